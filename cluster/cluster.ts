@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
+import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
+
+/** The whole platform on one machine: databases, provincial deployments, national, gateway. */
+export interface ClusterOptions {
+  provinces: string[];
+  /** Embedded PostgreSQL data folder (used unless every database has a connection string). */
+  dataDir: string;
+  reset?: boolean;
+  /** Throw-away data: the embedded database is deleted when the cluster stops. */
+  ephemeral?: boolean;
+  gatewayPort?: number; // 0 or absent: a free port
+  /** Fixed ports for the services: national at base+1, provinces from base+100. Absent: free ports. */
+  basePort?: number;
+  postgresPort?: number;
+  /** Connection strings that replace the embedded database, by "national" or province code. */
+  databaseUrls?: Record<string, string>;
+  healthCheckIntervalMs?: number;
+  onProgress?: (line: string) => void;
+  onOutput?: (service: string, line: string) => void;
+}
+
+export interface Cluster {
+  gatewayUrl: string;
+  national: ServiceProcess;
+  gateway: ServiceProcess;
+  provinces: Map<string, ServiceProcess>;
+  databaseUrls: Record<string, string>;
+  serviceToken: string;
+  /** Starts (again) the deployment of a province, on the same port and database. */
+  startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+const DIST = join(__dirname, '..');
+const SCRIPTS = {
+  province: join(DIST, 'subgraphs', 'province', 'main.js'),
+  national: join(DIST, 'subgraphs', 'national', 'main.js'),
+  gateway: join(DIST, 'gateway', 'main.js'),
+};
+
+export const databaseName = (service: string) => (service === 'national' ? 'national' : `province_${service}`);
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const progress = options.onProgress ?? (() => undefined);
+  const services = ['national', ...options.provinces];
+  const given = options.databaseUrls ?? {};
+  const embeddedNeeded = services.filter((s) => !given[s]);
+  let embedded: EmbeddedDatabase | undefined;
+  const started: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.reverse().map((s) => s.stop()));
+    await embedded?.stop();
+  };
+  try {
+    if (embeddedNeeded.length > 0) {
+      progress(`starting embedded PostgreSQL in ${options.dataDir}`);
+      embedded = await startEmbeddedDatabase({
+        dataDir: options.dataDir,
+        port: options.postgresPort || (await freePort()),
+        databases: embeddedNeeded.map(databaseName),
+        reset: options.reset,
+        persistent: !options.ephemeral,
+      });
+    }
+    const databaseUrls = Object.fromEntries(
+      services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
+    );
+    const serviceToken = randomBytes(24).toString('base64url');
+    const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
+    const provincePorts = new Map<string, number>();
+    for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
+    const provinceUrls = options.provinces.map((c) => `${c}=http://127.0.0.1:${provincePorts.get(c)}`).join(',');
+    const provinces = new Map<string, ServiceProcess>();
+
+    const startProvince = async (code: string, extraEnv: Record<string, string> = {}) => {
+      const service = await startServiceProcess({
+        name: `province ${code}`,
+        script: SCRIPTS.province,
+        port: provincePorts.get(code) as number,
+        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], SERVICE_TOKEN: serviceToken, ...extraEnv },
+        onOutput: options.onOutput,
+      });
+      provinces.set(code, service);
+      started.push(service);
+      return service;
+    };
+
+    progress(`starting provinces ${options.provinces.join(', ')}`);
+    await Promise.all(options.provinces.map((code) => startProvince(code)));
+    progress('starting national');
+    const national = await startServiceProcess({
+      name: 'national',
+      script: SCRIPTS.national,
+      port: await port(1),
+      env: { DATABASE_URL: databaseUrls.national, SERVICE_TOKEN: serviceToken, PROVINCE_URLS: provinceUrls },
+      onOutput: options.onOutput,
+    });
+    started.push(national);
+    progress('starting gateway');
+    const gateway = await startServiceProcess({
+      name: 'gateway',
+      script: SCRIPTS.gateway,
+      port: options.gatewayPort || (await freePort()),
+      env: {
+        NATIONAL_URL: `${national.baseUrl}/graphql`,
+        PROVINCE_URLS: provinceUrls,
+        HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
+      },
+      onOutput: options.onOutput,
+    });
+    started.push(gateway);
+    return {
+      gatewayUrl: `${gateway.baseUrl}/graphql`,
+      national,
+      gateway,
+      provinces,
+      databaseUrls,
+      serviceToken,
+      startProvince,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

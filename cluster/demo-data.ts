@@ -1,0 +1,62 @@
+import { withCheckCharacter } from '../subgraphs/common/id-number';
+import { graphql, graphqlOk } from './graphql-client';
+
+/**
+ * A few families spread over 江苏 (32), 河北 (13) and 四川 (51), loaded through the public graph
+ * on first start. The 伍 family is the story of the articles: a son insured in 苏州 whose father,
+ * a resident insured in 成都, has hospital bills.
+ */
+export interface DemoPerson {
+  key: string;
+  name: string;
+  idNumber: string;
+  insuranceType: 'EMPLOYEE' | 'RESIDENT';
+  poolingRegion: string;
+  /** Yuan credited to an employee's account: [current year, accumulated]. */
+  contributions?: [string, string];
+  wallet: boolean;
+}
+
+const id = (first17: string) => withCheckCharacter(first17);
+
+export const DEMO_PEOPLE: DemoPerson[] = [
+  { key: 'wuQiang', name: '伍强', idNumber: id('51010519900312003'), insuranceType: 'EMPLOYEE', poolingRegion: '320500', contributions: ['3600.00', '12850.00'], wallet: true },
+  { key: 'wuMin', name: '伍敏', idNumber: id('51010519620805001'), insuranceType: 'RESIDENT', poolingRegion: '510100', wallet: true },
+  { key: 'zhangLi', name: '张丽', idNumber: id('13010219850101002'), insuranceType: 'EMPLOYEE', poolingRegion: '130100', contributions: ['2400.00', '5300.50'], wallet: true },
+  { key: 'liXiaoyu', name: '李小雨', idNumber: id('13010220120606004'), insuranceType: 'RESIDENT', poolingRegion: '320100', wallet: true },
+  { key: 'wangXiuying', name: '王秀英', idNumber: id('13060219500220006'), insuranceType: 'RESIDENT', poolingRegion: '130600', wallet: false },
+  { key: 'chenGang', name: '陈刚', idNumber: id('51070319800415001'), insuranceType: 'EMPLOYEE', poolingRegion: '510100', contributions: ['4100.00', '20000.00'], wallet: true },
+  { key: 'liuFang', name: '刘芳', idNumber: id('51070319820909002'), insuranceType: 'EMPLOYEE', poolingRegion: '510700', contributions: ['1800.00', '3000.00'], wallet: true },
+  { key: 'chenXiaoming', name: '陈小明', idNumber: id('51010520100101003'), insuranceType: 'RESIDENT', poolingRegion: '510100', wallet: true },
+];
+
+const ENROL = `mutation Enrol($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`;
+const CREDIT = `mutation Credit($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`;
+const ACTIVATE = `mutation Activate($memberId: ID!) { activateWallet(memberId: $memberId) { activatedAt } }`;
+
+/** Loads the demo families unless they are there already; returns member ids by person key. */
+export async function loadDemoData(gatewayUrl: string, provinces: string[]): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
+    const found = await graphql<{ memberByIdNumber: { id: string } | null }>(
+      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber },
+    );
+    if (found.data?.memberByIdNumber) {
+      ids[person.key] = found.data.memberByIdNumber.id;
+      continue;
+    }
+    const { enrollMember } = await graphqlOk<{ enrollMember: { id: string } }>(gatewayUrl, ENROL, {
+      input: { idNumber: person.idNumber, name: person.name, insuranceType: person.insuranceType, poolingRegion: person.poolingRegion },
+    });
+    ids[person.key] = enrollMember.id;
+    const [currentYear, accumulated] = person.contributions ?? [];
+    for (const [fundSource, amount] of [['CURRENT_YEAR', currentYear], ['ACCUMULATED', accumulated]] as const) {
+      if (!amount) continue;
+      await graphqlOk(gatewayUrl, CREDIT, {
+        input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `demo-${person.key}-${fundSource}` },
+      });
+    }
+    if (person.wallet) await graphqlOk(gatewayUrl, ACTIVATE, { memberId: enrollMember.id });
+  }
+  return ids;
+}

@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** One service of the cluster, run as its own Node process. */
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  baseUrl: string;
+  child: ChildProcess;
+  /** The last lines the process wrote, for error reports. */
+  recentOutput(): string;
+  /** Stops it gracefully (SIGTERM, then SIGKILL after a grace period). */
+  stop(): Promise<void>;
+  /** Kills it at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startServiceProcess(options: {
+  name: string;
+  script: string;
+  port: number;
+  env: Record<string, string>;
+  onOutput?: (name: string, line: string) => void;
+  readyTimeoutMs?: number;
+}): Promise<ServiceProcess> {
+  const lines: string[] = [];
+  const child = spawn(process.execPath, [options.script], {
+    env: { ...process.env, ...options.env, PORT: String(options.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let ready = false;
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      if (line.includes(READY_MARK)) ready = true;
+      lines.push(line);
+      if (lines.length > 50) lines.shift();
+      options.onOutput?.(options.name, line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const service: ServiceProcess = {
+    name: options.name,
+    port: options.port,
+    baseUrl,
+    child,
+    recentOutput: () => lines.join('\n'),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited(child);
+    },
+  };
+  await waitUntilReady(service, () => ready, options.readyTimeoutMs ?? 60_000);
+  return service;
+}
+
+/** Printed by runService() once the service listens (its port opens only when it is ready). */
+const READY_MARK = ' ready at http';
+
+async function waitUntilReady(service: ServiceProcess, isReady: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) {
+      throw new Error(`${service.name} exited before it was ready:\n${service.recentOutput()}`);
+    }
+    if (isReady()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await service.kill();
+  throw new Error(`${service.name} did not become ready within ${timeoutMs} ms:\n${service.recentOutput()}`);
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Whether each provincial deployment serves the `province` subgraph SDL checked in under schema/.
+ * A deployment that serves anything else has drifted: it is reported and never routed to.
+ */
+export type DeploymentState = 'unverified' | 'healthy' | 'drifted' | 'unreachable';
+
+export interface DeploymentStatus {
+  province: string;
+  url: string;
+  state: DeploymentState;
+  checkedAt: string | null;
+  detail?: string;
+}
+
+const sdlHash = (sdl: string) => createHash('sha256').update(sdl.trim()).digest('hex').slice(0, 16);
+
+export class DeploymentHealth {
+  private readonly statuses = new Map<string, DeploymentStatus>();
+  private readonly expectedHash: string;
+  private readonly inFlight = new Map<string, Promise<DeploymentStatus>>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(deployments: Record<string, string>, expectedSdl: string, private readonly onChange?: (s: DeploymentStatus) => void) {
+    this.expectedHash = sdlHash(expectedSdl);
+    for (const [province, url] of Object.entries(deployments)) {
+      this.statuses.set(province, { province, url, state: 'unverified', checkedAt: null });
+    }
+  }
+
+  status(province: string): DeploymentStatus | undefined {
+    return this.statuses.get(province);
+  }
+
+  all(): DeploymentStatus[] {
+    return [...this.statuses.values()];
+  }
+
+  markUnreachable(province: string, detail: string): void {
+    const status = this.statuses.get(province);
+    if (status && status.state === 'healthy') this.update({ ...status, state: 'unreachable', detail });
+  }
+
+  /** Checks one deployment now (concurrent callers share the check). */
+  check(province: string): Promise<DeploymentStatus> {
+    const running = this.inFlight.get(province);
+    if (running) return running;
+    const check = this.fetchState(province).finally(() => this.inFlight.delete(province));
+    this.inFlight.set(province, check);
+    return check;
+  }
+
+  checkAll(): Promise<DeploymentStatus[]> {
+    return Promise.all([...this.statuses.keys()].map((p) => this.check(p)));
+  }
+
+  /** Checks every deployment now and then every `intervalMs`. */
+  async start(intervalMs: number): Promise<void> {
+    await this.checkAll();
+    this.timer = setInterval(() => void this.checkAll(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async fetchState(province: string): Promise<DeploymentStatus> {
+    const status = this.statuses.get(province) as DeploymentStatus;
+    let next: DeploymentStatus;
+    try {
+      const response = await fetch(status.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+        signal: AbortSignal.timeout(3000),
+      });
+      const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
+      const sdl = body.data?._service?.sdl;
+      if (typeof sdl !== 'string') {
+        next = { ...status, state: 'unreachable', detail: `no SDL (HTTP ${response.status})` };
+      } else if (sdlHash(sdl) !== this.expectedHash) {
+        next = { ...status, state: 'drifted', detail: `serves SDL ${sdlHash(sdl)}, expected ${this.expectedHash}` };
+      } else {
+        next = { ...status, state: 'healthy', detail: undefined };
+      }
+    } catch (error) {
+      next = { ...status, state: 'unreachable', detail: (error as Error).message };
+    }
+    this.update({ ...next, checkedAt: new Date().toISOString() });
+    return this.statuses.get(province) as DeploymentStatus;
+  }
+
+  private update(next: DeploymentStatus): void {
+    const previous = this.statuses.get(next.province);
+    this.statuses.set(next.province, next);
+    if (previous?.state !== next.state) this.onChange?.(next);
+  }
+}

@@ -1,0 +1,15 @@
+import { requiredEnv, runService } from '../subgraphs/common/service-main';
+import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
+import { startGateway } from './server';
+
+runService('gateway', () =>
+  startGateway({
+    port: Number(process.env.PORT ?? 4000),
+    host: process.env.HOST,
+    subgraphUrls: { national: requiredEnv('NATIONAL_URL') },
+    provinceUrls: Object.fromEntries(
+      Object.entries(parseProvinceUrls(process.env.PROVINCE_URLS)).map(([code, base]) => [code, `${base}/graphql`]),
+    ),
+    healthCheckIntervalMs: Number(process.env.HEALTH_CHECK_INTERVAL_MS ?? 10_000),
+  }),
+);

@@ -1,0 +1,95 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
+import { RefusalCode } from '../subgraphs/common/errors';
+import type { DeploymentHealth } from './deployment-health';
+import { provinceOfRootFields, type Representation, splitRepresentations } from './route-fetch';
+import { SubgraphSource } from './subgraph-source';
+
+/**
+ * The data source of the `province` subgraph: a router over the provincial deployments.
+ * An `_entities` fetch is split by province, the parts go out in parallel, and the answers are put
+ * back in order; any other fetch goes to the one province its root fields name. A fetch is never
+ * sent to a guessed province: an unroutable one, or one for a province that is not running or has
+ * drifted, is answered with PROVINCE_UNROUTABLE / PROVINCE_UNAVAILABLE.
+ */
+export class ProvinceRouter implements GraphQLDataSource {
+  private readonly deployments: Map<string, SubgraphSource>;
+
+  constructor(urls: Record<string, string>, private readonly health: DeploymentHealth) {
+    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url)]));
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const representations = options.request.variables?.representations;
+    if (Array.isArray(representations)) return this.routeEntities(options, representations as Representation[]);
+    const route = provinceOfRootFields(options.request.query ?? '', options.request.variables);
+    if ('problem' in route) {
+      throw new GraphQLError(`Cannot route to a province: ${route.problem}.`, {
+        extensions: { code: RefusalCode.PROVINCE_UNROUTABLE },
+      });
+    }
+    return this.send(route.province, options);
+  }
+
+  private async routeEntities(
+    options: GraphQLDataSourceProcessOptions,
+    representations: Representation[],
+  ): Promise<GatewayGraphQLResponse> {
+    const { byProvince, unroutable } = splitRepresentations(representations);
+    const entities: unknown[] = new Array(representations.length).fill(null);
+    const errors: GraphQLFormattedError[] = unroutable.map((index) =>
+      entityError(index, RefusalCode.PROVINCE_UNROUTABLE, 'This key names no province.'),
+    );
+    await Promise.all(
+      [...byProvince].map(async ([province, positions]) => {
+        const part = positions.map((i) => representations[i]);
+        try {
+          const request = { ...options.request, variables: { ...options.request.variables, representations: part } };
+          const response = await this.send(province, { ...options, request });
+          const answered = (response.data?._entities ?? []) as unknown[];
+          positions.forEach((globalIndex, localIndex) => (entities[globalIndex] = answered[localIndex] ?? null));
+          for (const error of response.errors ?? []) errors.push(withGlobalPath(error, positions));
+        } catch (error) {
+          const { message, extensions } = error instanceof GraphQLError ? error : new GraphQLError(String(error));
+          for (const index of positions) errors.push(entityError(index, String(extensions.code), message));
+        }
+      }),
+    );
+    return { data: { _entities: entities }, errors: errors.length > 0 ? errors : undefined };
+  }
+
+  private async send(province: string, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const source = this.deployments.get(province);
+    if (!source) throw unavailable(province, 'is not running on this platform');
+    let status = this.health.status(province);
+    if (status && status.state !== 'healthy' && status.state !== 'drifted') status = await this.health.check(province);
+    if (status?.state === 'drifted') throw unavailable(province, 'serves a different province schema and is not used');
+    if (status?.state !== 'healthy') throw unavailable(province, 'is not answering');
+    try {
+      return await source.process({ ...options, request: { ...options.request } });
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error; // the deployment answered: a refusal or bad input
+      this.health.markUnreachable(province, (error as Error).message);
+      throw unavailable(province, 'is not answering');
+    }
+  }
+}
+
+function unavailable(province: string, why: string): GraphQLError {
+  return new GraphQLError(`Province ${province} ${why}; its data cannot be read or changed now.`, {
+    extensions: { code: RefusalCode.PROVINCE_UNAVAILABLE, province },
+  });
+}
+
+function entityError(index: number, code: string, message: string): GraphQLFormattedError {
+  return { message, path: ['_entities', index], extensions: { code } };
+}
+
+/** Rewrites `_entities.<local index>` in an error path to the representation's global index. */
+function withGlobalPath(error: GraphQLFormattedError, positions: number[]): GraphQLFormattedError {
+  const [head, local, ...rest] = error.path ?? [];
+  if (head !== '_entities' || typeof local !== 'number') return error;
+  return { ...error, path: ['_entities', positions[local] ?? local, ...rest] };
+}

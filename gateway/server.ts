@@ -1,0 +1,78 @@
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatError } from '../subgraphs/common/apollo';
+import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
+import { DeploymentHealth } from './deployment-health';
+import { ProvinceRouter } from './province-router';
+import { type GatewayContext, SubgraphSource } from './subgraph-source';
+import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
+
+export interface GatewayConfig {
+  port: number;
+  host?: string;
+  /** URL of every subgraph but `province`, by subgraph name. */
+  subgraphUrls: Record<string, string>;
+  /** URL of each provincial deployment of the `province` subgraph, by province code. */
+  provinceUrls: Record<string, string>;
+  schemaDir?: string;
+  healthCheckIntervalMs?: number;
+}
+
+export const ROUTED_SUBGRAPH = 'province';
+
+/**
+ * The gateway: plain @apollo/gateway on the checked-in supergraph (so it starts, and serves the
+ * other provinces, while one province is down), with the province router as the data source of
+ * the `province` subgraph. Every other subgraph is fetched as @apollo/gateway always does.
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningHttpService & { health: DeploymentHealth }> {
+  const schemaDir = config.schemaDir ?? SCHEMA_DIR;
+  const supergraphSdl = readFileSync(join(schemaDir, SUPERGRAPH_FILE), 'utf8');
+  const health = new DeploymentHealth(
+    config.provinceUrls,
+    readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
+    (s) => console.log(`province ${s.province} deployment is ${s.state}${s.detail ? ` (${s.detail})` : ''}`),
+  );
+  await health.start(config.healthCheckIntervalMs ?? 10_000);
+  const router = new ProvinceRouter(config.provinceUrls, health);
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name, url }) => {
+      if (name === ROUTED_SUBGRAPH) return router;
+      const configured = config.subgraphUrls[name];
+      if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
+      return new SubgraphSource(configured ?? (url as string));
+    },
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    stopOnTerminationSignals: false, // runService() stops the whole service on a signal
+  });
+  await apollo.start();
+  const service = await serveHttp({
+    apollo,
+    host: config.host,
+    port: config.port,
+    context: async (request) => ({ authorization: request.headers.authorization }),
+    routes: {
+      'GET /health': async () => {
+        const provinces = health.all();
+        const ok = provinces.every((p) => p.state === 'healthy');
+        return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
+      },
+    },
+  });
+  return {
+    ...service,
+    health,
+    async close() {
+      health.stop();
+      await service.close();
+    },
+  };
+}

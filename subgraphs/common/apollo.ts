@@ -1,0 +1,40 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
+
+/** Errors whose message is meant for the caller; anything else is an internal fault. */
+function isForCaller(error: unknown): boolean {
+  return error instanceof GraphQLError && typeof error.extensions?.code === 'string';
+}
+
+/**
+ * Keeps refusals as they are and hides internal faults behind a plain message (the detail goes
+ * to the service log, never to the caller). No stack traces leave a service.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const code = formatted.extensions?.code;
+  if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
+  if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
+  console.error('internal error:', original instanceof Error ? original.message : formatted.message);
+  return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _ignored, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
+export function subgraphServer<Context extends BaseContext>(schema: GraphQLSchema): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    stopOnTerminationSignals: false, // runService() stops the whole service on a signal
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+}

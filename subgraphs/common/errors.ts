@@ -1,0 +1,61 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every refusal the platform gives, by stable `extensions.code`. A code names the broken rule in
+ * words; the R-number is in the comment so a reader can go from an error to ../shared/domain.md.
+ */
+export const RefusalCode = {
+  // Input
+  INVALID_AMOUNT: 'INVALID_AMOUNT', // R12: positive whole fen, within MAX_AMOUNT
+  INVALID_ID_NUMBER: 'INVALID_ID_NUMBER', // GB 11643 check character
+  INVALID_NAME: 'INVALID_NAME',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  UNKNOWN_POOLING_REGION: 'UNKNOWN_POOLING_REGION',
+  REGION_OF_OTHER_PROVINCE: 'REGION_OF_OTHER_PROVINCE',
+  ALREADY_ENROLLED: 'ALREADY_ENROLLED', // a person is insured in exactly one pooling region
+  MEMBER_NOT_FOUND: 'MEMBER_NOT_FOUND',
+  NO_PERSONAL_ACCOUNT: 'NO_PERSONAL_ACCOUNT', // residents have none
+  INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE', // R12
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT', // R21
+  WALLET_NOT_AVAILABLE_IN_REGION: 'WALLET_NOT_AVAILABLE_IN_REGION', // R5
+  // Relationships and quota
+  DONOR_NOT_EMPLOYEE: 'DONOR_NOT_EMPLOYEE', // R1
+  MEMBER_NOT_INSURED: 'MEMBER_NOT_INSURED', // R1, R2
+  NOT_CLOSE_RELATIVE: 'NOT_CLOSE_RELATIVE', // R3
+  SELF_AID_FORBIDDEN: 'SELF_AID_FORBIDDEN', // R3
+  COMMITMENT_REQUIRED: 'COMMITMENT_REQUIRED', // R4
+  WALLET_NOT_ACTIVATED: 'WALLET_NOT_ACTIVATED', // R5
+  OPERATOR_REQUIRED: 'OPERATOR_REQUIRED', // R6
+  RELATIONSHIP_ALREADY_ACTIVE: 'RELATIONSHIP_ALREADY_ACTIVE', // R7
+  CROSS_PROVINCE_NOT_ENABLED: 'CROSS_PROVINCE_NOT_ENABLED', // R8
+  RELATIONSHIP_NOT_FOUND: 'RELATIONSHIP_NOT_FOUND',
+  RELATIONSHIP_NOT_ACTIVE: 'RELATIONSHIP_NOT_ACTIVE', // R9
+  REGIFT_FORBIDDEN: 'REGIFT_FORBIDDEN', // R11
+  INSUFFICIENT_QUOTA: 'INSUFFICIENT_QUOTA', // R17
+  INELIGIBLE_EXPENSE: 'INELIGIBLE_EXPENSE', // R13
+  INELIGIBLE_PREMIUM: 'INELIGIBLE_PREMIUM', // R17
+  SETTLEMENT_NOT_FOUND: 'SETTLEMENT_NOT_FOUND',
+  REFUND_EXCEEDS_SETTLEMENT: 'REFUND_EXCEEDS_SETTLEMENT', // R19
+  // Platform
+  PROVINCE_UNAVAILABLE: 'PROVINCE_UNAVAILABLE',
+  PROVINCE_UNROUTABLE: 'PROVINCE_UNROUTABLE',
+  OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+} as const;
+
+export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
+
+/** A refusal: a rule said no. It is thrown before anything is written, so it changes nothing. */
+export class Refusal extends GraphQLError {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+    details: Record<string, string | number | boolean> = {},
+  ) {
+    super(message, { extensions: { code, ...details } });
+  }
+}
+
+export function isRefusal(error: unknown): error is Refusal {
+  return error instanceof Refusal;
+}

@@ -1,0 +1,131 @@
+import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Requests larger than this are refused before they are parsed. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface JsonReply {
+  status: number;
+  body: unknown;
+}
+
+/** A plain JSON route beside GraphQL: `GET /health`, or an internal operation between services. */
+export type JsonRoute = (body: unknown, request: IncomingMessage) => Promise<JsonReply>;
+
+export interface HttpServiceOptions<Context extends BaseContext> {
+  apollo: ApolloServer<Context>;
+  context: (request: IncomingMessage) => Promise<Context>;
+  routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
+  port: number;
+  host?: string;
+}
+
+export interface RunningHttpService {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(response: ServerResponse, reply: JsonReply): void {
+  const text = JSON.stringify(reply.body);
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+  response.end(text);
+}
+
+async function handle<Context extends BaseContext>(
+  options: HttpServiceOptions<Context>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const route = options.routes?.[`${request.method} ${url.pathname}`];
+  const text = await readBody(request);
+  if (route) {
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      return sendJson(response, { status: 400, body: { error: 'body is not JSON' } });
+    }
+    return sendJson(response, await route(body, request));
+  }
+  if (url.pathname !== '/graphql') {
+    return sendJson(response, { status: 404, body: { error: 'not found' } });
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let body: unknown = text;
+  if (headers.get('content-type')?.startsWith('application/json') && text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return sendJson(response, {
+        status: 400,
+        body: { errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] },
+      });
+    }
+  }
+  const result = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context(request),
+  });
+  for (const [name, value] of result.headers) response.setHeader(name, value);
+  response.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    response.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) response.write(chunk);
+  response.end();
+}
+
+/** Serves an Apollo Server and a few JSON routes on one port, over kept-alive HTTP/1.1. */
+export async function serveHttp<Context extends BaseContext>(
+  options: HttpServiceOptions<Context>,
+): Promise<RunningHttpService> {
+  const server: Server = createServer((request, response) => {
+    handle(options, request, response).catch((error: unknown) => {
+      if (response.headersSent) return response.destroy();
+      if (error instanceof BodyTooLarge) {
+        return sendJson(response, {
+          status: 413,
+          body: { errors: [{ message: 'The request body is too large.', extensions: { code: 'BODY_TOO_LARGE' } }] },
+        });
+      }
+      sendJson(response, { status: 500, body: { errors: [{ message: 'Internal server error.' }] } });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    async close() {
+      await options.apollo.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { JsonReply, JsonRoute } from './http-server';
+import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
+
+/**
+ * Internal operations between services (the national subgraph asking a province to hold, capture
+ * or release money, or to enrol a member). They are JSON over HTTP under /internal/, never part of
+ * the public supergraph, and need the service credential.
+ */
+export const INTERNAL_PREFIX = '/internal/';
+
+function bearer(request: IncomingMessage): string {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7) : '';
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface RefusalBody {
+  refusal: { code: RefusalCode; message: string };
+}
+
+/** Wraps an operation as a route that checks the service credential and reports refusals. */
+export function internalRoute<In, Out>(serviceToken: string, operation: (input: In) => Promise<Out>): JsonRoute {
+  return async (body, request): Promise<JsonReply> => {
+    if (!serviceToken || !sameSecret(bearer(request), serviceToken)) {
+      return { status: 401, body: { refusal: { code: Codes.UNAUTHENTICATED, message: 'Service credential required.' } } };
+    }
+    try {
+      return { status: 200, body: { result: await operation(body as In) } };
+    } catch (error) {
+      if (isRefusal(error)) {
+        const refusal: RefusalBody = { refusal: { code: error.code, message: error.message } };
+        return { status: 422, body: refusal };
+      }
+      throw error;
+    }
+  };
+}
+
+/** An internal call could not be completed: the other side is down or answered nonsense. */
+export class ServiceUnreachable extends Error {}
+
+export interface InternalClient {
+  call<Out>(operation: string, input: unknown): Promise<Out>;
+}
+
+/** A client for one service's internal operations; refusals come back as the same Refusal. */
+export function internalClient(baseUrl: string, serviceToken: string, timeoutMs = 10_000): InternalClient {
+  return {
+    async call<Out>(operation: string, input: unknown): Promise<Out> {
+      let response: Response;
+      try {
+        response = await fetch(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+          body: JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
+      }
+      const body = (await response.json().catch(() => undefined)) as
+        | { result: Out }
+        | RefusalBody
+        | undefined;
+      if (body && 'refusal' in body && response.status === 422) {
+        throw new Refusal(body.refusal.code, body.refusal.message);
+      }
+      if (!body || !('result' in body) || response.status !== 200) {
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${response.status}`);
+      }
+      return body.result;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { isProvinceCode, provinceOfRegion } from './reference-data';
+
+/**
+ * The contract between the gateway's router and the `province` subgraph: every province-owned key
+ * carries its province. A member id begins with the member's six-digit pooling region
+ * ("320500-00000042"), a province is keyed by its two-digit code, and a root field of the
+ * `province` subgraph names one of them in its arguments (directly or in `input`).
+ */
+const MEMBER_ID = /^(\d{6})-(\d{8})$/;
+
+export function memberId(poolingRegion: string, sequence: number | bigint | string): string {
+  return `${poolingRegion}-${String(sequence).padStart(8, '0')}`;
+}
+
+export function isMemberId(id: string): boolean {
+  return MEMBER_ID.test(id);
+}
+
+export function regionOfMemberId(id: string): string | undefined {
+  return MEMBER_ID.exec(id)?.[1];
+}
+
+export function provinceOfMemberId(id: string): string | undefined {
+  const region = regionOfMemberId(id);
+  return region ? provinceOfRegion(region) : undefined;
+}
+
+/** Argument and key field names that carry a province, in the order the router looks at them. */
+const ROUTING_FIELDS = ['province', 'code', 'memberId', 'id', 'poolingRegion'] as const;
+
+function provinceOfField(field: string, value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  switch (field) {
+    case 'province':
+    case 'code':
+      return isProvinceCode(value) ? value : undefined;
+    case 'memberId':
+    case 'id':
+      return provinceOfMemberId(value);
+    case 'poolingRegion':
+      return /^\d{6}$/.test(value) ? provinceOfRegion(value) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The province named by an entity representation or by a root field's arguments (looking one
+ * level into an `input` object), or undefined when none is named.
+ */
+export function provinceOfKeyFields(fields: Record<string, unknown>): string | undefined {
+  for (const name of ROUTING_FIELDS) {
+    const province = provinceOfField(name, fields[name]);
+    if (province) return province;
+  }
+  const input = fields.input;
+  if (input && typeof input === 'object' && !Array.isArray(input)) {
+    return provinceOfKeyFields(input as Record<string, unknown>);
+  }
+  return undefined;
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { requiredEnv, runService } from '../common/service-main';
+import { parseProvinceUrls } from './provinces/province-directory';
+import { startNationalService } from './server';
+
+runService('national', () =>
+  startNationalService({
+    databaseUrl: requiredEnv('DATABASE_URL'),
+    port: Number(process.env.PORT ?? 0),
+    serviceToken: requiredEnv('SERVICE_TOKEN'),
+    provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
+  }),
+);

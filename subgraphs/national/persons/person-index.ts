@@ -1,0 +1,96 @@
+import type { DataSource } from 'typeorm';
+import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
+import { InsuranceType } from '../../common/enums';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { normalizeIdNumber } from '../../common/id-number';
+import { provinceOfRegion } from '../../common/reference-data';
+import type { ProvinceDirectory } from '../provinces/province-directory';
+
+/**
+ * The person index (ID number → member id) and enrolment. A person is insured in exactly one
+ * pooling region nationwide, which only the national side can enforce: it reserves the ID number
+ * (PENDING), has the member's province enrol them (idempotent by ID number), then records the id.
+ * A crash in between leaves a PENDING reservation that a repeat or the recovery worker completes.
+ */
+export interface PersonRecord {
+  idNumber: string;
+  memberId: string | null;
+  name: string;
+  insuranceType: InsuranceType;
+  poolingRegion: string;
+  state: 'PENDING' | 'ACTIVE';
+}
+
+const COLUMNS = `id_number AS "idNumber", member_id AS "memberId", name, insurance_type AS "insuranceType",
+  pooling_region AS "poolingRegion", state`;
+
+export async function findPersonByIdNumber(db: DataSource, idNumber: string): Promise<PersonRecord | undefined> {
+  const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1`, [normalizeIdNumber(idNumber)]);
+  return rows[0];
+}
+
+export async function findPersonsByMemberId(db: DataSource, memberIds: readonly string[]): Promise<(PersonRecord | null)[]> {
+  const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds]);
+  const byId = new Map(rows.map((r) => [r.memberId, r]));
+  return memberIds.map((id) => byId.get(id) ?? null);
+}
+
+const sameEnrolment = (p: PersonRecord, r: EnrolmentRequest) =>
+  p.poolingRegion === r.poolingRegion && p.insuranceType === r.insuranceType && p.name === r.name;
+
+async function reserve(db: DataSource, request: EnrolmentRequest): Promise<PersonRecord | undefined> {
+  return db.transaction(async (tx) => {
+    const inserted: unknown[] = await tx.query(
+      `INSERT INTO person (id_number, name, insurance_type, pooling_region, state) VALUES ($1, $2, $3, $4, 'PENDING')
+       ON CONFLICT (id_number) DO NOTHING RETURNING id_number`,
+      [request.idNumber, request.name, request.insuranceType, request.poolingRegion],
+    );
+    if (inserted.length === 1) return undefined;
+    const [existing] = (await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [
+      request.idNumber,
+    ])) as PersonRecord[];
+    if (!sameEnrolment(existing, request)) {
+      throw new Refusal(
+        RefusalCode.ALREADY_ENROLLED,
+        `This person is already insured in pooling region ${existing.poolingRegion}; end that insurance first.`,
+      );
+    }
+    return existing;
+  });
+}
+
+/** Enrols a person; the same enrolment repeated returns the same member id. */
+export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
+  const checked = checkEnrolment(request);
+  const province = provinceOfRegion(checked.poolingRegion);
+  if (!provinces.isConnected(province)) {
+    throw new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform.`);
+  }
+  const existing = await reserve(db, checked);
+  if (existing?.state === 'ACTIVE' && existing.memberId) return existing.memberId;
+  return completeEnrolment(db, provinces, checked);
+}
+
+/** Has the province enrol a reserved person and records the member id (safe to repeat). */
+export async function completeEnrolment(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
+  let memberId: string;
+  try {
+    ({ memberId } = await provinces.call<{ memberId: string }>(provinceOfRegion(request.poolingRegion), 'enrol', request));
+  } catch (error) {
+    if (error instanceof Refusal && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
+      await db.query(`DELETE FROM person WHERE id_number = $1 AND state = 'PENDING'`, [request.idNumber]);
+    }
+    throw error;
+  }
+  await db.query(`UPDATE person SET member_id = $2, state = 'ACTIVE' WHERE id_number = $1`, [request.idNumber, memberId]);
+  return memberId;
+}
+
+/** Reservations left by a crash between reserving and recording, oldest first. */
+export async function pendingEnrolments(db: DataSource, olderThanSeconds: number): Promise<EnrolmentRequest[]> {
+  return db.query(
+    `SELECT id_number AS "idNumber", name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion"
+     FROM person WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
+    [olderThanSeconds],
+  );
+}

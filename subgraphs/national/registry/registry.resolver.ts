@@ -1,0 +1,64 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import type { NationalContext } from '../context';
+import { findProvinceRow, listProvinces, type ProvinceRow, regionsOfProvince } from './registry';
+import { PoolingRegion, PoolingRegionConnection, Province, ProvinceConnection } from './registry.types';
+
+const toProvince = (row: ProvinceRow, ctx: NationalContext): Province =>
+  Object.assign(new Province(), { ...row, connected: ctx.provinces.isConnected(row.code) });
+
+@Resolver(() => Province)
+export class ProvinceResolver {
+  @Query(() => ProvinceConnection, { description: 'The provincial-level divisions, by code.' })
+  async provinces(
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+    @Arg('connectedOnly', { defaultValue: false, description: 'Only provinces that run a deployment.' }) connectedOnly?: boolean,
+  ): Promise<ProvinceConnection> {
+    const size = pageSize(page);
+    const only = connectedOnly ? ctx.provinces.connected : undefined;
+    const rows = await listProvinces(ctx.db, size + 1, decodeCursor(page?.after), only);
+    return toPage(rows.map((r) => toProvince(r, ctx)), size, (p) => p.code);
+  }
+
+  @Query(() => Province, { nullable: true })
+  async province(@Arg('code', () => ID) code: string, @Ctx() ctx: NationalContext): Promise<Province | null> {
+    const row = await findProvinceRow(ctx.db, code);
+    return row ? toProvince(row, ctx) : null;
+  }
+
+  @FieldResolver(() => PoolingRegionConnection)
+  async poolingRegions(
+    @Root() province: Province,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<PoolingRegionConnection> {
+    const size = pageSize(page);
+    const rows = await regionsOfProvince(ctx.db, province.code, size + 1, decodeCursor(page?.after));
+    return toPage(rows.map(PoolingRegion.from), size, (r) => r.code);
+  }
+}
+
+@Resolver(() => PoolingRegion)
+export class PoolingRegionResolver {
+  @FieldResolver(() => Province)
+  async province(@Root() region: PoolingRegion, @Ctx() ctx: NationalContext): Promise<Province> {
+    const row = await findProvinceRow(ctx.db, region.provinceCode);
+    return toProvince(row as ProvinceRow, ctx);
+  }
+}
+
+export const registryReferences = {
+  Province: {
+    async __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<Province | null> {
+      const row = await findProvinceRow(ctx.db, reference.code);
+      return row ? toProvince(row, ctx) : null;
+    },
+  },
+  PoolingRegion: {
+    async __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<PoolingRegion | null> {
+      const record = await ctx.regions.load(reference.code);
+      return record ? PoolingRegion.from(record) : null;
+    },
+  },
+};

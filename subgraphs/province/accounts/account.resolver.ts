@@ -1,0 +1,95 @@
+import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { FundSource } from '../../common/enums';
+import { onceByKey } from '../../common/idempotency';
+import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/money';
+import { Refusal, RefusalCode } from '../../common/errors';
+import type { ProvinceContext } from '../context';
+import { requireMember } from '../members/members';
+import { Member } from '../members/member.type';
+import {
+  AccountEntry, AccountEntryConnection, CreditContributionInput, OwnSpending, PersonalAccount, SpendFromOwnAccountInput,
+} from './account.type';
+import { EntryKind, credit, entriesOfMember, spendOwn } from './ledger';
+
+@ObjectType({ description: 'A contribution credited to a personal account.' })
+class ContributionReceipt {
+  @Field(() => Member) member!: Member;
+  @Field(() => FundSource) fundSource!: FundSource;
+  @Field(() => MoneyScalar) amount!: Fen;
+}
+
+@Resolver(() => Member)
+export class MemberAccountResolver {
+  @FieldResolver(() => PersonalAccount, { nullable: true, description: 'Null for residents, who have none.' })
+  async personalAccount(@Root() member: Member, @Ctx() ctx: ProvinceContext): Promise<PersonalAccount | null> {
+    const parts = await ctx.accounts.load(member.id);
+    return parts.length === 0 ? null : PersonalAccount.from(member.id, parts);
+  }
+}
+
+@Resolver(() => PersonalAccount)
+export class PersonalAccountResolver {
+  @FieldResolver(() => AccountEntryConnection, { description: 'Ledger entries, newest first.' })
+  async entries(
+    @Root() account: PersonalAccount,
+    @Ctx() ctx: ProvinceContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<AccountEntryConnection> {
+    const size = pageSize(page);
+    const rows = await entriesOfMember(ctx.db, account.memberId, size + 1, decodeCursor(page?.after));
+    return toPage(
+      rows.map((r) => Object.assign(new AccountEntry(), r)),
+      size,
+      (entry) => entry.id,
+    );
+  }
+}
+
+async function memberOfThisProvince(ctx: ProvinceContext, memberId: string): Promise<Member> {
+  return Member.from(await requireMember(ctx.db, memberId));
+}
+
+@Resolver()
+export class AccountMutations {
+  @Mutation(() => ContributionReceipt, { description: 'Credits a premium contribution to an employee\'s personal account.' })
+  async creditContribution(
+    @Arg('input', () => CreditContributionInput) input: CreditContributionInput,
+    @Ctx() ctx: ProvinceContext,
+  ): Promise<ContributionReceipt> {
+    checkAmount(input.amount);
+    const member = await memberOfThisProvince(ctx, input.memberId);
+    const result = await ctx.db.transaction((tx) =>
+      onceByKey(tx, 'credit', input.idempotencyKey, input, async () => {
+        await credit(tx, member.id, input.fundSource, input.amount, `credit:${input.idempotencyKey}`, EntryKind.CONTRIBUTION);
+        return { amount: formatYuan(input.amount) };
+      }),
+    );
+    return Object.assign(new ContributionReceipt(), { member, fundSource: input.fundSource, amount: parseYuan(result.amount) });
+  }
+
+  @Mutation(() => OwnSpending, { description: 'Pays from the member\'s own personal account, all or nothing.' })
+  async spendFromOwnAccount(
+    @Arg('input', () => SpendFromOwnAccountInput) input: SpendFromOwnAccountInput,
+    @Ctx() ctx: ProvinceContext,
+  ): Promise<OwnSpending> {
+    checkAmount(input.amount);
+    const member = await memberOfThisProvince(ctx, input.memberId);
+    if (member.status !== 'INSURED') {
+      throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `Member ${member.id} is no longer insured.`);
+    }
+    const split = await ctx.db.transaction((tx) =>
+      onceByKey(tx, 'spend', input.idempotencyKey, input, async () => {
+        const parts = await spendOwn(tx, member.id, input.amount, `spend:${input.idempotencyKey}`, 'all');
+        return parts.map((p) => ({ fundSource: p.fundSource, amount: formatYuan(p.amount) }));
+      }),
+    );
+    const from = (source: FundSource) => parseYuan(split.find((p) => p.fundSource === source)?.amount ?? '0');
+    return Object.assign(new OwnSpending(), {
+      member,
+      amount: input.amount,
+      fromCurrentYear: from(FundSource.CURRENT_YEAR),
+      fromAccumulated: from(FundSource.ACCUMULATED),
+    });
+  }
+}

@@ -1,0 +1,210 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { FundSource, SPENDING_ORDER } from '../../common/enums';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+
+/**
+ * The personal-account ledger of one province: the only module that moves money here.
+ *
+ * Every movement appends entries (never edits) and updates the lockable `account` row in the same
+ * transaction, so balance = SUM(balance_delta) and held = SUM(held_delta) always. Each step is
+ * claimed by inserting its entry first: the unique (operation_id, kind, fund_source) makes a retried
+ * step a no-op. Overdraft is impossible: updates are conditional and the table has a CHECK.
+ */
+export enum EntryKind {
+  CONTRIBUTION = 'CONTRIBUTION',
+  OWN_SPENDING = 'OWN_SPENDING',
+  HOLD_PLACED = 'HOLD_PLACED', // R10
+  HOLD_CAPTURED = 'HOLD_CAPTURED', // R16
+  HOLD_RELEASED = 'HOLD_RELEASED', // R18
+  HOLD_RESTORED = 'HOLD_RESTORED', // R19: refunded quota goes back under the hold
+  REFUND = 'REFUND', // R19
+}
+
+export interface FundAmount {
+  fundSource: FundSource;
+  amount: Fen;
+}
+
+export interface AccountBalance {
+  fundSource: FundSource;
+  balance: Fen;
+  held: Fen;
+}
+
+interface Step {
+  memberId: string;
+  fundSource: FundSource;
+  kind: EntryKind;
+  balanceDelta: Fen;
+  heldDelta: Fen;
+  operationId: string;
+  holdId?: string;
+}
+
+/** Appends one entry; false when this step of this operation was already recorded. */
+async function claimStep(db: EntityManager, step: Step): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT ON CONSTRAINT one_step_per_operation DO NOTHING RETURNING id`,
+    [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null],
+  );
+  return rows.length === 1;
+}
+
+/** Applies a step's deltas to the account row; false when it would overdraw (R12). */
+async function applyStep(db: EntityManager, step: Step): Promise<boolean> {
+  const [, count] = (await db.query(
+    `UPDATE account SET balance = balance + $3, held = held + $4
+     WHERE member_id = $1 AND fund_source = $2
+       AND balance + $3 - (held + $4) >= 0 AND held + $4 >= 0`,
+    [step.memberId, step.fundSource, String(step.balanceDelta), String(step.heldDelta)],
+  )) as [unknown, number];
+  return count === 1;
+}
+
+/** Records a step: claims it, applies it, or refuses with `refusal` if the balance is short. */
+async function record(db: EntityManager, step: Step, refusal: () => Refusal): Promise<boolean> {
+  if (!(await claimStep(db, step))) return false;
+  if (!(await applyStep(db, step))) throw refusal();
+  return true;
+}
+
+const insufficient = (memberId: string, fundSource: FundSource, amount: Fen) => () =>
+  new Refusal(
+    RefusalCode.INSUFFICIENT_BALANCE,
+    `The personal account of ${memberId} has less than ${formatYuan(amount)} yuan available in ${fundSource}.`,
+  );
+
+export async function balances(db: EntityManager | DataSource, memberId: string): Promise<AccountBalance[]> {
+  const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
+    `SELECT fund_source, balance, held FROM account WHERE member_id = $1 ORDER BY fund_source DESC`,
+    [memberId],
+  );
+  return rows.map((r) => ({ fundSource: r.fund_source, balance: fenFromDb(r.balance), held: fenFromDb(r.held) }));
+}
+
+/** Opens the two fund rows of a new employee's account. */
+export async function openAccount(db: EntityManager, memberId: string): Promise<void> {
+  await db.query(
+    `INSERT INTO account (member_id, fund_source) VALUES ($1, 'CURRENT_YEAR'), ($1, 'ACCUMULATED')
+     ON CONFLICT DO NOTHING`,
+    [memberId],
+  );
+}
+
+async function hasAccount(db: EntityManager, memberId: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(`SELECT 1 FROM account WHERE member_id = $1 LIMIT 1`, [memberId]);
+  return rows.length > 0;
+}
+
+async function requireAccount(db: EntityManager, memberId: string): Promise<void> {
+  if (!(await hasAccount(db, memberId))) {
+    throw new Refusal(RefusalCode.NO_PERSONAL_ACCOUNT, `Member ${memberId} has no personal account (only employees have one).`);
+  }
+}
+
+/** Credits money into a fund source: a contribution, or a refund of own spending (R19). */
+export async function credit(
+  db: EntityManager,
+  memberId: string,
+  fundSource: FundSource,
+  amount: Fen,
+  operationId: string,
+  kind: EntryKind.CONTRIBUTION | EntryKind.REFUND = EntryKind.CONTRIBUTION,
+): Promise<void> {
+  await requireAccount(db, memberId);
+  await record(db, { memberId, fundSource, kind, balanceDelta: amount, heldDelta: 0n, operationId }, () => {
+    throw new Error('a credit cannot overdraw');
+  });
+}
+
+/** The entries one operation wrote, so that a replay can answer what the first call did. */
+export async function entriesOfOperation(db: EntityManager | DataSource, operationId: string): Promise<FundAmount[]> {
+  const rows: { fund_source: FundSource; balance_delta: string }[] = await db.query(
+    `SELECT fund_source, balance_delta FROM account_entry WHERE operation_id = $1 ORDER BY id`,
+    [operationId],
+  );
+  return rows.map((r) => ({ fundSource: r.fund_source, amount: -fenFromDb(r.balance_delta) }));
+}
+
+/**
+ * Spends from the member's own account, current year first (R14: own account before anyone
+ * else's). `upTo` pays what is available up to `amount`; otherwise all of it or nothing.
+ * Returns the split by fund source. Rows are locked in one order, so concurrent spends queue.
+ */
+export async function spendOwn(
+  db: EntityManager,
+  memberId: string,
+  amount: Fen,
+  operationId: string,
+  mode: 'all' | 'upTo',
+): Promise<FundAmount[]> {
+  const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
+    `SELECT fund_source, balance, held FROM account WHERE member_id = $1 ORDER BY fund_source DESC FOR UPDATE`,
+    [memberId],
+  );
+  // Checked under the row locks, so a concurrent retry of the same operation sees the first one.
+  const done = await entriesOfOperation(db, operationId);
+  if (done.length > 0) return done;
+  if (rows.length === 0) {
+    if (mode === 'upTo') return [];
+    await requireAccount(db, memberId);
+  }
+  const available = new Map(rows.map((r) => [r.fund_source, fenFromDb(r.balance) - fenFromDb(r.held)]));
+  let rest = amount;
+  const split: FundAmount[] = [];
+  for (const fundSource of SPENDING_ORDER) {
+    const take = [available.get(fundSource) ?? 0n, rest].reduce((a, b) => (a < b ? a : b));
+    if (take > 0n) split.push({ fundSource, amount: take });
+    rest -= take;
+  }
+  if (rest > 0n && mode === 'all') {
+    throw new Refusal(
+      RefusalCode.INSUFFICIENT_BALANCE,
+      `The personal account of ${memberId} has only ${formatYuan(amount - rest)} of the ${formatYuan(amount)} yuan asked.`,
+    );
+  }
+  for (const part of split) {
+    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.OWN_SPENDING, balanceDelta: -part.amount, heldDelta: 0n, operationId };
+    await record(db, step, insufficient(memberId, part.fundSource, part.amount));
+  }
+  return split;
+}
+
+export interface EntryRecord {
+  id: string;
+  fundSource: FundSource;
+  kind: EntryKind;
+  balanceChange: Fen;
+  heldChange: Fen;
+  operationId: string;
+  createdAt: Date;
+}
+
+/** A member's entries, newest first, after the entry id `beforeId` (keyset page). */
+export async function entriesOfMember(
+  db: DataSource,
+  memberId: string,
+  limit: number,
+  beforeId?: string,
+): Promise<EntryRecord[]> {
+  const rows: {
+    id: string; fund_source: FundSource; kind: EntryKind; balance_delta: string; held_delta: string;
+    operation_id: string; created_at: Date;
+  }[] = await db.query(
+    `SELECT id, fund_source, kind, balance_delta, held_delta, operation_id, created_at FROM account_entry
+     WHERE member_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+    [memberId, beforeId ?? null, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    fundSource: r.fund_source,
+    kind: r.kind,
+    balanceChange: fenFromDb(r.balance_delta),
+    heldChange: fenFromDb(r.held_delta),
+    operationId: r.operation_id,
+    createdAt: r.created_at,
+  }));
+}

@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { requiredEnv, runService } from '../common/service-main';
+import { startProvinceService } from './server';
+
+const province = requiredEnv('PROVINCE');
+runService(`province ${province}`, () =>
+  startProvinceService({
+    province,
+    databaseUrl: requiredEnv('DATABASE_URL'),
+    port: Number(process.env.PORT ?? 0),
+    serviceToken: requiredEnv('SERVICE_TOKEN'),
+  }),
+);

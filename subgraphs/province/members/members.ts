@@ -1,0 +1,91 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
+import { InsuranceType } from '../../common/enums';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { memberId } from '../../common/routing-keys';
+import { openAccount } from '../accounts/ledger';
+
+/** Members of this province: enrolment and lookup. A member's id carries their pooling region. */
+export enum MemberStatus {
+  INSURED = 'INSURED',
+  ENDED = 'ENDED',
+}
+
+export interface MemberRecord {
+  id: string;
+  idNumber: string;
+  name: string;
+  insuranceType: InsuranceType;
+  poolingRegion: string;
+  status: MemberStatus;
+  enrolledAt: Date;
+}
+
+interface MemberRow {
+  id: string;
+  id_number: string;
+  name: string;
+  insurance_type: InsuranceType;
+  pooling_region: string;
+  status: MemberStatus;
+  enrolled_at: Date;
+}
+
+const toRecord = (r: MemberRow): MemberRecord => ({
+  id: r.id,
+  idNumber: r.id_number,
+  name: r.name,
+  insuranceType: r.insurance_type,
+  poolingRegion: r.pooling_region,
+  status: r.status,
+  enrolledAt: r.enrolled_at,
+});
+
+const COLUMNS = 'id, id_number, name, insurance_type, pooling_region, status, enrolled_at';
+
+export async function findMembers(db: DataSource | EntityManager, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
+  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
+  const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export async function requireMember(db: DataSource | EntityManager, id: string): Promise<MemberRecord> {
+  const [member] = await findMembers(db, [id]);
+  if (!member) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no member ${id.slice(0, 20)} in this province.`);
+  return member;
+}
+
+async function findByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
+  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id_number = $1`, [idNumber]);
+  return rows.map(toRecord)[0];
+}
+
+/**
+ * Enrols a person in a pooling region of this province; employees get a personal account.
+ * Idempotent by ID number: the same enrolment again returns the same member, a different one for
+ * an enrolled person is refused (a person is insured in exactly one pooling region).
+ */
+export async function enrol(db: DataSource, province: string, request: EnrolmentRequest): Promise<MemberRecord> {
+  const checked = checkEnrolment(request, province);
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [checked.idNumber]);
+    const existing = await findByIdNumber(tx, checked.idNumber);
+    if (existing) {
+      const same =
+        existing.poolingRegion === checked.poolingRegion &&
+        existing.insuranceType === checked.insuranceType &&
+        existing.name === checked.name;
+      if (same) return existing;
+      throw new Refusal(RefusalCode.ALREADY_ENROLLED, 'This person is already insured, as member ' + existing.id + '.');
+    }
+    const [{ n }] = (await tx.query(`SELECT nextval('member_number') AS n`)) as { n: string }[];
+    const id = memberId(checked.poolingRegion, n);
+    const [row] = (await tx.query(
+      `INSERT INTO member (id, id_number, name, insurance_type, pooling_region) VALUES ($1, $2, $3, $4, $5)
+       RETURNING ${COLUMNS}`,
+      [id, checked.idNumber, checked.name, checked.insuranceType, checked.poolingRegion],
+    )) as MemberRow[];
+    if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
+    return toRecord(row);
+  });
+}

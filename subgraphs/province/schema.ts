@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildFederatedSchema } from '../common/federation';
+import { AccountMutations, MemberAccountResolver, PersonalAccountResolver } from './accounts/account.resolver';
+import { memberReference } from './members/member.reference';
+import { Member, PoolingRegion } from './members/member.type';
+import { provinceReference } from './statistics/province.reference';
+import { Province } from './statistics/province.type';
+
+/** The `province` subgraph: one schema, served by every provincial deployment. */
+export function buildProvinceSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema(
+    {
+      resolvers: [MemberAccountResolver, PersonalAccountResolver, AccountMutations],
+      orphanedTypes: [Member, PoolingRegion, Province],
+    },
+    { Member: memberReference, Province: provinceReference },
+  );
+}

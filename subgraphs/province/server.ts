@@ -1,0 +1,37 @@
+import { openDatabase } from '../common/database';
+import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { subgraphServer } from '../common/apollo';
+import { type ProvinceContext, provinceContext } from './context';
+import { internalRoutes } from './internal/routes';
+import { Init1732300000000 } from './migrations/1732300000000-Init';
+import { buildProvinceSchema } from './schema';
+
+export interface ProvinceServiceConfig {
+  province: string;
+  databaseUrl: string;
+  port: number;
+  serviceToken: string;
+}
+
+/** Starts one provincial deployment of the `province` subgraph on its own database. */
+export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
+  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000] });
+  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
+  await apollo.start();
+  const service = await serveHttp({
+    apollo,
+    context: async () => provinceContext(db, config.province),
+    port: config.port,
+    routes: {
+      'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
+      ...internalRoutes(db, config.province, config.serviceToken),
+    },
+  });
+  return {
+    ...service,
+    async close() {
+      await service.close();
+      await db.destroy();
+    },
+  };
+}
