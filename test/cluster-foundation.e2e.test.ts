@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { codes, enrol, startTestCluster, type TestCluster } from './support/test-cluster';
+import { codes, enrol, startTestCluster, type TestCluster } from './support/cluster-fixture';
 
 /** Issue: the cluster foundation, through the gateway, with real processes and databases. */
 let cluster: TestCluster;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../cluster/cluster';
 import { DEMO_PEOPLE, loadDemoData } from '../cluster/demo-data';
-import { startTestCluster } from './support/test-cluster';
+import { startTestCluster } from './support/cluster-fixture';
 
 test('a second start reuses the data, a reset starts empty, and the demo loads once', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-lifecycle-'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { internalClient } from '../subgraphs/common/internal-rpc';
-import { codes, newIdNumber, startTestCluster, type TestCluster } from './support/test-cluster';
+import { codes, newIdNumber, startTestCluster, type TestCluster } from './support/cluster-fixture';
 
 /** Enrolment: refusals change nothing; a person is insured in exactly one pooling region. */
 let cluster: TestCluster;

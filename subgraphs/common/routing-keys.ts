@@ -30,32 +30,39 @@ const ROUTING_FIELDS = ['province', 'code', 'memberId', 'id', 'poolingRegion'] a
 
 function provinceOfField(field: string, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
+  let province: string | undefined;
   switch (field) {
     case 'province':
     case 'code':
-      return isProvinceCode(value) ? value : undefined;
+      province = value;
+      break;
     case 'memberId':
     case 'id':
-      return provinceOfMemberId(value);
+      province = provinceOfMemberId(value);
+      break;
     case 'poolingRegion':
-      return /^\d{6}$/.test(value) ? provinceOfRegion(value) : undefined;
-    default:
-      return undefined;
+      province = /^\d{6}$/.test(value) ? provinceOfRegion(value) : undefined;
+      break;
   }
+  return province && isProvinceCode(province) ? province : undefined;
 }
 
-/**
- * The province named by an entity representation or by a root field's arguments (looking one
- * level into an `input` object), or undefined when none is named.
- */
-export function provinceOfKeyFields(fields: Record<string, unknown>): string | undefined {
+function provinceOfFields(fields: Record<string, unknown>): string | undefined {
   for (const name of ROUTING_FIELDS) {
     const province = provinceOfField(name, fields[name]);
     if (province) return province;
   }
+  return undefined;
+}
+
+/**
+ * The province named by an entity representation or by a root field's arguments (looking one
+ * level into an `input` object, no deeper), or undefined when none is named.
+ */
+export function provinceOfKeyFields(fields: Record<string, unknown>): string | undefined {
+  const direct = provinceOfFields(fields);
+  if (direct) return direct;
   const input = fields.input;
-  if (input && typeof input === 'object' && !Array.isArray(input)) {
-    return provinceOfKeyFields(input as Record<string, unknown>);
-  }
+  if (input && typeof input === 'object' && !Array.isArray(input)) return provinceOfFields(input as Record<string, unknown>);
   return undefined;
 }

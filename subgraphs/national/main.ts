@@ -7,6 +7,7 @@ runService('national', () =>
   startNationalService({
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
+    host: process.env.HOST,
     serviceToken: requiredEnv('SERVICE_TOKEN'),
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
   }),

@@ -10,6 +10,7 @@ import { buildNationalSchema } from './schema';
 export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
+  host?: string;
   serviceToken: string;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
 }
@@ -25,6 +26,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     apollo,
     context: async () => nationalContext(db, provinces),
     port: config.port,
+    host: config.host,
     routes: { 'GET /health': async () => ({ status: 200, body: { status: 'ok' } }) },
   });
   return {

@@ -8,6 +8,7 @@ runService(`province ${province}`, () =>
     province,
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
+    host: process.env.HOST,
     serviceToken: requiredEnv('SERVICE_TOKEN'),
   }),
 );

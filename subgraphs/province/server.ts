@@ -10,6 +10,7 @@ export interface ProvinceServiceConfig {
   province: string;
   databaseUrl: string;
   port: number;
+  host?: string;
   serviceToken: string;
 }
 
@@ -22,6 +23,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     apollo,
     context: async () => provinceContext(db, config.province),
     port: config.port,
+    host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
       ...internalRoutes(db, config.province, config.serviceToken),

@@ -1,0 +1,24 @@
+# One image for every service of the platform (province deployments, national, gateway).
+# docker-compose.yml picks the service with `command:`; by default the image runs the gateway.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json ./
+COPY gateway gateway
+COPY subgraphs subgraphs
+COPY cluster cluster
+COPY scripts scripts
+RUN npm run build
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist dist
+# The gateway reads the checked-in supergraph from schema/ (next to dist/).
+COPY schema schema
+USER node
+EXPOSE 4000
+CMD ["node", "dist/gateway/main.js"]
