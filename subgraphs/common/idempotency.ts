@@ -67,3 +67,14 @@ export async function onceByKey<R extends Json>(
   await db.query(`UPDATE idempotency_record SET response = $2 WHERE key = $1`, [scopedKey, JSON.stringify(result)]);
   return result;
 }
+
+/** R21 for operations that keep their own key column: a replay with another body is refused. */
+export function sameRequestOrRefuse<T extends { requestHash: string }>(first: T, hash: string): T {
+  if (first.requestHash !== hash) {
+    throw new Refusal(
+      RefusalCode.IDEMPOTENCY_CONFLICT,
+      'This idempotency key was already used for a different request; use a new key for a new request.',
+    );
+  }
+  return first;
+}

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { findPersonsByMemberId, type PersonRecord } from './persons/person-index';
 import type { ProvinceDirectory } from './provinces/province-directory';
+import { type QuotaFigures, quotaOfRelationships } from './quota/quota-lots';
 import { findRegions, type RegionRecord } from './registry/registry';
 import { findWallets, type WalletRecord } from './wallets/wallets';
 
@@ -12,12 +13,17 @@ export interface NationalContext {
   persons: DataLoader<string, PersonRecord | null>;
   wallets: DataLoader<string, WalletRecord | null>;
   regions: DataLoader<string, RegionRecord | null>;
+  quotas: DataLoader<string, QuotaFigures>;
+  /** The one clock every time-dependent rule reads. */
+  now: () => Date;
 }
 
-export function nationalContext(db: DataSource, provinces: ProvinceDirectory): NationalContext {
+export function nationalContext(db: DataSource, provinces: ProvinceDirectory, now: () => Date = () => new Date()): NationalContext {
   return {
     db,
     provinces,
+    now,
+    quotas: new DataLoader((ids) => quotaOfRelationships(db, ids)),
     persons: new DataLoader((ids) => findPersonsByMemberId(db, ids)),
     wallets: new DataLoader((ids) => findWallets(db, ids)),
     regions: new DataLoader((codes) => findRegions(db, codes)),

@@ -10,5 +10,7 @@ runService('national', () =>
     host: process.env.HOST,
     serviceToken: requiredEnv('SERVICE_TOKEN'),
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
+    recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
+    recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
   }),
 );

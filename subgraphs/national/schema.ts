@@ -2,12 +2,21 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../common/federation';
 import { MemberResolver, memberReference } from './persons/member.resolver';
+import { TransferResolver } from './quota/transfer.resolver';
 import { PoolingRegionResolver, ProvinceResolver, registryReferences } from './registry/registry.resolver';
+import { MemberRelationshipsResolver, RelationshipResolver } from './relationships/relationship.resolver';
+import { ReportsResolver } from './reports/reports.resolver';
+import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
 
 /** The `national` subgraph: the wallet, the registry, the person index and the public entry points. */
 export function buildNationalSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
-    { resolvers: [ProvinceResolver, PoolingRegionResolver, MemberResolver] },
+    {
+      resolvers: [
+        ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
+        TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver,
+      ],
+    },
     { ...registryReferences, Member: memberReference },
   );
 }

@@ -86,3 +86,60 @@ export async function enrol(cluster: TestCluster, options: EnrolOptions): Promis
 
 /** The codes of a response's errors, in order. */
 export const codes = (response: GraphQLResponse<unknown>) => (response.errors ?? []).map((e) => e.extensions?.code);
+
+export const ESTABLISH = `mutation($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id status } }`;
+export const TRANSFER = `mutation($input: TransferQuotaInput!) { transferQuota(input: $input) { id state amount fundSource } }`;
+export const SETTLE = `mutation($input: SettleExpenseInput!) { settleExpense(input: $input) {
+  id state amount ownAccountPaid quotaPaid cashPaid authMethod } }`;
+export const PREMIUM = `mutation($input: PayPremiumInput!) { payPremium(input: $input) { id state amount quotaPaid } }`;
+export const DISSOLVE = `mutation($input: DissolveMutualAidInput!) { dissolveMutualAid(input: $input) {
+  id status quota { granted spent released available } } }`;
+export const REFUND = `mutation($input: RefundSettlementInput!) { refundSettlement(input: $input) {
+  id amount cashPart quotaPart ownAccountPart } }`;
+
+export const letter = () => ({ version: '2024-v1', signedAt: new Date(Date.now() - 60_000).toISOString() });
+
+let keys = 0;
+/** A fresh idempotency key. */
+export const key = (label = 'op') => `${label}-${process.pid}-${++keys}-${Date.now()}`;
+
+/** Registers a relationship through the gateway and returns its id. */
+export async function relate(cluster: TestCluster, donorId: string, beneficiaryId: string, relation = 'PARENT'): Promise<string> {
+  const data = await cluster.ok(ESTABLISH, {
+    input: { donorId, beneficiaryId, relation, channel: 'NATIONAL_APP', commitment: letter() },
+  });
+  return data.establishMutualAid.id;
+}
+
+export async function transfer(cluster: TestCluster, relationshipId: string, amount: string, fundSource = 'CURRENT_YEAR') {
+  return cluster.query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
+}
+
+export const hospital = (poolingRegion: string) => ({ kind: 'DESIGNATED_HOSPITAL', name: '四川大学华西医院', poolingRegion });
+
+export async function settle(cluster: TestCluster, beneficiaryId: string, amount: string, region = '510100', idempotencyKey = key('settle')) {
+  return cluster.query(SETTLE, {
+    input: { beneficiaryId, institution: hospital(region), category: 'OUTPATIENT', amount, authMethod: 'E_CODE', idempotencyKey },
+  });
+}
+
+/** Every money-bearing row of every database, to show that a refusal changed nothing. */
+export async function moneySnapshot(cluster: TestCluster): Promise<Record<string, unknown>> {
+  const snapshot: Record<string, unknown> = {};
+  for (const code of cluster.provinces.keys()) {
+    snapshot[`accounts ${code}`] = await cluster.sql(code, `SELECT member_id, fund_source, balance, held FROM account ORDER BY 1, 2`);
+    snapshot[`holds ${code}`] = await cluster.sql(code, `SELECT * FROM hold ORDER BY id`);
+    snapshot[`entries ${code}`] = await cluster.sql(code, `SELECT count(*) AS n FROM account_entry`);
+  }
+  for (const table of ['relationship', 'transfer', 'settlement', 'quota_use', 'refund', 'province_step', 'clearing_entry']) {
+    snapshot[table] = await cluster.sql('national', `SELECT * FROM ${table} ORDER BY 1`);
+  }
+  return snapshot;
+}
+
+/** Asks the national side to reconcile a province now (R20) and returns the report. */
+export async function reconciliation(cluster: TestCluster, province: string) {
+  const data = await cluster.ok(`query($p: ID!) { reconciliation(province: $p) {
+    balanced heldInProvince unspentQuota inFlightTransfers unappliedSteps differences } }`, { p: province });
+  return data.reconciliation as { balanced: boolean; heldInProvince: string; unspentQuota: string; inFlightTransfers: number; unappliedSteps: number; differences: string[] };
+}

@@ -7,6 +7,12 @@ import { PoolingRegion, PoolingRegionConnection, Province, ProvinceConnection } 
 const toProvince = (row: ProvinceRow, ctx: NationalContext): Province =>
   Object.assign(new Province(), { ...row, connected: ctx.provinces.isConnected(row.code) });
 
+/** A province of the registry by code, as the national subgraph shows it. */
+export async function loadProvince(ctx: NationalContext, code: string): Promise<Province | null> {
+  const row = await findProvinceRow(ctx.db, code);
+  return row ? toProvince(row, ctx) : null;
+}
+
 @Resolver(() => Province)
 export class ProvinceResolver {
   @Query(() => ProvinceConnection, { description: 'The provincial-level divisions, by code.' })
@@ -23,8 +29,7 @@ export class ProvinceResolver {
 
   @Query(() => Province, { nullable: true })
   async province(@Arg('code', () => ID) code: string, @Ctx() ctx: NationalContext): Promise<Province | null> {
-    const row = await findProvinceRow(ctx.db, code);
-    return row ? toProvince(row, ctx) : null;
+    return loadProvince(ctx, code);
   }
 
   @FieldResolver(() => PoolingRegionConnection)
@@ -43,16 +48,14 @@ export class ProvinceResolver {
 export class PoolingRegionResolver {
   @FieldResolver(() => Province)
   async province(@Root() region: PoolingRegion, @Ctx() ctx: NationalContext): Promise<Province> {
-    const row = await findProvinceRow(ctx.db, region.provinceCode);
-    return toProvince(row as ProvinceRow, ctx);
+    return (await loadProvince(ctx, region.provinceCode)) as Province;
   }
 }
 
 export const registryReferences = {
   Province: {
-    async __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<Province | null> {
-      const row = await findProvinceRow(ctx.db, reference.code);
-      return row ? toProvince(row, ctx) : null;
+    __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<Province | null> {
+      return loadProvince(ctx, reference.code);
     },
   },
   PoolingRegion: {

@@ -10,7 +10,7 @@ import { Member } from '../members/member.type';
 import {
   AccountEntry, AccountEntryConnection, CreditContributionInput, OwnSpending, PersonalAccount, SpendFromOwnAccountInput,
 } from './account.type';
-import { EntryKind, credit, entriesOfMember, spendOwn } from './ledger';
+import { creditContribution, entriesOfMember, spendOwn } from './ledger';
 
 @ObjectType({ description: 'A contribution credited to a personal account.' })
 class ContributionReceipt {
@@ -61,7 +61,7 @@ export class AccountMutations {
     const member = await memberOfThisProvince(ctx, input.memberId);
     const result = await ctx.db.transaction((tx) =>
       onceByKey(tx, 'credit', input.idempotencyKey, input, async () => {
-        await credit(tx, member.id, input.fundSource, input.amount, `credit:${input.idempotencyKey}`, EntryKind.CONTRIBUTION);
+        await creditContribution(tx, member.id, input.fundSource, input.amount, `credit:${input.idempotencyKey}`);
         return { amount: formatYuan(input.amount) };
       }),
     );

@@ -65,10 +65,9 @@ async function applyStep(db: EntityManager, step: Step): Promise<boolean> {
 }
 
 /** Records a step: claims it, applies it, or refuses with `refusal` if the balance is short. */
-async function record(db: EntityManager, step: Step, refusal: () => Refusal): Promise<boolean> {
-  if (!(await claimStep(db, step))) return false;
+async function record(db: EntityManager, step: Step, refusal: () => Refusal): Promise<void> {
+  if (!(await claimStep(db, step))) return;
   if (!(await applyStep(db, step))) throw refusal();
-  return true;
 }
 
 const insufficient = (memberId: string, fundSource: FundSource, amount: Fen) => () =>
@@ -105,19 +104,11 @@ async function requireAccount(db: EntityManager, memberId: string): Promise<void
   }
 }
 
-/** Credits money into a fund source: a contribution, or a refund of own spending (R19). */
-export async function credit(
-  db: EntityManager,
-  memberId: string,
-  fundSource: FundSource,
-  amount: Fen,
-  operationId: string,
-  kind: EntryKind.CONTRIBUTION | EntryKind.REFUND = EntryKind.CONTRIBUTION,
-): Promise<void> {
+/** Credits a premium contribution into a fund source. */
+export async function creditContribution(db: EntityManager, memberId: string, fundSource: FundSource, amount: Fen, operationId: string): Promise<void> {
   await requireAccount(db, memberId);
-  await record(db, { memberId, fundSource, kind, balanceDelta: amount, heldDelta: 0n, operationId }, () => {
-    throw new Error('a credit cannot overdraw');
-  });
+  const step = { memberId, fundSource, kind: EntryKind.CONTRIBUTION, balanceDelta: amount, heldDelta: 0n, operationId };
+  if (await claimStep(db, step)) await applyStep(db, step);
 }
 
 /** The entries one operation wrote, so that a replay can answer what the first call did. */
@@ -207,4 +198,87 @@ export async function entriesOfMember(
     operationId: r.operation_id,
     createdAt: r.created_at,
   }));
+}
+
+// Holds (R10, R16, R18, R19): the money behind a quota stays in the donor's account, frozen.
+
+export interface HoldRequest {
+  holdId: string; // the transfer's id in the national database
+  memberId: string;
+  fundSource: FundSource;
+  amount: Fen;
+}
+
+interface HoldRow {
+  id: string;
+  member_id: string;
+  fund_source: FundSource;
+  amount: string;
+}
+
+async function lockHold(db: EntityManager, holdId: string): Promise<HoldRow> {
+  const [hold] = (await db.query(`SELECT id, member_id, fund_source, amount FROM hold WHERE id = $1 FOR UPDATE`, [
+    holdId,
+  ])) as HoldRow[];
+  if (!hold) throw new Error(`no hold ${holdId}`);
+  return hold;
+}
+
+/** R10/R12: freezes money for a transfer; the same hold id never holds twice. */
+export async function placeHold(db: EntityManager, request: HoldRequest): Promise<void> {
+  await requireAccount(db, request.memberId);
+  const inserted: unknown[] = await db.query(
+    `INSERT INTO hold (id, member_id, fund_source, amount) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [request.holdId, request.memberId, request.fundSource, String(request.amount)],
+  );
+  if (inserted.length === 0) {
+    const existing = await lockHold(db, request.holdId);
+    const same = existing.member_id === request.memberId && existing.fund_source === request.fundSource
+      && fenFromDb(existing.amount) === request.amount;
+    if (!same) throw new Refusal(RefusalCode.IDEMPOTENCY_CONFLICT, `Hold ${request.holdId} exists with other terms.`);
+    return;
+  }
+  const step = {
+    memberId: request.memberId, fundSource: request.fundSource, kind: EntryKind.HOLD_PLACED,
+    balanceDelta: 0n, heldDelta: request.amount, operationId: request.holdId, holdId: request.holdId,
+  };
+  await record(db, step, insufficient(request.memberId, request.fundSource, request.amount));
+}
+
+type HoldMovement = EntryKind.HOLD_CAPTURED | EntryKind.HOLD_RELEASED | EntryKind.HOLD_RESTORED;
+
+const MOVEMENT: Record<HoldMovement, { column: string; balance: -1n | 0n | 1n; held: -1n | 1n }> = {
+  [EntryKind.HOLD_CAPTURED]: { column: 'captured', balance: -1n, held: -1n }, // R16: the donor pays
+  [EntryKind.HOLD_RELEASED]: { column: 'released', balance: 0n, held: -1n }, // R18: back to available
+  [EntryKind.HOLD_RESTORED]: { column: 'restored', balance: 1n, held: 1n }, // R19: refund back to quota
+};
+
+/**
+ * Moves part of a hold, once per (operation, hold). The hold's CHECK makes over-capture or
+ * over-release impossible; the national side decides the amounts.
+ */
+export async function moveHold(db: EntityManager, kind: HoldMovement, holdId: string, operationId: string, amount: Fen): Promise<void> {
+  const hold = await lockHold(db, holdId);
+  const movement = MOVEMENT[kind];
+  const step = {
+    memberId: hold.member_id, fundSource: hold.fund_source, kind, operationId, holdId,
+    balanceDelta: movement.balance * amount, heldDelta: movement.held * amount,
+  };
+  if (!(await claimStep(db, step))) return;
+  await db.query(`UPDATE hold SET ${movement.column} = ${movement.column} + $2 WHERE id = $1`, [holdId, String(amount)]);
+  if (!(await applyStep(db, step))) throw new Error(`hold ${holdId} cannot move ${formatYuan(amount)}`);
+}
+
+/** R19: a refund credited to an account: the beneficiary's own part, or a dissolved quota's donor. */
+export async function refundToAccount(
+  db: EntityManager,
+  memberId: string,
+  parts: FundAmount[],
+  operationId: string,
+  holdId?: string,
+): Promise<void> {
+  for (const part of parts.filter((p) => p.amount > 0n)) {
+    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.REFUND, balanceDelta: part.amount, heldDelta: 0n, operationId, holdId };
+    if (await claimStep(db, step)) await applyStep(db, step);
+  }
 }

@@ -1,19 +1,66 @@
 import type { DataSource } from 'typeorm';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
+import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
 import { INTERNAL_PREFIX, internalRoute } from '../../common/internal-rpc';
-import { enrol } from '../members/members';
+import { formatYuan } from '../../common/money';
+import { auditLedger } from '../accounts/ledger-audit';
+import { EntryKind, moveHold, placeHold, refundToAccount, spendOwn } from '../accounts/ledger';
+import { enrol, requireMember } from '../members/members';
 
-/** The province's internal operations, called by the national subgraph with the service credential. */
+/**
+ * The province's internal operations, called by the national subgraph with the service credential.
+ * Amounts travel as integer fen in strings. Every operation is idempotent by its operation id.
+ */
+type Fen = string;
+interface Move { holdId: string; operationId: string; amount: Fen }
+interface Parts { memberId: string; operationId: string; holdId?: string; parts: { fundSource: FundSource; amount: Fen }[] }
+
+/**
+ * A crash point for failure tests: with CRASH_AT="captureHold:before" (or ":after") the process
+ * kills itself at that point, as a power cut would. Unset in normal operation.
+ */
+function crashPoint(operation: string, moment: 'before' | 'after'): void {
+  if (process.env.CRASH_AT === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
+}
+
 export function internalRoutes(db: DataSource, province: string, serviceToken: string): Record<string, JsonRoute> {
   const route = <In, Out>(name: string, operation: (input: In) => Promise<Out>): [string, JsonRoute] => [
     `POST ${INTERNAL_PREFIX}${name}`,
-    internalRoute(serviceToken, operation),
+    internalRoute(serviceToken, async (input: In) => {
+      crashPoint(name, 'before');
+      const result = await operation(input);
+      crashPoint(name, 'after');
+      return result;
+    }),
   ];
+  const move = (kind: Parameters<typeof moveHold>[1]) => (m: Move) =>
+    db.transaction((tx) => moveHold(tx, kind, m.holdId, m.operationId, BigInt(m.amount))).then(() => ({ done: true }));
   return Object.fromEntries([
     route('enrol', async (input: EnrolmentRequest) => {
       const member = await enrol(db, province, input);
       return { memberId: member.id, insuranceType: member.insuranceType, poolingRegion: member.poolingRegion };
     }),
+    route('memberStatus', async ({ memberId }: { memberId: string }) => {
+      const member = await requireMember(db, memberId);
+      return { memberId: member.id, insuranceType: member.insuranceType, status: member.status, poolingRegion: member.poolingRegion };
+    }),
+    route('placeHold', async (h: { holdId: string; memberId: string; fundSource: FundSource; amount: Fen }) => {
+      await db.transaction((tx) => placeHold(tx, { ...h, amount: BigInt(h.amount) }));
+      return { done: true };
+    }),
+    route('captureHold', move(EntryKind.HOLD_CAPTURED)),
+    route('releaseHold', move(EntryKind.HOLD_RELEASED)),
+    route('restoreHold', move(EntryKind.HOLD_RESTORED)),
+    route('spendOwn', async ({ memberId, operationId, amount }: { memberId: string; operationId: string; amount: Fen }) => {
+      const split = await db.transaction((tx) => spendOwn(tx, memberId, BigInt(amount), operationId, 'upTo'));
+      return { parts: split.map((p) => ({ fundSource: p.fundSource, amount: p.amount.toString() })) };
+    }),
+    route('refundToAccount', async (r: Parts) => {
+      const parts = r.parts.map((p) => ({ fundSource: p.fundSource, amount: BigInt(p.amount) }));
+      await db.transaction((tx) => refundToAccount(tx, r.memberId, parts, r.operationId, r.holdId));
+      return { refunded: formatYuan(parts.reduce((sum, p) => sum + p.amount, 0n)) };
+    }),
+    route('ledgerAudit', () => auditLedger(db)),
   ]);
 }

@@ -40,7 +40,7 @@ export class Init1732300000000 implements MigrationInterface {
         operation_id  text NOT NULL,
         hold_id       text,
         created_at    timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT one_step_per_operation UNIQUE (operation_id, kind, fund_source)
+        CONSTRAINT one_step_per_operation UNIQUE NULLS NOT DISTINCT (operation_id, kind, fund_source, hold_id)
       );
       CREATE INDEX account_entry_member ON account_entry (member_id, id);
       CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

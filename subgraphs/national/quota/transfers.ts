@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { FundSource } from '../../common/enums';
+import { isRefusal, Refusal, RefusalCode } from '../../common/errors';
+import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
+import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
+import { provinceOfMemberId } from '../../common/routing-keys';
+import type { NationalContext } from '../context';
+import { checkWallets } from '../relationships/relationship-rules';
+import { requireRelationship } from '../relationships/relationships';
+import { applyStepsOf, enqueueStep } from '../steps/province-steps';
+import { quotaAvailableTo } from './quota-lots';
+
+/**
+ * R9–R12, R21: a donor sets quota for a beneficiary. The money does not move; it is held in the
+ * donor's province. No distributed transaction: (1) the transfer is recorded PENDING here, its
+ * idempotency key unique; (2) the donor's province places a hold with the transfer's id (the same
+ * id never holds twice); (3) the transfer is COMMITTED here, and the quota is available at once.
+ * A refusal at (2) removes the PENDING record, so a refusal leaves nothing. A crash anywhere
+ * leaves a PENDING transfer that a repeat or the recovery worker drives forward.
+ */
+export interface TransferRequest {
+  relationshipId: string;
+  amount: Fen;
+  fundSource: FundSource;
+  idempotencyKey: string;
+}
+
+export interface TransferRecord {
+  id: string;
+  relationshipId: string;
+  donorProvince: string;
+  fundSource: FundSource;
+  amount: Fen;
+  state: 'PENDING' | 'COMMITTED' | 'ABORTED';
+  createdAt: Date;
+  committedAt: Date | null;
+  requestHash: string;
+}
+
+interface TransferRow {
+  id: string; relationship_id: string; donor_province: string; fund_source: FundSource; amount: string;
+  state: TransferRecord['state']; created_at: Date; committed_at: Date | null; request_hash: string;
+}
+
+const toRecord = (r: TransferRow): TransferRecord => ({
+  id: r.id, relationshipId: r.relationship_id, donorProvince: r.donor_province, fundSource: r.fund_source,
+  amount: fenFromDb(r.amount), state: r.state, createdAt: r.created_at, committedAt: r.committed_at, requestHash: r.request_hash,
+});
+
+const COLUMNS = 'id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at, request_hash';
+
+async function findByKey(db: DataSource, key: string): Promise<TransferRecord | undefined> {
+  const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE idempotency_key = $1`, [key]);
+  return rows.map(toRecord)[0];
+}
+
+export async function findTransfer(db: DataSource, id: string): Promise<TransferRecord | undefined> {
+  const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE id = $1`, [id]);
+  return rows.map(toRecord)[0];
+}
+
+export async function transfersOf(db: DataSource, relationshipId: string, limit: number, after?: string): Promise<TransferRecord[]> {
+  const rows: TransferRow[] = await db.query(
+    `SELECT ${COLUMNS} FROM transfer WHERE relationship_id = $1 AND state <> 'PENDING' AND ($2::text IS NULL OR id > $2)
+     ORDER BY id LIMIT $3`,
+    [relationshipId, after ?? null, limit],
+  );
+  return rows.map(toRecord);
+}
+
+export async function transferQuota(ctx: NationalContext, request: TransferRequest): Promise<TransferRecord> {
+  checkAmount(request.amount);
+  requireIdempotencyKey(request.idempotencyKey);
+  const hash = requestHash({ ...request, idempotencyKey: undefined });
+  const replay = await findByKey(ctx.db, request.idempotencyKey);
+  if (replay) return replayed(ctx, replay, hash);
+
+  const relationship = await requireRelationship(ctx.db, request.relationshipId);
+  if (relationship.status !== 'ACTIVE') {
+    throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'Quota can only be set on an active relationship (R9).');
+  }
+  const donorProvince = provinceOfMemberId(relationship.donorId) as string;
+  if (donorProvince !== provinceOfMemberId(relationship.beneficiaryId)) {
+    const [donorWallet, beneficiaryWallet] = await Promise.all([
+      ctx.wallets.load(relationship.donorId),
+      ctx.wallets.load(relationship.beneficiaryId),
+    ]);
+    checkWallets({ walletActivated: donorWallet !== null }, { walletActivated: beneficiaryWallet !== null });
+  }
+  const id = randomUUID();
+  const inserted: unknown[] = await ctx.db.query(
+    `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    [id, request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount)],
+  );
+  if (inserted.length === 0) return replayed(ctx, (await findByKey(ctx.db, request.idempotencyKey)) as TransferRecord, hash);
+  return completeTransfer(ctx, (await findTransfer(ctx.db, id)) as TransferRecord, relationship.donorId);
+}
+
+async function replayed(ctx: NationalContext, first: TransferRecord, hash: string): Promise<TransferRecord> {
+  sameRequestOrRefuse(first, hash);
+  if (first.state !== 'PENDING') return first;
+  const relationship = await requireRelationship(ctx.db, first.relationshipId);
+  return completeTransfer(ctx, first, relationship.donorId);
+}
+
+/** Steps (2) and (3); safe to repeat. Used by the request itself and by the recovery worker. */
+export async function completeTransfer(ctx: NationalContext, transfer: TransferRecord, donorId: string): Promise<TransferRecord> {
+  try {
+    await ctx.provinces.call(transfer.donorProvince, 'placeHold', {
+      holdId: transfer.id, memberId: donorId, fundSource: transfer.fundSource, amount: transfer.amount,
+    });
+  } catch (error) {
+    if (isRefusal(error) && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
+      await ctx.db.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
+      throw await explainShortfall(ctx, error, donorId);
+    }
+    throw error;
+  }
+  await ctx.db.transaction(async (tx) => {
+    const [relationship] = (await tx.query(`SELECT status FROM relationship WHERE id = $1 FOR SHARE`, [
+      transfer.relationshipId,
+    ])) as { status: string }[];
+    const [current] = (await tx.query(`SELECT state FROM transfer WHERE id = $1 FOR UPDATE`, [transfer.id])) as { state: string }[];
+    if (current.state !== 'PENDING') return;
+    if (relationship.status === 'ACTIVE') {
+      await tx.query(`UPDATE transfer SET state = 'COMMITTED', committed_at = now() WHERE id = $1`, [transfer.id]);
+      return;
+    }
+    // Dissolved while the hold was being placed: undo the hold rather than grant dead quota.
+    await tx.query(`UPDATE transfer SET state = 'ABORTED' WHERE id = $1`, [transfer.id]);
+    await enqueueStep(tx, transfer.id, transfer.donorProvince, 'releaseHold', {
+      holdId: transfer.id, operationId: `abort:${transfer.id}`, amount: transfer.amount,
+    });
+  });
+  await applyStepsOf(ctx.db, ctx.provinces, transfer.id);
+  const done = (await findTransfer(ctx.db, transfer.id)) as TransferRecord;
+  if (done.state === 'ABORTED') {
+    throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship was dissolved before the quota was set; nothing was transferred.');
+  }
+  return done;
+}
+
+/** R11: quota received from relatives never funds a transfer; say so when that is the shortfall. */
+async function explainShortfall(ctx: NationalContext, refusal: Refusal, donorId: string): Promise<Refusal> {
+  if (refusal.code !== RefusalCode.INSUFFICIENT_BALANCE) return refusal;
+  const received = await quotaAvailableTo(ctx.db, donorId);
+  if (received === 0n) return refusal;
+  return new Refusal(
+    RefusalCode.REGIFT_FORBIDDEN,
+    `${refusal.message} The ${formatYuan(received)} yuan of quota this donor received from relatives can never be passed on (R11).`,
+  );
+}

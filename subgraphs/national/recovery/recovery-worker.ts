@@ -1,0 +1,66 @@
+import type { NationalContext } from '../context';
+import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
+import { completeTransfer, findTransfer } from '../quota/transfers';
+import { requireRelationship } from '../relationships/relationships';
+import { completeSettlement } from '../settlement/settlements';
+import { applyPendingSteps } from '../steps/province-steps';
+
+/**
+ * Drives every unfinished operation to a final state after a crash at any step: enrolments and
+ * transfers still PENDING, settlements not yet settled, and province steps not yet applied.
+ * Every step it repeats is idempotent, so running it while requests are in flight is safe.
+ */
+export interface RecoveryResult {
+  enrolments: number;
+  transfers: number;
+  settlements: number;
+  steps: number;
+}
+
+export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
+  const result: RecoveryResult = { enrolments: 0, transfers: 0, settlements: 0, steps: 0 };
+  const attempt = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+      return 1;
+    } catch {
+      return 0; // refused (and so undone) or still unreachable: tried again next round
+    }
+  };
+  for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
+    result.enrolments += await attempt(() => completeEnrolment(ctx.db, ctx.provinces, request));
+  }
+  const transfers: { id: string }[] = await ctx.db.query(
+    `SELECT id FROM transfer WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
+    [graceSeconds],
+  );
+  for (const { id } of transfers) {
+    result.transfers += await attempt(async () => {
+      const transfer = await findTransfer(ctx.db, id);
+      if (!transfer) return;
+      const relationship = await requireRelationship(ctx.db, transfer.relationshipId);
+      await completeTransfer(ctx, transfer, relationship.donorId);
+    });
+  }
+  const settlements: { id: string }[] = await ctx.db.query(
+    `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
+    [graceSeconds],
+  );
+  for (const { id } of settlements) result.settlements += await attempt(() => completeSettlement(ctx, id));
+  result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
+  return result;
+}
+
+/** Runs recoverOnce every `intervalMs`, one round at a time. */
+export function startRecoveryWorker(ctx: NationalContext, intervalMs: number, graceSeconds: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    recoverOnce(ctx, graceSeconds)
+      .catch((error: unknown) => console.error(`recovery round failed: ${(error as Error).message}`))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { type Fen, MoneyScalar } from '../../common/money';
+import type { NationalContext } from '../context';
+import { Member } from '../persons/member.types';
+import { quotaAvailableTo } from '../quota/quota-lots';
+import { Transfer, TransferConnection } from '../quota/transfer.types';
+import { transfersOf } from '../quota/transfers';
+import {
+  DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
+} from './relationship.types';
+import { dissolveRelationship, establishRelationship, findRelationships, relationshipsOf } from './relationships';
+
+@Resolver(() => Relationship)
+export class RelationshipResolver {
+  @Mutation(() => Relationship, { description: 'Registers a family mutual-aid relationship (R1–R8).' })
+  async establishMutualAid(@Arg('input', () => EstablishMutualAidInput) input: EstablishMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+    return Relationship.from(await establishRelationship(ctx, input, ctx.now()));
+  }
+
+  @Mutation(() => Relationship, { description: 'Dissolves a relationship; its unused quota returns to the donor (R18).' })
+  async dissolveMutualAid(@Arg('input', () => DissolveMutualAidInput) input: DissolveMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+    return Relationship.from(await dissolveRelationship(ctx, input));
+  }
+
+  @Query(() => Relationship, { nullable: true })
+  async relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Relationship | null> {
+    const [record] = await findRelationships(ctx.db, [id]);
+    return record ? Relationship.from(record) : null;
+  }
+
+  @FieldResolver(() => Quota)
+  async quota(@Root() relationship: Relationship, @Ctx() ctx: NationalContext): Promise<Quota> {
+    return Object.assign(new Quota(), await ctx.quotas.load(relationship.id));
+  }
+
+  @FieldResolver(() => TransferConnection)
+  async transfers(
+    @Root() relationship: Relationship,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<TransferConnection> {
+    const size = pageSize(page);
+    const rows = await transfersOf(ctx.db, relationship.id, size + 1, decodeCursor(page?.after));
+    return toPage(rows.map(Transfer.from), size, (t) => t.id);
+  }
+}
+
+@Resolver(() => Member)
+export class MemberRelationshipsResolver {
+  @FieldResolver(() => RelationshipConnection, { description: 'Relationships in which this member is the donor.' })
+  async relationshipsAsDonor(
+    @Root() member: Member,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<RelationshipConnection> {
+    return pageOfRelationships(ctx, 'donor', member.id, page);
+  }
+
+  @FieldResolver(() => RelationshipConnection, { description: 'Relationships in which this member is aided.' })
+  async relationshipsAsBeneficiary(
+    @Root() member: Member,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<RelationshipConnection> {
+    return pageOfRelationships(ctx, 'beneficiary', member.id, page);
+  }
+
+  @FieldResolver(() => MoneyScalar, { description: 'Quota received from relatives and not yet spent.' })
+  async quotaAvailable(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Fen> {
+    return quotaAvailableTo(ctx.db, member.id);
+  }
+}
+
+async function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
+  const size = pageSize(page);
+  const rows = await relationshipsOf(ctx.db, side, memberId, size + 1, decodeCursor(page?.after));
+  return toPage(rows.map(Relationship.from), size, (r) => r.id);
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { InsuranceType } from '../../common/enums';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { provinceOfMemberId } from '../../common/routing-keys';
+import type { NationalContext } from '../context';
+import { releaseAllQuota } from '../quota/quota-lots';
+import { applyStepsOf } from '../steps/province-steps';
+import { Channel, checkChannel, checkParties, checkRequest, type PartyFacts, type Relation, type RelationshipRequest } from './relationship-rules';
+
+/** Family mutual-aid relationships (共济关系): registration and dissolution. */
+export interface RelationshipRecord {
+  id: string;
+  donorId: string;
+  beneficiaryId: string;
+  relation: Relation;
+  channel: Channel;
+  operatorId: string | null;
+  commitmentVersion: string;
+  commitmentSignedAt: Date;
+  status: 'ACTIVE' | 'DISSOLVED';
+  establishedAt: Date;
+  dissolvedAt: Date | null;
+  dissolutionChannel: Channel | null;
+}
+
+const COLUMNS = `id, donor_id AS "donorId", beneficiary_id AS "beneficiaryId", relation, channel, operator_id AS "operatorId",
+  commitment_version AS "commitmentVersion", commitment_signed_at AS "commitmentSignedAt", status,
+  established_at AS "establishedAt", dissolved_at AS "dissolvedAt", dissolution_channel AS "dissolutionChannel"`;
+
+export async function findRelationships(db: DataSource | EntityManager, ids: readonly string[]): Promise<(RelationshipRecord | null)[]> {
+  const rows: RelationshipRecord[] = await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = ANY($1)`, [ids]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+export async function requireRelationship(db: DataSource | EntityManager, id: string, lock = ''): Promise<RelationshipRecord> {
+  const [row] = (await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = $1 ${lock}`, [id])) as RelationshipRecord[];
+  if (!row) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
+  return row;
+}
+
+/** A member's relationships as donor or as beneficiary, newest first (keyset on id order). */
+export async function relationshipsOf(
+  db: DataSource,
+  side: 'donor' | 'beneficiary',
+  memberId: string,
+  limit: number,
+  after?: string,
+): Promise<RelationshipRecord[]> {
+  const column = side === 'donor' ? 'donor_id' : 'beneficiary_id';
+  return db.query(
+    `SELECT ${COLUMNS} FROM relationship WHERE ${column} = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+    [memberId, after ?? null, limit],
+  );
+}
+
+/** Gathers what R1, R2, R5 and R8 need about a member, asking their own province. */
+async function factsAbout(ctx: NationalContext, memberId: string): Promise<PartyFacts> {
+  const person = await ctx.persons.load(memberId);
+  const province = provinceOfMemberId(memberId);
+  if (!person || person.state !== 'ACTIVE' || !province) {
+    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${memberId.slice(0, 20)}.`);
+  }
+  const [status, region, wallet] = await Promise.all([
+    ctx.provinces.call<{ insuranceType: InsuranceType; status: string; poolingRegion: string }>(province, 'memberStatus', { memberId }),
+    ctx.regions.load(person.poolingRegion),
+    ctx.wallets.load(memberId),
+  ]);
+  return {
+    memberId,
+    insuranceType: status.insuranceType,
+    insured: status.status === 'INSURED',
+    province,
+    poolingRegion: status.poolingRegion,
+    crossProvinceEnabled: region?.crossProvinceEnabled ?? false,
+    walletActivated: wallet !== null,
+  };
+}
+
+export async function establishRelationship(ctx: NationalContext, request: RelationshipRequest, now: Date): Promise<RelationshipRecord> {
+  checkRequest(request, now);
+  const [donor, beneficiary] = await Promise.all([factsAbout(ctx, request.donorId), factsAbout(ctx, request.beneficiaryId)]);
+  checkParties(donor, beneficiary);
+  const id = randomUUID();
+  try {
+    await ctx.db.query(
+      `INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
+         commitment_signed_at, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE')`,
+      [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
+        request.commitment?.version.trim(), request.commitment?.signedAt],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new Refusal(RefusalCode.RELATIONSHIP_ALREADY_ACTIVE, 'These two members already have an active mutual-aid relationship (R7).');
+    }
+    throw error;
+  }
+  return requireRelationship(ctx.db, id);
+}
+
+export interface DissolutionRequest {
+  relationshipId: string;
+  channel: Channel;
+  operatorId?: string | null;
+}
+
+/**
+ * R18: ends a relationship through any channel and, in the same national transaction, returns
+ * every unused fen of its quota to the donor (the releases are then applied in the donor's
+ * province, or by the recovery worker if it is down). Dissolving twice changes nothing.
+ */
+export async function dissolveRelationship(ctx: NationalContext, request: DissolutionRequest): Promise<RelationshipRecord> {
+  checkChannel(request.channel, request.operatorId);
+  const operationId = `dissolve:${request.relationshipId}`;
+  await ctx.db.transaction(async (tx) => {
+    const relationship = await requireRelationship(tx, request.relationshipId, 'FOR UPDATE');
+    if (relationship.status !== 'ACTIVE') return;
+    await tx.query(
+      `UPDATE relationship SET status = 'DISSOLVED', dissolved_at = now(), dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1`,
+      [relationship.id, request.channel, request.operatorId ?? null],
+    );
+    await releaseAllQuota(tx, relationship.id, operationId);
+  });
+  await applyStepsOf(ctx.db, ctx.provinces, operationId);
+  return requireRelationship(ctx.db, request.relationshipId);
+}

@@ -1,0 +1,40 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { clearingReport } from '../clearing/clearing';
+import type { NationalContext } from '../context';
+import { reconcile } from '../reconciliation/reconciliation';
+import { loadProvince } from '../registry/registry.resolver';
+import type { Province } from '../registry/registry.types';
+import { ClearingLine, ClearingReport, ReconciliationReport } from './reports.types';
+
+const MAX_PERIOD_DAYS = 366;
+
+@Resolver()
+export class ReportsResolver {
+  @Query(() => ClearingReport, { description: 'R22: what each province owes each other for a period [from, to).' })
+  async clearingReport(@Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: NationalContext): Promise<ClearingReport> {
+    const days = (to.getTime() - from.getTime()) / 86_400_000;
+    if (!(days > 0) || days > MAX_PERIOD_DAYS) {
+      throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period must end after it starts and last at most ${MAX_PERIOD_DAYS} days.`);
+    }
+    const lines = await clearingReport(ctx.db, from, to);
+    const province = async (code: string) => (await loadProvince(ctx, code)) as Province;
+    return Object.assign(new ClearingReport(), {
+      from,
+      to,
+      lines: await Promise.all(
+        lines.map(async (l) =>
+          Object.assign(new ClearingLine(), { ...l, debtor: await province(l.debtorProvince), creditor: await province(l.creditorProvince) }),
+        ),
+      ),
+    });
+  }
+
+  @Query(() => ReconciliationReport, { description: 'R20: checks a province\'s ledger, holds and quota against each other now.' })
+  async reconciliation(@Arg('province', () => ID) code: string, @Ctx() ctx: NationalContext): Promise<ReconciliationReport> {
+    const province = await loadProvince(ctx, code);
+    if (!province) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${code.slice(0, 4)}.`);
+    const report = await reconcile(ctx.db, ctx.provinces, code);
+    return Object.assign(new ReconciliationReport(), { ...report, province, balanced: report.differences.length === 0 });
+  }
+}

@@ -1,0 +1,30 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+import { type Fen, MoneyScalar } from '../../common/money';
+import { Province } from '../registry/registry.types';
+
+@ObjectType({ description: 'R22: what one province\'s fund owes another for mutual-aid spending.' })
+export class ClearingLine {
+  @Field(() => Province, { description: 'The province of the donors whose quota was spent.' }) debtor!: Province;
+  @Field(() => Province, { description: 'The province where it was spent.' }) creditor!: Province;
+  @Field(() => MoneyScalar, { description: 'Net of refunds.' }) amount!: Fen;
+  @Field(() => Int, { description: 'Settlements, premiums and refunds counted.' }) operations!: number;
+}
+
+@ObjectType()
+export class ClearingReport {
+  @Field() from!: Date;
+  @Field({ description: 'Exclusive.' }) to!: Date;
+  @Field(() => [ClearingLine]) lines!: ClearingLine[];
+}
+
+@ObjectType({ description: 'R20 checked on live data for one province; `balanced` when there is no difference.' })
+export class ReconciliationReport {
+  @Field(() => Province) province!: Province;
+  @Field() checkedAt!: Date;
+  @Field() balanced!: boolean;
+  @Field(() => MoneyScalar, { description: 'Held in the province\'s personal accounts.' }) heldInProvince!: Fen;
+  @Field(() => MoneyScalar, { description: 'Unspent quota drawing on the province.' }) unspentQuota!: Fen;
+  @Field(() => Int, { description: 'Transfers between recording and holding (finished by recovery).' }) inFlightTransfers!: number;
+  @Field(() => Int, { description: 'Province steps recorded but not yet applied.' }) unappliedSteps!: number;
+  @Field(() => [String], { description: 'Every difference found, in words.' }) differences!: string[];
+}

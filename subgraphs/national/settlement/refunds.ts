@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { FundSource } from '../../common/enums';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
+import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
+import { provinceOfMemberId } from '../../common/routing-keys';
+import { recordClearing } from '../clearing/clearing';
+import type { NationalContext } from '../context';
+import { applyStepsOf, enqueueStep } from '../steps/province-steps';
+import { requireSettlement } from './settlement-store';
+
+/**
+ * R19: a refund goes back where the money came from. A partial refund undoes the payment in
+ * reverse order: cash first, then quota (newest lot first), then the own account (accumulated,
+ * then current year). Quota goes back to the quota while the relationship is active, or else to
+ * the donor's own account. All decided in one national transaction; the provinces follow.
+ */
+export interface RefundRequest {
+  settlementId: string;
+  amount: Fen;
+  idempotencyKey: string;
+}
+
+export interface RefundRecord {
+  id: string;
+  settlementId: string;
+  amount: Fen;
+  cashPart: Fen;
+  quotaPart: Fen;
+  ownCurrentYear: Fen;
+  ownAccumulated: Fen;
+  createdAt: Date;
+  requestHash: string;
+}
+
+interface RefundRow {
+  id: string; settlement_id: string; amount: string; cash_part: string; quota_part: string;
+  own_current_year: string; own_accumulated: string; created_at: Date; request_hash: string;
+}
+
+const toRecord = (r: RefundRow): RefundRecord => ({
+  id: r.id, settlementId: r.settlement_id, amount: fenFromDb(r.amount), cashPart: fenFromDb(r.cash_part),
+  quotaPart: fenFromDb(r.quota_part), ownCurrentYear: fenFromDb(r.own_current_year), ownAccumulated: fenFromDb(r.own_accumulated),
+  createdAt: r.created_at, requestHash: r.request_hash,
+});
+
+export async function refundsOf(db: DataSource | EntityManager, settlementId: string): Promise<RefundRecord[]> {
+  const rows: RefundRow[] = await db.query(`SELECT * FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
+  return rows.map(toRecord);
+}
+
+const min = (a: Fen, b: Fen) => (a < b ? a : b);
+
+export async function refundSettlement(ctx: NationalContext, request: RefundRequest): Promise<RefundRecord> {
+  checkAmount(request.amount);
+  requireIdempotencyKey(request.idempotencyKey);
+  const hash = requestHash({ ...request, idempotencyKey: undefined });
+  const find = async () => ((await ctx.db.query(`SELECT * FROM refund WHERE idempotency_key = $1`, [request.idempotencyKey])) as RefundRow[]).map(toRecord)[0];
+  const replay = await find();
+  if (replay) {
+    sameRequestOrRefuse(replay, hash);
+    await applyStepsOf(ctx.db, ctx.provinces, replay.id);
+    return replay;
+  }
+  const id = randomUUID();
+  try {
+    await ctx.db.transaction((tx) => decideRefund(tx, id, hash, request));
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') return refundSettlement(ctx, request);
+    throw error;
+  }
+  await applyStepsOf(ctx.db, ctx.provinces, id);
+  return (await find()) as RefundRecord;
+}
+
+async function decideRefund(tx: EntityManager, id: string, hash: string, request: RefundRequest): Promise<void> {
+  const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
+  if (settlement.state !== 'SETTLED') {
+    throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'The settlement is still being completed; refund it once it is settled.');
+  }
+  const earlier = await refundsOf(tx, settlement.id);
+  const refunded = (pick: (r: RefundRecord) => Fen) => earlier.reduce((sum, r) => sum + pick(r), 0n);
+  const left = settlement.amount - refunded((r) => r.amount);
+  if (request.amount > left) {
+    throw new Refusal(
+      RefusalCode.REFUND_EXCEEDS_SETTLEMENT,
+      `Only ${formatYuan(left)} yuan of this settlement can still be refunded.`,
+    );
+  }
+  let rest = request.amount;
+  const take = (available: Fen) => {
+    const part = min(rest, available);
+    rest -= part;
+    return part;
+  };
+  const cashPart = take(settlement.cashPaid - refunded((r) => r.cashPart));
+  const quotaPart = await refundQuota(tx, id, settlement.id, settlement.spendingProvince, take(settlement.quotaPaid - refunded((r) => r.quotaPart)));
+  const ownAccumulated = take(settlement.ownAccumulated - refunded((r) => r.ownAccumulated));
+  const ownCurrentYear = take(settlement.ownCurrentYear - refunded((r) => r.ownCurrentYear));
+  if (ownAccumulated + ownCurrentYear > 0n) {
+    await enqueueStep(tx, id, provinceOfMemberId(settlement.beneficiaryId) as string, 'refundToAccount', {
+      memberId: settlement.beneficiaryId,
+      operationId: id,
+      parts: [
+        { fundSource: FundSource.ACCUMULATED, amount: ownAccumulated },
+        { fundSource: FundSource.CURRENT_YEAR, amount: ownCurrentYear },
+      ],
+    });
+  }
+  await tx.query(
+    `INSERT INTO refund (id, idempotency_key, request_hash, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [id, request.idempotencyKey, hash, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
+      String(ownCurrentYear), String(ownAccumulated)],
+  );
+}
+
+/** The quota part, newest lot first: back to the quota, or to the donor if the relationship ended. */
+async function refundQuota(tx: EntityManager, refundId: string, settlementId: string, spendingProvince: string, amount: Fen): Promise<Fen> {
+  const uses: { transfer_id: string; left: string; donor_province: string; fund_source: FundSource; donor_id: string; status: string }[] =
+    await tx.query(
+      `SELECT u.transfer_id, u.amount - u.refunded AS left, t.donor_province, t.fund_source, r.donor_id, r.status
+       FROM quota_use u JOIN transfer t ON t.id = u.transfer_id JOIN relationship r ON r.id = t.relationship_id
+       WHERE u.settlement_id = $1 AND u.amount > u.refunded ORDER BY t.committed_at DESC, t.id DESC FOR UPDATE OF u, t`,
+      [settlementId],
+    );
+  let rest = amount;
+  for (const use of uses) {
+    if (rest === 0n) break;
+    const part = min(rest, fenFromDb(use.left));
+    rest -= part;
+    await tx.query(`UPDATE quota_use SET refunded = refunded + $3 WHERE settlement_id = $1 AND transfer_id = $2`, [
+      settlementId, use.transfer_id, String(part),
+    ]);
+    if (use.status === 'ACTIVE') {
+      await tx.query(`UPDATE transfer SET restored = restored + $2 WHERE id = $1`, [use.transfer_id, String(part)]);
+      await enqueueStep(tx, refundId, use.donor_province, 'restoreHold', { holdId: use.transfer_id, operationId: refundId, amount: part });
+    } else {
+      await enqueueStep(tx, refundId, use.donor_province, 'refundToAccount', {
+        memberId: use.donor_id, operationId: refundId, holdId: use.transfer_id, parts: [{ fundSource: use.fund_source, amount: part }],
+      });
+    }
+    await recordClearing(tx, refundId, use.donor_province, spendingProvince, -part);
+  }
+  return amount;
+}

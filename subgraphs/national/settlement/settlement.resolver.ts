@@ -1,0 +1,54 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import type { NationalContext } from '../context';
+import { Member } from '../persons/member.types';
+import { payPremium } from './premiums';
+import { refundSettlement, refundsOf } from './refunds';
+import {
+  PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
+} from './settlement.types';
+import { findSettlement, settlementsOf } from './settlement-store';
+import { settleExpense } from './settlements';
+
+@Resolver(() => Settlement)
+export class SettlementResolver {
+  @Mutation(() => Settlement, { description: 'Pays an expense: own account, then quota, then cash (R13–R16).' })
+  async settleExpense(@Arg('input', () => SettleExpenseInput) input: SettleExpenseInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+    return Settlement.from(await settleExpense(ctx, input));
+  }
+
+  @Mutation(() => Settlement, { description: 'Pays a premium wholly from quota, or refuses (R17).' })
+  async payPremium(@Arg('input', () => PayPremiumInput) input: PayPremiumInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+    return Settlement.from(await payPremium(ctx, input));
+  }
+
+  @Mutation(() => Refund, { description: 'Refunds a settlement, fully or partly, to where the money came from (R19).' })
+  async refundSettlement(@Arg('input', () => RefundSettlementInput) input: RefundSettlementInput, @Ctx() ctx: NationalContext): Promise<Refund> {
+    return Refund.from(await refundSettlement(ctx, input));
+  }
+
+  @Query(() => Settlement, { nullable: true })
+  async settlement(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
+    const record = await findSettlement(ctx.db, 'id', id);
+    return record ? Settlement.from(record) : null;
+  }
+
+  @FieldResolver(() => [Refund])
+  async refunds(@Root() settlement: Settlement, @Ctx() ctx: NationalContext): Promise<Refund[]> {
+    return (await refundsOf(ctx.db, settlement.id)).map(Refund.from);
+  }
+}
+
+@Resolver(() => Member)
+export class MemberSettlementsResolver {
+  @FieldResolver(() => SettlementConnection, { description: 'Settlements and premiums paid by this member as beneficiary.' })
+  async settlements(
+    @Root() member: Member,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<SettlementConnection> {
+    const size = pageSize(page);
+    const rows = await settlementsOf(ctx.db, member.id, size + 1, decodeCursor(page?.after));
+    return toPage(rows.map(Settlement.from), size, (s) => s.id);
+  }
+}
