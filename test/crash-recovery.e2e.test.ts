@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { internalClient } from '../subgraphs/common/internal-rpc';
+import {
+  codes, enrol, key, reconciliation, relate, settle, startTestCluster, TRANSFER, type TestCluster,
+} from './support/cluster-fixture';
+
+/**
+ * Crashes: the donor's provincial deployment is killed (a real SIGKILL of the process) in the
+ * middle of an operation; after a restart the recovery worker finishes it and R20 holds.
+ */
+let cluster: TestCluster;
+
+before(async () => {
+  cluster = await startTestCluster(['32', '51']);
+});
+
+after(async () => {
+  await cluster?.stop();
+});
+
+async function recover(): Promise<void> {
+  const national = internalClient(cluster.national.baseUrl, cluster.serviceToken);
+  await national.call('recover', {});
+}
+
+async function crashProvince32At(point: string): Promise<void> {
+  await cluster.provinces.get('32')?.stop();
+  await cluster.startProvince('32', { CRASH_AT: point });
+}
+
+async function restartProvince32(): Promise<void> {
+  const province = cluster.provinces.get('32');
+  if (province && province.child.exitCode === null && province.child.signalCode === null) await province.stop();
+  await cluster.startProvince('32');
+}
+
+test('killed after placing the hold, before the quota is committed: recovery commits it', async () => {
+  const son = await enrol(cluster, { region: '320500', currentYear: '500.00' });
+  const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
+  const rel = await relate(cluster, son, father);
+  await crashProvince32At('placeHold:after');
+  const idempotencyKey = key('crash-transfer');
+  const input = { relationshipId: rel, amount: '200.00', fundSource: 'CURRENT_YEAR', idempotencyKey };
+  const during = await cluster.query(TRANSFER, { input });
+  assert.deepEqual(codes(during), ['PROVINCE_UNAVAILABLE']);
+  assert.equal(cluster.provinces.get('32')?.child.signalCode, 'SIGKILL', 'the province really died');
+  const [pending] = await cluster.sql<{ state: string }>('national', `SELECT state FROM transfer WHERE idempotency_key = $1`, [idempotencyKey]);
+  assert.equal(pending.state, 'PENDING');
+  await restartProvince32();
+  const heldWhileInFlight = await reconciliation(cluster, '32');
+  assert.equal(heldWhileInFlight.inFlightTransfers, 1);
+  assert.deepEqual(heldWhileInFlight.differences, [], 'a hold of a PENDING transfer is in flight, not a difference');
+  await recover();
+  const [done] = await cluster.sql<{ state: string }>('national', `SELECT state FROM transfer WHERE idempotency_key = $1`, [idempotencyKey]);
+  assert.equal(done.state, 'COMMITTED');
+  const replay = await cluster.ok(TRANSFER, { input });
+  assert.equal(replay.transferQuota.state, 'COMMITTED', 'the client learns the outcome with the same key');
+  const after = await reconciliation(cluster, '32');
+  assert.deepEqual([after.differences, after.inFlightTransfers, after.unspentQuota, after.heldInProvince], [[], 0, '200.00', '200.00']);
+  const [hold] = await cluster.sql('32', `SELECT count(*)::int AS n FROM account_entry WHERE kind = 'HOLD_PLACED' AND member_id = $1`, [son]);
+  assert.deepEqual(hold, { n: 1 }, 'held exactly once');
+});
+
+test('killed between spending the quota and capturing the hold: recovery captures it', async () => {
+  const son = await enrol(cluster, { region: '320500', currentYear: '500.00' });
+  const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
+  const rel = await relate(cluster, son, father);
+  assert.equal((await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '300.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } })).transferQuota.state, 'COMMITTED');
+  await crashProvince32At('captureHold:before');
+  const paid = await settle(cluster, father, '236.00');
+  assert.equal(paid.errors, undefined, 'the settlement is decided in the national database');
+  assert.equal(paid.data?.settleExpense.quotaPaid, '236.00');
+  assert.equal(cluster.provinces.get('32')?.child.signalCode, 'SIGKILL');
+  const [unapplied] = await cluster.sql<{ n: number }>('national', `SELECT count(*)::int AS n FROM province_step WHERE applied_at IS NULL`);
+  assert.equal(unapplied.n, 1, 'the capture waits in the outbox');
+  await restartProvince32();
+  const waiting = await reconciliation(cluster, '32');
+  assert.deepEqual([waiting.differences, waiting.unappliedSteps], [[], 1], 'a capture not yet applied is accounted for');
+  await recover();
+  const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
+  assert.deepEqual(account, { balance: '26400', held: '6400' });
+  const after = await reconciliation(cluster, '32');
+  // 64.00 left of this quota, plus the 200.00 of the first test.
+  assert.deepEqual([after.differences, after.unappliedSteps, after.unspentQuota], [[], 0, '264.00']);
+});
+
+test('killed after capturing, before answering: the capture is not applied twice', async () => {
+  const son = await enrol(cluster, { region: '320500', currentYear: '100.00' });
+  const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
+  const rel = await relate(cluster, son, father);
+  await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '100.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } });
+  await crashProvince32At('captureHold:after');
+  await settle(cluster, father, '40.00');
+  await restartProvince32();
+  await recover();
+  await recover();
+  const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
+  assert.deepEqual(account, { balance: '6000', held: '6000' });
+  assert.deepEqual((await reconciliation(cluster, '32')).differences, []);
+});
+
+test('a transfer whose province stays down is refused afterwards if the money is gone, leaving nothing', async () => {
+  const son = await enrol(cluster, { region: '320500', currentYear: '50.00' });
+  const rel = await relate(cluster, son, await enrol(cluster, { region: '510100', type: 'RESIDENT' }));
+  await crashProvince32At('placeHold:before');
+  const during = await cluster.query(TRANSFER, { input: { relationshipId: rel, amount: '50.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } });
+  assert.deepEqual(codes(during), ['PROVINCE_UNAVAILABLE']);
+  await restartProvince32();
+  await cluster.ok(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
+    input: { memberId: son, amount: '50.00', idempotencyKey: key('spend') },
+  });
+  await recover();
+  const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE relationship_id = $1`, [rel]);
+  assert.deepEqual(rows, [], 'refused on recovery: the PENDING record is removed');
+  assert.deepEqual((await reconciliation(cluster, '32')).differences, []);
+});
