@@ -18,6 +18,8 @@ export interface ClusterOptions {
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
+  /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
+  nationalEnv?: Record<string, string>;
   onProgress?: (line: string) => void;
   onOutput?: (service: string, line: string) => void;
 }
@@ -95,7 +97,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       name: 'national',
       script: SCRIPTS.national,
       port: await port(1),
-      env: { DATABASE_URL: databaseUrls.national, SERVICE_TOKEN: serviceToken, PROVINCE_URLS: provinceUrls },
+      env: { DATABASE_URL: databaseUrls.national, SERVICE_TOKEN: serviceToken, PROVINCE_URLS: provinceUrls, ...options.nationalEnv },
       onOutput: options.onOutput,
     });
     started.push(national);

@@ -32,7 +32,7 @@ export const DEMO_PEOPLE: DemoPerson[] = [
 
 const ENROL = `mutation Enrol($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`;
 const CREDIT = `mutation Credit($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`;
-const ACTIVATE = `mutation Activate($memberId: ID!) { activateWallet(memberId: $memberId) { activatedAt } }`;
+const ACTIVATE = `mutation Activate($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`;
 
 /** Loads the demo families unless they are there already; returns member ids by person key. */
 export async function loadDemoData(gatewayUrl: string, provinces: string[]): Promise<Record<string, string>> {
@@ -56,7 +56,10 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[]): Pro
         input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `demo-${person.key}-${fundSource}` },
       });
     }
-    if (person.wallet) await graphqlOk(gatewayUrl, ACTIVATE, { memberId: enrollMember.id });
+    if (person.wallet) {
+      const phone = `139${person.idNumber.slice(10, 18).replace('X', '0')}`;
+      await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } });
+    }
   }
   return ids;
 }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { internalClient } from '../subgraphs/common/internal-rpc';
 import {
-  codes, enrol, key, reconciliation, relate, settle, startTestCluster, TRANSFER, type TestCluster,
+  codes, enrol, key, reconciliation, recover, relate, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
 } from './support/cluster-fixture';
 
 /**
@@ -18,11 +17,6 @@ before(async () => {
 after(async () => {
   await cluster?.stop();
 });
-
-async function recover(): Promise<void> {
-  const national = internalClient(cluster.national.baseUrl, cluster.serviceToken);
-  await national.call('recover', {});
-}
 
 async function crashProvince32At(point: string): Promise<void> {
   await cluster.provinces.get('32')?.stop();
@@ -51,7 +45,7 @@ test('killed after placing the hold, before the quota is committed: recovery com
   const heldWhileInFlight = await reconciliation(cluster, '32');
   assert.equal(heldWhileInFlight.inFlightTransfers, 1);
   assert.deepEqual(heldWhileInFlight.differences, [], 'a hold of a PENDING transfer is in flight, not a difference');
-  await recover();
+  await recover(cluster);
   const [done] = await cluster.sql<{ state: string }>('national', `SELECT state FROM transfer WHERE idempotency_key = $1`, [idempotencyKey]);
   assert.equal(done.state, 'COMMITTED');
   const replay = await cluster.ok(TRANSFER, { input });
@@ -66,7 +60,7 @@ test('killed between spending the quota and capturing the hold: recovery capture
   const son = await enrol(cluster, { region: '320500', currentYear: '500.00' });
   const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
   const rel = await relate(cluster, son, father);
-  assert.equal((await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '300.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } })).transferQuota.state, 'COMMITTED');
+  assert.equal((await transfer(cluster, rel, '300.00')).data?.transferQuota.state, 'COMMITTED');
   await crashProvince32At('captureHold:before');
   const paid = await settle(cluster, father, '236.00');
   assert.equal(paid.errors, undefined, 'the settlement is decided in the national database');
@@ -77,7 +71,7 @@ test('killed between spending the quota and capturing the hold: recovery capture
   await restartProvince32();
   const waiting = await reconciliation(cluster, '32');
   assert.deepEqual([waiting.differences, waiting.unappliedSteps], [[], 1], 'a capture not yet applied is accounted for');
-  await recover();
+  await recover(cluster);
   const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
   assert.deepEqual(account, { balance: '26400', held: '6400' });
   const after = await reconciliation(cluster, '32');
@@ -89,12 +83,12 @@ test('killed after capturing, before answering: the capture is not applied twice
   const son = await enrol(cluster, { region: '320500', currentYear: '100.00' });
   const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
   const rel = await relate(cluster, son, father);
-  await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '100.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } });
+  await transfer(cluster, rel, '100.00');
   await crashProvince32At('captureHold:after');
   await settle(cluster, father, '40.00');
   await restartProvince32();
-  await recover();
-  await recover();
+  await recover(cluster);
+  await recover(cluster);
   const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
   assert.deepEqual(account, { balance: '6000', held: '6000' });
   assert.deepEqual((await reconciliation(cluster, '32')).differences, []);
@@ -110,7 +104,7 @@ test('a transfer whose province stays down is refused afterwards if the money is
   await cluster.ok(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
     input: { memberId: son, amount: '50.00', idempotencyKey: key('spend') },
   });
-  await recover();
+  await recover(cluster);
   const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE relationship_id = $1`, [rel]);
   assert.deepEqual(rows, [], 'refused on recovery: the PENDING record is removed');
   assert.deepEqual((await reconciliation(cluster, '32')).differences, []);

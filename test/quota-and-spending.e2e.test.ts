@@ -110,7 +110,7 @@ describe('spending', () => {
     await transfer(cluster, await relate(cluster, donor, father), '100.00');
     const pay = (kind: string, category: string) => cluster.query(SETTLE, { input: {
       beneficiaryId: father, institution: { kind, name: '药店', poolingRegion: '510100' }, category, amount: '10.00',
-      authMethod: 'FACE', idempotencyKey: key('r13'),
+      credential: { method: 'FACE', holderId: father }, idempotencyKey: key('r13'),
     } });
     for (const [kind, category] of [
       ['DESIGNATED_RETAIL_PHARMACY', 'COSMETICS'], ['DESIGNATED_RETAIL_PHARMACY', 'DAILY_NECESSITIES'],
@@ -209,7 +209,7 @@ describe('ending and refunds', () => {
     await refusedWithoutChange(() => settle(cluster, father, '61.00', '510100', idempotencyKey), 'IDEMPOTENCY_CONFLICT');
     assert.equal((await account(father)).quotaAvailable, '40.00');
     await refusedWithoutChange(
-      () => cluster.query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', authMethod: 'E_CODE', idempotencyKey: 'short' } }),
+      () => cluster.query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', credential: { method: 'E_CODE', holderId: father }, idempotencyKey: 'short' } }),
       'INVALID_ARGUMENT',
     );
   });

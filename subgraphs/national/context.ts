@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { type Clock, systemClock } from '../common/clock';
 import type { DataSource } from 'typeorm';
 import { findPersonsByMemberId, type PersonRecord } from './persons/person-index';
 import type { ProvinceDirectory } from './provinces/province-directory';
@@ -18,11 +19,11 @@ export interface NationalContext {
   now: () => Date;
 }
 
-export function nationalContext(db: DataSource, provinces: ProvinceDirectory, now: () => Date = () => new Date()): NationalContext {
+export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock): NationalContext {
   return {
     db,
     provinces,
-    now,
+    now: () => clock.now(),
     quotas: new DataLoader((ids) => quotaOfRelationships(db, ids)),
     persons: new DataLoader((ids) => findPersonsByMemberId(db, ids)),
     wallets: new DataLoader((ids) => findWallets(db, ids)),

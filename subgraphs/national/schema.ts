@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../common/federation';
 import { MemberResolver, memberReference } from './persons/member.resolver';
+import { SuspectedFraudResolver } from './fraud/suspected-fraud.resolver';
+import { TransferPolicyResolver } from './quota/transfer-policy.resolver';
 import { TransferResolver } from './quota/transfer.resolver';
 import { PoolingRegionResolver, ProvinceResolver, registryReferences } from './registry/registry.resolver';
 import { MemberRelationshipsResolver, RelationshipResolver } from './relationships/relationship.resolver';
@@ -14,7 +16,8 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
     {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
-        TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver,
+        TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
+        SuspectedFraudResolver,
       ],
     },
     { ...registryReferences, Member: memberReference },

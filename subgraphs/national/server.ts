@@ -1,9 +1,11 @@
 import { subgraphServer } from '../common/apollo';
 import { openDatabase } from '../common/database';
-import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { AdjustableClock, systemClock } from '../common/clock';
+import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
 import { type NationalContext, nationalContext } from './context';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
+import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
@@ -19,26 +21,38 @@ export interface NationalServiceConfig {
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
   recoveryGraceSeconds?: number;
+  /** Tests only: a clock that can be set through the internal `clock` operation. */
+  adjustableClock?: boolean;
 }
 
 /** Starts the `national` subgraph on its own database. */
 export async function startNationalService(config: NationalServiceConfig): Promise<RunningHttpService> {
-  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, MutualAid1732400000000] });
+  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000] });
   await syncRegistry(db);
   const provinces = new ProvinceDirectory(config.provinceUrls, config.serviceToken);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
   await apollo.start();
-  const graceSeconds = config.recoveryGraceSeconds ?? 5;
-  const stopRecovery = startRecoveryWorker(nationalContext(db, provinces), config.recoveryIntervalMs ?? 2000, graceSeconds);
+  const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
+  const context = () => nationalContext(db, provinces, clock);
+  const stopRecovery = startRecoveryWorker(context(), config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
+    ? {
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(config.serviceToken, async ({ now }: { now: string }) => {
+          clock.set(new Date(now));
+          return { now: clock.now().toISOString() };
+        }),
+      }
+    : {};
   const service = await serveHttp({
     apollo,
-    context: async () => nationalContext(db, provinces),
+    context: async () => context(),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(config.serviceToken, () => recoverOnce(nationalContext(db, provinces), 0)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(config.serviceToken, () => recoverOnce(context(), 0)),
+      ...setClock,
     },
   });
   return {

@@ -4,6 +4,7 @@ import { subgraphServer } from '../common/apollo';
 import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
+import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
 import { buildProvinceSchema } from './schema';
 
 export interface ProvinceServiceConfig {
@@ -16,7 +17,7 @@ export interface ProvinceServiceConfig {
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
 export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
-  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000] });
+  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, Memberships1732500000000] });
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
   await apollo.start();
   const service = await serveHttp({

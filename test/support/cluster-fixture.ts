@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { type Cluster, startCluster } from '../../cluster/cluster';
 import { graphql, graphqlOk, type GraphQLResponse } from '../../cluster/graphql-client';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
+import { internalClient } from '../../subgraphs/common/internal-rpc';
 
 /**
  * A whole cluster for one test file: its own embedded PostgreSQL in a fresh folder, real
@@ -23,7 +24,10 @@ export async function startTestCluster(provinces = ['32', '13', '51'], dataDir?:
     dataDir: dataDir ?? mkdtempSync(join(tmpdir(), 'wallet-test-')),
     ephemeral: dataDir === undefined,
     healthCheckIntervalMs: 500,
+    nationalEnv: { ADJUSTABLE_CLOCK: '1' },
   });
+  // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
+  await setClock(cluster, beijingTimeToday('10:00:00'));
   return {
     ...cluster,
     query: (query, variables) => graphql(cluster.gatewayUrl, query, variables),
@@ -38,6 +42,22 @@ export async function startTestCluster(provinces = ['32', '13', '51'], dataDir?:
       }
     },
   };
+}
+
+/** An instant today at a Beijing wall-clock time such as '21:59:59'. */
+export function beijingTimeToday(time: string): Date {
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return new Date(`${today}T${time}+08:00`);
+}
+
+/** Sets the national clock (the one every time-dependent rule reads). */
+export async function setClock(cluster: Cluster, time: Date): Promise<void> {
+  await internalClient(cluster.national.baseUrl, cluster.serviceToken).call('clock', { now: time.toISOString() });
+}
+
+/** Runs one recovery round now, including the R25 return job. */
+export async function recover(cluster: Cluster): Promise<Record<string, number>> {
+  return internalClient(cluster.national.baseUrl, cluster.serviceToken).call('recover', {});
 }
 
 let serial = 0;
@@ -79,7 +99,9 @@ export async function enrol(cluster: TestCluster, options: EnrolOptions): Promis
     });
   }
   if (options.wallet ?? true) {
-    await cluster.ok(`mutation($id: ID!) { activateWallet(memberId: $id) { activatedAt } }`, { id: enrollMember.id });
+    await cluster.ok(`mutation($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
+      input: { memberId: enrollMember.id, phone: '13912345678', placeOfUse: options.region },
+    });
   }
   return enrollMember.id;
 }
@@ -97,29 +119,41 @@ export const DISSOLVE = `mutation($input: DissolveMutualAidInput!) { dissolveMut
 export const REFUND = `mutation($input: RefundSettlementInput!) { refundSettlement(input: $input) {
   id amount cashPart quotaPart ownAccountPart } }`;
 
-export const letter = () => ({ version: '2024-v1', signedAt: new Date(Date.now() - 60_000).toISOString() });
+/** A commitment letter signed at 09:00, an hour before the test clock's 10:00 Beijing time. */
+export const letter = () => ({ version: '2024-v1', signedAt: beijingTimeToday('09:00:00').toISOString() });
 
 let keys = 0;
 /** A fresh idempotency key. */
 export const key = (label = 'op') => `${label}-${process.pid}-${++keys}-${Date.now()}`;
 
-/** Registers a relationship through the gateway and returns its id. */
+export const CONFIRM = `mutation($input: ConfirmMutualAidInput!) { confirmMutualAid(input: $input) { id status } }`;
+export const ACCEPT = `mutation($id: ID!) { acceptTransfer(transferId: $id) { id acceptedAt } }`;
+
+/** Registers a relationship through the gateway, with the beneficiary's consent (R27); returns its id. */
 export async function relate(cluster: TestCluster, donorId: string, beneficiaryId: string, relation = 'PARENT'): Promise<string> {
   const data = await cluster.ok(ESTABLISH, {
     input: { donorId, beneficiaryId, relation, channel: 'NATIONAL_APP', commitment: letter() },
   });
+  await cluster.ok(CONFIRM, { input: { relationshipId: data.establishMutualAid.id, channel: 'NATIONAL_APP' } });
   return data.establishMutualAid.id;
 }
 
-export async function transfer(cluster: TestCluster, relationshipId: string, amount: string, fundSource = 'CURRENT_YEAR') {
-  return cluster.query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
+/** Sets quota and, unless told not to, has the beneficiary accept it (R25). */
+export async function transfer(cluster: TestCluster, relationshipId: string, amount: string, fundSource = 'CURRENT_YEAR', accept = true) {
+  const response = await cluster.query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
+  const id = response.data?.transferQuota?.id;
+  if (accept && id) await cluster.ok(ACCEPT, { id });
+  return response;
 }
 
 export const hospital = (poolingRegion: string) => ({ kind: 'DESIGNATED_HOSPITAL', name: '四川大学华西医院', poolingRegion });
 
 export async function settle(cluster: TestCluster, beneficiaryId: string, amount: string, region = '510100', idempotencyKey = key('settle')) {
   return cluster.query(SETTLE, {
-    input: { beneficiaryId, institution: hospital(region), category: 'OUTPATIENT', amount, authMethod: 'E_CODE', idempotencyKey },
+    input: {
+      beneficiaryId, institution: hospital(region), category: 'OUTPATIENT', amount,
+      credential: { method: 'E_CODE', holderId: beneficiaryId }, idempotencyKey,
+    },
   });
 }
 

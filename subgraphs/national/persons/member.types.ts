@@ -1,5 +1,11 @@
-import { Directive, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { InsuranceType } from '../../common/enums';
+import { PoolingRegion } from '../registry/registry.types';
+import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
+import { InsuranceChangeReason } from './insurance-change';
+
+registerEnumType(WalletOpener, { name: 'WalletOpener', description: 'R29: who opened the wallet.' });
+registerEnumType(InsuranceChangeReason, { name: 'InsuranceChangeReason' });
 
 @ObjectType({ description: 'A member, as the national wallet knows them.' })
 @Directive('@key(fields: "id")')
@@ -15,6 +21,51 @@ export class Member {
 export class Wallet {
   @Field(() => Member) member!: Member;
   @Field() activatedAt!: Date;
+  @Field(() => String, { nullable: true, description: 'R29, shown masked: 138****5678.' }) maskedPhone!: string | null;
+  @Field(() => PoolingRegion, { nullable: true, description: 'R29: where the member mostly uses it (使用地).' })
+  placeOfUse!: PoolingRegion | null;
+  @Field(() => WalletOpener) openedBy!: WalletOpener;
+  @Field(() => Member, { nullable: true, description: 'The relative who opened it on the member\'s behalf.' })
+  openedByMember!: Member | null;
+  @Field(() => String, { nullable: true, description: 'The window clerk who opened it.' }) openedByOperator!: string | null;
+
+  static from(w: WalletRecord): Wallet {
+    return Object.assign(new Wallet(), {
+      member: Member.ref(w.memberId),
+      activatedAt: w.activatedAt,
+      maskedPhone: maskPhone(w.phone),
+      placeOfUse: w.placeOfUse ? Object.assign(new PoolingRegion(), { code: w.placeOfUse }) : null,
+      openedBy: w.openedBy,
+      openedByMember: w.openedByMember ? Member.ref(w.openedByMember) : null,
+      openedByOperator: w.openedByOperator,
+    });
+  }
+}
+
+@InputType({ description: 'R29: activation records a phone and a place of use, and who opened it.' })
+export class ActivateWalletInput {
+  @Field(() => ID) memberId!: string;
+  @Field() phone!: string;
+  @Field(() => ID, { description: 'Pooling region where the wallet is mostly used.' }) placeOfUse!: string;
+  @Field(() => WalletOpener, { defaultValue: WalletOpener.SELF }) openedBy!: WalletOpener;
+  @Field(() => ID, { nullable: true }) openedByMemberId?: string | null;
+  @Field(() => String, { nullable: true }) operatorId?: string | null;
+}
+
+@InputType({ description: 'R26: the insurance of a member ends, or moves to another pooling region.' })
+export class ChangeInsuranceInput {
+  @Field(() => ID) memberId!: string;
+  @Field(() => InsuranceChangeReason) reason!: InsuranceChangeReason;
+  @Field(() => ID, { nullable: true, description: 'For a move: the new pooling region.' }) newPoolingRegion?: string | null;
+  @Field(() => InsuranceType, { nullable: true, description: 'For a move: the scheme there, if it changes.' })
+  newInsuranceType?: InsuranceType | null;
+}
+
+@ObjectType({ description: 'R26: what ended with the insurance.' })
+export class InsuranceChange {
+  @Field(() => Member) endedMember!: Member;
+  @Field(() => Member, { nullable: true, description: 'After a move: the new membership.' }) newMember!: Member | null;
+  @Field(() => [ID], { description: 'Relationships that ended by themselves, their quota returned.' }) endedRelationshipIds!: string[];
 }
 
 @InputType({ description: 'Enrols a person in a pooling region (参保登记).' })

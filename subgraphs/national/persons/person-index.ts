@@ -18,7 +18,7 @@ export interface PersonRecord {
   name: string;
   insuranceType: InsuranceType;
   poolingRegion: string;
-  state: 'PENDING' | 'ACTIVE';
+  state: 'PENDING' | 'ACTIVE' | 'ENDED';
 }
 
 const COLUMNS = `id_number AS "idNumber", member_id AS "memberId", name, insurance_type AS "insuranceType",
@@ -49,6 +49,14 @@ async function reserve(db: DataSource, request: EnrolmentRequest): Promise<Perso
     const [existing] = (await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [
       request.idNumber,
     ])) as PersonRecord[];
+    if (existing.state === 'ENDED') {
+      // R26: insured again (or moved): a new membership; the ended one stays in ended_membership.
+      await tx.query(
+        `UPDATE person SET name = $2, insurance_type = $3, pooling_region = $4, state = 'PENDING', created_at = now() WHERE id_number = $1`,
+        [request.idNumber, request.name, request.insuranceType, request.poolingRegion],
+      );
+      return undefined;
+    }
     if (!sameEnrolment(existing, request)) {
       throw new Refusal(
         RefusalCode.ALREADY_ENROLLED,
@@ -77,13 +85,23 @@ export async function completeEnrolment(db: DataSource, provinces: ProvinceDirec
   try {
     ({ memberId } = await provinces.call<{ memberId: string }>(provinceOfRegion(request.poolingRegion), 'enrol', request));
   } catch (error) {
-    if (error instanceof Refusal && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
-      await db.query(`DELETE FROM person WHERE id_number = $1 AND state = 'PENDING'`, [request.idNumber]);
-    }
+    if (error instanceof Refusal && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) await undoReservation(db, request.idNumber);
     throw error;
   }
   await db.query(`UPDATE person SET member_id = $2, state = 'ACTIVE' WHERE id_number = $1`, [request.idNumber, memberId]);
   return memberId;
+}
+
+/** A refused enrolment leaves nothing: a new person is forgotten, an ended membership is as it was. */
+async function undoReservation(db: DataSource, idNumber: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(`DELETE FROM person WHERE id_number = $1 AND state = 'PENDING' AND member_id IS NULL`, [idNumber]);
+    await tx.query(
+      `UPDATE person p SET state = 'ENDED', insurance_type = e.insurance_type, pooling_region = e.pooling_region
+       FROM ended_membership e WHERE e.member_id = p.member_id AND p.id_number = $1 AND p.state = 'PENDING'`,
+      [idNumber],
+    );
+  });
 }
 
 /** Reservations left by a crash between reserving and recording, oldest first. */

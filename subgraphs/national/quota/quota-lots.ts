@@ -14,20 +14,28 @@ export interface QuotaFigures {
   granted: Fen;
   spent: Fen;
   released: Fen;
+  /** Accepted and unspent: what the beneficiary can spend now. */
   available: Fen;
+  /** R25: arrived but not yet accepted. */
+  awaitingAcceptance: Fen;
 }
 
-const ZERO: QuotaFigures = { granted: 0n, spent: 0n, released: 0n, available: 0n };
+const ZERO: QuotaFigures = { granted: 0n, spent: 0n, released: 0n, available: 0n, awaitingAcceptance: 0n };
+const UNSPENT = 'amount - spent + restored - released';
+/** Quota the beneficiary can spend: committed, accepted (R25), not spent or given back. */
+const SPENDABLE = `t.state = 'COMMITTED' AND t.accepted_at IS NOT NULL`;
 
 export async function quotaOfRelationships(db: DataSource, ids: readonly string[]): Promise<QuotaFigures[]> {
-  const rows: { id: string; granted: string; spent: string; released: string; available: string }[] = await db.query(
+  const rows: { id: string; granted: string; spent: string; released: string; available: string; waiting: string }[] = await db.query(
     `SELECT relationship_id AS id, sum(amount) AS granted, sum(spent - restored) AS spent, sum(released) AS released,
-            sum(amount - spent + restored - released) AS available
+            sum(${UNSPENT}) FILTER (WHERE accepted_at IS NOT NULL) AS available,
+            sum(${UNSPENT}) FILTER (WHERE accepted_at IS NULL) AS waiting
      FROM transfer WHERE state = 'COMMITTED' AND relationship_id = ANY($1) GROUP BY relationship_id`,
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.id, {
     granted: fenFromDb(r.granted), spent: fenFromDb(r.spent), released: fenFromDb(r.released), available: fenFromDb(r.available),
+    awaitingAcceptance: fenFromDb(r.waiting),
   }]));
   return ids.map((id) => byId.get(id) ?? ZERO);
 }
@@ -37,7 +45,7 @@ export async function quotaAvailableTo(db: DataSource | EntityManager, beneficia
   const [row] = (await db.query(
     `SELECT coalesce(sum(t.amount - t.spent + t.restored - t.released), 0) AS available
      FROM transfer t JOIN relationship r ON r.id = t.relationship_id
-     WHERE r.beneficiary_id = $1 AND r.status = 'ACTIVE' AND t.state = 'COMMITTED'`,
+     WHERE r.beneficiary_id = $1 AND r.status = 'ACTIVE' AND ${SPENDABLE}`,
     [beneficiaryId],
   )) as { available: string }[];
   return fenFromDb(row.available);
@@ -67,7 +75,7 @@ export async function spendQuota(
   const lots: { id: string; donor_province: string; available: string }[] = await tx.query(
     `SELECT t.id, t.donor_province, t.amount - t.spent + t.restored - t.released AS available
      FROM transfer t JOIN relationship r ON r.id = t.relationship_id
-     WHERE r.beneficiary_id = $1 AND r.status = 'ACTIVE' AND t.state = 'COMMITTED'
+     WHERE r.beneficiary_id = $1 AND r.status = 'ACTIVE' AND ${SPENDABLE}
        AND t.amount - t.spent + t.restored - t.released > 0
      ORDER BY r.established_at, r.id, t.committed_at, t.id FOR UPDATE OF t`,
     [beneficiaryId],
@@ -101,8 +109,8 @@ export async function spendQuota(
 /** R18: returns every unused fen of a relationship's lots to the donor (hold releases). */
 export async function releaseAllQuota(tx: EntityManager, relationshipId: string, operationId: string): Promise<Fen> {
   const lots: { id: string; donor_province: string; available: string }[] = await tx.query(
-    `SELECT id, donor_province, amount - spent + restored - released AS available FROM transfer
-     WHERE relationship_id = $1 AND state = 'COMMITTED' AND amount - spent + restored - released > 0 ORDER BY id FOR UPDATE`,
+    `SELECT id, donor_province, ${UNSPENT} AS available FROM transfer
+     WHERE relationship_id = $1 AND state = 'COMMITTED' AND ${UNSPENT} > 0 ORDER BY id FOR UPDATE`,
     [relationshipId],
   );
   let total = 0n;

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { acceptTransfer } from './acceptance';
 import type { NationalContext } from '../context';
 import { Relationship } from '../relationships/relationship.types';
 import { requireRelationship } from '../relationships/relationships';
@@ -10,6 +11,11 @@ export class TransferResolver {
   @Mutation(() => Transfer, { description: 'Sets quota for a beneficiary from the donor\'s own account (R9–R12, R21).' })
   async transferQuota(@Arg('input', () => TransferQuotaInput) input: TransferQuotaInput, @Ctx() ctx: NationalContext): Promise<Transfer> {
     return Transfer.from(await transferQuota(ctx, input));
+  }
+
+  @Mutation(() => Transfer, { description: 'R25: the beneficiary accepts a transfer (收款); then it can be spent.' })
+  async acceptTransfer(@Arg('transferId', () => ID) transferId: string, @Ctx() ctx: NationalContext): Promise<Transfer> {
+    return Transfer.from(await acceptTransfer(ctx, transferId));
   }
 
   @FieldResolver(() => Relationship)

@@ -20,6 +20,9 @@ export class Transfer {
   @Field(() => TransferState) state!: TransferState;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) committedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'R25: accept by then (06:00 Beijing time the next day).' }) acceptBy!: Date | null;
+  @Field(() => Date, { nullable: true }) acceptedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'R25: given back to the donor, not accepted in time.' }) returnedAt!: Date | null;
 
   static from(t: TransferRecord): Transfer {
     return Object.assign(new Transfer(), { ...t, state: t.state as TransferState });

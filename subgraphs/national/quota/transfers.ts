@@ -10,6 +10,8 @@ import { checkWallets } from '../relationships/relationship-rules';
 import { requireRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
+import { checkTransferPolicy } from './transfer-policy';
+import { nextBeijingSixAm } from '../../common/clock';
 
 /**
  * R9–R12, R21: a donor sets quota for a beneficiary. The money does not move; it is held in the
@@ -17,7 +19,8 @@ import { quotaAvailableTo } from './quota-lots';
  * idempotency key unique; (2) the donor's province places a hold with the transfer's id (the same
  * id never holds twice); (3) the transfer is COMMITTED here, and the quota is available at once.
  * A refusal at (2) removes the PENDING record, so a refusal leaves nothing. A crash anywhere
- * leaves a PENDING transfer that a repeat or the recovery worker drives forward.
+ * leaves a PENDING transfer that a repeat or the recovery worker drives forward. The quota then
+ * waits for the beneficiary to accept it (R25, see acceptance.ts).
  */
 export interface TransferRequest {
   relationshipId: string;
@@ -35,20 +38,26 @@ export interface TransferRecord {
   state: 'PENDING' | 'COMMITTED' | 'ABORTED';
   createdAt: Date;
   committedAt: Date | null;
+  acceptBy: Date | null;
+  acceptedAt: Date | null;
+  returnedAt: Date | null;
   requestHash: string;
 }
 
 interface TransferRow {
   id: string; relationship_id: string; donor_province: string; fund_source: FundSource; amount: string;
   state: TransferRecord['state']; created_at: Date; committed_at: Date | null; request_hash: string;
+  accept_by: Date | null; accepted_at: Date | null; returned_at: Date | null;
 }
 
 const toRecord = (r: TransferRow): TransferRecord => ({
   id: r.id, relationshipId: r.relationship_id, donorProvince: r.donor_province, fundSource: r.fund_source,
   amount: fenFromDb(r.amount), state: r.state, createdAt: r.created_at, committedAt: r.committed_at, requestHash: r.request_hash,
+  acceptBy: r.accept_by, acceptedAt: r.accepted_at, returnedAt: r.returned_at,
 });
 
-const COLUMNS = 'id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at, request_hash';
+const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at, request_hash,
+  accept_by, accepted_at, returned_at`;
 
 async function findByKey(db: DataSource, key: string): Promise<TransferRecord | undefined> {
   const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE idempotency_key = $1`, [key]);
@@ -77,6 +86,9 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
   if (replay) return replayed(ctx, replay, hash);
 
   const relationship = await requireRelationship(ctx.db, request.relationshipId);
+  if (relationship.status === 'AWAITING_CONSENT') {
+    throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
+  }
   if (relationship.status !== 'ACTIVE') {
     throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'Quota can only be set on an active relationship (R9).');
   }
@@ -88,12 +100,20 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
     ]);
     checkWallets({ walletActivated: donorWallet !== null }, { walletActivated: beneficiaryWallet !== null });
   }
+  const donor = await ctx.persons.load(relationship.donorId);
   const id = randomUUID();
-  const inserted: unknown[] = await ctx.db.query(
-    `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [id, request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount)],
-  );
+  const now = ctx.now();
+  const inserted: unknown[] = await ctx.db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relationship.donorId]); // concurrent transfers count each other
+    await checkTransferPolicy(tx, relationship.donorId, donor?.poolingRegion ?? '', request.amount, now);
+    return tx.query(
+      `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state,
+         donor_id, created_at, accept_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+      [id, request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount),
+        relationship.donorId, now, nextBeijingSixAm(now)],
+    );
+  });
   if (inserted.length === 0) return replayed(ctx, (await findByKey(ctx.db, request.idempotencyKey)) as TransferRecord, hash);
   return completeTransfer(ctx, (await findTransfer(ctx.db, id)) as TransferRecord, relationship.donorId);
 }

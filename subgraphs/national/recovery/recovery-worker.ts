@@ -1,5 +1,6 @@
 import type { NationalContext } from '../context';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
+import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
 import { requireRelationship } from '../relationships/relationships';
 import { completeSettlement } from '../settlement/settlements';
@@ -7,10 +8,12 @@ import { applyPendingSteps } from '../steps/province-steps';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
- * transfers still PENDING, settlements not yet settled, and province steps not yet applied.
+ * transfers still PENDING, settlements not yet settled, and province steps not yet applied; and
+ * runs the R25 return job (transfers not accepted by 06:00 the next day go back to the donor).
  * Every step it repeats is idempotent, so running it while requests are in flight is safe.
  */
 export interface RecoveryResult {
+  returnedTransfers: number;
   enrolments: number;
   transfers: number;
   settlements: number;
@@ -18,7 +21,7 @@ export interface RecoveryResult {
 }
 
 export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = { enrolments: 0, transfers: 0, settlements: 0, steps: 0 };
+  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0 };
   const attempt = async (work: () => Promise<unknown>) => {
     try {
       await work();
@@ -48,6 +51,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   );
   for (const { id } of settlements) result.settlements += await attempt(() => completeSettlement(ctx, id));
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
+  result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
 }
 

@@ -33,6 +33,7 @@ export enum Channel {
   NATIONAL_APP = 'NATIONAL_APP', // 国家医保服务平台 app
   PROVINCIAL_PLATFORM = 'PROVINCIAL_PLATFORM',
   AGENCY_WINDOW = 'AGENCY_WINDOW', // 经办机构窗口
+  AUTOMATIC = 'AUTOMATIC', // R26: ended by itself with the insurance; never a request's channel
 }
 registerEnumType(Channel, { name: 'Channel', description: 'R6: the channel a request came through (办理渠道).' });
 
@@ -45,8 +46,11 @@ export interface RelationshipRequest {
   commitment?: { version: string; signedAt: Date } | null;
 }
 
-/** R6: a window operator is always named. */
+/** R6: a window operator is always named; AUTOMATIC is the platform's own, never a caller's. */
 export function checkChannel(channel: Channel, operatorId: string | null | undefined): void {
+  if (channel === Channel.AUTOMATIC) {
+    throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'AUTOMATIC is recorded by the platform itself and cannot be requested.');
+  }
   if (channel === Channel.AGENCY_WINDOW && !operatorId?.trim()) {
     throw new Refusal(RefusalCode.OPERATOR_REQUIRED, 'At an agency window the operator handling the request must be recorded.');
   }

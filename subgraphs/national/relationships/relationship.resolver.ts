@@ -7,15 +7,20 @@ import { quotaAvailableTo } from '../quota/quota-lots';
 import { Transfer, TransferConnection } from '../quota/transfer.types';
 import { transfersOf } from '../quota/transfers';
 import {
-  DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
+  ConfirmMutualAidInput, DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
 } from './relationship.types';
-import { dissolveRelationship, establishRelationship, findRelationships, relationshipsOf } from './relationships';
+import { confirmRelationship, dissolveRelationship, establishRelationship, findRelationships, relationshipsOf } from './relationships';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {
   @Mutation(() => Relationship, { description: 'Registers a family mutual-aid relationship (R1–R8).' })
   async establishMutualAid(@Arg('input', () => EstablishMutualAidInput) input: EstablishMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
     return Relationship.from(await establishRelationship(ctx, input, ctx.now()));
+  }
+
+  @Mutation(() => Relationship, { description: 'The beneficiary confirms the relationship (R27); then quota can be set.' })
+  async confirmMutualAid(@Arg('input', () => ConfirmMutualAidInput) input: ConfirmMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+    return Relationship.from(await confirmRelationship(ctx, input));
   }
 
   @Mutation(() => Relationship, { description: 'Dissolves a relationship; its unused quota returns to the donor (R18).' })

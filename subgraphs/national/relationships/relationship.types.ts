@@ -6,6 +6,7 @@ import { Channel, Relation } from './relationship-rules';
 import type { RelationshipRecord } from './relationships';
 
 export enum RelationshipStatus {
+  AWAITING_CONSENT = 'AWAITING_CONSENT', // R27
   ACTIVE = 'ACTIVE',
   DISSOLVED = 'DISSOLVED',
 }
@@ -28,7 +29,8 @@ export class Quota {
   @Field(() => MoneyScalar) granted!: Fen;
   @Field(() => MoneyScalar) spent!: Fen;
   @Field(() => MoneyScalar, { description: 'Returned to the donor on dissolution (R18).' }) released!: Fen;
-  @Field(() => MoneyScalar) available!: Fen;
+  @Field(() => MoneyScalar, { description: 'Accepted and unspent: what the beneficiary can spend now.' }) available!: Fen;
+  @Field(() => MoneyScalar, { description: 'R25: arrived, waiting for the beneficiary to accept.' }) awaitingAcceptance!: Fen;
 }
 
 @ObjectType({ description: 'A family mutual-aid relationship (共济关系).' })
@@ -42,6 +44,7 @@ export class Relationship {
   @Field(() => CommitmentLetter) commitment!: CommitmentLetter;
   @Field(() => RelationshipStatus) status!: RelationshipStatus;
   @Field() establishedAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'R27: when the beneficiary confirmed.' }) consentedAt!: Date | null;
   @Field(() => Date, { nullable: true }) dissolvedAt!: Date | null;
   @Field(() => Channel, { nullable: true }) dissolutionChannel!: Channel | null;
 
@@ -68,6 +71,13 @@ export class EstablishMutualAidInput {
   @Field(() => String, { nullable: true }) operatorId?: string | null;
   @Field(() => CommitmentLetterInput, { nullable: true, description: 'Required (R4); refused when absent.' })
   commitment?: CommitmentLetterInput | null;
+}
+
+@InputType({ description: 'R27: the beneficiary confirms, in the app or recorded by a window clerk.' })
+export class ConfirmMutualAidInput {
+  @Field(() => ID) relationshipId!: string;
+  @Field(() => Channel) channel!: Channel;
+  @Field(() => String, { nullable: true }) operatorId?: string | null;
 }
 
 @InputType({ description: 'Ends a relationship through any channel; unused quota returns to the donor (R18).' })

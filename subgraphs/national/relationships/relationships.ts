@@ -18,7 +18,8 @@ export interface RelationshipRecord {
   operatorId: string | null;
   commitmentVersion: string;
   commitmentSignedAt: Date;
-  status: 'ACTIVE' | 'DISSOLVED';
+  status: 'AWAITING_CONSENT' | 'ACTIVE' | 'DISSOLVED';
+  consentedAt: Date | null;
   establishedAt: Date;
   dissolvedAt: Date | null;
   dissolutionChannel: Channel | null;
@@ -26,7 +27,8 @@ export interface RelationshipRecord {
 
 const COLUMNS = `id, donor_id AS "donorId", beneficiary_id AS "beneficiaryId", relation, channel, operator_id AS "operatorId",
   commitment_version AS "commitmentVersion", commitment_signed_at AS "commitmentSignedAt", status,
-  established_at AS "establishedAt", dissolved_at AS "dissolvedAt", dissolution_channel AS "dissolutionChannel"`;
+  established_at AS "establishedAt", dissolved_at AS "dissolvedAt", dissolution_channel AS "dissolutionChannel",
+  consented_at AS "consentedAt"`;
 
 export async function findRelationships(db: DataSource | EntityManager, ids: readonly string[]): Promise<(RelationshipRecord | null)[]> {
   const rows: RelationshipRecord[] = await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = ANY($1)`, [ids]);
@@ -86,10 +88,10 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
   try {
     await ctx.db.query(
       `INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
-         commitment_signed_at, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE')`,
+         commitment_signed_at, status, established_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9)`,
       [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
-        request.commitment?.version.trim(), request.commitment?.signedAt],
+        request.commitment?.version.trim(), request.commitment?.signedAt, now],
     );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') {
@@ -116,13 +118,44 @@ export async function dissolveRelationship(ctx: NationalContext, request: Dissol
   const operationId = `dissolve:${request.relationshipId}`;
   await ctx.db.transaction(async (tx) => {
     const relationship = await requireRelationship(tx, request.relationshipId, 'FOR UPDATE');
-    if (relationship.status !== 'ACTIVE') return;
-    await tx.query(
-      `UPDATE relationship SET status = 'DISSOLVED', dissolved_at = now(), dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1`,
-      [relationship.id, request.channel, request.operatorId ?? null],
-    );
-    await releaseAllQuota(tx, relationship.id, operationId);
+    if (relationship.status === 'DISSOLVED') return;
+    await endRelationship(tx, relationship.id, request.channel, request.operatorId ?? null, ctx.now());
   });
   await applyStepsOf(ctx.db, ctx.provinces, operationId);
+  return requireRelationship(ctx.db, request.relationshipId);
+}
+
+/** R18: marks a relationship dissolved and releases its unused quota, inside the caller's transaction. */
+export async function endRelationship(tx: EntityManager, id: string, channel: Channel, operatorId: string | null, now: Date): Promise<void> {
+  await tx.query(
+    `UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1`,
+    [id, channel, operatorId, now],
+  );
+  await releaseAllQuota(tx, id, `dissolve:${id}`);
+}
+
+export interface ConsentRequest {
+  relationshipId: string;
+  channel: Channel;
+  operatorId?: string | null;
+}
+
+/**
+ * R27: the beneficiary confirms the relationship in the app, or a window clerk records their
+ * consent; only then can quota be set. Confirming twice changes nothing.
+ */
+export async function confirmRelationship(ctx: NationalContext, request: ConsentRequest): Promise<RelationshipRecord> {
+  checkChannel(request.channel, request.operatorId);
+  await ctx.db.transaction(async (tx) => {
+    const relationship = await requireRelationship(tx, request.relationshipId, 'FOR UPDATE');
+    if (relationship.status === 'DISSOLVED') {
+      throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'This relationship has been dissolved; register it again.');
+    }
+    if (relationship.status === 'ACTIVE') return;
+    await tx.query(
+      `UPDATE relationship SET status = 'ACTIVE', consented_at = $2, consent_channel = $3, consent_operator = $4 WHERE id = $1`,
+      [relationship.id, ctx.now(), request.channel, request.operatorId ?? null],
+    );
+  });
   return requireRelationship(ctx.db, request.relationshipId);
 }

@@ -89,13 +89,19 @@ export class InstitutionInput {
   @Field(() => ID, { description: 'The pooling region the institution is in.' }) poolingRegion!: string;
 }
 
+@InputType({ description: 'R15/R28: the credential presented at the counter: e-code or face, and whose it is.' })
+export class CredentialInput {
+  @Field(() => AuthMethod) method!: AuthMethod;
+  @Field(() => ID, { description: 'The member the e-code or face belongs to; must be the beneficiary.' }) holderId!: string;
+}
+
 @InputType()
 export class SettleExpenseInput {
   @Field(() => ID) beneficiaryId!: string;
   @Field(() => InstitutionInput) institution!: InstitutionInput;
   @Field(() => ExpenseCategory) category!: ExpenseCategory;
   @Field(() => MoneyScalar, { description: 'The personal-burden part (个人负担).' }) amount!: Fen;
-  @Field(() => AuthMethod) authMethod!: AuthMethod;
+  @Field(() => CredentialInput) credential!: CredentialInput;
   @Field() idempotencyKey!: string;
 }
 

@@ -10,9 +10,11 @@ import { spendQuota } from '../quota/quota-lots';
 import { applyStepsOf } from '../steps/province-steps';
 import { type AuthMethod, checkExpense, type ExpenseCategory, type InstitutionKind } from './expense-rules';
 import { findSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
+import { checkOwnCredential } from '../fraud/suspected-fraud';
 
 /**
- * R13–R16: a beneficiary pays the personal-burden part of an expense: own personal account first,
+ * R13–R16, R28: a beneficiary pays the personal-burden part of an expense, with their own
+ * credential (R28, see suspected-fraud.ts): own personal account first,
  * then quota, then cash (R14). Steps: (1) the settlement is recorded PENDING (idempotency key
  * unique); (2) the beneficiary's province debits their own account up to the amount, idempotent by
  * the settlement id; (3) one national transaction draws the quota, records the captures for the
@@ -23,7 +25,7 @@ export interface ExpenseRequest {
   institution: { kind: InstitutionKind; name: string; poolingRegion: string };
   category: ExpenseCategory;
   amount: Fen;
-  authMethod: AuthMethod;
+  credential: { method: AuthMethod; holderId: string };
   idempotencyKey: string;
 }
 
@@ -47,8 +49,10 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
     institutionName: request.institution.name.slice(0, 100),
     institutionRegion: request.institution.poolingRegion,
     category: request.category,
-    authMethod: request.authMethod,
+    authMethod: request.credential.method, // R15
+    credentialHolder: request.credential.holderId, // R28
   };
+  await checkOwnCredential(ctx.db, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
   const inserted: unknown[] = await ctx.db.query(
     `INSERT INTO settlement (id, idempotency_key, request_hash, kind, beneficiary_id, spending_province, details, amount, state)
      VALUES ($1, $2, $3, 'EXPENSE', $4, $5, $6, $7, 'PENDING') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,

@@ -8,7 +8,7 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
  * are then applied, each idempotent on the province side by its operation id. Whatever crashes,
  * an unapplied step stays here until the recovery worker applies it, in order, per province.
  */
-export type StepAction = 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount';
+export type StepAction = 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership';
 
 export async function enqueueStep(
   tx: EntityManager,

@@ -6,7 +6,7 @@ import { INTERNAL_PREFIX, internalRoute } from '../../common/internal-rpc';
 import { formatYuan } from '../../common/money';
 import { auditLedger } from '../accounts/ledger-audit';
 import { EntryKind, moveHold, placeHold, refundToAccount, spendOwn } from '../accounts/ledger';
-import { enrol, requireMember } from '../members/members';
+import { endMembership, enrol, requireMember } from '../members/members';
 
 /**
  * The province's internal operations, called by the national subgraph with the service credential.
@@ -44,6 +44,10 @@ export function internalRoutes(db: DataSource, province: string, serviceToken: s
     route('memberStatus', async ({ memberId }: { memberId: string }) => {
       const member = await requireMember(db, memberId);
       return { memberId: member.id, insuranceType: member.insuranceType, status: member.status, poolingRegion: member.poolingRegion };
+    }),
+    route('endMembership', async ({ memberId }: { memberId: string }) => {
+      await endMembership(db, memberId);
+      return { done: true };
     }),
     route('placeHold', async (h: { holdId: string; memberId: string; fundSource: FundSource; amount: Fen }) => {
       await db.transaction((tx) => placeHold(tx, { ...h, amount: BigInt(h.amount) }));

@@ -55,21 +55,28 @@ export async function requireMember(db: DataSource | EntityManager, id: string):
   return member;
 }
 
-async function findByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
-  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id_number = $1`, [idNumber]);
+async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
+  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id_number = $1 AND status = 'INSURED'`, [idNumber]);
   return rows.map(toRecord)[0];
+}
+
+/** R26: the insurance of this membership has ended (or moved away); ending twice changes nothing. */
+export async function endMembership(db: DataSource, memberId: string): Promise<void> {
+  await requireMember(db, memberId);
+  await db.query(`UPDATE member SET status = 'ENDED', ended_at = now() WHERE id = $1 AND status = 'INSURED'`, [memberId]);
 }
 
 /**
  * Enrols a person in a pooling region of this province; employees get a personal account.
  * Idempotent by ID number: the same enrolment again returns the same member, a different one for
- * an enrolled person is refused (a person is insured in exactly one pooling region).
+ * an insured person is refused (a person is insured in exactly one pooling region). A person whose
+ * earlier membership ended gets a new member id.
  */
 export async function enrol(db: DataSource, province: string, request: EnrolmentRequest): Promise<MemberRecord> {
   const checked = checkEnrolment(request, province);
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [checked.idNumber]);
-    const existing = await findByIdNumber(tx, checked.idNumber);
+    const existing = await findInsuredByIdNumber(tx, checked.idNumber);
     if (existing) {
       const same =
         existing.poolingRegion === checked.poolingRegion &&

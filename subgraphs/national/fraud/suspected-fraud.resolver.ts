@@ -1,0 +1,42 @@
+import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
+import { Connection, PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { type Fen, MoneyScalar } from '../../common/money';
+import type { NationalContext } from '../context';
+import { Member } from '../persons/member.types';
+import { AuthMethod } from '../settlement/expense-rules';
+import { suspectedFraudsIn } from './suspected-fraud';
+
+@ObjectType({ description: 'R28: a payment refused because another person\'s credential was presented.' })
+class SuspectedFraud {
+  @Field(() => ID) id!: string;
+  @Field(() => Member) beneficiary!: Member;
+  @Field(() => ID, { description: 'Whose e-code or face was presented.' }) credentialHolderId!: string;
+  @Field(() => AuthMethod) method!: AuthMethod;
+  @Field(() => MoneyScalar) amount!: Fen;
+  @Field() institutionName!: string;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType()
+class SuspectedFraudConnection extends Connection(SuspectedFraud, 'SuspectedFraud') {}
+
+@Resolver()
+export class SuspectedFraudResolver {
+  @Query(() => SuspectedFraudConnection, { description: 'R28: suspected frauds of a province\'s beneficiaries, for review.' })
+  async suspectedFrauds(
+    @Arg('province', () => ID) province: string,
+    @Ctx() ctx: NationalContext,
+    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
+  ): Promise<SuspectedFraudConnection> {
+    const size = pageSize(page);
+    const rows = await suspectedFraudsIn(ctx.db, province, size + 1, decodeCursor(page?.after));
+    return toPage(
+      rows.map((r) => Object.assign(new SuspectedFraud(), {
+        id: r.id, beneficiary: Member.ref(r.beneficiaryId), credentialHolderId: r.holderId, method: r.method as AuthMethod,
+        amount: r.amount, institutionName: r.details.institutionName ?? '', createdAt: r.createdAt,
+      })),
+      size,
+      (f) => f.id,
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { type Fen, fenFromDb } from '../../common/money';
+import { provinceOfMemberId } from '../../common/routing-keys';
+
+/**
+ * R28: the beneficiary pays with their own credential (e-code or face). A payment presented with
+ * another person's credential is refused, and, unlike every other refusal, leaves a record: a
+ * suspected fraud (骗保) for the beneficiary's province to review.
+ */
+export interface Credential {
+  method: string;
+  holderId: string;
+}
+
+export interface SuspectedFraudRecord {
+  id: string;
+  beneficiaryId: string;
+  holderId: string;
+  province: string;
+  method: string;
+  amount: Fen;
+  details: Record<string, string>;
+  createdAt: Date;
+}
+
+export async function checkOwnCredential(
+  db: DataSource,
+  beneficiaryId: string,
+  credential: Credential,
+  amount: Fen,
+  details: Record<string, string>,
+  now: Date,
+): Promise<void> {
+  if (credential.holderId === beneficiaryId) return;
+  await db.query(
+    `INSERT INTO suspected_fraud (id, beneficiary_id, holder_id, province, method, amount, details, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [randomUUID(), beneficiaryId, credential.holderId.slice(0, 40), provinceOfMemberId(beneficiaryId) ?? '??', credential.method,
+      String(amount), JSON.stringify(details), now],
+  );
+  throw new Refusal(
+    RefusalCode.CREDENTIAL_NOT_OWN,
+    'The credential presented is not the beneficiary\'s own; payment refused and recorded for review as a suspected fraud.',
+  );
+}
+
+export async function suspectedFraudsIn(db: DataSource, province: string, limit: number, after?: string): Promise<SuspectedFraudRecord[]> {
+  const rows: (Omit<SuspectedFraudRecord, 'amount'> & { amount: string })[] = await db.query(
+    `SELECT id, beneficiary_id AS "beneficiaryId", holder_id AS "holderId", province, method, amount, details, created_at AS "createdAt"
+     FROM suspected_fraud WHERE province = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+    [province, after ?? null, limit],
+  );
+  return rows.map((r) => ({ ...r, amount: fenFromDb(r.amount) }));
+}

@@ -1,0 +1,78 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { beijingDayStart, beijingMinuteOfDay } from '../../common/clock';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+
+/**
+ * R24: the pilot's limits on transfers, a policy per pooling region (the donor's): at most 3
+ * transfers per donor wallet per Beijing day, each at most 2,000.00 yuan, none between 22:00 and
+ * 06:00 Beijing time. A region without its own setting uses these defaults.
+ */
+export interface TransferPolicy {
+  dailyTransferLimit: number;
+  transferAmountLimit: Fen;
+  nightStartMinute: number;
+  nightEndMinute: number;
+}
+
+export const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
+  dailyTransferLimit: 3,
+  transferAmountLimit: 200_000n,
+  nightStartMinute: 22 * 60,
+  nightEndMinute: 6 * 60,
+};
+
+export async function transferPolicyOf(db: DataSource | EntityManager, regionCode: string): Promise<TransferPolicy> {
+  const [row] = (await db.query(
+    `SELECT daily_transfer_limit, transfer_amount_limit, night_start_minute, night_end_minute FROM transfer_policy WHERE region_code = $1`,
+    [regionCode],
+  )) as { daily_transfer_limit: number | null; transfer_amount_limit: string | null; night_start_minute: number | null; night_end_minute: number | null }[];
+  const d = DEFAULT_TRANSFER_POLICY;
+  return {
+    dailyTransferLimit: row?.daily_transfer_limit ?? d.dailyTransferLimit,
+    transferAmountLimit: row?.transfer_amount_limit ? fenFromDb(row.transfer_amount_limit) : d.transferAmountLimit,
+    nightStartMinute: row?.night_start_minute ?? d.nightStartMinute,
+    nightEndMinute: row?.night_end_minute ?? d.nightEndMinute,
+  };
+}
+
+export async function setTransferPolicy(db: DataSource, regionCode: string, policy: TransferPolicy): Promise<void> {
+  await db.query(
+    `INSERT INTO transfer_policy (region_code, daily_transfer_limit, transfer_amount_limit, night_start_minute, night_end_minute)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (region_code) DO UPDATE SET daily_transfer_limit = $2, transfer_amount_limit = $3,
+       night_start_minute = $4, night_end_minute = $5, updated_at = now()`,
+    [regionCode, policy.dailyTransferLimit, String(policy.transferAmountLimit), policy.nightStartMinute, policy.nightEndMinute],
+  );
+}
+
+export const formatMinute = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+function inNightWindow(minute: number, start: number, end: number): boolean {
+  return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
+}
+
+/**
+ * Checks a transfer against the donor region's policy at `now`. Run inside the transaction that
+ * records the transfer, after locking the donor (so concurrent transfers count each other).
+ */
+export async function checkTransferPolicy(tx: EntityManager, donorId: string, donorRegion: string, amount: Fen, now: Date): Promise<void> {
+  const policy = await transferPolicyOf(tx, donorRegion);
+  if (inNightWindow(beijingMinuteOfDay(now), policy.nightStartMinute, policy.nightEndMinute)) {
+    throw new Refusal(
+      RefusalCode.NIGHT_WINDOW,
+      `Transfers are not made between ${formatMinute(policy.nightStartMinute)} and ${formatMinute(policy.nightEndMinute)} Beijing time.`,
+    );
+  }
+  if (amount > policy.transferAmountLimit) {
+    throw new Refusal(RefusalCode.TRANSFER_AMOUNT_LIMIT, `One transfer is at most ${formatYuan(policy.transferAmountLimit)} yuan.`);
+  }
+  const [{ n }] = (await tx.query(
+    `SELECT count(*)::int AS n FROM transfer WHERE donor_id = $1 AND state <> 'ABORTED' AND created_at >= $2`,
+    [donorId, beijingDayStart(now)],
+  )) as { n: number }[];
+  if (n >= policy.dailyTransferLimit) {
+    throw new Refusal(RefusalCode.DAILY_TRANSFER_LIMIT, `A donor makes at most ${policy.dailyTransferLimit} transfers a day; try again tomorrow.`);
+  }
+}
