@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  codes, enrol, key, reconciliation, recover, relate, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
+  codes, enrol, exitSignal, key, reconciliation, recover, relate, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
 } from './support/cluster-fixture';
 
 /**
@@ -38,7 +38,7 @@ test('killed after placing the hold, before the quota is committed: recovery com
   const input = { relationshipId: rel, amount: '200.00', fundSource: 'CURRENT_YEAR', idempotencyKey };
   const during = await cluster.query(TRANSFER, { input });
   assert.deepEqual(codes(during), ['PROVINCE_UNAVAILABLE']);
-  assert.equal(cluster.provinces.get('32')?.child.signalCode, 'SIGKILL', 'the province really died');
+  assert.equal(await exitSignal(cluster.provinces.get('32')), 'SIGKILL', 'the province really died');
   const [pending] = await cluster.sql<{ state: string }>('national', `SELECT state FROM transfer WHERE idempotency_key = $1`, [idempotencyKey]);
   assert.equal(pending.state, 'PENDING');
   await restartProvince32();
@@ -65,7 +65,7 @@ test('killed between spending the quota and capturing the hold: recovery capture
   const paid = await settle(cluster, father, '236.00');
   assert.equal(paid.errors, undefined, 'the settlement is decided in the national database');
   assert.equal(paid.data?.settleExpense.quotaPaid, '236.00');
-  assert.equal(cluster.provinces.get('32')?.child.signalCode, 'SIGKILL');
+  assert.equal(await exitSignal(cluster.provinces.get('32')), 'SIGKILL');
   const [unapplied] = await cluster.sql<{ n: number }>('national', `SELECT count(*)::int AS n FROM province_step WHERE applied_at IS NULL`);
   assert.equal(unapplied.n, 1, 'the capture waits in the outbox');
   await restartProvince32();

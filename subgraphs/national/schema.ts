@@ -5,7 +5,9 @@ import { MemberResolver, memberReference } from './persons/member.resolver';
 import { SuspectedFraudResolver } from './fraud/suspected-fraud.resolver';
 import { TransferPolicyResolver } from './quota/transfer-policy.resolver';
 import { TransferResolver } from './quota/transfer.resolver';
-import { PoolingRegionResolver, ProvinceResolver, registryReferences } from './registry/registry.resolver';
+import {
+  InstitutionRegionResolver, PoolingRegionResolver, ProvinceResolver, registryReferences, WalletRegionResolver,
+} from './registry/registry.resolver';
 import { MemberRelationshipsResolver, RelationshipResolver } from './relationships/relationship.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
@@ -17,7 +19,7 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
         TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver,
+        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver,
       ],
     },
     { ...registryReferences, Member: memberReference },

@@ -177,3 +177,12 @@ export async function reconciliation(cluster: TestCluster, province: string) {
     balanced heldInProvince unspentQuota inFlightTransfers unappliedSteps differences } }`, { p: province });
   return data.reconciliation as { balanced: boolean; heldInProvince: string; unspentQuota: string; inFlightTransfers: number; unappliedSteps: number; differences: string[] };
 }
+
+/** Waits until a service process has exited and returns the signal that ended it, if any. */
+export async function exitSignal(service: { child: import('node:child_process').ChildProcess } | undefined, timeoutMs = 10_000) {
+  const child = service?.child;
+  if (!child) return null;
+  const deadline = Date.now() + timeoutMs;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return child.signalCode;
+}

@@ -1,6 +1,5 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { InsuranceType } from '../../common/enums';
-import { PoolingRegion } from '../registry/registry.types';
 import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
 import { InsuranceChangeReason } from './insurance-change';
 
@@ -22,8 +21,8 @@ export class Wallet {
   @Field(() => Member) member!: Member;
   @Field() activatedAt!: Date;
   @Field(() => String, { nullable: true, description: 'R29, shown masked: 138****5678.' }) maskedPhone!: string | null;
-  @Field(() => PoolingRegion, { nullable: true, description: 'R29: where the member mostly uses it (使用地).' })
-  placeOfUse!: PoolingRegion | null;
+  placeOfUseCode!: string | null; // resolved as `placeOfUse` by the registry
+
   @Field(() => WalletOpener) openedBy!: WalletOpener;
   @Field(() => Member, { nullable: true, description: 'The relative who opened it on the member\'s behalf.' })
   openedByMember!: Member | null;
@@ -34,7 +33,7 @@ export class Wallet {
       member: Member.ref(w.memberId),
       activatedAt: w.activatedAt,
       maskedPhone: maskPhone(w.phone),
-      placeOfUse: w.placeOfUse ? Object.assign(new PoolingRegion(), { code: w.placeOfUse }) : null,
+      placeOfUseCode: w.placeOfUse,
       openedBy: w.openedBy,
       openedByMember: w.openedByMember ? Member.ref(w.openedByMember) : null,
       openedByOperator: w.openedByOperator,

@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
 import type { NationalContext } from '../context';
+import { Wallet } from '../persons/member.types';
+import { Institution } from '../settlement/settlement.types';
 import { findProvinceRow, listProvinces, type ProvinceRow, regionsOfProvince } from './registry';
 import { PoolingRegion, PoolingRegionConnection, Province, ProvinceConnection } from './registry.types';
 
@@ -52,6 +54,27 @@ export class PoolingRegionResolver {
   }
 }
 
+async function regionByCode(ctx: NationalContext, code: string | null): Promise<PoolingRegion | null> {
+  const record = code ? await ctx.regions.load(code) : null;
+  return record ? PoolingRegion.from(record) : null;
+}
+
+@Resolver(() => Wallet)
+export class WalletRegionResolver {
+  @FieldResolver(() => PoolingRegion, { nullable: true, description: 'R29: where the member mostly uses it (使用地).' })
+  placeOfUse(@Root() wallet: Wallet, @Ctx() ctx: NationalContext): Promise<PoolingRegion | null> {
+    return regionByCode(ctx, wallet.placeOfUseCode);
+  }
+}
+
+@Resolver(() => Institution)
+export class InstitutionRegionResolver {
+  @FieldResolver(() => PoolingRegion)
+  async poolingRegion(@Root() institution: Institution, @Ctx() ctx: NationalContext): Promise<PoolingRegion> {
+    return (await regionByCode(ctx, institution.poolingRegionCode)) as PoolingRegion;
+  }
+}
+
 export const registryReferences = {
   Province: {
     __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<Province | null> {
@@ -59,9 +82,8 @@ export const registryReferences = {
     },
   },
   PoolingRegion: {
-    async __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<PoolingRegion | null> {
-      const record = await ctx.regions.load(reference.code);
-      return record ? PoolingRegion.from(record) : null;
+    __resolveReference(reference: { code: string }, ctx: NationalContext): Promise<PoolingRegion | null> {
+      return regionByCode(ctx, reference.code);
     },
   },
 };

@@ -2,7 +2,6 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { Connection } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
 import { Member } from '../persons/member.types';
-import { PoolingRegion } from '../registry/registry.types';
 import { AuthMethod, ExpenseCategory, InstitutionKind, PremiumKind } from './expense-rules';
 import type { RefundRecord } from './refunds';
 import type { SettlementRecord } from './settlement-store';
@@ -23,7 +22,7 @@ registerEnumType(SettlementState, { name: 'SettlementState' });
 export class Institution {
   @Field(() => InstitutionKind) kind!: InstitutionKind;
   @Field() name!: string;
-  @Field(() => PoolingRegion) poolingRegion!: PoolingRegion;
+  poolingRegionCode!: string; // resolved as `poolingRegion` by the registry
 }
 
 @ObjectType({ description: 'A payment of a beneficiary: own account first, then quota, then cash (R14).' })
@@ -54,7 +53,7 @@ export class Settlement {
       cashPaid: s.cashPaid,
       state: s.state as SettlementState,
       institution: d.institutionKind
-        ? { kind: d.institutionKind as InstitutionKind, name: d.institutionName, poolingRegion: Object.assign(new PoolingRegion(), { code: d.institutionRegion }) }
+        ? Object.assign(new Institution(), { kind: d.institutionKind as InstitutionKind, name: d.institutionName, poolingRegionCode: d.institutionRegion })
         : null,
       category: (d.category as ExpenseCategory) ?? null,
       authMethod: (d.authMethod as AuthMethod) ?? null,
