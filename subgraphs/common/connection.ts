@@ -76,3 +76,18 @@ export function toPage<T>(rows: T[], size: number, keyOf: (row: T) => string): P
     pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
+
+/**
+ * One page of a list, by keyset: asks `fetch` for one row more than the page holds (to know
+ * whether there is a next page), after the key in the cursor; `keyOf` gives a node's key.
+ */
+export async function pageOf<Row, Node>(
+  page: PageInput | undefined,
+  fetch: (limit: number, afterKey: string | undefined) => Promise<Row[]>,
+  toNode: (row: Row) => Node,
+  keyOf: (node: Node) => string,
+): Promise<Page<Node>> {
+  const size = pageSize(page);
+  const rows = await fetch(size + 1, decodeCursor(page?.after));
+  return toPage(rows.map(toNode), size, keyOf);
+}

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import { Connection, PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { Connection, PageInput, pageOf } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
@@ -28,14 +28,13 @@ export class SuspectedFraudResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SuspectedFraudConnection> {
-    const size = pageSize(page);
-    const rows = await suspectedFraudsIn(ctx.db, province, size + 1, decodeCursor(page?.after));
-    return toPage(
-      rows.map((r) => Object.assign(new SuspectedFraud(), {
+    return pageOf(
+      page,
+      (limit, after) => suspectedFraudsIn(ctx.db, province, limit, after),
+      (r) => Object.assign(new SuspectedFraud(), {
         id: r.id, beneficiary: Member.ref(r.beneficiaryId), credentialHolderId: r.holderId, method: r.method as AuthMethod,
         amount: r.amount, institutionName: r.details.institutionName ?? '', createdAt: r.createdAt,
-      })),
-      size,
+      }),
       (f) => f.id,
     );
   }

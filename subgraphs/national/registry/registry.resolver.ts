@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { PageInput, pageOf } from '../../common/connection';
 import type { NationalContext } from '../context';
 import { Wallet } from '../persons/member.types';
 import { Institution } from '../settlement/settlement.types';
@@ -23,10 +23,8 @@ export class ProvinceResolver {
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
     @Arg('connectedOnly', { defaultValue: false, description: 'Only provinces that run a deployment.' }) connectedOnly?: boolean,
   ): Promise<ProvinceConnection> {
-    const size = pageSize(page);
     const only = connectedOnly ? ctx.provinces.connected : undefined;
-    const rows = await listProvinces(ctx.db, size + 1, decodeCursor(page?.after), only);
-    return toPage(rows.map((r) => toProvince(r, ctx)), size, (p) => p.code);
+    return pageOf(page, (limit, after) => listProvinces(ctx.db, limit, after, only), (r) => toProvince(r, ctx), (p) => p.code);
   }
 
   @Query(() => Province, { nullable: true })
@@ -40,9 +38,7 @@ export class ProvinceResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<PoolingRegionConnection> {
-    const size = pageSize(page);
-    const rows = await regionsOfProvince(ctx.db, province.code, size + 1, decodeCursor(page?.after));
-    return toPage(rows.map(PoolingRegion.from), size, (r) => r.code);
+    return pageOf(page, (limit, after) => regionsOfProvince(ctx.db, province.code, limit, after), PoolingRegion.from, (r) => r.code);
   }
 }
 

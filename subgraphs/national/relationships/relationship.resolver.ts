@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { PageInput, pageOf } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
@@ -45,9 +45,7 @@ export class RelationshipResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<TransferConnection> {
-    const size = pageSize(page);
-    const rows = await transfersOf(ctx.db, relationship.id, size + 1, decodeCursor(page?.after));
-    return toPage(rows.map(Transfer.from), size, (t) => t.id);
+    return pageOf(page, (limit, after) => transfersOf(ctx.db, relationship.id, limit, after), Transfer.from, (t) => t.id);
   }
 }
 
@@ -77,8 +75,6 @@ export class MemberRelationshipsResolver {
   }
 }
 
-async function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
-  const size = pageSize(page);
-  const rows = await relationshipsOf(ctx.db, side, memberId, size + 1, decodeCursor(page?.after));
-  return toPage(rows.map(Relationship.from), size, (r) => r.id);
+function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
+  return pageOf(page, (limit, after) => relationshipsOf(ctx.db, side, memberId, limit, after), Relationship.from, (r) => r.id);
 }

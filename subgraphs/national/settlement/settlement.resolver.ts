@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { PageInput, pageOf } from '../../common/connection';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
 import { payPremium } from './premiums';
@@ -47,8 +47,6 @@ export class MemberSettlementsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SettlementConnection> {
-    const size = pageSize(page);
-    const rows = await settlementsOf(ctx.db, member.id, size + 1, decodeCursor(page?.after));
-    return toPage(rows.map(Settlement.from), size, (s) => s.id);
+    return pageOf(page, (limit, after) => settlementsOf(ctx.db, member.id, limit, after), Settlement.from, (s) => s.id);
   }
 }

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { PageInput, decodeCursor, pageSize, toPage } from '../../common/connection';
+import { PageInput, pageOf } from '../../common/connection';
 import { FundSource } from '../../common/enums';
 import { onceByKey } from '../../common/idempotency';
 import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/money';
@@ -36,11 +36,10 @@ export class PersonalAccountResolver {
     @Ctx() ctx: ProvinceContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<AccountEntryConnection> {
-    const size = pageSize(page);
-    const rows = await entriesOfMember(ctx.db, account.memberId, size + 1, decodeCursor(page?.after));
-    return toPage(
-      rows.map((r) => Object.assign(new AccountEntry(), r)),
-      size,
+    return pageOf(
+      page,
+      (limit, after) => entriesOfMember(ctx.db, account.memberId, limit, after),
+      (row) => Object.assign(new AccountEntry(), row),
       (entry) => entry.id,
     );
   }
