@@ -18,6 +18,8 @@ export interface ClusterOptions {
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
+  /** The secret that signs tokens; a new one is made when absent. */
+  authSecret?: string;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
   onProgress?: (line: string) => void;
@@ -30,7 +32,8 @@ export interface Cluster {
   gateway: ServiceProcess;
   provinces: Map<string, ServiceProcess>;
   databaseUrls: Record<string, string>;
-  serviceToken: string;
+  /** The platform secret every token is signed with. */
+  authSecret: string;
   /** Starts (again) the deployment of a province, on the same port and database. */
   startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -70,7 +73,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
-    const serviceToken = randomBytes(24).toString('base64url');
+    const authSecret = options.authSecret ?? randomBytes(32).toString('base64url');
     const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
     const provincePorts = new Map<string, number>();
     for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
@@ -82,7 +85,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         name: `province ${code}`,
         script: SCRIPTS.province,
         port: provincePorts.get(code) as number,
-        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], SERVICE_TOKEN: serviceToken, ...extraEnv },
+        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], AUTH_SECRET: authSecret, ...extraEnv },
         onOutput: options.onOutput,
       });
       provinces.set(code, service);
@@ -97,7 +100,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       name: 'national',
       script: SCRIPTS.national,
       port: await port(1),
-      env: { DATABASE_URL: databaseUrls.national, SERVICE_TOKEN: serviceToken, PROVINCE_URLS: provinceUrls, ...options.nationalEnv },
+      env: { DATABASE_URL: databaseUrls.national, AUTH_SECRET: authSecret, PROVINCE_URLS: provinceUrls, ...options.nationalEnv },
       onOutput: options.onOutput,
     });
     started.push(national);
@@ -108,6 +111,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       port: options.gatewayPort || (await freePort()),
       env: {
         NATIONAL_URL: `${national.baseUrl}/graphql`,
+        AUTH_SECRET: authSecret,
         PROVINCE_URLS: provinceUrls,
         HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
       },
@@ -120,7 +124,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       gateway,
       provinces,
       databaseUrls,
-      serviceToken,
+      authSecret,
       startProvince,
       stop: stopAll,
     };

@@ -1,4 +1,6 @@
 import { withCheckCharacter } from '../subgraphs/common/id-number';
+import { Role } from '../subgraphs/common/auth/caller';
+import { issueToken, type TokenRequest } from '../subgraphs/common/auth/tokens';
 import { graphql, graphqlOk } from './graphql-client';
 
 /**
@@ -35,11 +37,13 @@ const CREDIT = `mutation Credit($input: CreditContributionInput!) { creditContri
 const ACTIVATE = `mutation Activate($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`;
 
 /** Loads the demo families unless they are there already; returns member ids by person key. */
-export async function loadDemoData(gatewayUrl: string, provinces: string[]): Promise<Record<string, string>> {
+export async function loadDemoData(gatewayUrl: string, provinces: string[], authSecret: string): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
+    // The province's portal enrols and credits; the member opens their own wallet.
+    const portal = await bearer(authSecret, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: person.poolingRegion.slice(0, 2) });
     const found = await graphql<{ memberByIdNumber: { id: string } | null }>(
-      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber },
+      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber }, portal,
     );
     if (found.data?.memberByIdNumber) {
       ids[person.key] = found.data.memberByIdNumber.id;
@@ -47,19 +51,24 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[]): Pro
     }
     const { enrollMember } = await graphqlOk<{ enrollMember: { id: string } }>(gatewayUrl, ENROL, {
       input: { idNumber: person.idNumber, name: person.name, insuranceType: person.insuranceType, poolingRegion: person.poolingRegion },
-    });
+    }, portal);
     ids[person.key] = enrollMember.id;
     const [currentYear, accumulated] = person.contributions ?? [];
     for (const [fundSource, amount] of [['CURRENT_YEAR', currentYear], ['ACCUMULATED', accumulated]] as const) {
       if (!amount) continue;
       await graphqlOk(gatewayUrl, CREDIT, {
         input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `demo-${person.key}-${fundSource}` },
-      });
+      }, portal);
     }
     if (person.wallet) {
       const phone = `139${person.idNumber.slice(10, 18).replace('X', '0')}`;
-      await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } });
+      const self = await bearer(authSecret, { role: Role.MEMBER, subject: enrollMember.id });
+      await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } }, self);
     }
   }
   return ids;
+}
+
+async function bearer(secret: string, request: TokenRequest): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await issueToken(secret, { ...request, ttlSeconds: 600 })}` };
 }

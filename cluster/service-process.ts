@@ -41,7 +41,7 @@ export async function startServiceProcess(options: {
   readyTimeoutMs?: number;
 }): Promise<ServiceProcess> {
   const lines: string[] = [];
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [...profilingFlags(options.name), options.script], {
     env: { ...process.env, ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -77,6 +77,20 @@ export async function startServiceProcess(options: {
   };
   await waitUntilReady(service, () => ready, options.readyTimeoutMs ?? 60_000);
   return service;
+}
+
+/**
+ * Opt-in CPU profiling for the benchmark: with BENCH_CPU_PROF_DIR set, services (all, or those
+ * named in BENCH_CPU_PROF_SERVICES, e.g. "gateway,province 32") run with --cpu-prof and write
+ * a .cpuprofile there when they exit.
+ */
+function profilingFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return [];
+  const only = process.env.BENCH_CPU_PROF_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (only && only.length > 0 && !only.includes(name)) return [];
+  const file = `${name.replace(/[^a-z0-9]+/gi, '-')}.${Date.now()}.cpuprofile`;
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`];
 }
 
 /** Printed by runService() once the service listens (its port opens only when it is ready). */

@@ -11,5 +11,6 @@ runService('gateway', () =>
       Object.entries(parseProvinceUrls(process.env.PROVINCE_URLS)).map(([code, base]) => [code, `${base}/graphql`]),
     ),
     healthCheckIntervalMs: Number(process.env.HEALTH_CHECK_INTERVAL_MS ?? 10_000),
+    authSecret: requiredEnv('AUTH_SECRET'),
   }),
 );

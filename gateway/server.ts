@@ -3,9 +3,12 @@ import { ApolloServer } from '@apollo/server';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/apollo';
+import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/authenticate';
+import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
+import { queryLimitsPlugin } from './query-limits';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
 
@@ -18,6 +21,8 @@ export interface GatewayConfig {
   provinceUrls: Record<string, string>;
   schemaDir?: string;
   healthCheckIntervalMs?: number;
+  /** The platform secret that signs every token (AUTH_SECRET). */
+  authSecret: string;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -50,6 +55,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
+    introspection: process.env.NODE_ENV !== 'production',
+    plugins: [requireCallerPlugin<GatewayContext>(), refuseNulPlugin<GatewayContext>(), queryLimitsPlugin<GatewayContext>()],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
@@ -58,7 +65,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     apollo,
     host: config.host,
     port: config.port,
-    context: async (request) => ({ authorization: request.headers.authorization }),
+    context: async (request) => ({
+      authorization: request.headers.authorization,
+      caller: await callerOfRequest(config.authSecret, request.headers.authorization),
+    }),
     routes: {
       'GET /health': async () => {
         const provinces = health.all();

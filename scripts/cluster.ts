@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startCluster } from '../cluster/cluster';
+import { loadOrCreateAuthSecret } from '../cluster/auth-secret';
 import { loadDemoData } from '../cluster/demo-data';
 
 const HELP = `npm start -- [options]   starts the whole platform on this machine
@@ -35,9 +36,12 @@ async function main(): Promise<void> {
     if (url) databaseUrls[service] = url;
   }
   const started = Date.now();
+  const dataDir = resolve(values['data-dir']);
+  const authSecret = loadOrCreateAuthSecret(dataDir);
   const cluster = await startCluster({
     provinces,
-    dataDir: resolve(values['data-dir'], 'postgres'),
+    authSecret,
+    dataDir: resolve(dataDir, 'postgres'),
     reset: values.reset,
     gatewayPort: Number(values.port),
     basePort: Number(values.port),
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   if (!values['no-demo']) {
     console.log('… loading the demo families (only those not there yet)');
-    await loadDemoData(cluster.gatewayUrl, provinces).catch(async (error: unknown) => {
+    await loadDemoData(cluster.gatewayUrl, provinces, authSecret).catch(async (error: unknown) => {
       await cluster.stop();
       throw error;
     });
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
   console.log(`  gateway   ${cluster.gatewayUrl}   (health: ${cluster.gateway.baseUrl}/health)`);
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);
+  console.log(`every request needs a token, e.g.: npm run token -- --role portal --province ${provinces[0]}`);
   console.log('press Ctrl-C to stop');
 }
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../cluster/cluster';
 import { DEMO_PEOPLE, loadDemoData } from '../cluster/demo-data';
+import { Role } from '../subgraphs/common/auth/caller';
+import { issueToken } from '../subgraphs/common/auth/tokens';
 import { startTestCluster } from './support/cluster-fixture';
 
 test('a second start reuses the data, a reset starts empty, and the demo loads once', async () => {
@@ -13,15 +15,15 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
     const first = await startTestCluster(['32', '13', '51'], dataDir);
     let ids: Record<string, string>;
     try {
-      ids = await loadDemoData(first.gatewayUrl, ['32', '13', '51']);
+      ids = await loadDemoData(first.gatewayUrl, ['32', '13', '51'], first.authSecret);
       assert.equal(Object.keys(ids).length, DEMO_PEOPLE.length);
     } finally {
       await first.stop();
     }
     const second = await startTestCluster(['32', '13', '51'], dataDir);
     try {
-      assert.deepEqual(await loadDemoData(second.gatewayUrl, ['32', '13', '51']), ids, 'the demo is not loaded twice');
-      const data = await second.ok(`query($id: ID!) { member(id: $id) { name personalAccount { balance } wallet { activatedAt } } }`, {
+      assert.deepEqual(await loadDemoData(second.gatewayUrl, ['32', '13', '51'], second.authSecret), ids, 'the demo is not loaded twice');
+      const data = await second.as({ member: ids.wuQiang }).ok(`query($id: ID!) { member(id: $id) { name personalAccount { balance } wallet { activatedAt } } }`, {
         id: ids.wuQiang,
       });
       assert.equal(data.member.name, '伍强');
@@ -36,7 +38,10 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
     try {
       const response = await fetch(reset.gatewayUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await issueToken(reset.authSecret, { role: Role.MEMBER, subject: ids.wuQiang })}`,
+        },
         body: JSON.stringify({ query: `query($id: ID!) { member(id: $id) { id } }`, variables: { id: ids.wuQiang } }),
       });
       assert.deepEqual(await response.json(), { data: { member: null } });

@@ -32,7 +32,7 @@ test('50 simultaneous settlements against one quota never spend more than it', a
 
 test('50 simultaneous transfers from one donor never exceed the balance', async () => {
   // R24 allows 3 transfers a day; this region's policy is raised so that only the balance limits.
-  await cluster.ok(`mutation { setTransferPolicy(input: { poolingRegion: "320500", dailyTransferLimit: 100,
+  await cluster.as({ portal: '32' }).ok(`mutation { setTransferPolicy(input: { poolingRegion: "320500", dailyTransferLimit: 100,
     transferAmountLimit: "2000.00", nightWindowStart: "22:00", nightWindowEnd: "06:00" }) { code } }`);
   const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
   const relationships = await Promise.all(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { internalClient } from '../subgraphs/common/internal-rpc';
-import { codes, newIdNumber, startTestCluster, type TestCluster } from './support/cluster-fixture';
+import { codes, internal, newIdNumber, startTestCluster, type TestCluster } from './support/cluster-fixture';
 
 /** Enrolment: refusals change nothing; a person is insured in exactly one pooling region. */
 let cluster: TestCluster;
@@ -16,6 +16,9 @@ after(async () => {
 
 const ENROL = `mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { id name maskedIdNumber insuranceType } }`;
 
+/** The portal of the province of a pooling region: the one who enrols and credits its members. */
+const portalOf = (region: string) => cluster.as({ portal: region.slice(0, 2) });
+
 async function counts(): Promise<number[]> {
   const [persons] = await cluster.sql<{ n: string }>('national', `SELECT count(*) AS n FROM person`);
   const [m32] = await cluster.sql<{ n: string }>('32', `SELECT count(*) AS n FROM member`);
@@ -27,14 +30,14 @@ async function counts(): Promise<number[]> {
 describe('enrolment', () => {
   test('enrols an employee with an account and shows the ID number masked', async () => {
     const idNumber = newIdNumber();
-    const { enrollMember } = await cluster.ok(ENROL, {
+    const { enrollMember } = await portalOf('320500').ok(ENROL, {
       input: { idNumber, name: '伍强', insuranceType: 'EMPLOYEE', poolingRegion: '320500' },
     });
     assert.match(enrollMember.id, /^320500-\d{8}$/);
     assert.equal(enrollMember.maskedIdNumber, `${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`);
-    const byIdNumber = await cluster.ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: idNumber });
+    const byIdNumber = await portalOf('320500').ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: idNumber });
     assert.equal(byIdNumber.memberByIdNumber.id, enrollMember.id);
-    const again = await cluster.ok(ENROL, { input: { idNumber, name: '伍强', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
+    const again = await portalOf('320500').ok(ENROL, { input: { idNumber, name: '伍强', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
     assert.equal(again.enrollMember.id, enrollMember.id, 'the same enrolment again returns the same member');
   });
 
@@ -48,9 +51,8 @@ describe('enrolment', () => {
   for (const [what, change, code] of refusals) {
     test(`refuses ${what} with ${code} and writes nothing`, async () => {
       const before = await counts();
-      const response = await cluster.query(ENROL, {
-        input: { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500', ...change },
-      });
+      const input = { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500', ...change };
+      const response = await portalOf(input.poolingRegion).query(ENROL, { input });
       assert.deepEqual(codes(response), [code]);
       assert.deepEqual(await counts(), before);
     });
@@ -58,9 +60,9 @@ describe('enrolment', () => {
 
   test('refuses a second pooling region for an insured person (ALREADY_ENROLLED)', async () => {
     const idNumber = newIdNumber();
-    await cluster.ok(ENROL, { input: { idNumber, name: '张丽', insuranceType: 'EMPLOYEE', poolingRegion: '320100' } });
+    await portalOf('320100').ok(ENROL, { input: { idNumber, name: '张丽', insuranceType: 'EMPLOYEE', poolingRegion: '320100' } });
     const before = await counts();
-    const response = await cluster.query(ENROL, {
+    const response = await portalOf('510100').query(ENROL, {
       input: { idNumber, name: '张丽', insuranceType: 'RESIDENT', poolingRegion: '510100' },
     });
     assert.deepEqual(codes(response), ['ALREADY_ENROLLED']);
@@ -69,7 +71,7 @@ describe('enrolment', () => {
 
   test('a province refuses a pooling region of another province (REGION_OF_OTHER_PROVINCE)', async () => {
     const before = await counts();
-    const province32 = internalClient(cluster.provinces.get('32')?.baseUrl ?? '', cluster.serviceToken);
+    const province32 = internal(cluster, cluster.provinces.get('32')?.baseUrl ?? '');
     await assert.rejects(
       province32.call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '510100' }),
       (error: { extensions?: { code?: string } }) => error.extensions?.code === 'REGION_OF_OTHER_PROVINCE',
@@ -78,20 +80,25 @@ describe('enrolment', () => {
   });
 
   test('internal operations refuse a caller without the service credential', async () => {
-    const province32 = internalClient(cluster.provinces.get('32')?.baseUrl ?? '', 'not-the-token');
-    await assert.rejects(
-      province32.call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' }),
-    );
+    const url = cluster.provinces.get('32')?.baseUrl ?? '';
+    const before = await counts();
+    // Not a token at all, and a valid token of the graph that is not the service credential.
+    for (const credential of [{ token: async () => 'not-the-token' }, { token: () => cluster.token({ portal: '32' }) }]) {
+      await assert.rejects(
+        internalClient(url, credential).call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' }),
+      );
+    }
+    assert.deepEqual(await counts(), before);
   });
 });
 
 describe('personal account', () => {
   test('R21: a contribution replayed with the same key is credited once; another body is refused', async () => {
-    const { enrollMember } = await cluster.ok(ENROL, {
+    const { enrollMember } = await portalOf('510100').ok(ENROL, {
       input: { idNumber: newIdNumber(), name: '陈刚', insuranceType: 'EMPLOYEE', poolingRegion: '510100' },
     });
     const credit = (amount: string) =>
-      cluster.query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount member { personalAccount { balance } } } }`, {
+      portalOf('510100').query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount member { personalAccount { balance } } } }`, {
         input: { memberId: enrollMember.id, amount, idempotencyKey: 'contribution-2026-11' },
       });
     const first = await credit('300.00');
@@ -105,11 +112,11 @@ describe('personal account', () => {
   });
 
   test('R12: amounts must be positive whole fen; a resident has no account to credit', async () => {
-    const { enrollMember: resident } = await cluster.ok(ENROL, {
+    const { enrollMember: resident } = await portalOf('510100').ok(ENROL, {
       input: { idNumber: newIdNumber(), name: '伍敏', insuranceType: 'RESIDENT', poolingRegion: '510100' },
     });
     const credit = (memberId: string, amount: string, key: string) =>
-      cluster.query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
+      portalOf('510100').query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
         input: { memberId, amount, idempotencyKey: key },
       });
     assert.deepEqual(codes(await credit(resident.id, '10.00', 'resident-credit')), ['NO_PERSONAL_ACCOUNT']);
@@ -120,16 +127,17 @@ describe('personal account', () => {
   });
 
   test('spending from the own account pays current year first, all or nothing', async () => {
-    const { enrollMember } = await cluster.ok(ENROL, {
+    const { enrollMember } = await portalOf('320100').ok(ENROL, {
       input: { idNumber: newIdNumber(), name: '刘芳', insuranceType: 'EMPLOYEE', poolingRegion: '320100' },
     });
     for (const [fundSource, amount] of [['CURRENT_YEAR', '50.00'], ['ACCUMULATED', '100.00']]) {
-      await cluster.ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
+      await portalOf('320100').ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
         input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `spend-seed-${fundSource}` },
       });
     }
+    // The member pays from their own account.
     const spend = (amount: string, key: string) =>
-      cluster.query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) {
+      cluster.as({ member: enrollMember.id }).query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) {
         amount fromCurrentYear fromAccumulated member { personalAccount { balance currentYear { balance } } } } }`, {
         input: { memberId: enrollMember.id, amount, idempotencyKey: key },
       });

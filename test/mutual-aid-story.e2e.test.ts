@@ -34,16 +34,24 @@ test('a son in 苏州 pays 236.00 yuan of his father\'s 成都 hospital bill', a
     ['0.00', '236.00', '0.00'],
   );
 
-  const view = await cluster.ok(
-    `query($son: ID!, $father: ID!) {
+  // Each reads their own side: the son his account and the quota he set, the father what he can spend.
+  const sonView = await cluster.as({ member: son }).ok(
+    `query($son: ID!) {
       son: member(id: $son) {
+        name
         personalAccount { balance held available currentYear { balance held available } }
         relationshipsAsDonor { edges { node { quota { granted spent available } beneficiary { name } } } }
       }
-      father: member(id: $father) { quotaAvailable relationshipsAsBeneficiary { edges { node { donor { name } relation } } } }
     }`,
-    { son, father },
+    { son },
   );
+  const fatherView = await cluster.as({ member: father }).ok(
+    `query($father: ID!) {
+      father: member(id: $father) { name quotaAvailable relationshipsAsBeneficiary { edges { node { donor { name } relation } } } }
+    }`,
+    { father },
+  );
+  const view = { ...sonView, ...fatherView };
   // 16,450.00 credited, 236.00 spent by the father: the son's balance drops by exactly that.
   assert.equal(view.son.personalAccount.balance, '16214.00');
   assert.equal(view.son.personalAccount.currentYear.balance, '3364.00');
@@ -51,15 +59,18 @@ test('a son in 苏州 pays 236.00 yuan of his father\'s 成都 hospital bill', a
   assert.equal(view.son.personalAccount.available, '15950.00');
   const quota = view.son.relationshipsAsDonor.edges[0].node;
   assert.deepEqual(quota.quota, { granted: '500.00', spent: '236.00', available: '264.00' });
-  assert.equal(quota.beneficiary.name, '伍敏');
+  // Each sees their own name whole, and the other's masked: a relative is not the member's province's staff.
+  assert.equal(view.son.name, '伍强');
+  assert.equal(quota.beneficiary.name, '伍*');
+  assert.equal(view.father.name, '伍敏');
   assert.equal(view.father.quotaAvailable, '264.00');
-  assert.equal(view.father.relationshipsAsBeneficiary.edges[0].node.donor.name, '伍强');
+  assert.deepEqual(view.father.relationshipsAsBeneficiary.edges[0].node, { donor: { name: '伍*' }, relation: 'PARENT' });
 
   const [hold] = await cluster.sql<{ amount: string; captured: string }>('32', `SELECT amount, captured FROM hold`);
   assert.deepEqual(hold, { amount: '50000', captured: '23600' });
 
   const now = Date.now();
-  const report = await cluster.ok(`query($from: DateTimeISO!, $to: DateTimeISO!) {
+  const report = await cluster.as('dashboard').ok(`query($from: DateTimeISO!, $to: DateTimeISO!) {
     clearingReport(from: $from, to: $to) { lines { debtor { code name } creditor { code name } amount operations } } }`, {
     from: new Date(now - 3_600_000).toISOString(),
     to: new Date(now + 3_600_000).toISOString(),

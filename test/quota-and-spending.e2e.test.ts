@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  codes, DISSOLVE, enrol, hospital, key, moneySnapshot, PREMIUM, reconciliation, REFUND, relate, SETTLE, settle,
+  codes, DISSOLVE, enrol, hospital, key, moneySnapshot, parties, PREMIUM, reconciliation, REFUND, relate, SETTLE, settle,
   startTestCluster, TRANSFER, transfer, type TestCluster,
 } from './support/cluster-fixture';
 
@@ -19,12 +19,16 @@ after(async () => {
 const ACCOUNT = `query($id: ID!) { member(id: $id) { quotaAvailable personalAccount {
   balance held available currentYear { balance held available } accumulated { balance held available } } } }`;
 
+/** A member's own view of their account and quota. */
 async function account(memberId: string) {
-  return (await cluster.ok(ACCOUNT, { id: memberId })).member;
+  return (await cluster.as({ member: memberId }).ok(ACCOUNT, { id: memberId })).member;
 }
 
+/** The donor's view of a relationship they set quota on. */
+const asDonor = async (relationshipId: string) => cluster.as({ member: (await parties(cluster, relationshipId)).donor });
+
 async function quota(relationshipId: string) {
-  return (await cluster.ok(`query($id: ID!) { relationship(id: $id) { status quota { granted spent released available } } }`, { id: relationshipId })).relationship;
+  return (await (await asDonor(relationshipId)).ok(`query($id: ID!) { relationship(id: $id) { status quota { granted spent released available } } }`, { id: relationshipId })).relationship;
 }
 
 async function refusedWithoutChange(run: () => Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>, code: string) {
@@ -51,7 +55,7 @@ describe('quota', () => {
     assert.equal(donor.personalAccount.balance, '1500.00', 'R10: the money does not move');
     assert.equal((await account(father)).quotaAvailable, '300.00');
     // R10: the donor can no longer spend held money.
-    const spend = () => cluster.query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
+    const spend = () => cluster.as({ member: son }).query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
       input: { memberId: son, amount: '1200.01', idempotencyKey: key('spend') },
     });
     await refusedWithoutChange(spend, 'INSUFFICIENT_BALANCE');
@@ -73,7 +77,8 @@ describe('quota', () => {
   test('R9: only an active relationship takes quota', async () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'SPOUSE');
-    await cluster.ok(DISSOLVE, { input: { relationshipId: rel, channel: 'PROVINCIAL_PLATFORM' } });
+    // Ended on the donor's provincial platform, by its portal.
+    await cluster.as({ portal: '32' }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'PROVINCIAL_PLATFORM' } });
     await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'RELATIONSHIP_NOT_ACTIVE');
   });
 
@@ -92,11 +97,11 @@ describe('quota', () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'SIBLING');
     const idempotencyKey = key('replay');
-    const first = await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
-    const again = await cluster.ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
+    const first = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
+    const again = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
     assert.deepEqual(again, first);
     await refusedWithoutChange(
-      () => cluster.query(TRANSFER, { input: { relationshipId: rel, amount: '41.00', fundSource: 'CURRENT_YEAR', idempotencyKey } }),
+      () => cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId: rel, amount: '41.00', fundSource: 'CURRENT_YEAR', idempotencyKey } }),
       'IDEMPOTENCY_CONFLICT',
     );
     assert.equal((await quota(rel)).quota.granted, '40.00');
@@ -108,7 +113,7 @@ describe('spending', () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
     await transfer(cluster, await relate(cluster, donor, father), '100.00');
-    const pay = (kind: string, category: string) => cluster.query(SETTLE, { input: {
+    const pay = (kind: string, category: string) => cluster.as({ member: father }).query(SETTLE, { input: {
       beneficiaryId: father, institution: { kind, name: '药店', poolingRegion: '510100' }, category, amount: '10.00',
       credential: { method: 'FACE', holderId: father }, idempotencyKey: key('r13'),
     } });
@@ -149,7 +154,7 @@ describe('spending', () => {
     await transfer(cluster, await relate(cluster, donor, resident), '400.00');
     await transfer(cluster, await relate(cluster, donor, employee, 'SPOUSE'), '50.00');
     const premium = (beneficiaryId: string, kind: string, amount: string) =>
-      cluster.query(PREMIUM, { input: { beneficiaryId, kind, amount, idempotencyKey: key('premium') } });
+      cluster.as({ member: beneficiaryId }).query(PREMIUM, { input: { beneficiaryId, kind, amount, idempotencyKey: key('premium') } });
     await refusedWithoutChange(() => premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '400.01'), 'INSUFFICIENT_QUOTA');
     await refusedWithoutChange(() => premium(employee, 'RESIDENT_MEDICAL_INSURANCE', '10.00'), 'INELIGIBLE_PREMIUM');
     assert.equal((await premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '380.00')).data?.payPremium.quotaPaid, '380.00');
@@ -167,10 +172,13 @@ describe('ending and refunds', () => {
     await transfer(cluster, rel, '120.00');
     await transfer(cluster, rel, '80.00');
     await settle(cluster, father, '50.00');
-    const ended = await cluster.ok(DISSOLVE, { input: { relationshipId: rel, channel: 'AGENCY_WINDOW', operatorId: 'CD-07' } });
+    // At a window in the father's province: the operator is recorded from the clerk's token.
+    const ended = await cluster.as({ operator: 'CD-07', province: '51' }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'AGENCY_WINDOW' } });
     assert.deepEqual(ended.dissolveMutualAid.quota, { granted: '200.00', spent: '50.00', released: '150.00', available: '0.00' });
+    const [recorded] = await cluster.sql('national', `SELECT dissolution_channel, dissolution_operator FROM relationship WHERE id = $1`, [rel]);
+    assert.deepEqual(recorded, { dissolution_channel: 'AGENCY_WINDOW', dissolution_operator: 'CD-07' });
     assert.deepEqual((await account(donor)).personalAccount.currentYear, { balance: '250.00', held: '0.00', available: '250.00' });
-    const again = await cluster.ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
+    const again = await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     assert.deepEqual(again.dissolveMutualAid.quota, ended.dissolveMutualAid.quota, 'dissolving twice changes nothing');
     assert.equal((await settle(cluster, father, '10.00')).data?.settleExpense.cashPaid, '10.00', 'no quota is left to spend');
     await balanced();
@@ -183,14 +191,19 @@ describe('ending and refunds', () => {
     await transfer(cluster, rel, '60.00');
     const paid = (await settle(cluster, sister, '100.00')).data?.settleExpense;
     assert.deepEqual([paid.ownAccountPaid, paid.quotaPaid, paid.cashPaid], ['20.00', '60.00', '20.00']);
-    const refund = (amount: string) => cluster.query(REFUND, { input: { settlementId: paid.id, amount, idempotencyKey: key('refund') } });
+    // The hospital's province (and the sister's) refunds: its portal, never the member herself.
+    const refund = (amount: string) => cluster.as({ portal: '51' }).query(REFUND, { input: { settlementId: paid.id, amount, idempotencyKey: key('refund') } });
     const partial = (await refund('50.00')).data?.refundSettlement;
     assert.deepEqual([partial.cashPart, partial.quotaPart, partial.ownAccountPart], ['20.00', '30.00', '0.00']);
     assert.deepEqual((await quota(rel)).quota, { granted: '60.00', spent: '30.00', released: '0.00', available: '30.00' });
     assert.deepEqual([(await account(donor)).personalAccount.balance, (await account(donor)).personalAccount.held], ['70.00', '30.00']);
     await refusedWithoutChange(() => refund('50.01'), 'REFUND_EXCEEDS_SETTLEMENT');
+    await refusedWithoutChange(
+      () => cluster.as({ member: sister }).query(REFUND, { input: { settlementId: paid.id, amount: '1.00', idempotencyKey: key('refund') } }),
+      'FORBIDDEN',
+    );
     // After dissolution, the quota part goes to the donor's own account instead.
-    await cluster.ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
+    await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     const rest = (await refund('50.00')).data?.refundSettlement;
     assert.deepEqual([rest.cashPart, rest.quotaPart, rest.ownAccountPart], ['0.00', '30.00', '20.00']);
     assert.deepEqual((await account(donor)).personalAccount.currentYear, { balance: '100.00', held: '0.00', available: '100.00' });
@@ -209,7 +222,7 @@ describe('ending and refunds', () => {
     await refusedWithoutChange(() => settle(cluster, father, '61.00', '510100', idempotencyKey), 'IDEMPOTENCY_CONFLICT');
     assert.equal((await account(father)).quotaAvailable, '40.00');
     await refusedWithoutChange(
-      () => cluster.query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', credential: { method: 'E_CODE', holderId: father }, idempotencyKey: 'short' } }),
+      () => cluster.as({ member: father }).query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', credential: { method: 'E_CODE', holderId: father }, idempotencyKey: 'short' } }),
       'INVALID_ARGUMENT',
     );
   });

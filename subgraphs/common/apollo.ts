@@ -1,4 +1,6 @@
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
+import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
+import { refuseNulPlugin } from './refuse-nul';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
@@ -28,13 +30,14 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
-export function subgraphServer<Context extends BaseContext>(schema: GraphQLSchema): ApolloServer<Context> {
+export function subgraphServer<Context extends CallerContext>(schema: GraphQLSchema): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    introspection: process.env.NODE_ENV !== 'production',
+    plugins: [ApolloServerPluginInlineTraceDisabled(), requireCallerPlugin<Context>(), refuseNulPlugin<Context>()],
   });
 }

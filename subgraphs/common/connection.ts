@@ -1,9 +1,10 @@
 import { Directive, Field, InputType, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import { Refusal, RefusalCode } from './errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
+
 
 @ObjectType()
 @Directive('@shareable')
@@ -90,4 +91,20 @@ export async function pageOf<Row, Node>(
   const size = pageSize(page);
   const rows = await fetch(size + 1, decodeCursor(page?.after));
   return toPage(rows.map(toNode), size, keyOf);
+}
+
+/** A keyset position for lists in time order: the time, then the id to break ties. */
+export function timeKey(time: Date, id: string): string {
+  return `${time.toISOString()}|${id}`;
+}
+
+/** The [time, id] of a time key, or [null, null] for the first page. */
+export function parseTimeKey(key: string | undefined): [Date | null, string | null] {
+  if (!key) return [null, null];
+  const [time, id] = key.split('|');
+  const date = new Date(time);
+  if (!id || Number.isNaN(date.getTime())) {
+    throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The page cursor is not one this list gave out.');
+  }
+  return [date, id];
 }

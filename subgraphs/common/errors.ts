@@ -50,6 +50,7 @@ export const RefusalCode = {
   PROVINCE_UNROUTABLE: 'PROVINCE_UNROUTABLE',
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];

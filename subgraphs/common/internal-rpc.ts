@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { ServiceCredential } from './auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
 
@@ -10,25 +9,14 @@ import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './er
  */
 export const INTERNAL_PREFIX = '/internal/';
 
-function bearer(request: IncomingMessage): string {
-  const header = request.headers.authorization ?? '';
-  return header.startsWith('Bearer ') ? header.slice(7) : '';
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 interface RefusalBody {
   refusal: { code: RefusalCode; message: string };
 }
 
 /** Wraps an operation as a route that checks the service credential and reports refusals. */
-export function internalRoute<In, Out>(serviceToken: string, operation: (input: In) => Promise<Out>): JsonRoute {
+export function internalRoute<In, Out>(credential: ServiceCredential, operation: (input: In) => Promise<Out>): JsonRoute {
   return async (body, request): Promise<JsonReply> => {
-    if (!serviceToken || !sameSecret(bearer(request), serviceToken)) {
+    if (!(await credential.admits(request.headers.authorization))) {
       return { status: 401, body: { refusal: { code: Codes.UNAUTHENTICATED, message: 'Service credential required.' } } };
     }
     try {
@@ -51,14 +39,14 @@ export interface InternalClient {
 }
 
 /** A client for one service's internal operations; refusals come back as the same Refusal. */
-export function internalClient(baseUrl: string, serviceToken: string, timeoutMs = 10_000): InternalClient {
+export function internalClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>, timeoutMs = 10_000): InternalClient {
   return {
     async call<Out>(operation: string, input: unknown): Promise<Out> {
       let response: Response;
       try {
         response = await fetch(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${serviceToken}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
           body: JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -1,4 +1,6 @@
 import DataLoader from 'dataloader';
+import type { CallerContext } from '../common/auth/authenticate';
+import type { Caller } from '../common/auth/caller';
 import { type Clock, systemClock } from '../common/clock';
 import type { DataSource } from 'typeorm';
 import { findPersonsByMemberId, type PersonRecord } from './persons/person-index';
@@ -8,7 +10,7 @@ import { findRegions, type RegionRecord } from './registry/registry';
 import { findWallets, type WalletRecord } from './wallets/wallets';
 
 /** What every national resolver may use. */
-export interface NationalContext {
+export interface NationalContext extends CallerContext {
   db: DataSource;
   provinces: ProvinceDirectory;
   persons: DataLoader<string, PersonRecord | null>;
@@ -19,8 +21,9 @@ export interface NationalContext {
   now: () => Date;
 }
 
-export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock): NationalContext {
+export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock, caller?: Caller): NationalContext {
   return {
+    caller,
     db,
     provinces,
     now: () => clock.now(),

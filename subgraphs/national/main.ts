@@ -8,7 +8,7 @@ runService('national', () =>
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
     host: process.env.HOST,
-    serviceToken: requiredEnv('SERVICE_TOKEN'),
+    authSecret: requiredEnv('AUTH_SECRET'),
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
     recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
     recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),

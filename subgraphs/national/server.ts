@@ -1,4 +1,7 @@
 import { subgraphServer } from '../common/apollo';
+import { callerOfRequest } from '../common/auth/authenticate';
+import type { Caller } from '../common/auth/caller';
+import { ServiceCredential } from '../common/auth/service-credential';
 import { openDatabase } from '../common/database';
 import { AdjustableClock, systemClock } from '../common/clock';
 import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
@@ -16,7 +19,8 @@ export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  serviceToken: string;
+  /** The platform secret that signs every token (AUTH_SECRET). */
+  authSecret: string;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
@@ -29,15 +33,16 @@ export interface NationalServiceConfig {
 export async function startNationalService(config: NationalServiceConfig): Promise<RunningHttpService> {
   const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000] });
   await syncRegistry(db);
-  const provinces = new ProvinceDirectory(config.provinceUrls, config.serviceToken);
+  const credential = new ServiceCredential(config.authSecret, 'national');
+  const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
-  const context = () => nationalContext(db, provinces, clock);
+  const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopRecovery = startRecoveryWorker(context(), config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(config.serviceToken, async ({ now }: { now: string }) => {
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(credential, async ({ now }: { now: string }) => {
           clock.set(new Date(now));
           return { now: clock.now().toISOString() };
         }),
@@ -45,13 +50,13 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     : {};
   const service = await serveHttp({
     apollo,
-    context: async () => context(),
+    context: async (request) => context(await callerOfRequest(config.authSecret, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(config.serviceToken, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(credential, () => recoverOnce(context(), 0)),
       ...setClock,
     },
   });

@@ -1,18 +1,21 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import type { CallerContext } from '../common/auth/authenticate';
+import type { Caller } from '../common/auth/caller';
 import { type AccountBalance, balances } from './accounts/ledger';
 import { findMembers, type MemberRecord } from './members/members';
 
 /** What every province resolver may use: its database, its province code, per-request loaders. */
-export interface ProvinceContext {
+export interface ProvinceContext extends CallerContext {
   db: DataSource;
   province: string;
   members: DataLoader<string, MemberRecord | null>;
   accounts: DataLoader<string, AccountBalance[]>;
 }
 
-export function provinceContext(db: DataSource, province: string): ProvinceContext {
+export function provinceContext(db: DataSource, province: string, caller?: Caller): ProvinceContext {
   return {
+    caller,
     db,
     province,
     members: new DataLoader((ids) => findMembers(db, ids)),

@@ -9,6 +9,6 @@ runService(`province ${province}`, () =>
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
     host: process.env.HOST,
-    serviceToken: requiredEnv('SERVICE_TOKEN'),
+    authSecret: requiredEnv('AUTH_SECRET'),
   }),
 );

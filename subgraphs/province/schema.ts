@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../common/federation';
 import { AccountMutations, MemberAccountResolver, PersonalAccountResolver } from './accounts/account.resolver';
 import { memberReference } from './members/member.reference';
+import { MemberPersonalDataResolver } from './members/member.resolver';
 import { Member, PoolingRegion } from './members/member.type';
 import { provinceReference } from './statistics/province.reference';
 import { Province } from './statistics/province.type';
@@ -11,7 +12,7 @@ import { Province } from './statistics/province.type';
 export function buildProvinceSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [MemberAccountResolver, PersonalAccountResolver, AccountMutations],
+      resolvers: [MemberPersonalDataResolver, MemberAccountResolver, PersonalAccountResolver, AccountMutations],
       orphanedTypes: [Member, PoolingRegion, Province],
     },
     { Member: memberReference, Province: provinceReference },

@@ -1,3 +1,5 @@
+import { callerOfRequest } from '../common/auth/authenticate';
+import { ServiceCredential } from '../common/auth/service-credential';
 import { openDatabase } from '../common/database';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
 import { subgraphServer } from '../common/apollo';
@@ -12,7 +14,8 @@ export interface ProvinceServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  serviceToken: string;
+  /** The platform secret that signs every token (AUTH_SECRET). */
+  authSecret: string;
 }
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
@@ -22,12 +25,12 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   await apollo.start();
   const service = await serveHttp({
     apollo,
-    context: async () => provinceContext(db, config.province),
+    context: async (request) => provinceContext(db, config.province, await callerOfRequest(config.authSecret, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
-      ...internalRoutes(db, config.province, config.serviceToken),
+      ...internalRoutes(db, config.province, new ServiceCredential(config.authSecret, `province-${config.province}`)),
     },
   });
   return {

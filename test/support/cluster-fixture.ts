@@ -5,31 +5,54 @@ import { Client } from 'pg';
 import { type Cluster, startCluster } from '../../cluster/cluster';
 import { graphql, graphqlOk, type GraphQLResponse } from '../../cluster/graphql-client';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
+import { Role } from '../../subgraphs/common/auth/caller';
+import { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
+import { issueToken, type TokenRequest } from '../../subgraphs/common/auth/tokens';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
 
 /**
  * A whole cluster for one test file: its own embedded PostgreSQL in a fresh folder, real
  * processes on free ports. Test files never share data and can run in parallel.
  */
-export interface TestCluster extends Cluster {
+export interface GraphClient {
   query<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
   ok<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+}
+
+/** Who a test acts as: a member, a province's portal, a window operator, or the national dashboard. */
+export type Who = { member: string } | { portal: string } | { operator: string; province: string } | 'dashboard';
+
+export interface TestCluster extends Cluster, GraphClient {
+  /** Requests signed as `who` (the plain query/ok carry no token at all). */
+  as(who: Who): GraphClient;
+  token(who: Who): Promise<string>;
   /** Runs SQL on a deployment's own database ("national" or a province code). */
   sql<Row = Record<string, unknown>>(service: string, text: string, params?: unknown[]): Promise<Row[]>;
 }
 
-export async function startTestCluster(provinces = ['32', '13', '51'], dataDir?: string): Promise<TestCluster> {
+export async function startTestCluster(
+  provinces = ['32', '13', '51'],
+  dataDir?: string,
+  nationalEnv: Record<string, string> = {},
+): Promise<TestCluster> {
   const cluster = await startCluster({
     provinces,
     dataDir: dataDir ?? mkdtempSync(join(tmpdir(), 'wallet-test-')),
     ephemeral: dataDir === undefined,
     healthCheckIntervalMs: 500,
-    nationalEnv: { ADJUSTABLE_CLOCK: '1' },
+    nationalEnv: { ADJUSTABLE_CLOCK: '1', ...nationalEnv },
   });
   // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
   await setClock(cluster, beijingTimeToday('10:00:00'));
+  const token = (who: Who) => issueToken(cluster.authSecret, tokenRequest(who));
+  const as = (who: Who): GraphClient => ({
+    query: async (query, variables) => graphql(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
+    ok: async (query, variables) => graphqlOk(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
+  });
   return {
     ...cluster,
+    as,
+    token,
     query: (query, variables) => graphql(cluster.gatewayUrl, query, variables),
     ok: (query, variables) => graphqlOk(cluster.gatewayUrl, query, variables),
     async sql(service, text, params = []) {
@@ -44,6 +67,20 @@ export async function startTestCluster(provinces = ['32', '13', '51'], dataDir?:
   };
 }
 
+function tokenRequest(who: Who): TokenRequest {
+  if (who === 'dashboard') return { role: Role.NATIONAL_DASHBOARD, subject: 'test-dashboard' };
+  if ('member' in who) return { role: Role.MEMBER, subject: who.member };
+  if ('portal' in who) return { role: Role.PROVINCIAL_PORTAL, subject: `test-portal-${who.portal}`, province: who.portal };
+  return { role: Role.WINDOW_OPERATOR, subject: who.operator, province: who.province };
+}
+
+const service = (cluster: Cluster) => new ServiceCredential(cluster.authSecret, 'test');
+
+/** A client of a deployment's internal operations, with the service credential. */
+export function internal(cluster: Cluster, baseUrl: string) {
+  return internalClient(baseUrl, service(cluster));
+}
+
 /** An instant today at a Beijing wall-clock time such as '21:59:59'. */
 export function beijingTimeToday(time: string): Date {
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -52,12 +89,12 @@ export function beijingTimeToday(time: string): Date {
 
 /** Sets the national clock (the one every time-dependent rule reads). */
 export async function setClock(cluster: Cluster, time: Date): Promise<void> {
-  await internalClient(cluster.national.baseUrl, cluster.serviceToken).call('clock', { now: time.toISOString() });
+  await internal(cluster, cluster.national.baseUrl).call('clock', { now: time.toISOString() });
 }
 
 /** Runs one recovery round now, including the R25 return job. */
 export async function recover(cluster: Cluster): Promise<Record<string, number>> {
-  return internalClient(cluster.national.baseUrl, cluster.serviceToken).call('recover', {});
+  return internal(cluster, cluster.national.baseUrl).call('recover', {});
 }
 
 let serial = 0;
@@ -81,7 +118,8 @@ export interface EnrolOptions {
 
 /** Enrols a member through the gateway, credits their account, activates their wallet. */
 export async function enrol(cluster: TestCluster, options: EnrolOptions): Promise<string> {
-  const { enrollMember } = await cluster.ok<{ enrollMember: { id: string } }>(
+  const portal = cluster.as({ portal: options.region.slice(0, 2) });
+  const { enrollMember } = await portal.ok<{ enrollMember: { id: string } }>(
     `mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`,
     {
       input: {
@@ -94,12 +132,12 @@ export async function enrol(cluster: TestCluster, options: EnrolOptions): Promis
   );
   for (const [fundSource, amount] of [['CURRENT_YEAR', options.currentYear], ['ACCUMULATED', options.accumulated]]) {
     if (!amount) continue;
-    await cluster.ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
+    await portal.ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
       input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `seed-${enrollMember.id}-${fundSource}` },
     });
   }
   if (options.wallet ?? true) {
-    await cluster.ok(`mutation($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
+    await cluster.as({ member: enrollMember.id }).ok(`mutation($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
       input: { memberId: enrollMember.id, phone: '13912345678', placeOfUse: options.region },
     });
   }
@@ -131,25 +169,34 @@ export const ACCEPT = `mutation($id: ID!) { acceptTransfer(transferId: $id) { id
 
 /** Registers a relationship through the gateway, with the beneficiary's consent (R27); returns its id. */
 export async function relate(cluster: TestCluster, donorId: string, beneficiaryId: string, relation = 'PARENT'): Promise<string> {
-  const data = await cluster.ok(ESTABLISH, {
+  const data = await cluster.as({ member: donorId }).ok(ESTABLISH, {
     input: { donorId, beneficiaryId, relation, channel: 'NATIONAL_APP', commitment: letter() },
   });
-  await cluster.ok(CONFIRM, { input: { relationshipId: data.establishMutualAid.id, channel: 'NATIONAL_APP' } });
+  await cluster.as({ member: beneficiaryId }).ok(CONFIRM, { input: { relationshipId: data.establishMutualAid.id, channel: 'NATIONAL_APP' } });
   return data.establishMutualAid.id;
 }
 
 /** Sets quota and, unless told not to, has the beneficiary accept it (R25). */
 export async function transfer(cluster: TestCluster, relationshipId: string, amount: string, fundSource = 'CURRENT_YEAR', accept = true) {
-  const response = await cluster.query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
+  const { donor, beneficiary } = await parties(cluster, relationshipId);
+  const response = await cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
   const id = response.data?.transferQuota?.id;
-  if (accept && id) await cluster.ok(ACCEPT, { id });
+  if (accept && id) await cluster.as({ member: beneficiary }).ok(ACCEPT, { id });
   return response;
+}
+
+/** The donor and beneficiary of a relationship, read from the national database. */
+export async function parties(cluster: TestCluster, relationshipId: string): Promise<{ donor: string; beneficiary: string }> {
+  const [row] = await cluster.sql<{ donor: string; beneficiary: string }>(
+    'national', `SELECT donor_id AS donor, beneficiary_id AS beneficiary FROM relationship WHERE id = $1`, [relationshipId],
+  );
+  return row ?? { donor: '', beneficiary: '' };
 }
 
 export const hospital = (poolingRegion: string) => ({ kind: 'DESIGNATED_HOSPITAL', name: '四川大学华西医院', poolingRegion });
 
 export async function settle(cluster: TestCluster, beneficiaryId: string, amount: string, region = '510100', idempotencyKey = key('settle')) {
-  return cluster.query(SETTLE, {
+  return cluster.as({ member: beneficiaryId }).query(SETTLE, {
     input: {
       beneficiaryId, institution: hospital(region), category: 'OUTPATIENT', amount,
       credential: { method: 'E_CODE', holderId: beneficiaryId }, idempotencyKey,
@@ -173,7 +220,7 @@ export async function moneySnapshot(cluster: TestCluster): Promise<Record<string
 
 /** Asks the national side to reconcile a province now (R20) and returns the report. */
 export async function reconciliation(cluster: TestCluster, province: string) {
-  const data = await cluster.ok(`query($p: ID!) { reconciliation(province: $p) {
+  const data = await cluster.as({ portal: province }).ok(`query($p: ID!) { reconciliation(province: $p) {
     balanced heldInProvince unspentQuota inFlightTransfers unappliedSteps differences } }`, { p: province });
   return data.reconciliation as { balanced: boolean; heldInProvince: string; unspentQuota: string; inFlightTransfers: number; unappliedSteps: number; differences: string[] };
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import { Connection, PageInput, pageOf } from '../../common/connection';
+import { Connection, PageInput, pageOf, timeKey } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
+import { requirePortalOf } from '../../common/auth/access';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
 import { AuthMethod } from '../settlement/expense-rules';
@@ -28,6 +29,7 @@ export class SuspectedFraudResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SuspectedFraudConnection> {
+    requirePortalOf(ctx.caller, province, 'review this province\'s suspected frauds');
     return pageOf(
       page,
       (limit, after) => suspectedFraudsIn(ctx.db, province, limit, after),
@@ -35,7 +37,7 @@ export class SuspectedFraudResolver {
         id: r.id, beneficiary: Member.ref(r.beneficiaryId), credentialHolderId: r.holderId, method: r.method as AuthMethod,
         amount: r.amount, institutionName: r.details.institutionName ?? '', createdAt: r.createdAt,
       }),
-      (f) => f.id,
+      (f) => timeKey(f.createdAt, f.id),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { parseTimeKey } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
@@ -49,8 +50,9 @@ export async function checkOwnCredential(
 export async function suspectedFraudsIn(db: DataSource, province: string, limit: number, after?: string): Promise<SuspectedFraudRecord[]> {
   const rows: (Omit<SuspectedFraudRecord, 'amount'> & { amount: string })[] = await db.query(
     `SELECT id, beneficiary_id AS "beneficiaryId", holder_id AS "holderId", province, method, amount, details, created_at AS "createdAt"
-     FROM suspected_fraud WHERE province = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-    [province, after ?? null, limit],
+     FROM suspected_fraud WHERE province = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))
+     ORDER BY created_at, id LIMIT $4`,
+    [province, ...parseTimeKey(after), limit],
   );
   return rows.map((r) => ({ ...r, amount: fenFromDb(r.amount) }));
 }

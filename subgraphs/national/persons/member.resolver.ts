@@ -1,5 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
+import { type Caller, provinceOf, Role } from '../../common/auth/caller';
+import { checkEnrolment } from '../../common/enrolment-rules';
+import { Refusal, RefusalCode } from '../../common/errors';
+import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { type WalletActivation, WalletOpener } from '../wallets/wallets';
 import { activateWallet, changePlaceOfUse } from '../wallets/wallets';
 import { changeInsurance } from './insurance-change';
 import { ActivateWalletInput, ChangeInsuranceInput, EnrollMemberInput, InsuranceChange, Member, Wallet } from './member.types';
@@ -9,6 +15,7 @@ import { enrollPerson, findPersonByIdNumber } from './person-index';
 export class MemberResolver {
   @Query(() => Member, { nullable: true, description: 'A member by id; the member\'s province answers for the details.' })
   async member(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Member | null> {
+    if (!mayActFor(ctx.caller, id)) return null; // nobody learns whether another's member id exists
     const person = await ctx.persons.load(id);
     if (person && person.state !== 'PENDING') return Member.ref(id);
     const ended: unknown[] = await ctx.db.query(`SELECT 1 FROM ended_membership WHERE member_id = $1`, [id]);
@@ -18,17 +25,21 @@ export class MemberResolver {
   @Query(() => Member, { nullable: true, description: 'A member by resident ID number (the person index).' })
   async memberByIdNumber(@Arg('idNumber') idNumber: string, @Ctx() ctx: NationalContext): Promise<Member | null> {
     const person = await findPersonByIdNumber(ctx.db, idNumber);
-    return person?.state === 'ACTIVE' && person.memberId ? Member.ref(person.memberId) : null;
+    if (!person?.memberId || person.state !== 'ACTIVE' || !mayActFor(ctx.caller, person.memberId)) return null;
+    return Member.ref(person.memberId);
   }
 
   @Mutation(() => Member, { description: 'Enrols a person in a pooling region; repeating it returns the same member.' })
   async enrollMember(@Arg('input', () => EnrollMemberInput) input: EnrollMemberInput, @Ctx() ctx: NationalContext): Promise<Member> {
+    const staff = ctx.caller && provinceOf(ctx.caller);
+    if (!staff || !isStaffOf(ctx.caller, staff)) throw new Refusal(RefusalCode.FORBIDDEN, 'Members are enrolled by their province\'s staff.');
+    checkEnrolment(input, staff); // a province enrols in its own pooling regions only
     return Member.ref(await enrollPerson(ctx.db, ctx.provinces, input));
   }
 
   @Mutation(() => Wallet, { description: 'Activates the member\'s medical-insurance wallet (R5, R29).' })
   async activateWallet(@Arg('input', () => ActivateWalletInput) input: ActivateWalletInput, @Ctx() ctx: NationalContext): Promise<Wallet> {
-    return Wallet.from(await activateWallet(ctx.db, input));
+    return Wallet.from(await activateWallet(ctx.db, walletOpenedBy(ctx.caller, input)));
   }
 
   @Mutation(() => Wallet, { description: 'R29: changes where the member mostly uses the wallet.' })
@@ -37,11 +48,13 @@ export class MemberResolver {
     @Arg('placeOfUse', () => ID) placeOfUse: string,
     @Ctx() ctx: NationalContext,
   ): Promise<Wallet> {
+    requireActingFor(ctx.caller, [memberId], 'change this wallet');
     return Wallet.from(await changePlaceOfUse(ctx.db, memberId, placeOfUse));
   }
 
   @Mutation(() => InsuranceChange, { description: 'R26: ends or moves a member\'s insurance; their relationships end with it.' })
   async changeInsurance(@Arg('input', () => ChangeInsuranceInput) input: ChangeInsuranceInput, @Ctx() ctx: NationalContext): Promise<InsuranceChange> {
+    requireStaffOf(ctx.caller, [provinceOfMemberId(input.memberId) ?? ''], 'change this member\'s insurance');
     const result = await changeInsurance(ctx, input);
     return Object.assign(new InsuranceChange(), {
       endedMember: Member.ref(result.endedMemberId),
@@ -52,6 +65,7 @@ export class MemberResolver {
 
   @FieldResolver(() => Wallet, { nullable: true })
   async wallet(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Wallet | null> {
+    requireActingFor(ctx.caller, [member.id], 'see this wallet');
     const wallet = await ctx.wallets.load(member.id);
     return wallet ? Wallet.from(wallet) : null;
   }
@@ -62,3 +76,20 @@ export const memberReference = {
     return Member.ref(reference.id);
   },
 };
+
+/**
+ * R29 with access: a member opens their own wallet, or a relative's as that relative (RELATIVE);
+ * a window operator opens one for a member of their province and is recorded (CLERK).
+ */
+function walletOpenedBy(caller: Caller | undefined, input: WalletActivation): WalletActivation {
+  if (caller?.role === Role.MEMBER && caller.memberId !== input.memberId) {
+    return { ...input, openedBy: WalletOpener.RELATIVE, openedByMemberId: caller.memberId, operatorId: null };
+  }
+  requireActingFor(caller, [input.memberId], 'open this wallet');
+  if (caller?.role === Role.PROVINCIAL_PORTAL) {
+    throw new Refusal(RefusalCode.FORBIDDEN, 'A wallet is opened by the member, a relative or a window clerk (R29).');
+  }
+  if (caller?.role === Role.WINDOW_OPERATOR) return { ...input, openedBy: WalletOpener.CLERK, operatorId: caller.operatorId };
+  if (caller?.role === Role.MEMBER) return { ...input, openedBy: WalletOpener.SELF, openedByMemberId: null, operatorId: null };
+  return input;
+}

@@ -1,3 +1,4 @@
+import type { ServiceCredential } from '../../common/auth/service-credential';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/internal-rpc';
 
@@ -8,8 +9,8 @@ import { type InternalClient, internalClient, ServiceUnreachable } from '../../c
 export class ProvinceDirectory {
   private readonly clients: Map<string, InternalClient>;
 
-  constructor(baseUrls: Record<string, string>, serviceToken: string) {
-    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, serviceToken)]));
+  constructor(baseUrls: Record<string, string>, credential: ServiceCredential) {
+    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, credential)]));
   }
 
   get connected(): string[] {

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { findPoolingRegion } from '../../common/reference-data';
+import { requirePortalOf } from '../../common/auth/access';
+import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import type { NationalContext } from '../context';
 import { PoolingRegion } from '../registry/registry.types';
 import { formatMinute, setTransferPolicy, transferPolicyOf, type TransferPolicy as Policy } from './transfer-policy';
@@ -46,6 +47,7 @@ export class TransferPolicyResolver {
 
   @Mutation(() => PoolingRegion, { description: 'R24: sets a pooling region\'s transfer limits.' })
   async setTransferPolicy(@Arg('input', () => TransferPolicyInput) input: TransferPolicyInput, @Ctx() ctx: NationalContext): Promise<PoolingRegion> {
+    requirePortalOf(ctx.caller, provinceOfRegion(input.poolingRegion), 'set this region\'s transfer policy');
     if (!findPoolingRegion(input.poolingRegion)) {
       throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `There is no pooling region ${input.poolingRegion.slice(0, 12)}.`);
     }

@@ -1,20 +1,28 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { acceptTransfer } from './acceptance';
+import { requireActingFor } from '../../common/auth/access';
+import { Refusal, RefusalCode } from '../../common/errors';
 import type { NationalContext } from '../context';
 import { Relationship } from '../relationships/relationship.types';
 import { requireRelationship } from '../relationships/relationships';
 import { Transfer, TransferQuotaInput } from './transfer.types';
-import { transferQuota } from './transfers';
+import { findTransfer, transferQuota } from './transfers';
 
 @Resolver(() => Transfer)
 export class TransferResolver {
   @Mutation(() => Transfer, { description: 'Sets quota for a beneficiary from the donor\'s own account (R9–R12, R21).' })
   async transferQuota(@Arg('input', () => TransferQuotaInput) input: TransferQuotaInput, @Ctx() ctx: NationalContext): Promise<Transfer> {
+    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    requireActingFor(ctx.caller, [relationship.donorId], 'set quota for this donor');
     return Transfer.from(await transferQuota(ctx, input));
   }
 
   @Mutation(() => Transfer, { description: 'R25: the beneficiary accepts a transfer (收款); then it can be spent.' })
   async acceptTransfer(@Arg('transferId', () => ID) transferId: string, @Ctx() ctx: NationalContext): Promise<Transfer> {
+    const transfer = await findTransfer(ctx.db, transferId);
+    const relationship = transfer && (await requireRelationship(ctx.db, transfer.relationshipId));
+    if (!relationship) throw new Refusal(RefusalCode.TRANSFER_NOT_FOUND, `There is no transfer ${transferId.slice(0, 40)}.`);
+    requireActingFor(ctx.caller, [relationship.beneficiaryId], 'accept for this beneficiary');
     return Transfer.from(await acceptTransfer(ctx, transferId));
   }
 

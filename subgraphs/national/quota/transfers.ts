@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { parseTimeKey } from '../../common/connection';
 import type { FundSource } from '../../common/enums';
 import { isRefusal, Refusal, RefusalCode } from '../../common/errors';
 import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
@@ -71,9 +72,9 @@ export async function findTransfer(db: DataSource, id: string): Promise<Transfer
 
 export async function transfersOf(db: DataSource, relationshipId: string, limit: number, after?: string): Promise<TransferRecord[]> {
   const rows: TransferRow[] = await db.query(
-    `SELECT ${COLUMNS} FROM transfer WHERE relationship_id = $1 AND state <> 'PENDING' AND ($2::text IS NULL OR id > $2)
-     ORDER BY id LIMIT $3`,
-    [relationshipId, after ?? null, limit],
+    `SELECT ${COLUMNS} FROM transfer WHERE relationship_id = $1 AND state <> 'PENDING'
+       AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
+    [relationshipId, ...parseTimeKey(after), limit],
   );
   return rows.map(toRecord);
 }

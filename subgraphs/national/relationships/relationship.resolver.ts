@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf } from '../../common/connection';
+import { PageInput, pageOf, timeKey } from '../../common/connection';
+import { mayActFor, requireActingFor, windowChannel } from '../../common/auth/access';
 import { type Fen, MoneyScalar } from '../../common/money';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
@@ -9,29 +10,40 @@ import { transfersOf } from '../quota/transfers';
 import {
   ConfirmMutualAidInput, DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
 } from './relationship.types';
-import { confirmRelationship, dissolveRelationship, establishRelationship, findRelationships, relationshipsOf } from './relationships';
+import { Channel } from './relationship-rules';
+import {
+  confirmRelationship, dissolveRelationship, establishRelationship, findRelationships, relationshipsOf, requireRelationship,
+} from './relationships';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {
   @Mutation(() => Relationship, { description: 'Registers a family mutual-aid relationship (R1–R8).' })
   async establishMutualAid(@Arg('input', () => EstablishMutualAidInput) input: EstablishMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    return Relationship.from(await establishRelationship(ctx, input, ctx.now()));
+    requireActingFor(ctx.caller, [input.donorId], 'register mutual aid for this donor');
+    const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
+    return Relationship.from(await establishRelationship(ctx, { ...input, ...channel }, ctx.now()));
   }
 
   @Mutation(() => Relationship, { description: 'The beneficiary confirms the relationship (R27); then quota can be set.' })
   async confirmMutualAid(@Arg('input', () => ConfirmMutualAidInput) input: ConfirmMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    return Relationship.from(await confirmRelationship(ctx, input));
+    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    requireActingFor(ctx.caller, [relationship.beneficiaryId], 'consent for this beneficiary');
+    const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
+    return Relationship.from(await confirmRelationship(ctx, { ...input, ...channel }));
   }
 
   @Mutation(() => Relationship, { description: 'Dissolves a relationship; its unused quota returns to the donor (R18).' })
   async dissolveMutualAid(@Arg('input', () => DissolveMutualAidInput) input: DissolveMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    return Relationship.from(await dissolveRelationship(ctx, input));
+    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    requireActingFor(ctx.caller, [relationship.donorId, relationship.beneficiaryId], 'dissolve this relationship');
+    const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
+    return Relationship.from(await dissolveRelationship(ctx, { ...input, ...channel }));
   }
 
   @Query(() => Relationship, { nullable: true })
   async relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Relationship | null> {
     const [record] = await findRelationships(ctx.db, [id]);
-    return record ? Relationship.from(record) : null;
+    return record && [record.donorId, record.beneficiaryId].some((m) => mayActFor(ctx.caller, m)) ? Relationship.from(record) : null;
   }
 
   @FieldResolver(() => Quota)
@@ -45,7 +57,7 @@ export class RelationshipResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<TransferConnection> {
-    return pageOf(page, (limit, after) => transfersOf(ctx.db, relationship.id, limit, after), Transfer.from, (t) => t.id);
+    return pageOf(page, (limit, after) => transfersOf(ctx.db, relationship.id, limit, after), Transfer.from, (t) => timeKey(t.createdAt, t.id));
   }
 }
 
@@ -57,6 +69,7 @@ export class MemberRelationshipsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<RelationshipConnection> {
+    requireActingFor(ctx.caller, [member.id], 'see these relationships');
     return pageOfRelationships(ctx, 'donor', member.id, page);
   }
 
@@ -66,15 +79,17 @@ export class MemberRelationshipsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<RelationshipConnection> {
+    requireActingFor(ctx.caller, [member.id], 'see these relationships');
     return pageOfRelationships(ctx, 'beneficiary', member.id, page);
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Quota received from relatives and not yet spent.' })
   async quotaAvailable(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Fen> {
+    requireActingFor(ctx.caller, [member.id], 'see this quota');
     return quotaAvailableTo(ctx.db, member.id);
   }
 }
 
 function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
-  return pageOf(page, (limit, after) => relationshipsOf(ctx.db, side, memberId, limit, after), Relationship.from, (r) => r.id);
+  return pageOf(page, (limit, after) => relationshipsOf(ctx.db, side, memberId, limit, after), Relationship.from, (r) => timeKey(r.establishedAt, r.id));
 }

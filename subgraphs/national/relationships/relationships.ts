@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseTimeKey } from '../../common/connection';
 import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
@@ -42,7 +43,7 @@ export async function requireRelationship(db: DataSource | EntityManager, id: st
   return row;
 }
 
-/** A member's relationships as donor or as beneficiary, newest first (keyset on id order). */
+/** A member's relationships as donor or as beneficiary, oldest first (keyset on time, then id). */
 export async function relationshipsOf(
   db: DataSource,
   side: 'donor' | 'beneficiary',
@@ -52,8 +53,9 @@ export async function relationshipsOf(
 ): Promise<RelationshipRecord[]> {
   const column = side === 'donor' ? 'donor_id' : 'beneficiary_id';
   return db.query(
-    `SELECT ${COLUMNS} FROM relationship WHERE ${column} = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-    [memberId, after ?? null, limit],
+    `SELECT ${COLUMNS} FROM relationship WHERE ${column} = $1
+       AND ($2::timestamptz IS NULL OR (established_at, id) > ($2, $3)) ORDER BY established_at, id LIMIT $4`,
+    [memberId, ...parseTimeKey(after), limit],
   );
 }
 

@@ -1,4 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { requireAggregateReader } from '../../common/auth/access';
+import { Role } from '../../common/auth/caller';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { clearingReport } from '../clearing/clearing';
 import type { NationalContext } from '../context';
@@ -13,6 +15,7 @@ const MAX_PERIOD_DAYS = 366;
 export class ReportsResolver {
   @Query(() => ClearingReport, { description: 'R22: what each province owes each other for a period [from, to).' })
   async clearingReport(@Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: NationalContext): Promise<ClearingReport> {
+    requireAggregateReader(ctx.caller);
     const days = (to.getTime() - from.getTime()) / 86_400_000;
     if (!(days > 0) || days > MAX_PERIOD_DAYS) {
       throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period must end after it starts and last at most ${MAX_PERIOD_DAYS} days.`);
@@ -32,9 +35,14 @@ export class ReportsResolver {
 
   @Query(() => ReconciliationReport, { description: 'R20: checks a province\'s ledger, holds and quota against each other now.' })
   async reconciliation(@Arg('province', () => ID) code: string, @Ctx() ctx: NationalContext): Promise<ReconciliationReport> {
+    requireAggregateReader(ctx.caller, code);
     const province = await loadProvince(ctx, code);
     if (!province) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${code.slice(0, 4)}.`);
     const report = await reconcile(ctx.db, ctx.provinces, code);
-    return Object.assign(new ReconciliationReport(), { ...report, province, balanced: report.differences.length === 0 });
+    // The differences name accounts: they are for the province's own portal; others see how many.
+    const differences = ctx.caller?.role === Role.PROVINCIAL_PORTAL ? report.differences : [];
+    return Object.assign(new ReconciliationReport(), {
+      ...report, province, differences, differenceCount: report.differences.length, balanced: report.differences.length === 0,
+    });
   }
 }

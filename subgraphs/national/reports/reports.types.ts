@@ -26,5 +26,7 @@ export class ReconciliationReport {
   @Field(() => MoneyScalar, { description: 'Unspent quota drawing on the province.' }) unspentQuota!: Fen;
   @Field(() => Int, { description: 'Transfers between recording and holding (finished by recovery).' }) inFlightTransfers!: number;
   @Field(() => Int, { description: 'Province steps recorded but not yet applied.' }) unappliedSteps!: number;
-  @Field(() => [String], { description: 'Every difference found, in words.' }) differences!: string[];
+  @Field(() => Int) differenceCount!: number;
+  @Field(() => [String], { description: 'Every difference found, in words (for the province\'s own portal only).' })
+  differences!: string[];
 }

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseTimeKey } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb } from '../../common/money';
 
@@ -48,8 +49,9 @@ export async function requireSettlement(db: DataSource | EntityManager, id: stri
 
 export async function settlementsOf(db: DataSource, beneficiaryId: string, limit: number, after?: string): Promise<SettlementRecord[]> {
   const rows: Row[] = await db.query(
-    `SELECT ${COLUMNS} FROM settlement WHERE beneficiary_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-    [beneficiaryId, after ?? null, limit],
+    `SELECT ${COLUMNS} FROM settlement WHERE beneficiary_id = $1
+       AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
+    [beneficiaryId, ...parseTimeKey(after), limit],
   );
   return rows.map(toRecord);
 }

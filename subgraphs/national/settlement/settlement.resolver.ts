@@ -1,5 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf } from '../../common/connection';
+import { PageInput, pageOf, timeKey } from '../../common/connection';
+import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
+import { provinceOfRegion } from '../../common/reference-data';
+import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { Member } from '../persons/member.types';
 import { payPremium } from './premiums';
@@ -7,30 +10,37 @@ import { refundSettlement, refundsOf } from './refunds';
 import {
   PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
 } from './settlement.types';
-import { findSettlement, settlementsOf } from './settlement-store';
+import { findSettlement, requireSettlement, settlementsOf } from './settlement-store';
 import { settleExpense } from './settlements';
 
 @Resolver(() => Settlement)
 export class SettlementResolver {
   @Mutation(() => Settlement, { description: 'Pays an expense: own account, then quota, then cash (R13–R16).' })
   async settleExpense(@Arg('input', () => SettleExpenseInput) input: SettleExpenseInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+    if (!mayActFor(ctx.caller, input.beneficiaryId)) {
+      requireStaffOf(ctx.caller, [provinceOfRegion(input.institution.poolingRegion)], 'settle for this beneficiary');
+    }
     return Settlement.from(await settleExpense(ctx, input));
   }
 
   @Mutation(() => Settlement, { description: 'Pays a premium wholly from quota, or refuses (R17).' })
   async payPremium(@Arg('input', () => PayPremiumInput) input: PayPremiumInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+    requireActingFor(ctx.caller, [input.beneficiaryId], 'pay a premium for this beneficiary');
     return Settlement.from(await payPremium(ctx, input));
   }
 
   @Mutation(() => Refund, { description: 'Refunds a settlement, fully or partly, to where the money came from (R19).' })
   async refundSettlement(@Arg('input', () => RefundSettlementInput) input: RefundSettlementInput, @Ctx() ctx: NationalContext): Promise<Refund> {
+    const settlement = await requireSettlement(ctx.db, input.settlementId);
+    requireStaffOf(ctx.caller, [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''], 'refund this settlement');
     return Refund.from(await refundSettlement(ctx, input));
   }
 
   @Query(() => Settlement, { nullable: true })
   async settlement(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
     const record = await findSettlement(ctx.db, 'id', id);
-    return record ? Settlement.from(record) : null;
+    const visible = record && (mayActFor(ctx.caller, record.beneficiaryId) || isStaffOf(ctx.caller, record.spendingProvince));
+    return visible ? Settlement.from(record) : null;
   }
 
   @FieldResolver(() => [Refund])
@@ -47,6 +57,7 @@ export class MemberSettlementsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SettlementConnection> {
-    return pageOf(page, (limit, after) => settlementsOf(ctx.db, member.id, limit, after), Settlement.from, (s) => s.id);
+    requireActingFor(ctx.caller, [member.id], 'see these settlements');
+    return pageOf(page, (limit, after) => settlementsOf(ctx.db, member.id, limit, after), Settlement.from, (s) => timeKey(s.createdAt, s.id));
   }
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { requireActingFor, requireStaffOf } from '../../common/auth/access';
 import { PageInput, pageOf } from '../../common/connection';
 import { FundSource } from '../../common/enums';
 import { onceByKey } from '../../common/idempotency';
@@ -23,6 +24,7 @@ class ContributionReceipt {
 export class MemberAccountResolver {
   @FieldResolver(() => PersonalAccount, { nullable: true, description: 'Null for residents, who have none.' })
   async personalAccount(@Root() member: Member, @Ctx() ctx: ProvinceContext): Promise<PersonalAccount | null> {
+    requireActingFor(ctx.caller, [member.id], 'see this personal account');
     const parts = await ctx.accounts.load(member.id);
     return parts.length === 0 ? null : PersonalAccount.from(member.id, parts);
   }
@@ -56,6 +58,7 @@ export class AccountMutations {
     @Arg('input', () => CreditContributionInput) input: CreditContributionInput,
     @Ctx() ctx: ProvinceContext,
   ): Promise<ContributionReceipt> {
+    requireStaffOf(ctx.caller, [ctx.province], 'credit contributions in this province');
     checkAmount(input.amount);
     const member = await memberOfThisProvince(ctx, input.memberId);
     const result = await ctx.db.transaction((tx) =>
@@ -72,6 +75,7 @@ export class AccountMutations {
     @Arg('input', () => SpendFromOwnAccountInput) input: SpendFromOwnAccountInput,
     @Ctx() ctx: ProvinceContext,
   ): Promise<OwnSpending> {
+    requireActingFor(ctx.caller, [input.memberId], 'spend from this personal account');
     checkAmount(input.amount);
     const member = await memberOfThisProvince(ctx, input.memberId);
     if (member.status !== 'INSURED') {

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { ServiceCredential } from '../../common/auth/service-credential';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
 import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
@@ -24,10 +25,10 @@ function crashPoint(operation: string, moment: 'before' | 'after'): void {
   if (process.env.CRASH_AT === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
 }
 
-export function internalRoutes(db: DataSource, province: string, serviceToken: string): Record<string, JsonRoute> {
+export function internalRoutes(db: DataSource, province: string, credential: ServiceCredential): Record<string, JsonRoute> {
   const route = <In, Out>(name: string, operation: (input: In) => Promise<Out>): [string, JsonRoute] => [
     `POST ${INTERNAL_PREFIX}${name}`,
-    internalRoute(serviceToken, async (input: In) => {
+    internalRoute(credential, async (input: In) => {
       crashPoint(name, 'before');
       const result = await operation(input);
       crashPoint(name, 'after');

@@ -18,7 +18,9 @@ export class Member {
   @Field(() => ID, { description: 'Begins with the six-digit pooling region, e.g. 320500-00000042.' })
   id!: string;
 
-  @Field() name!: string;
+  /** Shown whole only to the member and their own province's staff: see member.resolver.ts. */
+  fullName!: string;
+  idNumber!: string;
 
   @Field({ description: 'The resident ID number with all but the first three and last four characters hidden.' })
   maskedIdNumber!: string;
@@ -34,7 +36,8 @@ export class Member {
   static from(record: MemberRecord): Member {
     return Object.assign(new Member(), {
       id: record.id,
-      name: record.name,
+      fullName: record.name,
+      idNumber: record.idNumber,
       maskedIdNumber: maskIdNumber(record.idNumber),
       insuranceType: record.insuranceType,
       poolingRegion: { code: record.poolingRegion },
