@@ -236,6 +236,12 @@ describe('R29 wallet', () => {
   test('activation records phone, place of use and who opened it; the place can be changed', async () => {
     const grandmother = await enrol(cluster, { region: '510100', type: 'RESIDENT', wallet: false });
     const grandson = await enrol(cluster, { region: '510100', currentYear: '1.00' });
+    const stranger = await enrol(cluster, { region: '510100', currentYear: '1.00' });
+    const before = await moneySnapshot(cluster);
+    const refused = await cluster.as({ member: stranger }).query(ACTIVATE, { input: { memberId: grandmother, phone: '13900000001', placeOfUse: '510100' } });
+    assert.deepEqual(codes(refused), ['FORBIDDEN'], 'only a relative registered with her opens it for her');
+    assert.deepEqual(await moneySnapshot(cluster), before);
+    await relate(cluster, grandson, grandmother, 'PATERNAL_GRANDPARENT');
     const asGrandson = cluster.as({ member: grandson });
     const bad = await asGrandson.query(ACTIVATE, { input: { memberId: grandmother, phone: '12345', placeOfUse: '510100' } });
     assert.deepEqual(codes(bad), ['INVALID_PHONE']);
@@ -253,7 +259,8 @@ describe('R29 wallet', () => {
 
   test('a relative is recorded from the token, whatever the request names', async () => {
     const grandfather = await enrol(cluster, { region: '510100', type: 'RESIDENT', wallet: false });
-    const granddaughter = await enrol(cluster, { region: '320500', currentYear: '1.00' });
+    const granddaughter = await enrol(cluster, { region: '510100', currentYear: '1.00' });
+    await relate(cluster, granddaughter, grandfather, 'MATERNAL_GRANDPARENT');
     const opened = await cluster.as({ member: granddaughter }).ok(ACTIVATE, { input: {
       memberId: grandfather, phone: '13812345679', placeOfUse: '510100', openedBy: 'CLERK', operatorId: 'CD-99',
     } });

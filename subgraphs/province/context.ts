@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { CallerContext } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
-import { type AccountBalance, balances } from './accounts/ledger';
+import { type AccountBalance, balancesOf } from './accounts/ledger';
 import { findMembers, type MemberRecord } from './members/members';
 
 /** What every province resolver may use: its database, its province code, per-request loaders. */
@@ -19,6 +19,6 @@ export function provinceContext(db: DataSource, province: string, caller?: Calle
     db,
     province,
     members: new DataLoader((ids) => findMembers(db, ids)),
-    accounts: new DataLoader((ids) => Promise.all(ids.map((id) => balances(db, id)))),
+    accounts: new DataLoader((ids) => balancesOf(db, ids)),
   };
 }

@@ -21,11 +21,18 @@ export interface TokenRequest {
   ttlSeconds?: number;
 }
 
-const key = (secret: string) => {
-  const bytes = Buffer.from(secret, 'base64url');
-  if (bytes.length < 32) throw new Error('AUTH_SECRET must be at least 32 bytes (base64url)');
-  return new Uint8Array(bytes);
-};
+const keys = new Map<string, Uint8Array>();
+
+/** The HMAC key of a secret, decoded once (verification runs on every request). */
+function key(secret: string): Uint8Array {
+  let bytes = keys.get(secret);
+  if (!bytes) {
+    bytes = new Uint8Array(Buffer.from(secret, 'base64url'));
+    if (bytes.length < 32) throw new Error('AUTH_SECRET must be at least 32 bytes (base64url)');
+    keys.set(secret, bytes);
+  }
+  return bytes;
+}
 
 export async function issueToken(secret: string, request: TokenRequest): Promise<string> {
   return new SignJWT({ role: request.role, ...(request.province ? { province: request.province } : {}) })

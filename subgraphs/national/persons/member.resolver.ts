@@ -1,10 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
-import { type Caller, provinceOf, Role } from '../../common/auth/caller';
+import { provinceOf, Role } from '../../common/auth/caller';
 import { checkEnrolment } from '../../common/enrolment-rules';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { areRelated } from '../relationships/relationships';
 import { type WalletActivation, WalletOpener } from '../wallets/wallets';
 import { activateWallet, changePlaceOfUse } from '../wallets/wallets';
 import { changeInsurance } from './insurance-change';
@@ -39,7 +40,7 @@ export class MemberResolver {
 
   @Mutation(() => Wallet, { description: 'Activates the member\'s medical-insurance wallet (R5, R29).' })
   async activateWallet(@Arg('input', () => ActivateWalletInput) input: ActivateWalletInput, @Ctx() ctx: NationalContext): Promise<Wallet> {
-    return Wallet.from(await activateWallet(ctx.db, walletOpenedBy(ctx.caller, input)));
+    return Wallet.from(await activateWallet(ctx.db, await walletOpenedBy(ctx, input)));
   }
 
   @Mutation(() => Wallet, { description: 'R29: changes where the member mostly uses the wallet.' })
@@ -78,11 +79,16 @@ export const memberReference = {
 };
 
 /**
- * R29 with access: a member opens their own wallet, or a relative's as that relative (RELATIVE);
- * a window operator opens one for a member of their province and is recorded (CLERK).
+ * R29 with access: a member opens their own wallet, or a relative's (one they have a live
+ * mutual-aid relationship with) as that relative (RELATIVE); a window operator opens one for a
+ * member of their province and is recorded (CLERK). Nobody else learns whether a member exists.
  */
-function walletOpenedBy(caller: Caller | undefined, input: WalletActivation): WalletActivation {
+async function walletOpenedBy(ctx: NationalContext, input: WalletActivation): Promise<WalletActivation> {
+  const caller = ctx.caller;
   if (caller?.role === Role.MEMBER && caller.memberId !== input.memberId) {
+    if (!(await areRelated(ctx.db, caller.memberId, input.memberId))) {
+      throw new Refusal(RefusalCode.FORBIDDEN, 'A wallet is opened on someone\'s behalf only by a relative registered with them, or at a window.');
+    }
     return { ...input, openedBy: WalletOpener.RELATIVE, openedByMemberId: caller.memberId, operatorId: null };
   }
   requireActingFor(caller, [input.memberId], 'open this wallet');

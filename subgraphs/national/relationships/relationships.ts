@@ -161,3 +161,13 @@ export async function confirmRelationship(ctx: NationalContext, request: Consent
   });
   return requireRelationship(ctx.db, request.relationshipId);
 }
+
+/** Whether two members have a relationship that has not been dissolved, in either direction. */
+export async function areRelated(db: DataSource, a: string, b: string): Promise<boolean> {
+  const rows: unknown[] = await db.query(
+    `SELECT 1 FROM relationship WHERE status <> 'DISSOLVED'
+       AND ((donor_id = $1 AND beneficiary_id = $2) OR (donor_id = $2 AND beneficiary_id = $1)) LIMIT 1`,
+    [a, b],
+  );
+  return rows.length > 0;
+}

@@ -54,11 +54,20 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
   return blocked.size === 0;
 }
 
-/** Applies the steps of one operation, and any earlier steps of the same provinces first. */
+/** What a step acts on: the hold it moves, or the member whose account or membership it touches. */
+const STEP_SUBJECT = `coalesce(payload->>'holdId', payload->>'memberId')`;
+
+/**
+ * Applies the steps of one operation, and before them any earlier unapplied steps on the same
+ * holds or members (a restore never runs before the capture it restores). Steps on other holds
+ * are left to their own operations, so concurrent operations do not resend each other's steps.
+ */
 export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
   const rows: StepRow[] = await db.query(
-    `WITH mine AS (SELECT province, max(id) AS last FROM province_step WHERE operation_id = $1 AND applied_at IS NULL GROUP BY province)
-     SELECT s.id, s.province, s.action, s.payload FROM province_step s JOIN mine ON mine.province = s.province
+    `WITH mine AS (SELECT province, ${STEP_SUBJECT} AS subject, max(id) AS last FROM province_step
+                   WHERE operation_id = $1 AND applied_at IS NULL GROUP BY 1, 2)
+     SELECT s.id, s.province, s.action, s.payload FROM province_step s
+     JOIN mine ON mine.province = s.province AND mine.subject = coalesce(s.payload->>'holdId', s.payload->>'memberId')
      WHERE s.applied_at IS NULL AND s.id <= mine.last ORDER BY s.id`,
     [operationId],
   );

@@ -76,12 +76,15 @@ const insufficient = (memberId: string, fundSource: FundSource, amount: Fen) => 
     `The personal account of ${memberId} has less than ${formatYuan(amount)} yuan available in ${fundSource}.`,
   );
 
-export async function balances(db: EntityManager | DataSource, memberId: string): Promise<AccountBalance[]> {
-  const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
-    `SELECT fund_source, balance, held FROM account WHERE member_id = $1 ORDER BY fund_source DESC`,
-    [memberId],
+/** The account rows of several members at once, in the order asked (empty for residents). */
+export async function balancesOf(db: EntityManager | DataSource, memberIds: readonly string[]): Promise<AccountBalance[][]> {
+  const rows: { member_id: string; fund_source: FundSource; balance: string; held: string }[] = await db.query(
+    `SELECT member_id, fund_source, balance, held FROM account WHERE member_id = ANY($1) ORDER BY fund_source DESC`,
+    [memberIds],
   );
-  return rows.map((r) => ({ fundSource: r.fund_source, balance: fenFromDb(r.balance), held: fenFromDb(r.held) }));
+  const byMember = new Map<string, AccountBalance[]>(memberIds.map((id) => [id, []]));
+  for (const r of rows) byMember.get(r.member_id)?.push({ fundSource: r.fund_source, balance: fenFromDb(r.balance), held: fenFromDb(r.held) });
+  return memberIds.map((id) => byMember.get(id) ?? []);
 }
 
 /** Opens the two fund rows of a new employee's account. */

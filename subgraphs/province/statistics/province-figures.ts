@@ -12,10 +12,10 @@ export interface ProvinceFigures {
 /** Figures computed from this province's own database, for the national fan-out read. */
 export async function provinceFigures(db: DataSource): Promise<ProvinceFigures> {
   const [row] = (await db.query(`
-    SELECT (SELECT count(*) FROM member WHERE status = 'INSURED') AS members,
-           (SELECT count(*) FROM member WHERE status = 'INSURED' AND insurance_type = 'EMPLOYEE') AS employees,
-           (SELECT coalesce(sum(balance), 0) FROM account) AS balance,
-           (SELECT coalesce(sum(held), 0) FROM account) AS held`)) as {
+    SELECT m.members, m.employees, a.balance, a.held
+    FROM (SELECT count(*) FILTER (WHERE status = 'INSURED') AS members,
+                 count(*) FILTER (WHERE status = 'INSURED' AND insurance_type = 'EMPLOYEE') AS employees FROM member) m,
+         (SELECT coalesce(sum(balance), 0) AS balance, coalesce(sum(held), 0) AS held FROM account) a`)) as {
     members: string; employees: string; balance: string; held: string;
   }[];
   const members = Number(row.members);

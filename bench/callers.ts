@@ -1,0 +1,36 @@
+import { Role } from '../subgraphs/common/auth/caller';
+import { issueToken } from '../subgraphs/common/auth/tokens';
+
+/**
+ * Who calls in each scenario, as the Authorization header they send: a member for their own page
+ * and their own transfers, the national dashboard for national figures and reconciliation.
+ * Tokens are signed once, before any load, with the cluster's platform secret.
+ */
+export type Headers = Record<string, string>;
+
+export interface Callers {
+  member(memberId: string): Headers;
+  dashboard: Headers;
+  portal(province: string): Headers;
+}
+
+const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
+
+export async function signCallers(secret: string, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
+  const ttlSeconds = 4 * 3600;
+  const members = new Map<string, Headers>();
+  for (const memberId of memberIds) {
+    if (!members.has(memberId)) members.set(memberId, bearer(await issueToken(secret, { role: Role.MEMBER, subject: memberId, ttlSeconds })));
+  }
+  const portals = new Map<string, Headers>();
+  for (const province of provinces) {
+    portals.set(province, bearer(await issueToken(secret, { role: Role.PROVINCIAL_PORTAL, subject: `bench-portal-${province}`, province, ttlSeconds })));
+  }
+  const dashboard = bearer(await issueToken(secret, { role: Role.NATIONAL_DASHBOARD, subject: 'bench-dashboard', ttlSeconds }));
+  const known = <T>(map: Map<string, T>, key: string): T => {
+    const value = map.get(key);
+    if (!value) throw new Error(`no token signed for ${key}`);
+    return value;
+  };
+  return { member: (id) => known(members, id), portal: (p) => known(portals, p), dashboard };
+}

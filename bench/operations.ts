@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { AidPair } from './bench-data';
+import type { Callers } from './callers';
+import type { GraphQLEndpoint, Operation } from './load';
+
+/**
+ * What each scenario's callers do, as GraphQL over HTTP. The queries are the ones a member's app
+ * or the national dashboard sends; mutations carry a fresh idempotency key every time. Pairs are
+ * taken in turn, so consecutive operations touch different members, rows and provinces.
+ */
+export function roundRobin<T>(items: readonly T[]): () => T {
+  if (items.length === 0) throw new Error('nothing to cycle through');
+  let next = 0;
+  return () => items[next++ % items.length];
+}
+
+const ACCOUNT_FIELDS = `balance held available currentYear { balance held available } accumulated { balance held available }`;
+const NATIONAL_MEMBER_FIELDS = `id wallet { activatedAt placeOfUse { code } }
+  relationshipsAsDonor { edges { node { id relation status quota { granted spent available } } } }`;
+
+/** A donor's page: personal account (province) with wallet and relationships with quota (national). */
+export const MEMBER_PAGE = `query MemberPage($id: ID!) { member(id: $id) { ${NATIONAL_MEMBER_FIELDS}
+  name personalAccount { ${ACCOUNT_FIELDS} } } }`;
+
+/** The same data as a client without the gateway reads it: the national subgraph, then the member's province. */
+const NATIONAL_PART = `query MemberPage($id: ID!) { member(id: $id) { ${NATIONAL_MEMBER_FIELDS} } }`;
+const PROVINCE_PART = `query MemberAccount($representations: [_Any!]!) { _entities(representations: $representations) {
+  ... on Member { id name personalAccount { ${ACCOUNT_FIELDS} } } } }`;
+
+const FIGURES = `code name memberCount personalAccountBalance heldForQuotas`;
+export const ALL_PROVINCES = `query Figures { provinces(connectedOnly: true) { edges { node { ${FIGURES} } } } }`;
+export const ONE_PROVINCE = `query Figures { province(code: "32") { ${FIGURES} } }`;
+
+/** National fields only: no gateway needs to route this one. */
+export const UNROUTED = `query Unrouted($id: ID!) { provinces(connectedOnly: true) { edges { node { code name } } }
+  member(id: $id) { id wallet { activatedAt } } }`;
+
+const TRANSFER = `mutation Transfer($input: TransferQuotaInput!) { transferQuota(input: $input) { id state amount } }`;
+const SETTLE = `mutation Settle($input: SettleExpenseInput!) { settleExpense(input: $input) {
+  id state amount ownAccountPaid quotaPaid cashPaid } }`;
+
+interface MemberPage {
+  member: { id: string; personalAccount?: unknown; relationshipsAsDonor: { edges: unknown[] } } | null;
+}
+
+function expectMember(page: MemberPage, id: string, withAccount: boolean): void {
+  if (page.member?.id !== id || page.member.relationshipsAsDonor.edges.length === 0) throw new Error(`no page for ${id}`);
+  if (withAccount && !page.member.personalAccount) throw new Error(`no personal account for ${id}`);
+}
+
+export function federatedRead(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const id = next().donorId;
+    expectMember(await gateway.request<MemberPage>(MEMBER_PAGE, { id }, callers.member(id)), id, true);
+  };
+}
+
+export function directRead(
+  national: GraphQLEndpoint,
+  provinces: ReadonlyMap<string, GraphQLEndpoint>,
+  provinceOf: (memberId: string) => string,
+  pairs: readonly AidPair[],
+  callers: Callers,
+): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const id = next().donorId;
+    const headers = callers.member(id);
+    expectMember(await national.request<MemberPage>(NATIONAL_PART, { id }, headers), id, false);
+    const province = provinces.get(provinceOf(id));
+    if (!province) throw new Error(`no deployment for ${id}`);
+    const representations = [{ __typename: 'Member', id }];
+    const data = await province.request<{ _entities: ({ personalAccount: unknown } | null)[] }>(PROVINCE_PART, { representations }, headers);
+    if (!data._entities[0]?.personalAccount) throw new Error(`no personal account for ${id}`);
+  };
+}
+
+export function figuresOfAll(gateway: GraphQLEndpoint, expected: number, callers: Callers): Operation {
+  return async () => {
+    const data = await gateway.request<{ provinces: { edges: unknown[] } }>(ALL_PROVINCES, undefined, callers.dashboard);
+    if (data.provinces.edges.length !== expected) throw new Error(`${data.provinces.edges.length} provinces, expected ${expected}`);
+  };
+}
+
+export function figuresOfOne(gateway: GraphQLEndpoint, callers: Callers): Operation {
+  return async () => {
+    const data = await gateway.request<{ province: unknown }>(ONE_PROVINCE, undefined, callers.dashboard);
+    if (!data.province) throw new Error('no province 32');
+  };
+}
+
+export function unrouted(endpoint: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const id = next().donorId;
+    const data = await endpoint.request<{ member: { id: string; wallet: unknown } | null }>(UNROUTED, { id }, callers.member(id));
+    if (data.member?.id !== id || !data.member.wallet) throw new Error(`no wallet for ${id}`);
+  };
+}
+
+export function transfers(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const pair = next();
+    const input = { relationshipId: pair.relationshipId, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: `bench-${randomUUID()}` };
+    const data = await gateway.request<{ transferQuota: { state: string } }>(TRANSFER, { input }, callers.member(pair.donorId));
+    if (data.transferQuota.state !== 'COMMITTED') throw new Error(`transfer ${data.transferQuota.state}`);
+  };
+}
+
+export function settlements(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const { beneficiaryId: id, beneficiaryRegion } = next();
+    const input = {
+      beneficiaryId: id,
+      institution: { kind: 'DESIGNATED_HOSPITAL', name: '定点医院', poolingRegion: beneficiaryRegion },
+      category: 'OUTPATIENT',
+      amount: '1.00',
+      credential: { method: 'E_CODE', holderId: id },
+      idempotencyKey: `bench-${randomUUID()}`,
+    };
+    const data = await gateway.request<{ settleExpense: { state: string; quotaPaid: string } }>(SETTLE, { input }, callers.member(id));
+    if (data.settleExpense.state !== 'SETTLED' || data.settleExpense.quotaPaid !== '1.00') {
+      throw new Error(`settlement ${data.settleExpense.state}, quota paid ${data.settleExpense.quotaPaid}`);
+    }
+  };
+}

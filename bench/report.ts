@@ -1,0 +1,129 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { BenchConfig } from './config';
+import type { LoadStats } from './load';
+import type { MemoryPeak } from './memory';
+
+/** The figures of one run: printed as a table and written to bench/results/latest.json. */
+export interface ScenarioResult extends LoadStats {
+  label: string;
+  /** CPU milliseconds per operation by process (see cpu-usage.ts). */
+  cpuMsPerOperation?: Record<string, number>;
+  /** Approximate commits per operation by database (see db-activity.ts). */
+  commitsPerOperation?: Record<string, number>;
+}
+
+export interface Target {
+  name: string;
+  value: number;
+  /** e.g. "≥ 0.25" */
+  target: string;
+  pass: boolean;
+}
+
+export interface BenchReport {
+  finishedAt: string;
+  machine: { nproc: number; cpu: string; memoryGiB: number; node: string; platform: string; loadAverageAtStart: number };
+  config: Omit<BenchConfig, 'resultsDir' | 'cpuProfileDir'> & { seedSeconds: number };
+  scenarios: Record<string, ScenarioResult>;
+  ratios: Record<string, number>;
+  targets: Target[];
+  memory: MemoryPeak[];
+  consistentAfterLoad: boolean;
+}
+
+/** The machine; `loadAverageAtStart` (1 min) shows whether something else was running when the benchmark began. */
+export function machine(loadAverageAtStart: number): BenchReport['machine'] {
+  return {
+    loadAverageAtStart: Math.round(loadAverageAtStart * 100) / 100,
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN;
+
+/** The ratios the targets are about, from the scenarios' figures (NaN when one was not run). */
+export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: Record<string, number>; targets: Target[] } {
+  const ratios: Record<string, number> = {
+    gatewayOverheadP50: ratio(s.federatedRead?.p50Ms, s.directRead?.p50Ms),
+    gatewayOverheadP50OneCaller: ratio(s.federatedRead1?.p50Ms, s.directRead1?.p50Ms),
+    fanOutP50: ratio(s.fanOut?.p50Ms, s.singleProvince?.p50Ms),
+    fanOutP50OneCaller: ratio(s.fanOut1?.p50Ms, s.singleProvince1?.p50Ms),
+    transfersToFloor: ratio(s.transfers?.throughput, s.floor?.throughput),
+    settlementsToFloor: ratio(s.settlements?.throughput, s.floor?.throughput),
+    oursToApolloGateway: ratio(s.unroutedOurs?.throughput, s.unroutedApollo?.throughput),
+    oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
+  };
+  const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
+  const candidates: Omit<Target, 'pass'>[] = [
+    { name: 'transfers/s ÷ PostgreSQL commits/s', value: ratios.transfersToFloor, target: '≥ 0.25' },
+    { name: 'gateway p50 ÷ direct p50, one caller', value: ratios.gatewayOverheadP50OneCaller, target: '≤ 1.3' },
+    { name: `gateway p50 ÷ direct p50, ${reads} callers`, value: ratios.gatewayOverheadP50, target: '≤ 1.3' },
+    { name: 'fan-out p50 ÷ one province p50, one caller', value: ratios.fanOutP50OneCaller, target: '≤ 2' },
+    { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 2' },
+    { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
+    { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
+  ];
+  const targets: Target[] = candidates
+    .filter((t) => Number.isFinite(t.value))
+    .map((t) => {
+      const bound = Number(t.target.slice(2));
+      return { ...t, pass: t.target.startsWith('≥') ? t.value >= bound : t.value <= bound };
+    });
+  for (const [key, result] of Object.entries(s)) {
+    if (result.errors > 0) targets.push({ name: `${key}: operations that failed`, value: result.errors, target: '= 0', pass: false });
+  }
+  return { ratios, targets };
+}
+
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+export function formatReport(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    '',
+    `machine: ${m.nproc} CPU (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverageAtStart} at start` +
+      (m.loadAverageAtStart > 1 ? ' (the machine was busy just before: if that is still running, figures are low)' : ''),
+    `data: ${report.config.membersPerProvince} members per province × ${report.config.provinces.length} provinces` +
+      ` (loaded in ${num(report.config.seedSeconds)} s); ${report.config.seconds} s per scenario after ${report.config.warmupSeconds} s warm-up`,
+    '',
+    `${pad('scenario', 52)}${'conc'.padStart(5)}${'ops/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'ops'.padStart(9)}${'errors'.padStart(8)}`,
+  ];
+  for (const s of Object.values(report.scenarios)) {
+    lines.push(
+      `${pad(s.label, 52)}${String(s.concurrency).padStart(5)}${num(s.throughput).padStart(10)}${num(s.p50Ms, 2).padStart(9)}` +
+        `${num(s.p99Ms, 2).padStart(9)}${String(s.operations).padStart(9)}${String(s.errors).padStart(8)}`,
+    );
+  }
+  lines.push('', 'CPU ms per operation, by process:');
+  for (const s of Object.values(report.scenarios)) {
+    const perProcess = Object.entries(s.cpuMsPerOperation ?? {}).map(([name, ms]) => `${name} ${ms}`).join(', ');
+    if (perProcess) lines.push(`  ${pad(s.label, 58)} ${perProcess}`);
+  }
+  lines.push('', 'PostgreSQL commits per operation (≈, by database):');
+  for (const s of Object.values(report.scenarios)) {
+    const perDatabase = Object.entries(s.commitsPerOperation ?? {}).map(([db, n]) => `${db} ${n}`).join(', ');
+    if (perDatabase) lines.push(`  ${pad(s.label, 58)} ${perDatabase}`);
+  }
+  lines.push('', 'targets:');
+  for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
+  lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
+  lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
+  lines.push('', 'peak memory (VmHWM):');
+  for (const p of report.memory) lines.push(`  ${pad(p.process, 44)} ${num(p.peakMiB).padStart(8)} MiB`);
+  return lines.join('\n');
+}
+
+export function writeReport(resultsDir: string, report: BenchReport): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

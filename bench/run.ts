@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Cluster, startCluster } from '../cluster/cluster';
+import { graphqlOk } from '../cluster/graphql-client';
+import { provinceOfMemberId } from '../subgraphs/common/routing-keys';
+import { readAidPairs } from './bench-data';
+import { type Callers, signCallers } from './callers';
+import { readConfig } from './config';
+import { measureCommitFloor } from './floor';
+import { GraphQLEndpoint } from './load';
+import { measureGroup, type Watched } from './measure';
+import { MemorySampler } from './memory';
+import { type Peers, startPeers, writeSupergraphWithUrls } from './peers/start-peers';
+import { postmasterPid } from './proc';
+import { type BenchReport, formatReport, machine, ratiosAndTargets, type ScenarioResult, writeReport } from './report';
+import { type Endpoints, type ScenarioInputs, selectedScenarios } from './scenarios';
+import { checkSeed } from './seed-check';
+import { PILOT_REGION, seedShape } from './seed-people';
+import { seedNational, seedProvince } from './seed';
+
+/**
+ * `npm run bench`: a whole cluster on a throw-away embedded PostgreSQL, a bulk-loaded data set,
+ * then each scenario warmed up and measured in turn (see bench/README.md).
+ */
+const config = readConfig(join(__dirname, '..', '..', 'bench', 'results'));
+const begun = Date.now();
+const loadAverageAtStart = loadavg()[0];
+const log = (line: string) => console.log(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+
+/** R24 limits that let the benchmark run at any hour: no night window, 1,000 transfers a day. */
+const POLICY = `mutation($input: TransferPolicyInput!) { setTransferPolicy(input: $input) { code } }`;
+
+async function openTransferWindow(gatewayUrl: string, callers: Callers): Promise<void> {
+  for (const [province, poolingRegion] of Object.entries(PILOT_REGION)) {
+    await graphqlOk(gatewayUrl, POLICY, {
+      input: { poolingRegion, dailyTransferLimit: 1000, transferAmountLimit: '2000.00', nightWindowStart: '00:00', nightWindowEnd: '00:00' },
+    }, callers.portal(province));
+  }
+}
+
+async function reconciles(gatewayUrl: string, callers: Callers): Promise<boolean> {
+  const query = `query($p: ID!) { reconciliation(province: $p) { balanced } }`;
+  for (const p of config.provinces) {
+    const { reconciliation } = await graphqlOk<{ reconciliation: { balanced: boolean } }>(gatewayUrl, query, { p }, callers.dashboard);
+    if (!reconciliation.balanced) return false;
+  }
+  return true;
+}
+
+const watched: Watched = { processes: new Map(), dataDir: '', statsUrl: '' };
+
+async function stopPeers(peers: Peers): Promise<undefined> {
+  await peers.stop();
+  for (const peer of [peers.apolloGateway, peers.hiveGateway]) watched.processes.delete(peer.name);
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const { scenarios: selected, floor: withFloor } = selectedScenarios(config);
+  const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
+  const shape = seedShape(config.membersPerProvince);
+  let cluster: Cluster | undefined;
+  let peers: Peers | undefined;
+  const opened: GraphQLEndpoint[] = [];
+  const endpoint = (url: string, connections: number) => {
+    const created = new GraphQLEndpoint(url, connections);
+    opened.push(created);
+    return created;
+  };
+  try {
+    cluster = await startCluster({ provinces: config.provinces, dataDir, ephemeral: true, onProgress: log });
+    const running = cluster;
+    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national });
+    for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
+      watched.processes.set(service.name, service.child.pid ?? 0);
+    }
+    const sampler = new MemorySampler(() => watched.processes, () => postmasterPid(dataDir));
+    sampler.start();
+
+    const seedStarted = Date.now();
+    log(`loading ${shape.members} members per province (${shape.donors} donors aiding as many beneficiaries)`);
+    await Promise.all([
+      ...config.provinces.map((p) => seedProvince(running.databaseUrls[p], p, shape)),
+      seedNational(running.databaseUrls.national, config.provinces, shape),
+    ]);
+    const seedSeconds = (Date.now() - seedStarted) / 1000;
+    const pairs = await readAidPairs(running.databaseUrls.national);
+    const callers = await signCallers(running.authSecret, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
+    await openTransferWindow(running.gatewayUrl, callers);
+    await checkSeed(running.gatewayUrl, running.databaseUrls, config.provinces, shape, callers.dashboard);
+    log('data loaded; every province reconciles');
+
+    const connections = Math.max(config.readConcurrency, config.writeConcurrency);
+    const endpoints: Endpoints = {
+      gateway: endpoint(running.gatewayUrl, connections),
+      national: endpoint(`${running.national.baseUrl}/graphql`, connections),
+      provinces: new Map([...running.provinces].map(([code, s]) => [code, endpoint(`${s.baseUrl}/graphql`, connections)])),
+    };
+    const inputs: ScenarioInputs = {
+      endpoints, pairs, callers, provinceOf: (id) => provinceOfMemberId(id) as string, provinceCount: config.provinces.length,
+    };
+
+    const results: Record<string, ScenarioResult> = {};
+    const groups = [...new Set(selected.map((s) => s.group))].map((g) => selected.filter((s) => s.group === g));
+    for (const group of groups) {
+      const scenario = group[0];
+      if (scenario.phase === 'peers' && !peers) {
+        const supergraph = writeSupergraphWithUrls(workDir, {
+          national: `${running.national.baseUrl}/graphql`,
+          province: `${running.provinces.get(config.provinces[0])?.baseUrl}/graphql`,
+        });
+        log('starting the peers (@apollo/gateway, Hive Gateway) on the supergraph with real URLs');
+        peers = await startPeers(supergraph);
+        for (const peer of [peers.apolloGateway, peers.hiveGateway]) watched.processes.set(peer.name, peer.child.pid ?? 0);
+        endpoints.apolloGateway = endpoint(`${peers.apolloGateway.baseUrl}/graphql`, connections);
+        endpoints.hiveGateway = endpoint(`${peers.hiveGateway.baseUrl}/graphql`, connections);
+      }
+      if (scenario.phase !== 'peers' && peers) peers = await stopPeers(peers);
+      Object.assign(results, await measureGroup(group, inputs, config, watched, log));
+    }
+    if (peers) peers = await stopPeers(peers);
+    if (withFloor) {
+      log(`PostgreSQL single-row UPDATE commits (floor): ${config.seconds} s at concurrency ${config.writeConcurrency}`);
+      const floor = await measureCommitFloor(running.databaseUrls.national, {
+        concurrency: config.writeConcurrency, seconds: config.seconds, warmupSeconds: config.warmupSeconds,
+      });
+      results.floor = { label: 'PostgreSQL single-row UPDATE commits (floor)', ...floor };
+    }
+
+    const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
+    const memory = sampler.stop();
+    const { ratios, targets } = ratiosAndTargets(results);
+    const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
+    const report: BenchReport = {
+      finishedAt: new Date().toISOString(),
+      machine: machine(loadAverageAtStart),
+      config: { ...shown, seedSeconds },
+      scenarios: results,
+      ratios,
+      targets,
+      memory,
+      consistentAfterLoad,
+    };
+    console.log(formatReport(report));
+    log(`written to ${writeReport(config.resultsDir, report)}`);
+  } finally {
+    await Promise.all(opened.map((e) => e.close()));
+    await peers?.stop();
+    await cluster?.stop();
+    for (const dir of [workDir, dataDir]) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    process.exit(1);
+  },
+);

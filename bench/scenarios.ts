@@ -1,0 +1,94 @@
+import type { AidPair } from './bench-data';
+import type { Callers } from './callers';
+import type { BenchConfig } from './config';
+import type { GraphQLEndpoint, Operation } from './load';
+import * as ops from './operations';
+
+/**
+ * The scenarios in the order they run. Reads run at the read concurrency (the machine saturated:
+ * throughput) and with a single caller (latency without queueing), so that a ratio of p50s says
+ * both what a loaded platform and what one user sees. Peers run while their processes are up.
+ * The two sides of a ratio share a group and run interleaved, so that drift of a shared machine
+ * falls on both alike.
+ */
+export interface Endpoints {
+  gateway: GraphQLEndpoint;
+  national: GraphQLEndpoint;
+  provinces: ReadonlyMap<string, GraphQLEndpoint>;
+  apolloGateway?: GraphQLEndpoint;
+  hiveGateway?: GraphQLEndpoint;
+}
+
+export interface ScenarioInputs {
+  endpoints: Endpoints;
+  pairs: readonly AidPair[];
+  callers: Callers;
+  provinceOf: (memberId: string) => string;
+  provinceCount: number;
+}
+
+export type Phase = 'reads' | 'peers' | 'writes';
+
+export interface Scenario {
+  key: string;
+  /** Scenarios of one group are compared with each other, so they run interleaved (run.ts). */
+  group: string;
+  label: string;
+  concurrency: number;
+  phase: Phase;
+  operation(inputs: ScenarioInputs): Operation;
+}
+
+const need = (endpoint: GraphQLEndpoint | undefined, name: string): GraphQLEndpoint => {
+  if (!endpoint) throw new Error(`${name} is not running`);
+  return endpoint;
+};
+
+export function allScenarios(config: BenchConfig): Scenario[] {
+  const reads = config.readConcurrency;
+  const writes = config.writeConcurrency;
+  const federated = (i: ScenarioInputs) => ops.federatedRead(i.endpoints.gateway, i.pairs, i.callers);
+  const direct = (i: ScenarioInputs) => ops.directRead(i.endpoints.national, i.endpoints.provinces, i.provinceOf, i.pairs, i.callers);
+  const fanOut = (i: ScenarioInputs) => ops.figuresOfAll(i.endpoints.gateway, i.provinceCount, i.callers);
+  const single = (i: ScenarioInputs) => ops.figuresOfOne(i.endpoints.gateway, i.callers);
+  return [
+    { key: 'federatedRead', group: 'page', label: 'member page via gateway (national + province)', concurrency: reads, phase: 'reads', operation: federated },
+    { key: 'directRead', group: 'page', label: 'same page, subgraphs directly (national, province)', concurrency: reads, phase: 'reads', operation: direct },
+    { key: 'federatedRead1', group: 'page1', label: 'member page via gateway, one caller', concurrency: 1, phase: 'reads', operation: federated },
+    { key: 'directRead1', group: 'page1', label: 'same page, subgraphs directly, one caller', concurrency: 1, phase: 'reads', operation: direct },
+    { key: 'fanOut', group: 'figures', label: 'figures of every province (fan-out to 3)', concurrency: reads, phase: 'reads', operation: fanOut },
+    { key: 'singleProvince', group: 'figures', label: 'figures of one province', concurrency: reads, phase: 'reads', operation: single },
+    { key: 'fanOut1', group: 'figures1', label: 'figures of every province, one caller', concurrency: 1, phase: 'reads', operation: fanOut },
+    { key: 'singleProvince1', group: 'figures1', label: 'figures of one province, one caller', concurrency: 1, phase: 'reads', operation: single },
+    {
+      key: 'unroutedOurs', group: 'peers', label: 'national-only query: our gateway', concurrency: reads, phase: 'peers',
+      operation: (i) => ops.unrouted(i.endpoints.gateway, i.pairs, i.callers),
+    },
+    {
+      key: 'unroutedApollo', group: 'peers', label: 'national-only query: plain @apollo/gateway', concurrency: reads, phase: 'peers',
+      operation: (i) => ops.unrouted(need(i.endpoints.apolloGateway, '@apollo/gateway'), i.pairs, i.callers),
+    },
+    {
+      key: 'unroutedHive', group: 'peers', label: 'national-only query: Hive Gateway', concurrency: reads, phase: 'peers',
+      operation: (i) => ops.unrouted(need(i.endpoints.hiveGateway, 'Hive Gateway'), i.pairs, i.callers),
+    },
+    {
+      key: 'transfers', group: 'transfers', label: 'transferQuota, cross-province', concurrency: writes, phase: 'writes',
+      operation: (i) => ops.transfers(i.endpoints.gateway, i.pairs, i.callers),
+    },
+    {
+      key: 'settlements', group: 'settlements', label: 'settleExpense paid from quota', concurrency: writes, phase: 'writes',
+      operation: (i) => ops.settlements(i.endpoints.gateway, i.pairs, i.callers),
+    },
+  ];
+}
+
+/** BENCH_SCENARIOS=key,key runs only those (and the floor only if "floor" is named). */
+export function selectedScenarios(config: BenchConfig): { scenarios: Scenario[]; floor: boolean } {
+  const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const all = allScenarios(config);
+  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true };
+  const unknown = wanted.filter((key) => key !== 'floor' && !all.some((s) => s.key === key));
+  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${all.map((s) => s.key).join(', ')}, floor`);
+  return { scenarios: all.filter((s) => wanted.includes(s.key)), floor: wanted.includes('floor') };
+}

@@ -1,0 +1,75 @@
+import { Client } from 'pg';
+import { graphqlOk } from '../cluster/graphql-client';
+import { isValidIdNumber } from '../subgraphs/common/id-number';
+import { requestHash } from '../subgraphs/common/idempotency';
+import { isMemberId } from '../subgraphs/common/routing-keys';
+import { HOLD_FEN, type SeedShape } from './seed-people';
+
+/**
+ * Proves the bulk-loaded data is consistent before anything is measured: the national side's own
+ * reconciliation (R20) of every province, and the invariants the loader promised. Throws on any
+ * difference, so a bench never reports figures over a broken data set.
+ */
+const RECONCILE = `query($p: ID!) { reconciliation(province: $p) { balanced differences heldInProvince unspentQuota } }`;
+
+interface Reconciliation {
+  balanced: boolean;
+  differences: string[];
+  heldInProvince: string;
+  unspentQuota: string;
+}
+
+async function rows<Row>(url: string, text: string): Promise<Row[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+export async function checkSeed(
+  gatewayUrl: string,
+  databaseUrls: Record<string, string>,
+  provinces: string[],
+  shape: SeedShape,
+  dashboard: Record<string, string>,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const province of provinces) {
+    const { reconciliation } = await graphqlOk<{ reconciliation: Reconciliation }>(gatewayUrl, RECONCILE, { p: province }, dashboard);
+    if (!reconciliation.balanced || reconciliation.differences.length > 0) {
+      problems.push(`province ${province} does not reconcile: ${reconciliation.differences.slice(0, 5).join('; ')}`);
+    }
+    const expectedHeld = (HOLD_FEN * BigInt(shape.donors)) / 100n;
+    if (reconciliation.heldInProvince !== `${expectedHeld}.00`) {
+      problems.push(`province ${province} holds ${reconciliation.heldInProvince} yuan, expected ${expectedHeld}.00`);
+    }
+    const [sequence] = await rows<{ last_value: string }>(databaseUrls[province], 'SELECT last_value FROM member_number');
+    if (BigInt(sequence.last_value) < BigInt(shape.members)) problems.push(`province ${province}: member_number not advanced`);
+  }
+  const national = databaseUrls.national;
+  const [counts] = await rows<{ persons: string; distinct_ids: string }>(
+    national,
+    'SELECT count(*) AS persons, count(DISTINCT id_number) AS distinct_ids FROM person',
+  );
+  if (Number(counts.persons) !== shape.members * provinces.length || counts.persons !== counts.distinct_ids) {
+    problems.push(`person rows: ${counts.persons}, distinct ID numbers ${counts.distinct_ids}, expected ${shape.members * provinces.length}`);
+  }
+  const sample = await rows<{ id_number: string; member_id: string }>(
+    national,
+    'SELECT id_number, member_id FROM person ORDER BY random() LIMIT 5000',
+  );
+  const badIds = sample.filter((p) => !isValidIdNumber(p.id_number) || !isMemberId(p.member_id));
+  if (sample.length === 0 || badIds.length > 0) {
+    problems.push(`invalid ID numbers or member ids in the person index: ${badIds.slice(0, 3).map((p) => p.id_number).join(', ')}`);
+  }
+  const [transfer] = await rows<{ relationship_id: string; request_hash: string }>(
+    national,
+    `SELECT relationship_id, request_hash FROM transfer WHERE idempotency_key LIKE 'bench-seed-%' LIMIT 1`,
+  );
+  const expectedHash = requestHash({ relationshipId: transfer?.relationship_id, amount: HOLD_FEN, fundSource: 'CURRENT_YEAR' });
+  if (transfer?.request_hash !== expectedHash) problems.push('seeded transfers do not carry the request hash the API computes');
+  if (problems.length > 0) throw new Error(`The seeded data set is not consistent:\n- ${problems.join('\n- ')}`);
+}
