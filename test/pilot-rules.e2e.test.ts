@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  ACCEPT, beijingTimeToday, codes, CONFIRM, enrol, ESTABLISH, exitSignal, key, letter, moneySnapshot, reconciliation, recover,
-  relate, SETTLE, settle, setClock, startTestCluster, transfer, TRANSFER, type TestCluster,
+  ACCEPT, balanced, beijingTimeToday, codes, CONFIRM, enrol, ESTABLISH, exitSignal, key, letter, moneySnapshot,
+  recover, refusedWithoutChange, relate, setClock, SETTLE, settle, startTestCluster, type TestCluster, transfer,
+  TRANSFER,
 } from './support/cluster-fixture';
 
 /** R24–R29, the pilot's operating rules, with the clock standing at the boundaries. */
@@ -18,17 +19,6 @@ after(async () => {
 
 const DAY = 86_400_000;
 const at = async (time: string, dayOffset = 0) => setClock(cluster, new Date(beijingTimeToday(time).getTime() + dayOffset * DAY));
-
-async function refusedWithoutChange(run: () => Promise<{ errors?: unknown[] }>, code: string) {
-  const before = await moneySnapshot(cluster);
-  const response = await run();
-  assert.deepEqual(codes(response as never), [code]);
-  assert.deepEqual(await moneySnapshot(cluster), before, 'a refusal changes nothing');
-}
-
-async function balanced() {
-  for (const province of ['32', '51']) assert.deepEqual((await reconciliation(cluster, province)).differences, [], `R20 in ${province}`);
-}
 
 async function pair(amount = '10000.00') {
   const donor = await enrol(cluster, { region: '320500', currentYear: amount });
@@ -49,16 +39,16 @@ describe('R24 transfer limits', () => {
     await at('10:00:00');
     const { rel } = await pair();
     for (let i = 0; i < 3; i++) assert.equal((await transfer(cluster, rel, '1.00')).data?.transferQuota.state, 'COMMITTED');
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'DAILY_TRANSFER_LIMIT');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'DAILY_TRANSFER_LIMIT');
     await at('09:00:00', 1);
     assert.equal((await transfer(cluster, rel, '1.00')).data?.transferQuota.state, 'COMMITTED');
     await at('10:00:00');
-    await balanced();
+    await balanced(cluster);
   });
 
   test('2,000.00 yuan is accepted, 2,000.01 refused', async () => {
     const { rel } = await pair();
-    await refusedWithoutChange(() => transfer(cluster, rel, '2000.01'), 'TRANSFER_AMOUNT_LIMIT');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '2000.01'), 'TRANSFER_AMOUNT_LIMIT');
     assert.equal((await transfer(cluster, rel, '2000.00')).data?.transferQuota.state, 'COMMITTED');
   });
 
@@ -67,9 +57,9 @@ describe('R24 transfer limits', () => {
     await at('21:59:59');
     assert.equal((await transfer(cluster, rel, '1.00')).data?.transferQuota.state, 'COMMITTED');
     await at('22:00:00');
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
     await at('05:59:59', 1);
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
     await at('06:00:00', 1);
     assert.equal((await transfer(cluster, rel, '1.00')).data?.transferQuota.state, 'COMMITTED');
     await at('10:00:00');
@@ -80,12 +70,12 @@ describe('R24 transfer limits', () => {
       transferAmountLimit: "50.00", nightWindowStart: "20:00", nightWindowEnd: "07:00" }) { code } }`);
     const donor = await enrol(cluster, { region: '320100', currentYear: '500.00' });
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }));
-    await refusedWithoutChange(() => transfer(cluster, rel, '50.01'), 'TRANSFER_AMOUNT_LIMIT');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '50.01'), 'TRANSFER_AMOUNT_LIMIT');
     await at('20:00:00');
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'NIGHT_WINDOW');
     await at('10:00:00');
     assert.equal((await transfer(cluster, rel, '50.00')).data?.transferQuota.state, 'COMMITTED');
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'DAILY_TRANSFER_LIMIT');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'DAILY_TRANSFER_LIMIT');
   });
 
   test('concurrent transfers count each other: never a fourth in a day', async () => {
@@ -106,7 +96,7 @@ describe('R25 acceptance and return', () => {
     assert.deepEqual(quota.relationship.quota, { available: '0.00', awaitingAcceptance: '100.00' });
     await cluster.as({ member: beneficiary }).ok(ACCEPT, { id: sent.data?.transferQuota.id });
     assert.equal((await settle(cluster, beneficiary, '30.00')).data?.settleExpense.quotaPaid, '30.00');
-    await balanced();
+    await balanced(cluster);
   });
 
   test('not accepted by 06:00 the next day it goes back to the donor, once, even if the job runs twice', async () => {
@@ -124,8 +114,8 @@ describe('R25 acceptance and return', () => {
     assert.deepEqual(back, { balance: '10000', held: '0' });
     const [released] = await cluster.sql<{ n: number }>('32', `SELECT count(*)::int AS n FROM account_entry WHERE kind = 'HOLD_RELEASED' AND member_id = $1`, [donor]);
     assert.equal(released.n, 1, 'returned exactly once');
-    await refusedWithoutChange(() => cluster.as({ member: beneficiary }).query(ACCEPT, { id: sent.data?.transferQuota.id }), 'ACCEPTANCE_EXPIRED');
-    await balanced();
+    await refusedWithoutChange(cluster, () => cluster.as({ member: beneficiary }).query(ACCEPT, { id: sent.data?.transferQuota.id }), 'ACCEPTANCE_EXPIRED');
+    await balanced(cluster);
     await at('10:00:00');
   });
 
@@ -143,7 +133,7 @@ describe('R25 acceptance and return', () => {
     await recover(cluster);
     const [back] = await cluster.sql<{ held: string }>('32', `SELECT held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.equal(back.held, '0');
-    await balanced();
+    await balanced(cluster);
     await at('10:00:00');
   });
 });
@@ -164,7 +154,7 @@ describe('R26 automatic ending', () => {
     assert.deepEqual(view.relationship, { status: 'DISSOLVED', dissolutionChannel: 'AUTOMATIC', quota: { spent: '50.00', released: '150.00', available: '0.00' } });
     const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.deepEqual(account, { balance: '45000', held: '0' });
-    await balanced();
+    await balanced(cluster);
   });
 
   test('moving to another pooling region ends the relationships and enrols the new membership', async () => {
@@ -178,7 +168,7 @@ describe('R26 automatic ending', () => {
     assert.deepEqual(moved.changeInsurance.endedRelationshipIds, [rel]);
     const [account] = await cluster.sql<{ held: string }>('32', `SELECT held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.equal(account.held, '0');
-    await balanced();
+    await balanced(cluster);
   });
 });
 
@@ -190,7 +180,7 @@ describe('R27 consent', () => {
       input: { donorId: donor, beneficiaryId: beneficiary, relation: 'CHILD', channel: 'NATIONAL_APP', commitment: letter() },
     });
     assert.equal(establishMutualAid.status, 'AWAITING_CONSENT');
-    await refusedWithoutChange(
+    await refusedWithoutChange(cluster, 
       () => cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId: establishMutualAid.id, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key() } }),
       'CONSENT_REQUIRED',
     );

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  codes, DISSOLVE, enrol, hospital, key, moneySnapshot, parties, PREMIUM, reconciliation, REFUND, relate, SETTLE, settle,
-  startTestCluster, TRANSFER, transfer, type TestCluster,
+  balanced, DISSOLVE, enrol, hospital, key, parties, PREMIUM, REFUND, refusedWithoutChange, relate, settle, SETTLE,
+  startTestCluster, type TestCluster, transfer, TRANSFER,
 } from './support/cluster-fixture';
 
 /** R9–R19 and R21 through the gateway, with balances, holds and quota checked after each step. */
@@ -31,17 +31,6 @@ async function quota(relationshipId: string) {
   return (await (await asDonor(relationshipId)).ok(`query($id: ID!) { relationship(id: $id) { status quota { granted spent released available } } }`, { id: relationshipId })).relationship;
 }
 
-async function refusedWithoutChange(run: () => Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>, code: string) {
-  const before = await moneySnapshot(cluster);
-  const response = await run();
-  assert.deepEqual(codes(response as never), [code]);
-  assert.deepEqual(await moneySnapshot(cluster), before, 'a refusal changes nothing: no row, no entry, no hold');
-}
-
-async function balanced() {
-  for (const province of ['32', '51']) assert.deepEqual((await reconciliation(cluster, province)).differences, [], `R20 in ${province}`);
-}
-
 describe('quota', () => {
   test('R9/R10: quota arrives at once and the donor\'s money is held, not moved', async () => {
     const son = await enrol(cluster, { region: '320500', currentYear: '1000.00', accumulated: '500.00' });
@@ -58,20 +47,20 @@ describe('quota', () => {
     const spend = () => cluster.as({ member: son }).query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
       input: { memberId: son, amount: '1200.01', idempotencyKey: key('spend') },
     });
-    await refusedWithoutChange(spend, 'INSUFFICIENT_BALANCE');
-    await balanced();
+    await refusedWithoutChange(cluster, spend, 'INSUFFICIENT_BALANCE');
+    await balanced(cluster);
   });
 
   test('R12: positive whole fen, never above the available balance of the named fund source', async () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00', accumulated: '50.00' });
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'CHILD');
     for (const amount of ['0.00', '-5.00', '0.001', '1.5e2']) {
-      await refusedWithoutChange(() => transfer(cluster, rel, amount), 'INVALID_AMOUNT');
+      await refusedWithoutChange(cluster, () => transfer(cluster, rel, amount), 'INVALID_AMOUNT');
     }
-    await refusedWithoutChange(() => transfer(cluster, rel, '50.01', 'ACCUMULATED'), 'INSUFFICIENT_BALANCE');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '50.01', 'ACCUMULATED'), 'INSUFFICIENT_BALANCE');
     assert.equal((await transfer(cluster, rel, '50.00', 'ACCUMULATED')).data?.transferQuota.state, 'COMMITTED');
-    await refusedWithoutChange(() => transfer(cluster, rel, '0.01', 'ACCUMULATED'), 'INSUFFICIENT_BALANCE');
-    await balanced();
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '0.01', 'ACCUMULATED'), 'INSUFFICIENT_BALANCE');
+    await balanced(cluster);
   });
 
   test('R9: only an active relationship takes quota', async () => {
@@ -79,7 +68,7 @@ describe('quota', () => {
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'SPOUSE');
     // Ended on the donor's provincial platform, by its portal.
     await cluster.as({ portal: '32' }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'PROVINCIAL_PLATFORM' } });
-    await refusedWithoutChange(() => transfer(cluster, rel, '1.00'), 'RELATIONSHIP_NOT_ACTIVE');
+    await refusedWithoutChange(cluster, () => transfer(cluster, rel, '1.00'), 'RELATIONSHIP_NOT_ACTIVE');
   });
 
   test('R11: quota received is never passed on', async () => {
@@ -88,9 +77,9 @@ describe('quota', () => {
     const child = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
     await transfer(cluster, await relate(cluster, grandmother, daughter, 'CHILD'), '300.00');
     const onward = await relate(cluster, daughter, child, 'CHILD');
-    await refusedWithoutChange(() => transfer(cluster, onward, '150.00'), 'REGIFT_FORBIDDEN');
+    await refusedWithoutChange(cluster, () => transfer(cluster, onward, '150.00'), 'REGIFT_FORBIDDEN');
     assert.equal((await transfer(cluster, onward, '100.00')).data?.transferQuota.state, 'COMMITTED', 'her own money she may give');
-    await balanced();
+    await balanced(cluster);
   });
 
   test('R21: a replayed transfer returns the first result; another body under the key is refused', async () => {
@@ -100,7 +89,7 @@ describe('quota', () => {
     const first = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
     const again = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
     assert.deepEqual(again, first);
-    await refusedWithoutChange(
+    await refusedWithoutChange(cluster, 
       () => cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId: rel, amount: '41.00', fundSource: 'CURRENT_YEAR', idempotencyKey } }),
       'IDEMPOTENCY_CONFLICT',
     );
@@ -121,7 +110,7 @@ describe('spending', () => {
       ['DESIGNATED_RETAIL_PHARMACY', 'COSMETICS'], ['DESIGNATED_RETAIL_PHARMACY', 'DAILY_NECESSITIES'],
       ['DESIGNATED_HOSPITAL', 'DRUGS'], ['NOT_DESIGNATED', 'OUTPATIENT'], ['DESIGNATED_RETAIL_PHARMACY', 'HEALTH_SUPPLEMENTS'],
     ]) {
-      await refusedWithoutChange(() => pay(kind, category), 'INELIGIBLE_EXPENSE');
+      await refusedWithoutChange(cluster, () => pay(kind, category), 'INELIGIBLE_EXPENSE');
     }
     for (const [kind, category] of [
       ['DESIGNATED_HOSPITAL', 'INPATIENT'], ['DESIGNATED_RETAIL_PHARMACY', 'DRUGS'], ['DESIGNATED_RETAIL_PHARMACY', 'MEDICAL_DEVICES'],
@@ -130,7 +119,7 @@ describe('spending', () => {
       assert.equal(paid.data?.settleExpense.quotaPaid, '10.00');
       assert.equal(paid.data?.settleExpense.authMethod, 'FACE', 'R15: the method is recorded');
     }
-    await balanced();
+    await balanced(cluster);
   });
 
   test('R14/R16: own account first, then quota, then cash; the donor is debited exactly the quota spent', async () => {
@@ -144,7 +133,7 @@ describe('spending', () => {
     const d = await account(donor);
     assert.deepEqual([d.personalAccount.balance, d.personalAccount.held], ['100.00', '0.00']);
     assert.deepEqual((await quota(rel)).quota, { granted: '100.00', spent: '100.00', released: '0.00', available: '0.00' });
-    await balanced();
+    await balanced(cluster);
   });
 
   test('R17: a premium is paid wholly from quota or not at all', async () => {
@@ -155,12 +144,12 @@ describe('spending', () => {
     await transfer(cluster, await relate(cluster, donor, employee, 'SPOUSE'), '50.00');
     const premium = (beneficiaryId: string, kind: string, amount: string) =>
       cluster.as({ member: beneficiaryId }).query(PREMIUM, { input: { beneficiaryId, kind, amount, idempotencyKey: key('premium') } });
-    await refusedWithoutChange(() => premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '400.01'), 'INSUFFICIENT_QUOTA');
-    await refusedWithoutChange(() => premium(employee, 'RESIDENT_MEDICAL_INSURANCE', '10.00'), 'INELIGIBLE_PREMIUM');
+    await refusedWithoutChange(cluster, () => premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '400.01'), 'INSUFFICIENT_QUOTA');
+    await refusedWithoutChange(cluster, () => premium(employee, 'RESIDENT_MEDICAL_INSURANCE', '10.00'), 'INELIGIBLE_PREMIUM');
     assert.equal((await premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '380.00')).data?.payPremium.quotaPaid, '380.00');
     assert.equal((await premium(employee, 'LONG_TERM_CARE_INSURANCE', '50.00')).data?.payPremium.quotaPaid, '50.00');
     assert.equal((await account(donor)).personalAccount.balance, '70.00');
-    await balanced();
+    await balanced(cluster);
   });
 });
 
@@ -181,7 +170,7 @@ describe('ending and refunds', () => {
     const again = await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     assert.deepEqual(again.dissolveMutualAid.quota, ended.dissolveMutualAid.quota, 'dissolving twice changes nothing');
     assert.equal((await settle(cluster, father, '10.00')).data?.settleExpense.cashPaid, '10.00', 'no quota is left to spend');
-    await balanced();
+    await balanced(cluster);
   });
 
   test('R19: a refund goes back where it came from: cash, then quota, then own account', async () => {
@@ -197,8 +186,8 @@ describe('ending and refunds', () => {
     assert.deepEqual([partial.cashPart, partial.quotaPart, partial.ownAccountPart], ['20.00', '30.00', '0.00']);
     assert.deepEqual((await quota(rel)).quota, { granted: '60.00', spent: '30.00', released: '0.00', available: '30.00' });
     assert.deepEqual([(await account(donor)).personalAccount.balance, (await account(donor)).personalAccount.held], ['70.00', '30.00']);
-    await refusedWithoutChange(() => refund('50.01'), 'REFUND_EXCEEDS_SETTLEMENT');
-    await refusedWithoutChange(
+    await refusedWithoutChange(cluster, () => refund('50.01'), 'REFUND_EXCEEDS_SETTLEMENT');
+    await refusedWithoutChange(cluster, 
       () => cluster.as({ member: sister }).query(REFUND, { input: { settlementId: paid.id, amount: '1.00', idempotencyKey: key('refund') } }),
       'FORBIDDEN',
     );
@@ -208,7 +197,7 @@ describe('ending and refunds', () => {
     assert.deepEqual([rest.cashPart, rest.quotaPart, rest.ownAccountPart], ['0.00', '30.00', '20.00']);
     assert.deepEqual((await account(donor)).personalAccount.currentYear, { balance: '100.00', held: '0.00', available: '100.00' });
     assert.equal((await account(sister)).personalAccount.balance, '20.00');
-    await balanced();
+    await balanced(cluster);
   });
 
   test('R21: a replayed settlement returns the first split; another body is refused', async () => {
@@ -219,9 +208,9 @@ describe('ending and refunds', () => {
     const first = await settle(cluster, father, '60.00', '510100', idempotencyKey);
     const again = await settle(cluster, father, '60.00', '510100', idempotencyKey);
     assert.deepEqual(again.data, first.data);
-    await refusedWithoutChange(() => settle(cluster, father, '61.00', '510100', idempotencyKey), 'IDEMPOTENCY_CONFLICT');
+    await refusedWithoutChange(cluster, () => settle(cluster, father, '61.00', '510100', idempotencyKey), 'IDEMPOTENCY_CONFLICT');
     assert.equal((await account(father)).quotaAvailable, '40.00');
-    await refusedWithoutChange(
+    await refusedWithoutChange(cluster, 
       () => cluster.as({ member: father }).query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', credential: { method: 'E_CODE', holderId: father }, idempotencyKey: 'short' } }),
       'INVALID_ARGUMENT',
     );

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,4 +233,21 @@ export async function exitSignal(service: { child: import('node:child_process').
   const deadline = Date.now() + timeoutMs;
   while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   return child.signalCode;
+}
+
+/** Runs a request that must be refused with `code` and checks that it changed no money row. */
+export async function refusedWithoutChange(
+  cluster: TestCluster,
+  run: () => Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>,
+  code: string,
+): Promise<void> {
+  const before = await moneySnapshot(cluster);
+  const response = await run();
+  assert.deepEqual(codes(response as GraphQLResponse<unknown>), [code]);
+  assert.deepEqual(await moneySnapshot(cluster), before, 'a refusal changes nothing: no row, no entry, no hold');
+}
+
+/** R20: every province reconciles with no difference. */
+export async function balanced(cluster: TestCluster, provinces = [...cluster.provinces.keys()]): Promise<void> {
+  for (const province of provinces) assert.deepEqual((await reconciliation(cluster, province)).differences, [], `R20 in ${province}`);
 }
