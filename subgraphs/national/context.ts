@@ -7,6 +7,7 @@ import { findPersonsByMemberId, type PersonRecord } from './persons/person-index
 import type { ProvinceDirectory } from './provinces/province-directory';
 import { type QuotaFigures, quotaOfRelationships } from './quota/quota-lots';
 import { findRegions, type RegionRecord } from './registry/registry';
+import { findRelationships, type RelationshipRecord } from './relationships/relationships';
 import { findWallets, type WalletRecord } from './wallets/wallets';
 
 /** What every national resolver may use. */
@@ -17,6 +18,7 @@ export interface NationalContext extends CallerContext {
   wallets: DataLoader<string, WalletRecord | null>;
   regions: DataLoader<string, RegionRecord | null>;
   quotas: DataLoader<string, QuotaFigures>;
+  relationships: DataLoader<string, RelationshipRecord | null>;
   /** The one clock every time-dependent rule reads. */
   now: () => Date;
 }
@@ -28,6 +30,7 @@ export function nationalContext(db: DataSource, provinces: ProvinceDirectory, cl
     provinces,
     now: () => clock.now(),
     quotas: new DataLoader((ids) => quotaOfRelationships(db, ids)),
+    relationships: new DataLoader((ids) => findRelationships(db, ids)),
     persons: new DataLoader((ids) => findPersonsByMemberId(db, ids)),
     wallets: new DataLoader((ids) => findWallets(db, ids)),
     regions: new DataLoader((codes) => findRegions(db, codes)),

@@ -39,7 +39,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
-  const stopRecovery = startRecoveryWorker(context(), config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
         [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(credential, async ({ now }: { now: string }) => {

@@ -4,7 +4,7 @@ import { requireActingFor } from '../../common/auth/access';
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { NationalContext } from '../context';
 import { Relationship } from '../relationships/relationship.types';
-import { requireRelationship } from '../relationships/relationships';
+import { loadRelationship } from '../relationships/relationships';
 import { Transfer, TransferQuotaInput } from './transfer.types';
 import { findTransfer, transferQuota } from './transfers';
 
@@ -12,7 +12,7 @@ import { findTransfer, transferQuota } from './transfers';
 export class TransferResolver {
   @Mutation(() => Transfer, { description: 'Sets quota for a beneficiary from the donor\'s own account (R9–R12, R21).' })
   async transferQuota(@Arg('input', () => TransferQuotaInput) input: TransferQuotaInput, @Ctx() ctx: NationalContext): Promise<Transfer> {
-    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    const relationship = await loadRelationship(ctx, input.relationshipId);
     requireActingFor(ctx.caller, [relationship.donorId], 'set quota for this donor');
     return Transfer.from(await transferQuota(ctx, input));
   }
@@ -20,7 +20,7 @@ export class TransferResolver {
   @Mutation(() => Transfer, { description: 'R25: the beneficiary accepts a transfer (收款); then it can be spent.' })
   async acceptTransfer(@Arg('transferId', () => ID) transferId: string, @Ctx() ctx: NationalContext): Promise<Transfer> {
     const transfer = await findTransfer(ctx.db, transferId);
-    const relationship = transfer && (await requireRelationship(ctx.db, transfer.relationshipId));
+    const relationship = transfer && (await loadRelationship(ctx, transfer.relationshipId));
     if (!relationship) throw new Refusal(RefusalCode.TRANSFER_NOT_FOUND, `There is no transfer ${transferId.slice(0, 40)}.`);
     requireActingFor(ctx.caller, [relationship.beneficiaryId], 'accept for this beneficiary');
     return Transfer.from(await acceptTransfer(ctx, transferId));
@@ -28,6 +28,6 @@ export class TransferResolver {
 
   @FieldResolver(() => Relationship)
   async relationship(@Root() transfer: Transfer, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    return Relationship.from(await requireRelationship(ctx.db, transfer.relationshipId));
+    return Relationship.from(await loadRelationship(ctx, transfer.relationshipId));
   }
 }

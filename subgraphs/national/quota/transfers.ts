@@ -8,7 +8,7 @@ import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { checkWallets } from '../relationships/relationship-rules';
-import { requireRelationship } from '../relationships/relationships';
+import { loadRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
 import { checkTransferPolicy } from './transfer-policy';
@@ -86,7 +86,7 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
   const replay = await findByKey(ctx.db, request.idempotencyKey);
   if (replay) return replayed(ctx, replay, hash);
 
-  const relationship = await requireRelationship(ctx.db, request.relationshipId);
+  const relationship = await loadRelationship(ctx, request.relationshipId);
   if (relationship.status === 'AWAITING_CONSENT') {
     throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
   }
@@ -122,7 +122,7 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
 async function replayed(ctx: NationalContext, first: TransferRecord, hash: string): Promise<TransferRecord> {
   sameRequestOrRefuse(first, hash);
   if (first.state !== 'PENDING') return first;
-  const relationship = await requireRelationship(ctx.db, first.relationshipId);
+  const relationship = await loadRelationship(ctx, first.relationshipId);
   return completeTransfer(ctx, first, relationship.donorId);
 }
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+import type { LedgerAudit } from '../../province/accounts/ledger-audit';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { unappliedHoldMovements } from '../steps/province-steps';
 
@@ -18,12 +19,6 @@ export interface ReconciliationReport {
   differences: string[];
 }
 
-interface LedgerAudit {
-  accountRowsNotMatchingLedger: { memberId: string; fundSource: string; balance: string; ledgerBalance: string; held: string; ledgerHeld: string }[];
-  heldNotMatchingHolds: { memberId: string; fundSource: string; held: string; holdsOutstanding: string }[];
-  holds: { id: string; outstanding: string }[];
-  totalHeld: string;
-}
 
 export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
   const [audit, lots, pending, unapplied, [{ steps }]] = await Promise.all([

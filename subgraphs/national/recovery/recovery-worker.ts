@@ -55,13 +55,16 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   return result;
 }
 
-/** Runs recoverOnce every `intervalMs`, one round at a time. */
-export function startRecoveryWorker(ctx: NationalContext, intervalMs: number, graceSeconds: number): () => void {
+/**
+ * Runs recoverOnce every `intervalMs`, one round at a time, each round with a fresh context (its
+ * loaders cache what they read, which must not outlive the round).
+ */
+export function startRecoveryWorker(context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    recoverOnce(ctx, graceSeconds)
+    recoverOnce(context(), graceSeconds)
       .catch((error: unknown) => console.error(`recovery round failed: ${(error as Error).message}`))
       .finally(() => (running = false));
   }, intervalMs);

@@ -12,7 +12,7 @@ import {
 } from './relationship.types';
 import { Channel } from './relationship-rules';
 import {
-  confirmRelationship, dissolveRelationship, establishRelationship, findRelationships, relationshipsOf, requireRelationship,
+  confirmRelationship, dissolveRelationship, establishRelationship, loadRelationship, relationshipsOf,
 } from './relationships';
 
 @Resolver(() => Relationship)
@@ -26,7 +26,7 @@ export class RelationshipResolver {
 
   @Mutation(() => Relationship, { description: 'The beneficiary confirms the relationship (R27); then quota can be set.' })
   async confirmMutualAid(@Arg('input', () => ConfirmMutualAidInput) input: ConfirmMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    const relationship = await loadRelationship(ctx, input.relationshipId);
     requireActingFor(ctx.caller, [relationship.beneficiaryId], 'consent for this beneficiary');
     const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
     return Relationship.from(await confirmRelationship(ctx, { ...input, ...channel }));
@@ -34,7 +34,7 @@ export class RelationshipResolver {
 
   @Mutation(() => Relationship, { description: 'Dissolves a relationship; its unused quota returns to the donor (R18).' })
   async dissolveMutualAid(@Arg('input', () => DissolveMutualAidInput) input: DissolveMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
-    const relationship = await requireRelationship(ctx.db, input.relationshipId);
+    const relationship = await loadRelationship(ctx, input.relationshipId);
     requireActingFor(ctx.caller, [relationship.donorId, relationship.beneficiaryId], 'dissolve this relationship');
     const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
     return Relationship.from(await dissolveRelationship(ctx, { ...input, ...channel }));
@@ -42,7 +42,7 @@ export class RelationshipResolver {
 
   @Query(() => Relationship, { nullable: true })
   async relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Relationship | null> {
-    const [record] = await findRelationships(ctx.db, [id]);
+    const record = await ctx.relationships.load(id);
     return record && [record.donorId, record.beneficiaryId].some((m) => mayActFor(ctx.caller, m)) ? Relationship.from(record) : null;
   }
 

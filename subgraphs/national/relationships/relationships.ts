@@ -43,6 +43,13 @@ export async function requireRelationship(db: DataSource | EntityManager, id: st
   return row;
 }
 
+/** A relationship as this request first read it (unlocked; for checks, not for changes). */
+export async function loadRelationship(ctx: NationalContext, id: string): Promise<RelationshipRecord> {
+  const row = await ctx.relationships.load(id);
+  if (!row) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
+  return row;
+}
+
 /** A member's relationships as donor or as beneficiary, oldest first (keyset on time, then id). */
 export async function relationshipsOf(
   db: DataSource,
