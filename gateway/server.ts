@@ -1,5 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/apollo';
@@ -56,7 +57,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: process.env.NODE_ENV !== 'production',
-    plugins: [requireCallerPlugin<GatewayContext>(), refuseNulPlugin<GatewayContext>(), queryLimitsPlugin<GatewayContext>()],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      requireCallerPlugin<GatewayContext>(),
+      refuseNulPlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(),
+    ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });

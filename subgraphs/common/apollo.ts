@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
 import { refuseNulPlugin } from './refuse-nul';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 
@@ -38,6 +38,12 @@ export function subgraphServer<Context extends CallerContext>(schema: GraphQLSch
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
     introspection: process.env.NODE_ENV !== 'production',
-    plugins: [ApolloServerPluginInlineTraceDisabled(), requireCallerPlugin<Context>(), refuseNulPlugin<Context>()],
+    // No HTTP caching of a personal graph: skip the per-field cache-hint bookkeeping.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      requireCallerPlugin<Context>(),
+      refuseNulPlugin<Context>(),
+    ],
   });
 }

@@ -7,6 +7,8 @@ import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
+import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
+import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
 
 export interface ProvinceServiceConfig {
@@ -20,7 +22,14 @@ export interface ProvinceServiceConfig {
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
 export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
-  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, Memberships1732500000000] });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    entities: [],
+    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000],
+  });
+  await foldFigureRows(db);
+  const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);
+  folding.unref();
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
   await apollo.start();
   const service = await serveHttp({
@@ -36,6 +45,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   return {
     ...service,
     async close() {
+      clearInterval(folding);
       await service.close();
       await db.destroy();
     },

@@ -45,14 +45,34 @@ export async function issueToken(secret: string, request: TokenRequest): Promise
     .sign(key(secret));
 }
 
+/**
+ * Tokens already verified, until they expire: a caller sends the same token on every request, and
+ * each request reaches the gateway and one or more subgraphs. Only valid tokens are kept, keyed by
+ * the whole token and the secret that verified it; the oldest go first when the cache is full.
+ */
+const VERIFIED_CAPACITY = 10_000;
+const verified = new Map<string, { secret: string; caller: Caller; expiresAtMs: number }>();
+
 /** The caller a token names, or InvalidToken (bad signature, expired, unknown role, ...). */
 export async function verifyToken(secret: string, token: string): Promise<Caller> {
+  const known = verified.get(token);
+  if (known && known.secret === secret && Date.now() < known.expiresAtMs) return known.caller;
+  verified.delete(token);
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM] }));
   } catch (error) {
     throw new InvalidToken(error instanceof errors.JWTExpired ? 'the token has expired' : 'the token is not valid');
   }
+  const caller = callerOf(payload);
+  if (typeof payload.exp === 'number') {
+    if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { secret, caller, expiresAtMs: payload.exp * 1000 });
+  }
+  return caller;
+}
+
+function callerOf(payload: Record<string, unknown>): Caller {
   const subject = typeof payload.sub === 'string' ? payload.sub : '';
   const province = typeof payload.province === 'string' && isProvinceCode(payload.province) ? payload.province : undefined;
   switch (payload.role) {

@@ -53,12 +53,8 @@ function inNightWindow(minute: number, start: number, end: number): boolean {
   return start <= end ? minute >= start && minute < end : minute >= start || minute < end;
 }
 
-/**
- * Checks a transfer against the donor region's policy at `now`. Run inside the transaction that
- * records the transfer, after locking the donor (so concurrent transfers count each other).
- */
-export async function checkTransferPolicy(tx: EntityManager, donorId: string, donorRegion: string, amount: Fen, now: Date): Promise<void> {
-  const policy = await transferPolicyOf(tx, donorRegion);
+/** The parts of R24 that need no count: the night window and the amount of one transfer. */
+export function checkTransferAgainstPolicy(policy: TransferPolicy, amount: Fen, now: Date): void {
   if (inNightWindow(beijingMinuteOfDay(now), policy.nightStartMinute, policy.nightEndMinute)) {
     throw new Refusal(
       RefusalCode.NIGHT_WINDOW,
@@ -68,6 +64,13 @@ export async function checkTransferPolicy(tx: EntityManager, donorId: string, do
   if (amount > policy.transferAmountLimit) {
     throw new Refusal(RefusalCode.TRANSFER_AMOUNT_LIMIT, `One transfer is at most ${formatYuan(policy.transferAmountLimit)} yuan.`);
   }
+}
+
+/**
+ * R24's daily count. Run inside the transaction that records the transfer, after locking the
+ * donor (so concurrent transfers count each other).
+ */
+export async function checkDailyTransferCount(tx: EntityManager, donorId: string, policy: TransferPolicy, now: Date): Promise<void> {
   const [{ n }] = (await tx.query(
     `SELECT count(*)::int AS n FROM transfer WHERE donor_id = $1 AND state <> 'ABORTED' AND created_at >= $2`,
     [donorId, beijingDayStart(now)],

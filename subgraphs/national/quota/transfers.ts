@@ -5,13 +5,13 @@ import type { FundSource } from '../../common/enums';
 import { isRefusal, Refusal, RefusalCode } from '../../common/errors';
 import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { provinceOfMemberId, regionOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { checkWallets } from '../relationships/relationship-rules';
 import { loadRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
-import { checkTransferPolicy } from './transfer-policy';
+import { checkDailyTransferCount, checkTransferAgainstPolicy, transferPolicyOf } from './transfer-policy';
 import { nextBeijingSixAm } from '../../common/clock';
 
 /**
@@ -83,40 +83,40 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
   checkAmount(request.amount);
   requireIdempotencyKey(request.idempotencyKey);
   const hash = requestHash({ ...request, idempotencyKey: undefined });
-  const replay = await findByKey(ctx.db, request.idempotencyKey);
-  if (replay) return replayed(ctx, replay, hash);
-
   const relationship = await loadRelationship(ctx, request.relationshipId);
+  const { donorId, beneficiaryId } = relationship;
+  const donorProvince = provinceOfMemberId(donorId) as string;
+  const crossProvince = donorProvince !== provinceOfMemberId(beneficiaryId);
+  // Everything the checks read, in one round: a replay, the wallets (R21), the donor region's policy (R24).
+  const [replay, donorWallet, beneficiaryWallet, policy] = await Promise.all([
+    findByKey(ctx.db, request.idempotencyKey),
+    crossProvince ? ctx.wallets.load(donorId) : undefined,
+    crossProvince ? ctx.wallets.load(beneficiaryId) : undefined,
+    transferPolicyOf(ctx.db, regionOfMemberId(donorId) as string),
+  ]);
+  if (replay) return replayed(ctx, replay, hash);
   if (relationship.status === 'AWAITING_CONSENT') {
     throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
   }
   if (relationship.status !== 'ACTIVE') {
     throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'Quota can only be set on an active relationship (R9).');
   }
-  const donorProvince = provinceOfMemberId(relationship.donorId) as string;
-  if (donorProvince !== provinceOfMemberId(relationship.beneficiaryId)) {
-    const [donorWallet, beneficiaryWallet] = await Promise.all([
-      ctx.wallets.load(relationship.donorId),
-      ctx.wallets.load(relationship.beneficiaryId),
-    ]);
-    checkWallets({ walletActivated: donorWallet !== null }, { walletActivated: beneficiaryWallet !== null });
-  }
-  const donor = await ctx.persons.load(relationship.donorId);
-  const id = randomUUID();
+  if (crossProvince) checkWallets({ walletActivated: Boolean(donorWallet) }, { walletActivated: Boolean(beneficiaryWallet) });
   const now = ctx.now();
-  const inserted: unknown[] = await ctx.db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [relationship.donorId]); // concurrent transfers count each other
-    await checkTransferPolicy(tx, relationship.donorId, donor?.poolingRegion ?? '', request.amount, now);
+  checkTransferAgainstPolicy(policy, request.amount, now);
+  const [pending] = (await ctx.db.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [donorId]); // concurrent transfers count each other
+    await checkDailyTransferCount(tx, donorId, policy, now);
     return tx.query(
       `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state,
          donor_id, created_at, accept_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [id, request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount),
-        relationship.donorId, now, nextBeijingSixAm(now)],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
+      [randomUUID(), request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount),
+        donorId, now, nextBeijingSixAm(now)],
     );
-  });
-  if (inserted.length === 0) return replayed(ctx, (await findByKey(ctx.db, request.idempotencyKey)) as TransferRecord, hash);
-  return completeTransfer(ctx, (await findTransfer(ctx.db, id)) as TransferRecord, relationship.donorId);
+  })) as TransferRow[];
+  if (!pending) return replayed(ctx, (await findByKey(ctx.db, request.idempotencyKey)) as TransferRecord, hash);
+  return completeTransfer(ctx, toRecord(pending), donorId);
 }
 
 async function replayed(ctx: NationalContext, first: TransferRecord, hash: string): Promise<TransferRecord> {
@@ -139,16 +139,19 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
     }
     throw error;
   }
+  // The usual case in one statement: still PENDING, the relationship still ACTIVE (held against dissolution).
+  const [committed] = (await ctx.db.query(
+    `WITH committed AS (
+       UPDATE transfer SET state = 'COMMITTED', committed_at = now() WHERE id = $1 AND state = 'PENDING'
+         AND EXISTS (SELECT 1 FROM relationship WHERE id = $2 AND status = 'ACTIVE' FOR SHARE)
+       RETURNING ${COLUMNS})
+     SELECT * FROM committed`,
+    [transfer.id, transfer.relationshipId],
+  )) as TransferRow[];
+  if (committed) return toRecord(committed);
   await ctx.db.transaction(async (tx) => {
-    const [relationship] = (await tx.query(`SELECT status FROM relationship WHERE id = $1 FOR SHARE`, [
-      transfer.relationshipId,
-    ])) as { status: string }[];
     const [current] = (await tx.query(`SELECT state FROM transfer WHERE id = $1 FOR UPDATE`, [transfer.id])) as { state: string }[];
     if (current.state !== 'PENDING') return;
-    if (relationship.status === 'ACTIVE') {
-      await tx.query(`UPDATE transfer SET state = 'COMMITTED', committed_at = now() WHERE id = $1`, [transfer.id]);
-      return;
-    }
     // Dissolved while the hold was being placed: undo the hold rather than grant dead quota.
     await tx.query(`UPDATE transfer SET state = 'ABORTED' WHERE id = $1`, [transfer.id]);
     await enqueueStep(tx, transfer.id, transfer.donorProvince, 'releaseHold', {

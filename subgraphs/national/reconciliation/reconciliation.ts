@@ -39,6 +39,9 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
   for (const row of audit.heldNotMatchingHolds) {
     differences.push(`account ${row.memberId} ${row.fundSource}: held ${row.held} fen but its holds hold ${row.holdsOutstanding} fen`);
   }
+  for (const row of audit.figuresNotMatchingTables) {
+    differences.push(`province figure ${row.figure}: kept ${row.kept}, the tables count ${row.counted}`);
+  }
   const inFlight = new Set(pending.map((p) => p.id));
   const holds = new Map(audit.holds.map((h) => [h.id, fenFromDb(h.outstanding)]));
   let unspentQuota = 0n;
