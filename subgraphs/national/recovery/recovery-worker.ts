@@ -33,9 +33,10 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
     result.enrolments += await attempt(() => completeEnrolment(ctx.db, ctx.provinces, request));
   }
+  // A transfer is stamped by the platform clock (R24 counts by it), so its age is read on that clock too.
   const transfers: { id: string }[] = await ctx.db.query(
-    `SELECT id FROM transfer WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
-    [graceSeconds],
+    `SELECT id FROM transfer WHERE state = 'PENDING' AND created_at <= $2::timestamptz - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
+    [graceSeconds, ctx.now()],
   );
   for (const { id } of transfers) {
     result.transfers += await attempt(async () => {
