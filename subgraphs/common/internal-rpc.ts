@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import type { ServiceCredential } from './auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
@@ -38,30 +39,34 @@ export interface InternalClient {
   call<Out>(operation: string, input: unknown): Promise<Out>;
 }
 
+/** Kept-alive connections for every internal client of this process (undici: far less CPU per call than fetch). */
+const connections = new Agent({ keepAliveTimeout: 30_000 });
+
 /** A client for one service's internal operations; refusals come back as the same Refusal. */
 export function internalClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>, timeoutMs = 10_000): InternalClient {
   return {
     async call<Out>(operation: string, input: unknown): Promise<Out> {
-      let response: Response;
+      let status: number;
+      let body: { result: Out } | RefusalBody | undefined;
       try {
-        response = await fetch(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
+        const response = await request(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
           body: JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
-          signal: AbortSignal.timeout(timeoutMs),
+          dispatcher: connections,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
         });
+        status = response.statusCode;
+        body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
       }
-      const body = (await response.json().catch(() => undefined)) as
-        | { result: Out }
-        | RefusalBody
-        | undefined;
-      if (body && 'refusal' in body && response.status === 422) {
+      if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message);
       }
-      if (!body || !('result' in body) || response.status !== 200) {
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${response.status}`);
+      if (!body || !('result' in body) || status !== 200) {
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${status}`);
       }
       return body.result;
     },
