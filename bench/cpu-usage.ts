@@ -1,11 +1,12 @@
-import { childrenOf, cpuMsOf, machineBusyMs } from './proc';
+import { childrenOf, cpuMsOf, machineBusyMs, machineStealMs } from './proc';
 
 /**
  * CPU time (user + system, from /proc/<pid>/stat) each process of the cluster spent while a
  * scenario ran, divided by its operations: on a machine with few cores this says which process
  * an operation's time goes to. PostgreSQL is the sum over its processes; "load generator" is the
  * benchmark process itself; "other" is what the rest of the machine used meanwhile (another job on
- * a shared machine makes every figure worse). Linux only; elsewhere empty.
+ * a shared machine makes every figure worse); "stolen" is CPU time the hypervisor gave to other
+ * virtual machines (on a VM whose host is busy, every latency is worse). Linux only; elsewhere empty.
  */
 export type CpuTimes = Map<string, number>; // milliseconds by process label
 
@@ -22,6 +23,8 @@ export function cpuTimes(processes: Map<string, number>, postmaster: number | un
   times.set('load generator', (own.user + own.system) / 1000);
   const machine = machineBusyMs();
   if (machine !== undefined) times.set(MACHINE, machine);
+  const stolen = machineStealMs();
+  if (stolen !== undefined) times.set('stolen', stolen);
   return times;
 }
 
@@ -31,6 +34,7 @@ const MACHINE = 'machine';
 export function withOthers(totals: Map<string, number>): Map<string, number> {
   const machine = totals.get(MACHINE);
   const result = new Map([...totals].filter(([label]) => label !== MACHINE));
-  if (machine !== undefined) result.set('other', Math.max(0, machine - [...result.values()].reduce((a, b) => a + b, 0)));
+  const watched = [...result].filter(([label]) => label !== 'stolen').reduce((sum, [, ms]) => sum + ms, 0);
+  if (machine !== undefined) result.set('other', Math.max(0, machine - watched));
   return result;
 }

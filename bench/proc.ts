@@ -34,14 +34,24 @@ export function cpuMsOf(pid: number, reapedChildren = false): number {
 }
 
 /** CPU time all processes of the machine spent, in milliseconds (/proc/stat: all but idle and iowait). */
-export function machineBusyMs(): number | undefined {
+function machineTicks(): number[] | undefined {
   try {
     const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-    const ticks = fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
-    return ((ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) * 1000) / ticksPerSecond;
+    return fields.slice(0, 8).map(Number); // user nice system idle iowait irq softirq steal
   } catch {
     return undefined;
   }
+}
+
+export function machineBusyMs(): number | undefined {
+  const ticks = machineTicks();
+  return ticks && ((ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4] - ticks[7]) * 1000) / ticksPerSecond;
+}
+
+/** Time the hypervisor gave this virtual machine's CPUs to someone else (steal), summed over CPUs. */
+export function machineStealMs(): number | undefined {
+  const ticks = machineTicks();
+  return ticks && (ticks[7] * 1000) / ticksPerSecond;
 }
 
 /** Peak resident set size (VmHWM) in KiB. */

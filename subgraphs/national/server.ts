@@ -9,6 +9,7 @@ import { type NationalContext, nationalContext } from './context';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
+import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
@@ -31,7 +32,11 @@ export interface NationalServiceConfig {
 
 /** Starts the `national` subgraph on its own database. */
 export async function startNationalService(config: NationalServiceConfig): Promise<RunningHttpService> {
-  const db = await openDatabase({ url: config.databaseUrl, entities: [], migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000] });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    entities: [],
+    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000],
+  });
   await syncRegistry(db);
   const credential = new ServiceCredential(config.authSecret, 'national');
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
