@@ -45,8 +45,10 @@ const toRecord = (r: RefundRow): RefundRecord => ({
   createdAt: r.created_at, requestHash: r.request_hash,
 });
 
+const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at, request_hash';
+
 export async function refundsOf(db: DataSource | EntityManager, settlementId: string): Promise<RefundRecord[]> {
-  const rows: RefundRow[] = await db.query(`SELECT * FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
+  const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
   return rows.map(toRecord);
 }
 
@@ -56,7 +58,7 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
   checkAmount(request.amount);
   requireIdempotencyKey(request.idempotencyKey);
   const hash = requestHash({ ...request, idempotencyKey: undefined });
-  const find = async () => ((await ctx.db.query(`SELECT * FROM refund WHERE idempotency_key = $1`, [request.idempotencyKey])) as RefundRow[]).map(toRecord)[0];
+  const find = async () => ((await ctx.db.query(`SELECT ${COLUMNS} FROM refund WHERE idempotency_key = $1`, [request.idempotencyKey])) as RefundRow[]).map(toRecord)[0];
   const replay = await find();
   if (replay) {
     sameRequestOrRefuse(replay, hash);
