@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
+import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { internalClient } from '../subgraphs/common/internal-rpc';
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
 export interface ClusterOptions {
@@ -28,14 +30,27 @@ export interface ClusterOptions {
 
 export interface Cluster {
   gatewayUrl: string;
-  national: ServiceProcess;
-  gateway: ServiceProcess;
+  /** The services as they run now (a restart replaces the process, on the same port and database). */
+  readonly national: ServiceProcess;
+  readonly gateway: ServiceProcess;
   provinces: Map<string, ServiceProcess>;
   databaseUrls: Record<string, string>;
   /** The platform secret every token is signed with. */
   authSecret: string;
   /** Starts (again) the deployment of a province, on the same port and database. */
   startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** Starts (again) national, on the same port and database. */
+  startNational(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** Starts (again) the gateway, on the same port. */
+  startGateway(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /**
+   * Sets the platform clock (every time rule reads national's clock). Only a cluster whose national
+   * runs with ADJUSTABLE_CLOCK=1 (a test cluster) accepts it; the time set survives a restart of national.
+   */
+  setClock(time: Date): Promise<void>;
+  /** Runs one recovery round in national now, including the R25 return job; returns what it finished. */
+  recover(): Promise<Record<string, number>>;
+  /** Stops every service running now, whatever was restarted, then the embedded database. */
   stop(): Promise<void>;
 }
 
@@ -54,9 +69,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const given = options.databaseUrls ?? {};
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
-  const started: ServiceProcess[] = [];
+  const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
   const stopAll = async () => {
-    await Promise.all(started.reverse().map((s) => s.stop()));
+    await Promise.all([...running.values()].reverse().map((s) => s.stop()));
     await embedded?.stop();
   };
   try {
@@ -77,55 +92,77 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
     const provincePorts = new Map<string, number>();
     for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
+    const nationalPort = await port(1);
+    const gatewayPort = options.gatewayPort || (await freePort());
     const provinceUrls = options.provinces.map((c) => `${c}=http://127.0.0.1:${provincePorts.get(c)}`).join(',');
     const provinces = new Map<string, ServiceProcess>();
 
+    const start = async (key: string, service: Parameters<typeof startServiceProcess>[0]) => {
+      await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
+      const started = await startServiceProcess({ ...service, onOutput: options.onOutput });
+      running.set(key, started);
+      return started;
+    };
     const startProvince = async (code: string, extraEnv: Record<string, string> = {}) => {
-      const service = await startServiceProcess({
+      const service = await start(code, {
         name: `province ${code}`,
         script: SCRIPTS.province,
         port: provincePorts.get(code) as number,
         env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], AUTH_SECRET: authSecret, ...extraEnv },
-        onOutput: options.onOutput,
       });
       provinces.set(code, service);
-      started.push(service);
       return service;
     };
+    let clockOffsetMs = 0;
+    const startNational = (extraEnv: Record<string, string> = {}) =>
+      start('national', {
+        name: 'national',
+        script: SCRIPTS.national,
+        port: nationalPort,
+        env: {
+          DATABASE_URL: databaseUrls.national, AUTH_SECRET: authSecret, PROVINCE_URLS: provinceUrls, CLOCK_OFFSET_MS: String(clockOffsetMs),
+          ...options.nationalEnv, ...extraEnv,
+        },
+      });
+    const national = () => internalClient(`http://127.0.0.1:${nationalPort}`, new ServiceCredential(authSecret, 'cluster'));
+    const startGateway = (extraEnv: Record<string, string> = {}) =>
+      start('gateway', {
+        name: 'gateway',
+        script: SCRIPTS.gateway,
+        port: gatewayPort,
+        env: {
+          NATIONAL_URL: `http://127.0.0.1:${nationalPort}/graphql`,
+          AUTH_SECRET: authSecret,
+          PROVINCE_URLS: provinceUrls,
+          HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
+          ...extraEnv,
+        },
+      });
 
     progress(`starting provinces ${options.provinces.join(', ')}`);
     await Promise.all(options.provinces.map((code) => startProvince(code)));
     progress('starting national');
-    const national = await startServiceProcess({
-      name: 'national',
-      script: SCRIPTS.national,
-      port: await port(1),
-      env: { DATABASE_URL: databaseUrls.national, AUTH_SECRET: authSecret, PROVINCE_URLS: provinceUrls, ...options.nationalEnv },
-      onOutput: options.onOutput,
-    });
-    started.push(national);
+    await startNational();
     progress('starting gateway');
-    const gateway = await startServiceProcess({
-      name: 'gateway',
-      script: SCRIPTS.gateway,
-      port: options.gatewayPort || (await freePort()),
-      env: {
-        NATIONAL_URL: `${national.baseUrl}/graphql`,
-        AUTH_SECRET: authSecret,
-        PROVINCE_URLS: provinceUrls,
-        HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
-      },
-      onOutput: options.onOutput,
-    });
-    started.push(gateway);
+    await startGateway();
     return {
-      gatewayUrl: `${gateway.baseUrl}/graphql`,
-      national,
-      gateway,
+      gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      get national() {
+        return running.get('national') as ServiceProcess;
+      },
+      get gateway() {
+        return running.get('gateway') as ServiceProcess;
+      },
       provinces,
       databaseUrls,
       authSecret,
       startProvince,
+      startNational,
+      startGateway,
+      async setClock(time) {
+        ({ offsetMs: clockOffsetMs } = await national().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
+      },
+      recover: () => national().call('recover', {}),
       stop: stopAll,
     };
   } catch (error) {

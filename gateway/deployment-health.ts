@@ -14,13 +14,15 @@ export interface DeploymentStatus {
   detail?: string;
 }
 
+const UNHEALTHY_RECHECK_MS = 1000;
+
 const sdlHash = (sdl: string) => createHash('sha256').update(sdl.trim()).digest('hex').slice(0, 16);
 
 export class DeploymentHealth {
   private readonly statuses = new Map<string, DeploymentStatus>();
   private readonly expectedHash: string;
   private readonly inFlight = new Map<string, Promise<DeploymentStatus>>();
-  private timer?: NodeJS.Timeout;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(deployments: Record<string, string>, expectedSdl: string, private readonly onChange?: (s: DeploymentStatus) => void) {
     this.expectedHash = sdlHash(expectedSdl);
@@ -55,15 +57,19 @@ export class DeploymentHealth {
     return Promise.all([...this.statuses.keys()].map((p) => this.check(p)));
   }
 
-  /** Checks every deployment now and then every `intervalMs`. */
+  /**
+   * Checks every deployment now and then every `intervalMs`; a deployment that is not healthy is
+   * checked every second, so a restarted province is routed to again as soon as it answers.
+   */
   async start(intervalMs: number): Promise<void> {
     await this.checkAll();
-    this.timer = setInterval(() => void this.checkAll(), intervalMs);
-    this.timer.unref();
+    const recheck = () => [...this.statuses.values()].filter((s) => s.state !== 'healthy').forEach((s) => void this.check(s.province));
+    this.timers = [setInterval(() => void this.checkAll(), intervalMs), setInterval(recheck, Math.min(UNHEALTHY_RECHECK_MS, intervalMs))];
+    for (const timer of this.timers) timer.unref();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
   }
 
   private async fetchState(province: string): Promise<DeploymentStatus> {

@@ -5,14 +5,16 @@ import { GraphQLError } from 'graphql';
 import { RefusalCode } from '../subgraphs/common/errors';
 import type { DeploymentHealth } from './deployment-health';
 import { provinceOfRootFields, type Representation, splitRepresentations } from './route-fetch';
-import { SubgraphSource } from './subgraph-source';
+import { SubgraphSource, SubgraphUnreachable } from './subgraph-source';
+import { unansweredFetch } from './unanswered-fetch';
 
 /**
  * The data source of the `province` subgraph: a router over the provincial deployments.
  * An `_entities` fetch is split by province, the parts go out in parallel, and the answers are put
  * back in order; any other fetch goes to the one province its root fields name. A fetch is never
  * sent to a guessed province: an unroutable one, or one for a province that is not running or has
- * drifted, is answered with PROVINCE_UNROUTABLE / PROVINCE_UNAVAILABLE.
+ * drifted, is answered with PROVINCE_UNROUTABLE / PROVINCE_UNAVAILABLE at the path of each field it
+ * was for, and a mutation that got no answer after it was sent with OUTCOME_PENDING (R30).
  */
 export class ProvinceRouter implements GraphQLDataSource {
   private readonly deployments: Map<string, SubgraphSource>;
@@ -26,9 +28,7 @@ export class ProvinceRouter implements GraphQLDataSource {
     if (Array.isArray(representations)) return this.routeEntities(options, representations as Representation[]);
     const route = provinceOfRootFields(options.request.query ?? '', options.request.variables);
     if ('problem' in route) {
-      throw new GraphQLError(`Cannot route to a province: ${route.problem}.`, {
-        extensions: { code: RefusalCode.PROVINCE_UNROUTABLE },
-      });
+      return unansweredFetch(options.request, { code: RefusalCode.PROVINCE_UNROUTABLE, message: `Cannot route to a province: ${route.problem}.` });
     }
     return this.send(route.province, options);
   }
@@ -61,26 +61,26 @@ export class ProvinceRouter implements GraphQLDataSource {
   }
 
   private async send(province: string, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    const unavailable = (why: string, mayHaveArrived = false) => unansweredFetch(options.request, {
+      code: RefusalCode.PROVINCE_UNAVAILABLE,
+      message: `Province ${province} ${why}; its data cannot be read or changed now, and nothing was done.`,
+      extensions: { province },
+      mayHaveArrived,
+    });
     const source = this.deployments.get(province);
-    if (!source) throw unavailable(province, 'is not running on this platform');
+    if (!source) return unavailable('is not running on this platform');
     let status = this.health.status(province);
     if (status && status.state !== 'healthy' && status.state !== 'drifted') status = await this.health.check(province);
-    if (status?.state === 'drifted') throw unavailable(province, 'serves a different province schema and is not used');
-    if (status?.state !== 'healthy') throw unavailable(province, 'is not answering');
+    if (status?.state === 'drifted') return unavailable('serves a different province schema and is not used');
+    if (status?.state !== 'healthy') return unavailable('is not answering');
     try {
-      return await source.process({ ...options, request: { ...options.request } });
+      return await source.send({ ...options, request: { ...options.request } });
     } catch (error) {
-      if (error instanceof GraphQLError) throw error; // the deployment answered: a refusal or bad input
-      this.health.markUnreachable(province, (error as Error).message);
-      throw unavailable(province, 'is not answering');
+      if (!(error instanceof SubgraphUnreachable)) throw error; // the deployment answered: a refusal or bad input
+      this.health.markUnreachable(province, error.message);
+      return unavailable('is not answering', error.mayHaveArrived);
     }
   }
-}
-
-function unavailable(province: string, why: string): GraphQLError {
-  return new GraphQLError(`Province ${province} ${why}; its data cannot be read or changed now.`, {
-    extensions: { code: RefusalCode.PROVINCE_UNAVAILABLE, province },
-  });
 }
 
 function entityError(index: number, code: string, message: string): GraphQLFormattedError {

@@ -37,6 +37,11 @@ function parseCached(query: string): DocumentNode {
   return document;
 }
 
+/** The operation of a fetch's query (parsed once per distinct query). */
+export function operationOf(query: string): OperationDefinitionNode | undefined {
+  return parseCached(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+}
+
 /**
  * The single province that every root field of the operation names, or an explanation of why
  * there is none (no routing argument, or fields that name different provinces).
@@ -45,9 +50,7 @@ export function provinceOfRootFields(
   query: string,
   variables: Record<string, unknown> | undefined,
 ): { province: string } | { problem: string } {
-  const operation = parseCached(query).definitions.find(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
+  const operation = operationOf(query);
   const provinces = new Set<string>();
   for (const selection of operation?.selectionSet.selections ?? []) {
     if (selection.kind !== Kind.FIELD || selection.name.value.startsWith('__')) continue;

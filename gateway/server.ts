@@ -10,6 +10,8 @@ import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-ser
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
 import { queryLimitsPlugin } from './query-limits';
+import { nationalOutageStatusPlugin } from './unanswered-fetch';
+import { RefusalCode } from '../subgraphs/common/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
 
@@ -49,7 +51,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       if (name === ROUTED_SUBGRAPH) return router;
       const configured = config.subgraphUrls[name];
       if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
-      return new SubgraphSource(configured ?? (url as string));
+      return new SubgraphSource(configured ?? (url as string), {
+        code: RefusalCode.NATIONAL_UNAVAILABLE,
+        message: 'The national service is not answering; nothing was done. Try again shortly.',
+      });
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -62,6 +67,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
       queryLimitsPlugin<GatewayContext>(),
+      nationalOutageStatusPlugin<GatewayContext>(),
     ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal

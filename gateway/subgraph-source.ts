@@ -3,14 +3,22 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Agent, request } from 'undici';
 import type { CallerContext } from '../subgraphs/common/auth/authenticate';
+import { type Unanswered, unansweredFetch } from './unanswered-fetch';
 
 /** Sent by the gateway to say which caller a subgraph request is made for. */
 export interface GatewayContext extends CallerContext {
   authorization?: string;
 }
 
-/** A response that carries no GraphQL errors means the subgraph itself failed (or is not one). */
-export class SubgraphUnreachable extends Error {}
+/** No usable answer: the subgraph is down, failed, or is not one. */
+export class SubgraphUnreachable extends Error {
+  constructor(message: string, readonly mayHaveArrived: boolean) {
+    super(message);
+  }
+}
+
+/** Connection errors that mean the request never reached the subgraph. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** A response larger than this is a broken subgraph, not an answer. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -24,16 +32,27 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * The HTTP client for one subgraph deployment: the operation as JSON over a kept-alive undici
  * connection, with the caller's credential passed on. When a subgraph refuses a request with HTTP
  * 4xx (e.g. a Money variable that does not parse), the subgraph's own error and code reach the
- * caller instead of a bare "400: Bad Request"; no usable answer at all is SubgraphUnreachable.
+ * caller instead of a bare "400: Bad Request". No usable answer at all is SubgraphUnreachable, which
+ * `process` turns into the `unavailable` answer (see unanswered-fetch.ts) when one is given.
  *
  * It replaces RemoteGraphQLDataSource, whose fetch-API objects (Request, Headers, a Response
  * wrapper) and tracing spans per fetch cost more of the gateway's CPU than the fetch itself;
  * nothing here uses what they offer (persisted queries, cache-control hints from subgraphs).
  */
 export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record<string, unknown>> {
-  constructor(readonly url: string) {}
+  constructor(readonly url: string, private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await this.send(options);
+    } catch (error) {
+      if (!(error instanceof SubgraphUnreachable) || !this.unavailable) throw error;
+      return unansweredFetch(options.request, { ...this.unavailable, mayHaveArrived: error.mayHaveArrived });
+    }
+  }
+
+  /** Sends the fetch; SubgraphUnreachable when no usable answer came back. */
+  async send(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error('Missing query');
     const authorization = options.context?.authorization;
@@ -49,7 +68,8 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
       status = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      throw new SubgraphUnreachable(`request to ${this.url} failed: ${(error as Error).message}`);
+      const code = (error as { code?: string }).code ?? '';
+      throw new SubgraphUnreachable(`request to ${this.url} failed: ${(error as Error).message}`, !NOT_SENT.has(code));
     }
     let body: unknown;
     try {
@@ -62,6 +82,6 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
     if (status >= 400 && status < 500 && first) {
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, httpStatus: status } });
     }
-    throw new SubgraphUnreachable(`HTTP ${status} from ${this.url}`);
+    throw new SubgraphUnreachable(`HTTP ${status} from ${this.url}`, true);
   }
 }

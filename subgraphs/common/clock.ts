@@ -2,21 +2,25 @@
  * The one clock every time-dependent rule reads (R24 night window and daily count, R25 return at
  * 06:00). In production it is the system clock. A test cluster starts its services with
  * ADJUSTABLE_CLOCK=1 and may then set the time over the internal `clock` operation: the clock
- * keeps running from the time set, so durations stay real.
+ * keeps running from the time set, so durations stay real, and a restart with CLOCK_OFFSET_MS
+ * (the offset the operation answered) goes on from where it was.
  */
 export interface Clock {
   now(): Date;
 }
 
 export class AdjustableClock implements Clock {
-  private offsetMs = 0;
+  /** `offsetMs`: how far ahead of the system clock it starts (a restarted test service keeps its time). */
+  constructor(private offsetMs = 0) {}
 
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }
 
-  set(time: Date): void {
+  /** Sets the time; returns the new offset from the system clock. */
+  set(time: Date): number {
     this.offsetMs = time.getTime() - Date.now();
+    return this.offsetMs;
   }
 }
 

@@ -46,7 +46,8 @@ export const RefusalCode = {
   CREDENTIAL_NOT_OWN: 'CREDENTIAL_NOT_OWN', // R28
   INVALID_PHONE: 'INVALID_PHONE', // R29
   // Platform
-  PROVINCE_UNAVAILABLE: 'PROVINCE_UNAVAILABLE',
+  PROVINCE_UNAVAILABLE: 'PROVINCE_UNAVAILABLE', // nothing was recorded: retry later, under a new key
+  NATIONAL_UNAVAILABLE: 'NATIONAL_UNAVAILABLE', // the gateway could not reach national (HTTP 503)
   PROVINCE_UNROUTABLE: 'PROVINCE_UNROUTABLE',
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -68,4 +69,21 @@ export class Refusal extends GraphQLError {
 
 export function isRefusal(error: unknown): error is Refusal {
   return error instanceof Refusal;
+}
+
+/**
+ * R30: not a refusal. The operation was recorded but the platform cannot yet tell whether it took
+ * effect (a province did not answer); recovery finishes or undoes it, and the same request under
+ * the same idempotency key then gets the final answer.
+ */
+export const OUTCOME_PENDING = 'OUTCOME_PENDING';
+
+export class OutcomePending extends GraphQLError {
+  readonly code = OUTCOME_PENDING;
+
+  constructor(why: string) {
+    super(`${why} The outcome is not known yet: send the same request again with the same idempotency key to get the final answer.`, {
+      extensions: { code: OUTCOME_PENDING, retryWithSameKey: true },
+    });
+  }
 }

@@ -12,6 +12,6 @@ runService('national', () =>
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
     recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
     recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
-    adjustableClock: process.env.ADJUSTABLE_CLOCK === '1',
+    adjustableClock: process.env.ADJUSTABLE_CLOCK === '1' ? { offsetMs: Number(process.env.CLOCK_OFFSET_MS ?? 0) } : undefined,
   }),
 );

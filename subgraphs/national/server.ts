@@ -10,6 +10,7 @@ import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
+import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
@@ -26,8 +27,8 @@ export interface NationalServiceConfig {
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
   recoveryGraceSeconds?: number;
-  /** Tests only: a clock that can be set through the internal `clock` operation. */
-  adjustableClock?: boolean;
+  /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
+  adjustableClock?: { offsetMs: number };
 }
 
 /** Starts the `national` subgraph on its own database. */
@@ -35,21 +36,21 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000],
+    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000],
   });
   await syncRegistry(db);
   const credential = new ServiceCredential(config.authSecret, 'national');
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
   await apollo.start();
-  const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
+  const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
         [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(credential, async ({ now }: { now: string }) => {
-          clock.set(new Date(now));
-          return { now: clock.now().toISOString() };
+          const offsetMs = clock.set(new Date(now));
+          return { now: clock.now().toISOString(), offsetMs };
         }),
       }
     : {};

@@ -8,6 +8,7 @@ import { internalRoutes } from './internal/routes';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
 import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
+import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
 import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
 
@@ -25,7 +26,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000],
+    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000],
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);

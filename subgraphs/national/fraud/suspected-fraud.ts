@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { parseTimeKey } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
@@ -8,7 +7,8 @@ import { provinceOfMemberId } from '../../common/routing-keys';
 /**
  * R28: the beneficiary pays with their own credential (e-code or face). A payment presented with
  * another person's credential is refused, and, unlike every other refusal, leaves a record: a
- * suspected fraud (骗保) for the beneficiary's province to review.
+ * suspected fraud (骗保) for the beneficiary's province to review. One record per attempt: it bears
+ * the id of the payment's operation, and a repeat under the same idempotency key is the same attempt.
  */
 export interface Credential {
   method: string;
@@ -28,6 +28,7 @@ export interface SuspectedFraudRecord {
 
 export async function checkOwnCredential(
   db: DataSource,
+  operationId: string,
   beneficiaryId: string,
   credential: Credential,
   amount: Fen,
@@ -37,8 +38,8 @@ export async function checkOwnCredential(
   if (credential.holderId === beneficiaryId) return;
   await db.query(
     `INSERT INTO suspected_fraud (id, beneficiary_id, holder_id, province, method, amount, details, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [randomUUID(), beneficiaryId, credential.holderId.slice(0, 40), provinceOfMemberId(beneficiaryId) ?? '??', credential.method,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+    [operationId, beneficiaryId, credential.holderId.slice(0, 40), provinceOfMemberId(beneficiaryId) ?? '??', credential.method,
       String(amount), JSON.stringify(details), now],
   );
   throw new Refusal(

@@ -1,5 +1,6 @@
 import type { ServiceCredential } from '../../common/auth/service-credential';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { request } from 'undici';
 import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/internal-rpc';
 
 /**
@@ -8,8 +9,10 @@ import { type InternalClient, internalClient, ServiceUnreachable } from '../../c
  */
 export class ProvinceDirectory {
   private readonly clients: Map<string, InternalClient>;
+  /** Provinces whose last call did not get through, and so are asked first before new work is recorded. */
+  private readonly suspect = new Set<string>();
 
-  constructor(baseUrls: Record<string, string>, credential: ServiceCredential) {
+  constructor(private readonly baseUrls: Record<string, string>, credential: ServiceCredential) {
     this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, credential)]));
   }
 
@@ -21,22 +24,49 @@ export class ProvinceDirectory {
     return this.clients.has(province);
   }
 
+  /**
+   * R30: called before an operation that needs the province is recorded, so that a province known
+   * to be down gets a refusal (nothing recorded) instead of an operation left in doubt. Costs nothing
+   * while the province answers; after a failed call it asks the province's /health first.
+   */
+  async requireAnswering(province: string): Promise<void> {
+    if (!this.clients.has(province)) throw notConnected(province);
+    if (!this.suspect.has(province)) return;
+    try {
+      const response = await request(`${this.baseUrls[province]}/health`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      await response.body.dump();
+      if (response.statusCode === 200) {
+        this.suspect.delete(province);
+        return;
+      }
+    } catch {
+      // not answering: refused below
+    }
+    throw notAnswering(province);
+  }
+
   /** Calls an internal operation of a province; refusals pass through unchanged. */
   async call<Out>(province: string, operation: string, input: unknown): Promise<Out> {
     const client = this.clients.get(province);
-    if (!client) {
-      throw new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform.`);
-    }
+    if (!client) throw notConnected(province);
     try {
-      return await client.call<Out>(operation, input);
+      const result = await client.call<Out>(operation, input);
+      this.suspect.delete(province);
+      return result;
     } catch (error) {
       if (error instanceof ServiceUnreachable) {
-        throw new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; try again later.`);
+        this.suspect.add(province);
+        throw notAnswering(province);
       }
       throw error;
     }
   }
 }
+
+const notConnected = (province: string) =>
+  new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform; nothing was done.`, { province });
+const notAnswering = (province: string) =>
+  new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; nothing was done. Try again later.`, { province });
 
 /** Parses "32=http://host:port,13=http://host:port" into base URLs by province code. */
 export function parseProvinceUrls(text: string | undefined): Record<string, string> {

@@ -1,27 +1,28 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { parseTimeKey } from '../../common/connection';
 import type { FundSource } from '../../common/enums';
-import { isRefusal, Refusal, RefusalCode } from '../../common/errors';
-import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
+import { crashPoint } from '../../common/crash-point';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
+import { answerOnce, partyOf, recordRefusal } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId, regionOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { checkWallets } from '../relationships/relationship-rules';
-import { loadRelationship } from '../relationships/relationships';
+import { loadRelationship, requireRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
 import { checkDailyTransferCount, checkTransferAgainstPolicy, transferPolicyOf } from './transfer-policy';
 import { nextBeijingSixAm } from '../../common/clock';
 
 /**
- * R9–R12, R21: a donor sets quota for a beneficiary. The money does not move; it is held in the
- * donor's province. No distributed transaction: (1) the transfer is recorded PENDING here, its
- * idempotency key unique; (2) the donor's province places a hold with the transfer's id (the same
- * id never holds twice); (3) the transfer is COMMITTED here, and the quota is available at once.
- * A refusal at (2) removes the PENDING record, so a refusal leaves nothing. A crash anywhere
- * leaves a PENDING transfer that a repeat or the recovery worker drives forward. The quota then
- * waits for the beneficiary to accept it (R25, see acceptance.ts).
+ * R9–R12, R21, R30: a donor sets quota for a beneficiary. The money does not move; it is held in the
+ * donor's province. No distributed transaction: (1) the transfer is recorded PENDING here under the
+ * id its idempotency key was given; (2) the donor's province places a hold with the transfer's id
+ * (the same id never holds twice, and a hold refused once stays refused); (3) the transfer is
+ * COMMITTED here, and the quota is available at once. A refusal at (2) removes the PENDING record and
+ * keeps the refusal as the key's answer, so a refusal leaves nothing. When the province does not
+ * answer at (2) the answer is OUTCOME_PENDING, and a repeat or the recovery worker drives the PENDING
+ * transfer forward. The quota then waits for the beneficiary to accept it (R25, see acceptance.ts).
  */
 export interface TransferRequest {
   relationshipId: string;
@@ -42,28 +43,22 @@ export interface TransferRecord {
   acceptBy: Date | null;
   acceptedAt: Date | null;
   returnedAt: Date | null;
-  requestHash: string;
 }
 
 interface TransferRow {
   id: string; relationship_id: string; donor_province: string; fund_source: FundSource; amount: string;
-  state: TransferRecord['state']; created_at: Date; committed_at: Date | null; request_hash: string;
+  state: TransferRecord['state']; created_at: Date; committed_at: Date | null;
   accept_by: Date | null; accepted_at: Date | null; returned_at: Date | null;
 }
 
 const toRecord = (r: TransferRow): TransferRecord => ({
   id: r.id, relationshipId: r.relationship_id, donorProvince: r.donor_province, fundSource: r.fund_source,
-  amount: fenFromDb(r.amount), state: r.state, createdAt: r.created_at, committedAt: r.committed_at, requestHash: r.request_hash,
+  amount: fenFromDb(r.amount), state: r.state, createdAt: r.created_at, committedAt: r.committed_at,
   acceptBy: r.accept_by, acceptedAt: r.accepted_at, returnedAt: r.returned_at,
 });
 
-const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at, request_hash,
+const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at,
   accept_by, accepted_at, returned_at`;
-
-async function findByKey(db: DataSource, key: string): Promise<TransferRecord | undefined> {
-  const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE idempotency_key = $1`, [key]);
-  return rows.map(toRecord)[0];
-}
 
 export async function findTransfer(db: DataSource, id: string): Promise<TransferRecord | undefined> {
   const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE id = $1`, [id]);
@@ -81,20 +76,30 @@ export async function transfersOf(db: DataSource, relationshipId: string, limit:
 
 export async function transferQuota(ctx: NationalContext, request: TransferRequest): Promise<TransferRecord> {
   checkAmount(request.amount);
-  requireIdempotencyKey(request.idempotencyKey);
-  const hash = requestHash({ ...request, idempotencyKey: undefined });
+  const claim = { party: partyOf(ctx.caller), operation: 'transferQuota', key: request.idempotencyKey, request };
+  return answerOnce(ctx.db, claim, {
+    start: (id) => startTransfer(ctx, id, request),
+    resume: async (id) => {
+      const transfer = await findTransfer(ctx.db, id);
+      if (transfer?.state === 'ABORTED') throw dissolvedMeanwhile();
+      if (transfer?.state !== 'PENDING') return transfer;
+      return completeTransfer(ctx, transfer, (await requireRelationship(ctx.db, transfer.relationshipId)).donorId);
+    },
+  });
+}
+
+/** The checks, then step (1), then steps (2) and (3). */
+async function startTransfer(ctx: NationalContext, id: string, request: TransferRequest): Promise<TransferRecord> {
   const relationship = await loadRelationship(ctx, request.relationshipId);
   const { donorId, beneficiaryId } = relationship;
   const donorProvince = provinceOfMemberId(donorId) as string;
   const crossProvince = donorProvince !== provinceOfMemberId(beneficiaryId);
-  // Everything the checks read, in one round: a replay, the wallets (R21), the donor region's policy (R24).
-  const [replay, donorWallet, beneficiaryWallet, policy] = await Promise.all([
-    findByKey(ctx.db, request.idempotencyKey),
+  // Everything the checks read, in one round: the wallets (R5), the donor region's policy (R24).
+  const [donorWallet, beneficiaryWallet, policy] = await Promise.all([
     crossProvince ? ctx.wallets.load(donorId) : undefined,
     crossProvince ? ctx.wallets.load(beneficiaryId) : undefined,
     transferPolicyOf(ctx.db, regionOfMemberId(donorId) as string),
   ]);
-  if (replay) return replayed(ctx, replay, hash);
   if (relationship.status === 'AWAITING_CONSENT') {
     throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
   }
@@ -104,41 +109,41 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
   if (crossProvince) checkWallets({ walletActivated: Boolean(donorWallet) }, { walletActivated: Boolean(beneficiaryWallet) });
   const now = ctx.now();
   checkTransferAgainstPolicy(policy, request.amount, now);
+  await ctx.provinces.requireAnswering(donorProvince);
   const [pending] = (await ctx.db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [donorId]); // concurrent transfers count each other
     await checkDailyTransferCount(tx, donorId, policy, now);
     return tx.query(
-      `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state,
+      `INSERT INTO transfer (id, idempotency_key, relationship_id, donor_province, fund_source, amount, state,
          donor_id, created_at, accept_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [randomUUID(), request.idempotencyKey, hash, relationship.id, donorProvince, request.fundSource, String(request.amount),
+       VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9) RETURNING ${COLUMNS}`,
+      [id, request.idempotencyKey, relationship.id, donorProvince, request.fundSource, String(request.amount),
         donorId, now, nextBeijingSixAm(now)],
     );
   })) as TransferRow[];
-  if (!pending) return replayed(ctx, (await findByKey(ctx.db, request.idempotencyKey)) as TransferRecord, hash);
+  crashPoint('recordTransfer', 'after');
   return completeTransfer(ctx, toRecord(pending), donorId);
 }
 
-async function replayed(ctx: NationalContext, first: TransferRecord, hash: string): Promise<TransferRecord> {
-  sameRequestOrRefuse(first, hash);
-  if (first.state !== 'PENDING') return first;
-  const relationship = await loadRelationship(ctx, first.relationshipId);
-  return completeTransfer(ctx, first, relationship.donorId);
-}
-
-/** Steps (2) and (3); safe to repeat. Used by the request itself and by the recovery worker. */
+/** Steps (2) and (3); safe to repeat. Used by the request, its repeats and the recovery worker. */
 export async function completeTransfer(ctx: NationalContext, transfer: TransferRecord, donorId: string): Promise<TransferRecord> {
   try {
     await ctx.provinces.call(transfer.donorProvince, 'placeHold', {
       holdId: transfer.id, memberId: donorId, fundSource: transfer.fundSource, amount: transfer.amount,
     });
   } catch (error) {
-    if (isRefusal(error) && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
-      await ctx.db.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
-      throw await explainShortfall(ctx, error, donorId);
+    if (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
+      throw new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
     }
-    throw error;
+    // The province's refusal is final for this hold id: no later attempt can hold it.
+    const refusal = await explainShortfall(ctx, error, donorId);
+    await ctx.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
+      await recordRefusal(tx, transfer.id, refusal);
+    });
+    throw refusal;
   }
+  crashPoint('commitTransfer', 'before');
   // The usual case in one statement: still PENDING, the relationship still ACTIVE (held against dissolution).
   const [committed] = (await ctx.db.query(
     `WITH committed AS (
@@ -149,22 +154,26 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
     [transfer.id, transfer.relationshipId],
   )) as TransferRow[];
   if (committed) return toRecord(committed);
+  const dissolved = dissolvedMeanwhile();
   await ctx.db.transaction(async (tx) => {
     const [current] = (await tx.query(`SELECT state FROM transfer WHERE id = $1 FOR UPDATE`, [transfer.id])) as { state: string }[];
-    if (current.state !== 'PENDING') return;
+    if (current?.state !== 'PENDING') return;
     // Dissolved while the hold was being placed: undo the hold rather than grant dead quota.
     await tx.query(`UPDATE transfer SET state = 'ABORTED' WHERE id = $1`, [transfer.id]);
     await enqueueStep(tx, transfer.id, transfer.donorProvince, 'releaseHold', {
       holdId: transfer.id, operationId: `abort:${transfer.id}`, amount: transfer.amount,
     });
+    await recordRefusal(tx, transfer.id, dissolved);
   });
   await applyStepsOf(ctx.db, ctx.provinces, transfer.id);
-  const done = (await findTransfer(ctx.db, transfer.id)) as TransferRecord;
-  if (done.state === 'ABORTED') {
-    throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship was dissolved before the quota was set; nothing was transferred.');
-  }
-  return done;
+  const done = await findTransfer(ctx.db, transfer.id);
+  if (done?.state === 'COMMITTED') return done;
+  if (done?.state === 'ABORTED') throw dissolved;
+  throw new Error(`transfer ${transfer.id} is neither committed nor aborted`);
 }
+
+const dissolvedMeanwhile = () =>
+  new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship was dissolved before the quota was set; nothing was transferred.');
 
 /** R11: quota received from relatives never funds a transfer; say so when that is the shortfall. */
 async function explainShortfall(ctx: NationalContext, refusal: Refusal, donorId: string): Promise<Refusal> {

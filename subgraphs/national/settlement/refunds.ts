@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource } from '../../common/enums';
+import { crashPoint } from '../../common/crash-point';
 import { Refusal, RefusalCode } from '../../common/errors';
-import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
+import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import { recordClearing } from '../clearing/clearing';
@@ -31,21 +31,20 @@ export interface RefundRecord {
   ownCurrentYear: Fen;
   ownAccumulated: Fen;
   createdAt: Date;
-  requestHash: string;
 }
 
 interface RefundRow {
   id: string; settlement_id: string; amount: string; cash_part: string; quota_part: string;
-  own_current_year: string; own_accumulated: string; created_at: Date; request_hash: string;
+  own_current_year: string; own_accumulated: string; created_at: Date;
 }
 
 const toRecord = (r: RefundRow): RefundRecord => ({
   id: r.id, settlementId: r.settlement_id, amount: fenFromDb(r.amount), cashPart: fenFromDb(r.cash_part),
   quotaPart: fenFromDb(r.quota_part), ownCurrentYear: fenFromDb(r.own_current_year), ownAccumulated: fenFromDb(r.own_accumulated),
-  createdAt: r.created_at, requestHash: r.request_hash,
+  createdAt: r.created_at,
 });
 
-const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at, request_hash';
+const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at';
 
 export async function refundsOf(db: DataSource | EntityManager, settlementId: string): Promise<RefundRecord[]> {
   const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
@@ -56,27 +55,24 @@ const min = (a: Fen, b: Fen) => (a < b ? a : b);
 
 export async function refundSettlement(ctx: NationalContext, request: RefundRequest): Promise<RefundRecord> {
   checkAmount(request.amount);
-  requireIdempotencyKey(request.idempotencyKey);
-  const hash = requestHash({ ...request, idempotencyKey: undefined });
-  const find = async () => ((await ctx.db.query(`SELECT ${COLUMNS} FROM refund WHERE idempotency_key = $1`, [request.idempotencyKey])) as RefundRow[]).map(toRecord)[0];
-  const replay = await find();
-  if (replay) {
-    sameRequestOrRefuse(replay, hash);
-    await applyStepsOf(ctx.db, ctx.provinces, replay.id);
-    return replay;
-  }
-  const id = randomUUID();
-  try {
-    await ctx.db.transaction((tx) => decideRefund(tx, id, hash, request));
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505') return refundSettlement(ctx, request);
-    throw error;
-  }
-  await applyStepsOf(ctx.db, ctx.provinces, id);
-  return (await find()) as RefundRecord;
+  const claim = { party: partyOf(ctx.caller), operation: 'refundSettlement', key: request.idempotencyKey, request };
+  const find = async (id: string) => ((await ctx.db.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord)[0];
+  return answerOnce(ctx.db, claim, {
+    start: async (id) => {
+      await ctx.db.transaction((tx) => decideRefund(tx, id, request));
+      crashPoint('decideRefund', 'after');
+      await applyStepsOf(ctx.db, ctx.provinces, id);
+      return (await find(id)) as RefundRecord;
+    },
+    resume: async (id) => {
+      const refund = await find(id);
+      if (refund) await applyStepsOf(ctx.db, ctx.provinces, id);
+      return refund;
+    },
+  });
 }
 
-async function decideRefund(tx: EntityManager, id: string, hash: string, request: RefundRequest): Promise<void> {
+async function decideRefund(tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
   const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
   if (settlement.state !== 'SETTLED') {
     throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'The settlement is still being completed; refund it once it is settled.');
@@ -111,9 +107,9 @@ async function decideRefund(tx: EntityManager, id: string, hash: string, request
     });
   }
   await tx.query(
-    `INSERT INTO refund (id, idempotency_key, request_hash, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [id, request.idempotencyKey, hash, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
+    `INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [id, request.idempotencyKey, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
       String(ownCurrentYear), String(ownAccumulated)],
   );
 }

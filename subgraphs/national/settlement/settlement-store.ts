@@ -17,32 +17,30 @@ export interface SettlementRecord {
   cashPaid: Fen;
   state: 'PENDING' | 'SETTLED';
   createdAt: Date;
-  requestHash: string;
 }
 
 interface Row {
   id: string; kind: SettlementRecord['kind']; beneficiary_id: string; spending_province: string; details: Record<string, string>;
   amount: string; own_current_year: string; own_accumulated: string; quota_paid: string; cash_paid: string;
-  state: SettlementRecord['state']; created_at: Date; request_hash: string;
+  state: SettlementRecord['state']; created_at: Date;
 }
 
 const toRecord = (r: Row): SettlementRecord => ({
   id: r.id, kind: r.kind, beneficiaryId: r.beneficiary_id, spendingProvince: r.spending_province, details: r.details,
   amount: fenFromDb(r.amount), ownCurrentYear: fenFromDb(r.own_current_year), ownAccumulated: fenFromDb(r.own_accumulated),
   quotaPaid: fenFromDb(r.quota_paid), cashPaid: fenFromDb(r.cash_paid), state: r.state, createdAt: r.created_at,
-  requestHash: r.request_hash,
 });
 
 const COLUMNS = `id, kind, beneficiary_id, spending_province, details, amount, own_current_year, own_accumulated,
-  quota_paid, cash_paid, state, created_at, request_hash`;
+  quota_paid, cash_paid, state, created_at`;
 
-export async function findSettlement(db: DataSource | EntityManager, where: 'id' | 'idempotency_key', value: string, lock = ''): Promise<SettlementRecord | undefined> {
-  const rows: Row[] = await db.query(`SELECT ${COLUMNS} FROM settlement WHERE ${where} = $1 ${lock}`, [value]);
+export async function findSettlement(db: DataSource | EntityManager, id: string, lock = ''): Promise<SettlementRecord | undefined> {
+  const rows: Row[] = await db.query(`SELECT ${COLUMNS} FROM settlement WHERE id = $1 ${lock}`, [id]);
   return rows.map(toRecord)[0];
 }
 
 export async function requireSettlement(db: DataSource | EntityManager, id: string, lock = ''): Promise<SettlementRecord> {
-  const settlement = await findSettlement(db, 'id', id, lock);
+  const settlement = await findSettlement(db, id, lock);
   if (!settlement) throw new Refusal(RefusalCode.SETTLEMENT_NOT_FOUND, `There is no settlement ${id.slice(0, 40)}.`);
   return settlement;
 }

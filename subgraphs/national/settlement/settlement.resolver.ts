@@ -38,7 +38,7 @@ export class SettlementResolver {
 
   @Query(() => Settlement, { nullable: true })
   async settlement(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
-    const record = await findSettlement(ctx.db, 'id', id);
+    const record = await findSettlement(ctx.db, id);
     const visible = record && (mayActFor(ctx.caller, record.beneficiaryId) || isStaffOf(ctx.caller, record.spendingProvince));
     return visible ? Settlement.from(record) : null;
   }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { FundSource, InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { requestHash, requireIdempotencyKey, sameRequestOrRefuse } from '../../common/idempotency';
+import { crashPoint } from '../../common/crash-point';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
+import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen } from '../../common/money';
 import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
@@ -13,12 +13,13 @@ import { findSettlement, requireSettlement, type SettlementRecord } from './sett
 import { checkOwnCredential } from '../fraud/suspected-fraud';
 
 /**
- * R13–R16, R28: a beneficiary pays the personal-burden part of an expense, with their own
- * credential (R28, see suspected-fraud.ts): own personal account first,
- * then quota, then cash (R14). Steps: (1) the settlement is recorded PENDING (idempotency key
- * unique); (2) the beneficiary's province debits their own account up to the amount, idempotent by
- * the settlement id; (3) one national transaction draws the quota, records the captures for the
- * donors' provinces and the clearing entries, and settles; (4) the captures are applied (R16).
+ * R13–R16, R21, R28, R30: a beneficiary pays the personal-burden part of an expense, with their own
+ * credential (R28, see suspected-fraud.ts): own personal account first, then quota, then cash (R14).
+ * Steps: (1) the settlement is recorded PENDING under the id its idempotency key was given; (2) the
+ * beneficiary's province debits their own account up to the amount, idempotent by the settlement
+ * id; (3) one national transaction draws the quota, records the captures for the donors' provinces
+ * and the clearing entries, and settles; (4) the captures are applied (R16). When the province does
+ * not answer at (2) the answer is OUTCOME_PENDING; a repeat or the recovery worker completes it.
  */
 export interface ExpenseRequest {
   beneficiaryId: string;
@@ -31,19 +32,25 @@ export interface ExpenseRequest {
 
 export async function settleExpense(ctx: NationalContext, request: ExpenseRequest): Promise<SettlementRecord> {
   checkAmount(request.amount);
-  requireIdempotencyKey(request.idempotencyKey);
   checkExpense(request.institution.kind, request.category);
   if (!findPoolingRegion(request.institution.poolingRegion)) {
     throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `There is no pooling region ${request.institution.poolingRegion.slice(0, 12)}.`);
   }
-  const hash = requestHash({ ...request, idempotencyKey: undefined });
-  const replay = await findSettlement(ctx.db, 'idempotency_key', request.idempotencyKey);
-  if (replay) return sameRequestOrRefuse(replay, hash).state === 'SETTLED' ? replay : completeSettlement(ctx, replay.id);
+  const claim = { party: partyOf(ctx.caller), operation: 'settleExpense', key: request.idempotencyKey, request };
+  return answerOnce(ctx.db, claim, {
+    start: (id) => startSettlement(ctx, id, request),
+    resume: async (id) => {
+      const settlement = await findSettlement(ctx.db, id);
+      return settlement?.state === 'PENDING' ? completeSettlement(ctx, id) : settlement;
+    },
+  });
+}
+
+async function startSettlement(ctx: NationalContext, id: string, request: ExpenseRequest): Promise<SettlementRecord> {
   const person = await ctx.persons.load(request.beneficiaryId);
   if (!person || person.state !== 'ACTIVE') {
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`);
   }
-  const id = randomUUID();
   const details = {
     institutionKind: request.institution.kind,
     institutionName: request.institution.name.slice(0, 100),
@@ -52,22 +59,24 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
     authMethod: request.credential.method, // R15
     credentialHolder: request.credential.holderId, // R28
   };
-  await checkOwnCredential(ctx.db, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
-  const inserted: unknown[] = await ctx.db.query(
-    `INSERT INTO settlement (id, idempotency_key, request_hash, kind, beneficiary_id, spending_province, details, amount, state)
-     VALUES ($1, $2, $3, 'EXPENSE', $4, $5, $6, $7, 'PENDING') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [id, request.idempotencyKey, hash, request.beneficiaryId, provinceOfRegion(request.institution.poolingRegion),
+  await checkOwnCredential(ctx.db, id, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
+  if (person.insuranceType === InsuranceType.EMPLOYEE) await ctx.provinces.requireAnswering(provinceOfMemberId(request.beneficiaryId) as string);
+  await ctx.db.query(
+    `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state)
+     VALUES ($1, $2, 'EXPENSE', $3, $4, $5, $6, 'PENDING')`,
+    [id, request.idempotencyKey, request.beneficiaryId, provinceOfRegion(request.institution.poolingRegion),
       JSON.stringify(details), String(request.amount)],
   );
-  if (inserted.length === 0) return settleExpense(ctx, request);
+  crashPoint('recordSettlement', 'after');
   return completeSettlement(ctx, id);
 }
 
-/** Steps (2)–(4); safe to repeat. Used by the request itself and by the recovery worker. */
+/** Steps (2)–(4); safe to repeat. Used by the request, its repeats and the recovery worker. */
 export async function completeSettlement(ctx: NationalContext, id: string): Promise<SettlementRecord> {
   const pending = await requireSettlement(ctx.db, id);
   if (pending.state === 'PENDING') {
     const own = await spendOwnAccount(ctx, pending);
+    crashPoint('settleQuota', 'before');
     await ctx.db.transaction(async (tx) => {
       const settlement = await requireSettlement(tx, id, 'FOR UPDATE');
       if (settlement.state !== 'PENDING') return;
@@ -89,11 +98,17 @@ export async function completeSettlement(ctx: NationalContext, id: string): Prom
 async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecord): Promise<{ currentYear: Fen; accumulated: Fen }> {
   const person = await ctx.persons.load(settlement.beneficiaryId);
   if (person?.insuranceType !== InsuranceType.EMPLOYEE) return { currentYear: 0n, accumulated: 0n };
-  const { parts } = await ctx.provinces.call<{ parts: { fundSource: FundSource; amount: string }[] }>(
-    provinceOfMemberId(settlement.beneficiaryId) as string,
-    'spendOwn',
-    { memberId: settlement.beneficiaryId, operationId: settlement.id, amount: settlement.amount },
-  );
+  const province = provinceOfMemberId(settlement.beneficiaryId) as string;
+  const { parts } = await ctx.provinces
+    .call<{ parts: { fundSource: FundSource; amount: string }[] }>(province, 'spendOwn', {
+      memberId: settlement.beneficiaryId, operationId: settlement.id, amount: settlement.amount,
+    })
+    .catch((error: unknown) => {
+      if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
+        throw new OutcomePending(`Province ${province} did not answer while the beneficiary's own account was being debited.`);
+      }
+      throw error;
+    });
   const part = (source: FundSource) => BigInt(parts.find((p) => p.fundSource === source)?.amount ?? '0');
   return { currentYear: part(FundSource.CURRENT_YEAR), accumulated: part(FundSource.ACCUMULATED) };
 }

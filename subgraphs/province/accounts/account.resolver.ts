@@ -2,7 +2,7 @@ import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } 
 import { requireActingFor, requireStaffOf } from '../../common/auth/access';
 import { PageInput, pageOf } from '../../common/connection';
 import { FundSource } from '../../common/enums';
-import { onceByKey } from '../../common/idempotency';
+import { onceInTransaction, operationIdOf, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/money';
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { ProvinceContext } from '../context';
@@ -60,13 +60,13 @@ export class AccountMutations {
   ): Promise<ContributionReceipt> {
     requireStaffOf(ctx.caller, [ctx.province], 'credit contributions in this province');
     checkAmount(input.amount);
+    const claim = { party: partyOf(ctx.caller), operation: 'creditContribution', key: input.idempotencyKey, request: input };
+    const result = await onceInTransaction(ctx.db, claim, async (tx) => {
+      await requireMember(tx, input.memberId);
+      await creditContribution(tx, input.memberId, input.fundSource, input.amount, operationIdOf(claim));
+      return { amount: formatYuan(input.amount) };
+    });
     const member = await memberOfThisProvince(ctx, input.memberId);
-    const result = await ctx.db.transaction((tx) =>
-      onceByKey(tx, 'credit', input.idempotencyKey, input, async () => {
-        await creditContribution(tx, member.id, input.fundSource, input.amount, `credit:${input.idempotencyKey}`);
-        return { amount: formatYuan(input.amount) };
-      }),
-    );
     return Object.assign(new ContributionReceipt(), { member, fundSource: input.fundSource, amount: parseYuan(result.amount) });
   }
 
@@ -77,19 +77,18 @@ export class AccountMutations {
   ): Promise<OwnSpending> {
     requireActingFor(ctx.caller, [input.memberId], 'spend from this personal account');
     checkAmount(input.amount);
-    const member = await memberOfThisProvince(ctx, input.memberId);
-    if (member.status !== 'INSURED') {
-      throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `Member ${member.id} is no longer insured.`);
-    }
-    const split = await ctx.db.transaction((tx) =>
-      onceByKey(tx, 'spend', input.idempotencyKey, input, async () => {
-        const parts = await spendOwn(tx, member.id, input.amount, `spend:${input.idempotencyKey}`, 'all');
-        return parts.map((p) => ({ fundSource: p.fundSource, amount: formatYuan(p.amount) }));
-      }),
-    );
+    const claim = { party: partyOf(ctx.caller), operation: 'spendFromOwnAccount', key: input.idempotencyKey, request: input };
+    const split = await onceInTransaction(ctx.db, claim, async (tx) => {
+      const member = await requireMember(tx, input.memberId);
+      if (member.status !== 'INSURED') {
+        throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `Member ${member.id} is no longer insured.`);
+      }
+      const parts = await spendOwn(tx, member.id, input.amount, operationIdOf(claim), 'all');
+      return parts.map((p) => ({ fundSource: p.fundSource, amount: formatYuan(p.amount) }));
+    });
     const from = (source: FundSource) => parseYuan(split.find((p) => p.fundSource === source)?.amount ?? '0');
     return Object.assign(new OwnSpending(), {
-      member,
+      member: await memberOfThisProvince(ctx, input.memberId),
       amount: input.amount,
       fromCurrentYear: from(FundSource.CURRENT_YEAR),
       fromAccumulated: from(FundSource.ACCUMULATED),

@@ -3,6 +3,8 @@ import type { ServiceCredential } from '../../common/auth/service-credential';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
 import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
+import { crashPoint } from '../../common/crash-point';
+import { onceInTransaction } from '../../common/idempotency';
 import { INTERNAL_PREFIX, internalRoute } from '../../common/internal-rpc';
 import { formatYuan } from '../../common/money';
 import { auditLedger } from '../accounts/ledger-audit';
@@ -16,14 +18,6 @@ import { endMembership, enrol, requireMember } from '../members/members';
 type Fen = string;
 interface Move { holdId: string; operationId: string; amount: Fen }
 interface Parts { memberId: string; operationId: string; holdId?: string; parts: { fundSource: FundSource; amount: Fen }[] }
-
-/**
- * A crash point for failure tests: with CRASH_AT="captureHold:before" (or ":after") the process
- * kills itself at that point, as a power cut would. Unset in normal operation.
- */
-function crashPoint(operation: string, moment: 'before' | 'after'): void {
-  if (process.env.CRASH_AT === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
-}
 
 export function internalRoutes(db: DataSource, province: string, credential: ServiceCredential): Record<string, JsonRoute> {
   const route = <In, Out>(name: string, operation: (input: In) => Promise<Out>): [string, JsonRoute] => [
@@ -50,10 +44,13 @@ export function internalRoutes(db: DataSource, province: string, credential: Ser
       await endMembership(db, memberId);
       return { done: true };
     }),
-    route('placeHold', async (h: { holdId: string; memberId: string; fundSource: FundSource; amount: Fen }) => {
-      await db.transaction((tx) => placeHold(tx, { ...h, amount: BigInt(h.amount) }));
-      return { done: true };
-    }),
+    // R21 between services: a hold's first answer, placed or refused, is its answer for good, so a
+    // transfer that national was told is refused can never be held by a later retry.
+    route('placeHold', async (h: { holdId: string; memberId: string; fundSource: FundSource; amount: Fen }) =>
+      onceInTransaction(db, { party: 'national', operation: 'placeHold', key: h.holdId, request: h }, async (tx) => {
+        await placeHold(tx, { ...h, amount: BigInt(h.amount) });
+        return { done: true };
+      })),
     route('captureHold', move(EntryKind.HOLD_CAPTURED)),
     route('releaseHold', move(EntryKind.HOLD_RELEASED)),
     route('restoreHold', move(EntryKind.HOLD_RESTORED)),
