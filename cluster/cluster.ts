@@ -4,6 +4,8 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-databas
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
 import { internalClient } from '../subgraphs/common/internal-rpc';
+import { issueToken } from '../subgraphs/common/auth/tokens';
+import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
 export interface ClusterOptions {
@@ -48,6 +50,10 @@ export interface Cluster {
    * runs with ADJUSTABLE_CLOCK=1 (a test cluster) accepts it; the time set survives a restart of national.
    */
   setClock(time: Date): Promise<void>;
+  /** A token for `who`, signed the way this cluster accepts. */
+  token(who: Who): Promise<string>;
+  /** GraphQL through the gateway as `who`. */
+  as(who: Who): GraphClient;
   /** Runs one recovery round in national now, including the R25 return job; returns what it finished. */
   recover(): Promise<Record<string, number>>;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
@@ -124,6 +130,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...options.nationalEnv, ...extraEnv,
         },
       });
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
+    const token = (who: Who) => issueToken(authSecret, tokenRequest(who));
     const national = () => internalClient(`http://127.0.0.1:${nationalPort}`, new ServiceCredential(authSecret, 'cluster'));
     const startGateway = (extraEnv: Record<string, string> = {}) =>
       start('gateway', {
@@ -146,7 +154,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     progress('starting gateway');
     await startGateway();
     return {
-      gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+      gatewayUrl,
       get national() {
         return running.get('national') as ServiceProcess;
       },
@@ -163,6 +171,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ({ offsetMs: clockOffsetMs } = await national().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
       },
       recover: () => national().call('recover', {}),
+      token,
+      as: (who) => graphClient(gatewayUrl, () => token(who)),
       stop: stopAll,
     };
   } catch (error) {

@@ -4,29 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { type Cluster, startCluster } from '../../cluster/cluster';
-import { graphql, graphqlOk, type GraphQLResponse } from '../../cluster/graphql-client';
+import type { GraphQLResponse } from '../../cluster/graphql-client';
+import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
-import { Role } from '../../subgraphs/common/auth/caller';
 import { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
-import { issueToken, type TokenRequest } from '../../subgraphs/common/auth/tokens';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
 
 /**
  * A whole cluster for one test file: its own embedded PostgreSQL in a fresh folder, real
  * processes on free ports. Test files never share data and can run in parallel.
  */
-export interface GraphClient {
-  query<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
-  ok<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Data>;
-}
-
-/** Who a test acts as: a member, a province's portal, a window operator, or the national dashboard. */
-export type Who = { member: string } | { portal: string } | { operator: string; province: string } | 'dashboard';
+export type { GraphClient, Who };
 
 export interface TestCluster extends Cluster, GraphClient {
-  /** Requests signed as `who` (the plain query/ok carry no token at all). */
-  as(who: Who): GraphClient;
-  token(who: Who): Promise<string>;
   /** Runs SQL on a deployment's own database ("national" or a province code). */
   sql<Row = Record<string, unknown>>(service: string, text: string, params?: unknown[]): Promise<Row[]>;
 }
@@ -45,16 +35,10 @@ export async function startTestCluster(
   });
   // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
   await setClock(cluster, beijingTimeToday('10:00:00'));
-  const token = (who: Who) => issueToken(cluster.authSecret, tokenRequest(who));
-  const as = (who: Who): GraphClient => ({
-    query: async (query, variables) => graphql(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
-    ok: async (query, variables) => graphqlOk(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
-  });
+  const anonymous = graphClient(cluster.gatewayUrl);
   const extras: Omit<TestCluster, keyof Cluster> = {
-    as,
-    token,
-    query: (query, variables) => graphql(cluster.gatewayUrl, query, variables),
-    ok: (query, variables) => graphqlOk(cluster.gatewayUrl, query, variables),
+    query: anonymous.query,
+    ok: anonymous.ok,
     async sql(service, text, params = []) {
       const client = new Client({ connectionString: cluster.databaseUrls[service] });
       await client.connect();
@@ -66,13 +50,6 @@ export async function startTestCluster(
     },
   };
   return Object.assign(cluster, extras);
-}
-
-function tokenRequest(who: Who): TokenRequest {
-  if (who === 'dashboard') return { role: Role.NATIONAL_DASHBOARD, subject: 'test-dashboard' };
-  if ('member' in who) return { role: Role.MEMBER, subject: who.member };
-  if ('portal' in who) return { role: Role.PROVINCIAL_PORTAL, subject: `test-portal-${who.portal}`, province: who.portal };
-  return { role: Role.WINDOW_OPERATOR, subject: who.operator, province: who.province };
 }
 
 const service = (cluster: Cluster) => new ServiceCredential(cluster.authSecret, 'test');
