@@ -1,6 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SigningIdentity } from '../subgraphs/common/auth/tokens';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
+import { deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
@@ -18,8 +21,12 @@ export interface ClusterOptions {
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
-  /** The secret that signs tokens; a new one is made when absent. */
-  authSecret?: string;
+  /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
+  keysDir?: string;
+  /** Tests: a key pair "test" that national trusts for its clock and recovery routes (with ADJUSTABLE_CLOCK). */
+  testHarness?: boolean;
+  /** How often services read the JWKS again (default 5 s). */
+  jwksRefreshMs?: number;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
   onProgress?: (line: string) => void;
@@ -32,8 +39,10 @@ export interface Cluster {
   gateway: ServiceProcess;
   provinces: Map<string, ServiceProcess>;
   databaseUrls: Record<string, string>;
-  /** The platform secret every token is signed with. */
-  authSecret: string;
+  /** The identity provider's signing key (development: the cluster plays the identity provider). */
+  identity: SigningIdentity;
+  /** The folder of the identity provider's and the deployments' keys. */
+  keysDir: string;
   /** Starts (again) the deployment of a province, on the same port and database. */
   startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -55,9 +64,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
   const started: ServiceProcess[] = [];
+  const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const stopAll = async () => {
     await Promise.all(started.reverse().map((s) => s.stop()));
     await embedded?.stop();
+    if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
   };
   try {
     if (embeddedNeeded.length > 0) {
@@ -73,7 +84,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
-    const authSecret = options.authSecret ?? randomBytes(32).toString('base64url');
+    const identity = await identityProvider(keysDir);
+    // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
+    const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => {
+      await deploymentKey(keysDir, name);
+      return {
+        JWKS_FILE: jwksFile(keysDir),
+        JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
+        SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
+        ...(peers.length ? { TRUSTED_SERVICE_KEYS: await trustedKeys(keysDir, peers) } : {}),
+      };
+    };
     const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
     const provincePorts = new Map<string, number>();
     for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
@@ -85,7 +106,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         name: `province ${code}`,
         script: SCRIPTS.province,
         port: provincePorts.get(code) as number,
-        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], AUTH_SECRET: authSecret, ...extraEnv },
+        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...extraEnv },
         onOutput: options.onOutput,
       });
       provinces.set(code, service);
@@ -100,7 +121,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       name: 'national',
       script: SCRIPTS.national,
       port: await port(1),
-      env: { DATABASE_URL: databaseUrls.national, AUTH_SECRET: authSecret, PROVINCE_URLS: provinceUrls, ...options.nationalEnv },
+      env: {
+        DATABASE_URL: databaseUrls.national,
+        ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
+        PROVINCE_URLS: provinceUrls,
+        ...options.nationalEnv,
+      },
       onOutput: options.onOutput,
     });
     started.push(national);
@@ -111,7 +137,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       port: options.gatewayPort || (await freePort()),
       env: {
         NATIONAL_URL: `${national.baseUrl}/graphql`,
-        AUTH_SECRET: authSecret,
+        ...(await keysOf('gateway', [])),
         PROVINCE_URLS: provinceUrls,
         HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
       },
@@ -124,7 +150,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       gateway,
       provinces,
       databaseUrls,
-      authSecret,
+      identity,
+      keysDir,
       startProvince,
       stop: stopAll,
     };

@@ -1,8 +1,9 @@
 import { requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { startGateway } from './server';
+import { trustFromEnv } from '../subgraphs/common/auth/trust-config';
 
-runService('gateway', () =>
+runService('gateway', async () =>
   startGateway({
     port: Number(process.env.PORT ?? 4000),
     host: process.env.HOST,
@@ -11,6 +12,6 @@ runService('gateway', () =>
       Object.entries(parseProvinceUrls(process.env.PROVINCE_URLS)).map(([code, base]) => [code, `${base}/graphql`]),
     ),
     healthCheckIntervalMs: Number(process.env.HEALTH_CHECK_INTERVAL_MS ?? 10_000),
-    authSecret: requiredEnv('AUTH_SECRET'),
+    trust: await trustFromEnv(),
   }),
 );

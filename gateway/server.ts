@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/apollo';
 import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/authenticate';
+import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { DeploymentHealth } from './deployment-health';
@@ -22,8 +23,8 @@ export interface GatewayConfig {
   provinceUrls: Record<string, string>;
   schemaDir?: string;
   healthCheckIntervalMs?: number;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, and the gateway's own service key (for the provinces' SDL). */
+  trust: ServiceTrust;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -36,8 +37,11 @@ export const ROUTED_SUBGRAPH = 'province';
 export async function startGateway(config: GatewayConfig): Promise<RunningHttpService & { health: DeploymentHealth }> {
   const schemaDir = config.schemaDir ?? SCHEMA_DIR;
   const supergraphSdl = readFileSync(join(schemaDir, SUPERGRAPH_FILE), 'utf8');
+  const credential = config.trust.credential;
+  if (!credential) throw new Error('the gateway needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to check the provinces');
   const health = new DeploymentHealth(
     config.provinceUrls,
+    credential,
     readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
     (s) => console.log(`province ${s.province} deployment is ${s.state}${s.detail ? ` (${s.detail})` : ''}`),
   );
@@ -73,7 +77,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     port: config.port,
     context: async (request) => ({
       authorization: request.headers.authorization,
-      caller: await callerOfRequest(config.authSecret, request.headers.authorization),
+      caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
     }),
     routes: {
       'GET /health': async () => {

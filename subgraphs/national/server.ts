@@ -1,7 +1,7 @@
 import { subgraphServer } from '../common/apollo';
 import { callerOfRequest } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
-import { ServiceCredential } from '../common/auth/service-credential';
+import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
 import { AdjustableClock, systemClock } from '../common/clock';
 import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
@@ -20,8 +20,8 @@ export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, national's own service key, the peers it accepts calls from. */
+  trust: ServiceTrust;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
@@ -38,7 +38,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000],
   });
   await syncRegistry(db);
-  const credential = new ServiceCredential(config.authSecret, 'national');
+  const credential = config.trust.credential;
+  if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
+  const peers = config.trust.peers;
+  // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
+  const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
   await apollo.start();
@@ -47,21 +51,22 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(credential, async ({ now }: { now: string }) => {
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now }: { now: string }) => {
           clock.set(new Date(now));
           return { now: clock.now().toISOString() };
         }),
       }
     : {};
+  const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
-    context: async (request) => context(await callerOfRequest(config.authSecret, request.headers.authorization)),
+    context: async (request) => context(await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(credential, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
       ...setClock,
     },
   });

@@ -1,5 +1,5 @@
 import { callerOfRequest } from '../common/auth/authenticate';
-import { ServiceCredential } from '../common/auth/service-credential';
+import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
 import { subgraphServer } from '../common/apollo';
@@ -16,8 +16,8 @@ export interface ProvinceServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
+  trust: ServiceTrust;
 }
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
@@ -32,14 +32,15 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   folding.unref();
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
   await apollo.start();
+  const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
-    context: async (request) => provinceContext(db, config.province, await callerOfRequest(config.authSecret, request.headers.authorization)),
+    context: async (request) => provinceContext(db, config.province, await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
-      ...internalRoutes(db, config.province, new ServiceCredential(config.authSecret, `province-${config.province}`)),
+      ...internalRoutes(db, config.province, config.trust.peers),
     },
   });
   return {

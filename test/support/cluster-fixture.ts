@@ -7,6 +7,7 @@ import { type Cluster, startCluster } from '../../cluster/cluster';
 import { graphql, graphqlOk, type GraphQLResponse } from '../../cluster/graphql-client';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
 import { Role } from '../../subgraphs/common/auth/caller';
+import { deploymentKey } from '../../cluster/keys';
 import { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
 import { issueToken, type TokenRequest } from '../../subgraphs/common/auth/tokens';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
@@ -41,11 +42,13 @@ export async function startTestCluster(
     dataDir: dataDir ?? mkdtempSync(join(tmpdir(), 'wallet-test-')),
     ephemeral: dataDir === undefined,
     healthCheckIntervalMs: 500,
+    testHarness: true,
+    jwksRefreshMs: 500,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...nationalEnv },
   });
   // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
   await setClock(cluster, beijingTimeToday('10:00:00'));
-  const token = (who: Who) => issueToken(cluster.authSecret, tokenRequest(who));
+  const token = (who: Who) => issueToken(cluster.identity, tokenRequest(who));
   const as = (who: Who): GraphClient => ({
     query: async (query, variables) => graphql(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
     ok: async (query, variables) => graphqlOk(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await token(who)}` }),
@@ -75,11 +78,23 @@ function tokenRequest(who: Who): TokenRequest {
   return { role: Role.WINDOW_OPERATOR, subject: who.operator, province: who.province };
 }
 
-const service = (cluster: Cluster) => new ServiceCredential(cluster.authSecret, 'test');
+/** The service credential of a deployment of the cluster ("test" is the harness's own), made from its key. */
+export function credentialOf(cluster: Cluster, deployment: string): Pick<ServiceCredential, 'token'> {
+  let credential: Promise<ServiceCredential> | undefined;
+  return {
+    token: async () => {
+      credential ??= deploymentKey(cluster.keysDir, deployment).then((pair) => new ServiceCredential(pair.privateJwk));
+      return (await credential).token();
+    },
+  };
+}
 
-/** A client of a deployment's internal operations, with the service credential. */
-export function internal(cluster: Cluster, baseUrl: string) {
-  return internalClient(baseUrl, service(cluster));
+/**
+ * A client of a deployment's internal operations, signed by the test harness's key (national's
+ * clock and recovery, in tests only) or, to drive a province directly, by national's.
+ */
+export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
+  return internalClient(baseUrl, credentialOf(cluster, as));
 }
 
 /** An instant today at a Beijing wall-clock time such as '21:59:59'. */

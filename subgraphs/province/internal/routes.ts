@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ServiceCredential } from '../../common/auth/service-credential';
+import type { ServicePeers } from '../../common/auth/service-credential';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
 import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
@@ -10,7 +10,8 @@ import { EntryKind, moveHold, placeHold, refundToAccount, spendOwn } from '../ac
 import { endMembership, enrol, requireMember } from '../members/members';
 
 /**
- * The province's internal operations, called by the national subgraph with the service credential.
+ * The province's internal operations, called by the national subgraph with its service token
+ * (signed by national's own key); no other deployment's token opens them.
  * Amounts travel as integer fen in strings. Every operation is idempotent by its operation id.
  */
 type Fen = string;
@@ -25,10 +26,12 @@ function crashPoint(operation: string, moment: 'before' | 'after'): void {
   if (process.env.CRASH_AT === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
 }
 
-export function internalRoutes(db: DataSource, province: string, credential: ServiceCredential): Record<string, JsonRoute> {
+const CALLERS = ['national'];
+
+export function internalRoutes(db: DataSource, province: string, peers: ServicePeers): Record<string, JsonRoute> {
   const route = <In, Out>(name: string, operation: (input: In) => Promise<Out>): [string, JsonRoute] => [
     `POST ${INTERNAL_PREFIX}${name}`,
-    internalRoute(credential, async (input: In) => {
+    internalRoute(peers, CALLERS, async (input: In) => {
       crashPoint(name, 'before');
       const result = await operation(input);
       crashPoint(name, 'after');
