@@ -85,9 +85,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
     const identity = await identityProvider(keysDir);
+    const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
+    for (const name of deployments) await deploymentKey(keysDir, name); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => {
-      await deploymentKey(keysDir, name);
       return {
         JWKS_FILE: jwksFile(keysDir),
         JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),

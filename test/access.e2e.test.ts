@@ -150,8 +150,11 @@ describe('every subgraph enforces it too', () => {
     assert.equal(read.data?._entities?.[0]?.name, '伍*');
     const credit = await graphql(province32, CREDIT, { input: { memberId: m.son, amount: '1.00', idempotencyKey: 'direct-13' } }, bearer(hebei));
     assert.deepEqual(codes(credit), ['FORBIDDEN']);
-    const sdl = await graphql(province32, '{ _service { sdl } }');
-    assert.equal(typeof sdl.data?._service?.sdl, 'string', 'the SDL stays readable for the gateway\'s drift check');
+    assert.deepEqual(codes(await graphql(province32, '{ _service { sdl } }')), ['UNAUTHENTICATED'], 'no SDL without a token');
+    assert.deepEqual(codes(await graphql(province32, '{ _service { sdl } }', {}, bearer(hebei))), ['FORBIDDEN'], 'nor to a caller');
+    const gateway = await signServiceToken((await deploymentKey(cluster.keysDir, 'gateway')).privateJwk);
+    const sdl = await graphql(province32, '{ _service { sdl } }', {}, bearer(gateway));
+    assert.equal(typeof sdl.data?._service?.sdl, 'string', 'the SDL is for the gateway\'s drift check');
   });
 
   test('the national subgraph called directly refuses no token', async () => {

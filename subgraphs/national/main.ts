@@ -13,6 +13,7 @@ runService('national', async () =>
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
     recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
     recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
+    accessForwardIntervalMs: Number(process.env.ACCESS_FORWARD_INTERVAL_MS ?? 1000),
     adjustableClock: process.env.ADJUSTABLE_CLOCK === '1',
   }),
 );

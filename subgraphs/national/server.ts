@@ -10,6 +10,9 @@ import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
+import { AccessRecordOutbox1732800000000 } from './migrations/1732800000000-AccessRecordOutbox';
+import { accessRecordingPlugin } from '../common/access-log';
+import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
@@ -26,6 +29,8 @@ export interface NationalServiceConfig {
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
   recoveryGraceSeconds?: number;
+  /** R32: how often staff reads of national data are forwarded to the members' provinces. */
+  accessForwardIntervalMs?: number;
   /** Tests only: a clock that can be set through the internal `clock` operation. */
   adjustableClock?: boolean;
 }
@@ -35,7 +40,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000],
+    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AccessRecordOutbox1732800000000],
   });
   await syncRegistry(db);
   const credential = config.trust.credential;
@@ -44,10 +49,13 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
   const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
-  const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
+  const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
+    accessRecordingPlugin<NationalContext>((records) => keepForForwarding(db, records)),
+  ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
+  const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
@@ -74,6 +82,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       stopRecovery();
+      stopForwarding();
       await service.close();
       await db.destroy();
     },

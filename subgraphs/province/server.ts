@@ -8,6 +8,9 @@ import { internalRoutes } from './internal/routes';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
 import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
+import { DataAccessRecords1732800000000 } from './migrations/1732800000000-DataAccessRecords';
+import { accessRecordingPlugin } from '../common/access-log';
+import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
 
@@ -25,12 +28,14 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000],
+    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, DataAccessRecords1732800000000],
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);
   folding.unref();
-  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
+  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
+    accessRecordingPlugin<ProvinceContext>((records) => writeAccessRecords(db, records, 'province')),
+  ]);
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({

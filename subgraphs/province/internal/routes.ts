@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ServicePeers } from '../../common/auth/service-credential';
+import type { AccessRecord } from '../../common/access-log';
+import { acceptForwardedRecords } from '../access-log/access-records';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
 import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
@@ -70,5 +72,7 @@ export function internalRoutes(db: DataSource, province: string, peers: ServiceP
       return { refunded: formatYuan(parts.reduce((sum, p) => sum + p.amount, 0n)) };
     }),
     route('ledgerAudit', () => auditLedger(db)),
+    // R32: staff reads of national-owned personal data, forwarded by national (idempotent by record id).
+    route('recordAccess', ({ records }: { records: AccessRecord[] }) => acceptForwardedRecords(db, province, records)),
   ]);
 }
