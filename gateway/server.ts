@@ -10,7 +10,7 @@ import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
-import { queryLimitsPlugin } from './query-limits';
+import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
 
@@ -61,11 +61,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: process.env.NODE_ENV !== 'production',
+    parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
-      queryLimitsPlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase())),
     ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
