@@ -1,5 +1,6 @@
 import { requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
+import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
 import { trustFromEnv } from '../subgraphs/common/auth/trust-config';
 
@@ -13,5 +14,7 @@ runService('gateway', async () =>
     ),
     healthCheckIntervalMs: Number(process.env.HEALTH_CHECK_INTERVAL_MS ?? 10_000),
     trust: await trustFromEnv(),
+    rateLimit: rateLimitFromEnv(),
+    trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
   }),
 );

@@ -11,6 +11,8 @@ import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-ser
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
+import { type RateLimitConfig, RateLimiter } from './rate-limit';
+import { TrustedDocuments } from './trusted-documents';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
 
@@ -25,6 +27,10 @@ export interface GatewayConfig {
   healthCheckIntervalMs?: number;
   /** The identity provider's public keys, and the gateway's own service key (for the provinces' SDL). */
   trust: ServiceTrust;
+  /** Requests per caller; absent: no limit. */
+  rateLimit?: RateLimitConfig;
+  /** Trusted documents: only the operations of this manifest run; absent: any operation. */
+  trustedDocumentsFile?: string;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -72,6 +78,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
   await apollo.start();
+  const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
+  if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
+  else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,
@@ -80,6 +90,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       authorization: request.headers.authorization,
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
     }),
+    admit: (context, arriving) => {
+      if (limiter && context.caller) limiter.take(context.caller);
+      return trusted ? trusted.admit(arriving) : arriving;
+    },
     routes: {
       'GET /health': async () => {
         const provinces = health.all();
