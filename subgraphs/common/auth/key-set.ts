@@ -31,7 +31,7 @@ async function read(source: KeySetSource, label: string): Promise<JsonWebKeySet>
 export class TrustedKeySet {
   private getKey: JWTVerifyGetKey;
   private kids: Set<string>;
-  private lastReadMs = Date.now();
+  private lastReadOnMissMs = 0;
   private timer?: NodeJS.Timeout;
 
   private constructor(private readonly source: KeySetSource, private readonly options: KeySetOptions, set: JsonWebKeySet) {
@@ -68,14 +68,14 @@ export class TrustedKeySet {
     try {
       return await this.getKey(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || 'inline' in this.source || Date.now() - this.lastReadMs < 1000) throw error;
+      if (!(error instanceof errors.JWKSNoMatchingKey) || 'inline' in this.source || Date.now() - this.lastReadOnMissMs < 1000) throw error;
+      this.lastReadOnMissMs = Date.now();
       await this.reload();
       return this.getKey(header, token);
     }
   };
 
   async reload(): Promise<void> {
-    this.lastReadMs = Date.now();
     const set = await read(this.source, this.options.label);
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
