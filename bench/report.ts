@@ -73,7 +73,7 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
     { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
     { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
-    { name: `R32: portal page p50 ÷ own page p50, ${reads} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
+    { name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
     { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
   ];
   const targets: Target[] = candidates

@@ -11,7 +11,7 @@ import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
 import { AccessRecordOutbox1732800000000 } from './migrations/1732800000000-AccessRecordOutbox';
-import { accessRecordingPlugin } from '../common/access-log';
+import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
@@ -49,8 +49,9 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
   const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
+  const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
-    accessRecordingPlugin<NationalContext>((records) => keepForForwarding(db, records)),
+    accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
   ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock() : systemClock;
@@ -84,6 +85,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       stopRecovery();
       stopForwarding();
       await service.close();
+      await recording.end();
       await db.destroy();
     },
   };

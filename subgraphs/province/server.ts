@@ -9,7 +9,7 @@ import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
 import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
 import { DataAccessRecords1732800000000 } from './migrations/1732800000000-DataAccessRecords';
-import { accessRecordingPlugin } from '../common/access-log';
+import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
@@ -33,8 +33,9 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);
   folding.unref();
+  const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
-    accessRecordingPlugin<ProvinceContext>((records) => writeAccessRecords(db, records, 'province')),
+    accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
   ]);
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
@@ -53,6 +54,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     async close() {
       clearInterval(folding);
       await service.close();
+      await recording.end();
       await db.destroy();
     },
   };

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { AccessRecord } from '../../common/access-log';
+import type { AccessRecord, Queryable } from '../../common/access-log';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
@@ -10,7 +10,7 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
  * idempotent by record id, so a batch sent twice is recorded once). They arrive within seconds;
  * a province that is down gets them when it is back.
  */
-export async function keepForForwarding(db: DataSource, records: readonly AccessRecord[]): Promise<void> {
+export async function keepForForwarding(db: Queryable, records: readonly AccessRecord[]): Promise<void> {
   await db.query(
     `INSERT INTO access_record_outbox (id, province, record) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
     [records.map((r) => r.id), records.map((r) => provinceOfMemberId(r.memberId) ?? ''), records.map((r) => JSON.stringify(r))],

@@ -1,11 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { AccessRecord, PersonalData } from '../../common/access-log';
-import type { Role } from '../../common/auth/caller';
+import type { AccessRecord, Queryable } from '../../common/access-log';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
 
 /** R32 in the member's province: the records, written in one statement per request or batch, idempotent by record id. */
-export async function writeAccessRecords(db: DataSource, records: readonly AccessRecord[], recordedBy: 'province' | 'national'): Promise<void> {
+export async function writeAccessRecords(db: Queryable, records: readonly AccessRecord[], recordedBy: 'province' | 'national'): Promise<void> {
   const column = <K extends keyof AccessRecord>(key: K) => records.map((r) => r[key]);
   await db.query(
     `INSERT INTO data_access_record (id, member_id, data, reader_role, reader_province, reader_subject, operator_id, read_at, recorded_by)
@@ -25,16 +24,8 @@ export async function acceptForwardedRecords(db: DataSource, province: string, r
   return { recorded: records.length };
 }
 
-export interface AccessRecordRow {
-  seq: string;
-  memberId: string;
-  data: PersonalData;
-  readerRole: Role;
-  readerProvince: string;
-  readerSubject: string;
-  operatorId: string | null;
-  readAt: Date;
-}
+/** A record as read back: its place in the record (`seq`, the page cursor) instead of its id. */
+export type AccessRecordRow = Omit<AccessRecord, 'id'> & { seq: string };
 
 const SELECT = `SELECT seq, member_id AS "memberId", data, reader_role AS "readerRole", reader_province AS "readerProvince",
   reader_subject AS "readerSubject", operator_id AS "operatorId", read_at AS "readAt" FROM data_access_record`;
