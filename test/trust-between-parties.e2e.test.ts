@@ -166,6 +166,11 @@ describe('no party can act as another', () => {
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('test')), 200, 'the harness drives recovery in tests');
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('gateway')), 403);
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('national')), 401, 'national does not trust itself');
+    for (const who of [{ member }, { portal: '32' }, { operator: 'SZ-1', province: '32' }, 'dashboard'] as const) {
+      const token = await cluster.token(who);
+      assert.equal(await internalCall(province32, 'ledgerAudit', token), 401, `a caller's token opens no internal route: ${JSON.stringify(who)}`);
+      assert.equal(await internalCall(cluster.national.baseUrl, 'recover', token), 401, JSON.stringify(who));
+    }
   });
 
   test('no service\'s environment holds a private key other than its own, nor a shared secret', () => {
