@@ -31,11 +31,15 @@ export interface GraphTrust {
 export async function callerOfRequest(trust: GraphTrust, authorization: string | undefined): Promise<Caller> {
   const token = bearerToken(authorization);
   if (!token) throw unauthenticated('Sign in: this graph needs a bearer token (Authorization: Bearer <token>).');
+  const readers = trust.sdlReaders;
+  if (readers?.peers.names(token)) {
+    const peer = await readers.peers.peerOf(authorization);
+    if (peer && readers.names.includes(peer)) return { role: Role.SERVICE, subject: peer };
+    throw unauthenticated('Sign in again: the token is not valid.');
+  }
   try {
     return await verifyToken(trust.policy, token);
   } catch (error) {
-    const peer = trust.sdlReaders ? await trust.sdlReaders.peers.peerOf(authorization) : undefined;
-    if (peer && trust.sdlReaders?.names.includes(peer)) return { role: Role.SERVICE, subject: peer };
     throw unauthenticated(`Sign in again: ${error instanceof InvalidToken ? error.message : 'the token is not valid'}.`);
   }
 }

@@ -37,7 +37,7 @@ export class TrustedKeySet {
   private constructor(private readonly source: KeySetSource, private readonly options: KeySetOptions, set: JsonWebKeySet) {
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
-    if (source && !('inline' in source) && options.refreshMs) {
+    if (!('inline' in source) && options.refreshMs) {
       this.timer = setInterval(() => void this.reload().catch((error: Error) => console.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
       this.timer.unref();
     }

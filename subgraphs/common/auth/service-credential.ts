@@ -1,4 +1,4 @@
-import { type JWK, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, type JWK, jwtVerify, SignJWT } from 'jose';
 import { Role } from './caller';
 import type { TrustedKeySet } from './key-set';
 import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHM, signingKeyOf } from './keys';
@@ -48,6 +48,15 @@ export async function signServiceToken(privateJwk: JWK, ttlSeconds = TTL_SECONDS
  */
 export class ServicePeers {
   constructor(private readonly keys: TrustedKeySet) {}
+
+  /** Whether a token names (by `kid`) one of these peers: then it is checked as a service token, not a caller's. */
+  names(token: string): boolean {
+    try {
+      return this.keys.has(decodeProtectedHeader(token).kid);
+    } catch {
+      return false;
+    }
+  }
 
   /** The peer whose service token an Authorization header carries, if it is valid and signed by that peer's key. */
   async peerOf(authorization: string | undefined): Promise<string | undefined> {
