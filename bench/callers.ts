@@ -1,10 +1,10 @@
 import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
 
 /**
  * Who calls in each scenario, as the Authorization header they send: a member for their own page
  * and their own transfers, the national dashboard for national figures and reconciliation.
- * Tokens are signed once, before any load, with the cluster's platform secret.
+ * Tokens are signed once, before any load, with the cluster's identity-provider key.
  */
 export type Headers = Record<string, string>;
 
@@ -16,7 +16,7 @@ export interface Callers {
 
 const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
 
-export async function signCallers(secret: string, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
+export async function signCallers(secret: SigningIdentity, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
   const ttlSeconds = 4 * 3600;
   const members = new Map<string, Headers>();
   for (const memberId of memberIds) {

@@ -127,3 +127,54 @@ export function settlements(gateway: GraphQLEndpoint, pairs: readonly AidPair[],
     }
   };
 }
+
+/** R32: the member page read by the portal of the member's province: the same page, with its reads recorded. */
+export function staffRead(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const id = next().donorId;
+    expectMember(await gateway.request<MemberPage>(MEMBER_PAGE, { id }, callers.portal(provinceOf(id))), id, true);
+  };
+}
+
+/**
+ * The most expensive requests that pass the gateway's limits: as many aliases of a request as are
+ * answered (found by asking the gateway, so the figure follows its limits): the fan-out of the
+ * figures of every province, or whole member pages read by a portal.
+ */
+const FANNED = (i: number) => `a${i}: provinces(connectedOnly: true, page: { first: 3 }) { edges { node { ${FIGURES} employeeCount residentCount } } }`;
+const PAGES = (i: number) => `m${i}: member(id: $id) { ${NATIONAL_MEMBER_FIELDS} name personalAccount { ${ACCOUNT_FIELDS} entries(page: { first: 10 }) { edges { node { kind balanceChange } } } } }`;
+
+async function largestAnswered(gateway: GraphQLEndpoint, build: (n: number) => string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<string> {
+  let [low, high] = [1, 200]; // low is answered, high is refused
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    const answered = await gateway.request(build(middle), variables, headers).then(() => true, (error: Error) => {
+      if (/QUERY_TOO_COSTLY|QUERY_TOO_MANY_ALIASES|QUERY_TOO_DEEP|GRAPHQL_PARSE_FAILED/.test(error.message)) return false;
+      throw error;
+    });
+    [low, high] = answered ? [middle, high] : [low, middle];
+  }
+  return build(low);
+}
+
+export function costliestFanOut(gateway: GraphQLEndpoint, callers: Callers): Operation {
+  let query: Promise<string> | undefined;
+  const build = (n: number) => `query Costliest { ${Array.from({ length: n }, (_, i) => FANNED(i)).join(' ')} }`;
+  return async () => {
+    query ??= largestAnswered(gateway, build, {}, callers.dashboard);
+    await gateway.request(await query, undefined, callers.dashboard);
+  };
+}
+
+export function costliestPages(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+  const next = roundRobin(pairs);
+  let query: Promise<string> | undefined;
+  const build = (n: number) => `query Costliest($id: ID!) { ${Array.from({ length: n }, (_, i) => PAGES(i)).join(' ')} }`;
+  return async () => {
+    const id = next().donorId;
+    const headers = callers.portal(provinceOf(id));
+    query ??= largestAnswered(gateway, build, { id }, headers);
+    await gateway.request(await query, { id }, headers);
+  };
+}

@@ -59,6 +59,9 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     settlementsToFloor: ratio(s.settlements?.throughput, s.floor?.throughput),
     oursToApolloGateway: ratio(s.unroutedOurs?.throughput, s.unroutedApollo?.throughput),
     oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
+    recordingP50OneCaller: ratio(s.staffPage1?.p50Ms, s.ownPage1?.p50Ms),
+    recordingP50: ratio(s.staffPage?.p50Ms, s.ownPage?.p50Ms),
+    costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
   const candidates: Omit<Target, 'pass'>[] = [
@@ -69,6 +72,9 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 2' },
     { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
     { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
+    { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
+    { name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
+    { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
   ];
   const targets: Target[] = candidates
     .filter((t) => Number.isFinite(t.value))

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     ]);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const pairs = await readAidPairs(running.databaseUrls.national);
-    const callers = await signCallers(running.authSecret, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
+    const callers = await signCallers(running.identity, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
     await openTransferWindow(running.gatewayUrl, callers);
     await checkSeed(running.gatewayUrl, running.databaseUrls, config.provinces, shape, callers.dashboard);
     log('data loaded; every province reconciles');

@@ -51,6 +51,8 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   const direct = (i: ScenarioInputs) => ops.directRead(i.endpoints.national, i.endpoints.provinces, i.provinceOf, i.pairs, i.callers);
   const fanOut = (i: ScenarioInputs) => ops.figuresOfAll(i.endpoints.gateway, i.provinceCount, i.callers);
   const single = (i: ScenarioInputs) => ops.figuresOfOne(i.endpoints.gateway, i.callers);
+  const own = (i: ScenarioInputs) => ops.federatedRead(i.endpoints.gateway, i.pairs, i.callers);
+  const staff = (i: ScenarioInputs) => ops.staffRead(i.endpoints.gateway, i.pairs, i.callers, i.provinceOf);
   return [
     { key: 'federatedRead', group: 'page', label: 'member page via gateway (national + province)', concurrency: reads, phase: 'reads', operation: federated },
     { key: 'directRead', group: 'page', label: 'same page, subgraphs directly (national, province)', concurrency: reads, phase: 'reads', operation: direct },
@@ -60,6 +62,19 @@ export function allScenarios(config: BenchConfig): Scenario[] {
     { key: 'singleProvince', group: 'figures', label: 'figures of one province', concurrency: reads, phase: 'reads', operation: single },
     { key: 'fanOut1', group: 'figures1', label: 'figures of every province, one caller', concurrency: 1, phase: 'reads', operation: fanOut },
     { key: 'singleProvince1', group: 'figures1', label: 'figures of one province, one caller', concurrency: 1, phase: 'reads', operation: single },
+    // R32: the same page read by the member (nothing recorded) and by their portal (every read recorded).
+    { key: 'ownPage1', group: 'record1', label: 'member page read by the member, one caller', concurrency: 1, phase: 'reads', operation: own },
+    { key: 'staffPage1', group: 'record1', label: 'same page read by the portal (R32 recorded), one caller', concurrency: 1, phase: 'reads', operation: staff },
+    { key: 'ownPage', group: 'record', label: 'member page read by the member', concurrency: reads, phase: 'reads', operation: own },
+    { key: 'staffPage', group: 'record', label: 'same page read by the portal (R32 recorded)', concurrency: reads, phase: 'reads', operation: staff },
+    {
+      key: 'costliestFanOut', group: 'costliest', label: 'most aliases of the figures fan-out that pass the limits', concurrency: 4, phase: 'reads',
+      operation: (i) => ops.costliestFanOut(i.endpoints.gateway, i.callers),
+    },
+    {
+      key: 'costliestPages', group: 'costliest', label: 'most aliases of a portal\'s member page that pass the limits', concurrency: 4, phase: 'reads',
+      operation: (i) => ops.costliestPages(i.endpoints.gateway, i.pairs, i.callers, i.provinceOf),
+    },
     {
       key: 'unroutedOurs', group: 'peers', label: 'national-only query: our gateway', concurrency: reads, phase: 'peers',
       operation: (i) => ops.unrouted(i.endpoints.gateway, i.pairs, i.callers),

@@ -73,6 +73,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     dataDir: mkdtempSync(join(tmpdir(), 'wallet-chaos-')),
     ephemeral: true,
     healthCheckIntervalMs: 1000,
+    testHarness: true,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
   });
   try {

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
-import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
-import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
 import { internalClient } from '../subgraphs/common/internal-rpc';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
+import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
+import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
 export interface ClusterOptions {
@@ -22,8 +23,12 @@ export interface ClusterOptions {
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
-  /** The secret that signs tokens; a new one is made when absent. */
-  authSecret?: string;
+  /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
+  keysDir?: string;
+  /** Tests: a key pair "test" that national trusts for its clock and recovery routes (with ADJUSTABLE_CLOCK). */
+  testHarness?: boolean;
+  /** How often services read the JWKS again (default 5 s). */
+  jwksRefreshMs?: number;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
   onProgress?: (line: string) => void;
@@ -37,8 +42,10 @@ export interface Cluster {
   readonly gateway: ServiceProcess;
   provinces: Map<string, ServiceProcess>;
   databaseUrls: Record<string, string>;
-  /** The platform secret every token is signed with. */
-  authSecret: string;
+  /** The identity provider's signing key (development: the cluster plays the identity provider). */
+  identity: SigningIdentity;
+  /** The folder of the identity provider's and the deployments' keys. */
+  keysDir: string;
   /** Starts (again) the deployment of a province, on the same port and database. */
   startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   /** Starts (again) national, on the same port and database. */
@@ -46,15 +53,15 @@ export interface Cluster {
   /** Starts (again) the gateway, on the same port. */
   startGateway(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   /**
-   * Sets the platform clock (every time rule reads national's clock). Only a cluster whose national
-   * runs with ADJUSTABLE_CLOCK=1 (a test cluster) accepts it; the time set survives a restart of national.
+   * Sets the platform clock (every time rule reads national's clock). Only a test cluster (started
+   * with `testHarness` and national's ADJUSTABLE_CLOCK=1) accepts it; the time set survives a restart of national.
    */
   setClock(time: Date): Promise<void>;
   /** A token for `who`, signed the way this cluster accepts. */
   token(who: Who): Promise<string>;
   /** GraphQL through the gateway as `who`. */
   as(who: Who): GraphClient;
-  /** Runs one recovery round in national now, including the R25 return job; returns what it finished. */
+  /** Runs one recovery round in national now, including the R25 return job; returns what it finished (test clusters). */
   recover(): Promise<Record<string, number>>;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
   stop(): Promise<void>;
@@ -76,9 +83,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
   const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
+  const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const stopAll = async () => {
     await Promise.all([...running.values()].reverse().map((s) => s.stop()));
     await embedded?.stop();
+    if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
   };
   try {
     if (embeddedNeeded.length > 0) {
@@ -94,7 +103,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
-    const authSecret = options.authSecret ?? randomBytes(32).toString('base64url');
+    const identity = await identityProvider(keysDir);
+    const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
+    for (const name of deployments) await deploymentKey(keysDir, name); // one after another: made once, never raced
+    // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
+    const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
+      JWKS_FILE: jwksFile(keysDir),
+      JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
+      SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
+      ...(peers.length ? { TRUSTED_SERVICE_KEYS: await trustedKeys(keysDir, peers) } : {}),
+    });
     const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
     const provincePorts = new Map<string, number>();
     for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
@@ -114,33 +132,39 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         name: `province ${code}`,
         script: SCRIPTS.province,
         port: provincePorts.get(code) as number,
-        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], AUTH_SECRET: authSecret, ...extraEnv },
+        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...extraEnv },
       });
       provinces.set(code, service);
       return service;
     };
     let clockOffsetMs = 0;
-    const startNational = (extraEnv: Record<string, string> = {}) =>
+    const startNational = async (extraEnv: Record<string, string> = {}) =>
       start('national', {
         name: 'national',
         script: SCRIPTS.national,
         port: nationalPort,
         env: {
-          DATABASE_URL: databaseUrls.national, AUTH_SECRET: authSecret, PROVINCE_URLS: provinceUrls, CLOCK_OFFSET_MS: String(clockOffsetMs),
-          ...options.nationalEnv, ...extraEnv,
+          DATABASE_URL: databaseUrls.national,
+          ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
+          PROVINCE_URLS: provinceUrls,
+          CLOCK_OFFSET_MS: String(clockOffsetMs),
+          ...options.nationalEnv,
+          ...extraEnv,
         },
       });
     const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
-    const token = (who: Who) => issueToken(authSecret, tokenRequest(who));
-    const national = () => internalClient(`http://127.0.0.1:${nationalPort}`, new ServiceCredential(authSecret, 'cluster'));
-    const startGateway = (extraEnv: Record<string, string> = {}) =>
+    const token = (who: Who) => issueToken(identity, tokenRequest(who));
+    // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
+    const harnessCredential = credentialOf(keysDir, 'test');
+    const harness = () => internalClient(`http://127.0.0.1:${nationalPort}`, harnessCredential);
+    const startGateway = async (extraEnv: Record<string, string> = {}) =>
       start('gateway', {
         name: 'gateway',
         script: SCRIPTS.gateway,
         port: gatewayPort,
         env: {
           NATIONAL_URL: `http://127.0.0.1:${nationalPort}/graphql`,
-          AUTH_SECRET: authSecret,
+          ...(await keysOf('gateway', [])),
           PROVINCE_URLS: provinceUrls,
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
           ...extraEnv,
@@ -163,14 +187,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       },
       provinces,
       databaseUrls,
-      authSecret,
+      identity,
+      keysDir,
       startProvince,
       startNational,
       startGateway,
       async setClock(time) {
-        ({ offsetMs: clockOffsetMs } = await national().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
+        ({ offsetMs: clockOffsetMs } = await harness().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
       },
-      recover: () => national().call('recover', {}),
+      recover: () => harness().call('recover', {}),
       token,
       as: (who) => graphClient(gatewayUrl, () => token(who)),
       stop: stopAll,

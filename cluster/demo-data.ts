@@ -1,6 +1,6 @@
 import { withCheckCharacter } from '../subgraphs/common/id-number';
 import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken, type TokenRequest } from '../subgraphs/common/auth/tokens';
+import { issueToken, type SigningIdentity, type TokenRequest } from '../subgraphs/common/auth/tokens';
 import { graphql, graphqlOk } from './graphql-client';
 
 /**
@@ -37,11 +37,11 @@ const CREDIT = `mutation Credit($input: CreditContributionInput!) { creditContri
 const ACTIVATE = `mutation Activate($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`;
 
 /** Loads the demo families unless they are there already; returns member ids by person key. */
-export async function loadDemoData(gatewayUrl: string, provinces: string[], authSecret: string): Promise<Record<string, string>> {
+export async function loadDemoData(gatewayUrl: string, provinces: string[], identity: SigningIdentity): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
     // The province's portal enrols and credits; the member opens their own wallet.
-    const portal = await bearer(authSecret, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: person.poolingRegion.slice(0, 2) });
+    const portal = await bearer(identity, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: person.poolingRegion.slice(0, 2) });
     const found = await graphql<{ memberByIdNumber: { id: string } | null }>(
       gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber }, portal,
     );
@@ -62,13 +62,13 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[], auth
     }
     if (person.wallet) {
       const phone = `139${person.idNumber.slice(10, 18).replace('X', '0')}`;
-      const self = await bearer(authSecret, { role: Role.MEMBER, subject: enrollMember.id });
+      const self = await bearer(identity, { role: Role.MEMBER, subject: enrollMember.id });
       await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } }, self);
     }
   }
   return ids;
 }
 
-async function bearer(secret: string, request: TokenRequest): Promise<Record<string, string>> {
-  return { authorization: `Bearer ${await issueToken(secret, { ...request, ttlSeconds: 600 })}` };
+async function bearer(identity: SigningIdentity, request: TokenRequest): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await issueToken(identity, { ...request, ttlSeconds: 600 })}` };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ServiceCredential } from '../subgraphs/common/auth/service-credential';
 
 /**
  * Whether each provincial deployment serves the `province` subgraph SDL checked in under schema/.
@@ -24,7 +25,12 @@ export class DeploymentHealth {
   private readonly inFlight = new Map<string, Promise<DeploymentStatus>>();
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(deployments: Record<string, string>, expectedSdl: string, private readonly onChange?: (s: DeploymentStatus) => void) {
+  constructor(
+    deployments: Record<string, string>,
+    private readonly credential: Pick<ServiceCredential, 'token'>,
+    expectedSdl: string,
+    private readonly onChange?: (s: DeploymentStatus) => void,
+  ) {
     this.expectedHash = sdlHash(expectedSdl);
     for (const [province, url] of Object.entries(deployments)) {
       this.statuses.set(province, { province, url, state: 'unverified', checkedAt: null });
@@ -78,7 +84,8 @@ export class DeploymentHealth {
     try {
       const response = await fetch(status.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // The SDL is told to the gateway's own service token only.
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.credential.token()}` },
         body: JSON.stringify({ query: '{ _service { sdl } }' }),
         signal: AbortSignal.timeout(3000),
       });

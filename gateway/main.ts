@@ -1,8 +1,10 @@
 import { requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
+import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
+import { trustFromEnv } from '../subgraphs/common/auth/trust-config';
 
-runService('gateway', () =>
+runService('gateway', async () =>
   startGateway({
     port: Number(process.env.PORT ?? 4000),
     host: process.env.HOST,
@@ -11,6 +13,8 @@ runService('gateway', () =>
       Object.entries(parseProvinceUrls(process.env.PROVINCE_URLS)).map(([code, base]) => [code, `${base}/graphql`]),
     ),
     healthCheckIntervalMs: Number(process.env.HEALTH_CHECK_INTERVAL_MS ?? 10_000),
-    authSecret: requiredEnv('AUTH_SECRET'),
+    trust: await trustFromEnv(),
+    rateLimit: rateLimitFromEnv(),
+    trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
   }),
 );

@@ -1,23 +1,48 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
   type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, getNamedType, getNullableType, GraphQLError, type GraphQLField,
-  GraphQLList, GraphQLObjectType, type GraphQLSchema, isAbstractType, isObjectType, Kind, type SelectionSetNode,
+  GraphQLList, GraphQLObjectType, type GraphQLSchema, isAbstractType, isObjectType, Kind, parse, type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/common/page-size';
 
 /**
- * Limits on what one operation may ask, checked before it is planned: its depth, and its cost —
- * every field counts 1, times the size of every list it sits in (a page's `first`, or the
- * largest page for any other list), so wide and deep queries are refused before they run.
+ * Limits on what one operation may ask, checked before it is planned: the number of its tokens
+ * (the parser stops past MAX_TOKENS), its aliases, its depth, and its cost — every field counts 1,
+ * and every selection that a provincial deployment answers (an entity fetch, sent to one province
+ * per item: `provinces { edges { node { memberCount } } }` fans out to every province listed)
+ * counts ROUTED_FETCH_COST more, each times the size of every list it sits in (a page's `first`,
+ * or the largest page for any other list). So wide, deep and fanned-out queries are refused before
+ * they run; the bench measures the gateway CPU of the most expensive request that passes.
  */
 export const MAX_DEPTH = 12;
 export const MAX_COST = 20_000;
+export const MAX_ALIASES = 30;
+export const MAX_TOKENS = 2_000;
+export const ROUTED_FETCH_COST = 25;
+
+/** `Type.field` of the fields a provincial deployment answers, read from the supergraph's join directives. */
+export function routedFieldsOf(supergraphSdl: string, graph = 'PROVINCE'): Set<string> {
+  const routed = new Set<string>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+    const graphs = (definition.directives ?? []).filter((d) => d.name.value === 'join__type').length;
+    const root = ['Query', 'Mutation'].includes(definition.name.value);
+    for (const field of definition.fields ?? []) {
+      const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
+      const byGraph = joins.some((d) => d.arguments?.some((a) => a.name.value === 'graph' && a.value.kind === Kind.ENUM && a.value.value === graph));
+      if (byGraph && (graphs > 1 || root)) routed.add(`${definition.name.value}.${field.name.value}`);
+    }
+  }
+  return routed;
+}
 
 interface Walk {
   schema: GraphQLSchema;
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
+  routed: ReadonlySet<string>;
+  aliases: number;
 }
 
 /** A paginated field's page size (its `page.first`, or the default), or undefined if it has no page. */
@@ -43,11 +68,14 @@ function measure(
 ): [number, number] {
   let depth = 0;
   let cost = 0;
+  let routed = false;
   for (const selection of selections.selections) {
     if (selection.kind === Kind.FIELD) {
+      if (selection.alias) walk.aliases += 1;
       if (selection.name.value.startsWith('__')) continue;
       const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[selection.name.value];
       if (!field) continue;
+      routed ||= walk.routed.has(`${parent.name}.${field.name}`);
       const named = getNamedType(field.type);
       const isList = getNullableType(field.type) instanceof GraphQLList;
       const multiplier = isList ? (pageSize ?? MAX_PAGE_SIZE) : 1;
@@ -73,31 +101,39 @@ function measure(
       cost += c;
     }
   }
-  return [depth, cost];
+  return [depth, cost + (routed ? ROUTED_FETCH_COST : 0)];
 }
 
-/** [depth, cost] of an operation of `document` against `schema`. */
+/** [depth, cost, aliases] of an operation of `document` against `schema`. */
 export function measureOperation(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-): [number, number] {
+  routed: ReadonlySet<string> = new Set(),
+): [number, number, number] {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
-  if (!root) return [0, 0];
+  if (!root) return [0, 0, 0];
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
-  return measure(operation.selectionSet, root, { schema, fragments, variables }, new Set());
+  const walk: Walk = { schema, fragments, variables, routed, aliases: 0 };
+  const [depth, cost] = measure(operation.selectionSet, root, walk, new Set());
+  return [depth, cost, walk.aliases];
 }
 
-export function queryLimitsPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
+export function queryLimitsPlugin<Context extends BaseContext>(routed: ReadonlySet<string> = new Set()): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, schema, request }) {
           if (!operation) return;
-          const [depth, cost] = measureOperation(schema, document, operation, request.variables ?? {});
+          const [depth, cost, aliases] = measureOperation(schema, document, operation, request.variables ?? {}, routed);
+          if (aliases > MAX_ALIASES) {
+            throw new GraphQLError(`The query has ${aliases} aliases; at most ${MAX_ALIASES} are answered.`, {
+              extensions: { code: 'QUERY_TOO_MANY_ALIASES', http: { status: 400 } },
+            });
+          }
           if (depth > MAX_DEPTH) {
             throw new GraphQLError(`The query is ${depth} levels deep; at most ${MAX_DEPTH} are answered.`, {
               extensions: { code: 'QUERY_TOO_DEEP', http: { status: 400 } },

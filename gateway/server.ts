@@ -5,11 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/apollo';
 import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/authenticate';
+import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
-import { queryLimitsPlugin } from './query-limits';
+import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
+import { type RateLimitConfig, RateLimiter } from './rate-limit';
+import { TrustedDocuments } from './trusted-documents';
 import { nationalOutageStatusPlugin } from './unanswered-fetch';
 import { RefusalCode } from '../subgraphs/common/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
@@ -24,8 +27,12 @@ export interface GatewayConfig {
   provinceUrls: Record<string, string>;
   schemaDir?: string;
   healthCheckIntervalMs?: number;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, and the gateway's own service key (for the provinces' SDL). */
+  trust: ServiceTrust;
+  /** Requests per caller; absent: no limit. */
+  rateLimit?: RateLimitConfig;
+  /** Trusted documents: only the operations of this manifest run; absent: any operation. */
+  trustedDocumentsFile?: string;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -38,8 +45,11 @@ export const ROUTED_SUBGRAPH = 'province';
 export async function startGateway(config: GatewayConfig): Promise<RunningHttpService & { health: DeploymentHealth }> {
   const schemaDir = config.schemaDir ?? SCHEMA_DIR;
   const supergraphSdl = readFileSync(join(schemaDir, SUPERGRAPH_FILE), 'utf8');
+  const credential = config.trust.credential;
+  if (!credential) throw new Error('the gateway needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to check the provinces');
   const health = new DeploymentHealth(
     config.provinceUrls,
+    credential,
     readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
     (s) => console.log(`province ${s.province} deployment is ${s.state}${s.detail ? ` (${s.detail})` : ''}`),
   );
@@ -62,25 +72,34 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: process.env.NODE_ENV !== 'production',
+    parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
-      queryLimitsPlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase())),
       nationalOutageStatusPlugin<GatewayContext>(),
     ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
   await apollo.start();
+  const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
+  if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
+  else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,
     port: config.port,
     context: async (request) => ({
       authorization: request.headers.authorization,
-      caller: await callerOfRequest(config.authSecret, request.headers.authorization),
+      caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
     }),
+    admit: (context, arriving) => {
+      if (limiter && context.caller) limiter.take(context.caller);
+      return trusted ? trusted.admit(arriving) : arriving;
+    },
     routes: {
       'GET /health': async () => {
         const provinces = health.all();

@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startCluster } from '../cluster/cluster';
-import { loadOrCreateAuthSecret } from '../cluster/auth-secret';
 import { loadDemoData } from '../cluster/demo-data';
 
 const HELP = `npm start -- [options]   starts the whole platform on this machine
 
   --provinces 32,13,51   province codes to run (env PROVINCES)
   --port 4000            gateway port (env GATEWAY_PORT)
-  --data-dir .data       embedded PostgreSQL data (env DATA_DIR); kept between starts
+  --data-dir .data       embedded PostgreSQL data and the keys (env DATA_DIR); kept between starts
   --reset                delete the embedded data first and load the demo again
   --no-demo              do not load the demo families
   --quiet                do not print the services' own log lines
@@ -37,10 +36,9 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const dataDir = resolve(values['data-dir']);
-  const authSecret = loadOrCreateAuthSecret(dataDir);
   const cluster = await startCluster({
     provinces,
-    authSecret,
+    keysDir: resolve(dataDir, 'keys'),
     dataDir: resolve(dataDir, 'postgres'),
     reset: values.reset,
     gatewayPort: Number(values.port),
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   if (!values['no-demo']) {
     console.log('… loading the demo families (only those not there yet)');
-    await loadDemoData(cluster.gatewayUrl, provinces, authSecret).catch(async (error: unknown) => {
+    await loadDemoData(cluster.gatewayUrl, provinces, cluster.identity).catch(async (error: unknown) => {
       await cluster.stop();
       throw error;
     });
@@ -70,6 +68,7 @@ async function main(): Promise<void> {
   console.log(`  gateway   ${cluster.gatewayUrl}   (health: ${cluster.gateway.baseUrl}/health)`);
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);
+  console.log(`  keys      ${cluster.keysDir}   (the identity provider's public keys: ${cluster.keysDir}/jwks.json)`);
   console.log(`every request needs a token, e.g.: npm run token -- --role portal --province ${provinces[0]}`);
   console.log('press Ctrl-C to stop');
 }

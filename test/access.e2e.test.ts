@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { graphql } from '../cluster/graphql-client';
 import { Role } from '../subgraphs/common/auth/caller';
+import { newKeyPair } from '../subgraphs/common/auth/keys';
+import { signServiceToken } from '../subgraphs/common/auth/service-credential';
 import { issueToken } from '../subgraphs/common/auth/tokens';
+import { deploymentKey } from '../cluster/keys';
 import { codes, enrol, ESTABLISH, letter, relate, startTestCluster, transfer, type TestCluster } from './support/cluster-fixture';
 
 /** Who may see and do what, at the gateway and at every subgraph called directly. */
@@ -28,8 +31,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('authentication', () => {
   test('no token, a forged token, an expired token: UNAUTHENTICATED, with HTTP 401', async () => {
-    const forged = await issueToken(Buffer.alloc(32, 7).toString('base64url'), { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32' });
-    const expired = await issueToken(cluster.authSecret, { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32', ttlSeconds: 1 });
+    const forger = await newKeyPair(cluster.identity.privateJwk.kid as string); // the real kid, another key
+    const forged = await issueToken({ privateJwk: forger.privateJwk }, { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32' });
+    const expired = await issueToken(cluster.identity, { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32', ttlSeconds: 1 });
     await new Promise((r) => setTimeout(r, 2100));
     for (const headers of [{}, bearer(forged), bearer(expired), bearer('not.a.jwt'), { authorization: 'Basic dXNlcjpwYXNz' }]) {
       const response = await fetch(cluster.gatewayUrl, {
@@ -42,10 +46,12 @@ describe('authentication', () => {
     }
   });
 
-  test('a service credential opens no part of the graph', async () => {
-    const service = await issueToken(cluster.authSecret, { role: Role.SERVICE, subject: 'national' });
+  test('a service token opens no part of the graph, and the identity provider never names a service', async () => {
+    const service = await signServiceToken((await deploymentKey(cluster.keysDir, 'national')).privateJwk);
     const response = await graphql(cluster.gatewayUrl, '{ provinces { edges { node { code } } } }', {}, bearer(service));
-    assert.deepEqual(codes(response), ['FORBIDDEN']);
+    assert.deepEqual(codes(response), ['UNAUTHENTICATED']);
+    const named = await issueToken(cluster.identity, { role: Role.SERVICE, subject: 'national' });
+    assert.deepEqual(codes(await graphql(cluster.gatewayUrl, '{ provinces { edges { node { code } } } }', {}, bearer(named))), ['UNAUTHENTICATED']);
   });
 });
 
@@ -144,8 +150,11 @@ describe('every subgraph enforces it too', () => {
     assert.equal(read.data?._entities?.[0]?.name, '伍*');
     const credit = await graphql(province32, CREDIT, { input: { memberId: m.son, amount: '1.00', idempotencyKey: 'direct-13' } }, bearer(hebei));
     assert.deepEqual(codes(credit), ['FORBIDDEN']);
-    const sdl = await graphql(province32, '{ _service { sdl } }');
-    assert.equal(typeof sdl.data?._service?.sdl, 'string', 'the SDL stays readable for the gateway\'s drift check');
+    assert.deepEqual(codes(await graphql(province32, '{ _service { sdl } }')), ['UNAUTHENTICATED'], 'no SDL without a token');
+    assert.deepEqual(codes(await graphql(province32, '{ _service { sdl } }', {}, bearer(hebei))), ['FORBIDDEN'], 'nor to a caller');
+    const gateway = await signServiceToken((await deploymentKey(cluster.keysDir, 'gateway')).privateJwk);
+    const sdl = await graphql(province32, '{ _service { sdl } }', {}, bearer(gateway));
+    assert.equal(typeof sdl.data?._service?.sdl, 'string', 'the SDL is for the gateway\'s drift check');
   });
 
   test('the national subgraph called directly refuses no token', async () => {

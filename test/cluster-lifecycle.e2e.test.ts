@@ -15,14 +15,14 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
     const first = await startTestCluster(['32', '13', '51'], dataDir);
     let ids: Record<string, string>;
     try {
-      ids = await loadDemoData(first.gatewayUrl, ['32', '13', '51'], first.authSecret);
+      ids = await loadDemoData(first.gatewayUrl, ['32', '13', '51'], first.identity);
       assert.equal(Object.keys(ids).length, DEMO_PEOPLE.length);
     } finally {
       await first.stop();
     }
     const second = await startTestCluster(['32', '13', '51'], dataDir);
     try {
-      assert.deepEqual(await loadDemoData(second.gatewayUrl, ['32', '13', '51'], second.authSecret), ids, 'the demo is not loaded twice');
+      assert.deepEqual(await loadDemoData(second.gatewayUrl, ['32', '13', '51'], second.identity), ids, 'the demo is not loaded twice');
       const data = await second.as({ member: ids.wuQiang }).ok(`query($id: ID!) { member(id: $id) { name personalAccount { balance } wallet { activatedAt } } }`, {
         id: ids.wuQiang,
       });
@@ -40,7 +40,7 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          authorization: `Bearer ${await issueToken(reset.authSecret, { role: Role.MEMBER, subject: ids.wuQiang })}`,
+          authorization: `Bearer ${await issueToken(reset.identity, { role: Role.MEMBER, subject: ids.wuQiang })}`,
         },
         body: JSON.stringify({ query: `query($id: ID!) { member(id: $id) { id } }`, variables: { id: ids.wuQiang } }),
       });
@@ -50,5 +50,6 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(`${dataDir}-keys`, { recursive: true, force: true });
   }
 });

@@ -120,12 +120,31 @@ function checkCommands(compose: Compose): void {
   }
 }
 
-const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands];
+/** The variable that holds a Node service's own private key: GATEWAY_SERVICE_KEY, NATIONAL_SERVICE_KEY, PROVINCE_32_SERVICE_KEY. */
+const ownKeyVariable = (name: string) => `${name.replace('-', '_').toUpperCase()}_SERVICE_KEY`;
+
+/** No deployment's configuration holds anything that signs for another party: its own private key, public keys otherwise. */
+function checkKeys(compose: Compose): void {
+  const raw = readFileSync(COMPOSE_FILE, 'utf8');
+  assert.ok(!raw.includes('AUTH_SECRET'), 'no shared secret');
+  for (const [name, service] of Object.entries(compose.services)) {
+    if (service.command === undefined) continue;
+    const environment = Object.entries((service.environment ?? {}) as Record<string, string>).map(([k, v]) => [k, String(v ?? '')]);
+    const keyVariables = environment.flatMap(([, value]) => [...value.matchAll(/\$\{(\w+_SERVICE_KEY)\b/g)].map((m) => m[1]));
+    assert.deepEqual(keyVariables, [ownKeyVariable(name)], `${name} is given its own private key and no other`);
+    assert.equal(environment.filter(([key]) => ['JWKS', 'JWKS_FILE', 'JWKS_URL'].includes(key)).length, 1, `${name}: the identity provider's public keys`);
+    assert.match(Object.fromEntries(environment).JWKS ?? Object.fromEntries(environment).JWKS_URL ?? '', /IDENTITY_JWKS|^https?:/, `${name}: public keys only`);
+  }
+}
+
+const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands, checkKeys];
 
 test('docker-compose.yml: every dependency and every URL host is a service of the file', () => checkReferences(loadCompose()));
 test('docker-compose.yml: each deployment has its own database on its own postgres', () => checkDatabases(loadCompose()));
 test('docker-compose.yml: provinces match PROVINCE and both PROVINCE_URLS', () => checkProvinces(loadCompose()));
 test('docker-compose.yml: every command runs a script of the build', () => checkCommands(loadCompose()));
+
+test('docker-compose.yml: each deployment holds its own private key only, and the identity provider\'s public keys', () => checkKeys(loadCompose()));
 
 test('the checks reject a broken docker-compose.yml', () => {
   const text = readFileSync(COMPOSE_FILE, 'utf8');
@@ -134,6 +153,7 @@ test('the checks reject a broken docker-compose.yml', () => {
     ['NATIONAL_URL: http://national:', 'NATIONAL_URL: http://nationale:'], // unknown host
     ['PROVINCE: "51"', 'PROVINCE: "52"'], // PROVINCE differs from the service name
     ['dist/subgraphs/national/main.js', 'dist/subgraphs/nationwide/main.js'], // no such script
+    ['${PROVINCE_51_SERVICE_KEY:', '${NATIONAL_SERVICE_KEY:'], // a province holds national's private key
   ];
   for (const [from, to] of breakages) {
     assert.ok(text.includes(from), `breakage anchor "${from}" not found`);

@@ -71,7 +71,7 @@ describe('enrolment', () => {
 
   test('a province refuses a pooling region of another province (REGION_OF_OTHER_PROVINCE)', async () => {
     const before = await counts();
-    const province32 = internal(cluster, cluster.provinces.get('32')?.baseUrl ?? '');
+    const province32 = internal(cluster, cluster.provinces.get('32')?.baseUrl ?? '', 'national');
     await assert.rejects(
       province32.call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '510100' }),
       (error: { extensions?: { code?: string } }) => error.extensions?.code === 'REGION_OF_OTHER_PROVINCE',

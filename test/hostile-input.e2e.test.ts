@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditServer } from 'graphql-http';
 import { Role } from '../subgraphs/common/auth/caller';
+import { newKeyPair } from '../subgraphs/common/auth/keys';
 import { issueToken } from '../subgraphs/common/auth/tokens';
 import {
   enrol, ESTABLISH, hospital, key, letter, moneySnapshot, relate, SETTLE, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
@@ -46,7 +47,7 @@ async function corpus(): Promise<Hostile[]> {
   const father = await as({ member: m.father });
   const portal32 = await as({ portal: '32' });
   const gql = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-  const secret = cluster.authSecret;
+  const secret = cluster.identity;
   const list: Hostile[] = [];
   // Malformed GraphQL and HTTP bodies
   for (const query of ['{', 'query {', 'mutation { enrollMember( }', '}}}', 'query { member(id: ) { id } }', 'subscription { x }',
@@ -103,11 +104,11 @@ async function corpus(): Promise<Hostile[]> {
   const fragments = `fragment A on Query { ...B } fragment B on Query { ...A } { ...A }`;
   list.push({ name: 'fragment cycle', token: son, body: gql(fragments) });
   // Forged, expired and wrong-province tokens
-  const other = Buffer.alloc(32, 9).toString('base64url');
+  const other = { privateJwk: (await newKeyPair('idp-someone-else')).privateJwk };
   const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${Buffer.from(JSON.stringify({ role: 'PROVINCIAL_PORTAL', province: '32', sub: 'x' })).toString('base64url')}.`;
   for (const [what, token] of [
     ['no token', null], ['garbage', 'abc.def.ghi'], ['alg none', none],
-    ['another secret', await issueToken(other, { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32' })],
+    ['another key', await issueToken(other, { role: Role.PROVINCIAL_PORTAL, subject: 'x', province: '32' })],
     ['member with a bad id', await issueToken(secret, { role: Role.MEMBER, subject: 'not-a-member' })],
     ['portal without province', await issueToken(secret, { role: Role.PROVINCIAL_PORTAL, subject: 'x' })],
     ['service', await issueToken(secret, { role: Role.SERVICE, subject: 'x' })],

@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
 import { refuseNulPlugin } from './refuse-nul';
 import { unwrapResolverError } from '@apollo/server/errors';
@@ -30,7 +30,7 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
-export function subgraphServer<Context extends CallerContext>(schema: GraphQLSchema): ApolloServer<Context> {
+export function subgraphServer<Context extends CallerContext>(schema: GraphQLSchema, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     formatError,
@@ -44,6 +44,7 @@ export function subgraphServer<Context extends CallerContext>(schema: GraphQLSch
       ApolloServerPluginCacheControlDisabled(),
       requireCallerPlugin<Context>(),
       refuseNulPlugin<Context>(),
+      ...plugins,
     ],
   });
 }

@@ -1,4 +1,5 @@
 import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,9 +14,26 @@ export interface JsonReply {
 /** A plain JSON route beside GraphQL: `GET /health`, or an internal operation between services. */
 export type JsonRoute = (body: unknown, request: IncomingMessage) => Promise<JsonReply>;
 
+/** A GraphQL request as it arrived, before Apollo sees it: what admission may look at and rewrite. */
+export interface ArrivingRequest {
+  method: string;
+  body: unknown;
+  search: string;
+}
+
+/** A refusal made before the operation is parsed: HTTP status, code, message, extra headers. */
+export class RefusedBeforeParsing extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
+  /** The request's context; it authenticates the caller first and throws (401) before anything is parsed. */
   context: (request: IncomingMessage) => Promise<Context>;
+  /** Runs after authentication, before parsing (the gateway's rate limit and trusted documents); may rewrite the request. */
+  admit?: (context: Context, request: ArrivingRequest) => ArrivingRequest;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
   port: number;
   host?: string;
@@ -40,11 +58,29 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(response: ServerResponse, reply: JsonReply): void {
+function sendJson(response: ServerResponse, reply: JsonReply, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(reply.body);
-  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(text);
 }
+
+function sendRefusal(response: ServerResponse, refusal: RefusedBeforeParsing): void {
+  sendJson(response, { status: refusal.status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } }, refusal.headers);
+}
+
+/** A refusal thrown while authenticating (a GraphQLError with an HTTP status) as one made before parsing. */
+function beforeParsing(error: unknown): RefusedBeforeParsing {
+  if (error instanceof RefusedBeforeParsing) return error;
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') {
+    const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 401;
+    return new RefusedBeforeParsing(status, error.extensions.code, error.message);
+  }
+  throw error;
+}
+
+/** A browser asking for the landing page (no operation in it) needs no token; every operation does. */
+const asksForLandingPage = (request: IncomingMessage, url: URL) =>
+  request.method === 'GET' && !url.search && (request.headers.accept ?? '').includes('text/html');
 
 async function handle<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
@@ -66,6 +102,14 @@ async function handle<Context extends BaseContext>(
   if (url.pathname !== '/graphql') {
     return sendJson(response, { status: 404, body: { error: 'not found' } });
   }
+  let contextValue: Context | undefined;
+  if (!asksForLandingPage(request, url)) {
+    try {
+      contextValue = await options.context(request);
+    } catch (error) {
+      return sendRefusal(response, beforeParsing(error));
+    }
+  }
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -81,9 +125,17 @@ async function handle<Context extends BaseContext>(
       });
     }
   }
+  let arriving: ArrivingRequest = { method: request.method ?? 'GET', body, search: url.search };
+  if (options.admit && contextValue) {
+    try {
+      arriving = options.admit(contextValue, arriving);
+    } catch (error) {
+      return sendRefusal(response, beforeParsing(error));
+    }
+  }
   const result = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method ?? 'GET', headers, search: url.search, body },
-    context: () => options.context(request),
+    httpGraphQLRequest: { method: arriving.method, headers, search: arriving.search, body: arriving.body },
+    context: () => (contextValue ? Promise.resolve(contextValue) : options.context(request)),
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

@@ -1,12 +1,13 @@
 import { Agent, request } from 'undici';
-import type { ServiceCredential } from './auth/service-credential';
+import type { ServiceCredential, ServicePeers } from './auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
 
 /**
  * Internal operations between services (the national subgraph asking a province to hold, capture
  * or release money, or to enrol a member). They are JSON over HTTP under /internal/, never part of
- * the public supergraph, and need the service credential.
+ * the public supergraph, and need the service token of a deployment the route names: each route
+ * says which peers may call it (a province's routes: national only).
  */
 export const INTERNAL_PREFIX = '/internal/';
 
@@ -14,14 +15,22 @@ interface RefusalBody {
   refusal: { code: RefusalCode; message: string };
 }
 
-/** Wraps an operation as a route that checks the service credential and reports refusals. */
-export function internalRoute<In, Out>(credential: ServiceCredential, operation: (input: In) => Promise<Out>): JsonRoute {
+/** Wraps an operation as a route that admits the named peers only and reports refusals. */
+export function internalRoute<In, Out>(
+  peers: ServicePeers,
+  callers: readonly string[],
+  operation: (input: In, peer: string) => Promise<Out>,
+): JsonRoute {
   return async (body, request): Promise<JsonReply> => {
-    if (!(await credential.admits(request.headers.authorization))) {
+    const peer = await peers.peerOf(request.headers.authorization);
+    if (!peer) {
       return { status: 401, body: { refusal: { code: Codes.UNAUTHENTICATED, message: 'Service credential required.' } } };
     }
+    if (!callers.includes(peer)) {
+      return { status: 403, body: { refusal: { code: Codes.FORBIDDEN, message: `${peer} may not call this operation.` } } };
+    }
     try {
-      return { status: 200, body: { result: await operation(body as In) } };
+      return { status: 200, body: { result: await operation(body as In, peer) } };
     } catch (error) {
       if (isRefusal(error)) {
         const refusal: RefusalBody = { refusal: { code: error.code, message: error.message } };

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { AccessRecorder } from '../common/access-log';
 import type { CallerContext } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import { type Clock, systemClock } from '../common/clock';
@@ -21,6 +22,8 @@ export interface NationalContext extends CallerContext {
   relationships: DataLoader<string, RelationshipRecord | null>;
   /** The one clock every time-dependent rule reads. */
   now: () => Date;
+  /** R32: the staff reads of personal data this request makes. */
+  accessLog: AccessRecorder;
 }
 
 export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock, caller?: Caller): NationalContext {
@@ -34,5 +37,6 @@ export function nationalContext(db: DataSource, provinces: ProvinceDirectory, cl
     persons: new DataLoader((ids) => findPersonsByMemberId(db, ids)),
     wallets: new DataLoader((ids) => findWallets(db, ids)),
     regions: new DataLoader((codes) => findRegions(db, codes)),
+    accessLog: new AccessRecorder(caller),
   };
 }

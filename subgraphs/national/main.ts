@@ -2,16 +2,18 @@ import 'reflect-metadata';
 import { requiredEnv, runService } from '../common/service-main';
 import { parseProvinceUrls } from './provinces/province-directory';
 import { startNationalService } from './server';
+import { trustFromEnv } from '../common/auth/trust-config';
 
-runService('national', () =>
+runService('national', async () =>
   startNationalService({
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
     host: process.env.HOST,
-    authSecret: requiredEnv('AUTH_SECRET'),
+    trust: await trustFromEnv(),
     provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
     recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
     recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
+    accessForwardIntervalMs: Number(process.env.ACCESS_FORWARD_INTERVAL_MS ?? 1000),
     adjustableClock: process.env.ADJUSTABLE_CLOCK === '1' ? { offsetMs: Number(process.env.CLOCK_OFFSET_MS ?? 0) } : undefined,
   }),
 );

@@ -1,7 +1,7 @@
 import { subgraphServer } from '../common/apollo';
 import { callerOfRequest } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
-import { ServiceCredential } from '../common/auth/service-credential';
+import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
 import { AdjustableClock, systemClock } from '../common/clock';
 import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
@@ -11,6 +11,9 @@ import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
 import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
+import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
+import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
@@ -21,12 +24,14 @@ export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, national's own service key, the peers it accepts calls from. */
+  trust: ServiceTrust;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
   recoveryGraceSeconds?: number;
+  /** R32: how often staff reads of national data are forwarded to the members' provinces. */
+  accessForwardIntervalMs?: number;
   /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
   adjustableClock?: { offsetMs: number };
 }
@@ -36,33 +41,45 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000],
+    migrations: [
+      Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
+      AccessRecordOutbox1732900000000,
+    ],
   });
   await syncRegistry(db);
-  const credential = new ServiceCredential(config.authSecret, 'national');
+  const credential = config.trust.credential;
+  if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
+  const peers = config.trust.peers;
+  // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
+  const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
-  const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
+  const recording = recordingPool(config.databaseUrl);
+  const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
+    accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+  ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
+  const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(credential, async ({ now }: { now: string }) => {
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now }: { now: string }) => {
           const offsetMs = clock.set(new Date(now));
           return { now: clock.now().toISOString(), offsetMs };
         }),
       }
     : {};
+  const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
-    context: async (request) => context(await callerOfRequest(config.authSecret, request.headers.authorization)),
+    context: async (request) => context(await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(credential, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
       ...setClock,
     },
   });
@@ -70,7 +87,9 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       stopRecovery();
+      stopForwarding();
       await service.close();
+      await recording.end();
       await db.destroy();
     },
   };

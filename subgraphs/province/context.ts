@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import { AccessRecorder } from '../common/access-log';
 import type { CallerContext } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import { type AccountBalance, balancesOf } from './accounts/ledger';
@@ -11,6 +12,8 @@ export interface ProvinceContext extends CallerContext {
   province: string;
   members: DataLoader<string, MemberRecord | null>;
   accounts: DataLoader<string, AccountBalance[]>;
+  /** R32: the staff reads of personal data this request makes. */
+  accessLog: AccessRecorder;
 }
 
 export function provinceContext(db: DataSource, province: string, caller?: Caller): ProvinceContext {
@@ -20,5 +23,6 @@ export function provinceContext(db: DataSource, province: string, caller?: Calle
     province,
     members: new DataLoader((ids) => findMembers(db, ids)),
     accounts: new DataLoader((ids) => balancesOf(db, ids)),
+    accessLog: new AccessRecorder(caller),
   };
 }

@@ -1,14 +1,15 @@
 import 'reflect-metadata';
 import { requiredEnv, runService } from '../common/service-main';
 import { startProvinceService } from './server';
+import { trustFromEnv } from '../common/auth/trust-config';
 
 const province = requiredEnv('PROVINCE');
-runService(`province ${province}`, () =>
+runService(`province ${province}`, async () =>
   startProvinceService({
     province,
     databaseUrl: requiredEnv('DATABASE_URL'),
     port: Number(process.env.PORT ?? 0),
     host: process.env.HOST,
-    authSecret: requiredEnv('AUTH_SECRET'),
+    trust: await trustFromEnv(),
   }),
 );

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../common/federation';
+import { MemberAccessLogResolver, StaffAccessLogResolver } from './access-log/access-record.resolver';
 import { AccountMutations, MemberAccountResolver, PersonalAccountResolver } from './accounts/account.resolver';
 import { memberReference } from './members/member.reference';
 import { MemberPersonalDataResolver } from './members/member.resolver';
@@ -12,7 +13,7 @@ import { Province } from './statistics/province.type';
 export function buildProvinceSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [MemberPersonalDataResolver, MemberAccountResolver, PersonalAccountResolver, AccountMutations],
+      resolvers: [MemberPersonalDataResolver, MemberAccountResolver, PersonalAccountResolver, AccountMutations, MemberAccessLogResolver, StaffAccessLogResolver],
       orphanedTypes: [Member, PoolingRegion, Province],
     },
     { Member: memberReference, Province: provinceReference },

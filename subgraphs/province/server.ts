@@ -1,5 +1,5 @@
 import { callerOfRequest } from '../common/auth/authenticate';
-import { ServiceCredential } from '../common/auth/service-credential';
+import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
 import { subgraphServer } from '../common/apollo';
@@ -9,6 +9,9 @@ import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
 import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
 import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
+import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
+import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
 
@@ -17,8 +20,8 @@ export interface ProvinceServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
-  /** The platform secret that signs every token (AUTH_SECRET). */
-  authSecret: string;
+  /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
+  trust: ServiceTrust;
 }
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
@@ -26,21 +29,25 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000],
+    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000],
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);
   folding.unref();
-  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema());
+  const recording = recordingPool(config.databaseUrl);
+  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
+    accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
+  ]);
   await apollo.start();
+  const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
-    context: async (request) => provinceContext(db, config.province, await callerOfRequest(config.authSecret, request.headers.authorization)),
+    context: async (request) => provinceContext(db, config.province, await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
-      ...internalRoutes(db, config.province, new ServiceCredential(config.authSecret, `province-${config.province}`)),
+      ...internalRoutes(db, config.province, config.trust.peers),
     },
   });
   return {
@@ -48,6 +55,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     async close() {
       clearInterval(folding);
       await service.close();
+      await recording.end();
       await db.destroy();
     },
   };

@@ -7,7 +7,7 @@ import { type Cluster, startCluster } from '../../cluster/cluster';
 import type { GraphQLResponse } from '../../cluster/graphql-client';
 import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
-import { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
+import { credentialOf } from '../../cluster/keys';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
 
 /**
@@ -31,6 +31,8 @@ export async function startTestCluster(
     dataDir: dataDir ?? mkdtempSync(join(tmpdir(), 'wallet-test-')),
     ephemeral: dataDir === undefined,
     healthCheckIntervalMs: 500,
+    testHarness: true,
+    jwksRefreshMs: 500,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...nationalEnv },
   });
   // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
@@ -52,11 +54,12 @@ export async function startTestCluster(
   return Object.assign(cluster, extras);
 }
 
-const service = (cluster: Cluster) => new ServiceCredential(cluster.authSecret, 'test');
-
-/** A client of a deployment's internal operations, with the service credential. */
-export function internal(cluster: Cluster, baseUrl: string) {
-  return internalClient(baseUrl, service(cluster));
+/**
+ * A client of a deployment's internal operations, signed by the test harness's key (national's
+ * clock and recovery, in tests only) or, to drive a province directly, by national's.
+ */
+export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
+  return internalClient(baseUrl, credentialOf(cluster.keysDir, as));
 }
 
 /** An instant today at a Beijing wall-clock time such as '21:59:59'. */

@@ -1,21 +1,22 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { isProvinceCode } from '../reference-data';
 import { provinceOfMemberId } from '../routing-keys';
 import { type Caller, Role } from './caller';
+import type { TrustedKeySet } from './key-set';
+import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHM, signingKeyOf } from './keys';
 
 /**
- * Bearer tokens: JSON Web Tokens (RFC 7519) signed with HMAC-SHA-256 (`HS256`, RFC 7518) under
- * the platform's secret (AUTH_SECRET). Exactly one form is accepted: a header naming HS256 and
- * nothing critical, a signature that matches, our issuer and audience, an expiry in the future
- * (required) and no not-before in the future. Claims: `role`, `sub` (member id, operator id,
- * portal, dashboard or service name) and, for portals and operators, `province`.
- *
- * Node's own synchronous HMAC, not WebCrypto: every request is verified in the gateway and again
- * in each subgraph it reaches, and WebCrypto's asynchronous jobs cost more than the hash itself.
+ * Bearer tokens: JSON Web Tokens (RFC 7519) signed with an asymmetric key (Ed25519) and checked
+ * with public keys only, by jose. Two kinds, never interchangeable:
+ * - caller tokens, signed by the identity provider: its JWKS picks the key by `kid`, the issuer and
+ *   audience are configured (TOKEN_ISSUER, TOKEN_AUDIENCE), an expiry is required. Claims: `role`,
+ *   `sub` (member id, operator id, portal or dashboard name) and, for staff, `province`.
+ * - service tokens (service-credential.ts), signed by one deployment's own key.
+ * The algorithm is pinned to the asymmetric ones: an HMAC token (`alg` confusion) or `alg: none`
+ * is refused before any key is looked at.
  */
-const ISSUER = 'medical-wallet-platform';
-const AUDIENCE = 'medical-wallet-graph';
-const ALGORITHM = 'HS256';
+export const DEFAULT_ISSUER = 'medical-wallet-platform';
+export const DEFAULT_AUDIENCE = 'medical-wallet-graph';
 
 export class InvalidToken extends Error {}
 
@@ -26,90 +27,76 @@ export interface TokenRequest {
   ttlSeconds?: number;
 }
 
-const keys = new Map<string, Buffer>();
-
-/** The HMAC key of a secret, decoded once. */
-function key(secret: string): Buffer {
-  let bytes = keys.get(secret);
-  if (!bytes) {
-    bytes = Buffer.from(secret, 'base64url');
-    if (bytes.length < 32) throw new Error('AUTH_SECRET must be at least 32 bytes (base64url)');
-    keys.set(secret, bytes);
-  }
-  return bytes;
+/** What a verifier trusts: the identity provider's public keys, its issuer name and our audience. */
+export interface TokenPolicy {
+  keys: TrustedKeySet;
+  issuer: string;
+  audience: string;
+  algorithms?: readonly string[];
 }
 
-const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const signature = (secret: string, signingInput: string) => createHmac('sha256', key(secret)).update(signingInput).digest('base64url');
-
-export async function issueToken(secret: string, request: TokenRequest): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const claims = {
-    role: request.role,
-    ...(request.province ? { province: request.province } : {}),
-    sub: request.subject,
-    iss: ISSUER,
-    aud: AUDIENCE,
-    iat: now,
-    exp: now + (request.ttlSeconds ?? 8 * 3600),
-  };
-  const signingInput = `${encode({ alg: ALGORITHM, typ: 'JWT' })}.${encode(claims)}`;
-  return `${signingInput}.${signature(secret, signingInput)}`;
+export interface SigningIdentity {
+  privateJwk: JWK;
+  issuer?: string;
+  audience?: string;
 }
 
-function decodeObject(part: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidToken('the token is not valid');
-  return value as Record<string, unknown>;
-}
-
-/** The claims of a token whose signature, header and registered claims all check out. */
-function verifiedClaims(secret: string, token: string): Record<string, unknown> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new InvalidToken('the token is not valid');
-  const [header, payload, given] = parts;
-  const expected = Buffer.from(signature(secret, `${header}.${payload}`));
-  const actual = Buffer.from(given);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw new InvalidToken('the token is not valid');
-  let protectedHeader: Record<string, unknown>;
-  let claims: Record<string, unknown>;
-  try {
-    [protectedHeader, claims] = [decodeObject(header), decodeObject(payload)];
-  } catch {
-    throw new InvalidToken('the token is not valid');
-  }
-  if (protectedHeader.alg !== ALGORITHM || 'crit' in protectedHeader || !(protectedHeader.typ === undefined || protectedHeader.typ === 'JWT')) {
-    throw new InvalidToken('the token is not valid');
-  }
-  const now = Date.now() / 1000;
-  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (claims.iss !== ISSUER || !audience.includes(AUDIENCE) || typeof claims.exp !== 'number') throw new InvalidToken('the token is not valid');
-  if (claims.nbf !== undefined && !(typeof claims.nbf === 'number' && claims.nbf <= now)) throw new InvalidToken('the token is not valid yet');
-  if (claims.exp <= now) throw new InvalidToken('the token has expired');
-  return claims;
+/** Signs a caller token as the identity provider (development: `npm run token`, tests, the demo loader). */
+export async function issueToken(identity: SigningIdentity, request: TokenRequest): Promise<string> {
+  return new SignJWT({ role: request.role, ...(request.province ? { province: request.province } : {}) })
+    .setProtectedHeader({ alg: identity.privateJwk.alg ?? SIGNING_ALGORITHM, kid: identity.privateJwk.kid, typ: 'JWT' })
+    .setSubject(request.subject)
+    .setIssuer(identity.issuer ?? DEFAULT_ISSUER)
+    .setAudience(identity.audience ?? DEFAULT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + (request.ttlSeconds ?? 8 * 3600))
+    .sign(await signingKeyOf(identity.privateJwk));
 }
 
 /**
- * Tokens already verified, until they expire: a caller sends the same token on every request, and
- * each request reaches the gateway and one or more subgraphs. Only valid tokens are kept, keyed by
- * the whole token and the secret that verified it; the oldest go first when the cache is full.
+ * Tokens already verified, until they expire and while the key that signed them is still in its
+ * set: a caller sends the same token on every request, which reaches the gateway and one or more
+ * subgraphs, and an Ed25519 check through WebCrypto costs about half a millisecond. Only valid
+ * tokens are kept; the oldest go first when the cache is full.
  */
 const VERIFIED_CAPACITY = 10_000;
-const verified = new Map<string, { secret: string; caller: Caller; expiresAtMs: number }>();
+interface Verified<T> { keys: TrustedKeySet; kid: string | undefined; value: T; expiresAtMs: number }
+const verified = new Map<string, Verified<unknown>>();
 
-/** The caller a token names, or InvalidToken (bad signature, expired, unknown role, ...). */
-export async function verifyToken(secret: string, token: string): Promise<Caller> {
-  const known = verified.get(token);
-  if (known && known.secret === secret && Date.now() < known.expiresAtMs) return known.caller;
+export async function verifiedOnce<T>(
+  token: string,
+  keys: TrustedKeySet,
+  verify: () => Promise<{ value: T; kid: string | undefined; payload: JWTPayload }>,
+): Promise<T> {
+  const known = verified.get(token) as Verified<T> | undefined;
+  if (known && known.keys === keys && keys.has(known.kid) && Date.now() < known.expiresAtMs) return known.value;
   verified.delete(token);
-  const claims = verifiedClaims(secret, token);
-  const caller = callerOf(claims);
+  const { value, kid, payload } = await verify();
   if (verified.size >= VERIFIED_CAPACITY) verified.delete(verified.keys().next().value as string);
-  verified.set(token, { secret, caller, expiresAtMs: (claims.exp as number) * 1000 });
-  return caller;
+  if (kid !== undefined) verified.set(token, { keys, kid, value, expiresAtMs: (payload.exp as number) * 1000 });
+  return value;
 }
 
-function callerOf(payload: Record<string, unknown>): Caller {
+/** The caller a token names, or InvalidToken (bad signature, unknown or retired key, expired, unknown role, ...). */
+export async function verifyToken(policy: TokenPolicy, token: string): Promise<Caller> {
+  return verifiedOnce(token, policy.keys, async () => {
+    let result;
+    try {
+      result = await jwtVerify(token, policy.keys.resolve, {
+        algorithms: [...(policy.algorithms ?? ASYMMETRIC_ALGORITHMS)],
+        issuer: policy.issuer,
+        audience: policy.audience,
+        requiredClaims: ['exp'],
+      });
+    } catch (error) {
+      throw new InvalidToken((error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+    }
+    return { value: callerOf(result.payload), kid: result.protectedHeader.kid, payload: result.payload };
+  });
+}
+
+/** The caller named by verified claims. A caller token never names a service. */
+function callerOf(payload: JWTPayload): Caller {
   const subject = typeof payload.sub === 'string' ? payload.sub : '';
   const province = typeof payload.province === 'string' && isProvinceCode(payload.province) ? payload.province : undefined;
   switch (payload.role) {
@@ -127,14 +114,12 @@ function callerOf(payload: Record<string, unknown>): Caller {
     case Role.NATIONAL_DASHBOARD:
       if (subject) return { role: Role.NATIONAL_DASHBOARD, subject };
       break;
-    case Role.SERVICE:
-      if (subject) return { role: Role.SERVICE, subject };
-      break;
   }
   throw new InvalidToken('the token names no valid caller');
 }
 
-/** The bearer token of an Authorization header value, if any. */
+/** The bearer token of an Authorization header value, if any; the scheme is case-insensitive (RFC 9110). */
 export function bearerToken(header: string | undefined): string | undefined {
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+  const match = header ? /^bearer +(\S+) *$/i.exec(header) : null;
+  return match ? match[1] : undefined;
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { PersonalData, readPersonalData } from '../../common/access-log';
 import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
 import { provinceOf, Role } from '../../common/auth/caller';
 import { checkEnrolment } from '../../common/enrolment-rules';
@@ -27,6 +28,7 @@ export class MemberResolver {
   async memberByIdNumber(@Arg('idNumber') idNumber: string, @Ctx() ctx: NationalContext): Promise<Member | null> {
     const person = await findPersonByIdNumber(ctx.db, idNumber);
     if (!person?.memberId || person.state !== 'ACTIVE' || !mayActFor(ctx.caller, person.memberId)) return null;
+    ctx.accessLog.note(person.memberId, PersonalData.ID_NUMBER); // staff looked a person up by ID number
     return Member.ref(person.memberId);
   }
 
@@ -66,7 +68,7 @@ export class MemberResolver {
 
   @FieldResolver(() => Wallet, { nullable: true })
   async wallet(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Wallet | null> {
-    requireActingFor(ctx.caller, [member.id], 'see this wallet');
+    readPersonalData(ctx, member.id, PersonalData.WALLET, 'see this wallet');
     const wallet = await ctx.wallets.load(member.id);
     return wallet ? Wallet.from(wallet) : null;
   }

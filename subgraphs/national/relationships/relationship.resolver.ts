@@ -1,3 +1,4 @@
+import { PersonalData, readPersonalData } from '../../common/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageInput, pageOf, timeKey } from '../../common/connection';
 import { mayActFor, requireActingFor, windowChannel } from '../../common/auth/access';
@@ -69,7 +70,7 @@ export class MemberRelationshipsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<RelationshipConnection> {
-    requireActingFor(ctx.caller, [member.id], 'see these relationships');
+    readPersonalData(ctx, member.id, PersonalData.RELATIONSHIPS, 'see these relationships');
     return pageOfRelationships(ctx, 'donor', member.id, page);
   }
 
@@ -79,13 +80,13 @@ export class MemberRelationshipsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<RelationshipConnection> {
-    requireActingFor(ctx.caller, [member.id], 'see these relationships');
+    readPersonalData(ctx, member.id, PersonalData.RELATIONSHIPS, 'see these relationships');
     return pageOfRelationships(ctx, 'beneficiary', member.id, page);
   }
 
   @FieldResolver(() => MoneyScalar, { description: 'Quota received from relatives and not yet spent.' })
   async quotaAvailable(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Fen> {
-    requireActingFor(ctx.caller, [member.id], 'see this quota');
+    readPersonalData(ctx, member.id, PersonalData.QUOTA, 'see this quota');
     return quotaAvailableTo(ctx.db, member.id);
   }
 }

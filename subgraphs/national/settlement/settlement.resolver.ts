@@ -1,3 +1,4 @@
+import { PersonalData, readPersonalData } from '../../common/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageInput, pageOf, timeKey } from '../../common/connection';
 import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
@@ -57,7 +58,7 @@ export class MemberSettlementsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SettlementConnection> {
-    requireActingFor(ctx.caller, [member.id], 'see these settlements');
+    readPersonalData(ctx, member.id, PersonalData.SETTLEMENTS, 'see these settlements');
     return pageOf(page, (limit, after) => settlementsOf(ctx.db, member.id, limit, after), Settlement.from, (s) => timeKey(s.createdAt, s.id));
   }
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import { PersonalData, readPersonalData } from '../../common/access-log';
 import { requireActingFor, requireStaffOf } from '../../common/auth/access';
 import { PageInput, pageOf } from '../../common/connection';
 import { FundSource } from '../../common/enums';
@@ -24,7 +25,7 @@ class ContributionReceipt {
 export class MemberAccountResolver {
   @FieldResolver(() => PersonalAccount, { nullable: true, description: 'Null for residents, who have none.' })
   async personalAccount(@Root() member: Member, @Ctx() ctx: ProvinceContext): Promise<PersonalAccount | null> {
-    requireActingFor(ctx.caller, [member.id], 'see this personal account');
+    readPersonalData(ctx, member.id, PersonalData.ACCOUNT, 'see this personal account');
     const parts = await ctx.accounts.load(member.id);
     return parts.length === 0 ? null : PersonalAccount.from(member.id, parts);
   }
@@ -38,6 +39,7 @@ export class PersonalAccountResolver {
     @Ctx() ctx: ProvinceContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<AccountEntryConnection> {
+    ctx.accessLog.note(account.memberId, PersonalData.LEDGER); // the account itself was checked and noted as ACCOUNT
     return pageOf(
       page,
       (limit, after) => entriesOfMember(ctx.db, account.memberId, limit, after),

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { ServiceCredential } from '../../common/auth/service-credential';
+import type { ServicePeers } from '../../common/auth/service-credential';
+import type { AccessRecord } from '../../common/access-log';
+import { acceptForwardedRecords } from '../access-log/access-records';
 import type { EnrolmentRequest } from '../../common/enrolment-rules';
 import type { FundSource } from '../../common/enums';
 import type { JsonRoute } from '../../common/http-server';
@@ -12,17 +14,20 @@ import { EntryKind, moveHold, placeHold, refundToAccount, spendOwn } from '../ac
 import { endMembership, enrol, requireMember } from '../members/members';
 
 /**
- * The province's internal operations, called by the national subgraph with the service credential.
+ * The province's internal operations, called by the national subgraph with its service token
+ * (signed by national's own key); no other deployment's token opens them.
  * Amounts travel as integer fen in strings. Every operation is idempotent by its operation id.
  */
 type Fen = string;
 interface Move { holdId: string; operationId: string; amount: Fen }
 interface Parts { memberId: string; operationId: string; holdId?: string; parts: { fundSource: FundSource; amount: Fen }[] }
 
-export function internalRoutes(db: DataSource, province: string, credential: ServiceCredential): Record<string, JsonRoute> {
+const CALLERS = ['national'];
+
+export function internalRoutes(db: DataSource, province: string, peers: ServicePeers): Record<string, JsonRoute> {
   const route = <In, Out>(name: string, operation: (input: In) => Promise<Out>): [string, JsonRoute] => [
     `POST ${INTERNAL_PREFIX}${name}`,
-    internalRoute(credential, async (input: In) => {
+    internalRoute(peers, CALLERS, async (input: In) => {
       crashPoint(name, 'before');
       const result = await operation(input);
       crashPoint(name, 'after');
@@ -64,5 +69,7 @@ export function internalRoutes(db: DataSource, province: string, credential: Ser
       return { refunded: formatYuan(parts.reduce((sum, p) => sum + p.amount, 0n)) };
     }),
     route('ledgerAudit', () => auditLedger(db)),
+    // R32: staff reads of national-owned personal data, forwarded by national (idempotent by record id).
+    route('recordAccess', ({ records }: { records: AccessRecord[] }) => acceptForwardedRecords(db, province, records)),
   ]);
 }

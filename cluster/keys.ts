@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf } from '../subgraphs/common/auth/keys';
+import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import type { SigningIdentity } from '../subgraphs/common/auth/tokens';
+
+/**
+ * The keys of a cluster on one machine, in its keys folder. In development the cluster plays the
+ * identity provider (its private key signs callers' tokens, `npm run token`; its public JWKS is
+ * what every service checks them with) and makes every deployment's own service key pair:
+ *
+ *   identity-provider.private.jwk   the identity provider's signing key (mode 0600)
+ *   jwks.json                       its public keys: the current one, and the previous during a rotation
+ *   <deployment>.private.jwk        one deployment's own key (mode 0600): gateway, national, province-32, ...
+ *   <deployment>.public.jwk         its public half, given to the peers that trust it
+ */
+const IDENTITY_FILE = 'identity-provider.private.jwk';
+export const JWKS_FILE = 'jwks.json';
+
+const write = (file: string, value: unknown, mode: number) => {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode });
+  renameSync(temporary, file); // readers (services re-reading the JWKS) never see half a file
+};
+
+const newKid = (prefix: string) => `${prefix}-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+
+export const jwksFile = (keysDir: string) => join(keysDir, JWKS_FILE);
+export const privateKeyFile = (keysDir: string, name: string) => join(keysDir, `${name}.private.jwk`);
+export const publicKeyFile = (keysDir: string, name: string) => join(keysDir, `${name}.public.jwk`);
+
+function readJwks(keysDir: string): JsonWebKeySet {
+  const file = jwksFile(keysDir);
+  return existsSync(file) ? parseKeySet(readFileSync(file, 'utf8'), file) : { keys: [] };
+}
+
+/** The identity provider's signing key, made (with its JWKS) on first use. */
+export async function identityProvider(keysDir: string): Promise<SigningIdentity> {
+  mkdirSync(keysDir, { recursive: true });
+  const file = join(keysDir, IDENTITY_FILE);
+  if (!existsSync(file)) {
+    const pair = await newKeyPair(newKid('idp'));
+    write(file, pair.privateJwk, 0o600);
+    write(jwksFile(keysDir), { keys: [pair.publicJwk] }, 0o644);
+  }
+  return { privateJwk: parsePrivateKey(readFileSync(file, 'utf8'), file) };
+}
+
+/** Rotation, step 1: a new signing key; the JWKS holds the new and the previous key, both live. */
+export async function rotateIdentityKey(keysDir: string): Promise<SigningIdentity> {
+  await identityProvider(keysDir);
+  const pair = await newKeyPair(newKid('idp'));
+  write(jwksFile(keysDir), { keys: [pair.publicJwk, ...readJwks(keysDir).keys.slice(0, 1)] }, 0o644);
+  write(join(keysDir, IDENTITY_FILE), pair.privateJwk, 0o600);
+  return { privateJwk: pair.privateJwk };
+}
+
+/** Rotation, step 2 (once the previous key's tokens have expired): the JWKS keeps the current key only. */
+export async function retirePreviousIdentityKeys(keysDir: string): Promise<void> {
+  const current = publicHalf((await identityProvider(keysDir)).privateJwk);
+  write(jwksFile(keysDir), { keys: [current] }, 0o644);
+}
+
+/** A deployment's own service key pair (kid = its name), made on first use. */
+export async function deploymentKey(keysDir: string, name: string): Promise<KeyPair> {
+  mkdirSync(keysDir, { recursive: true });
+  const file = privateKeyFile(keysDir, name);
+  if (!existsSync(file)) {
+    const pair = await newKeyPair(name);
+    write(file, pair.privateJwk, 0o600);
+    write(publicKeyFile(keysDir, name), pair.publicJwk, 0o644);
+  }
+  const privateJwk = parsePrivateKey(readFileSync(file, 'utf8'), file);
+  return { privateJwk, publicJwk: publicHalf(privateJwk) };
+}
+
+/** A JWK Set of the public keys of these deployments, as TRUSTED_SERVICE_KEYS. */
+export async function trustedKeys(keysDir: string, names: readonly string[]): Promise<string> {
+  const keys: JWK[] = [];
+  for (const name of names) keys.push((await deploymentKey(keysDir, name)).publicJwk);
+  return JSON.stringify({ keys });
+}
+
+/** The service credential of a deployment of a local cluster ("test" is the test harness's own), made from its key. */
+export function credentialOf(keysDir: string, deployment: string): Pick<ServiceCredential, 'token'> {
+  let credential: Promise<ServiceCredential> | undefined;
+  return {
+    token: async () => {
+      credential ??= deploymentKey(keysDir, deployment).then((pair) => new ServiceCredential(pair.privateJwk));
+      return (await credential).token();
+    },
+  };
+}

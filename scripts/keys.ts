@@ -1,0 +1,41 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { deploymentKey, identityProvider, jwksFile, trustedKeys } from '../cluster/keys';
+
+const HELP = `npm run -s keys -- [--data-dir .data-compose] [--provinces 32,13,51] > .env
+
+Makes (once) the identity provider's key pair and every deployment's own key pair in <data-dir>/keys,
+and prints the environment docker-compose.yml reads: the identity provider's public JWKS, each
+deployment's own private key (each container is given only its own), and the public keys each
+deployment trusts. Tokens for those containers: npm run -s token -- --data-dir <data-dir> ...`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string', default: '.data-compose' },
+      provinces: { type: 'string', default: '32,13,51' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return console.log(HELP);
+  const keysDir = resolve(values['data-dir'], 'keys');
+  await identityProvider(keysDir);
+  const provinces = values.provinces.split(',').map((p) => p.trim()).filter(Boolean);
+  const single = (value: string) => `'${value.replace(/'/g, '')}'`; // JSON has no ' of its own here
+  const own = async (name: string) => JSON.stringify((await deploymentKey(keysDir, name)).privateJwk);
+  const lines = [
+    `IDENTITY_JWKS=${single(JSON.stringify(JSON.parse(readFileSync(jwksFile(keysDir), 'utf8'))))}`,
+    `GATEWAY_SERVICE_KEY=${single(await own('gateway'))}`,
+    `NATIONAL_SERVICE_KEY=${single(await own('national'))}`,
+    ...(await Promise.all(provinces.map(async (p) => `PROVINCE_${p}_SERVICE_KEY=${single(await own(`province-${p}`))}`))),
+    `NATIONAL_TRUSTED_SERVICE_KEYS=${single(await trustedKeys(keysDir, ['gateway']))}`,
+    `PROVINCE_TRUSTED_SERVICE_KEYS=${single(await trustedKeys(keysDir, ['national', 'gateway']))}`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import type { DataSource } from 'typeorm';
+import type { AccessRecord, Queryable } from '../../common/access-log';
+import { provinceOfMemberId } from '../../common/routing-keys';
+import type { ProvinceDirectory } from '../provinces/province-directory';
+
+/**
+ * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID
+ * number index): the records of a request go into this outbox in one insert, and are forwarded in
+ * batches to the member's province, whose database keeps the record (its `recordAccess` is
+ * idempotent by record id, so a batch sent twice is recorded once). They arrive within seconds;
+ * a province that is down gets them when it is back.
+ */
+export async function keepForForwarding(db: Queryable, records: readonly AccessRecord[]): Promise<void> {
+  await db.query(
+    `INSERT INTO access_record_outbox (id, province, record) SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[])`,
+    [records.map((r) => r.id), records.map((r) => provinceOfMemberId(r.memberId) ?? ''), records.map((r) => JSON.stringify(r))],
+  );
+}
+
+const BATCH = 500;
+
+/** Forwards what waits, a batch per province at a time; returns how many records were forwarded. */
+export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDirectory): Promise<number> {
+  const waiting: { province: string }[] = await db.query(`SELECT DISTINCT province FROM access_record_outbox WHERE forwarded_at IS NULL`);
+  let forwarded = 0;
+  for (const { province } of waiting) {
+    if (!provinces.isConnected(province)) continue;
+    for (;;) {
+      const rows: { seq: string; record: AccessRecord }[] = await db.query(
+        `SELECT seq, record FROM access_record_outbox WHERE province = $1 AND forwarded_at IS NULL ORDER BY seq LIMIT $2`, [province, BATCH],
+      );
+      if (rows.length === 0) break;
+      try {
+        await provinces.call(province, 'recordAccess', { records: rows.map((r) => r.record) });
+      } catch (error) {
+        console.error(`R32: access records for province ${province} wait: ${(error as Error).message}`);
+        break;
+      }
+      await db.query(`UPDATE access_record_outbox SET forwarded_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+      forwarded += rows.length;
+      if (rows.length < BATCH) break;
+    }
+  }
+  return forwarded;
+}
+
+export function startAccessRecordForwarder(db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    forwardAccessRecords(db, provinces)
+      .catch((error: unknown) => console.error(`R32: forwarding access records failed: ${(error as Error).message}`))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
