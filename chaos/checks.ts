@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { Cluster } from '../cluster/cluster';
 import { fenFromDb, formatYuan } from '../subgraphs/common/money';
-import { clearing, type Family, type Member, quotaFigures } from './model';
+import { clearing, type Family, type Member, provinceOf, quotaFigures } from './model';
 import { DOCUMENTS } from './requests';
 import type { Platform } from './world';
 
@@ -75,7 +75,8 @@ export async function finalChecks(p: Platform, families: Family[], provinces: st
   const quotaProblems: string[] = [];
   for (const family of families) {
     for (const relationship of family.relationships) {
-      const outcome = await p.settle({ who: { member: family.donor.id }, document: DOCUMENTS.quota, variables: { id: relationship.id } });
+      // As the portal of the donor's province when it was registered (a donor who moved has a new membership).
+      const outcome = await p.settle({ who: { portal: provinceOf(relationship.donorId) }, document: DOCUMENTS.quota, variables: { id: relationship.id } });
       const quota = outcome.kind === 'answer' ? (outcome.data.relationship as { quota: Record<string, string> }).quota : undefined;
       const expected = Object.fromEntries(Object.entries(quotaFigures(family, relationship.id)).map(([k, v]) => [k, formatYuan(v)]));
       if (JSON.stringify(quota) !== JSON.stringify(expected)) quotaProblems.push(`${relationship.id}: ${JSON.stringify(quota)}, model ${JSON.stringify(expected)}`);

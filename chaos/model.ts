@@ -25,16 +25,22 @@ export interface Member {
 export interface Lot {
   transferId: string;
   relationshipId: string;
+  /** Where the donor was insured when it was held (R22: that province's fund owes the spending one). */
+  donorProvince: string;
   fundSource: FundSource;
   amount: Fen;
   spent: Fen;
   restored: Fen;
   released: Fen;
+  /** R19: refunded after the relationship ended, into the donor's account. */
+  refundedToDonor: Fen;
   accepted: boolean;
 }
 
 export interface Relationship {
   id: string;
+  /** The donor's membership when it was registered (a donor who moves registers again). */
+  donorId: string;
   status: 'ACTIVE' | 'DISSOLVED';
 }
 
@@ -174,6 +180,8 @@ export function applyRefund(family: Family, settlement: Settlement, amount: Fen)
     if (relationship?.status === 'ACTIVE') {
       use.lot.restored += part; // back to the quota, held again
       fund.held += part;
+    } else {
+      use.lot.refundedToDonor += part;
     }
   }
   let ownRest = parts.own;
@@ -201,12 +209,13 @@ export function releaseRelationship(family: Family): Fen {
 }
 
 /** The quota figures of a relationship as the graph reports them. */
-export function quotaFigures(family: Family, relationshipId: string): { granted: Fen; spent: Fen; released: Fen; available: Fen } {
+export function quotaFigures(family: Family, relationshipId: string): Record<'granted' | 'spent' | 'released' | 'refundedToDonor' | 'available', Fen> {
   const lots = family.lots.filter((l) => l.relationshipId === relationshipId);
   return {
     granted: sum(lots.map((l) => l.amount)),
     spent: sum(lots.map((l) => l.spent - l.restored)),
     released: sum(lots.map((l) => l.released)),
+    refundedToDonor: sum(lots.map((l) => l.refundedToDonor)),
     available: sum(lots.filter((l) => l.accepted).map(unspent)),
   };
 }
@@ -220,7 +229,7 @@ export function clearing(families: Family[]): Map<string, Fen> {
   };
   for (const family of families) {
     for (const settlement of family.settlements) {
-      for (const use of settlement.uses) add(provinceOf(family.donor.region), settlement.spendingProvince, use.amount - use.refunded);
+      for (const use of settlement.uses) add(use.lot.donorProvince, settlement.spendingProvince, use.amount - use.refunded);
     }
   }
   return owed;

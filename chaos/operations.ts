@@ -2,7 +2,7 @@ import type { Who } from '../cluster/parties';
 import { FundSource } from '../subgraphs/common/enums';
 import { type Fen, formatYuan, parseYuan } from '../subgraphs/common/money';
 import {
-  type Account, applyRefund, applySettlement, drawQuota, type Family, type Member, ownSplit, predictRefund, predictSettlement,
+  type Account, applyRefund, applySettlement, drawQuota, emptyAccount, type Family, type Member, ownSplit, predictRefund, predictSettlement,
   provinceOf, quotaAvailable, releaseRelationship, spendOwn,
 } from './model';
 import type { Random } from './random';
@@ -31,7 +31,7 @@ const yuan = (fen: Fen) => formatYuan(fen);
 const accountOf = (member: Member) => member.account as Account;
 
 let serial = 0;
-const newKey = (kind: Kind) => `chaos-${kind}-${process.pid}-${++serial}-${Date.now().toString(36)}`;
+const newKey = (kind: string) => `chaos-${kind}-${process.pid}-${++serial}-${Date.now().toString(36)}`;
 
 /** Compares an answer's fields with what the model predicted. */
 function mismatch(what: string, actual: Record<string, unknown>, expected: Record<string, string>): string | undefined {
@@ -96,7 +96,7 @@ export function prepare(kind: Kind, family: Family, random: Random, p: Platform,
         if (outcome.kind !== 'answer') return refusalExpected(outcome, fits ? undefined : 'INSUFFICIENT_BALANCE', 'transfer');
         const answer = outcome.data.transferQuota as { id: string; amount: string; fundSource: string; state: string };
         fund.held += amount;
-        const lot = { transferId: answer.id, relationshipId, fundSource, amount, spent: 0n, restored: 0n, released: 0n, accepted: false };
+        const lot = { transferId: answer.id, relationshipId, donorProvince: provinceOf(donor.region), fundSource, amount, spent: 0n, restored: 0n, released: 0n, refundedToDonor: 0n, accepted: false };
         family.lots.push(lot);
         // R25: the beneficiary accepts at once (a step safe to repeat), so the quota can be spent.
         const accepted = await p.settle({ who: { member: beneficiary.id }, document: DOCUMENTS.accept, variables: { id: answer.id } });
@@ -183,16 +183,9 @@ export async function endBeneficiaryInsurance(
   p: Platform, family: Family, random: Random, run: number, provinces: string[], signedAt: Date,
 ): Promise<string | undefined> {
   const { beneficiary } = family;
-  const input = { memberId: beneficiary.id, reason: 'INSURANCE_ENDED' };
-  let tried = false;
-  const outcome = await p.settle({ who: { portal: provinceOf(beneficiary.region) }, document: DOCUMENTS.endInsurance, variables: { input } }, (o) => {
-    const final = o.kind === 'answer' || (o.kind === 'refused' && tried); // refused after a lost answer: it was done then
-    tried = true;
-    return final;
-  });
-  if (outcome.kind === 'refused' && outcome.code !== 'MEMBER_NOT_FOUND' && outcome.code !== 'MEMBER_NOT_INSURED') {
-    return `ending ${beneficiary.id}: ${JSON.stringify(outcome)}`;
-  }
+  const input = { memberId: beneficiary.id, reason: 'INSURANCE_ENDED', idempotencyKey: newKey('end') };
+  const outcome = await p.settle({ who: { portal: provinceOf(beneficiary.region) }, document: DOCUMENTS.endInsurance, variables: { input } });
+  if (outcome.kind !== 'answer') return `ending ${beneficiary.id}: ${JSON.stringify(outcome)}`;
   releaseRelationship(family);
   family.former.push(beneficiary);
   family.beneficiary = await newBeneficiary(p, run, random, family.donor, provinces);
@@ -200,7 +193,29 @@ export async function endBeneficiaryInsurance(
   return undefined;
 }
 
+/**
+ * R26, R31: the donor's insurance moves to another pilot region (in their province or another); the
+ * relationship ends, the holds are released, the whole account moves to the new membership, and
+ * the family registers again with the donor's new membership.
+ */
+export async function moveDonor(p: Platform, family: Family, random: Random, signedAt: Date, regions: string[]): Promise<string | undefined> {
+  const { donor } = family;
+  const newPoolingRegion = random.pick(regions.filter((r) => r !== donor.region));
+  const input = { memberId: donor.id, reason: 'MOVED', newPoolingRegion, idempotencyKey: newKey('move') };
+  const outcome = await p.settle({ who: { portal: provinceOf(donor.region) }, document: DOCUMENTS.move, variables: { input } });
+  if (outcome.kind !== 'answer') return `moving ${donor.id}: ${JSON.stringify(outcome)}`;
+  const change = outcome.data.changeInsurance as { newMember: { id: string }; accountMove: { state: string; currentYear: string | null; accumulated: string | null } };
+  releaseRelationship(family);
+  const account = accountOf(donor);
+  const expected = { currentYear: yuan(account.CURRENT_YEAR.balance), accumulated: yuan(account.ACCUMULATED.balance) };
+  family.former.push({ ...donor, account: emptyAccount() });
+  family.donor = { ...donor, id: change.newMember.id, region: newPoolingRegion };
+  await relateAgain(p, family, signedAt);
+  if (change.accountMove.state !== 'MOVED') return undefined; // the amounts are checked at the end, with every balance
+  return mismatch('account move', change.accountMove, expected);
+}
+
 async function relateAgain(p: Platform, family: Family, signedAt: Date): Promise<void> {
-  family.relationship = { id: await relate(p, family.donor, family.beneficiary, signedAt), status: 'ACTIVE' };
+  family.relationship = { id: await relate(p, family.donor, family.beneficiary, signedAt), donorId: family.donor.id, status: 'ACTIVE' };
   family.relationships.push(family.relationship);
 }

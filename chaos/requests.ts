@@ -13,6 +13,8 @@ export const DOCUMENTS = {
     edges { node { id status beneficiary { id } } } } } }`,
   dissolve: `mutation($input: DissolveMutualAidInput!) { dissolveMutualAid(input: $input) { id status } }`,
   endInsurance: `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) { endedMember { id } } }`,
+  move: `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
+    newMember { id } accountMove { state currentYear accumulated } } }`,
   credit: `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount fundSource } }`,
   spendOwn: `mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount fromCurrentYear fromAccumulated } }`,
   transfer: `mutation($input: TransferQuotaInput!) { transferQuota(input: $input) { id amount fundSource state } }`,
@@ -21,7 +23,7 @@ export const DOCUMENTS = {
   premium: `mutation($input: PayPremiumInput!) { payPremium(input: $input) { id amount quotaPaid state } }`,
   refund: `mutation($input: RefundSettlementInput!) { refundSettlement(input: $input) { id amount cashPart quotaPart ownAccountPart } }`,
   setPolicy: `mutation($input: TransferPolicyInput!) { setTransferPolicy(input: $input) { code } }`,
-  quota: `query($id: ID!) { relationship(id: $id) { quota { granted spent released available } } }`,
+  quota: `query($id: ID!) { relationship(id: $id) { quota { granted spent released refundedToDonor available } } }`,
   reconcile: `query($p: ID!) { reconciliation(province: $p) { balanced differences } }`,
   clearing: `query($from: DateTimeISO!, $to: DateTimeISO!) { clearingReport(from: $from, to: $to) {
     lines { debtor { code } creditor { code } amount } } }`,

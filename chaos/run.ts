@@ -6,10 +6,10 @@ import { startCluster } from '../cluster/cluster';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
 import type { Family } from './model';
-import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, prepare } from './operations';
+import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare } from './operations';
 import { Random } from './random';
 import { answerText, type Outcome } from './requests';
-import { newFamily, platform, relaxTransferPolicy } from './world';
+import { newFamily, pilotRegions, platform, relaxTransferPolicy } from './world';
 
 /**
  * A fault-injection run on a cluster of its own: random money operations from many callers, with
@@ -50,10 +50,10 @@ export interface ChaosReport {
   failed: number;
 }
 
-type Action = Kind | 'dissolve' | 'endInsurance' | 'replay';
+type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'replay';
 const ACTIONS: readonly (readonly [number, Action])[] = [
   [24, 'transfer'], [22, 'settle'], [10, 'refund'], [7, 'premium'], [10, 'credit'], [8, 'spendOwn'],
-  [4, 'dissolve'], [2, 'endInsurance'], [8, 'replay'],
+  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [8, 'replay'],
 ];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -131,10 +131,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const strangers = (random: Random) => (family: Family) => random.pick(families.filter((f) => f !== family)).beneficiary.id;
 
     const act = async (random: Random, family: Family, action: Action): Promise<boolean> => {
-      if (action === 'dissolve' || action === 'endInsurance') {
+      if (action === 'dissolve' || action === 'endInsurance' || action === 'moveDonor') {
         const problem = action === 'dissolve'
           ? await dissolveAndRelate(p, family, random, signedAt)
-          : await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt);
+          : action === 'endInsurance'
+            ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
+            : await moveDonor(p, family, random, signedAt, pilotRegions(provinces));
         count(action, problem ? 'failed' : 'done');
         if (problem) answerProblems.push(problem);
         return true;

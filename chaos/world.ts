@@ -124,10 +124,10 @@ export async function newBeneficiary(p: Platform, run: number, random: Random, d
 }
 
 export async function newFamily(p: Platform, run: number, random: Random, index: number, provinces: string[], signedAt: Date): Promise<Family> {
-  const donorRegion = random.pick(PILOT_REGIONS.filter((r) => provinces.includes(provinceOf(r))));
+  const donorRegion = random.pick(pilotRegions(provinces));
   const donor = await enrolMember(p, run, donorRegion, 'EMPLOYEE', [random.yuan(2000, 6000), random.yuan(1000, 5000)]);
   const beneficiary = await newBeneficiary(p, run, random, donor, provinces);
-  const relationship = { id: await relate(p, donor, beneficiary, signedAt), status: 'ACTIVE' as const };
+  const relationship = { id: await relate(p, donor, beneficiary, signedAt), donorId: donor.id, status: 'ACTIVE' as const };
   return { index, donor, beneficiary, former: [], relationship, relationships: [relationship], lots: [], settlements: [] };
 }
 
@@ -140,3 +140,6 @@ export async function relaxTransferPolicy(p: Platform, provinces: string[]): Pro
 }
 
 export const SETTLEMENT_REGIONS = [...PILOT_REGIONS, ...OTHER_REGIONS];
+
+/** Pilot regions (cross-province aid enabled, R8) of the running provinces. */
+export const pilotRegions = (provinces: string[]) => PILOT_REGIONS.filter((r) => provinces.includes(provinceOf(r)));

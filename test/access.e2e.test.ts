@@ -87,13 +87,13 @@ describe('members and provinces', () => {
     assert.deepEqual(rel.relationship, { donor: { name: '伍*' }, beneficiary: { name: '伍敏' } });
   });
 
-  test('another province\'s portal can neither credit nor enrol there', async () => {
+  test('another province\'s portal can neither credit nor enrol there: one code for one cause', async () => {
     const hebei = cluster.as({ portal: '13' });
     assert.deepEqual(codes(await hebei.query(CREDIT, { input: { memberId: m.son, amount: '1.00', idempotencyKey: 'wrong-province-1' } })), ['FORBIDDEN']);
     const enrolled = await hebei.query(`mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`, {
       input: { idNumber: '11010519491231002X', name: '测试', insuranceType: 'RESIDENT', poolingRegion: '320500' },
     });
-    assert.deepEqual(codes(enrolled), ['REGION_OF_OTHER_PROVINCE']);
+    assert.deepEqual(codes(enrolled), ['FORBIDDEN']);
   });
 
   test('a window operator acts for members of their province and is recorded as the operator', async () => {

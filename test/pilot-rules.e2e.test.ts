@@ -147,7 +147,7 @@ describe('R26 automatic ending', () => {
     // The donor's province's staff record the end of the insurance.
     const portal32 = cluster.as({ portal: '32' });
     const ended = await portal32.ok(`mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
-      endedMember { id status } newMember { id } endedRelationshipIds } }`, { input: { memberId: donor, reason: 'INSURANCE_ENDED' } });
+      endedMember { id status } newMember { id } endedRelationshipIds } }`, { input: { memberId: donor, reason: 'INSURANCE_ENDED', idempotencyKey: key('end') } });
     assert.equal(ended.changeInsurance.endedMember.status, 'ENDED');
     assert.deepEqual([...ended.changeInsurance.endedRelationshipIds].sort(), [rel, other].sort());
     const view = await portal32.ok(`query($id: ID!) { relationship(id: $id) { status dissolutionChannel quota { spent released available } } }`, { id: rel });
@@ -162,7 +162,7 @@ describe('R26 automatic ending', () => {
     await transfer(cluster, rel, '100.00');
     const moved = await cluster.as({ portal: '51' }).ok(`mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
       newMember { id poolingRegion { code } wallet { placeOfUse { code } } } endedRelationshipIds } }`,
-    { input: { memberId: beneficiary, reason: 'MOVED', newPoolingRegion: '510700' } });
+    { input: { memberId: beneficiary, reason: 'MOVED', newPoolingRegion: '510700', idempotencyKey: key('move') } });
     assert.match(moved.changeInsurance.newMember.id, /^510700-/);
     assert.equal(moved.changeInsurance.newMember.wallet.placeOfUse.code, '510100', 'the wallet moves with the person');
     assert.deepEqual(moved.changeInsurance.endedRelationshipIds, [rel]);

@@ -61,7 +61,7 @@ test('the figures follow enrolments, contributions, holds, spending and ended me
   await assertFiguresEqualTables('after spending from the quota');
 
   await cluster.as({ portal: '32' }).ok(`mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) { endedMember { status } } }`, {
-    input: { memberId: colleague, reason: 'INSURANCE_ENDED' },
+    input: { memberId: colleague, reason: 'INSURANCE_ENDED', idempotencyKey: 'end-of-colleague' },
   });
   assert.equal((await figuresRead()).get('32')?.memberCount, 1);
   await assertFiguresEqualTables('after a membership ended');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  codes, DISSOLVE, enrol, ESTABLISH, key, letter, moneySnapshot, parties, reconciliation, startTestCluster, type TestCluster, type Who,
+  codes, CONFIRM, DISSOLVE, enrol, ESTABLISH, key, letter, moneySnapshot, parties, reconciliation, startTestCluster, type TestCluster, type Who,
 } from './support/cluster-fixture';
 
 /** R1–R8 through the gateway: each rule accepted where it should be, refused where not. */
@@ -117,6 +117,9 @@ describe('relationships', () => {
     const toFather = await established({ beneficiaryId: m.father });
     const toMother = await established({ beneficiaryId: m.mother, relation: 'PARENT' });
     const fromSibling = await established({ donorId: m.chengduEmployee, beneficiaryId: m.father, relation: 'SIBLING' });
+    // The same pair again: it awaits the beneficiary's consent (R27); once confirmed, it is active.
+    await refused({ beneficiaryId: m.father, relation: 'PARENT' }, 'RELATIONSHIP_AWAITING_CONSENT');
+    await cluster.as({ member: m.father }).ok(CONFIRM, { input: { relationshipId: toFather, channel: 'NATIONAL_APP' } });
     await refused({ beneficiaryId: m.father, relation: 'PARENT' }, 'RELATIONSHIP_ALREADY_ACTIVE');
     const father = await cluster.as({ member: m.father }).ok(`query($id: ID!) { member(id: $id) { relationshipsAsBeneficiary { edges { node { id } } } } }`, { id: m.father });
     const ids = father.member.relationshipsAsBeneficiary.edges.map((e: { node: { id: string } }) => e.node.id);
@@ -129,7 +132,7 @@ describe('relationships', () => {
     const responses = await Promise.all(Array.from({ length: 8 }, () => cluster.as({ member: m.donor }).query(ESTABLISH, { input: input({ beneficiaryId: m.mother }) })));
     const made = responses.filter((r) => !r.errors);
     assert.equal(made.length, 1);
-    assert.ok(responses.filter((r) => r.errors).every((r) => codes(r)[0] === 'RELATIONSHIP_ALREADY_ACTIVE'));
+    assert.ok(responses.filter((r) => r.errors).every((r) => codes(r)[0] === 'RELATIONSHIP_AWAITING_CONSENT'), 'the one made awaits consent');
     await dissolve(made[0].data?.establishMutualAid.id);
   });
 

@@ -12,7 +12,7 @@ import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './er
 export const INTERNAL_PREFIX = '/internal/';
 
 interface RefusalBody {
-  refusal: { code: RefusalCode; message: string };
+  refusal: { code: RefusalCode; message: string; details?: Record<string, string | number | boolean> };
 }
 
 /** Wraps an operation as a route that admits the named peers only and reports refusals. */
@@ -33,7 +33,8 @@ export function internalRoute<In, Out>(
       return { status: 200, body: { result: await operation(body as In, peer) } };
     } catch (error) {
       if (isRefusal(error)) {
-        const refusal: RefusalBody = { refusal: { code: error.code, message: error.message } };
+        const { code: _code, ...details } = error.extensions as Record<string, string | number | boolean>;
+        const refusal: RefusalBody = { refusal: { code: error.code, message: error.message, details } };
         return { status: 422, body: refusal };
       }
       throw error;
@@ -72,7 +73,7 @@ export function internalClient(baseUrl: string, credential: Pick<ServiceCredenti
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
       }
       if (body && 'refusal' in body && status === 422) {
-        throw new Refusal(body.refusal.code, body.refusal.message);
+        throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);
       }
       if (!body || !('result' in body) || status !== 200) {
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${status}`);

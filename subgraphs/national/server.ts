@@ -12,6 +12,7 @@ import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
 import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
 import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
+import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
@@ -43,7 +44,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     entities: [],
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000,
+      AccessRecordOutbox1732900000000, AccountMoves1733000000000,
     ],
   });
   await syncRegistry(db);

@@ -1,20 +1,27 @@
 import type { DataSource } from 'typeorm';
+import { crashPoint } from '../../common/crash-point';
+import { checkEnrolment } from '../../common/enrolment-rules';
 import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { findPoolingRegion } from '../../common/reference-data';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
+import { answerOnce, partyOf } from '../../common/idempotency';
+import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { Channel } from '../relationships/relationship-rules';
 import { endRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
+import { type AccountMoveRecord, carryAccount, recordAccountMove } from './account-moves';
 import { enrollPerson } from './person-index';
 
 /**
- * R26: when a member's insurance ends, or moves to another pooling region, every relationship of
+ * R26, R31: when a member's insurance ends, or moves to another pooling region, every relationship of
  * that member ends by itself, with its unused quota returned to the donor (R18). One national
- * transaction decides it all (membership ended, relationships dissolved, releases and the
- * province's end recorded in the outbox); the provinces follow, or the recovery worker makes them.
- * A move then enrols the person in the new region as a new member.
+ * transaction decides it all (membership ended, relationships dissolved, releases and the province's
+ * end recorded in the outbox, and for an employee who moves, the move of their account); the
+ * provinces follow, or the recovery worker makes them. A move then enrols the person in the new
+ * region as a new member, and the account follows them there (account-moves.ts). It moves money, so
+ * it answers once per idempotency key (R21), and OUTCOME_PENDING while the new membership cannot be
+ * enrolled yet (R30).
  */
 export enum InsuranceChangeReason {
   INSURANCE_ENDED = 'INSURANCE_ENDED',
@@ -26,20 +33,28 @@ export interface InsuranceChange {
   reason: InsuranceChangeReason;
   newPoolingRegion?: string | null;
   newInsuranceType?: InsuranceType | null;
+  idempotencyKey: string;
 }
 
 export interface InsuranceChangeResult {
   endedMemberId: string;
   newMemberId: string | null;
   endedRelationshipIds: string[];
+  accountMove: AccountMoveRecord | null;
 }
 
 export async function changeInsurance(ctx: NationalContext, change: InsuranceChange): Promise<InsuranceChangeResult> {
+  const claim = { party: partyOf(ctx.caller), operation: 'changeInsurance', key: change.idempotencyKey, request: change };
+  return answerOnce(ctx.db, claim, { start: (id) => startChange(ctx, id, change), resume: (id) => finishChange(ctx, id) });
+}
+
+async function startChange(ctx: NationalContext, operationId: string, change: InsuranceChange): Promise<InsuranceChangeResult> {
   const person = await ctx.persons.load(change.memberId);
   if (!person || person.state !== 'ACTIVE') {
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
   }
   const moving = change.reason === InsuranceChangeReason.MOVED;
+  const newInsuranceType = change.newInsuranceType ?? person.insuranceType;
   if (moving) {
     if (!change.newPoolingRegion || !findPoolingRegion(change.newPoolingRegion)) {
       throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, 'A move names the pooling region the insurance moves to.');
@@ -47,39 +62,67 @@ export async function changeInsurance(ctx: NationalContext, change: InsuranceCha
     if (change.newPoolingRegion === person.poolingRegion) {
       throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The insurance already is in that pooling region.');
     }
+    checkEnrolment({ idNumber: person.idNumber, name: person.name, insuranceType: newInsuranceType, poolingRegion: change.newPoolingRegion });
+    await ctx.provinces.requireAnswering(provinceOfRegion(change.newPoolingRegion));
   }
   const endOperation = `end:${change.memberId}`;
-  const ended = await ctx.db.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     const locked: unknown[] = await tx.query(`SELECT 1 FROM person WHERE member_id = $1 AND state = 'ACTIVE' FOR UPDATE`, [change.memberId]);
     if (locked.length === 0) throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
     const now = ctx.now();
-    await tx.query(
-      `INSERT INTO ended_membership (member_id, id_number, pooling_region, insurance_type, reason, ended_at)
-       SELECT member_id, id_number, pooling_region, insurance_type, $2, $3 FROM person WHERE member_id = $1`,
-      [change.memberId, change.reason, now],
-    );
-    await tx.query(`UPDATE person SET state = 'ENDED' WHERE member_id = $1`, [change.memberId]);
     const relationships: { id: string }[] = await tx.query(
       `SELECT id FROM relationship WHERE (donor_id = $1 OR beneficiary_id = $1) AND status <> 'DISSOLVED' ORDER BY id FOR UPDATE`,
       [change.memberId],
     );
+    await tx.query(
+      `INSERT INTO ended_membership (member_id, id_number, pooling_region, insurance_type, reason, ended_at, operation_id,
+         moved_to_region, moved_insurance_type, ended_relationships)
+       SELECT member_id, id_number, pooling_region, insurance_type, $2, $3, $4, $5, $6, $7 FROM person WHERE member_id = $1`,
+      [change.memberId, change.reason, now, operationId, moving ? change.newPoolingRegion : null, moving ? newInsuranceType : null,
+        relationships.map((r) => r.id)],
+    );
+    await tx.query(`UPDATE person SET state = 'ENDED' WHERE member_id = $1`, [change.memberId]);
     for (const { id } of relationships) await endRelationship(tx, id, Channel.AUTOMATIC, null, now);
     await enqueueStep(tx, endOperation, provinceOfMemberId(change.memberId) as string, 'endMembership', { memberId: change.memberId });
-    return relationships.map((r) => r.id);
+    // R31: an employee's account goes with them to a membership that has one.
+    if (moving && person.insuranceType === InsuranceType.EMPLOYEE && newInsuranceType === InsuranceType.EMPLOYEE) {
+      await recordAccountMove(tx, operationId, person.idNumber, change.memberId, change.newPoolingRegion as string);
+    }
   });
-  for (const id of ended) await applyStepsOf(ctx.db, ctx.provinces, `dissolve:${id}`);
-  await applyStepsOf(ctx.db, ctx.provinces, endOperation);
-  let newMemberId: string | null = null;
-  if (moving) {
+  crashPoint('changeInsurance', 'after');
+  return (await finishChange(ctx, operationId)) as InsuranceChangeResult;
+}
+
+interface EndedRow {
+  member_id: string; id_number: string; name: string; moved_to_region: string | null; moved_insurance_type: InsuranceType | null;
+  ended_relationships: string[];
+}
+
+/** What follows the decision, safe to repeat: the provinces' steps, the new membership, the account's move. */
+async function finishChange(ctx: NationalContext, operationId: string): Promise<InsuranceChangeResult | undefined> {
+  const [ended] = (await ctx.db.query(
+    `SELECT e.member_id, e.id_number, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships
+     FROM ended_membership e JOIN person p ON p.id_number = e.id_number WHERE e.operation_id = $1`,
+    [operationId],
+  )) as EndedRow[];
+  if (!ended) return undefined;
+  for (const id of ended.ended_relationships) await applyStepsOf(ctx.db, ctx.provinces, `dissolve:${id}`);
+  await applyStepsOf(ctx.db, ctx.provinces, `end:${ended.member_id}`);
+  if (!ended.moved_to_region) return { endedMemberId: ended.member_id, newMemberId: null, endedRelationshipIds: ended.ended_relationships, accountMove: null };
+  let newMemberId: string;
+  try {
     newMemberId = await enrollPerson(ctx.db, ctx.provinces, {
-      idNumber: person.idNumber,
-      name: person.name,
-      insuranceType: change.newInsuranceType ?? person.insuranceType,
-      poolingRegion: change.newPoolingRegion as string,
+      idNumber: ended.id_number, name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region,
     });
-    await carryWalletOver(ctx.db, change.memberId, newMemberId);
+  } catch (error) {
+    if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
+      throw new OutcomePending(`The membership ended, but province ${provinceOfRegion(ended.moved_to_region)} did not answer while enrolling the new one.`);
+    }
+    throw error;
   }
-  return { endedMemberId: change.memberId, newMemberId, endedRelationshipIds: ended };
+  await carryWalletOver(ctx.db, ended.member_id, newMemberId);
+  const accountMove = (await carryAccount(ctx, operationId)) ?? null;
+  return { endedMemberId: ended.member_id, newMemberId, endedRelationshipIds: ended.ended_relationships, accountMove };
 }
 
 /** The wallet belongs to the person: a move keeps its phone, place of use and opener. */

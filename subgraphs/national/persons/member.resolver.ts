@@ -4,13 +4,14 @@ import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../co
 import { provinceOf, Role } from '../../common/auth/caller';
 import { checkEnrolment } from '../../common/enrolment-rules';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { areRelated } from '../relationships/relationships';
 import { type WalletActivation, WalletOpener } from '../wallets/wallets';
 import { activateWallet, changePlaceOfUse } from '../wallets/wallets';
 import { changeInsurance } from './insurance-change';
-import { ActivateWalletInput, ChangeInsuranceInput, EnrollMemberInput, InsuranceChange, Member, Wallet } from './member.types';
+import { AccountMove, ActivateWalletInput, ChangeInsuranceInput, EnrollMemberInput, InsuranceChange, Member, Wallet } from './member.types';
 import { enrollPerson, findPersonByIdNumber } from './person-index';
 
 @Resolver(() => Member)
@@ -36,7 +37,9 @@ export class MemberResolver {
   async enrollMember(@Arg('input', () => EnrollMemberInput) input: EnrollMemberInput, @Ctx() ctx: NationalContext): Promise<Member> {
     const staff = ctx.caller && provinceOf(ctx.caller);
     if (!staff || !isStaffOf(ctx.caller, staff)) throw new Refusal(RefusalCode.FORBIDDEN, 'Members are enrolled by their province\'s staff.');
-    checkEnrolment(input, staff); // a province enrols in its own pooling regions only
+    checkEnrolment(input);
+    // A province enrols in its own pooling regions only: the same refusal as for any other act on another province's member.
+    requireStaffOf(ctx.caller, [provinceOfRegion(input.poolingRegion)], 'enrol in another province\'s pooling region');
     return Member.ref(await enrollPerson(ctx.db, ctx.provinces, input));
   }
 
@@ -63,6 +66,7 @@ export class MemberResolver {
       endedMember: Member.ref(result.endedMemberId),
       newMember: result.newMemberId ? Member.ref(result.newMemberId) : null,
       endedRelationshipIds: result.endedRelationshipIds,
+      accountMove: result.accountMove ? AccountMove.from(result.accountMove) : null,
     });
   }
 

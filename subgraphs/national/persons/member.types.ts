@@ -1,6 +1,8 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { InsuranceType } from '../../common/enums';
 import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
+import { type Fen, MoneyScalar } from '../../common/money';
+import { type AccountMoveRecord, MoveState } from './account-moves';
 import { InsuranceChangeReason } from './insurance-change';
 
 registerEnumType(WalletOpener, { name: 'WalletOpener', description: 'R29: who opened the wallet.' });
@@ -58,13 +60,35 @@ export class ChangeInsuranceInput {
   @Field(() => ID, { nullable: true, description: 'For a move: the new pooling region.' }) newPoolingRegion?: string | null;
   @Field(() => InsuranceType, { nullable: true, description: 'For a move: the scheme there, if it changes.' })
   newInsuranceType?: InsuranceType | null;
+  @Field({ description: 'R21: it may move money (R31), so it is answered once per key.' }) idempotencyKey!: string;
 }
 
-@ObjectType({ description: 'R26: what ended with the insurance.' })
+registerEnumType(MoveState, { name: 'AccountMoveState', description: 'R31: how far a moved personal account has come.' });
+
+@ObjectType({ description: 'R31: the personal account moving with its member, each fund source apart.' })
+export class AccountMove {
+  @Field(() => Member) from!: Member;
+  @Field(() => Member, { nullable: true, description: 'The new membership, once enrolled.' }) to!: Member | null;
+  @Field(() => MoveState) state!: MoveState;
+  @Field(() => MoneyScalar, { nullable: true, description: 'Moved from the current year\'s fund, once booked.' }) currentYear!: Fen | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'Moved from the accumulated fund, once booked.' }) accumulated!: Fen | null;
+  @Field(() => Date, { nullable: true }) movedAt!: Date | null;
+
+  static from(move: AccountMoveRecord): AccountMove {
+    return Object.assign(new AccountMove(), {
+      from: Member.ref(move.fromMember), to: move.toMember ? Member.ref(move.toMember) : null, state: move.state,
+      currentYear: move.currentYear, accumulated: move.accumulated, movedAt: move.movedAt,
+    });
+  }
+}
+
+@ObjectType({ description: 'R26, R31: what ended with the insurance, and where it went.' })
 export class InsuranceChange {
   @Field(() => Member) endedMember!: Member;
   @Field(() => Member, { nullable: true, description: 'After a move: the new membership.' }) newMember!: Member | null;
   @Field(() => [ID], { description: 'Relationships that ended by themselves, their quota returned.' }) endedRelationshipIds!: string[];
+  @Field(() => AccountMove, { nullable: true, description: 'R31: an employee who moves takes the personal account along.' })
+  accountMove!: AccountMove | null;
 }
 
 @InputType({ description: 'Enrols a person in a pooling region (参保登记).' })

@@ -14,27 +14,31 @@ export interface QuotaFigures {
   granted: Fen;
   spent: Fen;
   released: Fen;
+  /** R19: spent quota refunded after the relationship ended, paid into the donor's own account. */
+  refundedToDonor: Fen;
   /** Accepted and unspent: what the beneficiary can spend now. */
   available: Fen;
   /** R25: arrived but not yet accepted. */
   awaitingAcceptance: Fen;
 }
 
-const ZERO: QuotaFigures = { granted: 0n, spent: 0n, released: 0n, available: 0n, awaitingAcceptance: 0n };
+const ZERO: QuotaFigures = { granted: 0n, spent: 0n, released: 0n, refundedToDonor: 0n, available: 0n, awaitingAcceptance: 0n };
 const UNSPENT = 'amount - spent + restored - released';
 /** Quota the beneficiary can spend: committed, accepted (R25), not spent or given back. */
 const SPENDABLE = `t.state = 'COMMITTED' AND t.accepted_at IS NOT NULL`;
 
 export async function quotaOfRelationships(db: DataSource, ids: readonly string[]): Promise<QuotaFigures[]> {
-  const rows: { id: string; granted: string; spent: string; released: string; available: string; waiting: string }[] = await db.query(
+  const rows: { id: string; granted: string; spent: string; released: string; refunded: string; available: string; waiting: string }[] = await db.query(
     `SELECT relationship_id AS id, sum(amount) AS granted, sum(spent - restored) AS spent, sum(released) AS released,
+            sum(refunded_to_donor) AS refunded,
             sum(${UNSPENT}) FILTER (WHERE accepted_at IS NOT NULL) AS available,
             sum(${UNSPENT}) FILTER (WHERE accepted_at IS NULL) AS waiting
      FROM transfer WHERE state = 'COMMITTED' AND relationship_id = ANY($1) GROUP BY relationship_id`,
     [ids],
   );
   const byId = new Map(rows.map((r) => [r.id, {
-    granted: fenFromDb(r.granted), spent: fenFromDb(r.spent), released: fenFromDb(r.released), available: fenFromDb(r.available),
+    granted: fenFromDb(r.granted), spent: fenFromDb(r.spent), released: fenFromDb(r.released), refundedToDonor: fenFromDb(r.refunded),
+    available: fenFromDb(r.available),
     awaitingAcceptance: fenFromDb(r.waiting),
   }]));
   return ids.map((id) => byId.get(id) ?? ZERO);

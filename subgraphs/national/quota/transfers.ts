@@ -136,7 +136,7 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
       throw new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
     }
     // The province's refusal is final for this hold id: no later attempt can hold it.
-    const refusal = await explainShortfall(ctx, error, donorId);
+    const refusal = await explainShortfall(ctx, error, donorId, transfer.amount);
     await ctx.db.transaction(async (tx) => {
       await tx.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
       await recordRefusal(tx, transfer.id, refusal);
@@ -175,13 +175,19 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
 const dissolvedMeanwhile = () =>
   new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship was dissolved before the quota was set; nothing was transferred.');
 
-/** R11: quota received from relatives never funds a transfer; say so when that is the shortfall. */
-async function explainShortfall(ctx: NationalContext, refusal: Refusal, donorId: string): Promise<Refusal> {
+/**
+ * R11: quota received from relatives never funds a transfer. When the donor's own money falls short
+ * but the quota they received would have covered the rest, say that it cannot be passed on; when
+ * even that would not be enough, it is a plain shortfall.
+ */
+async function explainShortfall(ctx: NationalContext, refusal: Refusal, donorId: string, amount: Fen): Promise<Refusal> {
   if (refusal.code !== RefusalCode.INSUFFICIENT_BALANCE) return refusal;
+  const shortfall = new Refusal(refusal.code, refusal.message); // what the fund had stays between the services
   const received = await quotaAvailableTo(ctx.db, donorId);
-  if (received === 0n) return refusal;
+  const own = BigInt(String(refusal.extensions.availableFen ?? '0'));
+  if (received === 0n || amount > own + received) return shortfall;
   return new Refusal(
     RefusalCode.REGIFT_FORBIDDEN,
-    `${refusal.message} The ${formatYuan(received)} yuan of quota this donor received from relatives can never be passed on (R11).`,
+    `${refusal.message} The ${formatYuan(received)} yuan of quota this donor received from relatives would cover the rest, but it can never be passed on (R11).`,
   );
 }

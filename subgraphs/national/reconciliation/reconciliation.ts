@@ -3,11 +3,15 @@ import { type Fen, fenFromDb, formatYuan } from '../../common/money';
 import type { LedgerAudit } from '../../province/accounts/ledger-audit';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { unappliedHoldMovements } from '../steps/province-steps';
+import { type AccountMoveRecord, MoveState, movesTouching } from '../persons/account-moves';
+import { provinceOfRegion } from '../../common/reference-data';
+import { provinceOfMemberId } from '../../common/routing-keys';
 
 /**
  * R20 on live data, for one province: every account row equals its ledger, every member's held
  * money equals their holds, and every hold equals the unspent quota it backs (allowing for the
- * province steps not yet applied). Transfers still PENDING are in flight, not differences.
+ * province steps not yet applied). Transfers still PENDING are in flight, not differences; so are
+ * accounts moving out or in (R31), booked on one side and not yet the other.
  */
 export interface ReconciliationReport {
   province: string;
@@ -16,12 +20,13 @@ export interface ReconciliationReport {
   unspentQuota: Fen;
   inFlightTransfers: number;
   unappliedSteps: number;
+  inFlightMoves: number;
   differences: string[];
 }
 
 
 export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
-  const [audit, lots, pending, unapplied, [{ steps }]] = await Promise.all([
+  const [audit, lots, pending, unapplied, [{ steps }], moves] = await Promise.all([
     provinces.call<LedgerAudit>(province, 'ledgerAudit', {}),
     db.query(
       `SELECT id, state, amount - spent + restored - released AS available FROM transfer
@@ -31,6 +36,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     db.query(`SELECT id FROM transfer WHERE donor_province = $1 AND state = 'PENDING'`, [province]) as Promise<{ id: string }[]>,
     unappliedHoldMovements(db, province),
     db.query(`SELECT count(*)::int AS steps FROM province_step WHERE province = $1 AND applied_at IS NULL`, [province]) as Promise<{ steps: number }[]>,
+    movesTouching(db, province),
   ]);
   const differences: string[] = [];
   for (const row of audit.accountRowsNotMatchingLedger) {
@@ -60,6 +66,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
       differences.push(`hold ${holdId}: holds ${formatYuan(outstanding)} yuan for no transfer`);
     }
   }
+  const inFlightMoves = reconcileMoves(province, audit, moves, differences);
   return {
     province,
     checkedAt: new Date(),
@@ -67,6 +74,36 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     unspentQuota,
     inFlightTransfers: inFlight.size,
     unappliedSteps: steps,
+    inFlightMoves,
     differences,
   };
+}
+
+/**
+ * R31: what the province booked for each moved account equals what national recorded the move as,
+ * on the way out and on the way in; a membership whose account moved holds nothing. A move booked on
+ * one side and not yet on the other is in flight. Returns how many are.
+ */
+function reconcileMoves(province: string, audit: LedgerAudit, moves: AccountMoveRecord[], differences: string[]): number {
+  const booked = new Map(audit.moves.map((m) => [`${m.operationId} ${m.kind}`, fenFromDb(m.amount)]));
+  const check = (move: AccountMoveRecord, kind: 'TRANSFER_OUT' | 'TRANSFER_IN', recorded: Fen) => {
+    const amount = booked.get(`${move.id} ${kind}`) ?? 0n;
+    if (amount !== recorded) differences.push(`move ${move.id}: ${kind} booked ${formatYuan(amount)} yuan, recorded as ${formatYuan(recorded)}`);
+  };
+  for (const move of moves) {
+    const recorded = move.currentYear === null || move.accumulated === null ? undefined : move.currentYear + move.accumulated;
+    const out = provinceOfMemberId(move.fromMember) === province;
+    const into = provinceOfRegion(move.toRegion) === province;
+    if (out && recorded !== undefined) check(move, 'TRANSFER_OUT', recorded);
+    if (into && move.state === MoveState.MOVED) check(move, 'TRANSFER_IN', recorded ?? 0n);
+    // Booked on one side and not yet on the other: in flight, not a difference.
+    if (out) booked.delete(`${move.id} TRANSFER_OUT`);
+    if (into) booked.delete(`${move.id} TRANSFER_IN`);
+  }
+  for (const [entry, amount] of booked) differences.push(`${entry.split(' ')[1]} of ${formatYuan(amount)} yuan for no recorded move (${entry.split(' ')[0]})`);
+  const movedAway = new Set(moves.filter((m) => m.state === MoveState.MOVED).map((m) => m.fromMember));
+  for (const ended of audit.endedWithBalance.filter((e) => movedAway.has(e.memberId))) {
+    differences.push(`account ${ended.memberId} moved away but its ended membership still holds ${formatYuan(fenFromDb(ended.balance))} yuan`);
+  }
+  return moves.filter((m) => m.state !== MoveState.MOVED).length;
 }

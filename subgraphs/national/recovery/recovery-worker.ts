@@ -1,4 +1,5 @@
 import type { NationalContext } from '../context';
+import { carryWaitingAccounts } from '../persons/account-moves';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
@@ -8,7 +9,8 @@ import { applyPendingSteps } from '../steps/province-steps';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
- * transfers still PENDING, settlements not yet settled, and province steps not yet applied; and
+ * transfers still PENDING, settlements not yet settled, province steps not yet applied, accounts
+ * waiting to move to a new membership (R31); and
  * runs the R25 return job (transfers not accepted by 06:00 the next day go back to the donor).
  * Every step it repeats is idempotent, so running it while requests are in flight is safe.
  */
@@ -18,10 +20,11 @@ export interface RecoveryResult {
   transfers: number;
   settlements: number;
   steps: number;
+  accountMoves: number;
 }
 
 export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0 };
+  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, accountMoves: 0 };
   const attempt = async (work: () => Promise<unknown>) => {
     try {
       await work();
@@ -52,6 +55,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   );
   for (const { id } of settlements) result.settlements += await attempt(() => completeSettlement(ctx, id));
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
+  result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
 }

@@ -29,6 +29,8 @@ export class Quota {
   @Field(() => MoneyScalar) granted!: Fen;
   @Field(() => MoneyScalar) spent!: Fen;
   @Field(() => MoneyScalar, { description: 'Returned to the donor on dissolution (R18).' }) released!: Fen;
+  @Field(() => MoneyScalar, { description: 'R19: spent, then refunded after the relationship ended: paid into the donor\'s own account.' })
+  refundedToDonor!: Fen;
   @Field(() => MoneyScalar, { description: 'Accepted and unspent: what the beneficiary can spend now.' }) available!: Fen;
   @Field(() => MoneyScalar, { description: 'R25: arrived, waiting for the beneficiary to accept.' }) awaitingAcceptance!: Fen;
 }

@@ -103,12 +103,26 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
         request.commitment?.version.trim(), request.commitment?.signedAt, now],
     );
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
-      throw new Refusal(RefusalCode.RELATIONSHIP_ALREADY_ACTIVE, 'These two members already have an active mutual-aid relationship (R7).');
-    }
+    if ((error as { code?: string }).code === '23505') throw await alreadyRegistered(ctx, request);
     throw error;
   }
   return requireRelationship(ctx.db, id);
+}
+
+/** R7: at most one live relationship per pair; say whether it is active or still awaits consent (R27). */
+async function alreadyRegistered(ctx: NationalContext, request: RelationshipRequest): Promise<Refusal> {
+  const [live] = (await ctx.db.query(
+    `SELECT id, status FROM relationship WHERE donor_id = $1 AND beneficiary_id = $2 AND status <> 'DISSOLVED'`,
+    [request.donorId, request.beneficiaryId],
+  )) as { id: string; status: string }[];
+  if (live?.status === 'AWAITING_CONSENT') {
+    return new Refusal(
+      RefusalCode.RELATIONSHIP_AWAITING_CONSENT,
+      'This relationship is registered already and awaits the beneficiary\'s consent (R27): they confirm it in the app or at a window.',
+      { relationshipId: live.id },
+    );
+  }
+  return new Refusal(RefusalCode.RELATIONSHIP_ALREADY_ACTIVE, 'These two members already have an active mutual-aid relationship (R7).');
 }
 
 export interface DissolutionRequest {

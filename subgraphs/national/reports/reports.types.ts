@@ -26,6 +26,8 @@ export class ReconciliationReport {
   @Field(() => MoneyScalar, { description: 'Unspent quota drawing on the province.' }) unspentQuota!: Fen;
   @Field(() => Int, { description: 'Transfers between recording and holding (finished by recovery).' }) inFlightTransfers!: number;
   @Field(() => Int, { description: 'Province steps recorded but not yet applied.' }) unappliedSteps!: number;
+  @Field(() => Int, { description: 'R31: accounts moving out of or into the province, booked on one side and not yet the other.' })
+  inFlightMoves!: number;
   @Field(() => Int) differenceCount!: number;
   @Field(() => [String], { description: 'Every difference found, in words (for the province\'s own portal only).' })
   differences!: string[];

@@ -6,6 +6,7 @@ import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import { recordClearing } from '../clearing/clearing';
+import { currentMembership } from '../persons/account-moves';
 import type { NationalContext } from '../context';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { requireSettlement } from './settlement-store';
@@ -14,7 +15,8 @@ import { requireSettlement } from './settlement-store';
  * R19: a refund goes back where the money came from. A partial refund undoes the payment in
  * reverse order: cash first, then quota (newest lot first), then the own account (accumulated,
  * then current year). Quota goes back to the quota while the relationship is active, or else to
- * the donor's own account. All decided in one national transaction; the provinces follow.
+ * the donor's own account (counted as refunded to the donor on the quota). Money owed to an account
+ * that has moved (R31) goes where it went. All decided in one national transaction; the provinces follow.
  */
 export interface RefundRequest {
   settlementId: string;
@@ -97,8 +99,9 @@ async function decideRefund(tx: EntityManager, id: string, request: RefundReques
   const ownAccumulated = take(settlement.ownAccumulated - refunded((r) => r.ownAccumulated));
   const ownCurrentYear = take(settlement.ownCurrentYear - refunded((r) => r.ownCurrentYear));
   if (ownAccumulated + ownCurrentYear > 0n) {
-    await enqueueStep(tx, id, provinceOfMemberId(settlement.beneficiaryId) as string, 'refundToAccount', {
-      memberId: settlement.beneficiaryId,
+    const beneficiary = await currentMembership(tx, settlement.beneficiaryId); // R31: the account may have moved
+    await enqueueStep(tx, id, provinceOfMemberId(beneficiary) as string, 'refundToAccount', {
+      memberId: beneficiary,
       operationId: id,
       parts: [
         { fundSource: FundSource.ACCUMULATED, amount: ownAccumulated },
@@ -135,8 +138,10 @@ async function refundQuota(tx: EntityManager, refundId: string, settlementId: st
       await tx.query(`UPDATE transfer SET restored = restored + $2 WHERE id = $1`, [use.transfer_id, String(part)]);
       await enqueueStep(tx, refundId, use.donor_province, 'restoreHold', { holdId: use.transfer_id, operationId: refundId, amount: part });
     } else {
-      await enqueueStep(tx, refundId, use.donor_province, 'refundToAccount', {
-        memberId: use.donor_id, operationId: refundId, holdId: use.transfer_id, parts: [{ fundSource: use.fund_source, amount: part }],
+      await tx.query(`UPDATE transfer SET refunded_to_donor = refunded_to_donor + $2 WHERE id = $1`, [use.transfer_id, String(part)]);
+      const donor = await currentMembership(tx, use.donor_id); // R31: the donor's account may have moved
+      await enqueueStep(tx, refundId, provinceOfMemberId(donor) as string, 'refundToAccount', {
+        memberId: donor, operationId: refundId, holdId: use.transfer_id, parts: [{ fundSource: use.fund_source, amount: part }],
       });
     }
     await recordClearing(tx, refundId, use.donor_province, spendingProvince, -part);

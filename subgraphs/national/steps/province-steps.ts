@@ -8,29 +8,47 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
  * are then applied, each idempotent on the province side by its operation id. Whatever crashes,
  * an unapplied step stays here until the recovery worker applies it, in order, per province.
  */
-export type StepAction = 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership';
+export type StepAction =
+  | 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership' | 'moveOut' | 'moveIn' | 'moveAccount';
 
+/** Writes a step to the outbox; returns its id (steps of a province are applied in id order). */
 export async function enqueueStep(
   tx: EntityManager,
   operationId: string,
   province: string,
   action: StepAction,
   payload: Record<string, unknown>,
-): Promise<void> {
-  await tx.query(`INSERT INTO province_step (operation_id, province, action, payload) VALUES ($1, $2, $3, $4)`, [
+): Promise<string> {
+  const [{ id }] = (await tx.query(`INSERT INTO province_step (operation_id, province, action, payload) VALUES ($1, $2, $3, $4) RETURNING id`, [
     operationId,
     province,
     action,
     JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-  ]);
+  ])) as { id: string }[];
+  return id;
 }
 
-interface StepRow {
+export interface StepRow {
   id: string;
+  operation_id: string;
   province: string;
   action: StepAction;
   payload: Record<string, unknown>;
 }
+
+/**
+ * What national records when a province has applied a step, in the transaction that marks it
+ * applied (e.g. R31: the amounts a transfer-out booked, and the transfer-in that follows).
+ */
+export type StepFollowUp = (tx: EntityManager, step: StepRow, result: unknown) => Promise<void>;
+const followUps = new Map<StepAction, StepFollowUp>();
+
+export function followStep(action: StepAction, followUp: StepFollowUp): void {
+  followUps.set(action, followUp);
+}
+
+/** A province's answer that a step cannot be taken yet, but that later steps may go ahead (R31: holds to settle first). */
+const retryLater = (result: unknown) => typeof result === 'object' && result !== null && 'retryLater' in result;
 
 /**
  * Applies unapplied steps in id order, one province after another, stopping at the first step a
@@ -42,8 +60,13 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
   for (const step of rows) {
     if (blocked.has(step.province)) continue;
     try {
-      await provinces.call(step.province, step.action, step.payload);
-      await db.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
+      const result = await provinces.call(step.province, step.action, step.payload);
+      if (retryLater(result)) continue;
+      const followUp = followUps.get(step.action);
+      await db.transaction(async (tx) => {
+        await tx.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
+        await followUp?.(tx, step, result);
+      });
     } catch (error) {
       if (!(error instanceof Refusal) || error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
         console.error(`province step ${step.id} (${step.action}) failed: ${(error as Error).message}`);
@@ -66,7 +89,7 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
   const rows: StepRow[] = await db.query(
     `WITH mine AS (SELECT province, ${STEP_SUBJECT} AS subject, max(id) AS last FROM province_step
                    WHERE operation_id = $1 AND applied_at IS NULL GROUP BY 1, 2)
-     SELECT s.id, s.province, s.action, s.payload FROM province_step s
+     SELECT s.id, s.operation_id, s.province, s.action, s.payload FROM province_step s
      JOIN mine ON mine.province = s.province AND mine.subject = coalesce(s.payload->>'holdId', s.payload->>'memberId')
      WHERE s.applied_at IS NULL AND s.id <= mine.last ORDER BY s.id`,
     [operationId],
@@ -77,12 +100,22 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
 /** For the recovery worker: every unapplied step older than `graceSeconds`. */
 export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirectory, graceSeconds: number): Promise<number> {
   const rows: StepRow[] = await db.query(
-    `SELECT id, province, action, payload FROM province_step
+    `SELECT id, operation_id, province, action, payload FROM province_step
      WHERE applied_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
     [graceSeconds],
   );
   await applyRows(db, provinces, rows);
   return rows.length;
+}
+
+/** Every unapplied step of one province up to and including step `lastId`, in order (before a step that must come after all of them). */
+export async function applyProvinceStepsUpTo(db: DataSource, provinces: ProvinceDirectory, province: string, lastId: string): Promise<boolean> {
+  const rows: StepRow[] = await db.query(
+    `SELECT id, operation_id, province, action, payload FROM province_step
+     WHERE applied_at IS NULL AND province = $1 AND id <= $2 ORDER BY id LIMIT 1000`,
+    [province, lastId],
+  );
+  return applyRows(db, provinces, rows);
 }
 
 /** Unapplied hold movements by hold id, for reconciliation: what the province has yet to do. */

@@ -27,6 +27,8 @@ export class AccountEntry {
   @Field(() => MoneyScalar, { description: 'Change of the balance (negative when money left).' }) balanceChange!: Fen;
   @Field(() => MoneyScalar, { description: 'Change of the held part.' }) heldChange!: Fen;
   @Field({ description: 'The operation that wrote it (a contribution, transfer or settlement id).' }) operationId!: string;
+  @Field(() => ID, { nullable: true, description: 'R31: for a transfer out or in, the other membership of the member who moved.' })
+  counterpart!: string | null;
   @Field() createdAt!: Date;
 }
 

@@ -19,6 +19,8 @@ export enum EntryKind {
   HOLD_RELEASED = 'HOLD_RELEASED', // R18
   HOLD_RESTORED = 'HOLD_RESTORED', // R19: refunded quota goes back under the hold
   REFUND = 'REFUND', // R19
+  TRANSFER_OUT = 'TRANSFER_OUT', // R31: the account leaves with a member who moved (counterpart: the new membership)
+  TRANSFER_IN = 'TRANSFER_IN', // R31: the account arrives with a member who moved (counterpart: the ended membership)
 }
 
 export interface FundAmount {
@@ -40,15 +42,18 @@ interface Step {
   heldDelta: Fen;
   operationId: string;
   holdId?: string;
+  /** R31: the other membership of an account that moved. */
+  counterpart?: string;
 }
 
 /** Appends one entry; false when this step of this operation was already recorded. */
 async function claimStep(db: EntityManager, step: Step): Promise<boolean> {
   const rows: unknown[] = await db.query(
-    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT ON CONSTRAINT one_step_per_operation DO NOTHING RETURNING id`,
-    [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null],
+    [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null,
+      step.counterpart ?? null],
   );
   return rows.length === 1;
 }
@@ -114,11 +119,11 @@ export async function creditContribution(db: EntityManager, memberId: string, fu
   if (await claimStep(db, step)) await applyStep(db, step);
 }
 
-/** The entries one operation wrote, so that a replay can answer what the first call did. */
-export async function entriesOfOperation(db: EntityManager | DataSource, operationId: string): Promise<FundAmount[]> {
+/** The entries one operation wrote (of one kind, if named), so that a replay can answer what the first call did. */
+export async function entriesOfOperation(db: EntityManager | DataSource, operationId: string, kind?: EntryKind): Promise<FundAmount[]> {
   const rows: { fund_source: FundSource; balance_delta: string }[] = await db.query(
-    `SELECT fund_source, balance_delta FROM account_entry WHERE operation_id = $1 ORDER BY id`,
-    [operationId],
+    `SELECT fund_source, balance_delta FROM account_entry WHERE operation_id = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY id`,
+    [operationId, kind ?? null],
   );
   return rows.map((r) => ({ fundSource: r.fund_source, amount: -fenFromDb(r.balance_delta) }));
 }
@@ -174,6 +179,7 @@ export interface EntryRecord {
   balanceChange: Fen;
   heldChange: Fen;
   operationId: string;
+  counterpart: string | null;
   createdAt: Date;
 }
 
@@ -186,9 +192,9 @@ export async function entriesOfMember(
 ): Promise<EntryRecord[]> {
   const rows: {
     id: string; fund_source: FundSource; kind: EntryKind; balance_delta: string; held_delta: string;
-    operation_id: string; created_at: Date;
+    operation_id: string; counterpart: string | null; created_at: Date;
   }[] = await db.query(
-    `SELECT id, fund_source, kind, balance_delta, held_delta, operation_id, created_at FROM account_entry
+    `SELECT id, fund_source, kind, balance_delta, held_delta, operation_id, counterpart, created_at FROM account_entry
      WHERE member_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
     [memberId, beforeId ?? null, limit],
   );
@@ -199,6 +205,7 @@ export async function entriesOfMember(
     balanceChange: fenFromDb(r.balance_delta),
     heldChange: fenFromDb(r.held_delta),
     operationId: r.operation_id,
+    counterpart: r.counterpart,
     createdAt: r.created_at,
   }));
 }
@@ -245,7 +252,13 @@ export async function placeHold(db: EntityManager, request: HoldRequest): Promis
     memberId: request.memberId, fundSource: request.fundSource, kind: EntryKind.HOLD_PLACED,
     balanceDelta: 0n, heldDelta: request.amount, operationId: request.holdId, holdId: request.holdId,
   };
-  await record(db, step, insufficient(request.memberId, request.fundSource, request.amount));
+  if (!(await claimStep(db, step)) || (await applyStep(db, step))) return;
+  // National tells a re-gift (R11) from a plain shortfall by what the fund had.
+  const [fund] = (await db.query(`SELECT balance - held AS available FROM account WHERE member_id = $1 AND fund_source = $2`, [
+    request.memberId, request.fundSource,
+  ])) as { available: string }[];
+  const refusal = insufficient(request.memberId, request.fundSource, request.amount)();
+  throw new Refusal(refusal.code, refusal.message, { availableFen: String(fund?.available ?? '0') });
 }
 
 type HoldMovement = EntryKind.HOLD_CAPTURED | EntryKind.HOLD_RELEASED | EntryKind.HOLD_RESTORED;
@@ -282,6 +295,40 @@ export async function refundToAccount(
 ): Promise<void> {
   for (const part of parts.filter((p) => p.amount > 0n)) {
     const step = { memberId, fundSource: part.fundSource, kind: EntryKind.REFUND, balanceDelta: part.amount, heldDelta: 0n, operationId, holdId };
+    if (await claimStep(db, step)) await applyStep(db, step);
+  }
+}
+
+// R31: a member who moves takes the whole account along, each fund source apart.
+
+/** The account has money held for quotas not yet captured or released: it moves once they are settled. */
+export const HOLDS_OUTSTANDING = 'HOLDS_OUTSTANDING';
+
+/**
+ * Books the transfer-out of a moving member's whole balance, each fund source apart (idempotent by
+ * the move's operation id: a repeat returns what the first booked). Waits while money is held.
+ */
+export async function moveOut(db: EntityManager, memberId: string, operationId: string, counterpart: string): Promise<FundAmount[] | typeof HOLDS_OUTSTANDING> {
+  const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
+    `SELECT fund_source, balance, held FROM account WHERE member_id = $1 ORDER BY fund_source DESC FOR UPDATE`,
+    [memberId],
+  );
+  const done = await entriesOfOperation(db, operationId, EntryKind.TRANSFER_OUT);
+  if (done.length > 0) return done;
+  if (rows.some((r) => fenFromDb(r.held) > 0n)) return HOLDS_OUTSTANDING;
+  const parts = rows.map((r) => ({ fundSource: r.fund_source, amount: fenFromDb(r.balance) })).filter((p) => p.amount > 0n);
+  for (const part of parts) {
+    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.TRANSFER_OUT, balanceDelta: -part.amount, heldDelta: 0n, operationId, counterpart };
+    await record(db, step, insufficient(memberId, part.fundSource, part.amount));
+  }
+  return parts;
+}
+
+/** Books the transfer-in of a moved member's account on their new membership (idempotent by operation id). */
+export async function moveIn(db: EntityManager, memberId: string, operationId: string, counterpart: string, parts: FundAmount[]): Promise<void> {
+  await openAccount(db, memberId);
+  for (const part of parts.filter((p) => p.amount > 0n)) {
+    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.TRANSFER_IN, balanceDelta: part.amount, heldDelta: 0n, operationId, counterpart };
     if (await claimStep(db, step)) await applyStep(db, step);
   }
 }

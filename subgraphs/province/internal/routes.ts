@@ -10,7 +10,7 @@ import { onceInTransaction } from '../../common/idempotency';
 import { INTERNAL_PREFIX, internalRoute } from '../../common/internal-rpc';
 import { formatYuan } from '../../common/money';
 import { auditLedger } from '../accounts/ledger-audit';
-import { EntryKind, moveHold, placeHold, refundToAccount, spendOwn } from '../accounts/ledger';
+import { EntryKind, type FundAmount, HOLDS_OUTSTANDING, moveHold, moveIn, moveOut, placeHold, refundToAccount, spendOwn } from '../accounts/ledger';
 import { endMembership, enrol, requireMember } from '../members/members';
 
 /**
@@ -21,6 +21,11 @@ import { endMembership, enrol, requireMember } from '../members/members';
 type Fen = string;
 interface Move { holdId: string; operationId: string; amount: Fen }
 interface Parts { memberId: string; operationId: string; holdId?: string; parts: { fundSource: FundSource; amount: Fen }[] }
+interface MoveAccount { memberId: string; operationId: string; counterpart: string }
+
+/** What a move booked, or that it waits for holds to be settled (the step is tried again later). */
+const moved = (parts: FundAmount[] | typeof HOLDS_OUTSTANDING) =>
+  parts === HOLDS_OUTSTANDING ? { retryLater: HOLDS_OUTSTANDING } : { parts: parts.map((p) => ({ fundSource: p.fundSource, amount: p.amount.toString() })) };
 
 const CALLERS = ['national'];
 
@@ -68,6 +73,20 @@ export function internalRoutes(db: DataSource, province: string, peers: ServiceP
       await db.transaction((tx) => refundToAccount(tx, r.memberId, parts, r.operationId, r.holdId));
       return { refunded: formatYuan(parts.reduce((sum, p) => sum + p.amount, 0n)) };
     }),
+    // R31: a moving member's account leaves (and, within this province, arrives) in one transaction.
+    route('moveOut', ({ memberId, operationId, counterpart }: MoveAccount) =>
+      db.transaction(async (tx) => moved(await moveOut(tx, memberId, operationId, counterpart)))),
+    route('moveIn', ({ memberId, operationId, counterpart, parts }: MoveAccount & { parts: { fundSource: FundSource; amount: Fen }[] }) =>
+      db.transaction(async (tx) => {
+        await moveIn(tx, memberId, operationId, counterpart, parts.map((p) => ({ fundSource: p.fundSource, amount: BigInt(p.amount) })));
+        return { done: true };
+      })),
+    route('moveAccount', ({ memberId, operationId, counterpart }: MoveAccount) =>
+      db.transaction(async (tx) => {
+        const parts = await moveOut(tx, memberId, operationId, counterpart);
+        if (parts !== HOLDS_OUTSTANDING) await moveIn(tx, counterpart, operationId, memberId, parts);
+        return moved(parts);
+      })),
     route('ledgerAudit', () => auditLedger(db)),
     // R32: staff reads of national-owned personal data, forwarded by national (idempotent by record id).
     route('recordAccess', ({ records }: { records: AccessRecord[] }) => acceptForwardedRecords(db, province, records)),
