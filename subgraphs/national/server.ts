@@ -10,11 +10,13 @@ import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
 import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
 import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
+import { AidStatistics1732900000000 } from './migrations/1732900000000-AidStatistics';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
+import { foldStatisticsRows } from './statistics/kept-figures';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -35,9 +37,13 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000],
+    migrations: [
+      Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AidStatistics1732900000000,
+    ],
   });
   await syncRegistry(db);
+  await foldStatisticsRows(db);
+  const folding = setInterval(() => foldStatisticsRows(db).catch((error: Error) => console.error(`folding statistics rows: ${error.message}`)), 60_000);
   const credential = new ServiceCredential(config.authSecret, 'national');
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema());
@@ -68,6 +74,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   return {
     ...service,
     async close() {
+      clearInterval(folding);
       stopRecovery();
       await service.close();
       await db.destroy();

@@ -2,12 +2,14 @@ import type { DataSource } from 'typeorm';
 import { type Fen, fenFromDb, formatYuan } from '../../common/money';
 import type { LedgerAudit } from '../../province/accounts/ledger-audit';
 import type { ProvinceDirectory } from '../provinces/province-directory';
+import { statisticsDifferences } from '../statistics/kept-figures';
 import { unappliedHoldMovements } from '../steps/province-steps';
 
 /**
  * R20 on live data, for one province: every account row equals its ledger, every member's held
  * money equals their holds, and every hold equals the unspent quota it backs (allowing for the
- * province steps not yet applied). Transfers still PENDING are in flight, not differences.
+ * province steps not yet applied). Transfers still PENDING are in flight, not differences. The
+ * province's own kept figures, and the national R23 figures of its regions, equal a full count.
  */
 export interface ReconciliationReport {
   province: string;
@@ -21,7 +23,7 @@ export interface ReconciliationReport {
 
 
 export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
-  const [audit, lots, pending, unapplied, [{ steps }]] = await Promise.all([
+  const [audit, lots, pending, unapplied, [{ steps }], statistics] = await Promise.all([
     provinces.call<LedgerAudit>(province, 'ledgerAudit', {}),
     db.query(
       `SELECT id, state, amount - spent + restored - released AS available FROM transfer
@@ -31,6 +33,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     db.query(`SELECT id FROM transfer WHERE donor_province = $1 AND state = 'PENDING'`, [province]) as Promise<{ id: string }[]>,
     unappliedHoldMovements(db, province),
     db.query(`SELECT count(*)::int AS steps FROM province_step WHERE province = $1 AND applied_at IS NULL`, [province]) as Promise<{ steps: number }[]>,
+    statisticsDifferences(db, province),
   ]);
   const differences: string[] = [];
   for (const row of audit.accountRowsNotMatchingLedger) {
@@ -42,6 +45,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
   for (const row of audit.figuresNotMatchingTables) {
     differences.push(`province figure ${row.figure}: kept ${row.kept}, the tables count ${row.counted}`);
   }
+  differences.push(...statistics);
   const inFlight = new Set(pending.map((p) => p.id));
   const holds = new Map(audit.holds.map((h) => [h.id, fenFromDb(h.outstanding)]));
   let unspentQuota = 0n;

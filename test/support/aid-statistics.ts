@@ -1,0 +1,99 @@
+import type { TestCluster, Who } from './cluster-fixture';
+
+/** R23 as the dashboard and the portals ask for it, and the same figures counted by the test itself. */
+const FIGURES = `aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated`;
+
+export const AID_STATISTICS = `query($from: String!, $to: String!, $province: ID) {
+  aidStatistics(from: $from, to: $to, province: $province) {
+    from to currentMonth province { code name }
+    thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
+    months { month ${FIGURES} }
+    provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
+    regions { poolingRegion { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
+    cells { month poolingRegion { code } ${FIGURES} }
+    clearing { debtor { code } creditor { code } amount aidCount }
+  } }`;
+
+export interface Figures {
+  aidCount: number; aidAmount: string; withinProvinceCount: number; withinProvinceAmount: string;
+  crossProvinceCount: number; crossProvinceAmount: string; walletsActivated: number;
+}
+
+export interface Statistics {
+  from: string; to: string; currentMonth: string; province: { code: string; name: string } | null;
+  thisMonth: Figures; total: Figures; walletsActivatedToDate: number; quotaOutstanding: string;
+  months: (Figures & { month: string })[];
+  provinces: (Figures & { province: { code: string; name: string }; walletsActivatedToDate: number; quotaOutstanding: string })[];
+  regions: (Figures & { poolingRegion: { code: string; name: string }; walletsActivatedToDate: number; quotaOutstanding: string })[];
+  cells: (Figures & { month: string; poolingRegion: { code: string } })[];
+  clearing: { debtor: { code: string }; creditor: { code: string }; amount: string; aidCount: number }[];
+}
+
+/** The Beijing month of now and of `offset` months from it, e.g. "2026-11". */
+export function beijingMonth(offset = 0, now = new Date()): string {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000);
+  const month = beijing.getUTCFullYear() * 12 + beijing.getUTCMonth() + offset;
+  return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+}
+
+export async function statistics(cluster: TestCluster, who: Who, variables: { from: string; to: string; province?: string }) {
+  return (await cluster.as(who).ok<{ aidStatistics: Statistics }>(AID_STATISTICS, variables)).aidStatistics;
+}
+
+const yuan = (fen: string | number | bigint) => {
+  const value = BigInt(fen);
+  const abs = value < 0n ? -value : value;
+  return `${value < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+};
+
+export interface Recount {
+  /** By region where spent: within and cross-province count and amount. */
+  regions: Map<string, Pick<Figures, 'withinProvinceCount' | 'withinProvinceAmount' | 'crossProvinceCount' | 'crossProvinceAmount'>>;
+  /** Debtor → creditor province: net amount. */
+  clearing: Map<string, string>;
+  walletsByRegion: Map<string, number>;
+  outstandingByRegion: Map<string, string>;
+}
+
+/**
+ * A full count from the national tables, written apart from the kept figures and their views:
+ * every settled settlement's quota uses less what refunds gave back (quota_use.refunded), by the
+ * region where it was spent and the donor's province. All of a test's aid happens in one period.
+ */
+export async function recount(cluster: TestCluster): Promise<Recount> {
+  const aid = await cluster.sql<{ region: string; within: boolean; count: number; amount: string }>('national', `
+    SELECT region, donor_province = left(region, 2) AS within, count(DISTINCT (s.id, donor_province))::int AS count,
+           sum(u.amount - u.refunded)::text AS amount
+    FROM (SELECT s.*, CASE s.kind WHEN 'EXPENSE' THEN s.details->>'institutionRegion' ELSE left(s.beneficiary_id, 6) END AS region
+          FROM settlement s WHERE s.state = 'SETTLED') s
+      JOIN quota_use u ON u.settlement_id = s.id JOIN transfer t ON t.id = u.transfer_id
+    GROUP BY 1, 2`);
+  const regions: Recount['regions'] = new Map();
+  const clearing = new Map<string, bigint>();
+  for (const row of aid) {
+    const figures = regions.get(row.region) ?? { withinProvinceCount: 0, withinProvinceAmount: '0.00', crossProvinceCount: 0, crossProvinceAmount: '0.00' };
+    if (row.within) Object.assign(figures, { withinProvinceCount: row.count, withinProvinceAmount: yuan(row.amount) });
+    else Object.assign(figures, { crossProvinceCount: row.count, crossProvinceAmount: yuan(row.amount) });
+    regions.set(row.region, figures);
+  }
+  const lines = await cluster.sql<{ debtor: string; creditor: string; amount: string }>('national', `
+    SELECT t.donor_province AS debtor, s.spending_province AS creditor, sum(u.amount - u.refunded)::text AS amount
+    FROM settlement s JOIN quota_use u ON u.settlement_id = s.id JOIN transfer t ON t.id = u.transfer_id
+    WHERE s.state = 'SETTLED' AND t.donor_province <> s.spending_province GROUP BY 1, 2`);
+  for (const line of lines) clearing.set(`${line.debtor}→${line.creditor}`, BigInt(line.amount));
+  const wallets = await cluster.sql<{ region: string; n: number }>('national', `
+    SELECT left(w.member_id, 6) AS region, count(*)::int AS n FROM wallet w
+    WHERE NOT EXISTS (SELECT 1 FROM person p JOIN ended_membership e ON e.id_number = p.id_number
+                      JOIN wallet o ON o.member_id = e.member_id AND o.activated_at = w.activated_at
+                      WHERE p.member_id = w.member_id AND o.member_id <> w.member_id)
+    GROUP BY 1`);
+  const outstanding = await cluster.sql<{ region: string; amount: string }>('national', `
+    SELECT left(donor_id, 6) AS region, sum(amount - spent + restored - released)::text AS amount
+    FROM transfer WHERE state = 'COMMITTED' GROUP BY 1`);
+  return {
+    regions,
+    clearing: new Map([...clearing].map(([k, v]) => [k, yuan(v)])),
+    walletsByRegion: new Map(wallets.map((w) => [w.region, w.n])),
+    outstandingByRegion: new Map(outstanding.map((o) => [o.region, yuan(o.amount)])),
+  };
+}
