@@ -7,6 +7,7 @@ import { formatError } from '../subgraphs/common/apollo';
 import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/authenticate';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
+import { dashboardFiles } from './dashboard-page';
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
 import { queryLimitsPlugin } from './query-limits';
@@ -71,6 +72,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     apollo,
     host: config.host,
     port: config.port,
+    files: dashboardFiles(),
     context: async (request) => ({
       authorization: request.headers.authorization,
       caller: await callerOfRequest(config.authSecret, request.headers.authorization),

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { startCluster } from '../cluster/cluster';
 import { loadOrCreateAuthSecret } from '../cluster/auth-secret';
 import { loadDemoData } from '../cluster/demo-data';
+import { Role } from '../subgraphs/common/auth/caller';
+import { issueToken } from '../subgraphs/common/auth/tokens';
 
 const HELP = `npm start -- [options]   starts the whole platform on this machine
 
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
   console.log(`  gateway   ${cluster.gatewayUrl}   (health: ${cluster.gateway.baseUrl}/health)`);
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);
+  const dashboardToken = await issueToken(authSecret, { role: Role.NATIONAL_DASHBOARD, subject: 'dashboard' });
+  console.log(`  dashboard ${cluster.gateway.baseUrl}/dashboard#token=${dashboardToken}`);
+  console.log('            (the national statistics page, signed in as the dashboard for 8 hours)');
   console.log(`every request needs a token, e.g.: npm run token -- --role portal --province ${provinces[0]}`);
   console.log('press Ctrl-C to stop');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { AID_STATISTICS, beijingMonth, recount, statistics, type Statistics } from './support/aid-statistics';
+import { AID_STATISTICS, assertEqualsRecount, beijingMonth, statistics, type Statistics } from './support/aid-statistics';
 import {
   balanced, codes, enrol, key, PREMIUM, reconciliation, REFUND, refusedWithoutChange, relate, settle, startTestCluster,
   type TestCluster, transfer,
@@ -33,15 +33,8 @@ const region = (s: Statistics, code: string) => s.regions.find((r) => r.poolingR
 
 /** The API's figures equal the test's own full count, and R20 (which checks the kept figures too) holds. */
 async function assertFiguresEqualRecount(step: string): Promise<Statistics> {
-  const [api, counted] = await Promise.all([dashboard(), recount(cluster)]);
-  for (const r of api.regions) {
-    const expected = counted.regions.get(r.poolingRegion.code) ?? { withinProvinceCount: 0, withinProvinceAmount: '0.00', crossProvinceCount: 0, crossProvinceAmount: '0.00' };
-    const { withinProvinceCount, withinProvinceAmount, crossProvinceCount, crossProvinceAmount } = r;
-    assert.deepEqual({ withinProvinceCount, withinProvinceAmount, crossProvinceCount, crossProvinceAmount }, expected, `${step}: region ${r.poolingRegion.code}`);
-    assert.equal(r.walletsActivatedToDate, counted.walletsByRegion.get(r.poolingRegion.code) ?? 0, `${step}: wallets of ${r.poolingRegion.code}`);
-    assert.equal(r.quotaOutstanding, counted.outstandingByRegion.get(r.poolingRegion.code) ?? '0.00', `${step}: quota of ${r.poolingRegion.code}`);
-  }
-  assert.deepEqual(new Map(api.clearing.map((l) => [`${l.debtor.code}→${l.creditor.code}`, l.amount])), counted.clearing, `${step}: clearing`);
+  const api = await dashboard();
+  const counted = await assertEqualsRecount(cluster, api, step);
   const r22 = await cluster.as('dashboard').ok(`query($from: DateTimeISO!, $to: DateTimeISO!) { clearingReport(from: $from, to: $to) {
     lines { debtor { code } creditor { code } amount } } }`,
   { from: `${period.from}-01T00:00:00+08:00`, to: `${beijingMonth(1)}-01T00:00:00+08:00` });

@@ -13,10 +13,19 @@ export interface JsonReply {
 /** A plain JSON route beside GraphQL: `GET /health`, or an internal operation between services. */
 export type JsonRoute = (body: unknown, request: IncomingMessage) => Promise<JsonReply>;
 
+/** A file served as it is to GET and HEAD (a page and its assets), gzipped for clients that take it. */
+export interface StaticFile {
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+  headers: Record<string, string>;
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   context: (request: IncomingMessage) => Promise<Context>;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
+  files?: ReadonlyMap<string, StaticFile>; // keyed by path
   port: number;
   host?: string;
 }
@@ -46,12 +55,26 @@ function sendJson(response: ServerResponse, reply: JsonReply): void {
   response.end(text);
 }
 
+function sendFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const body = gzip ? file.gzipped : file.body;
+  const headers = { ...file.headers, etag: file.etag, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) };
+  if (request.headers['if-none-match'] === file.etag) {
+    response.writeHead(304, headers);
+    return void response.end();
+  }
+  response.writeHead(200, { ...headers, 'content-length': String(body.length) });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
 async function handle<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
+  if (file) return sendFile(request, response, file);
   const route = options.routes?.[`${request.method} ${url.pathname}`];
   const text = await readBody(request);
   if (route) {

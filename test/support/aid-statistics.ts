@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { TestCluster, Who } from './cluster-fixture';
 
 /** R23 as the dashboard and the portals ask for it, and the same figures counted by the test itself. */
@@ -96,4 +97,19 @@ export async function recount(cluster: TestCluster): Promise<Recount> {
     walletsByRegion: new Map(wallets.map((w) => [w.region, w.n])),
     outstandingByRegion: new Map(outstanding.map((o) => [o.region, yuan(o.amount)])),
   };
+}
+
+/** The API's figures of every region and the clearing between provinces equal the test's own full count. */
+export async function assertEqualsRecount(cluster: TestCluster, api: Statistics, step: string): Promise<Recount> {
+  const counted = await recount(cluster);
+  for (const r of api.regions) {
+    const expected = counted.regions.get(r.poolingRegion.code)
+      ?? { withinProvinceCount: 0, withinProvinceAmount: '0.00', crossProvinceCount: 0, crossProvinceAmount: '0.00' };
+    const { withinProvinceCount, withinProvinceAmount, crossProvinceCount, crossProvinceAmount } = r;
+    assert.deepEqual({ withinProvinceCount, withinProvinceAmount, crossProvinceCount, crossProvinceAmount }, expected, `${step}: region ${r.poolingRegion.code}`);
+    assert.equal(r.walletsActivatedToDate, counted.walletsByRegion.get(r.poolingRegion.code) ?? 0, `${step}: wallets of ${r.poolingRegion.code}`);
+    assert.equal(r.quotaOutstanding, counted.outstandingByRegion.get(r.poolingRegion.code) ?? '0.00', `${step}: quota of ${r.poolingRegion.code}`);
+  }
+  assert.deepEqual(new Map(api.clearing.map((l) => [`${l.debtor.code}→${l.creditor.code}`, l.amount])), counted.clearing, `${step}: clearing`);
+  return counted;
 }
