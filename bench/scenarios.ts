@@ -51,6 +51,7 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   const direct = (i: ScenarioInputs) => ops.directRead(i.endpoints.national, i.endpoints.provinces, i.provinceOf, i.pairs, i.callers);
   const fanOut = (i: ScenarioInputs) => ops.figuresOfAll(i.endpoints.gateway, i.provinceCount, i.callers);
   const single = (i: ScenarioInputs) => ops.figuresOfOne(i.endpoints.gateway, i.callers);
+  const statistics = (i: ScenarioInputs) => ops.aidStatistics(i.endpoints.gateway, i.callers);
   return [
     { key: 'federatedRead', group: 'page', label: 'member page via gateway (national + province)', concurrency: reads, phase: 'reads', operation: federated },
     { key: 'directRead', group: 'page', label: 'same page, subgraphs directly (national, province)', concurrency: reads, phase: 'reads', operation: direct },
@@ -58,8 +59,10 @@ export function allScenarios(config: BenchConfig): Scenario[] {
     { key: 'directRead1', group: 'page1', label: 'same page, subgraphs directly, one caller', concurrency: 1, phase: 'reads', operation: direct },
     { key: 'fanOut', group: 'figures', label: 'figures of every province (fan-out to 3)', concurrency: reads, phase: 'reads', operation: fanOut },
     { key: 'singleProvince', group: 'figures', label: 'figures of one province', concurrency: reads, phase: 'reads', operation: single },
+    { key: 'statistics', group: 'figures', label: 'R23 statistics, 12 months (dashboard page)', concurrency: reads, phase: 'reads', operation: statistics },
     { key: 'fanOut1', group: 'figures1', label: 'figures of every province, one caller', concurrency: 1, phase: 'reads', operation: fanOut },
     { key: 'singleProvince1', group: 'figures1', label: 'figures of one province, one caller', concurrency: 1, phase: 'reads', operation: single },
+    { key: 'statistics1', group: 'figures1', label: 'R23 statistics, 12 months, one caller', concurrency: 1, phase: 'reads', operation: statistics },
     {
       key: 'unroutedOurs', group: 'peers', label: 'national-only query: our gateway', concurrency: reads, phase: 'peers',
       operation: (i) => ops.unrouted(i.endpoints.gateway, i.pairs, i.callers),

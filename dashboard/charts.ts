@@ -2,7 +2,7 @@ import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { Figures, Place, Statistics } from './api';
+import type { Figures, Statistics } from './api';
 import { plotted, twoDecimals } from './format';
 
 /**
@@ -60,7 +60,7 @@ export function drawRegions(chart: echarts.ECharts, regions: Statistics['regions
 /** Rows: the donors' province (debtor); columns: where the quota was spent (creditor). */
 export function drawClearing(chart: echarts.ECharts, statistics: Statistics): void {
   const names = new Map<string, string>(statistics.provinces.map((p) => [p.province.code, p.province.name]));
-  for (const line of statistics.clearing) for (const p of [line.debtor, line.creditor] as Place[]) names.set(p.code, p.name);
+  for (const line of statistics.clearing) for (const p of [line.debtor, line.creditor]) names.set(p.code, p.name);
   const codes = [...names.keys()].sort();
   const cells = statistics.clearing.map((l) => [codes.indexOf(l.creditor.code), codes.indexOf(l.debtor.code), plotted(l.amount)]);
   const largest = Math.max(1, ...cells.map((c) => c[2]));

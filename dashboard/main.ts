@@ -1,6 +1,7 @@
 import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
-import { beijingMonth, count, monthsBetween, yuan } from './format';
+import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
+import { count, monthsBetween, yuan } from './format';
 
 /**
  * The national dashboard page (R23): signs in with a token from the link (#token=…) or the

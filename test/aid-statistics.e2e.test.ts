@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { AID_STATISTICS, assertEqualsRecount, beijingMonth, statistics, type Statistics } from './support/aid-statistics';
+import { beijingMonth, DASHBOARD_QUERY, type DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
+import { assertEqualsRecount, statistics } from './support/aid-statistics';
 import {
   balanced, codes, enrol, key, PREMIUM, reconciliation, REFUND, refusedWithoutChange, relate, settle, startTestCluster,
   type TestCluster, transfer,
@@ -95,6 +96,10 @@ describe('the figures follow the money', () => {
       [1, '14.00', 0]);
     assert.deepEqual(api.clearing.map((l) => [l.debtor.code, l.creditor.code, l.amount, l.aidCount]), [['32', '51', '486.00', 2]]);
     assert.equal(region(api, '510700')?.quotaOutstanding, '200.00');
+    const { aidStatistics: { cells } } = await cluster.as('dashboard').ok(`query($from: String!, $to: String!) {
+      aidStatistics(from: $from, to: $to) { cells { month poolingRegion { code } aidCount aidAmount crossProvinceAmount walletsActivated } } }`, period);
+    assert.deepEqual(cells.find((c: { month: string; poolingRegion: { code: string } }) => c.month === api.currentMonth && c.poolingRegion.code === '510100'),
+      { month: api.currentMonth, poolingRegion: { code: '510100' }, aidCount: 4, aidAmount: '586.00', crossProvinceAmount: '486.00', walletsActivated: 1 });
     const month = api.months.find((x) => x.month === api.currentMonth);
     assert.deepEqual([month?.aidCount, month?.aidAmount], [api.thisMonth.aidCount, api.thisMonth.aidAmount]);
     assert.deepEqual([api.total.aidCount, api.total.aidAmount, api.quotaOutstanding], [5, '600.00', '200.00']);
@@ -147,7 +152,7 @@ describe('who sees what', () => {
 
   test('another province\'s figures, a member, a window operator: FORBIDDEN, and nothing changes', async () => {
     const before = await kept();
-    const ask = (who: Parameters<TestCluster['as']>[0], province?: string) => () => cluster.as(who).query(AID_STATISTICS, { ...period, province });
+    const ask = (who: Parameters<TestCluster['as']>[0], province?: string) => () => cluster.as(who).query(DASHBOARD_QUERY, { ...period, province });
     await refusedWithoutChange(cluster, ask({ portal: '13' }, '51'), 'FORBIDDEN');
     await refusedWithoutChange(cluster, ask({ member: m.son }), 'FORBIDDEN');
     await refusedWithoutChange(cluster, ask({ member: m.son }, '32'), 'FORBIDDEN');
@@ -157,14 +162,14 @@ describe('who sees what', () => {
 
   test('a reversed or over-long period, a month that is not one, an unknown province: INVALID_ARGUMENT', async () => {
     const before = await kept();
-    const ask = (variables: Record<string, unknown>) => () => cluster.as('dashboard').query(AID_STATISTICS, variables);
+    const ask = (variables: Record<string, unknown>) => () => cluster.as('dashboard').query(DASHBOARD_QUERY, variables);
     await refusedWithoutChange(cluster, ask({ from: beijingMonth(0), to: beijingMonth(-1) }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ from: beijingMonth(-36), to: beijingMonth(0) }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ from: '2026-13', to: '2026-12' }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ from: '2026-1', to: '2026-12' }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ ...period, province: '99' }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ ...period, province: '' }), 'INVALID_ARGUMENT');
-    assert.deepEqual(codes(await cluster.as({ portal: '32' }).query(AID_STATISTICS, { ...period, province: '99' })), ['INVALID_ARGUMENT']);
+    assert.deepEqual(codes(await cluster.as({ portal: '32' }).query(DASHBOARD_QUERY, { ...period, province: '99' })), ['INVALID_ARGUMENT']);
     const longest = await statistics(cluster, 'dashboard', { from: beijingMonth(-35), to: beijingMonth(0) });
     assert.equal(longest.months.length, 36);
     assert.deepEqual(await kept(), before);

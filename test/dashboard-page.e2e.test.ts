@@ -3,7 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { assertEqualsRecount, statistics, type Statistics } from './support/aid-statistics';
+import type { DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
+import { assertEqualsRecount, statistics } from './support/aid-statistics';
 import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
 
 /**

@@ -1,44 +1,12 @@
 import assert from 'node:assert/strict';
+import {
+  DASHBOARD_QUERY, type DashboardFigures, type DashboardStatistics,
+} from '../../subgraphs/national/statistics/dashboard-query';
 import type { TestCluster, Who } from './cluster-fixture';
 
-/** R23 as the dashboard and the portals ask for it, and the same figures counted by the test itself. */
-const FIGURES = `aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated`;
-
-export const AID_STATISTICS = `query($from: String!, $to: String!, $province: ID) {
-  aidStatistics(from: $from, to: $to, province: $province) {
-    from to currentMonth province { code name }
-    thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
-    months { month ${FIGURES} }
-    provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
-    regions { poolingRegion { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
-    cells { month poolingRegion { code } ${FIGURES} }
-    clearing { debtor { code } creditor { code } amount aidCount }
-  } }`;
-
-export interface Figures {
-  aidCount: number; aidAmount: string; withinProvinceCount: number; withinProvinceAmount: string;
-  crossProvinceCount: number; crossProvinceAmount: string; walletsActivated: number;
-}
-
-export interface Statistics {
-  from: string; to: string; currentMonth: string; province: { code: string; name: string } | null;
-  thisMonth: Figures; total: Figures; walletsActivatedToDate: number; quotaOutstanding: string;
-  months: (Figures & { month: string })[];
-  provinces: (Figures & { province: { code: string; name: string }; walletsActivatedToDate: number; quotaOutstanding: string })[];
-  regions: (Figures & { poolingRegion: { code: string; name: string }; walletsActivatedToDate: number; quotaOutstanding: string })[];
-  cells: (Figures & { month: string; poolingRegion: { code: string } })[];
-  clearing: { debtor: { code: string }; creditor: { code: string }; amount: string; aidCount: number }[];
-}
-
-/** The Beijing month of now and of `offset` months from it, e.g. "2026-11". */
-export function beijingMonth(offset = 0, now = new Date()): string {
-  const beijing = new Date(now.getTime() + 8 * 3_600_000);
-  const month = beijing.getUTCFullYear() * 12 + beijing.getUTCMonth() + offset;
-  return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
-}
-
+/** R23 as the dashboard page and the portals ask for it, and the same figures counted by the test itself. */
 export async function statistics(cluster: TestCluster, who: Who, variables: { from: string; to: string; province?: string }) {
-  return (await cluster.as(who).ok<{ aidStatistics: Statistics }>(AID_STATISTICS, variables)).aidStatistics;
+  return (await cluster.as(who).ok<{ aidStatistics: DashboardStatistics }>(DASHBOARD_QUERY, variables)).aidStatistics;
 }
 
 const yuan = (fen: string | number | bigint) => {
@@ -49,7 +17,7 @@ const yuan = (fen: string | number | bigint) => {
 
 export interface Recount {
   /** By region where spent: within and cross-province count and amount. */
-  regions: Map<string, Pick<Figures, 'withinProvinceCount' | 'withinProvinceAmount' | 'crossProvinceCount' | 'crossProvinceAmount'>>;
+  regions: Map<string, Pick<DashboardFigures, 'withinProvinceCount' | 'withinProvinceAmount' | 'crossProvinceCount' | 'crossProvinceAmount'>>;
   /** Debtor → creditor province: net amount. */
   clearing: Map<string, string>;
   walletsByRegion: Map<string, number>;
@@ -100,7 +68,7 @@ export async function recount(cluster: TestCluster): Promise<Recount> {
 }
 
 /** The API's figures of every region and the clearing between provinces equal the test's own full count. */
-export async function assertEqualsRecount(cluster: TestCluster, api: Statistics, step: string): Promise<Recount> {
+export async function assertEqualsRecount(cluster: TestCluster, api: DashboardStatistics, step: string): Promise<Recount> {
   const counted = await recount(cluster);
   for (const r of api.regions) {
     const expected = counted.regions.get(r.poolingRegion.code)
