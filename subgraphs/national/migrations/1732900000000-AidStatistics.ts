@@ -160,19 +160,31 @@ const MARK_CARRIED_WALLETS = `
     WHERE m.member_id = w.member_id ORDER BY em.ended_at LIMIT 1);
 `;
 
-/** Each adds to the calling session's own row; never two sessions on one row. */
+/** `add_to_<table>(keys…, sums…)`: adds to the calling session's own row; never two sessions on one row. */
+function adder(table: string, keys: Record<string, string>, sums: string[]): string {
+  const columns = [...Object.keys(keys), ...sums];
+  const parameters = [...Object.values(keys), ...sums.map(() => 'bigint')];
+  return `CREATE FUNCTION add_to_${table}(${parameters.join(', ')}) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO ${table} AS f (backend, ${columns.join(', ')}) VALUES (pg_backend_pid(), ${columns.map((_, i) => `$${i + 1}`).join(', ')})
+    ON CONFLICT (backend, ${Object.keys(keys).join(', ')}) DO UPDATE SET ${sums.map((c) => `${c} = f.${c} + excluded.${c}`).join(', ')} $$;`;
+}
+
+/** Folds the rows of sessions that have ended into session 0's, and drops rows of session 0 that came to nothing. */
+function folder(table: string, keys: string[], sums: string[]): string {
+  return `
+    WITH gone AS (
+      DELETE FROM ${table} WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
+      RETURNING ${[...keys, ...sums].join(', ')})
+    INSERT INTO ${table} AS f (backend, ${[...keys, ...sums].join(', ')})
+    SELECT 0, ${keys.join(', ')}, ${sums.map((c) => `sum(${c})`).join(', ')} FROM gone GROUP BY ${keys.join(', ')}
+    ON CONFLICT (backend, ${keys.join(', ')}) DO UPDATE SET ${sums.map((c) => `${c} = f.${c} + excluded.${c}`).join(', ')};
+    DELETE FROM ${table} WHERE backend = 0 AND ${sums.map((c) => `${c} = 0`).join(' AND ')}`;
+}
+
 const KEEPING_FUNCTIONS = `
-  CREATE FUNCTION add_to_aid_figure(m date, r char(6), d text, n bigint, a bigint) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO aid_figure AS f (backend, month, region, donor_province, aid_count, aid_amount)
-    VALUES (pg_backend_pid(), m, r, d, n, a)
-    ON CONFLICT (backend, month, region, donor_province)
-    DO UPDATE SET aid_count = f.aid_count + excluded.aid_count, aid_amount = f.aid_amount + excluded.aid_amount $$;
-  CREATE FUNCTION add_to_wallet_figure(m date, r char(6), n bigint) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO wallet_figure AS f (backend, month, region, activated) VALUES (pg_backend_pid(), m, r, n)
-    ON CONFLICT (backend, month, region) DO UPDATE SET activated = f.activated + excluded.activated $$;
-  CREATE FUNCTION add_to_quota_figure(r char(6), v bigint) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO quota_figure AS f (backend, region, outstanding) VALUES (pg_backend_pid(), r, v)
-    ON CONFLICT (backend, region) DO UPDATE SET outstanding = f.outstanding + excluded.outstanding $$;
+  ${adder('aid_figure', { month: 'date', region: 'char(6)', donor_province: 'text' }, ['aid_count', 'aid_amount'])}
+  ${adder('wallet_figure', { month: 'date', region: 'char(6)' }, ['activated'])}
+  ${adder('quota_figure', { region: 'char(6)' }, ['outstanding'])}
 
   -- A settled settlement's aid, by donor province: one count and the quota it used.
   CREATE FUNCTION settled_aid(s settlement)
@@ -293,29 +305,7 @@ const TRIGGERS = `
 
 const FOLDING = `
   CREATE FUNCTION fold_statistics_rows() RETURNS void LANGUAGE sql AS $$
-    WITH gone AS (
-      DELETE FROM aid_figure WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
-      RETURNING month, region, donor_province, aid_count, aid_amount)
-    INSERT INTO aid_figure AS f (backend, month, region, donor_province, aid_count, aid_amount)
-    SELECT 0, month, region, donor_province, sum(aid_count), sum(aid_amount) FROM gone GROUP BY month, region, donor_province
-    ON CONFLICT (backend, month, region, donor_province)
-    DO UPDATE SET aid_count = f.aid_count + excluded.aid_count, aid_amount = f.aid_amount + excluded.aid_amount;
-
-    WITH gone AS (
-      DELETE FROM wallet_figure WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
-      RETURNING month, region, activated)
-    INSERT INTO wallet_figure AS f (backend, month, region, activated)
-    SELECT 0, month, region, sum(activated) FROM gone GROUP BY month, region
-    ON CONFLICT (backend, month, region) DO UPDATE SET activated = f.activated + excluded.activated;
-
-    WITH gone AS (
-      DELETE FROM quota_figure WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
-      RETURNING region, outstanding)
-    INSERT INTO quota_figure AS f (backend, region, outstanding)
-    SELECT 0, region, sum(outstanding) FROM gone GROUP BY region
-    ON CONFLICT (backend, region) DO UPDATE SET outstanding = f.outstanding + excluded.outstanding;
-
-    DELETE FROM aid_figure WHERE backend = 0 AND aid_count = 0 AND aid_amount = 0;
-    DELETE FROM wallet_figure WHERE backend = 0 AND activated = 0;
-    DELETE FROM quota_figure WHERE backend = 0 AND outstanding = 0 $$;
+    ${folder('aid_figure', ['month', 'region', 'donor_province'], ['aid_count', 'aid_amount'])};
+    ${folder('wallet_figure', ['month', 'region'], ['activated'])};
+    ${folder('quota_figure', ['region'], ['outstanding'])} $$;
 `;
