@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * R23: the national dashboard's figures, kept as settlements, refunds, transfers and wallets change
- * (statistics/aid-statistics.ts says what they mean), so a read sums a few hundred rows instead of
- * scanning every settlement.
+ * (what they mean: statistics/aid-statistics.types.ts and the README), so a read sums a few hundred
+ * rows instead of scanning every settlement.
  *
  * As the provinces keep theirs (province KeptFigures), statement-level triggers add each
  * statement's net change to rows of the database session that ran it (keyed by its process id):
@@ -101,9 +101,10 @@ const COUNTED_VIEWS = `
     SELECT r.created_at, r.settlement_id, x.debtor_province AS donor_province, x.amount
     FROM refund r JOIN refund_cross x ON x.operation_id = r.id
     UNION ALL
-    SELECT r.created_at, r.settlement_id, s.spending_province,
-           r.quota_part - coalesce((SELECT sum(x.amount) FROM refund_cross x WHERE x.operation_id = r.id), 0)
-    FROM refund r JOIN settlement s ON s.id = r.settlement_id WHERE r.quota_part > 0
+    SELECT r.created_at, r.settlement_id, s.spending_province, r.quota_part - coalesce(x.amount, 0)
+    FROM refund r JOIN settlement s ON s.id = r.settlement_id
+      LEFT JOIN (SELECT operation_id, sum(amount) AS amount FROM refund_cross GROUP BY operation_id) x ON x.operation_id = r.id
+    WHERE r.quota_part > 0
   ), parts AS (
     SELECT beijing_month(s.settled_at) AS month, aid_region(s.kind, s.details, s.beneficiary_id) AS region, t.donor_province,
            count(DISTINCT s.id) AS aid_count, sum(u.amount) AS aid_amount
