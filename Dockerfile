@@ -6,10 +6,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json ./
+COPY dashboard dashboard
 COPY gateway gateway
 COPY subgraphs subgraphs
 COPY cluster cluster
 COPY scripts scripts
+# tsc, then the dashboard page bundled from npm packages (scripts/build-dashboard.ts) into dist/dashboard
 RUN npm run build
 
 FROM node:20-bookworm-slim

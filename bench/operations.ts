@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { beijingMonth, DASHBOARD_QUERY, type DashboardStatistics } from '../subgraphs/national/statistics/dashboard-query';
 import type { AidPair } from './bench-data';
 import type { Callers } from './callers';
 import type { GraphQLEndpoint, Operation } from './load';
@@ -87,6 +88,15 @@ export function figuresOfOne(gateway: GraphQLEndpoint, callers: Callers): Operat
   return async () => {
     const data = await gateway.request<{ province: unknown }>(ONE_PROVINCE, undefined, callers.dashboard);
     if (!data.province) throw new Error('no province 32');
+  };
+}
+
+/** R23: the national dashboard page's query, over the last twelve months. */
+export function aidStatistics(gateway: GraphQLEndpoint, callers: Callers): Operation {
+  const variables = { from: beijingMonth(-11), to: beijingMonth(0) };
+  return async () => {
+    const data = await gateway.request<{ aidStatistics: DashboardStatistics }>(DASHBOARD_QUERY, variables, callers.dashboard);
+    if (data.aidStatistics.total.aidCount === 0) throw new Error('no aid in the statistics');
   };
 }
 

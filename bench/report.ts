@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
+import type { PageLoad } from './page-size';
 
 /** The figures of one run: printed as a table and written to bench/results/latest.json. */
 export interface ScenarioResult extends LoadStats {
@@ -31,6 +32,8 @@ export interface BenchReport {
   targets: Target[];
   memory: MemoryPeak[];
   consistentAfterLoad: boolean;
+  /** The national dashboard page's first load (HTML and every file it names), as served. */
+  dashboardFirstLoad?: PageLoad;
 }
 
 /** The machine; `loadAverageAtStart` (1 min) shows whether something else was running when the benchmark began. */
@@ -55,6 +58,8 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     gatewayOverheadP50OneCaller: ratio(s.federatedRead1?.p50Ms, s.directRead1?.p50Ms),
     fanOutP50: ratio(s.fanOut?.p50Ms, s.singleProvince?.p50Ms),
     fanOutP50OneCaller: ratio(s.fanOut1?.p50Ms, s.singleProvince1?.p50Ms),
+    statisticsP50: ratio(s.statistics?.p50Ms, s.singleProvince?.p50Ms),
+    statisticsP50OneCaller: ratio(s.statistics1?.p50Ms, s.singleProvince1?.p50Ms),
     transfersToFloor: ratio(s.transfers?.throughput, s.floor?.throughput),
     settlementsToFloor: ratio(s.settlements?.throughput, s.floor?.throughput),
     oursToApolloGateway: ratio(s.unroutedOurs?.throughput, s.unroutedApollo?.throughput),
@@ -70,6 +75,7 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     { name: `gateway p50 ÷ direct p50, ${reads} callers`, value: ratios.gatewayOverheadP50, target: '≤ 1.3' },
     { name: 'fan-out p50 ÷ one province p50, one caller', value: ratios.fanOutP50OneCaller, target: '≤ 2' },
     { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 2' },
+    { name: 'R23 statistics p50 ÷ one province p50, one caller', value: ratios.statisticsP50OneCaller, target: '≤ 2' },
     { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
     { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
     { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
@@ -121,7 +127,13 @@ export function formatReport(report: BenchReport): string {
   lines.push('', 'targets:');
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
+  lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
+  const page = report.dashboardFirstLoad;
+  if (page) {
+    lines.push('', `dashboard page, first load: ${page.bytes} bytes, ${page.gzipBytes} gzipped`);
+    for (const f of page.files) lines.push(`  ${pad(f.path, 44)} ${String(f.bytes).padStart(9)} B ${String(f.gzipBytes).padStart(9)} B gzipped`);
+  }
   lines.push('', 'peak memory (VmHWM):');
   for (const p of report.memory) lines.push(`  ${pad(p.process, 44)} ${num(p.peakMiB).padStart(8)} MiB`);
   return lines.join('\n');

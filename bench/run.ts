@@ -11,6 +11,7 @@ import { measureCommitFloor } from './floor';
 import { GraphQLEndpoint } from './load';
 import { measureGroup, type Watched } from './measure';
 import { MemorySampler } from './memory';
+import { dashboardFirstLoad } from './page-size';
 import { type Peers, startPeers, writeSupergraphWithUrls } from './peers/start-peers';
 import { postmasterPid } from './proc';
 import { type BenchReport, formatReport, machine, ratiosAndTargets, type ScenarioResult, writeReport } from './report';
@@ -18,6 +19,7 @@ import { type Endpoints, type ScenarioInputs, selectedScenarios } from './scenar
 import { checkSeed } from './seed-check';
 import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
+import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 
 /**
  * `npm run bench`: a whole cluster on a throw-away embedded PostgreSQL, a bulk-loaded data set,
@@ -80,9 +82,9 @@ async function main(): Promise<void> {
     sampler.start();
 
     const seedStarted = Date.now();
-    log(`loading ${shape.members} members per province (${shape.donors} donors aiding as many beneficiaries)`);
+    log(`loading ${shape.members} members per province (${shape.donors} donors aiding as many beneficiaries, ${shape.donors * SETTLEMENTS_PER_DONOR * config.provinces.length} past settlements)`);
     await Promise.all([
-      ...config.provinces.map((p) => seedProvince(running.databaseUrls[p], p, shape)),
+      ...config.provinces.map((p) => seedProvince(running.databaseUrls[p], p, config.provinces, shape)),
       seedNational(running.databaseUrls.national, config.provinces, shape),
     ]);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
     }
 
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
+    const dashboardPage = await dashboardFirstLoad(running.gateway.baseUrl);
     const memory = sampler.stop();
     const { ratios, targets } = ratiosAndTargets(results);
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
@@ -142,6 +145,7 @@ async function main(): Promise<void> {
       targets,
       memory,
       consistentAfterLoad,
+      dashboardFirstLoad: dashboardPage,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);

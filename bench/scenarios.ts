@@ -53,6 +53,7 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   const single = (i: ScenarioInputs) => ops.figuresOfOne(i.endpoints.gateway, i.callers);
   const own = (i: ScenarioInputs) => ops.federatedRead(i.endpoints.gateway, i.pairs, i.callers);
   const staff = (i: ScenarioInputs) => ops.staffRead(i.endpoints.gateway, i.pairs, i.callers, i.provinceOf);
+  const statistics = (i: ScenarioInputs) => ops.aidStatistics(i.endpoints.gateway, i.callers);
   return [
     { key: 'federatedRead', group: 'page', label: 'member page via gateway (national + province)', concurrency: reads, phase: 'reads', operation: federated },
     { key: 'directRead', group: 'page', label: 'same page, subgraphs directly (national, province)', concurrency: reads, phase: 'reads', operation: direct },
@@ -60,8 +61,10 @@ export function allScenarios(config: BenchConfig): Scenario[] {
     { key: 'directRead1', group: 'page1', label: 'same page, subgraphs directly, one caller', concurrency: 1, phase: 'reads', operation: direct },
     { key: 'fanOut', group: 'figures', label: 'figures of every province (fan-out to 3)', concurrency: reads, phase: 'reads', operation: fanOut },
     { key: 'singleProvince', group: 'figures', label: 'figures of one province', concurrency: reads, phase: 'reads', operation: single },
+    { key: 'statistics', group: 'figures', label: 'R23 statistics, 12 months (dashboard page)', concurrency: reads, phase: 'reads', operation: statistics },
     { key: 'fanOut1', group: 'figures1', label: 'figures of every province, one caller', concurrency: 1, phase: 'reads', operation: fanOut },
     { key: 'singleProvince1', group: 'figures1', label: 'figures of one province, one caller', concurrency: 1, phase: 'reads', operation: single },
+    { key: 'statistics1', group: 'figures1', label: 'R23 statistics, 12 months, one caller', concurrency: 1, phase: 'reads', operation: statistics },
     // R32: the same page read by the member (nothing recorded) and by their portal (every read recorded).
     { key: 'ownPage1', group: 'record1', label: 'member page read by the member, one caller', concurrency: 1, phase: 'reads', operation: own },
     { key: 'staffPage1', group: 'record1', label: 'same page read by the portal (R32 recorded), one caller', concurrency: 1, phase: 'reads', operation: staff },

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { graphqlOk } from '../cluster/graphql-client';
 import { isValidIdNumber } from '../subgraphs/common/id-number';
-import { requestHash } from '../subgraphs/common/idempotency';
 import { isMemberId } from '../subgraphs/common/routing-keys';
 import { HOLD_FEN, type SeedShape } from './seed-people';
+import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 
 /**
  * Proves the bulk-loaded data is consistent before anything is measured: the national side's own
@@ -65,11 +65,8 @@ export async function checkSeed(
   if (sample.length === 0 || badIds.length > 0) {
     problems.push(`invalid ID numbers or member ids in the person index: ${badIds.slice(0, 3).map((p) => p.id_number).join(', ')}`);
   }
-  const [transfer] = await rows<{ relationship_id: string; request_hash: string }>(
-    national,
-    `SELECT relationship_id, request_hash FROM transfer WHERE idempotency_key LIKE 'bench-seed-%' LIMIT 1`,
-  );
-  const expectedHash = requestHash({ relationshipId: transfer?.relationship_id, amount: HOLD_FEN, fundSource: 'CURRENT_YEAR' });
-  if (transfer?.request_hash !== expectedHash) problems.push('seeded transfers do not carry the request hash the API computes');
+  const [aid] = await rows<{ settled: string }>(national, `SELECT count(*) AS settled FROM settlement WHERE state = 'SETTLED' AND idempotency_key LIKE 'bench-settlement-%'`);
+  const expectedSettlements = shape.donors * SETTLEMENTS_PER_DONOR * provinces.length;
+  if (Number(aid.settled) !== expectedSettlements) problems.push(`${aid.settled} past settlements settled, expected ${expectedSettlements}`);
   if (problems.length > 0) throw new Error(`The seeded data set is not consistent:\n- ${problems.join('\n- ')}`);
 }

@@ -3,6 +3,7 @@ import { nextBeijingSixAm } from '../subgraphs/common/clock';
 import {
   HOLD_FEN, memberIdSql, nextProvince, PILOT_REGION, peopleSql, relationshipIdSql, type SeedShape, transferIdSql,
 } from './seed-people';
+import { nationalPastAid, provincePastAid, SPENT_TRANSFER_AGE } from './seed-settlements';
 
 /**
  * Bulk-loads the data set with INSERT … SELECT … FROM generate_series straight into each database
@@ -39,20 +40,24 @@ function seedTimes(): { made: Date; acceptBy: Date; accepted: Date } {
 
 const timestamp = (time: Date) => `'${time.toISOString()}'::timestamptz`;
 
-export async function seedProvince(url: string, province: string, shape: SeedShape): Promise<void> {
+export async function seedProvince(url: string, province: string, provinces: string[], shape: SeedShape): Promise<void> {
   const { made } = seedTimes();
+  const pastAid = provincePastAid(province, provinces, shape);
   await withClient(url, async (client) => {
     await inTransaction(client, [
       `CREATE TEMP TABLE seed_people ON COMMIT DROP AS ${peopleSql(province, shape)}`,
+      pastAid.aid,
       `INSERT INTO member (id, id_number, name, insurance_type, pooling_region, enrolled_at)
        SELECT member_id, id_number, name, insurance_type, pooling_region, enrolled_at FROM seed_people ORDER BY n`,
+      // A donor's current year is less what their past aid (seed-settlements.ts) spent.
       `INSERT INTO account (member_id, fund_source, balance, held)
        SELECT member_id, f.fund_source,
-              CASE f.fund_source WHEN 'CURRENT_YEAR' THEN current_year ELSE accumulated END,
+              CASE f.fund_source WHEN 'CURRENT_YEAR' THEN current_year - coalesce(spent.total, 0) ELSE accumulated END,
               CASE WHEN f.fund_source = 'CURRENT_YEAR' AND role = 'donor' THEN ${HOLD_FEN} ELSE 0 END
        FROM seed_people CROSS JOIN (VALUES ('CURRENT_YEAR'), ('ACCUMULATED')) AS f (fund_source)
+         LEFT JOIN (SELECT donor_id, spent_total AS total FROM seed_past_aid WHERE j = 1) spent ON spent.donor_id = member_id
        WHERE insurance_type = 'EMPLOYEE' ORDER BY n, f.fund_source DESC`,
-      // Contributions first, then the holds: the ledger reads in the order it happened.
+      // Contributions, the past aid's hold and captures, then today's holds: the ledger reads in the order it happened.
       `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, created_at)
        SELECT member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, created_at FROM (
          SELECT 1 AS step, n, member_id, f.fund_source, 'CONTRIBUTION' AS kind,
@@ -62,9 +67,12 @@ export async function seedProvince(url: string, province: string, shape: SeedSha
          FROM seed_people CROSS JOIN (VALUES ('CURRENT_YEAR'), ('ACCUMULATED')) AS f (fund_source)
          WHERE insurance_type = 'EMPLOYEE'
          UNION ALL
-         SELECT 2, n, member_id, 'CURRENT_YEAR', 'HOLD_PLACED', 0, ${HOLD_FEN}, hold_id, hold_id, ${timestamp(made)}
+         ${pastAid.entries}
+         UNION ALL
+         SELECT 4, n, member_id, 'CURRENT_YEAR', 'HOLD_PLACED', 0, ${HOLD_FEN}, hold_id, hold_id, ${timestamp(made)}
          FROM seed_people WHERE role = 'donor'
-       ) e WHERE balance_delta <> 0 OR held_delta <> 0 ORDER BY step, n, fund_source DESC`,
+       ) e WHERE balance_delta <> 0 OR held_delta <> 0 ORDER BY step, n, created_at, fund_source DESC`,
+      pastAid.holds,
       `INSERT INTO hold (id, member_id, fund_source, amount, created_at)
        SELECT hold_id, member_id, 'CURRENT_YEAR', ${HOLD_FEN}, ${timestamp(made)} FROM seed_people WHERE role = 'donor' ORDER BY n`,
       `SELECT setval('member_number', ${shape.members})`,
@@ -97,18 +105,15 @@ export async function seedNational(url: string, provinces: string[], shape: Seed
       `INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, commitment_version, commitment_signed_at,
          status, established_at, consented_at, consent_channel)
        SELECT relationship_id, donor_id, beneficiary_id, 'PARENT', 'NATIONAL_APP', '2024-v1',
-              ${timestamp(made)} - interval '1 day 1 hour', 'ACTIVE', ${timestamp(made)} - interval '1 day',
-              ${timestamp(made)} - interval '23 hours', 'NATIONAL_APP'
+              now() - ${SPENT_TRANSFER_AGE} - interval '1 day 1 hour', 'ACTIVE', now() - ${SPENT_TRANSFER_AGE} - interval '1 day',
+              now() - ${SPENT_TRANSFER_AGE} - interval '23 hours', 'NATIONAL_APP'
        FROM seed_aid`,
-      // request_hash as requestHash() computes it for the same TransferQuotaInput (checked after loading).
-      `INSERT INTO transfer (id, idempotency_key, request_hash, relationship_id, donor_province, fund_source, amount, state,
+      `INSERT INTO transfer (id, idempotency_key, relationship_id, donor_province, fund_source, amount, state,
          created_at, committed_at, donor_id, accept_by, accepted_at)
-       SELECT transfer_id, idempotency_key,
-              encode(sha256(convert_to('{"amount":"${HOLD_FEN}","fundSource":"CURRENT_YEAR","relationshipId":"'
-                || relationship_id || '"}', 'UTF8')), 'hex'),
-              relationship_id, donor_province, 'CURRENT_YEAR', ${HOLD_FEN}, 'COMMITTED',
+       SELECT transfer_id, idempotency_key, relationship_id, donor_province, 'CURRENT_YEAR', ${HOLD_FEN}, 'COMMITTED',
               ${timestamp(made)}, ${timestamp(made)}, donor_id, ${timestamp(acceptBy)}, ${timestamp(accepted)}
        FROM seed_aid`,
+      ...nationalPastAid(provinces, shape),
     ]);
     await client.query('ANALYZE');
   });

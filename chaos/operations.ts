@@ -7,7 +7,7 @@ import {
 } from './model';
 import type { Random } from './random';
 import { DOCUMENTS, type Outcome, type Request } from './requests';
-import { newBeneficiary, type Platform, relate, SETTLEMENT_REGIONS } from './world';
+import { isPilotRegion, newBeneficiary, type Platform, relate, SETTLEMENT_REGIONS } from './world';
 
 /**
  * The operations of the run. A keyed operation (a money-moving mutation with an idempotency key)
@@ -183,8 +183,8 @@ export async function endBeneficiaryInsurance(
   p: Platform, family: Family, random: Random, run: number, provinces: string[], signedAt: Date,
 ): Promise<string | undefined> {
   const { beneficiary } = family;
-  const input = { memberId: beneficiary.id, reason: 'INSURANCE_ENDED', idempotencyKey: newKey('end') };
-  const outcome = await p.settle({ who: { portal: provinceOf(beneficiary.region) }, document: DOCUMENTS.endInsurance, variables: { input } });
+  const input = { memberId: beneficiary.id, reason: 'INSURANCE_ENDED' };
+  const outcome = await changeInsurance(p, { portal: provinceOf(beneficiary.region) }, DOCUMENTS.endInsurance, input);
   if (outcome.kind !== 'answer') return `ending ${beneficiary.id}: ${JSON.stringify(outcome)}`;
   releaseRelationship(family);
   family.former.push(beneficiary);
@@ -199,10 +199,14 @@ export async function endBeneficiaryInsurance(
  * the family registers again with the donor's new membership.
  */
 export async function moveDonor(p: Platform, family: Family, random: Random, signedAt: Date, regions: string[]): Promise<string | undefined> {
-  const { donor } = family;
-  const newPoolingRegion = random.pick(regions.filter((r) => r !== donor.region));
-  const input = { memberId: donor.id, reason: 'MOVED', newPoolingRegion, idempotencyKey: newKey('move') };
-  const outcome = await p.settle({ who: { portal: provinceOf(donor.region) }, document: DOCUMENTS.move, variables: { input } });
+  const { donor, beneficiary } = family;
+  // Where the family can register again (R8): the beneficiary's own province, or another pilot region if theirs is one.
+  const allowed = regions.filter((r) => r !== donor.region
+    && (provinceOf(r) === provinceOf(beneficiary.region) || (isPilotRegion(r) && isPilotRegion(beneficiary.region))));
+  if (allowed.length === 0) return undefined;
+  const newPoolingRegion = random.pick(allowed);
+  const input = { memberId: donor.id, reason: 'MOVED', newPoolingRegion };
+  const outcome = await changeInsurance(p, { portal: provinceOf(donor.region) }, DOCUMENTS.move, input);
   if (outcome.kind !== 'answer') return `moving ${donor.id}: ${JSON.stringify(outcome)}`;
   const change = outcome.data.changeInsurance as { newMember: { id: string }; accountMove: { state: string; currentYear: string | null; accumulated: string | null } };
   releaseRelationship(family);
@@ -213,6 +217,18 @@ export async function moveDonor(p: Platform, family: Family, random: Random, sig
   await relateAgain(p, family, signedAt);
   if (change.accountMove.state !== 'MOVED') return undefined; // the amounts are checked at the end, with every balance
   return mismatch('account move', change.accountMove, expected);
+}
+
+/**
+ * An insurance change as a client makes it: the same key until the answer is final (R30); a refusal
+ * because a province was down changed nothing, so it is asked again, under a new key (R21).
+ */
+async function changeInsurance(p: Platform, who: Who, document: string, input: Record<string, unknown>): Promise<Outcome> {
+  for (;;) {
+    const outcome = await p.settle({ who, document, variables: { input: { ...input, idempotencyKey: newKey('insurance') } } }, (o) => o.kind !== 'unknown');
+    if (outcome.kind !== 'refused' || outcome.code !== 'PROVINCE_UNAVAILABLE') return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 async function relateAgain(p: Platform, family: Family, signedAt: Date): Promise<void> {

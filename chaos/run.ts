@@ -9,7 +9,7 @@ import type { Family } from './model';
 import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare } from './operations';
 import { Random } from './random';
 import { answerText, type Outcome } from './requests';
-import { newFamily, pilotRegions, platform, relaxTransferPolicy } from './world';
+import { newFamily, platform, regionsOf, relaxTransferPolicy } from './world';
 
 /**
  * A fault-injection run on a cluster of its own: random money operations from many callers, with
@@ -136,7 +136,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           ? await dissolveAndRelate(p, family, random, signedAt)
           : action === 'endInsurance'
             ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
-            : await moveDonor(p, family, random, signedAt, pilotRegions(provinces));
+            : await moveDonor(p, family, random, signedAt, regionsOf(provinces));
         count(action, problem ? 'failed' : 'done');
         if (problem) answerProblems.push(problem);
         return true;
@@ -163,6 +163,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // A family waits while national still has province steps to apply for it (a release, a refund to an
     // account, a capture in a province that was down): the model predicts answers from applied money.
     const nationalDb = new Pool({ connectionString: cluster.databaseUrls.national, max: 4 });
+    nationalDb.on('error', () => undefined); // an idle connection lost: the next query opens another
     const settledInProvinces = async (family: Family) => {
       const holds = family.lots.map((l) => l.transferId);
       const members = [family.donor.id, family.beneficiary.id, ...family.former.map((m) => m.id)];
@@ -198,7 +199,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           continue;
         }
         done += 1;
-        if (!(await act(random, family, random.weighted(ACTIONS)))) done -= 1;
+        try {
+          if (!(await act(random, family, random.weighted(ACTIONS)))) done -= 1;
+        } catch (error) {
+          answerProblems.push(`family ${family.index}: ${(error as Error).message}`); // a step that could not finish: reported, the run goes on
+        }
       }
     };
 

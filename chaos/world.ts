@@ -113,11 +113,11 @@ export async function relate(p: Platform, donor: Member, beneficiary: Member, si
   return id;
 }
 
-/** A new beneficiary for a family: within the donor's province or in another province's pilot region. */
+/** A new beneficiary for a family: within the donor's province or, if the donor's region is a pilot one, another province's pilot region (R8). */
 export async function newBeneficiary(p: Platform, run: number, random: Random, donor: Member, provinces: string[]): Promise<Member> {
   const donorProvince = provinceOf(donor.region);
   const candidates = [...PILOT_REGIONS, ...OTHER_REGIONS].filter((r) => provinces.includes(provinceOf(r)))
-    .filter((r) => provinceOf(r) === donorProvince || PILOT_REGIONS.includes(r));
+    .filter((r) => provinceOf(r) === donorProvince || (PILOT_REGIONS.includes(r) && PILOT_REGIONS.includes(donor.region)));
   const region = random.pick(candidates);
   const employee = random.chance(0.3);
   return enrolMember(p, run, region, employee ? 'EMPLOYEE' : 'RESIDENT', employee ? [random.yuan(0, 300), random.yuan(0, 300)] : ['0', '0']);
@@ -143,3 +143,7 @@ export const SETTLEMENT_REGIONS = [...PILOT_REGIONS, ...OTHER_REGIONS];
 
 /** Pilot regions (cross-province aid enabled, R8) of the running provinces. */
 export const pilotRegions = (provinces: string[]) => PILOT_REGIONS.filter((r) => provinces.includes(provinceOf(r)));
+export const isPilotRegion = (region: string) => PILOT_REGIONS.includes(region);
+
+/** Every region of the running provinces the run uses. */
+export const regionsOf = (provinces: string[]) => SETTLEMENT_REGIONS.filter((r) => provinces.includes(provinceOf(r)));

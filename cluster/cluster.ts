@@ -113,25 +113,38 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
       ...(peers.length ? { TRUSTED_SERVICE_KEYS: await trustedKeys(keysDir, peers) } : {}),
     });
-    const port = async (offset: number) => (options.basePort ? options.basePort + offset : freePort());
-    const provincePorts = new Map<string, number>();
-    for (const [i, code] of options.provinces.entries()) provincePorts.set(code, await port(100 + i));
-    const nationalPort = await port(1);
-    const gatewayPort = options.gatewayPort || (await freePort());
-    const provinceUrls = options.provinces.map((c) => `${c}=http://127.0.0.1:${provincePorts.get(c)}`).join(',');
+    // Ports are fixed (basePort, gatewayPort) or free ones picked at a service's first start; a restart keeps its port.
+    const fixedPort = (key: string): number | undefined => {
+      if (key === 'gateway') return options.gatewayPort || undefined;
+      if (!options.basePort) return undefined;
+      return options.basePort + (key === 'national' ? 1 : 100 + options.provinces.indexOf(key));
+    };
+    const ports = new Map<string, number>();
+    const urlOf = (key: string) => `http://127.0.0.1:${ports.get(key)}`;
+    const provinceUrls = () => options.provinces.map((c) => `${c}=${urlOf(c)}`).join(',');
     const provinces = new Map<string, ServiceProcess>();
 
-    const start = async (key: string, service: Parameters<typeof startServiceProcess>[0]) => {
+    const start = async (key: string, service: Omit<Parameters<typeof startServiceProcess>[0], 'port'>) => {
       await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
-      const started = await startServiceProcess({ ...service, onOutput: options.onOutput });
-      running.set(key, started);
-      return started;
+      for (let attempt = 1; ; attempt++) {
+        const firstStart = !ports.has(key);
+        if (firstStart) ports.set(key, fixedPort(key) ?? (await freePort()));
+        try {
+          const started = await startServiceProcess({ ...service, port: ports.get(key) as number, onOutput: options.onOutput });
+          running.set(key, started);
+          return started;
+        } catch (error) {
+          // A free port picked by another process in the meantime: pick another (a fixed port is not ours to change).
+          const taken = /EADDRINUSE/.test((error as Error).message);
+          if (!taken || attempt >= 5 || fixedPort(key) !== undefined || !firstStart) throw error;
+          ports.delete(key);
+        }
+      }
     };
     const startProvince = async (code: string, extraEnv: Record<string, string> = {}) => {
       const service = await start(code, {
         name: `province ${code}`,
         script: SCRIPTS.province,
-        port: provincePorts.get(code) as number,
         env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...extraEnv },
       });
       provinces.set(code, service);
@@ -142,30 +155,27 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       start('national', {
         name: 'national',
         script: SCRIPTS.national,
-        port: nationalPort,
         env: {
           DATABASE_URL: databaseUrls.national,
           ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
-          PROVINCE_URLS: provinceUrls,
+          PROVINCE_URLS: provinceUrls(),
           CLOCK_OFFSET_MS: String(clockOffsetMs),
           ...options.nationalEnv,
           ...extraEnv,
         },
       });
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}/graphql`;
     const token = (who: Who) => issueToken(identity, tokenRequest(who));
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
-    const harness = () => internalClient(`http://127.0.0.1:${nationalPort}`, harnessCredential);
+    const harness = () => internalClient(urlOf('national'), harnessCredential);
     const startGateway = async (extraEnv: Record<string, string> = {}) =>
       start('gateway', {
         name: 'gateway',
         script: SCRIPTS.gateway,
-        port: gatewayPort,
         env: {
-          NATIONAL_URL: `http://127.0.0.1:${nationalPort}/graphql`,
+          NATIONAL_URL: `${urlOf('national')}/graphql`,
           ...(await keysOf('gateway', [])),
-          PROVINCE_URLS: provinceUrls,
+          PROVINCE_URLS: provinceUrls(),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
           ...extraEnv,
         },
@@ -177,6 +187,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await startNational();
     progress('starting gateway');
     await startGateway();
+    const gatewayUrl = `${urlOf('gateway')}/graphql`;
     return {
       gatewayUrl,
       get national() {

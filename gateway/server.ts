@@ -8,6 +8,7 @@ import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/a
 import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
+import { dashboardFiles } from './dashboard-page';
 import { DeploymentHealth } from './deployment-health';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
@@ -92,6 +93,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     apollo,
     host: config.host,
     port: config.port,
+    files: dashboardFiles(),
     context: async (request) => ({
       authorization: request.headers.authorization,
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),

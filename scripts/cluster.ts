@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);
   console.log(`  keys      ${cluster.keysDir}   (the identity provider's public keys: ${cluster.keysDir}/jwks.json)`);
+  console.log(`  dashboard ${cluster.gateway.baseUrl}/dashboard#token=${await cluster.token('dashboard')}`);
+  console.log('            (the national statistics page, signed in as the dashboard for 8 hours)');
   console.log(`every request needs a token, e.g.: npm run token -- --role portal --province ${provinces[0]}`);
   console.log('press Ctrl-C to stop');
 }

@@ -28,6 +28,14 @@ export class RefusedBeforeParsing extends Error {
   }
 }
 
+/** A file served as it is to GET and HEAD (a page and its assets), gzipped for clients that take it. */
+export interface StaticFile {
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+  headers: Record<string, string>;
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   /** The request's context; it authenticates the caller first and throws (401) before anything is parsed. */
@@ -35,6 +43,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   /** Runs after authentication, before parsing (the gateway's rate limit and trusted documents); may rewrite the request. */
   admit?: (context: Context, request: ArrivingRequest) => ArrivingRequest;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
+  files?: ReadonlyMap<string, StaticFile>; // keyed by path
   port: number;
   host?: string;
 }
@@ -82,12 +91,26 @@ function beforeParsing(error: unknown): RefusedBeforeParsing {
 const asksForLandingPage = (request: IncomingMessage, url: URL) =>
   request.method === 'GET' && !url.search && (request.headers.accept ?? '').includes('text/html');
 
+function sendFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  const body = gzip ? file.gzipped : file.body;
+  const headers = { ...file.headers, etag: file.etag, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) };
+  if (request.headers['if-none-match'] === file.etag) {
+    response.writeHead(304, headers);
+    return void response.end();
+  }
+  response.writeHead(200, { ...headers, 'content-length': String(body.length) });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
 async function handle<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
+  if (file) return sendFile(request, response, file);
   const route = options.routes?.[`${request.method} ${url.pathname}`];
   const text = await readBody(request);
   if (route) {

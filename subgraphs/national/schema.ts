@@ -10,6 +10,7 @@ import {
 } from './registry/registry.resolver';
 import { MemberRelationshipsResolver, RelationshipResolver } from './relationships/relationship.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
+import { AidStatisticsResolver } from './statistics/aid-statistics.resolver';
 import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
 
 /** The `national` subgraph: the wallet, the registry, the person index and the public entry points. */
@@ -19,7 +20,7 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
         TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver,
+        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver,
       ],
     },
     { ...registryReferences, Member: memberReference },

@@ -13,6 +13,7 @@ import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-
 import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
 import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
+import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
@@ -20,6 +21,7 @@ import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
+import { foldStatisticsRows } from './statistics/kept-figures';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -44,10 +46,12 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     entities: [],
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000, AccountMoves1733000000000,
+      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000,
     ],
   });
   await syncRegistry(db);
+  await foldStatisticsRows(db);
+  const folding = setInterval(() => foldStatisticsRows(db).catch((error: Error) => console.error(`folding statistics rows: ${error.message}`)), 60_000);
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -87,6 +91,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   return {
     ...service,
     async close() {
+      clearInterval(folding);
       stopRecovery();
       stopForwarding();
       await service.close();

@@ -6,7 +6,8 @@ import { Institution } from '../settlement/settlement.types';
 import { findProvinceRow, listProvinces, type ProvinceRow, regionsOfProvince } from './registry';
 import { PoolingRegion, PoolingRegionConnection, Province, ProvinceConnection } from './registry.types';
 
-const toProvince = (row: ProvinceRow, ctx: NationalContext): Province =>
+/** A registry row as the national subgraph shows it. */
+export const toProvince = (row: ProvinceRow, ctx: NationalContext): Province =>
   Object.assign(new Province(), { ...row, connected: ctx.provinces.isConnected(row.code) });
 
 /** A province of the registry by code, as the national subgraph shows it. */

@@ -1,0 +1,29 @@
+import { DASHBOARD_QUERY, type DashboardStatistics } from '../subgraphs/national/statistics/dashboard-query';
+
+/** The page's one question to the graph (R23), asked with the signed-in token. */
+export type { DashboardFigures as Figures, DashboardStatistics as Statistics, Stocks } from '../subgraphs/national/statistics/dashboard-query';
+
+/** A refusal of the graph, with its stable code (FORBIDDEN, UNAUTHENTICATED, INVALID_ARGUMENT, ...). */
+export class GraphError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export async function fetchStatistics(token: string, from: string, to: string): Promise<DashboardStatistics> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { from, to } }),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: { aidStatistics?: DashboardStatistics } | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  const error = body.errors?.[0];
+  if (error) throw new GraphError(error.extensions?.code ?? `HTTP_${response.status}`, error.message);
+  if (!body.data?.aidStatistics) throw new GraphError(`HTTP_${response.status}`, 'no statistics in the answer');
+  return body.data.aidStatistics;
+}

@@ -1,0 +1,20 @@
+/** Money arrives as an exact yuan string ("12345.60"); it is shown with thousands separators, never through a float. */
+export function yuan(amount: string): string {
+  const [whole, fraction = '00'] = amount.split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  return `${negative ? '-' : ''}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction.padEnd(2, '0')}`;
+}
+
+export const count = (n: number): string => n.toLocaleString('zh-CN');
+
+/** Only for drawing a chart; the figures themselves stay strings. */
+export const plotted = (amount: string): number => Number(amount);
+
+export const twoDecimals = (value: unknown): string =>
+  typeof value === 'number' ? yuan(value.toFixed(2)) : String(value ?? '');
+
+export function monthsBetween(from: string, to: string): number {
+  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
+  return index(to) - index(from) + 1;
+}

@@ -1,0 +1,162 @@
+import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
+import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
+import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
+import { count, monthsBetween, yuan } from './format';
+
+/**
+ * The national dashboard page (R23): signs in with a token from the link (#token=…) or the
+ * sign-in box, kept for this tab only (sessionStorage), asks the graph every 30 seconds and
+ * whenever the period changes, and draws the figures. Everything it loads comes from the gateway.
+ */
+const REFRESH_MS = 30_000;
+const MAX_MONTHS = 36;
+const TOKEN_KEY = 'dashboard-token';
+
+declare global {
+  interface Window {
+    /** The charts, for a test or a curious reader in the console (getOption() shows what was drawn). */
+    dashboardCharts?: Charts;
+  }
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const show = (id: string, visible: boolean) => { $(id).hidden = !visible; };
+
+let charts: Charts | undefined;
+let latest: Statistics | undefined;
+let timer: number | undefined;
+
+function tokenFromLink(): void {
+  const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, '', location.pathname + location.search); // the token leaves the address bar
+}
+
+function showError(message: string | null): void {
+  $('error').textContent = message ?? '';
+  show('error', message !== null);
+}
+
+function signIn(message: string | null): void {
+  window.clearInterval(timer);
+  sessionStorage.removeItem(TOKEN_KEY);
+  show('board', false);
+  show('period-form', false);
+  show('sign-in', true);
+  showError(message);
+}
+
+const REFUSALS: Record<string, string> = {
+  UNAUTHENTICATED: '令牌无效或已过期，请重新登录。',
+  FORBIDDEN: '此令牌无权查看统计：仅限全国统计看板与省级门户。',
+};
+
+async function load(): Promise<void> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return signIn(null);
+  const from = $<HTMLInputElement>('from').value;
+  const to = $<HTMLInputElement>('to').value;
+  if (!from || !to || from > to) return showError('统计期间有误：起始月份不能晚于结束月份。');
+  if (monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
+  $('status').textContent = '正在更新…';
+  try {
+    latest = await fetchStatistics(token, from, to);
+  } catch (error) {
+    const code = error instanceof GraphError ? error.code : 'NETWORK';
+    if (REFUSALS[code]) return signIn(REFUSALS[code]);
+    $('status').textContent = '更新失败，30 秒后重试';
+    return showError(code === 'INVALID_ARGUMENT' ? `统计期间有误：${(error as Error).message}` : `暂时无法获取数据（${code}）。`);
+  }
+  showError(null);
+  show('sign-in', false);
+  show('period-form', true);
+  show('board', true);
+  render(latest);
+  $('status').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })} · 每 30 秒自动刷新`;
+}
+
+function render(statistics: Statistics): void {
+  if (!charts) {
+    charts = createCharts();
+    charts.provinces.on('click', (event) => chooseProvince(latest?.provinces[event.dataIndex]?.province.code));
+    window.dashboardCharts = charts;
+  }
+  $('scope').textContent = statistics.province ? statistics.province.name : '全国';
+  $('current-month').textContent = statistics.currentMonth;
+  $('this-month-count').textContent = count(statistics.thisMonth.aidCount);
+  $('this-month-amount').textContent = yuan(statistics.thisMonth.aidAmount);
+  $('wallets').textContent = count(statistics.walletsActivatedToDate);
+  $('quota-outstanding').textContent = yuan(statistics.quotaOutstanding);
+  $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
+  fillProvinceChoice(statistics);
+  drawTrend(charts.trend, statistics);
+  drawProvinces(charts.provinces, statistics);
+  drawClearing(charts.clearing, statistics);
+  renderRegions();
+  fillTable('provinces-table', statistics.provinces.map((p) => [p.province.code, [p.province.name, ...placeCells(p)]]));
+  fillTable('clearing-table', statistics.clearing.map((l) => [
+    `${l.debtor.code}-${l.creditor.code}`, [l.debtor.name, l.creditor.name, yuan(l.amount), count(l.aidCount)],
+  ]));
+}
+
+const placeCells = (p: Figures & Stocks) => [
+  count(p.aidCount), yuan(p.aidAmount), count(p.withinProvinceCount), yuan(p.withinProvinceAmount), count(p.crossProvinceCount),
+  yuan(p.crossProvinceAmount), count(p.walletsActivated), count(p.walletsActivatedToDate), yuan(p.quotaOutstanding),
+];
+
+function fillTable(id: string, rows: [string, string[]][]): void {
+  const body = $(id).querySelector('tbody') as HTMLTableSectionElement;
+  body.replaceChildren(...rows.map(([key, cells]) => {
+    const row = document.createElement('tr');
+    row.dataset.key = key;
+    for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
+    return row;
+  }));
+}
+
+function fillProvinceChoice(statistics: Statistics): void {
+  const select = $<HTMLSelectElement>('region-province');
+  const chosen = select.value || statistics.province?.code || statistics.provinces.find((p) => p.aidCount > 0)?.province.code;
+  select.replaceChildren(...statistics.provinces.map((p) => new Option(p.province.name, p.province.code)));
+  select.value = statistics.provinces.some((p) => p.province.code === chosen) ? (chosen as string) : statistics.provinces[0]?.province.code ?? '';
+}
+
+function chooseProvince(code: string | undefined): void {
+  if (!code) return;
+  $<HTMLSelectElement>('region-province').value = code;
+  renderRegions();
+}
+
+function renderRegions(): void {
+  if (!latest || !charts) return;
+  const select = $<HTMLSelectElement>('region-province');
+  const regions = latest.regions.filter((r) => r.poolingRegion.code.startsWith(select.value));
+  $('regions-caption').textContent = `${select.selectedOptions[0]?.textContent ?? ''} 各统筹区（期间内）`;
+  drawRegions(charts.regions, regions);
+}
+
+function start(): void {
+  tokenFromLink();
+  $<HTMLInputElement>('from').value = beijingMonth(-11);
+  $<HTMLInputElement>('to').value = beijingMonth(0);
+  $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
+  $('region-province').addEventListener('change', renderRegions);
+  $('sign-out').addEventListener('click', () => signIn(null));
+  $('sign-in-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $<HTMLTextAreaElement>('token-input').value.trim());
+    $<HTMLTextAreaElement>('token-input').value = '';
+    void load().then(() => { if (sessionStorage.getItem(TOKEN_KEY)) schedule(); });
+  });
+  if (!sessionStorage.getItem(TOKEN_KEY)) return signIn(null);
+  void load();
+  schedule();
+}
+
+function schedule(): void {
+  window.clearInterval(timer);
+  timer = window.setInterval(() => void load(), REFRESH_MS);
+}
+
+start();

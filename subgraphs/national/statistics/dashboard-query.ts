@@ -1,0 +1,58 @@
+/**
+ * R23 as the national dashboard page asks for it (dashboard/api.ts), and as the tests and the
+ * benchmark ask the same question, with the shape of its answer. No imports: the page bundles
+ * this file too.
+ */
+const FIGURES = 'aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated';
+
+export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID) {
+  aidStatistics(from: $from, to: $to, province: $province) {
+    from to currentMonth province { code name }
+    thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
+    months { month ${FIGURES} }
+    provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
+    regions { poolingRegion { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
+    clearing { debtor { code name } creditor { code name } amount aidCount }
+  } }`;
+
+export interface DashboardFigures {
+  aidCount: number;
+  aidAmount: string;
+  withinProvinceCount: number;
+  withinProvinceAmount: string;
+  crossProvinceCount: number;
+  crossProvinceAmount: string;
+  walletsActivated: number;
+}
+
+export interface Place {
+  code: string;
+  name: string;
+}
+
+export interface Stocks {
+  walletsActivatedToDate: number;
+  quotaOutstanding: string;
+}
+
+export interface DashboardStatistics {
+  from: string;
+  to: string;
+  currentMonth: string;
+  province: Place | null;
+  thisMonth: DashboardFigures;
+  total: DashboardFigures;
+  walletsActivatedToDate: number;
+  quotaOutstanding: string;
+  months: (DashboardFigures & { month: string })[];
+  provinces: (DashboardFigures & Stocks & { province: Place })[];
+  regions: (DashboardFigures & Stocks & { poolingRegion: Place })[];
+  clearing: { debtor: Place; creditor: Place; amount: string; aidCount: number }[];
+}
+
+/** A Beijing-time month (UTC+8 all year), `offset` months from `now`: "2026-11". */
+export function beijingMonth(offset = 0, now = new Date()): string {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000);
+  const month = beijing.getUTCFullYear() * 12 + beijing.getUTCMonth() + offset;
+  return `${Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,81 @@
+import type { DataSource } from 'typeorm';
+import { fenFromDb, formatYuan } from '../../common/money';
+import type { KeptRow } from './aid-tally';
+import type { MonthPeriod } from './period';
+
+/**
+ * The R23 figures as kept by the triggers of migration AidStatistics: aid by month, pooling region
+ * where it was spent and donor's province; wallets activated by month and member's region; quota
+ * outstanding by donor's region. One round trip reads them all, however many settlements there are.
+ */
+const IN_VIEW = `(month BETWEEN $1::date AND $2::date OR month = beijing_month(now()))`;
+const READ = `
+  SELECT 'aid' AS kind, to_char(month, 'YYYY-MM') AS month, region::text AS region, donor_province AS "donorProvince",
+         sum(aid_count)::text AS count, sum(aid_amount)::text AS amount
+  FROM aid_figure WHERE ${IN_VIEW} AND ($3::text IS NULL OR left(region, 2) = $3 OR donor_province = $3)
+  GROUP BY month, region, donor_province
+  UNION ALL
+  SELECT 'wallet', CASE WHEN ${IN_VIEW} THEN to_char(month, 'YYYY-MM') END, region::text, NULL, sum(activated)::text, NULL
+  FROM wallet_figure WHERE $3::text IS NULL OR left(region, 2) = $3
+  GROUP BY 2, region
+  UNION ALL
+  SELECT 'quota', NULL, region::text, NULL, NULL, sum(outstanding)::text
+  FROM quota_figure WHERE $3::text IS NULL OR left(region, 2) = $3 GROUP BY region
+  UNION ALL
+  SELECT 'now', to_char(beijing_month(now()), 'YYYY-MM'), NULL, NULL, NULL, NULL`;
+
+export async function readKeptFigures(
+  db: DataSource,
+  period: MonthPeriod,
+  scope: string | undefined,
+): Promise<{ rows: KeptRow[]; currentMonth: string }> {
+  const rows: (KeptRow | { kind: 'now'; month: string })[] = await db.query(READ, [`${period.from}-01`, `${period.to}-01`, scope ?? null]);
+  const now = rows.find((r) => r.kind === 'now') as { month: string };
+  return { rows: rows.filter((r): r is KeptRow => r.kind !== 'now'), currentMonth: now.month };
+}
+
+/** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
+export async function foldStatisticsRows(db: DataSource): Promise<void> {
+  await db.query(`SELECT fold_statistics_rows()`);
+}
+
+/**
+ * R20 for the R23 figures of one province's regions: every kept figure equals the full count of
+ * the tables (the `*_counted` views), or it is a difference, in words.
+ */
+const KEPT_AGAINST_COUNTED = `
+  WITH kept_aid AS (SELECT month, region, donor_province, sum(aid_count) AS n, sum(aid_amount) AS a
+                    FROM aid_figure WHERE left(region, 2) = $1 GROUP BY 1, 2, 3),
+       counted_aid AS (SELECT month, region, donor_province, aid_count AS n, aid_amount AS a FROM aid_counted WHERE left(region, 2) = $1),
+       kept_wallets AS (SELECT month, region, sum(activated) AS n FROM wallet_figure WHERE left(region, 2) = $1 GROUP BY 1, 2),
+       counted_wallets AS (SELECT month, region, activated AS n FROM wallet_counted WHERE left(region, 2) = $1),
+       kept_quota AS (SELECT region, sum(outstanding) AS a FROM quota_figure WHERE left(region, 2) = $1 GROUP BY 1),
+       counted_quota AS (SELECT region, outstanding AS a FROM quota_counted WHERE left(region, 2) = $1)
+  SELECT 'aid' AS figure, to_char(month, 'YYYY-MM') AS month, region::text, donor_province AS "donorProvince",
+         coalesce(k.n, 0)::text AS "keptCount", coalesce(c.n, 0)::text AS "countedCount",
+         coalesce(k.a, 0)::text AS "keptAmount", coalesce(c.a, 0)::text AS "countedAmount"
+  FROM kept_aid k FULL JOIN counted_aid c USING (month, region, donor_province)
+  WHERE coalesce(k.n, 0) <> coalesce(c.n, 0) OR coalesce(k.a, 0) <> coalesce(c.a, 0)
+  UNION ALL
+  SELECT 'wallets', to_char(month, 'YYYY-MM'), region::text, NULL, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text, NULL, NULL
+  FROM kept_wallets k FULL JOIN counted_wallets c USING (month, region) WHERE coalesce(k.n, 0) <> coalesce(c.n, 0)
+  UNION ALL
+  SELECT 'quota outstanding', NULL, region::text, NULL, NULL, NULL, coalesce(k.a, 0)::text, coalesce(c.a, 0)::text
+  FROM kept_quota k FULL JOIN counted_quota c USING (region) WHERE coalesce(k.a, 0) <> coalesce(c.a, 0)
+  ORDER BY 1, 2, 3, 4`;
+
+interface Difference {
+  figure: string; month: string | null; region: string; donorProvince: string | null;
+  keptCount: string | null; countedCount: string | null; keptAmount: string | null; countedAmount: string | null;
+}
+
+const said = (count: string | null, amount: string | null) =>
+  [count === null ? null : `${count}`, amount === null ? null : `${formatYuan(fenFromDb(amount))} yuan`].filter(Boolean).join(' / ');
+
+export async function statisticsDifferences(db: DataSource, province: string): Promise<string[]> {
+  const rows: Difference[] = await db.query(KEPT_AGAINST_COUNTED, [province]);
+  return rows.map((d) => {
+    const where = [d.month, `region ${d.region}`, d.donorProvince && `donors of ${d.donorProvince}`].filter(Boolean).join(' ');
+    return `national figure ${d.figure} ${where}: kept ${said(d.keptCount, d.keptAmount)}, the tables count ${said(d.countedCount, d.countedAmount)}`;
+  });
+}

@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import type { DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
+import { assertEqualsRecount, statistics } from './support/aid-statistics';
+import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
+
+/**
+ * The national dashboard page (R23) in a real browser: Debian's chromium driven by playwright-core.
+ * Aid happens through the graph; the page shows what the API says, the API what a full count of the
+ * tables says, every chart drew its data, the page loads nothing from anywhere but the gateway and
+ * breaks no rule of its CSP, it refreshes by itself, and a member's token is refused.
+ *
+ * Without chromium this test fails (`.ci/run` installs it). DASHBOARD_BROWSER_TEST=skip skips it,
+ * loudly, for a machine that cannot have a browser.
+ */
+const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output');
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+const executablePath = CANDIDATES.find((path) => existsSync(path));
+const skip = !executablePath && process.env.DASHBOARD_BROWSER_TEST === 'skip';
+if (skip) {
+  console.error('\n!!! dashboard-page: NO BROWSER, AND DASHBOARD_BROWSER_TEST=skip: the page is NOT tested in a browser !!!\n');
+}
+
+declare global {
+  interface Window {
+    /** Set by the page (dashboard/main.ts): its ECharts instances. */
+    dashboardCharts?: Record<'trend' | 'provinces' | 'clearing' | 'regions', { getOption(): unknown }>;
+  }
+}
+
+let cluster: TestCluster;
+let browser: Browser;
+const m: Record<string, string> = {};
+
+before(async () => {
+  if (skip) return;
+  if (!executablePath) {
+    throw new Error(`no chromium at ${CANDIDATES.join(' or ')}: apt-get install -y chromium (or set CHROMIUM_PATH; DASHBOARD_BROWSER_TEST=skip skips this test)`);
+  }
+  [cluster, browser] = await Promise.all([
+    startTestCluster(['32', '13', '51']),
+    chromium.launch({
+      executablePath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+    }),
+  ]);
+  m.son = await enrol(cluster, { region: '320500', name: '伍强', currentYear: '3600.00' });
+  m.father = await enrol(cluster, { region: '510100', name: '伍敏', type: 'RESIDENT' });
+  m.mianyang = await enrol(cluster, { region: '510700', name: '刘芳', currentYear: '1800.00' });
+  m.hebei = await enrol(cluster, { region: '130100', name: '张丽', currentYear: '900.00' });
+  m.daughter = await enrol(cluster, { region: '320100', name: '李小雨', type: 'RESIDENT' });
+  const across = await relate(cluster, m.son, m.father, 'PARENT'); // 32 → 51
+  const within = await relate(cluster, m.mianyang, m.father, 'SPOUSE'); // 51 → 51
+  const toJiangsu = await relate(cluster, m.hebei, m.daughter, 'CHILD'); // 13 → 32
+  for (const [relationship, amount] of [[across, '500.00'], [within, '300.00'], [toJiangsu, '400.00']]) {
+    assert.equal((await transfer(cluster, relationship, amount)).errors, undefined);
+  }
+  assert.equal((await settle(cluster, m.father, '236.00', '510100')).errors, undefined);
+  const both = await settle(cluster, m.father, '400.00', '510100'); // 264.00 across, 136.00 within
+  assert.equal((await settle(cluster, m.daughter, '180.00', '320100')).errors, undefined);
+  await cluster.as({ portal: '51' }).ok(REFUND, {
+    input: { settlementId: both.data?.settleExpense.id, amount: '100.00', idempotencyKey: key('refund') }, // within: 136.00 → 36.00
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await cluster?.stop();
+});
+
+interface Visit {
+  page: Page;
+  requests: string[];
+  problems: string[];
+}
+
+/** Opens a fresh browser context (its own sessionStorage) at `path`, recording requests, errors and CSP violations. */
+async function visit(path: string): Promise<Visit> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const visited: Visit = { page, requests: [], problems: [] };
+  page.on('request', (request) => visited.requests.push(request.url()));
+  page.on('pageerror', (error) => visited.problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => { if (message.type() === 'error') visited.problems.push(`console: ${message.text()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${cluster.gateway.baseUrl}${path}`);
+  return visited;
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+const grouped = (amount: string) => {
+  const [whole, fraction] = amount.split('.');
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
+};
+
+async function tableRows(page: Page, id: string): Promise<string[][]> {
+  return page.locator(`#${id} tbody tr`).evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => (cell as HTMLElement).innerText)));
+}
+
+interface DrawnSeries { name: string; type: string; data: unknown[] }
+
+async function drawn(page: Page, chart: 'trend' | 'provinces' | 'clearing' | 'regions'): Promise<DrawnSeries[]> {
+  return page.evaluate((name) => {
+    const option = window.dashboardCharts?.[name].getOption() as { series: DrawnSeries[] } | undefined;
+    return (option?.series ?? []).map((s) => ({ name: s.name, type: s.type, data: s.data }));
+  }, chart);
+}
+
+async function shownPeriod(page: Page): Promise<{ from: string; to: string }> {
+  return { from: await page.inputValue('#from'), to: await page.inputValue('#to') };
+}
+
+async function signedInBoard(path: string): Promise<Visit> {
+  const visited = await visit(path);
+  await visited.page.locator('#board').waitFor({ state: 'visible', timeout: 30_000 });
+  await visited.page.waitForFunction(() => document.getElementById('this-month-count')?.textContent !== '');
+  return visited;
+}
+
+test('the page shows the API\'s figures, the API equals a full count, and every chart drew its data', { skip }, async () => {
+  const token = await cluster.token('dashboard');
+  const { page, requests, problems } = await signedInBoard(`/dashboard#token=${token}`);
+  assert.ok(!page.url().includes('token'), 'the token leaves the address bar');
+  const api: Statistics = await statistics(cluster, 'dashboard', await shownPeriod(page));
+  await assertEqualsRecount(cluster, api, 'the API');
+  assert.deepEqual([api.thisMonth.aidCount, api.thisMonth.aidAmount, api.clearing.length], [4, '716.00', 2]);
+
+  assert.equal(await text(page, '#scope'), '全国');
+  assert.equal(await text(page, '#this-month-count'), String(api.thisMonth.aidCount));
+  assert.equal(await text(page, '#this-month-amount'), grouped(api.thisMonth.aidAmount));
+  assert.equal(await text(page, '#wallets'), String(api.walletsActivatedToDate));
+  assert.equal(await text(page, '#quota-outstanding'), grouped(api.quotaOutstanding));
+  assert.deepEqual(await tableRows(page, 'provinces-table'), api.provinces.map((p) => [
+    p.province.name, String(p.aidCount), grouped(p.aidAmount), String(p.withinProvinceCount), grouped(p.withinProvinceAmount),
+    String(p.crossProvinceCount), grouped(p.crossProvinceAmount), String(p.walletsActivated), String(p.walletsActivatedToDate),
+    grouped(p.quotaOutstanding),
+  ]));
+  assert.deepEqual(await tableRows(page, 'clearing-table'), api.clearing.map((l) => [
+    api.provinces.find((p) => p.province.code === l.debtor.code)?.province.name, api.provinces.find((p) => p.province.code === l.creditor.code)?.province.name,
+    grouped(l.amount), String(l.aidCount),
+  ]));
+
+  const amounts = (rows: { withinProvinceAmount: string; crossProvinceAmount: string; aidCount: number }[]) =>
+    [rows.map((r) => Number(r.withinProvinceAmount)), rows.map((r) => Number(r.crossProvinceAmount)), rows.map((r) => r.aidCount)];
+  assert.deepEqual((await drawn(page, 'trend')).map((s) => s.data), amounts(api.months));
+  assert.deepEqual((await drawn(page, 'provinces')).map((s) => s.data), amounts(api.provinces));
+  const heat = (await drawn(page, 'clearing'))[0].data as number[][];
+  assert.deepEqual(heat.map((cell) => cell[2]).sort(), api.clearing.map((l) => Number(l.amount)).sort());
+  const selected = await page.inputValue('#region-province');
+  assert.deepEqual((await drawn(page, 'regions')).map((s) => s.data),
+    amounts(api.regions.filter((r) => r.poolingRegion.code.startsWith(selected))));
+  for (const chart of ['trend', 'provinces', 'clearing', 'regions'] as const) {
+    const values = (await drawn(page, chart)).flatMap((s) => s.data).flat();
+    assert.ok(values.some((v) => typeof v === 'number' && v > 0), `the ${chart} chart drew its data`);
+  }
+  await page.selectOption('#region-province', '32');
+  assert.deepEqual((await drawn(page, 'regions')).map((s) => s.data), amounts(api.regions.filter((r) => r.poolingRegion.code.startsWith('32'))));
+  assert.match(await text(page, '#regions-caption'), /^江苏省 各统筹区/);
+  await page.selectOption('#region-province', '51');
+
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
+  const origin = new URL(cluster.gateway.baseUrl).origin;
+  assert.deepEqual(requests.filter((url) => new URL(url).origin !== origin), [], 'nothing is loaded from anywhere but the gateway');
+  assert.deepEqual(problems, [], 'no script error, no CSP violation');
+
+  // Refreshes by itself: new aid shows without a reload.
+  assert.equal((await settle(cluster, m.father, '10.00', '510100')).errors, undefined);
+  await page.waitForFunction((before) => document.getElementById('this-month-count')?.textContent !== before, String(api.thisMonth.aidCount), { timeout: 60_000 });
+  const refreshed = await statistics(cluster, 'dashboard', await shownPeriod(page));
+  assert.equal(await text(page, '#this-month-amount'), grouped(refreshed.thisMonth.aidAmount));
+  await page.context().close();
+});
+
+test('a member\'s token is refused and nothing is shown; a portal signs in at the box and sees its own province', { skip }, async () => {
+  const member = await visit(`/dashboard#token=${await cluster.token({ member: m.son })}`);
+  await member.page.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await text(member.page, '#error'), /无权查看/);
+  assert.equal(await member.page.locator('#board').isHidden(), true);
+  assert.equal(await member.page.locator('#sign-in').isVisible(), true);
+  assert.equal(await member.page.evaluate(() => sessionStorage.getItem('dashboard-token')), null, 'a refused token is forgotten');
+  assert.equal(await member.page.evaluate(() => window.dashboardCharts), undefined, 'no chart was drawn');
+
+  await member.page.fill('#token-input', await cluster.token({ portal: '32' }));
+  await member.page.click('#sign-in-form button');
+  await member.page.locator('#board').waitFor({ state: 'visible', timeout: 30_000 });
+  assert.equal(await text(member.page, '#scope'), '江苏省');
+  const own = await statistics(cluster, { portal: '32' }, await shownPeriod(member.page));
+  assert.deepEqual((await tableRows(member.page, 'provinces-table')).map((row) => row[0]), ['江苏省']);
+  assert.equal(await text(member.page, '#this-month-amount'), grouped(own.thisMonth.aidAmount));
+  assert.deepEqual(member.problems.filter((p) => !p.includes('403') && !p.includes('401')), []);
+  await member.page.context().close();
+});
+
+test('the page comes with a strict CSP, no inline script, no other origin, and its script is revalidated by ETag', { skip }, async () => {
+  const response = await fetch(`${cluster.gateway.baseUrl}/dashboard`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(response.status, 200);
+  const csp = response.headers.get('content-security-policy') ?? '';
+  for (const rule of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "style-src 'self'"]) assert.ok(csp.includes(rule), rule);
+  const html = await response.text();
+  assert.ok(!/<script(?![^>]*\bsrc="\/dashboard\/)/.test(html), 'no inline script');
+  assert.ok(!/https?:\/\//.test(html), 'no other origin named');
+  const script = await fetch(`${cluster.gateway.baseUrl}/dashboard/dashboard.js`);
+  assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  const etag = script.headers.get('etag') as string;
+  assert.equal((await fetch(`${cluster.gateway.baseUrl}/dashboard/dashboard.js`, { headers: { 'if-none-match': etag } })).status, 304);
+});
