@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import type { NationalContext } from '../context';
 import { carryWaitingAccounts } from '../persons/account-moves';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
@@ -58,6 +59,25 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
+}
+
+/** What recovery still has to finish; all zero when the platform is quiet (for tests and operators). */
+export interface RecoveryBacklog {
+  pendingEnrolments: number;
+  pendingTransfers: number;
+  pendingSettlements: number;
+  unappliedSteps: number;
+  movingAccounts: number;
+}
+
+export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> {
+  const [row] = (await db.query(`SELECT
+    (SELECT count(*) FROM person WHERE state = 'PENDING')::int AS "pendingEnrolments",
+    (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
+    (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
+    (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
+    (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
+  return row;
 }
 
 /**
