@@ -15,6 +15,7 @@ import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-Acce
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
@@ -61,6 +62,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+    readsPlugin<NationalContext>(),
   ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
