@@ -31,6 +31,8 @@ export interface ClusterOptions {
   jwksRefreshMs?: number;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
+  /** The gateway's GET /health answers 503 "starting" until markReady() (npm start: once the demo is loaded). */
+  healthWaitsForReady?: boolean;
   onProgress?: (line: string) => void;
   onOutput?: (service: string, line: string) => void;
 }
@@ -63,6 +65,8 @@ export interface Cluster {
   as(who: Who): GraphClient;
   /** Runs one recovery round in national now, including the R25 return job; returns what it finished (test clusters). */
   recover(): Promise<Record<string, number>>;
+  /** Tells the gateway that the cluster is ready (with healthWaitsForReady): its GET /health may now say ok. */
+  markReady(): void;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
   stop(): Promise<void>;
 }
@@ -83,9 +87,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
   const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
+  // Every process spawned and not yet exited, ready or not: a failed start stops them all.
+  const launched = new Set<ServiceProcess>();
   const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const stopAll = async () => {
-    await Promise.all([...running.values()].reverse().map((s) => s.stop()));
+    await Promise.all([...launched].reverse().map((s) => s.stop()));
     await embedded?.stop();
     if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
   };
@@ -123,7 +129,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const start = async (key: string, service: Parameters<typeof startServiceProcess>[0]) => {
       await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
-      const started = await startServiceProcess({ ...service, onOutput: options.onOutput });
+      const started = await startServiceProcess({
+        ...service,
+        onOutput: options.onOutput,
+        onSpawn: (spawned) => {
+          launched.add(spawned);
+          spawned.child.once('exit', () => launched.delete(spawned));
+        },
+      });
       running.set(key, started);
       return started;
     };
@@ -157,8 +170,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
     const harness = () => internalClient(`http://127.0.0.1:${nationalPort}`, harnessCredential);
-    const startGateway = async (extraEnv: Record<string, string> = {}) =>
-      start('gateway', {
+    let ready = false;
+    const startGateway = async (extraEnv: Record<string, string> = {}) => {
+      const gateway = await start('gateway', {
         name: 'gateway',
         script: SCRIPTS.gateway,
         port: gatewayPort,
@@ -167,12 +181,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(await keysOf('gateway', [])),
           PROVINCE_URLS: provinceUrls,
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
+          ...(options.healthWaitsForReady ? { HEALTH_WAITS_FOR_LAUNCHER: '1' } : {}),
           ...extraEnv,
         },
       });
+      if (ready) gateway.tell({ ready: true }); // a restarted gateway of a ready cluster
+      return gateway;
+    };
 
     progress(`starting provinces ${options.provinces.join(', ')}`);
-    await Promise.all(options.provinces.map((code) => startProvince(code)));
+    // Every start settles before a failure is reported, so that no province is left starting behind it.
+    const provincesStarted = await Promise.allSettled(options.provinces.map((code) => startProvince(code)));
+    const failed = provincesStarted.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     progress('starting national');
     await startNational();
     progress('starting gateway');
@@ -196,6 +217,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ({ offsetMs: clockOffsetMs } = await harness().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
       },
       recover: () => harness().call('recover', {}),
+      markReady() {
+        ready = true;
+        running.get('gateway')?.tell({ ready: true });
+      },
       token,
       as: (who) => graphClient(gatewayUrl, () => token(who)),
       stop: stopAll,
