@@ -86,6 +86,15 @@ describe('options are refused before anything starts', () => {
     });
   }
 
+  test('a province listed twice, which once started two deployments on one port, starts nothing at all', async () => {
+    const base = await freeBase(2);
+    const dataDir = join(folder(), 'data');
+    const result = await run(CLUSTER, ['--port', String(base), '--provinces', '32,32', '--data-dir', dataDir]);
+    assert.equal(result.code, 2, result.stderr);
+    await untilFree(portsOf(base, 2), 'the refused start');
+    assert.deepEqual(processesMentioning([dataDir, ...portsOf(base, 2).map((port) => ` PORT=${port} `)]), []);
+  });
+
   test('--help lists what each option accepts', async () => {
     const result = await run(CLUSTER, ['--help']);
     assert.equal(result.code, 0);
