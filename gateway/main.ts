@@ -1,4 +1,4 @@
-import { requiredEnv, runService } from '../subgraphs/common/service-main';
+import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
@@ -16,5 +16,6 @@ runService('gateway', async () =>
     trust: await trustFromEnv(),
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
+    clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

@@ -10,6 +10,7 @@ import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { dashboardFiles } from './dashboard-page';
 import { DeploymentHealth } from './deployment-health';
+import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
@@ -34,6 +35,8 @@ export interface GatewayConfig {
   rateLimit?: RateLimitConfig;
   /** Trusted documents: only the operations of this manifest run; absent: any operation. */
   trustedDocumentsFile?: string;
+  /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
+  clusterReady?: Promise<void>;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -68,6 +71,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       });
     },
   });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -86,6 +90,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   });
   await apollo.start();
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  let clusterReady = !config.clusterReady;
+  void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
   else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
@@ -105,6 +111,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     routes: {
       'GET /health': async () => {
         const provinces = health.all();
+        if (!clusterReady) return { status: 503, body: { status: 'starting', provinces } };
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },
