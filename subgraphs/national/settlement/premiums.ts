@@ -4,6 +4,7 @@ import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { quotaSpentEvents } from '../events/wallet-events';
 import { spendQuota } from '../quota/quota-lots';
 import { applyStepsOf } from '../steps/province-steps';
 import { checkPremium, type PremiumKind } from './expense-rules';
@@ -48,7 +49,12 @@ async function startPremium(ctx: NationalContext, id: string, request: PremiumRe
       [id, request.idempotencyKey, request.beneficiaryId, province, JSON.stringify({ premiumKind: request.kind }), String(request.amount)],
     );
     await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
-    await tx.query(`UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1`, [id]);
+    await tx.query(
+      `WITH settled AS (UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1
+         RETURNING id, beneficiary_id, quota_paid)
+       ${quotaSpentEvents('settled')}`,
+      [id],
+    );
   });
   crashPoint('payPremium', 'after');
   await applyStepsOf(ctx.db, ctx.provinces, id);
