@@ -144,7 +144,7 @@ describe('R25: the 06:00 return', () => {
       assert.equal(returned.kind, 'TRANSFER_RETURNED');
       assert.equal(returned.transfer?.id, transferId);
       assert.ok(returned.transfer?.returnedAt);
-      const told = (await mine.next()).data?.walletEvents as { kind: string; transfer: { id: string }; member: { personalAccount: { balance: string } } };
+      const told = (await mine.next()).data?.walletEvents as unknown as { kind: string; transfer: { id: string }; member: { personalAccount: { balance: string } } };
       assert.equal(told.kind, 'TRANSFER_RETURNED');
       assert.equal(told.transfer.id, transferId);
       assert.equal(told.member.personalAccount.balance, '1000.00', 'a province\'s field, through the gateway\'s planning');

@@ -17,6 +17,7 @@ import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatis
 import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
@@ -64,6 +65,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+    readsPlugin<NationalContext>(),
   ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;

@@ -59,7 +59,7 @@ export class WalletEventResolver {
   @Query(() => WalletEvent, { nullable: true, description: 'One wallet event by id, as the subscription delivers it (kept 24 hours).' })
   async walletEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<WalletEvent | null> {
     const position = positionOf(id);
-    const event = position && (await findWalletEvent(ctx.db, position));
+    const event = position && (await findWalletEvent(ctx.reads, position));
     if (!event || !mayActFor(ctx.caller, event.memberId)) return null;
     ctx.accessLog.note(event.memberId, DATA_OF_KIND[event.kind]);
     return WalletEvent.from(event);
@@ -73,20 +73,20 @@ export class WalletEventResolver {
 
   @FieldResolver(() => Transfer, { nullable: true, description: 'The transfer received or returned.' })
   async transfer(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Transfer | null> {
-    const record = event.transferId ? await findTransfer(ctx.db, event.transferId) : undefined;
+    const record = event.transferId ? await findTransfer(ctx.reads, event.transferId) : undefined;
     return record ? Transfer.from(record) : null;
   }
 
   @FieldResolver(() => Settlement, { nullable: true, description: 'The settlement or premium that drew on quota, or that was refunded; null for whoever may not see it (a donor does not see the beneficiary\'s expenses).' })
   async settlement(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
-    const record = event.settlementId ? await findSettlement(ctx.db, event.settlementId) : undefined;
+    const record = event.settlementId ? await findSettlement(ctx.reads, event.settlementId) : undefined;
     return record && maySeeSettlement(ctx.caller, record) ? Settlement.from(record) : null;
   }
 
   @FieldResolver(() => Refund, { nullable: true, description: 'The refund, for whoever may see its settlement.' })
   async refund(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Refund | null> {
     if (!event.refundId || !event.settlementId) return null;
-    const [refund, settlement] = await Promise.all([findRefund(ctx.db, event.refundId), findSettlement(ctx.db, event.settlementId)]);
+    const [refund, settlement] = await Promise.all([findRefund(ctx.reads, event.refundId), findSettlement(ctx.reads, event.settlementId)]);
     return refund && settlement && maySeeSettlement(ctx.caller, settlement) ? Refund.from(refund) : null;
   }
 }

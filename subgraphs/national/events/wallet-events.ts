@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import type { EventPosition } from '../../common/wallet-event-id';
 
 /**
@@ -80,7 +81,7 @@ interface EventRow {
   settlement_id: string | null; refund_id: string | null; created_at: Date;
 }
 
-export async function findWalletEvent(db: DataSource, position: EventPosition): Promise<WalletEventRecord | undefined> {
+export async function findWalletEvent(db: Queryable, position: EventPosition): Promise<WalletEventRecord | undefined> {
   const rows: EventRow[] = await db.query(
     `SELECT tx::text AS tx, id, member_id, kind, relationship_id, transfer_id, settlement_id, refund_id, created_at
      FROM wallet_event WHERE tx = $1::xid8 AND id = $2`,

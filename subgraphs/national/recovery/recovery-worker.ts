@@ -5,6 +5,7 @@ import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
 import { requireRelationship } from '../relationships/relationships';
+import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
 
@@ -54,7 +55,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds],
   );
-  for (const { id } of settlements) result.settlements += await attempt(() => completeSettlement(ctx, id));
+  for (const { id } of settlements) result.settlements += await attempt(async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);

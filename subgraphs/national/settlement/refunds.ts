@@ -1,7 +1,9 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { FundSource } from '../../common/enums';
 import { crashPoint } from '../../common/crash-point';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { requireStaffOf } from '../../common/auth/access';
 import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
@@ -9,7 +11,7 @@ import { recordClearing } from '../clearing/clearing';
 import { quotaRefundedEvents } from '../events/wallet-events';
 import { currentMembership } from '../persons/account-moves';
 import type { NationalContext } from '../context';
-import { applyStepsOf, enqueueStep } from '../steps/province-steps';
+import { applySteps, applyStepsOf, enqueueStep, stepsToApply } from '../steps/province-steps';
 import { requireSettlement } from './settlement-store';
 
 /**
@@ -49,12 +51,12 @@ const toRecord = (r: RefundRow): RefundRecord => ({
 
 const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at';
 
-export async function refundsOf(db: DataSource | EntityManager, settlementId: string): Promise<RefundRecord[]> {
+export async function refundsOf(db: Queryable, settlementId: string): Promise<RefundRecord[]> {
   const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
   return rows.map(toRecord);
 }
 
-export async function findRefund(db: DataSource | EntityManager, id: string): Promise<RefundRecord | undefined> {
+export async function findRefund(db: Queryable, id: string): Promise<RefundRecord | undefined> {
   const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id]);
   return rows.map(toRecord)[0];
 }
@@ -66,22 +68,26 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
   const claim = { party: partyOf(ctx.caller), operation: 'refundSettlement', key: request.idempotencyKey, request };
   const find = (id: string) => findRefund(ctx.db, id);
   return answerOnce(ctx.db, claim, {
-    start: async (id) => {
-      await ctx.db.transaction((tx) => decideRefund(tx, id, request));
+    record: async (tx, id) => {
+      await decideRefund(ctx, tx, id, request);
+      const [refund] = ((await tx.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord);
+      return { refund, steps: await stepsToApply(tx, id) };
+    },
+    complete: async ({ refund, steps }) => {
       crashPoint('decideRefund', 'after');
-      await applyStepsOf(ctx.db, ctx.provinces, id);
-      return (await find(id)) as RefundRecord;
+      await applySteps(ctx.db, ctx.provinces, steps);
+      return refund;
     },
     resume: async (id) => {
-      const refund = await find(id);
-      if (refund) await applyStepsOf(ctx.db, ctx.provinces, id);
-      return refund;
+      await applyStepsOf(ctx.db, ctx.provinces, id);
+      return (await find(id)) as RefundRecord;
     },
   });
 }
 
-async function decideRefund(tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
+async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
   const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
+  requireStaffOf(ctx.caller, [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''], 'refund this settlement');
   if (settlement.state !== 'SETTLED') {
     throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'The settlement is still being completed; refund it once it is settled.');
   }
