@@ -49,8 +49,8 @@ const follow = (who: Who, member: string, after?: string, query = EVENTS) =>
 const codesOf = (answer: FormattedExecutionResult) => (answer.errors ?? []).map((e) => e.extensions?.code);
 
 /** The next event of a subscription; fails on an answer with errors. */
-async function nextEvent(subscription: Subscription<{ walletEvents: Event }>): Promise<Event> {
-  const answer = await subscription.next();
+async function nextEvent(subscription: Subscription<{ walletEvents: Event }>, timeoutMs?: number): Promise<Event> {
+  const answer = await subscription.next(timeoutMs);
   assert.equal(answer.errors, undefined, `an event without errors: ${JSON.stringify(answer.errors)}`);
   return answer.data?.walletEvents as Event;
 }
@@ -76,7 +76,7 @@ const transferAs = async (donor: string, rel: string, amount = '100.00') => {
 };
 
 describe('the beneficiary is told', () => {
-  test('a relationship awaiting their consent, then the receipt of each transfer, with the graph behind it as they may see it', async () => {
+  test('a relationship awaiting their consent, then the receipt of each transfer, with the graph behind it as they may see it', async (t) => {
     const { donor, beneficiary } = await family();
     const events = await follow({ member: beneficiary }, beneficiary);
     const rel = await register(donor, beneficiary);
@@ -87,7 +87,10 @@ describe('the beneficiary is told', () => {
     await cluster.as({ member: beneficiary }).ok(CONFIRM, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
 
     const transferId = await transferAs(donor, rel);
-    const receipt = await nextEvent(events);
+    const returned = performance.now();
+    // R9 (实时到账): the delay is measured by `npm run bench` (wallet events); here it only has to come, on a loaded machine.
+    const receipt = await nextEvent(events, 15_000);
+    t.diagnostic(`receipt told ${Math.round(performance.now() - returned)} ms after transferQuota returned`);
     assert.equal(receipt.kind, 'TRANSFER_RECEIVED', 'R9, R25: the receipt to accept');
     assert.deepEqual(receipt.transfer && [receipt.transfer.id, receipt.transfer.amount], [transferId, '100.00']);
     assert.ok(receipt.transfer?.acceptBy, 'R25: accept by 06:00 the next day');
@@ -242,8 +245,11 @@ describe('published after commit, in an order that never skips', () => {
 describe('resuming with the last event id', () => {
   test('a client that reconnects with its last event id misses nothing across a killed gateway and a crashed national', async () => {
     const { donor, beneficiary } = await family();
-    const rel = await register(donor, beneficiary);
-    await cluster.as({ member: beneficiary }).ok(CONFIRM, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
+    const sibling = await enrol(cluster, { region: '320500', name: '伍刚', currentYear: '1000.00' }); // R24: 3 transfers a day each
+    const [rel, rel2] = [await register(donor, beneficiary), await register(sibling, beneficiary)];
+    for (const relationshipId of [rel, rel2]) {
+      await cluster.as({ member: beneficiary }).ok(CONFIRM, { input: { relationshipId, channel: 'NATIONAL_APP' } });
+    }
     const events = await follow({ member: beneficiary }, beneficiary);
     const first = await transferAs(donor, rel, '1.00');
     const told = await nextEvent(events);
@@ -267,13 +273,13 @@ describe('resuming with the last event id', () => {
     whileAway.push(recovered.id);
     await cluster.kill('national');
     await cluster.restart('national');
-    whileAway.push(await transferAs(donor, rel, '4.00'));
+    whileAway.push(await transferAs(sibling, rel2, '4.00'));
 
     const resumed = await follow({ member: beneficiary }, beneficiary, told.id);
     const missed = [];
     for (let i = 0; i < whileAway.length; i++) missed.push(await nextEvent(resumed));
     assert.deepEqual(missed.map((e) => e.transfer?.id), whileAway, 'every event while away, in order, none twice');
-    const live = await transferAs(donor, rel, '5.00');
+    const live = await transferAs(sibling, rel2, '5.00');
     assert.equal((await nextEvent(resumed)).transfer?.id, live, 'then the live ones');
     assert.equal(resumed.results.length, whileAway.length + 1);
     resumed.close();

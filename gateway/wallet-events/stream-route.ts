@@ -45,8 +45,15 @@ export interface WalletEventsRoute extends StreamRoute<GatewayContext> {
   close(): void;
 }
 
-type Refused = { errors: readonly GraphQLError[] };
-const refused = (error: GraphQLError): Refused => ({ errors: [error] });
+/**
+ * A refusal, told in the stream as its only answer (graphql-sse answers a bare `{ errors }` from
+ * onSubscribe with a 400 and no reason, and a result with `data: null` would say it ran).
+ */
+type Refused = AsyncGenerator<{ errors: readonly GraphQLError[] }>;
+async function* refusedWith(errors: readonly GraphQLError[]): Refused {
+  yield { errors };
+}
+const refused = (error: GraphQLError): Refused => refusedWith([error]);
 
 export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRoute {
   const streams = new Set<EventStream>();
@@ -79,7 +86,7 @@ export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRou
       const message = (error as Error).message;
       return refused(error instanceof GraphQLError && error.extensions.code ? error : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }));
     }
-    if ('errors' in found) return found;
+    if ('errors' in found) return refusedWith(found.errors);
     const subscription = found.subscription;
     if (!mayActFor(context.caller, subscription.memberId)) {
       return refused(new Refusal(RefusalCode.FORBIDDEN, 'You may not follow the wallet events of this member: they belong to another member or another province.'));
