@@ -26,6 +26,8 @@ export async function subscribeOverSse<Data = Record<string, any>>(
   headers: Record<string, string>,
   query: string,
   variables?: Record<string, unknown>,
+  /** Called as each answer arrives (the benchmark times them). */
+  onAnswer?: (result: FormattedExecutionResult<Data>) => void,
 ): Promise<Subscription<Data>> {
   const results: FormattedExecutionResult<Data>[] = [];
   let taken = 0;
@@ -47,6 +49,7 @@ export async function subscribeOverSse<Data = Record<string, any>>(
       {
         next: (result) => {
           results.push(result as FormattedExecutionResult<Data>);
+          onAnswer?.(result as FormattedExecutionResult<Data>);
           wake();
         },
         error: (error) => finish(error instanceof Error ? error : new Error(String(error))), // "Server responded with 401: …"
