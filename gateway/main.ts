@@ -1,4 +1,4 @@
-import { requiredEnv, runService } from '../subgraphs/common/service-main';
+import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
@@ -19,5 +19,6 @@ runService('gateway', async () =>
     walletEvents: process.env.NATIONAL_DATABASE_URL
       ? { databaseUrl: process.env.NATIONAL_DATABASE_URL, pollMs: Number(process.env.WALLET_EVENT_POLL_MS ?? 50) }
       : undefined,
+    clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

@@ -10,6 +10,7 @@ import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { dashboardFiles } from './dashboard-page';
 import { DeploymentHealth } from './deployment-health';
+import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
@@ -38,6 +39,8 @@ export interface GatewayConfig {
   trustedDocumentsFile?: string;
   /** The `walletEvents` subscription at /graphql/stream, read from national's database; absent: not served. */
   walletEvents?: WalletEventsConfig;
+  /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
+  clusterReady?: Promise<void>;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -73,6 +76,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     },
   });
   const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -94,6 +98,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   if (!walletEvents) console.log('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  let clusterReady = !config.clusterReady;
+  void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
   else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
@@ -114,6 +120,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     routes: {
       'GET /health': async () => {
         const provinces = health.all();
+        if (!clusterReady) return { status: 503, body: { status: 'starting', provinces } };
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },
