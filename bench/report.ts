@@ -6,6 +6,7 @@ import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
 import type { PageLoad } from './page-size';
+import type { WalletEventsResult } from './wallet-events';
 
 /** The figures of one run: printed as a table and written to bench/results/latest.json. */
 export interface ScenarioResult extends LoadStats {
@@ -35,6 +36,8 @@ export interface BenchReport {
   consistentAfterLoad: boolean;
   /** The national dashboard page's first load (HTML and every file it names), as served. */
   dashboardFirstLoad?: PageLoad;
+  /** R9: receipts pushed to open subscriptions while transfers run. */
+  walletEvents?: WalletEventsResult;
   /** A second cluster running every province (BENCH_ALL_PROVINCES=0 leaves it out). */
   allProvinces?: AllProvincesFigures;
 }
@@ -163,6 +166,14 @@ export function formatReport(report: BenchReport): string {
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
+  const events = report.walletEvents;
+  if (events) {
+    lines.push('', `${events.label} (opened in ${num(events.openSeconds)} s), ${events.concurrency} donors transferring for ${num(events.seconds)} s:`);
+    lines.push(`  ${num(events.eventsPerSecond)} events delivered per second; ${events.transfers} transfers, ${events.transferErrors} refused`);
+    lines.push(`  delay from transferQuota's answer to the receipt: p50 ${num(events.delayP50Ms)} ms, p99 ${num(events.delayP99Ms)} ms, max ${num(events.delayMaxMs)} ms`);
+    lines.push(`  receipts missing 30 s after the load: ${events.missing}`);
+    for (const error of events.firstErrors) lines.push(`  error: ${error}`);
+  }
   const page = report.dashboardFirstLoad;
   if (page) {
     lines.push('', `dashboard page, first load: ${page.bytes} bytes, ${page.gzipBytes} gzipped`);

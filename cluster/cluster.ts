@@ -245,6 +245,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         script: SCRIPTS.gateway,
         env: {
           NATIONAL_URL: `${urlOf('national')}/graphql`,
+          NATIONAL_DATABASE_URL: databaseUrls.national, // the walletEvents subscription reads national's events there
           ...(await keysOf('gateway', [])),
           PROVINCE_URLS: provinceUrls(),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),

@@ -16,6 +16,9 @@ runService('gateway', async () =>
     trust: await trustFromEnv(),
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
+    walletEvents: process.env.NATIONAL_DATABASE_URL
+      ? { databaseUrl: process.env.NATIONAL_DATABASE_URL, pollMs: Number(process.env.WALLET_EVENT_POLL_MS ?? 50) }
+      : undefined,
     clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

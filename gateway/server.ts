@@ -19,6 +19,8 @@ import { nationalOutageStatusPlugin } from './unanswered-fetch';
 import { RefusalCode } from '../subgraphs/common/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
+import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
+import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 
 export interface GatewayConfig {
   port: number;
@@ -35,6 +37,8 @@ export interface GatewayConfig {
   rateLimit?: RateLimitConfig;
   /** Trusted documents: only the operations of this manifest run; absent: any operation. */
   trustedDocumentsFile?: string;
+  /** The `walletEvents` subscription at /graphql/stream, read from national's database; absent: not served. */
+  walletEvents?: WalletEventsConfig;
   /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
   clusterReady?: Promise<void>;
 }
@@ -71,6 +75,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       });
     },
   });
+  const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -82,12 +87,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       ApolloServerPluginCacheControlDisabled(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
-      queryLimitsPlugin<GatewayContext>(routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase())),
+      subscriptionsElsewherePlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(routed),
       nationalOutageStatusPlugin<GatewayContext>(),
     ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
+  const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
+  if (!walletEvents) console.log('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
@@ -100,6 +108,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     host: config.host,
     port: config.port,
     files: dashboardFiles(),
+    stream: walletEvents?.route,
     context: async (request) => ({
       authorization: request.headers.authorization,
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
@@ -122,7 +131,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     health,
     async close() {
       health.stop();
+      walletEvents?.route.close();
       await service.close();
+      await walletEvents?.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { type Cluster, type Reconciliation, startCluster } from '../cluster/clus
 import type { GraphQLResponse } from '../cluster/graphql-client';
 import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
+import type { Subscription } from '../cluster/subscription-client';
 import { withCheckCharacter } from '../subgraphs/common/id-number';
 import type { ProvinceSelection } from '../subgraphs/common/reference-data';
 
@@ -83,4 +84,4 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 /** A resident ID number (GB 11643) from its first 17 characters, with the check character the platform verifies. */
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
-export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Who };
+export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

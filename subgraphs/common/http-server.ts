@@ -36,6 +36,12 @@ export interface StaticFile {
   headers: Record<string, string>;
 }
 
+/** A route that answers with a stream of its own (the gateway's subscriptions), authenticated and admitted as GraphQL is. */
+export interface StreamRoute<Context extends BaseContext> {
+  path: string;
+  handle(context: Context, arriving: ArrivingRequest, request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   /** The request's context; it authenticates the caller first and throws (401) before anything is parsed. */
@@ -44,6 +50,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   admit?: (context: Context, request: ArrivingRequest) => ArrivingRequest;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
   files?: ReadonlyMap<string, StaticFile>; // keyed by path
+  stream?: StreamRoute<Context>;
   port: number;
   host?: string;
 }
@@ -122,11 +129,12 @@ async function handle<Context extends BaseContext>(
     }
     return sendJson(response, await route(body, request));
   }
-  if (url.pathname !== '/graphql') {
+  const stream = options.stream?.path === url.pathname ? options.stream : undefined;
+  if (url.pathname !== '/graphql' && !stream) {
     return sendJson(response, { status: 404, body: { error: 'not found' } });
   }
   let contextValue: Context | undefined;
-  if (!asksForLandingPage(request, url)) {
+  if (stream || !asksForLandingPage(request, url)) {
     try {
       contextValue = await options.context(request);
     } catch (error) {
@@ -156,6 +164,7 @@ async function handle<Context extends BaseContext>(
       return sendRefusal(response, beforeParsing(error));
     }
   }
+  if (stream && contextValue) return stream.handle(contextValue, arriving, request, response);
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: arriving.method, headers, search: arriving.search, body: arriving.body },
     context: () => (contextValue ? Promise.resolve(contextValue) : options.context(request)),

@@ -32,6 +32,7 @@ export async function startTestCluster(
   const extras: Omit<TestCluster, keyof Cluster> = {
     query: anonymous.query,
     ok: anonymous.ok,
+    subscribe: anonymous.subscribe,
     async sql(service, text, params = []) {
       const client = new Client({ connectionString: cluster.databaseUrls[service] });
       await client.connect();
