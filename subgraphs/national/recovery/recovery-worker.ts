@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { NationalContext } from '../context';
 import { carryWaitingAccounts } from '../persons/account-moves';
+import { finishWaitingMoves } from '../persons/insurance-change';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
@@ -11,8 +12,8 @@ import { applyPendingSteps } from '../steps/province-steps';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
- * transfers still PENDING, settlements not yet settled, province steps not yet applied, accounts
- * waiting to move to a new membership (R31); and
+ * transfers still PENDING, settlements not yet settled, province steps not yet applied, moves whose
+ * new membership is not enrolled yet, accounts waiting to move to a new membership (R31); and
  * runs the R25 return job (transfers not accepted by 06:00 the next day go back to the donor).
  * Every step it repeats is idempotent, so running it while requests are in flight is safe.
  */
@@ -22,11 +23,12 @@ export interface RecoveryResult {
   transfers: number;
   settlements: number;
   steps: number;
+  moves: number;
   accountMoves: number;
 }
 
 export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, accountMoves: 0 };
+  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, moves: 0, accountMoves: 0 };
   const attempt = async (work: () => Promise<unknown>) => {
     try {
       await work();
@@ -57,6 +59,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
   );
   for (const { id } of settlements) result.settlements += await attempt(async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
+  result.moves = await finishWaitingMoves(ctx, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
@@ -68,6 +71,7 @@ export interface RecoveryBacklog {
   pendingTransfers: number;
   pendingSettlements: number;
   unappliedSteps: number;
+  unfinishedMoves: number;
   movingAccounts: number;
 }
 
@@ -77,6 +81,8 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
     (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
     (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
     (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
+    (SELECT count(*) FROM ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
+      WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED')::int AS "unfinishedMoves",
     (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
   return row;
 }
