@@ -1,9 +1,11 @@
 import type { RunningHttpService } from './http-server';
+import { errorText, log } from './log';
+import { flushTracing } from './observability/tracing';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) {
-    console.error(`${name} must be set.`);
+    log.fatal(`${name} must be set.`);
     process.exit(2);
   }
   return value;
@@ -13,13 +15,13 @@ export function requiredEnv(name: string): string {
 export function runService(label: string, start: () => Promise<RunningHttpService>): void {
   start()
     .then((service) => {
-      console.log(`${label} ready at ${service.url}`);
+      log.info({ url: service.url }, `${label} ready at ${service.url}`);
       let stopping = false;
       const stop = () => {
         if (stopping) return;
         stopping = true;
         service.close().then(
-          () => process.exit(0),
+          () => flushTracing().then(() => process.exit(0)),
           () => process.exit(1),
         );
       };
@@ -27,7 +29,7 @@ export function runService(label: string, start: () => Promise<RunningHttpServic
       process.on('SIGTERM', stop);
     })
     .catch((error: unknown) => {
-      console.error(`${label} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      log.fatal(`${label} failed to start: ${errorText(error)}`);
       process.exit(1);
     });
 }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { type Cluster, startCluster } from '../../cluster/cluster';
+import { type Cluster, type ClusterOptions, startCluster } from '../../cluster/cluster';
 import type { GraphQLResponse } from '../../cluster/graphql-client';
 import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
@@ -25,6 +25,7 @@ export async function startTestCluster(
   provinces = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
+  more: Pick<ClusterOptions, 'serviceEnv' | 'onOutput'> = {},
 ): Promise<TestCluster> {
   const cluster = await startCluster({
     provinces,
@@ -34,6 +35,7 @@ export async function startTestCluster(
     testHarness: true,
     jwksRefreshMs: 500,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...nationalEnv },
+    ...more,
   });
   // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
   await setClock(cluster, beijingTimeToday('10:00:00'));
