@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startCluster } from '../cluster/cluster';
+import { type Cluster, startCluster } from '../cluster/cluster';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
 import type { Family } from './model';
@@ -29,6 +29,10 @@ export interface ChaosOptions {
   provinces: string[];
   seed: number;
   log: (line: string) => void;
+  /** Every line the services write (a test searches them for personal data). */
+  serviceOutput?: (service: string, line: string) => void;
+  /** Runs once the cluster stands at the run's clock, before the families are registered (a test loads the demo). */
+  prepare?: (cluster: Cluster) => Promise<void>;
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
@@ -75,10 +79,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     healthCheckIntervalMs: 1000,
     testHarness: true,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
+    onOutput: options.serviceOutput,
   });
   try {
     const clock = beijingTenToday();
     await cluster.setClock(clock);
+    await options.prepare?.(cluster);
     const signedAt = new Date(clock.getTime() - 3_600_000);
     const p = platform(cluster);
     await relaxTransferPolicy(p, provinces);

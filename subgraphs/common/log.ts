@@ -33,7 +33,12 @@ function scrubFields(fields: object): object {
   return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, scrubValue(value)]));
 }
 
-export const log = pino({
+/** A logger with these rules, writing to `destination` (stdout by default). */
+export function createLogger(destination?: pino.DestinationStream): pino.Logger {
+  return pino(OPTIONS, destination as pino.DestinationStream);
+}
+
+const OPTIONS: pino.LoggerOptions = {
   level: process.env.LOG_LEVEL || 'info',
   base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
@@ -45,7 +50,9 @@ export const log = pino({
       method.apply(this, scrubbed as Parameters<typeof method>);
     },
   },
-});
+};
+
+export const log = createLogger();
 
 /** Names the service in every line from now on (`service`, and `province` for a provincial deployment). */
 export function nameService(bindings: { service: string; province?: string }): void {
