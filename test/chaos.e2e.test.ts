@@ -5,7 +5,7 @@ import type { Cluster } from '../cluster/cluster';
 import { DEMO_PEOPLE, demoPhone, loadDemoData } from '../cluster/demo-data';
 import { graphql } from '../cluster/graphql-client';
 import type { Who } from '../cluster/parties';
-import { beijingTimeToday } from './support/cluster-fixture';
+import { beijingTime } from './support/cluster-fixture';
 import { personalDataIn } from './support/log-privacy';
 
 /**
@@ -72,7 +72,7 @@ async function walkTheDemo(cluster: Cluster): Promise<void> {
   await fetch(get, { headers: { authorization: `Bearer ${portal32}`, 'apollo-require-preflight': 'true' } });
   await fetch(cluster.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${portal32}x` }, body: '{"query":"{ __typename }"}' });
   // 伍强 aids his father 伍敏, who confirms; then he names himself (refused: SELF_AID_FORBIDDEN).
-  const letter = { version: '2024-v1', signedAt: beijingTimeToday('09:00:00').toISOString() };
+  const letter = { version: '2024-v1', signedAt: beijingTime('09:00:00').toISOString() };
   const established = await as({ member: ids.wuQiang }, `mutation Aid($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id } }`, {
     input: { donorId: ids.wuQiang, beneficiaryId: ids.wuMin, relation: 'PARENT', channel: 'NATIONAL_APP', commitment: letter },
   });

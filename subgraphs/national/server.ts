@@ -15,8 +15,9 @@ import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-Acce
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
-import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
+import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
@@ -70,6 +71,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   watchOutbox(() => outboxBacklog(db), () => provinces.connected);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+    readsPlugin<NationalContext>(),
   ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
@@ -78,8 +80,9 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now }: { now: string }) => {
-          const offsetMs = clock.set(new Date(now));
+        // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
+          const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
           return { now: clock.now().toISOString(), offsetMs };
         }),
       }
@@ -94,6 +97,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
       ...setClock,
     },
   });

@@ -12,6 +12,7 @@ import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByK
 import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
 import { errorText, log } from '../common/log';
@@ -45,6 +46,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   watchFoldLag(() => unfoldedFigureRows(db));
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
+    readsPlugin<ProvinceContext>(),
   ]);
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };

@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import { errorText, log } from '../../common/log';
 import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
@@ -7,6 +8,7 @@ import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
 import { requireRelationship } from '../relationships/relationships';
+import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
 
@@ -70,11 +72,32 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
     `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds],
   );
-  for (const { id } of settlements) result.settlements += await attempt('settlement', id, () => completeSettlement(ctx, id));
+  for (const { id } of settlements) {
+    result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+  }
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
+}
+
+/** What recovery still has to finish; all zero when the platform is quiet (for tests and operators). */
+export interface RecoveryBacklog {
+  pendingEnrolments: number;
+  pendingTransfers: number;
+  pendingSettlements: number;
+  unappliedSteps: number;
+  movingAccounts: number;
+}
+
+export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> {
+  const [row] = (await db.query(`SELECT
+    (SELECT count(*) FROM person WHERE state = 'PENDING')::int AS "pendingEnrolments",
+    (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
+    (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
+    (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
+    (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
+  return row;
 }
 
 /**

@@ -56,19 +56,25 @@ export function followStep(action: StepAction, followUp: StepFollowUp): void {
 const retryLater = (result: unknown) => typeof result === 'object' && result !== null && 'retryLater' in result;
 
 /**
- * Applies unapplied steps in id order, one province after another, stopping at the first step a
- * province cannot take now (later steps of that province wait, so a restore never runs before
- * the capture it restores). Returns true when every selected step is applied.
+ * Applies steps in id order, one province after another, stopping at the first step a province
+ * cannot take now (later steps of that province wait, so a restore never runs before the capture
+ * it restores). Returns true when every step given is applied.
  */
+export async function applySteps(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<boolean> {
+  return (await applyRows(db, provinces, rows)).allApplied;
+}
+
 async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<{ allApplied: boolean; applied: number }> {
   const blocked = new Set<string>();
-  let applied = 0;
+  const applied: StepRow[] = [];
+  let followedUp = 0;
   for (const step of rows) {
     if (blocked.has(step.province)) continue;
     try {
       const outcome = await inStepSpan(step, () => applyStep(db, provinces, step));
-      if (outcome === 'applied') applied += 1;
-      countStep(step, outcome);
+      if (outcome === 'answered') applied.push(step); // marked together below: a step applied twice changes nothing
+      else if (outcome === 'applied') followedUp += 1;
+      if (outcome !== 'answered') countStep(step, outcome);
     } catch (error) {
       const unavailable = error instanceof Refusal && error.code === RefusalCode.PROVINCE_UNAVAILABLE;
       if (!unavailable) log.error({ step: step.id, action: step.action, province: step.province, error: errorText(error) }, 'province step failed');
@@ -76,16 +82,22 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
       blocked.add(step.province);
     }
   }
-  return { allApplied: blocked.size === 0, applied };
+  if (applied.length > 0) {
+    await db.query(`UPDATE province_step SET applied_at = now() WHERE id = ANY($1)`, [applied.map((step) => step.id)]);
+    for (const step of applied) countStep(step, 'applied');
+  }
+  return { allApplied: blocked.size === 0, applied: followedUp + applied.length };
 }
 
-async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'waiting'> {
+/** Sends a step to its province; a step with a follow-up is marked applied with it, one without is left to be marked with the others ('answered'). */
+async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'answered' | 'waiting'> {
   const result = await provinces.call(step.province, step.action, step.payload);
   if (retryLater(result)) return 'waiting';
   const followUp = followUps.get(step.action);
+  if (!followUp) return 'answered';
   await db.transaction(async (tx) => {
     await tx.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
-    await followUp?.(tx, step, result);
+    await followUp(tx, step, result);
   });
   return 'applied';
 }
@@ -113,12 +125,13 @@ export async function outboxBacklog(db: DataSource): Promise<{ province: string;
 const STEP_SUBJECT = `coalesce(payload->>'holdId', payload->>'memberId')`;
 
 /**
- * Applies the steps of one operation, and before them any earlier unapplied steps on the same
- * holds or members (a restore never runs before the capture it restores). Steps on other holds
- * are left to their own operations, so concurrent operations do not resend each other's steps.
+ * The steps of one operation still to apply, and before them any earlier unapplied steps on the
+ * same holds or members (a restore never runs before the capture it restores). Steps on other holds
+ * are left to their own operations, so concurrent operations do not resend each other's steps. Read
+ * in the operation's own transaction when it has just written them.
  */
-export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
-  const rows: StepRow[] = await db.query(
+export async function stepsToApply(db: DataSource | EntityManager, operationId: string): Promise<StepRow[]> {
+  return db.query(
     `WITH mine AS (SELECT province, ${STEP_SUBJECT} AS subject, max(id) AS last FROM province_step
                    WHERE operation_id = $1 AND applied_at IS NULL GROUP BY 1, 2)
      SELECT s.id, s.operation_id, s.province, s.action, s.payload, s.trace_context FROM province_step s
@@ -126,7 +139,11 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
      WHERE s.applied_at IS NULL AND s.id <= mine.last ORDER BY s.id`,
     [operationId],
   );
-  return (await applyRows(db, provinces, rows)).allApplied;
+}
+
+/** Applies the steps of one operation (see stepsToApply). */
+export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
+  return applySteps(db, provinces, await stepsToApply(db, operationId));
 }
 
 /** For the recovery worker: every unapplied step older than `graceSeconds`; returns how many it applied. */
@@ -146,7 +163,7 @@ export async function applyProvinceStepsUpTo(db: DataSource, provinces: Province
      WHERE applied_at IS NULL AND province = $1 AND id <= $2 ORDER BY id LIMIT 1000`,
     [province, lastId],
   );
-  return (await applyRows(db, provinces, rows)).allApplied;
+  return applySteps(db, provinces, rows);
 }
 
 /** Unapplied hold movements by hold id, for reconciliation: what the province has yet to do. */
