@@ -155,7 +155,7 @@ test('a province taken down shows in the health metric and the outbox; a step ap
     }
   };
   assert.equal(await healthy(), 1);
-  await cluster.provinces.get('32')?.kill();
+  await cluster.kill('32');
   await waitForHealth(0);
   assert.equal(total(await scrape(cluster.gateway.baseUrl), 'wallet_province_deployment_state', { province: '32', state: 'unreachable' }), 1);
 
@@ -171,7 +171,7 @@ test('a province taken down shows in the health metric and the outbox; a step ap
   assert.equal(total(national, 'wallet_outbox_unapplied_steps', { province: '32' }), 1);
   assert.ok(total(national, 'wallet_outbox_oldest_step_age_seconds', { province: '32' }) > 0);
 
-  await cluster.startProvince('32');
+  await cluster.restart('32');
   await waitForHealth(1);
   await cluster.recover();
   const [applied] = await cluster.sql<{ applied_at: Date | null }>('national', `SELECT applied_at FROM province_step WHERE operation_id = $1`, [`dissolve:${relationshipId}`]);
