@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createLogger } from '../subgraphs/common/log';
 import { personalDataIn } from './support/log-privacy';
@@ -47,4 +48,14 @@ test('the search of log lines finds what it must', () => {
   assert.deepEqual(personalDataIn('{"msg":"call 13812345678"}'), ['a mobile number']);
   assert.deepEqual(personalDataIn(`{"msg":"${TOKEN}"}`), ['a token']);
   assert.deepEqual(personalDataIn('{"msg":"伍强"}'), ['demo data 伍…']);
+});
+
+test('a process warning is a JSON log line, not Node’s plain text on stderr', () => {
+  const child = spawnSync(process.execPath, ['-e', `
+    require(${JSON.stringify(require.resolve('../subgraphs/common/log'))}).logProcessWarnings();
+    process.emitWarning('client.query() while a query runs', { type: 'DeprecationWarning', code: 'DEP_TEST' });
+    setTimeout(() => {}, 50);`], { encoding: 'utf8' });
+  assert.equal(child.stderr, '');
+  const entry = JSON.parse(child.stdout.trim()) as Record<string, unknown>;
+  assert.deepEqual([entry.level, entry.msg, entry.warning, entry.code], ['warn', 'process warning', 'DeprecationWarning', 'DEP_TEST']);
 });

@@ -59,5 +59,14 @@ export function nameService(bindings: { service: string; province?: string }): v
   log.setBindings(bindings);
 }
 
+/**
+ * Node's process warnings (a deprecation, a listener leak) as log lines too, instead of the plain
+ * text Node writes to stderr by default: every line a service writes is then a JSON entry.
+ */
+export function logProcessWarnings(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => log.warn({ warning: warning.name, code: (warning as NodeJS.ErrnoException).code, error: warning.message }, 'process warning'));
+}
+
 /** The message of an error, for a log field. */
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,4 +1,4 @@
-import { nameService } from '../log';
+import { logProcessWarnings, nameService } from '../log';
 import { startMetrics } from './metrics';
 import { startTracing } from './tracing';
 
@@ -15,6 +15,7 @@ export interface ServiceIdentity {
 export function startTelemetry(identity: ServiceIdentity): void {
   const labels = identity.province ? { service: identity.service, province: identity.province } : { service: identity.service };
   nameService(labels);
+  logProcessWarnings();
   startMetrics(labels);
   startTracing(identity.province ? `province-${identity.province}` : identity.service);
 }
