@@ -51,6 +51,10 @@ export function machine(loadAverageAtStart: number): BenchReport['machine'] {
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN;
 
+/** The share of throughput lost, in percent: 1 - with ÷ without. */
+const cost = (withIt: number | undefined, without: number | undefined) =>
+  withIt !== undefined && without !== undefined && without > 0 ? Math.round((1 - withIt / without) * 1000) / 10 : Number.NaN;
+
 /** The ratios the targets are about, from the scenarios' figures (NaN when one was not run). */
 export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: Record<string, number>; targets: Target[] } {
   const ratios: Record<string, number> = {
@@ -66,6 +70,9 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
     recordingP50OneCaller: ratio(s.staffPage1?.p50Ms, s.ownPage1?.p50Ms),
     recordingP50: ratio(s.staffPage?.p50Ms, s.ownPage?.p50Ms),
+    tracedAt10Cost: cost(s.traced10?.throughput, s.telemetryOff?.throughput),
+    tracedAt100Cost: cost(s.traced100?.throughput, s.telemetryOff?.throughput),
+    metricsCost: cost(s.telemetryMetrics?.throughput, s.telemetryOff?.throughput),
     costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
@@ -81,6 +88,7 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
     { name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
     { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
+    { name: 'throughput lost to traces at 10% sampling, %', value: ratios.tracedAt10Cost, target: '≤ 5' },
   ];
   const targets: Target[] = candidates
     .filter((t) => Number.isFinite(t.value))
@@ -128,6 +136,9 @@ export function formatReport(report: BenchReport): string {
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
+  if (Number.isFinite(report.ratios.metricsCost)) {
+    lines.push(`  throughput lost to metrics alone / to every request traced: ${num(report.ratios.metricsCost)} % / ${num(report.ratios.tracedAt100Cost)} % (no target)`);
+  }
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
   const page = report.dashboardFirstLoad;
   if (page) {

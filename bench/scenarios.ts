@@ -101,12 +101,15 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   ];
 }
 
-/** BENCH_SCENARIOS=key,key runs only those (and the floor only if "floor" is named). */
-export function selectedScenarios(config: BenchConfig): { scenarios: Scenario[]; floor: boolean } {
+/** Measured apart from the scenarios above: `floor` (PostgreSQL alone) and `telemetry` (every service restarted per mode). */
+const APART = ['floor', 'telemetry'];
+
+/** BENCH_SCENARIOS=key,key runs only those (and the floor or the telemetry cost only if named). */
+export function selectedScenarios(config: BenchConfig): { scenarios: Scenario[]; floor: boolean; telemetry: boolean } {
   const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   const all = allScenarios(config);
-  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true };
-  const unknown = wanted.filter((key) => key !== 'floor' && !all.some((s) => s.key === key));
-  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${all.map((s) => s.key).join(', ')}, floor`);
-  return { scenarios: all.filter((s) => wanted.includes(s.key)), floor: wanted.includes('floor') };
+  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true, telemetry: true };
+  const unknown = wanted.filter((key) => !APART.includes(key) && !all.some((s) => s.key === key));
+  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${[...all.map((s) => s.key), ...APART].join(', ')}`);
+  return { scenarios: all.filter((s) => wanted.includes(s.key)), floor: wanted.includes('floor'), telemetry: wanted.includes('telemetry') };
 }
