@@ -5,6 +5,7 @@ import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
 import type { PageLoad } from './page-size';
+import { platformCpuMs } from './telemetry-cost';
 
 /** The figures of one run: printed as a table and written to bench/results/latest.json. */
 export interface ScenarioResult extends LoadStats {
@@ -73,6 +74,10 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     tracedAt10Cost: cost(s.traced10?.throughput, s.telemetryOff?.throughput),
     tracedAt100Cost: cost(s.traced100?.throughput, s.telemetryOff?.throughput),
     metricsCost: cost(s.telemetryMetrics?.throughput, s.telemetryOff?.throughput),
+    // The same from the platform's CPU per operation (throughput of a CPU-bound platform goes as its inverse).
+    tracedAt10CpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.traced10)),
+    tracedAt100CpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.traced100)),
+    metricsCpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.telemetryMetrics)),
     costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
@@ -137,7 +142,9 @@ export function formatReport(report: BenchReport): string {
   lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
   if (Number.isFinite(report.ratios.metricsCost)) {
-    lines.push(`  throughput lost to metrics alone / to every request traced: ${num(report.ratios.metricsCost)} % / ${num(report.ratios.tracedAt100Cost)} % (no target)`);
+    const r = report.ratios;
+    lines.push(`  throughput lost to metrics alone / to every request traced: ${num(r.metricsCost)} % / ${num(r.tracedAt100Cost)} % (no target)`);
+    lines.push(`  the same from the platform's CPU per operation, metrics / traces at 10% / at 100%: ${num(r.metricsCpuCost)} % / ${num(r.tracedAt10CpuCost)} % / ${num(r.tracedAt100CpuCost)} %`);
   }
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
   const page = report.dashboardFirstLoad;

@@ -2,9 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from '../testing';
 import type { BenchConfig } from './config';
+import { cpuTimes, withOthers } from './cpu-usage';
 import { runLoad, summarize, type LoadRun, type Operation } from './load';
 import type { Watched } from './measure';
+import { postmasterPid } from './proc';
 import type { ScenarioResult } from './report';
+import { addDifference, perOperation } from './tally';
 
 /**
  * What seeing inside costs: the member page through the gateway (national, a province, their SQL)
@@ -13,7 +16,8 @@ import type { ScenarioResult } from './report';
  * modes add OpenTelemetry with every span exported over OTLP/HTTP to a sink in the benchmark
  * process that reads and drops them (a collector's work is not the services' cost). Modes run
  * interleaved in rounds, each round after a restart and a warm-up, so that drift of a shared
- * machine falls on all alike.
+ * machine falls on all alike; the CPU time of every process is read around each run too, since on
+ * a machine shared with other work the platform's CPU per operation says more than its throughput.
  */
 export const TELEMETRY_MODES = [
   { key: 'telemetryOff', label: 'member page, telemetry off (no metrics, no traces)', env: { METRICS: 'off' } },
@@ -31,6 +35,8 @@ export async function measureTelemetryCost(
 ): Promise<Record<string, ScenarioResult>> {
   const sink = await startSpanSink();
   const runs = new Map<string, LoadRun[]>(TELEMETRY_MODES.map((m) => [m.key, []]));
+  const cpuMs = new Map<string, Map<string, number>>(TELEMETRY_MODES.map((m) => [m.key, new Map()]));
+  const cpuNow = () => cpuTimes(watched.processes, postmasterPid(watched.dataDir));
   const concurrency = config.readConcurrency;
   try {
     for (let round = 0; round < config.rounds; round++) {
@@ -39,7 +45,9 @@ export async function measureTelemetryCost(
         await restartAll(cluster, traced ? { ...mode.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : mode.env, watched);
         await runLoad({ concurrency, seconds: config.warmupSeconds, operation });
         const bytesBefore = sink.bytes();
+        const cpuBefore = cpuNow();
         const run = await runLoad({ concurrency, seconds: config.seconds / config.rounds, operation });
+        addDifference(cpuMs.get(mode.key) as Map<string, number>, cpuBefore, cpuNow());
         (runs.get(mode.key) as LoadRun[]).push(run);
         log(`  ${mode.key} round ${round + 1}: ${(run.latenciesMs.length / run.seconds).toFixed(1)} ops/s` +
           (traced ? `, ${Math.round((sink.bytes() - bytesBefore) / 1024)} KiB of spans exported` : ''));
@@ -49,7 +57,17 @@ export async function measureTelemetryCost(
     await restartAll(cluster, {}, watched); // back to the default: metrics, no tracing
     await sink.close();
   }
-  return Object.fromEntries(TELEMETRY_MODES.map((mode) => [mode.key, { label: mode.label, ...summarize(runs.get(mode.key) as LoadRun[]) }]));
+  return Object.fromEntries(TELEMETRY_MODES.map((mode) => {
+    const stats = summarize(runs.get(mode.key) as LoadRun[]);
+    const cpuMsPerOperation = perOperation(withOthers(cpuMs.get(mode.key) as Map<string, number>), stats.operations, 0.01, 2);
+    return [mode.key, { label: mode.label, ...stats, cpuMsPerOperation }];
+  }));
+}
+
+/** CPU milliseconds per operation of the platform itself: its services and PostgreSQL (not the load generator, not other work). */
+export function platformCpuMs(result: ScenarioResult | undefined): number {
+  const perProcess = Object.entries(result?.cpuMsPerOperation ?? {});
+  return perProcess.filter(([label]) => !['load generator', 'other', 'stolen'].includes(label)).reduce((sum, [, ms]) => sum + ms, 0);
 }
 
 /** Every service restarted on its port and database with `env`: provinces, national, then the gateway. */
