@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Cluster, startTestCluster } from '../testing';
 import { graphqlOk } from '../cluster/graphql-client';
 import { provinceOfMemberId } from '../subgraphs/common/routing-keys';
+import { measureAllProvinces } from './all-provinces';
 import { readAidPairs } from './bench-data';
 import { type Callers, signCallers } from './callers';
 import { readConfig } from './config';
@@ -22,6 +23,7 @@ import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
 import * as ops from './operations';
+import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
 /**
  * `npm run bench`: a whole cluster on a throw-away embedded PostgreSQL, a bulk-loaded data set,
@@ -61,7 +63,7 @@ async function stopPeers(peers: Peers): Promise<undefined> {
 }
 
 async function main(): Promise<void> {
-  const { scenarios: selected, floor: withFloor, telemetry: withTelemetry } = selectedScenarios(config);
+  const { scenarios: selected, floor: withFloor, walletEvents: withWalletEvents, telemetry: withTelemetry } = selectedScenarios(config);
   const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
   const shape = seedShape(config.membersPerProvince);
@@ -127,6 +129,14 @@ async function main(): Promise<void> {
       Object.assign(results, await measureGroup(group, inputs, config, watched, log));
     }
     if (peers) peers = await stopPeers(peers);
+    let walletEvents: WalletEventsResult | undefined;
+    if (withWalletEvents) {
+      log(`wallet events: ${config.walletEventSubscriptions} beneficiaries subscribed through the gateway, their donors transferring`);
+      walletEvents = await measureWalletEvents({
+        streamUrl: `${running.gatewayUrl}/stream`, gateway: endpoints.gateway, pairs, callers, subscriptions: config.walletEventSubscriptions,
+        seconds: config.seconds, concurrency: config.writeConcurrency, log,
+      });
+    }
     if (withFloor) {
       log(`PostgreSQL single-row UPDATE commits (floor): ${config.seconds} s at concurrency ${config.writeConcurrency}`);
       const floor = await measureCommitFloor(running.databaseUrls.national, {
@@ -143,7 +153,11 @@ async function main(): Promise<void> {
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
     const dashboardPage = await dashboardFirstLoad(running.gateway.baseUrl);
     const memory = sampler.stop();
-    const { ratios, targets } = ratiosAndTargets(results);
+    await Promise.all(opened.splice(0).map((e) => e.close()));
+    await cluster.stop();
+    cluster = undefined;
+    const allProvinces = process.env.BENCH_ALL_PROVINCES === '0' ? undefined : await measureAllProvinces(config, log);
+    const { ratios, targets } = ratiosAndTargets(results, allProvinces);
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
     const report: BenchReport = {
       finishedAt: new Date().toISOString(),
@@ -155,6 +169,8 @@ async function main(): Promise<void> {
       memory,
       consistentAfterLoad,
       dashboardFirstLoad: dashboardPage,
+      walletEvents,
+      allProvinces,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);

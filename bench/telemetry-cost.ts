@@ -64,12 +64,6 @@ export async function measureTelemetryCost(
   }));
 }
 
-/** CPU milliseconds per operation of the platform itself: its services and PostgreSQL (not the load generator, not other work). */
-export function platformCpuMs(result: ScenarioResult | undefined): number {
-  const perProcess = Object.entries(result?.cpuMsPerOperation ?? {});
-  return perProcess.filter(([label]) => !['load generator', 'other', 'stolen'].includes(label)).reduce((sum, [, ms]) => sum + ms, 0);
-}
-
 /** Every service restarted on its port and database with `env`: provinces, national, then the gateway. */
 async function restartAll(cluster: Cluster, env: Record<string, string>, watched: Watched): Promise<void> {
   for (const service of [...cluster.provinces.keys(), 'national', 'gateway']) {

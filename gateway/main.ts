@@ -1,5 +1,5 @@
 import './telemetry'; // first: tracing starts before http and undici load
-import { requiredEnv, runService } from '../subgraphs/common/service-main';
+import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
@@ -17,5 +17,9 @@ runService('gateway', async () =>
     trust: await trustFromEnv(),
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
+    walletEvents: process.env.NATIONAL_DATABASE_URL
+      ? { databaseUrl: process.env.NATIONAL_DATABASE_URL, pollMs: Number(process.env.WALLET_EVENT_POLL_MS ?? 50) }
+      : undefined,
+    clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

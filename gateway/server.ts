@@ -13,6 +13,7 @@ import { DeploymentHealth } from './deployment-health';
 import { watchDeploymentHealth } from './gateway-metrics';
 import { log } from '../subgraphs/common/log';
 import { requestObservationPlugin } from '../subgraphs/common/observability/requests';
+import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
@@ -21,6 +22,8 @@ import { nationalOutageStatusPlugin } from './unanswered-fetch';
 import { RefusalCode } from '../subgraphs/common/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
+import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
+import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 
 export interface GatewayConfig {
   port: number;
@@ -37,6 +40,10 @@ export interface GatewayConfig {
   rateLimit?: RateLimitConfig;
   /** Trusted documents: only the operations of this manifest run; absent: any operation. */
   trustedDocumentsFile?: string;
+  /** The `walletEvents` subscription at /graphql/stream, read from national's database; absent: not served. */
+  walletEvents?: WalletEventsConfig;
+  /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
+  clusterReady?: Promise<void>;
 }
 
 export const ROUTED_SUBGRAPH = 'province';
@@ -72,6 +79,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       });
     },
   });
+  const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -83,14 +92,19 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       requestObservationPlugin<GatewayContext>(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
-      queryLimitsPlugin<GatewayContext>(routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase())),
+      subscriptionsElsewherePlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(routed),
       nationalOutageStatusPlugin<GatewayContext>(),
     ],
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
+  const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
+  if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  let clusterReady = !config.clusterReady;
+  void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
   else if (process.env.NODE_ENV === 'production') log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
@@ -99,6 +113,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     host: config.host,
     port: config.port,
     files: dashboardFiles(),
+    stream: walletEvents?.route,
     context: async (request) => ({
       authorization: request.headers.authorization,
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
@@ -110,6 +125,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     routes: {
       'GET /health': async () => {
         const provinces = health.all();
+        if (!clusterReady) return { status: 503, body: { status: 'starting', provinces } };
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },
@@ -120,7 +136,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     health,
     async close() {
       health.stop();
+      walletEvents?.route.close();
       await service.close();
+      await walletEvents?.close();
     },
   };
 }

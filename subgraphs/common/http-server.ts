@@ -41,6 +41,12 @@ export interface StaticFile {
   headers: Record<string, string>;
 }
 
+/** A route that answers with a stream of its own (the gateway's subscriptions), authenticated and admitted as GraphQL is. */
+export interface StreamRoute<Context extends BaseContext> {
+  path: string;
+  handle(context: Context, arriving: ArrivingRequest, request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   /** The request's context; it authenticates the caller first and throws (401) before anything is parsed. */
@@ -49,6 +55,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   admit?: (context: Context, request: ArrivingRequest) => ArrivingRequest;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
   files?: ReadonlyMap<string, StaticFile>; // keyed by path
+  stream?: StreamRoute<Context>;
   port: number;
   host?: string;
 }
@@ -137,11 +144,12 @@ async function handle<Context extends BaseContext>(
     noteCode(request, (reply.body as { refusal?: { code?: string } } | undefined)?.refusal?.code);
     return sendJson(response, reply);
   }
-  if (url.pathname !== '/graphql') {
+  const stream = options.stream?.path === url.pathname ? options.stream : undefined;
+  if (url.pathname !== '/graphql' && !stream) {
     return sendJson(response, { status: 404, body: { error: 'not found' } });
   }
   let contextValue: Context | undefined;
-  if (!asksForLandingPage(request, url)) {
+  if (stream || !asksForLandingPage(request, url)) {
     try {
       contextValue = await options.context(request);
       observeContext(request, contextValue, (contextValue as CallerContext).caller);
@@ -172,6 +180,7 @@ async function handle<Context extends BaseContext>(
       return sendRefusal(request, response, beforeParsing(error));
     }
   }
+  if (stream && contextValue) return stream.handle(contextValue, arriving, request, response);
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: arriving.method, headers, search: arriving.search, body: arriving.body },
     context: () => (contextValue ? Promise.resolve(contextValue) : options.context(request)),

@@ -12,6 +12,7 @@ import { MemberRelationshipsResolver, RelationshipResolver } from './relationshi
 import { ReportsResolver } from './reports/reports.resolver';
 import { AidStatisticsResolver } from './statistics/aid-statistics.resolver';
 import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
+import { deliveredByTheGateway, WalletEventResolver } from './events/wallet-event.resolver';
 
 /** The `national` subgraph: the wallet, the registry, the person index and the public entry points. */
 export function buildNationalSchema(): Promise<GraphQLSchema> {
@@ -20,8 +21,9 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
         TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver,
+        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, WalletEventResolver,
       ],
+      pubSub: deliveredByTheGateway,
     },
     { ...registryReferences, Member: memberReference },
   );

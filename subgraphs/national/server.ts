@@ -14,6 +14,8 @@ import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByK
 import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
+import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
+import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
@@ -53,11 +55,13 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
       AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, ObservableOutbox1733217000000,
+      WalletEvents1733300000000,
     ],
   });
   await syncRegistry(db);
   await foldStatisticsRows(db);
   const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
+  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'pruning wallet events failed')), 60_000);
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -105,6 +109,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       clearInterval(folding);
+      clearInterval(pruning);
       stopRecovery();
       stopForwarding();
       await service.close();
