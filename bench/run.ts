@@ -21,6 +21,8 @@ import { checkSeed } from './seed-check';
 import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
+import { measureTelemetryCost } from './telemetry-cost';
+import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
 /**
@@ -61,7 +63,7 @@ async function stopPeers(peers: Peers): Promise<undefined> {
 }
 
 async function main(): Promise<void> {
-  const { scenarios: selected, floor: withFloor, walletEvents: withWalletEvents } = selectedScenarios(config);
+  const { scenarios: selected, floor: withFloor, walletEvents: withWalletEvents, telemetry: withTelemetry } = selectedScenarios(config);
   const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
   const shape = seedShape(config.membersPerProvince);
@@ -141,6 +143,11 @@ async function main(): Promise<void> {
         concurrency: config.writeConcurrency, seconds: config.seconds, warmupSeconds: config.warmupSeconds,
       });
       results.floor = { label: 'PostgreSQL single-row UPDATE commits (floor)', ...floor };
+    }
+    if (withTelemetry) {
+      log(`telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.rounds} rounds`);
+      const page = ops.federatedRead(endpoints.gateway, pairs, callers);
+      Object.assign(results, await measureTelemetryCost(running, page, config, watched, log));
     }
 
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);

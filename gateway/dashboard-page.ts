@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { StaticFile } from '../subgraphs/common/http-server';
+import { log } from '../subgraphs/common/log';
 
 /**
  * The national dashboard page (R23) as the gateway serves it: the files `npm run build` made from
@@ -44,7 +45,7 @@ function staticFile(body: Buffer, contentType: string): StaticFile {
 /** The page's files by path; empty (with a warning) when the page has not been built. */
 export function dashboardFiles(dir = DASHBOARD_DIR): Map<string, StaticFile> {
   if (!existsSync(join(dir, 'index.html'))) {
-    console.warn(`the dashboard page is not built (no ${join(dir, 'index.html')}): run npm run build`);
+    log.warn(`the dashboard page is not built (no ${join(dir, 'index.html')}): run npm run build`);
     return new Map();
   }
   const files = new Map(Object.entries(TYPES).map(([name, type]) => [`/dashboard/${name}`, staticFile(readFileSync(join(dir, name)), type)]));

@@ -1,3 +1,4 @@
+import './telemetry'; // first: tracing starts before http and undici load
 import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { rateLimitFromEnv } from './rate-limit';

@@ -10,6 +10,9 @@ import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
 import { dashboardFiles } from './dashboard-page';
 import { DeploymentHealth } from './deployment-health';
+import { watchDeploymentHealth } from './gateway-metrics';
+import { log } from '../subgraphs/common/log';
+import { requestObservationPlugin } from '../subgraphs/common/observability/requests';
 import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
@@ -59,8 +62,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     config.provinceUrls,
     credential,
     readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
-    (s) => console.log(`province ${s.province} deployment is ${s.state}${s.detail ? ` (${s.detail})` : ''}`),
+    (s) => log.info({ province: s.province, state: s.state, detail: s.detail }, `province ${s.province} deployment is ${s.state}`),
   );
+  watchDeploymentHealth(health);
   await health.start(config.healthCheckIntervalMs ?? 10_000);
   const router = new ProvinceRouter(config.provinceUrls, health);
   const gateway = new ApolloGateway({
@@ -69,7 +73,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       if (name === ROUTED_SUBGRAPH) return router;
       const configured = config.subgraphUrls[name];
       if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
-      return new SubgraphSource(configured ?? (url as string), {
+      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, {
         code: RefusalCode.NATIONAL_UNAVAILABLE,
         message: 'The national service is not answering; nothing was done. Try again shortly.',
       });
@@ -85,6 +89,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      requestObservationPlugin<GatewayContext>(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
       subscriptionsElsewherePlugin<GatewayContext>(),
@@ -95,14 +100,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
   const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
-  if (!walletEvents) console.log('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
+  if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
   void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
-  if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
-  else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
+  if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
+  else if (process.env.NODE_ENV === 'production') log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,

@@ -36,6 +36,8 @@ export interface TestClusterOptions {
   healthCheckIntervalMs?: number;
   /** Extra environment of national, e.g. RECOVERY_INTERVAL_MS to run recovery only when the test asks. */
   nationalEnv?: Record<string, string>;
+  /** Extra environment of every service, e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export their traces. */
+  serviceEnv?: Record<string, string>;
   /** Every line each service prints, by service name. */
   onOutput?: (service: string, line: string) => void;
   /** What the cluster is doing while it starts. */
@@ -58,6 +60,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     jwksRefreshMs: 500,
     testHarness: true,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...options.nationalEnv },
+    serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
     onProgress: options.onProgress,
   });

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { type EventPosition, eventIdOf, isAfter } from '../../subgraphs/common/wallet-event-id';
+import { errorText, log } from '../../subgraphs/common/log';
 
 /**
  * The gateway's view of national's `wallet_event` table (its protocol: subgraphs/national/events/
@@ -123,7 +124,7 @@ export class EventFeed {
       let more = false;
       try {
         more = await this.readOnce();
-        if (this.failing) console.log('wallet events: reading national\'s events again');
+        if (this.failing) log.info('wallet events: reading national\'s events again');
         this.failing = false;
       } catch (error) {
         this.report(error);
@@ -153,7 +154,7 @@ export class EventFeed {
   }
 
   private report(error: unknown): void {
-    if (!this.failing) console.error(`wallet events: cannot read national's events (${(error as Error).message}); trying again`);
+    if (!this.failing) log.error({ error: errorText(error) }, 'wallet events: cannot read national\'s events; trying again');
     this.failing = true;
   }
 }

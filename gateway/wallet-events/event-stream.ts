@@ -1,6 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
 import type { EventPosition } from '../../subgraphs/common/wallet-event-id';
 import type { EventFeed, FeedEvent } from './event-feed';
+import { errorText, log } from '../../subgraphs/common/log';
 
 /** The answer for one event, or undefined when there is nothing to tell the subscriber. */
 export type RunEvent = (event: FeedEvent) => Promise<FormattedExecutionResult | undefined>;
@@ -47,7 +48,7 @@ export class EventStream implements AsyncIterableIterator<FormattedExecutionResu
     this.answering = this.answering.then(async () => {
       if (this.closed || this.ending) return;
       const result = await this.run(event).catch((error: unknown): FormattedExecutionResult => {
-        console.error(`wallet event ${event.id}: ${(error as Error).message}`);
+        log.error({ event: event.id, error: errorText(error) }, 'wallet event failed');
         return { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
       });
       if (result) this.push(result);

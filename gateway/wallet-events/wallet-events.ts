@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import type { GatewayContext } from '../subgraph-source';
 import { EventFeed } from './event-feed';
 import { walletEventsRoute, type WalletEventsRoute } from './stream-route';
+import { errorText, log } from '../../subgraphs/common/log';
 
 /** Where the gateway reads national's wallet events: national's database (a role that may only read `wallet_event` is enough). */
 export interface WalletEventsConfig {
@@ -23,7 +24,7 @@ export function serveWalletEvents(
   routed: ReadonlySet<string>,
 ): { route: WalletEventsRoute; close(): Promise<void> } {
   const db = new Pool({ connectionString: config.databaseUrl, max: 4 });
-  db.on('error', (error) => console.error(`wallet events: national's database: ${error.message}`));
+  db.on('error', (error) => log.error({ error: errorText(error) }, 'wallet events: national\'s database failed'));
   const feed = new EventFeed(db, config.pollMs ?? 50);
   let schema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));

@@ -2,6 +2,11 @@ import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { INTERNAL_PREFIX } from './internal-rpc';
+import { errorText, log } from './log';
+import { METRICS_PATH, metricsEnabled, metricsText } from './observability/metrics';
+import { noteCode, observeContext, observeRequest } from './observability/requests';
+import type { CallerContext } from './auth/authenticate';
 
 /** Requests larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -80,7 +85,8 @@ function sendJson(response: ServerResponse, reply: JsonReply, headers: Record<st
   response.end(text);
 }
 
-function sendRefusal(response: ServerResponse, refusal: RefusedBeforeParsing): void {
+function sendRefusal(request: IncomingMessage, response: ServerResponse, refusal: RefusedBeforeParsing): void {
+  noteCode(request, refusal.code);
   sendJson(response, { status: refusal.status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } }, refusal.headers);
 }
 
@@ -97,6 +103,12 @@ function beforeParsing(error: unknown): RefusedBeforeParsing {
 /** A browser asking for the landing page (no operation in it) needs no token; every operation does. */
 const asksForLandingPage = (request: IncomingMessage, url: URL) =>
   request.method === 'GET' && !url.search && (request.headers.accept ?? '').includes('text/html');
+
+async function sendMetrics(response: ServerResponse): Promise<void> {
+  const { contentType, body } = await metricsText();
+  response.writeHead(200, { 'content-type': contentType });
+  response.end(body);
+}
 
 function sendFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
@@ -116,6 +128,7 @@ async function handle<Context extends BaseContext>(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
   const route = options.routes?.[`${request.method} ${url.pathname}`];
@@ -127,7 +140,9 @@ async function handle<Context extends BaseContext>(
     } catch {
       return sendJson(response, { status: 400, body: { error: 'body is not JSON' } });
     }
-    return sendJson(response, await route(body, request));
+    const reply = await route(body, request);
+    noteCode(request, (reply.body as { refusal?: { code?: string } } | undefined)?.refusal?.code);
+    return sendJson(response, reply);
   }
   const stream = options.stream?.path === url.pathname ? options.stream : undefined;
   if (url.pathname !== '/graphql' && !stream) {
@@ -137,8 +152,9 @@ async function handle<Context extends BaseContext>(
   if (stream || !asksForLandingPage(request, url)) {
     try {
       contextValue = await options.context(request);
+      observeContext(request, contextValue, (contextValue as CallerContext).caller);
     } catch (error) {
-      return sendRefusal(response, beforeParsing(error));
+      return sendRefusal(request, response, beforeParsing(error));
     }
   }
   const headers = new HeaderMap();
@@ -161,7 +177,7 @@ async function handle<Context extends BaseContext>(
     try {
       arriving = options.admit(contextValue, arriving);
     } catch (error) {
-      return sendRefusal(response, beforeParsing(error));
+      return sendRefusal(request, response, beforeParsing(error));
     }
   }
   if (stream && contextValue) return stream.handle(contextValue, arriving, request, response);
@@ -184,14 +200,20 @@ export async function serveHttp<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningHttpService> {
   const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path === '/graphql') observeRequest(request, response, 'graphql');
+    else if (path.startsWith(INTERNAL_PREFIX)) observeRequest(request, response, 'internal', path.slice(INTERNAL_PREFIX.length));
     handle(options, request, response).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof BodyTooLarge) {
+        noteCode(request, 'BODY_TOO_LARGE');
         return sendJson(response, {
           status: 413,
           body: { errors: [{ message: 'The request body is too large.', extensions: { code: 'BODY_TOO_LARGE' } }] },
         });
       }
+      noteCode(request, 'INTERNAL_SERVER_ERROR');
+      log.error({ path, error: errorText(error) }, 'request failed');
       sendJson(response, { status: 500, body: { errors: [{ message: 'Internal server error.' }] } });
     });
   });

@@ -24,7 +24,12 @@ import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
-import { foldStatisticsRows } from './statistics/kept-figures';
+import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
+import { ObservableOutbox1733217000000 } from './migrations/1733217000000-ObservableOutbox';
+import { errorText, log } from '../common/log';
+import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
+import { watchOutbox } from './national-metrics';
+import { outboxBacklog } from './steps/province-steps';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -49,13 +54,14 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     entities: [],
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, WalletEvents1733300000000,
+      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, ObservableOutbox1733217000000,
+      WalletEvents1733300000000,
     ],
   });
   await syncRegistry(db);
   await foldStatisticsRows(db);
-  const folding = setInterval(() => foldStatisticsRows(db).catch((error: Error) => console.error(`folding statistics rows: ${error.message}`)), 60_000);
-  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: Error) => console.error(`pruning wallet events: ${error.message}`)), 60_000);
+  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
+  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'pruning wallet events failed')), 60_000);
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -63,6 +69,10 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const recording = recordingPool(config.databaseUrl);
+  watchPool('main', poolOf(db));
+  watchPool('recording', recording);
+  watchFoldLag(() => unfoldedStatisticsRows(db));
+  watchOutbox(() => outboxBacklog(db), () => provinces.connected);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
     readsPlugin<NationalContext>(),

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { errorText, log } from '../../common/log';
+import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
+import { countRecoveryRound } from '../national-metrics';
 import { carryWaitingAccounts } from '../persons/account-moves';
 import { finishWaitingMoves } from '../persons/insurance-change';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
@@ -16,6 +19,8 @@ import { applyPendingSteps } from '../steps/province-steps';
  * new membership is not enrolled yet, accounts waiting to move to a new membership (R31); and
  * runs the R25 return job (transfers not accepted by 06:00 the next day go back to the donor).
  * Every step it repeats is idempotent, so running it while requests are in flight is safe.
+ * Each piece of work it takes over is traced as a span of its own (a step's span links back to the
+ * request that enqueued it), so a round with nothing to do leaves no trace.
  */
 export interface RecoveryResult {
   returnedTransfers: number;
@@ -28,17 +33,29 @@ export interface RecoveryResult {
 }
 
 export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
+  try {
+    const result = await recoverRound(ctx, graceSeconds);
+    countRecoveryRound({ ...result });
+    return result;
+  } catch (error) {
+    countRecoveryRound(undefined);
+    throw error;
+  }
+}
+
+async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
   const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, moves: 0, accountMoves: 0 };
-  const attempt = async (work: () => Promise<unknown>) => {
+  // The span names the operation by its id; an enrolment by nothing (its key is the person's ID number).
+  const attempt = async (kind: string, id: string | undefined, work: () => Promise<unknown>) => {
     try {
-      await work();
+      await inSpan(`recover ${kind}`, { attributes: id ? { 'wallet.recovered.id': id } : {} }, work);
       return 1;
     } catch {
       return 0; // refused (and so undone) or still unreachable: tried again next round
     }
   };
   for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
-    result.enrolments += await attempt(() => completeEnrolment(ctx.db, ctx.provinces, request));
+    result.enrolments += await attempt('enrolment', undefined, () => completeEnrolment(ctx.db, ctx.provinces, request));
   }
   // A transfer is stamped by the platform clock (R24 counts by it), so its age is read on that clock too.
   const transfers: { id: string }[] = await ctx.db.query(
@@ -46,7 +63,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     [graceSeconds, ctx.now()],
   );
   for (const { id } of transfers) {
-    result.transfers += await attempt(async () => {
+    result.transfers += await attempt('transfer', id, async () => {
       const transfer = await findTransfer(ctx.db, id);
       if (!transfer) return;
       const relationship = await requireRelationship(ctx.db, transfer.relationshipId);
@@ -57,7 +74,9 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds],
   );
-  for (const { id } of settlements) result.settlements += await attempt(async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+  for (const { id } of settlements) {
+    result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+  }
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
   result.moves = await finishWaitingMoves(ctx, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
@@ -97,7 +116,7 @@ export function startRecoveryWorker(context: () => NationalContext, intervalMs: 
     if (running) return;
     running = true;
     recoverOnce(context(), graceSeconds)
-      .catch((error: unknown) => console.error(`recovery round failed: ${(error as Error).message}`))
+      .catch((error: unknown) => log.error({ error: errorText(error) }, 'recovery round failed'))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();
