@@ -13,6 +13,8 @@ export type Queryable = Pick<EntityManager, 'query'>;
 export class RequestReads implements Queryable {
   private inOneTransaction = false;
   private runner?: Promise<QueryRunner>;
+  /** The last statement sent: resolvers read side by side, but one connection takes one statement at a time. */
+  private previous: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly db: DataSource) {}
 
@@ -25,13 +27,17 @@ export class RequestReads implements Queryable {
     if (!this.inOneTransaction) return this.db.query<T>(sql, parameters);
     this.runner ??= this.begin();
     const runner = await this.runner;
-    try {
-      return (await runner.query(sql, parameters)) as T;
-    } catch (error) {
-      // A failed statement aborts the transaction: the request's other reads go on in a new one.
-      await runner.query('ROLLBACK').then(() => runner.query('BEGIN READ ONLY'), () => undefined);
-      throw error;
-    }
+    const read = this.previous.then(async () => {
+      try {
+        return (await runner.query(sql, parameters)) as T;
+      } catch (error) {
+        // A failed statement aborts the transaction: the request's other reads go on in a new one.
+        await runner.query('ROLLBACK').then(() => runner.query('BEGIN READ ONLY'), () => undefined);
+        throw error;
+      }
+    });
+    this.previous = read.catch(() => undefined);
+    return read;
   }
 
   /** Ends the request's read transaction, if it opened one. */
@@ -41,6 +47,7 @@ export class RequestReads implements Queryable {
     if (!runner) return;
     const connection = await runner;
     try {
+      await this.previous;
       await connection.query('COMMIT');
     } finally {
       await connection.release();
