@@ -1,5 +1,6 @@
 import { requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
+import { corsPolicyFrom } from '../subgraphs/common/cors';
 import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
 import { trustFromEnv } from '../subgraphs/common/auth/trust-config';
@@ -16,5 +17,6 @@ runService('gateway', async () =>
     trust: await trustFromEnv(),
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
+    cors: corsPolicyFrom(process.env.CORS_ORIGINS),
   }),
 );

@@ -15,6 +15,7 @@ import { type Caller, Role } from './auth/caller';
  */
 export enum PersonalData {
   ID_NUMBER = 'ID_NUMBER',
+  NAME = 'NAME',
   ACCOUNT = 'ACCOUNT',
   LEDGER = 'LEDGER',
   WALLET = 'WALLET',

@@ -2,7 +2,9 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
 import { refuseNulPlugin } from './refuse-nul';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 
@@ -42,6 +44,7 @@ export function subgraphServer<Context extends CallerContext>(schema: GraphQLSch
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(), // no page that loads from a CDN; subgraphs are not for browsers
       requireCallerPlugin<Context>(),
       refuseNulPlugin<Context>(),
       ...plugins,
