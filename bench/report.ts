@@ -66,6 +66,8 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
     recordingP50OneCaller: ratio(s.staffPage1?.p50Ms, s.ownPage1?.p50Ms),
     recordingP50: ratio(s.staffPage?.p50Ms, s.ownPage?.p50Ms),
+    memberSearchP50OneCaller: ratio(s.memberSearch1?.p50Ms, s.portalMember1?.p50Ms),
+    settlementPageP50OneCaller: ratio(s.settlementPage1?.p50Ms, s.portalMember1?.p50Ms),
     costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
@@ -128,6 +130,7 @@ export function formatReport(report: BenchReport): string {
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
+  lines.push(`  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`);
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
   const page = report.dashboardFirstLoad;
   if (page) {
