@@ -1,5 +1,4 @@
-import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
+import type { Cluster } from '../testing';
 
 /**
  * Who calls in each scenario, as the Authorization header they send: a member for their own page
@@ -16,17 +15,15 @@ export interface Callers {
 
 const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
 
-export async function signCallers(secret: SigningIdentity, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
+export async function signCallers(cluster: Pick<Cluster, 'token'>, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
   const ttlSeconds = 4 * 3600;
   const members = new Map<string, Headers>();
   for (const memberId of memberIds) {
-    if (!members.has(memberId)) members.set(memberId, bearer(await issueToken(secret, { role: Role.MEMBER, subject: memberId, ttlSeconds })));
+    if (!members.has(memberId)) members.set(memberId, bearer(await cluster.token({ member: memberId }, ttlSeconds)));
   }
   const portals = new Map<string, Headers>();
-  for (const province of provinces) {
-    portals.set(province, bearer(await issueToken(secret, { role: Role.PROVINCIAL_PORTAL, subject: `bench-portal-${province}`, province, ttlSeconds })));
-  }
-  const dashboard = bearer(await issueToken(secret, { role: Role.NATIONAL_DASHBOARD, subject: 'bench-dashboard', ttlSeconds }));
+  for (const province of provinces) portals.set(province, bearer(await cluster.token({ portal: province }, ttlSeconds)));
+  const dashboard = bearer(await cluster.token('dashboard', ttlSeconds));
   const known = <T>(map: Map<string, T>, key: string): T => {
     const value = map.get(key);
     if (!value) throw new Error(`no token signed for ${key}`);

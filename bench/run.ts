@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Cluster, startCluster } from '../cluster/cluster';
+import { type Cluster, startTestCluster } from '../testing';
 import { graphqlOk } from '../cluster/graphql-client';
 import { provinceOfMemberId } from '../subgraphs/common/routing-keys';
 import { readAidPairs } from './bench-data';
@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     return created;
   };
   try {
-    cluster = await startCluster({ provinces: config.provinces, dataDir, ephemeral: true, onProgress: log });
+    cluster = await startTestCluster({
+      provinces: config.provinces, dataDir, deleteDataAtStop: true, healthCheckIntervalMs: 10_000, onProgress: log,
+    });
     const running = cluster;
     Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national });
     for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
     ]);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const pairs = await readAidPairs(running.databaseUrls.national);
-    const callers = await signCallers(running.identity, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
+    const callers = await signCallers(running, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
     await openTransferWindow(running.gatewayUrl, callers);
     await checkSeed(running.gatewayUrl, running.databaseUrls, config.provinces, shape, callers.dashboard);
     log('data loaded; every province reconciles');

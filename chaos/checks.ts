@@ -29,17 +29,14 @@ async function sql<Row>(cluster: Cluster, service: string, text: string, params:
 const check = (name: string, problems: string[]): Check =>
   ({ name, ok: problems.length === 0, detail: problems.length ? `${problems.length}: ${problems.slice(0, 5).join('; ')}` : undefined });
 
-/** Waits until national has nothing left to finish: no PENDING operation, no unapplied province step. */
-export async function quiesce(cluster: Cluster, timeoutMs = 120_000): Promise<{ ms: number; quiet: boolean }> {
+/** Waits until recovery has nothing left to finish (the kit's waitUntilQuiet); how long it took. */
+export async function quiesce(cluster: Cluster, timeoutMs = 120_000): Promise<{ ms: number; quiet: boolean; left?: string }> {
   const started = Date.now();
-  for (;;) {
-    await cluster.recover().catch(() => undefined);
-    const [left] = await sql<{ n: number }>(cluster, 'national', `SELECT
-      (SELECT count(*) FROM transfer WHERE state = 'PENDING') + (SELECT count(*) FROM settlement WHERE state = 'PENDING')
-      + (SELECT count(*) FROM province_step WHERE applied_at IS NULL) AS n`);
-    if (Number(left.n) === 0) return { ms: Date.now() - started, quiet: true };
-    if (Date.now() - started > timeoutMs) return { ms: Date.now() - started, quiet: false };
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    await cluster.waitUntilQuiet(timeoutMs);
+    return { ms: Date.now() - started, quiet: true };
+  } catch (error) {
+    return { ms: Date.now() - started, quiet: false, left: (error as Error).message };
   }
 }
 

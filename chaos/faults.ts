@@ -39,18 +39,6 @@ export function faultPlan(random: Random, provinces: string[], randomKills: numb
   return shuffle(random, [...kills, ...crashes]);
 }
 
-function processOf(cluster: Cluster, target: string): ServiceProcess | undefined {
-  if (target === 'national') return cluster.national;
-  if (target === 'gateway') return cluster.gateway;
-  return cluster.provinces.get(target);
-}
-
-function restart(cluster: Cluster, target: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
-  if (target === 'national') return cluster.startNational(env);
-  if (target === 'gateway') return cluster.startGateway(env);
-  return cluster.startProvince(target, env);
-}
-
 const alive = (service: ServiceProcess | undefined) => !!service && service.child.exitCode === null && service.child.signalCode === null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,16 +49,16 @@ export async function inject(cluster: Cluster, fault: Fault, random: Random): Pr
   const started = Date.now();
   let killed: boolean;
   if (fault.crashAt) {
-    const armed = await restart(cluster, fault.target, { CRASH_AT: fault.crashAt });
+    const armed = await cluster.restart(fault.target, { CRASH_AT: fault.crashAt });
     const deadline = Date.now() + CRASH_POINT_WAIT_MS;
     while (alive(armed) && Date.now() < deadline) await sleep(50);
     killed = !alive(armed);
   } else {
-    await processOf(cluster, fault.target)?.kill();
+    await cluster.kill(fault.target);
     killed = true;
     await sleep(random.int(200, 1500));
   }
   const downFrom = Date.now();
-  await restart(cluster, fault.target);
+  await cluster.restart(fault.target);
   return { ...fault, killed, downMs: Date.now() - (fault.crashAt ? downFrom : started) };
 }

@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startCluster } from '../cluster/cluster';
+import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
 import type { Family } from './model';
@@ -58,27 +55,17 @@ const ACTIONS: readonly (readonly [number, Action])[] = [
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** 10:00 Beijing time today: transfers are allowed (R24) and no 06:00 return (R25) falls in the run. */
-function beijingTenToday(): Date {
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  return new Date(`${today}T10:00:00+08:00`);
-}
-
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { log, provinces } = options;
   const started = Date.now();
   log(`starting a cluster of provinces ${provinces.join(', ')}`);
-  const cluster = await startCluster({
+  const clock = beijingTime('10:00:00'); // transfers are allowed (R24) and no 06:00 return (R25) falls in the run
+  const cluster = await startTestCluster({
     provinces,
-    dataDir: mkdtempSync(join(tmpdir(), 'wallet-chaos-')),
-    ephemeral: true,
-    healthCheckIntervalMs: 1000,
-    testHarness: true,
-    nationalEnv: { ADJUSTABLE_CLOCK: '1', RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
+    clock,
+    nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
   });
   try {
-    const clock = beijingTenToday();
-    await cluster.setClock(clock);
     const signedAt = new Date(clock.getTime() - 3_600_000);
     const p = platform(cluster);
     await relaxTransferPolicy(p, provinces);
@@ -239,7 +226,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         ok: faults.every((f) => f.killed),
         detail: faults.filter((f) => !f.killed).map((f) => `${f.target} ${f.crashAt}`).join(', ') || undefined,
       },
-      { name: 'recovery finished: nothing PENDING, no province step unapplied', ok: quiet.quiet, detail: `${quiet.ms} ms` },
+      { name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving', ok: quiet.quiet, detail: quiet.left ?? `${quiet.ms} ms` },
       ...(await finalChecks(p, families, provinces, frauds, { from: new Date(clock.getTime() - 86_400_000), to: new Date(clock.getTime() + 86_400_000) })),
     ];
     const failed = checks.filter((c) => !c.ok).length;

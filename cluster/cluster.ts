@@ -46,26 +46,50 @@ export interface Cluster {
   identity: SigningIdentity;
   /** The folder of the identity provider's and the deployments' keys. */
   keysDir: string;
-  /** Starts (again) the deployment of a province, on the same port and database. */
-  startProvince(code: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
-  /** Starts (again) national, on the same port and database. */
-  startNational(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
-  /** Starts (again) the gateway, on the same port. */
-  startGateway(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /**
+   * Starts a service again, on the same port and database: 'national', 'gateway' or a province code.
+   * A running one is stopped first. `env` is extra environment for this run only (e.g. CRASH_AT).
+   */
+  restart(service: string, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Stops a service gracefully (SIGTERM); `restart` brings it back. */
+  stopService(service: string): Promise<void>;
+  /** Kills a service at once (SIGKILL), as a crash would; `restart` brings it back. */
+  kill(service: string): Promise<void>;
   /**
    * Sets the platform clock (every time rule reads national's clock). Only a test cluster (started
-   * with `testHarness` and national's ADJUSTABLE_CLOCK=1) accepts it; the time set survives a restart of national.
+   * with `testHarness` and national's ADJUSTABLE_CLOCK=1, not in production) accepts it; the time
+   * set goes on running, and survives a restart of national. Answers the platform's time.
    */
-  setClock(time: Date): Promise<void>;
-  /** A token for `who`, signed the way this cluster accepts. */
-  token(who: Who): Promise<string>;
+  setClock(time: Date): Promise<Date>;
+  /** Moves the platform clock on by `ms` (test clusters only, as setClock). */
+  advanceClock(ms: number): Promise<Date>;
+  /** A token for `who`, signed the way this cluster accepts (valid `ttlSeconds`, default 8 hours). */
+  token(who: Who, ttlSeconds?: number): Promise<string>;
   /** GraphQL through the gateway as `who`. */
   as(who: Who): GraphClient;
   /** Runs one recovery round in national now, including the R25 return job; returns what it finished (test clusters). */
   recover(): Promise<Record<string, number>>;
+  /**
+   * Runs recovery until nothing is left to finish (no PENDING operation, no province step unapplied,
+   * no account moving), or fails after `timeoutMs` saying what is left (test clusters).
+   */
+  waitUntilQuiet(timeoutMs?: number): Promise<void>;
+  /** R20 reconciliation of every province, as its portal sees it. */
+  reconcile(): Promise<Record<string, Reconciliation>>;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
   stop(): Promise<void>;
 }
+
+/** A province's R20 reconciliation, as the `reconciliation` query answers its portal. */
+export interface Reconciliation {
+  balanced: boolean;
+  differences: string[];
+  inFlightTransfers: number;
+  unappliedSteps: number;
+  inFlightMoves: number;
+}
+
+const RECONCILE = `query($p: ID!) { reconciliation(province: $p) { balanced differences inFlightTransfers unappliedSteps inFlightMoves } }`;
 
 const DIST = join(__dirname, '..');
 const SCRIPTS = {
@@ -164,10 +188,22 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...extraEnv,
         },
       });
-    const token = (who: Who) => issueToken(identity, tokenRequest(who));
+    const token = (who: Who, ttlSeconds?: number) => issueToken(identity, { ...tokenRequest(who), ttlSeconds });
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
-    const harness = () => internalClient(urlOf('national'), harnessCredential);
+    const harness = async <Out>(operation: string, input: unknown = {}): Promise<Out> => {
+      if (!options.testHarness) throw new Error(`${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`);
+      try {
+        return await internalClient(urlOf('national'), harnessCredential).call<Out>(operation, input);
+      } catch (error) {
+        throw new Error(`${operation}: national refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
+      }
+    };
+    const moveClock = async (input: { now?: string; advanceMs?: number }) => {
+      const answer = await harness<{ now: string; offsetMs: number }>('clock', input);
+      clockOffsetMs = answer.offsetMs; // a restarted national goes on from here
+      return new Date(answer.now);
+    };
     const startGateway = async (extraEnv: Record<string, string> = {}) =>
       start('gateway', {
         name: 'gateway',
@@ -180,6 +216,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...extraEnv,
         },
       });
+
+    const restart = async (service: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
+      if (service === 'national') return startNational(env);
+      if (service === 'gateway') return startGateway(env);
+      if (options.provinces.includes(service)) return startProvince(service, env);
+      throw new Error(`there is no service "${service}": 'national', 'gateway' or one of ${options.provinces.join(', ')}`);
+    };
 
     progress(`starting provinces ${options.provinces.join(', ')}`);
     await Promise.all(options.provinces.map((code) => startProvince(code)));
@@ -200,13 +243,29 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       databaseUrls,
       identity,
       keysDir,
-      startProvince,
-      startNational,
-      startGateway,
-      async setClock(time) {
-        ({ offsetMs: clockOffsetMs } = await harness().call<{ offsetMs: number }>('clock', { now: time.toISOString() }));
+      restart: (service, env) => restart(service, env),
+      stopService: async (service) => running.get(service)?.stop(),
+      kill: async (service) => running.get(service)?.kill(),
+      setClock: (time) => moveClock({ now: time.toISOString() }),
+      advanceClock: (ms) => moveClock({ advanceMs: ms }),
+      recover: () => harness('recover'),
+      async waitUntilQuiet(timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          await harness('recover');
+          const backlog = await harness<Record<string, number>>('recoveryBacklog');
+          if (Object.values(backlog).every((n) => n === 0)) return;
+          if (Date.now() > deadline) throw new Error(`recovery is not quiet after ${timeoutMs} ms: ${JSON.stringify(backlog)}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
       },
-      recover: () => harness().call('recover', {}),
+      async reconcile() {
+        const reports: Record<string, Reconciliation> = {};
+        for (const code of options.provinces) {
+          reports[code] = (await graphClient(gatewayUrl, () => token({ portal: code })).ok(RECONCILE, { p: code })).reconciliation;
+        }
+        return reports;
+      },
       token,
       as: (who) => graphClient(gatewayUrl, () => token(who)),
       stop: stopAll,

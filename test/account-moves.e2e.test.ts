@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, codes, DISSOLVE, enrol, exitSignal, key, recover, REFUND, relate, settle, startTestCluster, type TestCluster, transfer, TRANSFER,
+  balanced, codes, DISSOLVE, enrol, exitSignal, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer,
+  TRANSFER,
 } from './support/cluster-fixture';
 
 /**
@@ -96,15 +97,15 @@ describe('R31: a move carries the account', () => {
   for (const [province, point] of [['13', 'moveOut:before'], ['13', 'moveOut:after'], ['51', 'moveIn:before'], ['51', 'moveIn:after']] as const) {
     test(`the ${province === '13' ? 'old' : 'new'} province killed at ${point}: recovery finishes the move, once`, async () => {
       const member = await enrol(cluster, { region: '130100', currentYear: '100.00', accumulated: '50.00' });
-      await cluster.startProvince(province, { CRASH_AT: point });
+      await cluster.restart(province, { CRASH_AT: point });
       const idempotencyKey = key('move-crash');
       const during = await move(member, '510100', idempotencyKey);
       assert.equal(during.errors, undefined, 'the move is decided and recorded; the provinces follow');
       assert.equal(during.data?.changeInsurance.accountMove.state, 'MOVING');
       assert.equal(await exitSignal(cluster.provinces.get(province)), 'SIGKILL');
-      await cluster.startProvince(province);
-      await recover(cluster);
-      await recover(cluster);
+      await cluster.restart(province);
+      await cluster.recover();
+      await cluster.recover();
       const final = await move(member, '510100', idempotencyKey);
       const moved = final.data?.changeInsurance.accountMove;
       assert.deepEqual([moved.state, moved.currentYear, moved.accumulated], ['MOVED', '100.00', '50.00']);
@@ -118,18 +119,18 @@ describe('R31: a move carries the account', () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '500.00' });
     const member = await enrol(cluster, { region: '130100', currentYear: '80.00' });
     await transfer(cluster, await relate(cluster, donor, member, 'CHILD'), '200.00');
-    await cluster.startNational({ CRASH_AT: 'recordSettlement:after' });
+    await cluster.restart('national', { CRASH_AT: 'recordSettlement:after' });
     const idempotencyKey = key('in-flight');
     const during = await settle(cluster, member, '120.00', '130100', idempotencyKey);
     assert.deepEqual(codes(during), ['OUTCOME_PENDING']);
     assert.equal(await exitSignal(cluster.national), 'SIGKILL');
-    await cluster.startNational();
+    await cluster.restart('national');
     const moved = await move(member, '510100');
     assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
-    await recover(cluster);
+    await cluster.recover();
     const settled = (await settle(cluster, member, '120.00', '130100', idempotencyKey)).data?.settleExpense;
     assert.equal(settled.state, 'SETTLED');
-    await recover(cluster);
+    await cluster.recover();
     const newMember = moved.data?.changeInsurance.newMember.id;
     const [own, carried] = [Number(settled.ownAccountPaid), Number((await accountOf(newMember)).balance)];
     assert.equal((own * 100 + carried * 100) / 100, 80, 'what was not spent from the own account moved with the member');
@@ -147,7 +148,7 @@ describe('R31: a move carries the account', () => {
     assert.equal(moved.accountMove.state, 'MOVED');
     const refund = await cluster.as({ portal: '51' }).ok(REFUND, { input: { settlementId: paid.id, amount: '100.00', idempotencyKey: key('refund') } });
     assert.equal(refund.refundSettlement.ownAccountPart, '60.00');
-    await recover(cluster);
+    await cluster.recover();
     assert.equal((await accountOf(moved.newMember.id)).balance, '60.00');
     assert.equal((await accountOf(member)).balance, '0.00');
     await balanced(cluster);
@@ -165,7 +166,7 @@ describe('the mutual-aid edges found in use', () => {
     await cluster.as({ portal: '51' }).ok(REFUND, { input: { settlementId: paid.id, amount: '30.00', idempotencyKey: key('refund-donor') } });
     const view = await cluster.as({ member: donor }).ok(`query($id: ID!) { relationship(id: $id) { quota { granted spent released refundedToDonor available } } }`, { id: rel });
     assert.deepEqual(view.relationship.quota, { granted: '200.00', spent: '80.00', released: '120.00', refundedToDonor: '30.00', available: '0.00' });
-    await recover(cluster);
+    await cluster.recover();
     assert.equal((await accountOf(donor)).balance, '450.00', '500.00 less 80.00 spent plus 30.00 refunded');
     await balanced(cluster);
   });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { GraphQLResponse } from '../cluster/graphql-client';
 import {
-  ACCEPT, balanced, beijingTimeToday, codes, enrol, exitSignal, hospital, key, PREMIUM, recover, REFUND, relate, setClock, settle,
-  SETTLE, startTestCluster, type TestCluster, transfer, TRANSFER,
+  ACCEPT, balanced, beijingTime, codes, enrol, exitSignal, hospital, key, PREMIUM, REFUND, relate, settle, SETTLE,
+  startTestCluster, type TestCluster, transfer, TRANSFER,
 } from './support/cluster-fixture';
 
 /**
@@ -82,7 +82,7 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
     const answer = oneAnswer(await copies(() => settle(cluster, beneficiary, '150.00', '510100', idempotencyKey)));
     assert.equal(answer.data?.settleExpense.quotaPaid, '150.00');
     assert.equal((await cluster.sql('national', `SELECT id FROM settlement WHERE beneficiary_id = $1`, [beneficiary])).length, 1);
-    await recover(cluster);
+    await cluster.recover();
     assert.deepEqual(await balanceOf(donor), { balance: '85000', held: '5000' });
   });
 
@@ -92,7 +92,7 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
     const input = { beneficiaryId: beneficiary, kind: 'RESIDENT_MEDICAL_INSURANCE', amount: '250.00', idempotencyKey: key('premium') };
     const answer = oneAnswer(await copies(() => cluster.as({ member: beneficiary }).query(PREMIUM, { input })));
     assert.equal(answer.data?.payPremium.quotaPaid, '250.00');
-    await recover(cluster);
+    await cluster.recover();
     assert.deepEqual(await balanceOf(donor), { balance: '75000', held: '5000' });
   });
 
@@ -134,11 +134,11 @@ describe('R21: a refusal is the final answer of its key', () => {
   test('refused at night (R24), replayed in the morning: still refused', async () => {
     const { donor, relationship } = await family();
     const input = { relationshipId: relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('night') };
-    await setClock(cluster, beijingTimeToday('23:00:00'));
+    await cluster.setClock(beijingTime('23:00:00'));
     try {
       assert.deepEqual(codes(await cluster.as({ member: donor }).query(TRANSFER, { input })), ['NIGHT_WINDOW']);
     } finally {
-      await setClock(cluster, beijingTimeToday('10:00:00'));
+      await cluster.setClock(beijingTime('10:00:00'));
     }
     assert.deepEqual(codes(await cluster.as({ member: donor }).query(TRANSFER, { input })), ['NIGHT_WINDOW']);
   });
@@ -194,7 +194,7 @@ describe('R28: one suspected fraud per attempt', () => {
 describe('R30: in doubt is not refused', () => {
   test('a province that is down before anything is recorded: PROVINCE_UNAVAILABLE, and nothing recorded', async () => {
     const { donor, relationship } = await family();
-    await cluster.provinces.get('32')?.stop();
+    await cluster.stopService('32');
     try {
       const input = { relationshipId: relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('down') };
       // The first attempt finds the province gone (recorded, then not answered: in doubt); from then on
@@ -207,7 +207,7 @@ describe('R30: in doubt is not refused', () => {
       const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE idempotency_key = $1`, [input.idempotencyKey]);
       assert.deepEqual(rows, [], 'a refusal code: nothing recorded, nothing will happen');
     } finally {
-      await cluster.startProvince('32');
+      await cluster.restart('32');
     }
   });
 
@@ -216,16 +216,16 @@ describe('R30: in doubt is not refused', () => {
     const employee = await enrol(cluster, { region: '320500', currentYear: '20.00' });
     const rel = await relate(cluster, donor, employee, 'CHILD');
     await transfer(cluster, rel, '100.00');
-    await cluster.startProvince('32', { CRASH_AT: 'spendOwn:after' });
+    await cluster.restart('32', { CRASH_AT: 'spendOwn:after' });
     const idempotencyKey = key('spend-crash');
     const during = await settle(cluster, employee, '50.00', '320500', idempotencyKey);
     assert.deepEqual(codes(during), ['OUTCOME_PENDING']);
     assert.equal(during.errors?.[0].extensions?.retryWithSameKey, true);
     assert.equal(await exitSignal(cluster.provinces.get('32')), 'SIGKILL');
-    await cluster.startProvince('32');
+    await cluster.restart('32');
     const final = await settle(cluster, employee, '50.00', '320500', idempotencyKey);
     assert.deepEqual([final.data?.settleExpense.state, final.data?.settleExpense.ownAccountPaid, final.data?.settleExpense.quotaPaid], ['SETTLED', '20.00', '30.00']);
-    await recover(cluster);
+    await cluster.recover();
     await balanced(cluster);
   });
 });
@@ -253,18 +253,18 @@ describe('national down: NATIONAL_UNAVAILABLE with HTTP 503, and a change in fli
       assert.equal(change.status, 503);
       assert.deepEqual(codes(change.body), ['NATIONAL_UNAVAILABLE']);
     } finally {
-      await cluster.startNational();
+      await cluster.restart('national');
     }
   });
 
   test('national killed after recording a transfer: OUTCOME_PENDING; after its restart the same key gets COMMITTED', async () => {
     const { donor, beneficiary, relationship } = await family();
-    await cluster.startNational({ CRASH_AT: 'recordTransfer:after' });
+    await cluster.restart('national', { CRASH_AT: 'recordTransfer:after' });
     const input = { relationshipId: relationship, amount: '77.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('national-crash') };
     const during = await cluster.as({ member: donor }).query(TRANSFER, { input });
     assert.deepEqual(codes(during), ['OUTCOME_PENDING']);
     assert.equal(await exitSignal(cluster.national), 'SIGKILL');
-    await cluster.startNational();
+    await cluster.restart('national');
     const final = await cluster.as({ member: donor }).ok(TRANSFER, { input });
     assert.equal(final.transferQuota.state, 'COMMITTED');
     await cluster.as({ member: beneficiary }).ok(ACCEPT, { id: final.transferQuota.id });
@@ -276,17 +276,17 @@ describe('national down: NATIONAL_UNAVAILABLE with HTTP 503, and a change in fli
 describe('gateway health', () => {
   test('a restarted province is routed to again as soon as it answers, not at the next periodic check', async () => {
     const member = await enrol(cluster, { region: '320500', currentYear: '1.00' });
-    await cluster.startGateway({ HEALTH_CHECK_INTERVAL_MS: String(3_600_000) });
-    await cluster.provinces.get('32')?.kill();
+    await cluster.restart('gateway', { HEALTH_CHECK_INTERVAL_MS: String(3_600_000) });
+    await cluster.kill('32');
     const healthOf32 = async () => {
       const body = (await (await fetch(`${cluster.gateway.baseUrl}/health`)).json()) as { provinces: { province: string; state: string }[] };
       return body.provinces.find((p) => p.province === '32')?.state;
     };
     await cluster.as({ member }).query(`query($id: ID!) { member(id: $id) { personalAccount { balance } } }`, { id: member });
-    await cluster.startProvince('32');
+    await cluster.restart('32');
     const deadline = Date.now() + 60_000;
     while ((await healthOf32()) !== 'healthy' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await healthOf32(), 'healthy', 'seen long before the hourly periodic check');
-    await cluster.startGateway();
+    await cluster.restart('gateway');
   });
 });

@@ -46,7 +46,7 @@ async function serve(): Promise<[Server, string]> {
 before(async () => {
   if (skip) return;
   [[portalApp, origins.portal], [otherApp, origins.other], cluster, browser] = await Promise.all([serve(), serve(), startTestCluster(['32']), launchBrowser()]);
-  await cluster.startGateway({ CORS_ORIGINS: `${origins.portal},https://portal.example.cn` });
+  await cluster.restart('gateway', { CORS_ORIGINS: `${origins.portal},https://portal.example.cn` });
   await enrol(cluster, { region: '320500', name: '伍强', currentYear: '100.00' });
 });
 
@@ -133,7 +133,7 @@ describe('the GraphQL IDE', () => {
   });
 
   test('in production there is no IDE: GET /graphql needs a token like any request', { skip }, async () => {
-    await cluster.startGateway({ NODE_ENV: 'production', CORS_ORIGINS: origins.portal });
+    await cluster.restart('gateway', { NODE_ENV: 'production', CORS_ORIGINS: origins.portal });
     const page = await fetch(`${gateway()}/graphql`, { headers: { accept: 'text/html' } });
     assert.equal(page.status, 401);
     assert.equal((await fetch(`${gateway()}/ide/ide.js`)).status, 404);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  codes, enrol, exitSignal, key, reconciliation, recover, relate, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
+  codes, enrol, exitSignal, key, reconciliation, relate, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
 } from './support/cluster-fixture';
 
 /**
@@ -21,14 +21,14 @@ after(async () => {
 });
 
 async function crashProvince32At(point: string): Promise<void> {
-  await cluster.provinces.get('32')?.stop();
-  await cluster.startProvince('32', { CRASH_AT: point });
+  await cluster.stopService('32');
+  await cluster.restart('32', { CRASH_AT: point });
 }
 
 async function restartProvince32(): Promise<void> {
   const province = cluster.provinces.get('32');
   if (province && province.child.exitCode === null && province.child.signalCode === null) await province.stop();
-  await cluster.startProvince('32');
+  await cluster.restart('32');
 }
 
 test('killed after placing the hold, before the quota is committed: recovery commits it', async () => {
@@ -47,7 +47,7 @@ test('killed after placing the hold, before the quota is committed: recovery com
   const heldWhileInFlight = await reconciliation(cluster, '32');
   assert.equal(heldWhileInFlight.inFlightTransfers, 1);
   assert.deepEqual(heldWhileInFlight.differences, [], 'a hold of a PENDING transfer is in flight, not a difference');
-  await recover(cluster);
+  await cluster.recover();
   const [done] = await cluster.sql<{ state: string }>('national', `SELECT state FROM transfer WHERE idempotency_key = $1`, [idempotencyKey]);
   assert.equal(done.state, 'COMMITTED');
   const replay = await cluster.as({ member: son }).ok(TRANSFER, { input });
@@ -73,7 +73,7 @@ test('killed between spending the quota and capturing the hold: recovery capture
   await restartProvince32();
   const waiting = await reconciliation(cluster, '32');
   assert.deepEqual([waiting.differences, waiting.unappliedSteps], [[], 1], 'a capture not yet applied is accounted for');
-  await recover(cluster);
+  await cluster.recover();
   const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
   assert.deepEqual(account, { balance: '26400', held: '6400' });
   const after = await reconciliation(cluster, '32');
@@ -89,8 +89,8 @@ test('killed after capturing, before answering: the capture is not applied twice
   await crashProvince32At('captureHold:after');
   await settle(cluster, father, '40.00');
   await restartProvince32();
-  await recover(cluster);
-  await recover(cluster);
+  await cluster.recover();
+  await cluster.recover();
   const [account] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
   assert.deepEqual(account, { balance: '6000', held: '6000' });
   assert.deepEqual((await reconciliation(cluster, '32')).differences, []);
@@ -107,7 +107,7 @@ test('a transfer whose province stays down is refused afterwards if the money is
   await cluster.as({ member: son }).ok(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
     input: { memberId: son, amount: '50.00', idempotencyKey: key('spend') },
   });
-  await recover(cluster);
+  await cluster.recover();
   const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE relationship_id = $1`, [rel]);
   assert.deepEqual(rows, [], 'refused on recovery: the PENDING record is removed');
   assert.deepEqual((await reconciliation(cluster, '32')).differences, []);

@@ -10,7 +10,8 @@ import {
 
 /**
  * Hostile input: each of more than 100 bad requests gets a clear error with a stable code and no
- * stack trace, and the databases are unchanged afterwards, row for row.
+ * stack trace, and the databases are unchanged afterwards, row for row, but for the refusals kept
+ * with the keys of the keyed requests (R21: a key's first refusal is its final answer).
  */
 let cluster: TestCluster;
 const m: Record<string, string> = {};
@@ -134,7 +135,7 @@ async function corpus(): Promise<Hostile[]> {
 /** Every row of every table that records money, people, wallets or idempotency. */
 async function everything(): Promise<Record<string, unknown>> {
   const snapshot = await moneySnapshot(cluster);
-  for (const table of ['person', 'wallet', 'idempotency_record', 'suspected_fraud', 'ended_membership', 'transfer_policy']) {
+  for (const table of ['person', 'wallet', 'suspected_fraud', 'ended_membership', 'transfer_policy']) {
     snapshot[table] = await cluster.sql('national', `SELECT * FROM ${table} ORDER BY 1`);
   }
   for (const code of ['32', '51']) {
@@ -142,6 +143,9 @@ async function everything(): Promise<Record<string, unknown>> {
     snapshot[`all entries ${code}`] = await cluster.sql(code, `SELECT * FROM account_entry ORDER BY id`);
     snapshot[`idempotency ${code}`] = await cluster.sql(code, `SELECT * FROM idempotency_record ORDER BY key`);
   }
+  snapshot['national keys with an answer other than a refusal'] = await cluster.sql(
+    'national', `SELECT * FROM idempotency_record WHERE refusal IS NULL ORDER BY key`,
+  );
   return snapshot;
 }
 

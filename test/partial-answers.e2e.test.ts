@@ -96,6 +96,6 @@ test('a drifted deployment is not used: its figures are null with an error, the 
   } finally {
     await new Promise<void>((resolve) => impostor.close(() => resolve()));
   }
-  await cluster.startProvince('13');
+  await cluster.restart('13');
   await eventually(async () => (await deploymentState(cluster, '13')) === 'healthy', 'province 13 healthy again');
 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  ACCEPT, balanced, beijingTimeToday, codes, CONFIRM, enrol, ESTABLISH, exitSignal, key, letter, moneySnapshot,
-  recover, refusedWithoutChange, relate, setClock, SETTLE, settle, startTestCluster, type TestCluster, transfer,
-  TRANSFER,
+  ACCEPT, balanced, beijingTime, codes, CONFIRM, enrol, ESTABLISH, exitSignal, key, letter, moneySnapshot,
+  refusedWithoutChange, relate, SETTLE, settle, startTestCluster, type TestCluster, transfer, TRANSFER,
 } from './support/cluster-fixture';
 
 /** R24–R29, the pilot's operating rules, with the clock standing at the boundaries. */
@@ -18,7 +17,7 @@ after(async () => {
 });
 
 const DAY = 86_400_000;
-const at = async (time: string, dayOffset = 0) => setClock(cluster, new Date(beijingTimeToday(time).getTime() + dayOffset * DAY));
+const at = async (time: string, dayOffset = 0) => cluster.setClock(new Date(beijingTime(time).getTime() + dayOffset * DAY));
 
 async function pair(amount = '10000.00') {
   const donor = await enrol(cluster, { region: '320500', currentYear: amount });
@@ -108,12 +107,12 @@ describe('R25 acceptance and return', () => {
     const { donor, beneficiary, rel } = await pair('100.00');
     const sent = await transfer(cluster, rel, '80.00', 'CURRENT_YEAR', false);
     await at('05:59:59', 1);
-    await recover(cluster);
+    await cluster.recover();
     const [stillHeld] = await cluster.sql<{ held: string }>('32', `SELECT held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.equal(stillHeld.held, '8000', 'at 05:59:59 it is still waiting');
     await at('06:00:00', 1);
-    await Promise.all([recover(cluster), recover(cluster)]);
-    await recover(cluster);
+    await Promise.all([cluster.recover(), cluster.recover()]);
+    await cluster.recover();
     const [back] = await cluster.sql<{ balance: string; held: string }>('32', `SELECT balance, held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.deepEqual(back, { balance: '10000', held: '0' });
     const [released] = await cluster.sql<{ n: number }>('32', `SELECT count(*)::int AS n FROM account_entry WHERE kind = 'HOLD_RELEASED' AND member_id = $1`, [donor]);
@@ -127,14 +126,14 @@ describe('R25 acceptance and return', () => {
     await at('10:00:00');
     const { donor, rel } = await pair('100.00');
     await transfer(cluster, rel, '60.00', 'CURRENT_YEAR', false);
-    await cluster.provinces.get('32')?.stop();
-    await cluster.startProvince('32', { CRASH_AT: 'releaseHold:before' });
+    await cluster.stopService('32');
+    await cluster.restart('32', { CRASH_AT: 'releaseHold:before' });
     await at('06:00:00', 1);
-    await recover(cluster);
+    await cluster.recover();
     assert.equal(await exitSignal(cluster.provinces.get('32')), 'SIGKILL', 'the province died during the return');
-    await cluster.startProvince('32');
-    await recover(cluster);
-    await recover(cluster);
+    await cluster.restart('32');
+    await cluster.recover();
+    await cluster.recover();
     const [back] = await cluster.sql<{ held: string }>('32', `SELECT held FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
     assert.equal(back.held, '0');
     await balanced(cluster);

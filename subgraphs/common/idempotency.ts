@@ -136,25 +136,29 @@ export async function onceInTransaction<R extends Json>(db: DataSource, claim: K
 }
 
 /**
- * A money operation that spans databases (national and provinces), run under one key. `start`
- * checks, records the operation under `operationId` and drives it; `resume` drives an operation
- * already recorded under `operationId` to its answer, or says `undefined` when none was recorded.
- * Either may end in a refusal (kept as the key's answer) or in OutcomePending (R30).
+ * A money operation that spans databases (national and provinces), run under one key. `record`
+ * runs in the transaction that claims the key: the checks, and the operation written under
+ * `operationId`; it refuses by throwing a Refusal (nothing it wrote stays), or by returning one
+ * (R28: what it wrote stays, e.g. a suspected-fraud record). `complete` does the rest once that
+ * transaction has committed (the provinces' part). `resume` drives an operation recorded earlier
+ * (by a copy, or before a crash) to its answer. Any step may end in a refusal (kept as the key's
+ * answer) or in OutcomePending (R30).
  */
-export interface KeyedOperation<R> {
-  start(operationId: string): Promise<R>;
-  resume(operationId: string): Promise<R | undefined>;
+export interface KeyedOperation<Recorded, R> {
+  record(tx: EntityManager, operationId: string): Promise<Recorded | KeptRefusal>;
+  complete(recorded: Recorded): Promise<R>;
+  resume(operationId: string): Promise<R>;
 }
 
-/** How long a claim stands before a copy may take over an operation that never got recorded. */
-const CLAIM_SECONDS = 15;
-/** How long a copy waits for the first request to record its operation before saying OUTCOME_PENDING. */
-const COPY_WAIT_MS = 5000;
+/** A refusal that keeps what the operation wrote (R28: one suspected-fraud record per attempt). */
+export class KeptRefusal {
+  constructor(readonly refusal: Refusal) {}
+}
 
 /** Requests of this process still running, by key: copies share the first one's answer. */
 const running = new Map<string, { hash: string; answer: Promise<unknown> }>();
 
-export async function answerOnce<R>(db: DataSource, claim: KeyClaim, operation: KeyedOperation<R>): Promise<R> {
+export async function answerOnce<Recorded, R>(db: DataSource, claim: KeyClaim, operation: KeyedOperation<Recorded, R>): Promise<R> {
   requireIdempotencyKey(claim.key);
   const slot = slotOf(claim);
   const hash = hashOf(claim);
@@ -172,31 +176,41 @@ export async function answerOnce<R>(db: DataSource, claim: KeyClaim, operation: 
   }
 }
 
-async function answerByKey<R>(db: DataSource, slot: string, hash: string, operation: KeyedOperation<R>): Promise<R> {
-  const deadline = Date.now() + COPY_WAIT_MS;
-  for (;;) {
-    const [claimed] = (await db.query(
-      `INSERT INTO idempotency_record (key, request_hash, operation_id, claimed_until)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4)) ON CONFLICT (key) DO NOTHING RETURNING operation_id`,
-      [slot, hash, randomUUID(), CLAIM_SECONDS],
+/**
+ * The key is claimed in the same transaction that records the operation, so a key is either unused,
+ * or stands for a recorded operation or a refusal; a copy from another process waits on the key's
+ * row until that transaction ends, then reads what it stands for.
+ */
+async function answerByKey<Recorded, R>(db: DataSource, slot: string, hash: string, operation: KeyedOperation<Recorded, R>): Promise<R> {
+  const claimed = await settle(db, slot, () => db.transaction(async (tx) => {
+    const [row] = (await tx.query(
+      `INSERT INTO idempotency_record (key, request_hash, operation_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING operation_id`,
+      [slot, hash, randomUUID()],
     )) as { operation_id: string }[];
-    if (claimed) return settle(db, slot, () => operation.start(claimed.operation_id));
+    if (!row) return undefined;
+    await tx.query('SAVEPOINT record');
+    let recorded: Recorded | KeptRefusal;
+    try {
+      recorded = await operation.record(tx, row.operation_id);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT record');
+      recorded = new KeptRefusal(error);
+    }
+    if (recorded instanceof KeptRefusal) {
+      await tx.query(`UPDATE idempotency_record SET refusal = $2 WHERE key = $1`, [slot, storedRefusal(recorded.refusal)]);
+    }
+    return { recorded };
+  }));
+  if (claimed === undefined) {
     const first = await readKey(db, slot);
     if (first.request_hash !== hash) throw conflict();
     if (first.refusal) throw refusalOf(first.refusal);
-    const operationId = first.operation_id as string;
-    const resumed = await settle(db, slot, () => operation.resume(operationId));
-    if (resumed !== undefined) return resumed;
-    // Nothing recorded under the key yet: the first request is still checking, or it died before recording.
-    const [retaken] = (await db.query(
-      `UPDATE idempotency_record SET claimed_until = now() + make_interval(secs => $2)
-       WHERE key = $1 AND refusal IS NULL AND claimed_until < now() RETURNING operation_id`,
-      [slot, CLAIM_SECONDS],
-    )) as { operation_id: string }[];
-    if (retaken) return settle(db, slot, () => operation.start(operationId));
-    if (Date.now() > deadline) throw new OutcomePending('The first request with this key is still being checked.');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    return settle(db, slot, () => operation.resume(first.operation_id as string));
   }
+  if (claimed.recorded instanceof KeptRefusal) throw claimed.recorded.refusal;
+  const recorded = claimed.recorded;
+  return settle(db, slot, () => operation.complete(recorded));
 }
 
 /** Runs a step of a keyed operation: a refusal becomes the key's final answer; anything unexpected is in doubt (R30). */

@@ -4,6 +4,7 @@ import type { CallerContext } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import { type Clock, systemClock } from '../common/clock';
 import type { DataSource } from 'typeorm';
+import { RequestReads } from '../common/request-reads';
 import { findPersonsByMemberId, type PersonRecord } from './persons/person-index';
 import type { ProvinceDirectory } from './provinces/province-directory';
 import { type QuotaFigures, quotaOfRelationships } from './quota/quota-lots';
@@ -14,6 +15,8 @@ import { findWallets, type WalletRecord } from './wallets/wallets';
 /** What every national resolver may use. */
 export interface NationalContext extends CallerContext {
   db: DataSource;
+  /** Where this request reads (one read-only transaction for a query operation). */
+  reads: RequestReads;
   provinces: ProvinceDirectory;
   persons: DataLoader<string, PersonRecord | null>;
   wallets: DataLoader<string, WalletRecord | null>;
@@ -27,16 +30,18 @@ export interface NationalContext extends CallerContext {
 }
 
 export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock, caller?: Caller): NationalContext {
+  const reads = new RequestReads(db);
   return {
     caller,
     db,
+    reads,
     provinces,
     now: () => clock.now(),
-    quotas: new DataLoader((ids) => quotaOfRelationships(db, ids)),
-    relationships: new DataLoader((ids) => findRelationships(db, ids)),
-    persons: new DataLoader((ids) => findPersonsByMemberId(db, ids)),
-    wallets: new DataLoader((ids) => findWallets(db, ids)),
-    regions: new DataLoader((codes) => findRegions(db, codes)),
+    quotas: new DataLoader((ids) => quotaOfRelationships(reads, ids)),
+    relationships: new DataLoader((ids) => findRelationships(reads, ids)),
+    persons: new DataLoader((ids) => findPersonsByMemberId(reads, ids)),
+    wallets: new DataLoader((ids) => findWallets(reads, ids)),
+    regions: new DataLoader((codes) => findRegions(reads, codes)),
     accessLog: new AccessRecorder(caller),
   };
 }

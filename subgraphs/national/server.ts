@@ -16,8 +16,9 @@ import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMov
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
-import { recoverOnce, startRecoveryWorker } from './recovery/recovery-worker';
+import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
@@ -63,6 +64,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+    readsPlugin<NationalContext>(),
   ]);
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
@@ -71,8 +73,9 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now }: { now: string }) => {
-          const offsetMs = clock.set(new Date(now));
+        // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
+          const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
           return { now: clock.now().toISOString(), offsetMs };
         }),
       }
@@ -87,6 +90,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
       ...setClock,
     },
   });

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { AccessRecorder } from '../common/access-log';
+import { RequestReads } from '../common/request-reads';
 import type { CallerContext } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import { type AccountBalance, balancesOf } from './accounts/ledger';
@@ -9,6 +10,8 @@ import { findMembers, type MemberRecord } from './members/members';
 /** What every province resolver may use: its database, its province code, per-request loaders. */
 export interface ProvinceContext extends CallerContext {
   db: DataSource;
+  /** Where this request reads (one read-only transaction for a query operation). */
+  reads: RequestReads;
   province: string;
   members: DataLoader<string, MemberRecord | null>;
   accounts: DataLoader<string, AccountBalance[]>;
@@ -17,12 +20,14 @@ export interface ProvinceContext extends CallerContext {
 }
 
 export function provinceContext(db: DataSource, province: string, caller?: Caller): ProvinceContext {
+  const reads = new RequestReads(db);
   return {
     caller,
     db,
+    reads,
     province,
-    members: new DataLoader((ids) => findMembers(db, ids)),
-    accounts: new DataLoader((ids) => balancesOf(db, ids)),
+    members: new DataLoader((ids) => findMembers(reads, ids)),
+    accounts: new DataLoader((ids) => balancesOf(reads, ids)),
     accessLog: new AccessRecorder(caller),
   };
 }

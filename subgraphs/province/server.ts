@@ -13,6 +13,7 @@ import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataA
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
+import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows } from './statistics/province-figures';
 import { buildProvinceSchema } from './schema';
@@ -40,6 +41,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const recording = recordingPool(config.databaseUrl);
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
+    readsPlugin<ProvinceContext>(),
   ]);
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };

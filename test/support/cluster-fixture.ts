@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { type Cluster, startCluster } from '../../cluster/cluster';
+import type { Cluster } from '../../cluster/cluster';
+import { beijingTime, startTestCluster as startKitCluster } from '../../testing';
 import type { GraphQLResponse } from '../../cluster/graphql-client';
 import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
@@ -15,28 +13,20 @@ import { internalClient } from '../../subgraphs/common/internal-rpc';
  * processes on free ports. Test files never share data and can run in parallel.
  */
 export type { GraphClient, Who };
+export { beijingTime };
 
 export interface TestCluster extends Cluster, GraphClient {
   /** Runs SQL on a deployment's own database ("national" or a province code). */
   sql<Row = Record<string, unknown>>(service: string, text: string, params?: unknown[]): Promise<Row[]>;
 }
 
+/** A test cluster of the kit (testing/), standing at 10:00 Beijing time today (R24 forbids transfers at night). */
 export async function startTestCluster(
   provinces = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
 ): Promise<TestCluster> {
-  const cluster = await startCluster({
-    provinces,
-    dataDir: dataDir ?? mkdtempSync(join(tmpdir(), 'wallet-test-')),
-    ephemeral: dataDir === undefined,
-    healthCheckIntervalMs: 500,
-    testHarness: true,
-    jwksRefreshMs: 500,
-    nationalEnv: { ADJUSTABLE_CLOCK: '1', ...nationalEnv },
-  });
-  // Tests stand in the daytime (R24 forbids transfers at night): 10:00 Beijing time today.
-  await setClock(cluster, beijingTimeToday('10:00:00'));
+  const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00') });
   const anonymous = graphClient(cluster.gatewayUrl);
   const extras: Omit<TestCluster, keyof Cluster> = {
     query: anonymous.query,
@@ -62,17 +52,7 @@ export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
   return internalClient(baseUrl, credentialOf(cluster.keysDir, as));
 }
 
-/** An instant today at a Beijing wall-clock time such as '21:59:59'. */
-export function beijingTimeToday(time: string): Date {
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-  return new Date(`${today}T${time}+08:00`);
-}
 
-/** Sets the national clock (the one every time-dependent rule reads). */
-export const setClock = (cluster: Cluster, time: Date) => cluster.setClock(time);
-
-/** Runs one recovery round now, including the R25 return job. */
-export const recover = (cluster: Cluster) => cluster.recover();
 
 let serial = 0;
 
@@ -135,7 +115,7 @@ export const REFUND = `mutation($input: RefundSettlementInput!) { refundSettleme
   id amount cashPart quotaPart ownAccountPart } }`;
 
 /** A commitment letter signed at 09:00, an hour before the test clock's 10:00 Beijing time. */
-export const letter = () => ({ version: '2024-v1', signedAt: beijingTimeToday('09:00:00').toISOString() });
+export const letter = () => ({ version: '2024-v1', signedAt: beijingTime('09:00:00').toISOString() });
 
 let keys = 0;
 /** A fresh idempotency key. */

@@ -18,11 +18,11 @@ export async function deploymentState(cluster: TestCluster, province: string): P
 
 /** Runs `work` while a province's deployment is stopped, then starts it again and waits until the gateway uses it. */
 export async function whileDown(cluster: TestCluster, province: string, work: () => Promise<void>): Promise<void> {
-  await cluster.provinces.get(province)?.stop();
+  await cluster.stopService(province);
   try {
     await work();
   } finally {
-    await cluster.startProvince(province);
+    await cluster.restart(province);
     await eventually(async () => (await deploymentState(cluster, province)) === 'healthy', `province ${province} healthy again`);
   }
 }

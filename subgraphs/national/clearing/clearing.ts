@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { type Fen, fenFromDb } from '../../common/money';
 
 /**
@@ -55,7 +56,7 @@ export interface ClearingPositionLine {
 }
 
 /** A province's clearing position for [from, to), by counterpart, from its entries as creditor and as debtor (each indexed). */
-export async function clearingPosition(db: DataSource, province: string, from: Date, to: Date): Promise<ClearingPositionLine[]> {
+export async function clearingPosition(db: Queryable, province: string, from: Date, to: Date): Promise<ClearingPositionLine[]> {
   const rows: { counterpart: string; owed_to: string; owed_by: string; operations_to: string; operations_by: string }[] = await db.query(
     `SELECT counterpart, sum(amount) FILTER (WHERE owed_to)::text AS owed_to, sum(amount) FILTER (WHERE NOT owed_to)::text AS owed_by,
             count(DISTINCT operation_id) FILTER (WHERE owed_to) AS operations_to,

@@ -32,7 +32,7 @@ export class SuspectedFraudResolver {
     requirePortalOf(ctx.caller, province, 'review this province\'s suspected frauds');
     return pageOf(
       page,
-      (limit, after) => suspectedFraudsIn(ctx.db, province, limit, after),
+      (limit, after) => suspectedFraudsIn(ctx.reads, province, limit, after),
       (r) => Object.assign(new SuspectedFraud(), {
         id: r.id, beneficiary: Member.ref(r.beneficiaryId), credentialHolderId: r.holderId, method: r.method as AuthMethod,
         amount: r.amount, institutionName: r.details.institutionName ?? '', createdAt: r.createdAt,

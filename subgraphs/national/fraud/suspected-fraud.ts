@@ -1,6 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { parseTimeKey } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { KeptRefusal } from '../../common/idempotency';
 import { type Fen, fenFromDb } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 
@@ -26,29 +28,33 @@ export interface SuspectedFraudRecord {
   createdAt: Date;
 }
 
-export async function checkOwnCredential(
-  db: DataSource,
+/**
+ * R28, in the transaction of the payment's key: nothing when the credential is the beneficiary's
+ * own; otherwise the suspected fraud is recorded and the refusal returned, to be kept with it.
+ */
+export async function refuseForeignCredential(
+  tx: EntityManager,
   operationId: string,
   beneficiaryId: string,
   credential: Credential,
   amount: Fen,
   details: Record<string, string>,
   now: Date,
-): Promise<void> {
-  if (credential.holderId === beneficiaryId) return;
-  await db.query(
+): Promise<KeptRefusal | undefined> {
+  if (credential.holderId === beneficiaryId) return undefined;
+  await tx.query(
     `INSERT INTO suspected_fraud (id, beneficiary_id, holder_id, province, method, amount, details, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
     [operationId, beneficiaryId, credential.holderId.slice(0, 40), provinceOfMemberId(beneficiaryId) ?? '??', credential.method,
       String(amount), JSON.stringify(details), now],
   );
-  throw new Refusal(
+  return new KeptRefusal(new Refusal(
     RefusalCode.CREDENTIAL_NOT_OWN,
     'The credential presented is not the beneficiary\'s own; payment refused and recorded for review as a suspected fraud.',
-  );
+  ));
 }
 
-export async function suspectedFraudsIn(db: DataSource, province: string, limit: number, after?: string): Promise<SuspectedFraudRecord[]> {
+export async function suspectedFraudsIn(db: Queryable, province: string, limit: number, after?: string): Promise<SuspectedFraudRecord[]> {
   const rows: (Omit<SuspectedFraudRecord, 'amount'> & { amount: string })[] = await db.query(
     `SELECT id, beneficiary_id AS "beneficiaryId", holder_id AS "holderId", province, method, amount, details, created_at AS "createdAt"
      FROM suspected_fraud WHERE province = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))

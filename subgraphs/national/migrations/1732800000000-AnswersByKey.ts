@@ -10,7 +10,7 @@ export class AnswersByKey1732800000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
-      ALTER TABLE idempotency_record ADD COLUMN refusal jsonb, ADD COLUMN operation_id text, ADD COLUMN claimed_until timestamptz;
+      ALTER TABLE idempotency_record ADD COLUMN refusal jsonb, ADD COLUMN operation_id text;
       CREATE INDEX idempotency_record_operation ON idempotency_record (operation_id);
       ALTER TABLE transfer DROP CONSTRAINT transfer_idempotency_key_key, DROP COLUMN request_hash;
       ALTER TABLE settlement DROP CONSTRAINT settlement_idempotency_key_key, DROP COLUMN request_hash;
@@ -24,7 +24,7 @@ export class AnswersByKey1732800000000 implements MigrationInterface {
       ALTER TABLE settlement ADD CONSTRAINT settlement_idempotency_key_key UNIQUE (idempotency_key), ADD COLUMN request_hash text NOT NULL DEFAULT '';
       ALTER TABLE transfer ADD CONSTRAINT transfer_idempotency_key_key UNIQUE (idempotency_key), ADD COLUMN request_hash text NOT NULL DEFAULT '';
       DROP INDEX idempotency_record_operation;
-      ALTER TABLE idempotency_record DROP COLUMN refusal, DROP COLUMN operation_id, DROP COLUMN claimed_until;
+      ALTER TABLE idempotency_record DROP COLUMN refusal, DROP COLUMN operation_id;
     `);
   }
 }

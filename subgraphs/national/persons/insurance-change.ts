@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { crashPoint } from '../../common/crash-point';
 import { checkEnrolment } from '../../common/enrolment-rules';
 import { InsuranceType } from '../../common/enums';
@@ -45,14 +45,25 @@ export interface InsuranceChangeResult {
 
 export async function changeInsurance(ctx: NationalContext, change: InsuranceChange): Promise<InsuranceChangeResult> {
   const claim = { party: partyOf(ctx.caller), operation: 'changeInsurance', key: change.idempotencyKey, request: change };
-  return answerOnce(ctx.db, claim, { start: (id) => startChange(ctx, id, change), resume: (id) => finishChange(ctx, id) });
+  return answerOnce(ctx.db, claim, {
+    record: (tx, id) => recordChange(ctx, tx, id, change),
+    complete: (id) => {
+      crashPoint('changeInsurance', 'after');
+      return finishChange(ctx, id);
+    },
+    resume: (id) => finishChange(ctx, id),
+  });
 }
 
-async function startChange(ctx: NationalContext, operationId: string, change: InsuranceChange): Promise<InsuranceChangeResult> {
-  const person = await ctx.persons.load(change.memberId);
-  if (!person || person.state !== 'ACTIVE') {
-    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
-  }
+/** The decision, in the transaction that claims the key. */
+async function recordChange(ctx: NationalContext, tx: EntityManager, operationId: string, change: InsuranceChange): Promise<string> {
+  const [person] = (await tx.query(
+    `SELECT id_number AS "idNumber", name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion", state
+     FROM person WHERE member_id = $1 FOR UPDATE`,
+    [change.memberId],
+  )) as { idNumber: string; name: string; insuranceType: InsuranceType; poolingRegion: string; state: string }[];
+  if (!person) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
+  if (person.state !== 'ACTIVE') throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
   const moving = change.reason === InsuranceChangeReason.MOVED;
   const newInsuranceType = change.newInsuranceType ?? person.insuranceType;
   if (moving) {
@@ -65,32 +76,26 @@ async function startChange(ctx: NationalContext, operationId: string, change: In
     checkEnrolment({ idNumber: person.idNumber, name: person.name, insuranceType: newInsuranceType, poolingRegion: change.newPoolingRegion });
     await ctx.provinces.requireAnswering(provinceOfRegion(change.newPoolingRegion));
   }
-  const endOperation = `end:${change.memberId}`;
-  await ctx.db.transaction(async (tx) => {
-    const locked: unknown[] = await tx.query(`SELECT 1 FROM person WHERE member_id = $1 AND state = 'ACTIVE' FOR UPDATE`, [change.memberId]);
-    if (locked.length === 0) throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
-    const now = ctx.now();
-    const relationships: { id: string }[] = await tx.query(
-      `SELECT id FROM relationship WHERE (donor_id = $1 OR beneficiary_id = $1) AND status <> 'DISSOLVED' ORDER BY id FOR UPDATE`,
-      [change.memberId],
-    );
-    await tx.query(
-      `INSERT INTO ended_membership (member_id, id_number, pooling_region, insurance_type, reason, ended_at, operation_id,
-         moved_to_region, moved_insurance_type, ended_relationships)
-       SELECT member_id, id_number, pooling_region, insurance_type, $2, $3, $4, $5, $6, $7 FROM person WHERE member_id = $1`,
-      [change.memberId, change.reason, now, operationId, moving ? change.newPoolingRegion : null, moving ? newInsuranceType : null,
-        relationships.map((r) => r.id)],
-    );
-    await tx.query(`UPDATE person SET state = 'ENDED' WHERE member_id = $1`, [change.memberId]);
-    for (const { id } of relationships) await endRelationship(tx, id, Channel.AUTOMATIC, null, now);
-    await enqueueStep(tx, endOperation, provinceOfMemberId(change.memberId) as string, 'endMembership', { memberId: change.memberId });
-    // R31: an employee's account goes with them to a membership that has one.
-    if (moving && person.insuranceType === InsuranceType.EMPLOYEE && newInsuranceType === InsuranceType.EMPLOYEE) {
-      await recordAccountMove(tx, operationId, person.idNumber, change.memberId, change.newPoolingRegion as string);
-    }
-  });
-  crashPoint('changeInsurance', 'after');
-  return (await finishChange(ctx, operationId)) as InsuranceChangeResult;
+  const now = ctx.now();
+  const relationships: { id: string }[] = await tx.query(
+    `SELECT id FROM relationship WHERE (donor_id = $1 OR beneficiary_id = $1) AND status <> 'DISSOLVED' ORDER BY id FOR UPDATE`,
+    [change.memberId],
+  );
+  await tx.query(
+    `INSERT INTO ended_membership (member_id, id_number, pooling_region, insurance_type, reason, ended_at, operation_id,
+       moved_to_region, moved_insurance_type, ended_relationships)
+     SELECT member_id, id_number, pooling_region, insurance_type, $2, $3, $4, $5, $6, $7 FROM person WHERE member_id = $1`,
+    [change.memberId, change.reason, now, operationId, moving ? change.newPoolingRegion : null, moving ? newInsuranceType : null,
+      relationships.map((r) => r.id)],
+  );
+  await tx.query(`UPDATE person SET state = 'ENDED' WHERE member_id = $1`, [change.memberId]);
+  for (const { id } of relationships) await endRelationship(tx, id, Channel.AUTOMATIC, null, now);
+  await enqueueStep(tx, `end:${change.memberId}`, provinceOfMemberId(change.memberId) as string, 'endMembership', { memberId: change.memberId });
+  // R31: an employee's account goes with them to a membership that has one.
+  if (moving && person.insuranceType === InsuranceType.EMPLOYEE && newInsuranceType === InsuranceType.EMPLOYEE) {
+    await recordAccountMove(tx, operationId, person.idNumber, change.memberId, change.newPoolingRegion as string);
+  }
+  return operationId;
 }
 
 interface EndedRow {
@@ -99,13 +104,13 @@ interface EndedRow {
 }
 
 /** What follows the decision, safe to repeat: the provinces' steps, the new membership, the account's move. */
-async function finishChange(ctx: NationalContext, operationId: string): Promise<InsuranceChangeResult | undefined> {
+async function finishChange(ctx: NationalContext, operationId: string): Promise<InsuranceChangeResult> {
   const [ended] = (await ctx.db.query(
     `SELECT e.member_id, e.id_number, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships
      FROM ended_membership e JOIN person p ON p.id_number = e.id_number WHERE e.operation_id = $1`,
     [operationId],
   )) as EndedRow[];
-  if (!ended) return undefined;
+  if (!ended) throw new Error(`insurance change ${operationId} of a claimed key is missing`);
   for (const id of ended.ended_relationships) await applyStepsOf(ctx.db, ctx.provinces, `dissolve:${id}`);
   await applyStepsOf(ctx.db, ctx.provinces, `end:${ended.member_id}`);
   if (!ended.moved_to_region) return { endedMemberId: ended.member_id, newMemberId: null, endedRelationshipIds: ended.ended_relationships, accountMove: null };

@@ -39,7 +39,7 @@ export class MemberHistoryResolver {
   ): Promise<MemberEventConnection> {
     readPersonalData(ctx, member.id, PersonalData.RELATIONSHIPS, 'see this history');
     for (const data of [PersonalData.WALLET, PersonalData.QUOTA, PersonalData.SETTLEMENTS]) ctx.accessLog.note(member.id, data);
-    return pageOf(page, (limit, after) => historyOf(ctx.db, member.id, limit, after), MemberEvent.from, (e) => eventKey(e.at, e.kind, e.reference));
+    return pageOf(page, (limit, after) => historyOf(ctx.reads, member.id, limit, after), MemberEvent.from, (e) => eventKey(e.at, e.kind, e.reference));
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb } from '../../common/money';
 
@@ -75,7 +75,7 @@ function parseEventKey(key: string | undefined): [Date | string, string, string]
   throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The page cursor is not one this list gave out.');
 }
 
-export async function historyOf(db: DataSource, memberId: string, limit: number, after?: string): Promise<MemberEventRecord[]> {
+export async function historyOf(db: Queryable, memberId: string, limit: number, after?: string): Promise<MemberEventRecord[]> {
   const rows: { at: Date; kind: MemberEventKind; reference: string; amount: string | null; relationship_id: string | null; other_member: string | null }[] =
     await db.query(
       `SELECT * FROM (${EVENTS}) events WHERE (at, kind, reference) < ($2, $3, $4) ORDER BY at DESC, kind DESC, reference DESC LIMIT $5`,

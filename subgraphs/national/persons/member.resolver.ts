@@ -21,13 +21,13 @@ export class MemberResolver {
     if (!mayActFor(ctx.caller, id)) return null; // nobody learns whether another's member id exists
     const person = await ctx.persons.load(id);
     if (person && person.state !== 'PENDING') return Member.ref(id);
-    const ended: unknown[] = await ctx.db.query(`SELECT 1 FROM ended_membership WHERE member_id = $1`, [id]);
+    const ended: unknown[] = await ctx.reads.query(`SELECT 1 FROM ended_membership WHERE member_id = $1`, [id]);
     return ended.length > 0 ? Member.ref(id) : null;
   }
 
   @Query(() => Member, { nullable: true, description: 'A member by resident ID number (the person index).' })
   async memberByIdNumber(@Arg('idNumber') idNumber: string, @Ctx() ctx: NationalContext): Promise<Member | null> {
-    const person = await findPersonByIdNumber(ctx.db, idNumber);
+    const person = await findPersonByIdNumber(ctx.reads, idNumber);
     if (!person?.memberId || person.state !== 'ACTIVE' || !mayActFor(ctx.caller, person.memberId)) return null;
     ctx.accessLog.note(person.memberId, PersonalData.ID_NUMBER); // staff looked a person up by ID number
     return Member.ref(person.memberId);

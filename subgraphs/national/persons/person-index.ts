@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
 import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
@@ -24,12 +25,12 @@ export interface PersonRecord {
 const COLUMNS = `id_number AS "idNumber", member_id AS "memberId", name, insurance_type AS "insuranceType",
   pooling_region AS "poolingRegion", state`;
 
-export async function findPersonByIdNumber(db: DataSource, idNumber: string): Promise<PersonRecord | undefined> {
+export async function findPersonByIdNumber(db: Queryable, idNumber: string): Promise<PersonRecord | undefined> {
   const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1`, [normalizeIdNumber(idNumber)]);
   return rows[0];
 }
 
-export async function findPersonsByMemberId(db: DataSource, memberIds: readonly string[]): Promise<(PersonRecord | null)[]> {
+export async function findPersonsByMemberId(db: Queryable, memberIds: readonly string[]): Promise<(PersonRecord | null)[]> {
   const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds]);
   const byId = new Map(rows.map((r) => [r.memberId, r]));
   return memberIds.map((id) => byId.get(id) ?? null);

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { recordClearing } from '../clearing/clearing';
@@ -27,7 +28,7 @@ const UNSPENT = 'amount - spent + restored - released';
 /** Quota the beneficiary can spend: committed, accepted (R25), not spent or given back. */
 const SPENDABLE = `t.state = 'COMMITTED' AND t.accepted_at IS NOT NULL`;
 
-export async function quotaOfRelationships(db: DataSource, ids: readonly string[]): Promise<QuotaFigures[]> {
+export async function quotaOfRelationships(db: Queryable, ids: readonly string[]): Promise<QuotaFigures[]> {
   const rows: { id: string; granted: string; spent: string; released: string; refunded: string; available: string; waiting: string }[] = await db.query(
     `SELECT relationship_id AS id, sum(amount) AS granted, sum(spent - restored) AS spent, sum(released) AS released,
             sum(refunded_to_donor) AS refunded,
@@ -45,7 +46,7 @@ export async function quotaOfRelationships(db: DataSource, ids: readonly string[
 }
 
 /** Quota a member has received and not spent, over all their active relationships. */
-export async function quotaAvailableTo(db: DataSource | EntityManager, beneficiaryId: string): Promise<Fen> {
+export async function quotaAvailableTo(db: Queryable, beneficiaryId: string): Promise<Fen> {
   const [row] = (await db.query(
     `SELECT coalesce(sum(t.amount - t.spent + t.restored - t.released), 0) AS available
      FROM transfer t JOIN relationship r ON r.id = t.relationship_id

@@ -42,7 +42,7 @@ function minuteOf(text: string): number {
 export class TransferPolicyResolver {
   @FieldResolver(() => TransferPolicy, { description: 'R24: the region\'s transfer limits (defaults unless set).' })
   async transferPolicy(@Root() region: PoolingRegion, @Ctx() ctx: NationalContext): Promise<TransferPolicy> {
-    return toType(await transferPolicyOf(ctx.db, region.code));
+    return toType(await transferPolicyOf(ctx.reads, region.code));
   }
 
   @Mutation(() => PoolingRegion, { description: 'R24: sets a pooling region\'s transfer limits.' })

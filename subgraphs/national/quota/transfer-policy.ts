@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { beijingDayStart, beijingMinuteOfDay } from '../../common/clock';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb, formatYuan } from '../../common/money';
@@ -22,11 +23,18 @@ export const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   nightEndMinute: 6 * 60,
 };
 
-export async function transferPolicyOf(db: DataSource | EntityManager, regionCode: string): Promise<TransferPolicy> {
-  const [row] = (await db.query(
-    `SELECT daily_transfer_limit, transfer_amount_limit, night_start_minute, night_end_minute FROM transfer_policy WHERE region_code = $1`,
-    [regionCode],
-  )) as { daily_transfer_limit: number | null; transfer_amount_limit: string | null; night_start_minute: number | null; night_end_minute: number | null }[];
+/** The columns of a region's policy row (null where the region has none), for reads that join it. */
+export const POLICY_COLUMNS = 'daily_transfer_limit, transfer_amount_limit, night_start_minute, night_end_minute';
+
+export interface PolicyRow {
+  daily_transfer_limit: number | null;
+  transfer_amount_limit: string | null;
+  night_start_minute: number | null;
+  night_end_minute: number | null;
+}
+
+/** A region's policy from its row, the defaults where it sets nothing. */
+export function policyOf(row: PolicyRow | undefined): TransferPolicy {
   const d = DEFAULT_TRANSFER_POLICY;
   return {
     dailyTransferLimit: row?.daily_transfer_limit ?? d.dailyTransferLimit,
@@ -34,6 +42,11 @@ export async function transferPolicyOf(db: DataSource | EntityManager, regionCod
     nightStartMinute: row?.night_start_minute ?? d.nightStartMinute,
     nightEndMinute: row?.night_end_minute ?? d.nightEndMinute,
   };
+}
+
+export async function transferPolicyOf(db: Queryable, regionCode: string): Promise<TransferPolicy> {
+  const [row] = (await db.query(`SELECT ${POLICY_COLUMNS} FROM transfer_policy WHERE region_code = $1`, [regionCode])) as PolicyRow[];
+  return policyOf(row);
 }
 
 export async function setTransferPolicy(db: DataSource, regionCode: string, policy: TransferPolicy): Promise<void> {

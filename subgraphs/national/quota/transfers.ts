@@ -1,17 +1,19 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
+import { requireActingFor } from '../../common/auth/access';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
 import type { FundSource } from '../../common/enums';
 import { crashPoint } from '../../common/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
 import { answerOnce, partyOf, recordRefusal } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
-import { provinceOfMemberId, regionOfMemberId } from '../../common/routing-keys';
+import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { checkWallets } from '../relationships/relationship-rules';
-import { loadRelationship, requireRelationship } from '../relationships/relationships';
+import { requireRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
-import { checkDailyTransferCount, checkTransferAgainstPolicy, transferPolicyOf } from './transfer-policy';
+import { checkDailyTransferCount, checkTransferAgainstPolicy, POLICY_COLUMNS, type PolicyRow, policyOf } from './transfer-policy';
 import { nextBeijingSixAm } from '../../common/clock';
 
 /**
@@ -67,7 +69,7 @@ const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state
  * provinces (true), or within one (false).
  */
 export async function transfersTouching(
-  db: DataSource,
+  db: Queryable,
   province: string,
   period: { from: Date; to: Date },
   crossProvince: boolean | null,
@@ -90,7 +92,7 @@ export async function findTransfer(db: DataSource, id: string): Promise<Transfer
   return rows.map(toRecord)[0];
 }
 
-export async function transfersOf(db: DataSource, relationshipId: string, limit: number, after?: string): Promise<TransferRecord[]> {
+export async function transfersOf(db: Queryable, relationshipId: string, limit: number, after?: string): Promise<TransferRecord[]> {
   const rows: TransferRow[] = await db.query(
     `SELECT ${COLUMNS} FROM transfer WHERE relationship_id = $1 AND state <> 'PENDING'
        AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
@@ -103,51 +105,68 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
   checkAmount(request.amount);
   const claim = { party: partyOf(ctx.caller), operation: 'transferQuota', key: request.idempotencyKey, request };
   return answerOnce(ctx.db, claim, {
-    start: (id) => startTransfer(ctx, id, request),
+    record: (tx, id) => recordTransfer(ctx, tx, id, request),
+    complete: ({ transfer, donorId }) => {
+      crashPoint('recordTransfer', 'after');
+      return completeTransfer(ctx, transfer, donorId);
+    },
     resume: async (id) => {
       const transfer = await findTransfer(ctx.db, id);
-      if (transfer?.state === 'ABORTED') throw dissolvedMeanwhile();
-      if (transfer?.state !== 'PENDING') return transfer;
+      if (!transfer) throw new Error(`transfer ${id} of a claimed key is missing`);
+      if (transfer.state === 'ABORTED') throw dissolvedMeanwhile();
+      if (transfer.state !== 'PENDING') return transfer;
       return completeTransfer(ctx, transfer, (await requireRelationship(ctx.db, transfer.relationshipId)).donorId);
     },
   });
 }
 
-/** The checks, then step (1), then steps (2) and (3). */
-async function startTransfer(ctx: NationalContext, id: string, request: TransferRequest): Promise<TransferRecord> {
-  const relationship = await loadRelationship(ctx, request.relationshipId);
-  const { donorId, beneficiaryId } = relationship;
-  const donorProvince = provinceOfMemberId(donorId) as string;
-  const crossProvince = donorProvince !== provinceOfMemberId(beneficiaryId);
-  // Everything the checks read, in one round: the wallets (R5), the donor region's policy (R24).
-  const [donorWallet, beneficiaryWallet, policy] = await Promise.all([
-    crossProvince ? ctx.wallets.load(donorId) : undefined,
-    crossProvince ? ctx.wallets.load(beneficiaryId) : undefined,
-    transferPolicyOf(ctx.db, regionOfMemberId(donorId) as string),
-  ]);
+interface CheckedRelationship extends PolicyRow {
+  donor_id: string;
+  beneficiary_id: string;
+  status: string;
+  donor_wallet: boolean;
+  beneficiary_wallet: boolean;
+}
+
+/**
+ * Step (1) with its checks, in the transaction that claims the key: everything the checks need in
+ * one read (the relationship, both wallets for R5, the donor region's policy for R24), which also
+ * locks the donor so that concurrent transfers count each other (R24's daily count).
+ */
+async function recordTransfer(ctx: NationalContext, tx: EntityManager, id: string, request: TransferRequest): Promise<{ transfer: TransferRecord; donorId: string }> {
+  const [relationship] = (await tx.query(
+    `SELECT r.donor_id, r.beneficiary_id, r.status, pg_advisory_xact_lock(hashtext(r.donor_id)) AS locked,
+            EXISTS (SELECT 1 FROM wallet WHERE member_id = r.donor_id) AS donor_wallet,
+            EXISTS (SELECT 1 FROM wallet WHERE member_id = r.beneficiary_id) AS beneficiary_wallet, ${POLICY_COLUMNS}
+     FROM relationship r LEFT JOIN transfer_policy p ON p.region_code = substr(r.donor_id, 1, 6) WHERE r.id = $1`,
+    [request.relationshipId],
+  )) as CheckedRelationship[];
+  if (!relationship) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${request.relationshipId.slice(0, 40)}.`);
+  const { donor_id: donorId, beneficiary_id: beneficiaryId } = relationship;
+  requireActingFor(ctx.caller, [donorId], 'set quota for this donor');
   if (relationship.status === 'AWAITING_CONSENT') {
     throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
   }
   if (relationship.status !== 'ACTIVE') {
     throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'Quota can only be set on an active relationship (R9).');
   }
-  if (crossProvince) checkWallets({ walletActivated: Boolean(donorWallet) }, { walletActivated: Boolean(beneficiaryWallet) });
+  const donorProvince = provinceOfMemberId(donorId) as string;
+  if (donorProvince !== provinceOfMemberId(beneficiaryId)) {
+    checkWallets({ walletActivated: relationship.donor_wallet }, { walletActivated: relationship.beneficiary_wallet });
+  }
+  const policy = policyOf(relationship);
   const now = ctx.now();
   checkTransferAgainstPolicy(policy, request.amount, now);
   await ctx.provinces.requireAnswering(donorProvince);
-  const [pending] = (await ctx.db.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [donorId]); // concurrent transfers count each other
-    await checkDailyTransferCount(tx, donorId, policy, now);
-    return tx.query(
-      `INSERT INTO transfer (id, idempotency_key, relationship_id, donor_province, fund_source, amount, state,
-         donor_id, created_at, accept_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9) RETURNING ${COLUMNS}`,
-      [id, request.idempotencyKey, relationship.id, donorProvince, request.fundSource, String(request.amount),
-        donorId, now, nextBeijingSixAm(now)],
-    );
-  })) as TransferRow[];
-  crashPoint('recordTransfer', 'after');
-  return completeTransfer(ctx, toRecord(pending), donorId);
+  await checkDailyTransferCount(tx, donorId, policy, now);
+  const [pending] = (await tx.query(
+    `INSERT INTO transfer (id, idempotency_key, relationship_id, donor_province, fund_source, amount, state,
+       donor_id, created_at, accept_by)
+     VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9) RETURNING ${COLUMNS}`,
+    [id, request.idempotencyKey, request.relationshipId, donorProvince, request.fundSource, String(request.amount),
+      donorId, now, nextBeijingSixAm(now)],
+  )) as TransferRow[];
+  return { transfer: toRecord(pending), donorId };
 }
 
 /** Steps (2) and (3); safe to repeat. Used by the request, its repeats and the recovery worker. */

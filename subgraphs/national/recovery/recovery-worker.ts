@@ -1,9 +1,11 @@
+import type { DataSource } from 'typeorm';
 import type { NationalContext } from '../context';
 import { carryWaitingAccounts } from '../persons/account-moves';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
 import { requireRelationship } from '../relationships/relationships';
+import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
 
@@ -53,11 +55,30 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds],
   );
-  for (const { id } of settlements) result.settlements += await attempt(() => completeSettlement(ctx, id));
+  for (const { id } of settlements) result.settlements += await attempt(async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
+}
+
+/** What recovery still has to finish; all zero when the platform is quiet (for tests and operators). */
+export interface RecoveryBacklog {
+  pendingEnrolments: number;
+  pendingTransfers: number;
+  pendingSettlements: number;
+  unappliedSteps: number;
+  movingAccounts: number;
+}
+
+export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> {
+  const [row] = (await db.query(`SELECT
+    (SELECT count(*) FROM person WHERE state = 'PENDING')::int AS "pendingEnrolments",
+    (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
+    (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
+    (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
+    (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
+  return row;
 }
 
 /**

@@ -12,7 +12,7 @@ export const toProvince = (row: ProvinceRow, ctx: NationalContext): Province =>
 
 /** A province of the registry by code, as the national subgraph shows it. */
 export async function loadProvince(ctx: NationalContext, code: string): Promise<Province | null> {
-  const row = await findProvinceRow(ctx.db, code);
+  const row = await findProvinceRow(ctx.reads, code);
   return row ? toProvince(row, ctx) : null;
 }
 
@@ -25,7 +25,7 @@ export class ProvinceResolver {
     @Arg('connectedOnly', { defaultValue: false, description: 'Only provinces that run a deployment.' }) connectedOnly?: boolean,
   ): Promise<ProvinceConnection> {
     const only = connectedOnly ? ctx.provinces.connected : undefined;
-    return pageOf(page, (limit, after) => listProvinces(ctx.db, limit, after, only), (r) => toProvince(r, ctx), (p) => p.code);
+    return pageOf(page, (limit, after) => listProvinces(ctx.reads, limit, after, only), (r) => toProvince(r, ctx), (p) => p.code);
   }
 
   @Query(() => Province, { nullable: true })
@@ -39,7 +39,7 @@ export class ProvinceResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<PoolingRegionConnection> {
-    return pageOf(page, (limit, after) => regionsOfProvince(ctx.db, province.code, limit, after), PoolingRegion.from, (r) => r.code);
+    return pageOf(page, (limit, after) => regionsOfProvince(ctx.reads, province.code, limit, after), PoolingRegion.from, (r) => r.code);
   }
 }
 

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { POOLING_REGIONS, PROVINCES, provinceOfRegion } from '../../common/reference-data';
 
 /** The registry of provinces and pooling regions (GB/T 2260), owned by the national database. */
@@ -34,13 +35,13 @@ export async function syncRegistry(db: DataSource): Promise<void> {
 const REGION_COLUMNS = `code, province_code AS "provinceCode", name,
   cross_province_enabled AS "crossProvinceEnabled", wallet_enabled AS "walletEnabled"`;
 
-export async function findRegions(db: DataSource | EntityManager, codes: readonly string[]): Promise<(RegionRecord | null)[]> {
+export async function findRegions(db: Queryable, codes: readonly string[]): Promise<(RegionRecord | null)[]> {
   const rows: RegionRecord[] = await db.query(`SELECT ${REGION_COLUMNS} FROM pooling_region WHERE code = ANY($1)`, [codes]);
   const byCode = new Map(rows.map((r) => [r.code, r]));
   return codes.map((c) => byCode.get(c) ?? null);
 }
 
-export async function regionsOfProvince(db: DataSource, provinceCode: string, limit: number, afterCode?: string): Promise<RegionRecord[]> {
+export async function regionsOfProvince(db: Queryable, provinceCode: string, limit: number, afterCode?: string): Promise<RegionRecord[]> {
   return db.query(
     `SELECT ${REGION_COLUMNS} FROM pooling_region WHERE province_code = $1 AND ($2::text IS NULL OR code > $2)
      ORDER BY code LIMIT $3`,
@@ -48,7 +49,7 @@ export async function regionsOfProvince(db: DataSource, provinceCode: string, li
   );
 }
 
-export async function listProvinces(db: DataSource, limit: number, afterCode: string | undefined, only?: readonly string[]): Promise<ProvinceRow[]> {
+export async function listProvinces(db: Queryable, limit: number, afterCode: string | undefined, only?: readonly string[]): Promise<ProvinceRow[]> {
   return db.query(
     `SELECT code, name FROM province WHERE ($1::text IS NULL OR code > $1) AND ($2::text[] IS NULL OR code = ANY($2))
      ORDER BY code LIMIT $3`,
@@ -56,7 +57,7 @@ export async function listProvinces(db: DataSource, limit: number, afterCode: st
   );
 }
 
-export async function findProvinceRow(db: DataSource, code: string): Promise<ProvinceRow | undefined> {
+export async function findProvinceRow(db: Queryable, code: string): Promise<ProvinceRow | undefined> {
   const rows: ProvinceRow[] = await db.query(`SELECT code, name FROM province WHERE code = $1`, [code]);
   return rows[0];
 }

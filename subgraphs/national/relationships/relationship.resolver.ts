@@ -58,7 +58,7 @@ export class RelationshipResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<TransferConnection> {
-    return pageOf(page, (limit, after) => transfersOf(ctx.db, relationship.id, limit, after), Transfer.from, (t) => timeKey(t.createdAt, t.id));
+    return pageOf(page, (limit, after) => transfersOf(ctx.reads, relationship.id, limit, after), Transfer.from, (t) => timeKey(t.createdAt, t.id));
   }
 }
 
@@ -87,10 +87,10 @@ export class MemberRelationshipsResolver {
   @FieldResolver(() => MoneyScalar, { description: 'Quota received from relatives and not yet spent.' })
   async quotaAvailable(@Root() member: Member, @Ctx() ctx: NationalContext): Promise<Fen> {
     readPersonalData(ctx, member.id, PersonalData.QUOTA, 'see this quota');
-    return quotaAvailableTo(ctx.db, member.id);
+    return quotaAvailableTo(ctx.reads, member.id);
   }
 }
 
 function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
-  return pageOf(page, (limit, after) => relationshipsOf(ctx.db, side, memberId, limit, after), Relationship.from, (r) => timeKey(r.establishedAt, r.id));
+  return pageOf(page, (limit, after) => relationshipsOf(ctx.reads, side, memberId, limit, after), Relationship.from, (r) => timeKey(r.establishedAt, r.id));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
 import { InsuranceType } from '../../common/enums';
@@ -31,7 +32,7 @@ const COLUMNS = `id, donor_id AS "donorId", beneficiary_id AS "beneficiaryId", r
   established_at AS "establishedAt", dissolved_at AS "dissolvedAt", dissolution_channel AS "dissolutionChannel",
   consented_at AS "consentedAt"`;
 
-export async function findRelationships(db: DataSource | EntityManager, ids: readonly string[]): Promise<(RelationshipRecord | null)[]> {
+export async function findRelationships(db: Queryable, ids: readonly string[]): Promise<(RelationshipRecord | null)[]> {
   const rows: RelationshipRecord[] = await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = ANY($1)`, [ids]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
@@ -52,7 +53,7 @@ export async function loadRelationship(ctx: NationalContext, id: string): Promis
 
 /** A member's relationships as donor or as beneficiary, oldest first (keyset on time, then id). */
 export async function relationshipsOf(
-  db: DataSource,
+  db: Queryable,
   side: 'donor' | 'beneficiary',
   memberId: string,
   limit: number,
@@ -72,7 +73,7 @@ export async function relationshipsOf(
  * donor's), each read in the order of its index and cut at the page, then merged.
  */
 export async function relationshipsTouching(
-  db: DataSource,
+  db: Queryable,
   province: string,
   statuses: readonly string[],
   limit: number,

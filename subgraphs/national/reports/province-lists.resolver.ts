@@ -28,7 +28,7 @@ export class ProvinceListsResolver {
   ): Promise<RelationshipConnection> {
     requireStaffOf(ctx.caller, [province], 'list this province\'s relationships');
     const statuses = status ? [status] : Object.values(RelationshipStatus);
-    const found = await pageOf(page, (limit, after) => relationshipsTouching(ctx.db, province, statuses, limit, after), Relationship.from,
+    const found = await pageOf(page, (limit, after) => relationshipsTouching(ctx.reads, province, statuses, limit, after), Relationship.from,
       (r) => timeKey(r.establishedAt, r.id));
     for (const { node } of found.edges) for (const member of [node.donor, node.beneficiary]) ctx.accessLog.note(member.id, PersonalData.RELATIONSHIPS);
     return found;
@@ -47,7 +47,7 @@ export class ProvinceListsResolver {
   ): Promise<TransferConnection> {
     requireStaffOf(ctx.caller, [province], 'list this province\'s transfers');
     const period = checkPeriod(from, to);
-    const found = await pageOf(page, (limit, after) => transfersTouching(ctx.db, province, period, crossProvince ?? null, limit, after), Transfer.from,
+    const found = await pageOf(page, (limit, after) => transfersTouching(ctx.reads, province, period, crossProvince ?? null, limit, after), Transfer.from,
       (t) => timeKey(t.createdAt, t.id));
     const relationships = await ctx.relationships.loadMany(found.edges.map((e) => e.node.relationshipId));
     for (const r of relationships) {
@@ -72,7 +72,7 @@ export class ProvinceListsResolver {
     requireStaffOf(ctx.caller, [province], 'list the settlements of this province');
     const period = checkPeriod(from, to);
     const filter = { institution, category, crossProvince };
-    const found = await pageOf(page, (limit, after) => settlementsSpentIn(ctx.db, province, period, filter, limit, after), Settlement.from,
+    const found = await pageOf(page, (limit, after) => settlementsSpentIn(ctx.reads, province, period, filter, limit, after), Settlement.from,
       (s) => timeKey(s.settledAt ?? s.createdAt, s.id));
     for (const { node } of found.edges) ctx.accessLog.note(node.beneficiary.id, PersonalData.SETTLEMENTS);
     return found;

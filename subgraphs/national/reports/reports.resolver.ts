@@ -42,7 +42,7 @@ export class ReportsResolver {
     checkPeriod(from, to);
     const province = await loadProvince(ctx, code);
     if (!province) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${code.slice(0, 4)}.`);
-    const lines = await clearingPosition(ctx.db, code, from, to);
+    const lines = await clearingPosition(ctx.reads, code, from, to);
     const sum = (pick: (l: (typeof lines)[number]) => bigint) => lines.reduce((total, l) => total + pick(l), 0n);
     return Object.assign(new ClearingPosition(), {
       province, from, to,

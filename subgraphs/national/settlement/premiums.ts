@@ -1,13 +1,16 @@
 import { crashPoint } from '../../common/crash-point';
 import { Refusal, RefusalCode } from '../../common/errors';
+import type { EntityManager } from 'typeorm';
+import { requireActingFor } from '../../common/auth/access';
+import type { InsuranceType } from '../../common/enums';
 import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { spendQuota } from '../quota/quota-lots';
-import { applyStepsOf } from '../steps/province-steps';
+import { applySteps, applyStepsOf, stepsToApply } from '../steps/province-steps';
 import { checkPremium, type PremiumKind } from './expense-rules';
-import { findSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
+import { insertSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
 
 /**
  * R17, R21: the beneficiary's resident-insurance or long-term-care premium, paid wholly from quota
@@ -25,32 +28,35 @@ export async function payPremium(ctx: NationalContext, request: PremiumRequest):
   checkAmount(request.amount);
   const claim = { party: partyOf(ctx.caller), operation: 'payPremium', key: request.idempotencyKey, request };
   return answerOnce(ctx.db, claim, {
-    start: (id) => startPremium(ctx, id, request),
-    resume: async (id) => {
-      const premium = await findSettlement(ctx.db, id);
-      if (premium) await applyStepsOf(ctx.db, ctx.provinces, id);
+    record: (tx, id) => recordPremium(ctx, tx, id, request),
+    complete: async ({ premium, steps }) => {
+      crashPoint('payPremium', 'after');
+      await applySteps(ctx.db, ctx.provinces, steps);
       return premium;
+    },
+    resume: async (id) => {
+      await applyStepsOf(ctx.db, ctx.provinces, id);
+      return requireSettlement(ctx.db, id);
     },
   });
 }
 
-async function startPremium(ctx: NationalContext, id: string, request: PremiumRequest): Promise<SettlementRecord> {
-  const person = await ctx.persons.load(request.beneficiaryId);
-  if (!person || person.state !== 'ACTIVE') {
+/** The whole premium in the transaction that claims the key: drawn wholly from quota, or refused. */
+async function recordPremium(ctx: NationalContext, tx: EntityManager, id: string, request: PremiumRequest) {
+  requireActingFor(ctx.caller, [request.beneficiaryId], 'pay a premium for this beneficiary');
+  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [request.beneficiaryId])) as {
+    state: string; insurance_type: InsuranceType;
+  }[];
+  if (person?.state !== 'ACTIVE') {
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`);
   }
-  checkPremium(request.kind, person.insuranceType);
+  checkPremium(request.kind, person.insurance_type);
   const province = provinceOfMemberId(request.beneficiaryId) as string; // the premium goes to the beneficiary's own fund
-  await ctx.db.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state)
-       VALUES ($1, $2, 'PREMIUM', $3, $4, $5, $6, 'PENDING')`,
-      [id, request.idempotencyKey, request.beneficiaryId, province, JSON.stringify({ premiumKind: request.kind }), String(request.amount)],
-    );
-    await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
-    await tx.query(`UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1`, [id]);
+  await insertSettlement(tx, {
+    id, idempotencyKey: request.idempotencyKey, kind: 'PREMIUM', beneficiaryId: request.beneficiaryId, spendingProvince: province,
+    details: { premiumKind: request.kind }, amount: request.amount,
   });
-  crashPoint('payPremium', 'after');
-  await applyStepsOf(ctx.db, ctx.provinces, id);
-  return requireSettlement(ctx.db, id);
+  await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
+  await tx.query(`UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1`, [id]);
+  return { premium: await requireSettlement(tx, id), steps: await stepsToApply(tx, id) };
 }

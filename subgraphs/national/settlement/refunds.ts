@@ -1,14 +1,16 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { FundSource } from '../../common/enums';
 import { crashPoint } from '../../common/crash-point';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { requireStaffOf } from '../../common/auth/access';
 import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import { recordClearing } from '../clearing/clearing';
 import { currentMembership } from '../persons/account-moves';
 import type { NationalContext } from '../context';
-import { applyStepsOf, enqueueStep } from '../steps/province-steps';
+import { applySteps, applyStepsOf, enqueueStep, stepsToApply } from '../steps/province-steps';
 import { requireSettlement } from './settlement-store';
 
 /**
@@ -48,7 +50,7 @@ const toRecord = (r: RefundRow): RefundRecord => ({
 
 const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at';
 
-export async function refundsOf(db: DataSource | EntityManager, settlementId: string): Promise<RefundRecord[]> {
+export async function refundsOf(db: Queryable, settlementId: string): Promise<RefundRecord[]> {
   const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
   return rows.map(toRecord);
 }
@@ -60,22 +62,26 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
   const claim = { party: partyOf(ctx.caller), operation: 'refundSettlement', key: request.idempotencyKey, request };
   const find = async (id: string) => ((await ctx.db.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord)[0];
   return answerOnce(ctx.db, claim, {
-    start: async (id) => {
-      await ctx.db.transaction((tx) => decideRefund(tx, id, request));
+    record: async (tx, id) => {
+      await decideRefund(ctx, tx, id, request);
+      const [refund] = ((await tx.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord);
+      return { refund, steps: await stepsToApply(tx, id) };
+    },
+    complete: async ({ refund, steps }) => {
       crashPoint('decideRefund', 'after');
-      await applyStepsOf(ctx.db, ctx.provinces, id);
-      return (await find(id)) as RefundRecord;
+      await applySteps(ctx.db, ctx.provinces, steps);
+      return refund;
     },
     resume: async (id) => {
-      const refund = await find(id);
-      if (refund) await applyStepsOf(ctx.db, ctx.provinces, id);
-      return refund;
+      await applyStepsOf(ctx.db, ctx.provinces, id);
+      return (await find(id)) as RefundRecord;
     },
   });
 }
 
-async function decideRefund(tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
+async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
   const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
+  requireStaffOf(ctx.caller, [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''], 'refund this settlement');
   if (settlement.state !== 'SETTLED') {
     throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'The settlement is still being completed; refund it once it is settled.');
   }

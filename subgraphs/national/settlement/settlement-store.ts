@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { type Fen, fenFromDb } from '../../common/money';
@@ -35,7 +36,7 @@ const toRecord = (r: Row): SettlementRecord => ({
 const COLUMNS = `id, kind, beneficiary_id, spending_province, details, amount, own_current_year, own_accumulated,
   quota_paid, cash_paid, state, created_at, settled_at`;
 
-export async function findSettlement(db: DataSource | EntityManager, id: string, lock = ''): Promise<SettlementRecord | undefined> {
+export async function findSettlement(db: Queryable, id: string, lock = ''): Promise<SettlementRecord | undefined> {
   const rows: Row[] = await db.query(`SELECT ${COLUMNS} FROM settlement WHERE id = $1 ${lock}`, [id]);
   return rows.map(toRecord)[0];
 }
@@ -46,7 +47,7 @@ export async function requireSettlement(db: DataSource | EntityManager, id: stri
   return settlement;
 }
 
-export async function settlementsOf(db: DataSource, beneficiaryId: string, limit: number, after?: string): Promise<SettlementRecord[]> {
+export async function settlementsOf(db: Queryable, beneficiaryId: string, limit: number, after?: string): Promise<SettlementRecord[]> {
   const rows: Row[] = await db.query(
     `SELECT ${COLUMNS} FROM settlement WHERE beneficiary_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
@@ -69,7 +70,7 @@ export interface SettlementFilter {
  * category and institution have indexes of their own (migration PortalLists).
  */
 export async function settlementsSpentIn(
-  db: DataSource,
+  db: Queryable,
   province: string,
   period: { from: Date; to: Date },
   filter: SettlementFilter,
@@ -90,4 +91,24 @@ export async function settlementsSpentIn(
     params,
   );
   return rows.map(toRecord);
+}
+
+export interface NewSettlement {
+  id: string;
+  idempotencyKey: string;
+  kind: SettlementRecord['kind'];
+  beneficiaryId: string;
+  spendingProvince: string;
+  details: Record<string, string>;
+  amount: Fen;
+}
+
+/** Records a settlement PENDING, in the caller's transaction. */
+export async function insertSettlement(tx: EntityManager, s: NewSettlement): Promise<SettlementRecord> {
+  const [row] = (await tx.query(
+    `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING') RETURNING ${COLUMNS}`,
+    [s.id, s.idempotencyKey, s.kind, s.beneficiaryId, s.spendingProvince, JSON.stringify(s.details), String(s.amount)],
+  )) as Row[];
+  return toRecord(row);
 }

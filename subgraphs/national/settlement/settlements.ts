@@ -1,16 +1,18 @@
+import type { EntityManager } from 'typeorm';
 import { FundSource, InsuranceType } from '../../common/enums';
 import { crashPoint } from '../../common/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
-import { answerOnce, partyOf } from '../../common/idempotency';
+import { answerOnce, type KeptRefusal, partyOf } from '../../common/idempotency';
+import { mayActFor, requireStaffOf } from '../../common/auth/access';
 import { checkAmount, type Fen } from '../../common/money';
 import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
 import { spendQuota } from '../quota/quota-lots';
-import { applyStepsOf } from '../steps/province-steps';
+import { applySteps, applyStepsOf, stepsToApply } from '../steps/province-steps';
 import { type AuthMethod, checkExpense, type ExpenseCategory, type InstitutionKind } from './expense-rules';
-import { findSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
-import { checkOwnCredential } from '../fraud/suspected-fraud';
+import { insertSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
+import { refuseForeignCredential } from '../fraud/suspected-fraud';
 
 /**
  * R13–R16, R21, R28, R30: a beneficiary pays the personal-burden part of an expense, with their own
@@ -38,17 +40,26 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
   }
   const claim = { party: partyOf(ctx.caller), operation: 'settleExpense', key: request.idempotencyKey, request };
   return answerOnce(ctx.db, claim, {
-    start: (id) => startSettlement(ctx, id, request),
-    resume: async (id) => {
-      const settlement = await findSettlement(ctx.db, id);
-      return settlement?.state === 'PENDING' ? completeSettlement(ctx, id) : settlement;
+    record: (tx, id) => recordSettlement(ctx, tx, id, request),
+    complete: ({ settlement, employee }) => {
+      crashPoint('recordSettlement', 'after');
+      return completeSettlement(ctx, settlement, employee);
     },
+    resume: async (id) => completeSettlement(ctx, await requireSettlement(ctx.db, id)),
   });
 }
 
-async function startSettlement(ctx: NationalContext, id: string, request: ExpenseRequest): Promise<SettlementRecord> {
-  const person = await ctx.persons.load(request.beneficiaryId);
-  if (!person || person.state !== 'ACTIVE') {
+/** Step (1) with its checks, in the transaction that claims the key. */
+async function recordSettlement(
+  ctx: NationalContext, tx: EntityManager, id: string, request: ExpenseRequest,
+): Promise<{ settlement: SettlementRecord; employee: boolean } | KeptRefusal> {
+  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [request.beneficiaryId])) as {
+    state: string; insurance_type: InsuranceType;
+  }[];
+  if (!mayActFor(ctx.caller, request.beneficiaryId)) {
+    requireStaffOf(ctx.caller, [provinceOfRegion(request.institution.poolingRegion)], 'settle for this beneficiary');
+  }
+  if (person?.state !== 'ACTIVE') {
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`);
   }
   const details = {
@@ -59,39 +70,46 @@ async function startSettlement(ctx: NationalContext, id: string, request: Expens
     authMethod: request.credential.method, // R15
     credentialHolder: request.credential.holderId, // R28
   };
-  await checkOwnCredential(ctx.db, id, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
-  if (person.insuranceType === InsuranceType.EMPLOYEE) await ctx.provinces.requireAnswering(provinceOfMemberId(request.beneficiaryId) as string);
-  await ctx.db.query(
-    `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state)
-     VALUES ($1, $2, 'EXPENSE', $3, $4, $5, $6, 'PENDING')`,
-    [id, request.idempotencyKey, request.beneficiaryId, provinceOfRegion(request.institution.poolingRegion),
-      JSON.stringify(details), String(request.amount)],
-  );
-  crashPoint('recordSettlement', 'after');
-  return completeSettlement(ctx, id);
+  const foreign = await refuseForeignCredential(tx, id, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
+  if (foreign) return foreign;
+  const employee = person.insurance_type === InsuranceType.EMPLOYEE;
+  if (employee) await ctx.provinces.requireAnswering(provinceOfMemberId(request.beneficiaryId) as string);
+  const settlement = await insertSettlement(tx, {
+    id, idempotencyKey: request.idempotencyKey, kind: 'EXPENSE', beneficiaryId: request.beneficiaryId,
+    spendingProvince: provinceOfRegion(request.institution.poolingRegion), details, amount: request.amount,
+  });
+  return { settlement, employee };
 }
 
-/** Steps (2)–(4); safe to repeat. Used by the request, its repeats and the recovery worker. */
-export async function completeSettlement(ctx: NationalContext, id: string): Promise<SettlementRecord> {
-  const pending = await requireSettlement(ctx.db, id);
-  if (pending.state === 'PENDING') {
-    const own = await spendOwnAccount(ctx, pending);
-    crashPoint('settleQuota', 'before');
-    await ctx.db.transaction(async (tx) => {
-      const settlement = await requireSettlement(tx, id, 'FOR UPDATE');
-      if (settlement.state !== 'PENDING') return;
+/**
+ * Steps (2)–(4), safe to repeat: the own account (employees, R14), then in one transaction the
+ * quota and the settlement, then the captures. Used by the request, its repeats and recovery.
+ */
+export async function completeSettlement(ctx: NationalContext, pending: SettlementRecord, employee?: boolean): Promise<SettlementRecord> {
+  if (pending.state !== 'PENDING') {
+    await applyStepsOf(ctx.db, ctx.provinces, pending.id);
+    return pending;
+  }
+  const own = (employee ?? (await ctx.persons.load(pending.beneficiaryId))?.insuranceType === InsuranceType.EMPLOYEE)
+    ? await spendOwnAccount(ctx, pending)
+    : { currentYear: 0n, accumulated: 0n };
+  crashPoint('settleQuota', 'before');
+  const { settled, steps } = await ctx.db.transaction(async (tx) => {
+    const settlement = await requireSettlement(tx, pending.id, 'FOR UPDATE');
+    if (settlement.state === 'PENDING') {
       const ownTotal = own.currentYear + own.accumulated;
-      const uses = await spendQuota(tx, settlement.beneficiaryId, settlement.amount - ownTotal, 'upTo', id, settlement.spendingProvince);
+      const uses = await spendQuota(tx, settlement.beneficiaryId, settlement.amount - ownTotal, 'upTo', settlement.id, settlement.spendingProvince);
       const quota = uses.reduce((sum, use) => sum + use.amount, 0n);
       await tx.query(
         `UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
            state = 'SETTLED', settled_at = now() WHERE id = $1`,
-        [id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota)],
+        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota)],
       );
-    });
-  }
-  await applyStepsOf(ctx.db, ctx.provinces, id);
-  return requireSettlement(ctx.db, id);
+    }
+    return { settled: await requireSettlement(tx, pending.id), steps: await stepsToApply(tx, pending.id) };
+  });
+  await applySteps(ctx.db, ctx.provinces, steps);
+  return settled;
 }
 
 /** R14: the beneficiary's own account pays first, if they are an employee. */

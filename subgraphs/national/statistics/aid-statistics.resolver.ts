@@ -39,8 +39,8 @@ export class AidStatisticsResolver {
     requireAggregateReader(ctx.caller, province ?? undefined);
     const scope = province ?? (ctx.caller?.role === Role.PROVINCIAL_PORTAL ? ctx.caller.province : undefined);
     const [{ rows, currentMonth }, provinceRows] = await Promise.all([
-      readKeptFigures(ctx.db, period, scope),
-      listProvinces(ctx.db, 100, undefined),
+      readKeptFigures(ctx.reads, period, scope),
+      listProvinces(ctx.reads, 100, undefined),
     ]);
     const tally = tallyAid(rows, period, currentMonth, scope);
     const provinces = new Map(provinceRows.map((row) => [row.code, toProvince(row, ctx)]));

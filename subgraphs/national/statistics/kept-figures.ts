@@ -1,3 +1,4 @@
+import type { Queryable } from '../../common/request-reads';
 import type { DataSource } from 'typeorm';
 import { fenFromDb, formatYuan } from '../../common/money';
 import type { KeptRow } from './aid-tally';
@@ -25,7 +26,7 @@ const READ = `
   SELECT 'now', to_char(beijing_month(now()), 'YYYY-MM'), NULL, NULL, NULL, NULL`;
 
 export async function readKeptFigures(
-  db: DataSource,
+  db: Queryable,
   period: MonthPeriod,
   scope: string | undefined,
 ): Promise<{ rows: KeptRow[]; currentMonth: string }> {

@@ -51,21 +51,26 @@ export function followStep(action: StepAction, followUp: StepFollowUp): void {
 const retryLater = (result: unknown) => typeof result === 'object' && result !== null && 'retryLater' in result;
 
 /**
- * Applies unapplied steps in id order, one province after another, stopping at the first step a
- * province cannot take now (later steps of that province wait, so a restore never runs before
- * the capture it restores). Returns true when every selected step is applied.
+ * Applies steps in id order, one province after another, stopping at the first step a province
+ * cannot take now (later steps of that province wait, so a restore never runs before the capture
+ * it restores). Returns true when every step given is applied.
  */
-async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<boolean> {
+export async function applySteps(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<boolean> {
   const blocked = new Set<string>();
+  const applied: string[] = [];
   for (const step of rows) {
     if (blocked.has(step.province)) continue;
     try {
       const result = await provinces.call(step.province, step.action, step.payload);
       if (retryLater(result)) continue;
       const followUp = followUps.get(step.action);
+      if (!followUp) {
+        applied.push(step.id); // marked together below: a step applied twice changes nothing
+        continue;
+      }
       await db.transaction(async (tx) => {
         await tx.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
-        await followUp?.(tx, step, result);
+        await followUp(tx, step, result);
       });
     } catch (error) {
       if (!(error instanceof Refusal) || error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
@@ -74,6 +79,7 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
       blocked.add(step.province);
     }
   }
+  if (applied.length > 0) await db.query(`UPDATE province_step SET applied_at = now() WHERE id = ANY($1)`, [applied]);
   return blocked.size === 0;
 }
 
@@ -81,12 +87,13 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
 const STEP_SUBJECT = `coalesce(payload->>'holdId', payload->>'memberId')`;
 
 /**
- * Applies the steps of one operation, and before them any earlier unapplied steps on the same
- * holds or members (a restore never runs before the capture it restores). Steps on other holds
- * are left to their own operations, so concurrent operations do not resend each other's steps.
+ * The steps of one operation still to apply, and before them any earlier unapplied steps on the
+ * same holds or members (a restore never runs before the capture it restores). Steps on other holds
+ * are left to their own operations, so concurrent operations do not resend each other's steps. Read
+ * in the operation's own transaction when it has just written them.
  */
-export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
-  const rows: StepRow[] = await db.query(
+export async function stepsToApply(db: DataSource | EntityManager, operationId: string): Promise<StepRow[]> {
+  return db.query(
     `WITH mine AS (SELECT province, ${STEP_SUBJECT} AS subject, max(id) AS last FROM province_step
                    WHERE operation_id = $1 AND applied_at IS NULL GROUP BY 1, 2)
      SELECT s.id, s.operation_id, s.province, s.action, s.payload FROM province_step s
@@ -94,7 +101,11 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
      WHERE s.applied_at IS NULL AND s.id <= mine.last ORDER BY s.id`,
     [operationId],
   );
-  return applyRows(db, provinces, rows);
+}
+
+/** Applies the steps of one operation (see stepsToApply). */
+export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
+  return applySteps(db, provinces, await stepsToApply(db, operationId));
 }
 
 /** For the recovery worker: every unapplied step older than `graceSeconds`. */
@@ -104,7 +115,7 @@ export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirec
      WHERE applied_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
     [graceSeconds],
   );
-  await applyRows(db, provinces, rows);
+  await applySteps(db, provinces, rows);
   return rows.length;
 }
 
@@ -115,7 +126,7 @@ export async function applyProvinceStepsUpTo(db: DataSource, provinces: Province
      WHERE applied_at IS NULL AND province = $1 AND id <= $2 ORDER BY id LIMIT 1000`,
     [province, lastId],
   );
-  return applyRows(db, provinces, rows);
+  return applySteps(db, provinces, rows);
 }
 
 /** Unapplied hold movements by hold id, for reconciliation: what the province has yet to do. */

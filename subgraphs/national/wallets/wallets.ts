@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { findPoolingRegion } from '../../common/reference-data';
 import { findPersonsByMemberId } from '../persons/person-index';
@@ -38,7 +39,7 @@ export interface WalletActivation {
 const COLUMNS = `member_id AS "memberId", activated_at AS "activatedAt", phone, place_of_use AS "placeOfUse",
   opened_by AS "openedBy", opened_by_member AS "openedByMember", opened_by_operator AS "openedByOperator"`;
 
-export async function findWallets(db: DataSource, memberIds: readonly string[]): Promise<(WalletRecord | null)[]> {
+export async function findWallets(db: Queryable, memberIds: readonly string[]): Promise<(WalletRecord | null)[]> {
   const rows: WalletRecord[] = await db.query(`SELECT ${COLUMNS} FROM wallet WHERE member_id = ANY($1)`, [memberIds]);
   const byId = new Map(rows.map((r) => [r.memberId, r]));
   return memberIds.map((id) => byId.get(id) ?? null);

@@ -42,7 +42,7 @@ export class PersonalAccountResolver {
     ctx.accessLog.note(account.memberId, PersonalData.LEDGER); // the account itself was checked and noted as ACCOUNT
     return pageOf(
       page,
-      (limit, after) => entriesOfMember(ctx.db, account.memberId, limit, after),
+      (limit, after) => entriesOfMember(ctx.reads, account.memberId, limit, after),
       (row) => Object.assign(new AccountEntry(), row),
       (entry) => entry.id,
     );

@@ -1,3 +1,4 @@
+import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource, SPENDING_ORDER } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
@@ -82,7 +83,7 @@ const insufficient = (memberId: string, fundSource: FundSource, amount: Fen) => 
   );
 
 /** The account rows of several members at once, in the order asked (empty for residents). */
-export async function balancesOf(db: EntityManager | DataSource, memberIds: readonly string[]): Promise<AccountBalance[][]> {
+export async function balancesOf(db: Queryable, memberIds: readonly string[]): Promise<AccountBalance[][]> {
   const rows: { member_id: string; fund_source: FundSource; balance: string; held: string }[] = await db.query(
     `SELECT member_id, fund_source, balance, held FROM account WHERE member_id = ANY($1) ORDER BY fund_source DESC`,
     [memberIds],
@@ -185,7 +186,7 @@ export interface EntryRecord {
 
 /** A member's entries, newest first, after the entry id `beforeId` (keyset page). */
 export async function entriesOfMember(
-  db: DataSource,
+  db: Queryable,
   memberId: string,
   limit: number,
   beforeId?: string,

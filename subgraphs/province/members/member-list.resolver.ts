@@ -41,7 +41,7 @@ export class MemberListResolver {
       throw new Refusal(RefusalCode.PROVINCE_UNROUTABLE, `This deployment serves province ${ctx.province}, not ${province.slice(0, 4)}.`);
     }
     const search = checkSearch(filter ?? {}, province);
-    const found = await pageOf(page, (limit, after) => searchMembers(ctx.db, search, limit, after), Member.from, (m) => searchKey(search, { id: m.id, name: m.fullName }));
+    const found = await pageOf(page, (limit, after) => searchMembers(ctx.reads, search, limit, after), Member.from, (m) => searchKey(search, { id: m.id, name: m.fullName }));
     // R32: a search by ID number or name tells whom it found, whatever is selected.
     const searchedBy = search.idNumber ? PersonalData.ID_NUMBER : search.namePrefix ? PersonalData.NAME : undefined;
     if (searchedBy) for (const { node } of found.edges) ctx.accessLog.note(node.id, searchedBy);

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { Queryable } from '../../common/request-reads';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { isValidIdNumber, normalizeIdNumber } from '../../common/id-number';
 import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
@@ -73,7 +73,7 @@ function parseNameKey(key: string | undefined): [string, string] {
  * A page of members (one more than the page, to tell whether another follows). The SQL names only
  * the filters given, so each kind of search is one prepared statement with its own index plan.
  */
-export async function searchMembers(db: DataSource, search: MemberSearch, limit: number, after?: string): Promise<MemberRecord[]> {
+export async function searchMembers(db: Queryable, search: MemberSearch, limit: number, after?: string): Promise<MemberRecord[]> {
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];

@@ -1,3 +1,4 @@
+import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
 import { InsuranceType } from '../../common/enums';
@@ -43,7 +44,7 @@ export const toRecord = (r: MemberRow): MemberRecord => ({
 
 export const MEMBER_COLUMNS = 'id, id_number, name, insurance_type, pooling_region, status, enrolled_at';
 
-export async function findMembers(db: DataSource | EntityManager, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
+export async function findMembers(db: Queryable, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
   const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
   const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
   return ids.map((id) => byId.get(id) ?? null);

@@ -6,11 +6,11 @@ export class AnswersByKey1732800000000 implements MigrationInterface {
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
-      ALTER TABLE idempotency_record ADD COLUMN refusal jsonb, ADD COLUMN operation_id text, ADD COLUMN claimed_until timestamptz;
+      ALTER TABLE idempotency_record ADD COLUMN refusal jsonb, ADD COLUMN operation_id text;
     `);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`ALTER TABLE idempotency_record DROP COLUMN refusal, DROP COLUMN operation_id, DROP COLUMN claimed_until`);
+    await db.query(`ALTER TABLE idempotency_record DROP COLUMN refusal, DROP COLUMN operation_id`);
   }
 }
