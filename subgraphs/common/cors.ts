@@ -25,7 +25,7 @@ export function corsPolicyFrom(text: string | undefined): CorsPolicy {
     } catch {
       origin = undefined;
     }
-    if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+    if (!origin || origin === 'null' || origin.includes('*') || origin !== entry.replace(/\/$/, '')) {
       throw new Error(`CORS_ORIGINS: "${entry}" is not an origin (scheme://host[:port], no path, no wildcard)`);
     }
     origins.add(origin);
