@@ -30,7 +30,7 @@ const PROVINCE_PART = `query MemberAccount($representations: [_Any!]!) { _entiti
   ... on Member { id name personalAccount { ${ACCOUNT_FIELDS} } } } }`;
 
 const FIGURES = `code name memberCount personalAccountBalance heldForQuotas`;
-export const ALL_PROVINCES = `query Figures { provinces(connectedOnly: true) { edges { node { ${FIGURES} } } } }`;
+export const ALL_PROVINCES = `query Figures { provinces(connectedOnly: true, page: { first: 31 }) { edges { node { ${FIGURES} } } } }`;
 export const ONE_PROVINCE = `query Figures { province(code: "32") { ${FIGURES} } }`;
 
 /** National fields only: no gateway needs to route this one. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { AllProvincesFigures } from './all-provinces';
 import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
@@ -34,6 +35,8 @@ export interface BenchReport {
   consistentAfterLoad: boolean;
   /** The national dashboard page's first load (HTML and every file it names), as served. */
   dashboardFirstLoad?: PageLoad;
+  /** A second cluster running every province (BENCH_ALL_PROVINCES=0 leaves it out). */
+  allProvinces?: AllProvincesFigures;
 }
 
 /** The machine; `loadAverageAtStart` (1 min) shows whether something else was running when the benchmark began. */
@@ -51,8 +54,23 @@ export function machine(loadAverageAtStart: number): BenchReport['machine'] {
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN;
 
+/** Processes that are not the platform: the benchmark's own load, the rest of the machine, the hypervisor. */
+const NOT_PLATFORM = new Set(['load generator', 'other', 'stolen']);
+
+/** CPU ms one operation costs the whole platform: gateway, national, provinces and PostgreSQL. */
+export function platformCpuMs(result: ScenarioResult | undefined): number {
+  if (!result?.cpuMsPerOperation) return Number.NaN;
+  const total = Object.entries(result.cpuMsPerOperation).filter(([name]) => !NOT_PLATFORM.has(name)).reduce((sum, [, ms]) => sum + ms, 0);
+  return Math.round(total * 100) / 100;
+}
+
+const nationalCommits = (result: ScenarioResult | undefined) => result?.commitsPerOperation?.national ?? Number.NaN;
+
 /** The ratios the targets are about, from the scenarios' figures (NaN when one was not run). */
-export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: Record<string, number>; targets: Target[] } {
+export function ratiosAndTargets(
+  s: Record<string, ScenarioResult>,
+  all?: AllProvincesFigures,
+): { ratios: Record<string, number>; targets: Target[] } {
   const ratios: Record<string, number> = {
     gatewayOverheadP50: ratio(s.federatedRead?.p50Ms, s.directRead?.p50Ms),
     gatewayOverheadP50OneCaller: ratio(s.federatedRead1?.p50Ms, s.directRead1?.p50Ms),
@@ -66,17 +84,34 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
     oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
     recordingP50OneCaller: ratio(s.staffPage1?.p50Ms, s.ownPage1?.p50Ms),
     recordingP50: ratio(s.staffPage?.p50Ms, s.ownPage?.p50Ms),
+    transferCpuMs: platformCpuMs(s.transfers),
+    settlementCpuMs: platformCpuMs(s.settlements),
+    transferNationalCommits: nationalCommits(s.transfers),
+    settlementNationalCommits: nationalCommits(s.settlements),
+    memberPageNationalCommits: nationalCommits(s.federatedRead),
+    fanOutAllP50OneCaller: ratio(all?.scenarios.fanOut31?.p50Ms, all?.scenarios.singleProvince31?.p50Ms),
+    allProvincesResidentMiB: all?.provincesResidentMiB ?? Number.NaN,
+    allProvincesReadySeconds: all ? Math.round(all.readySeconds * 10) / 10 : Number.NaN,
     memberSearchP50OneCaller: ratio(s.memberSearch1?.p50Ms, s.portalMember1?.p50Ms),
     settlementPageP50OneCaller: ratio(s.settlementPage1?.p50Ms, s.portalMember1?.p50Ms),
     costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
   const candidates: Omit<Target, 'pass'>[] = [
-    { name: 'transfers/s ÷ PostgreSQL commits/s', value: ratios.transfersToFloor, target: '≥ 0.25' },
-    { name: 'gateway p50 ÷ direct p50, one caller', value: ratios.gatewayOverheadP50OneCaller, target: '≤ 1.3' },
+    { name: 'transfers/s ÷ PostgreSQL commits/s', value: ratios.transfersToFloor, target: '≥ 0.06' },
+    { name: 'settlements/s ÷ PostgreSQL commits/s', value: ratios.settlementsToFloor, target: '≥ 0.05' },
+    { name: 'CPU ms per transfer, all platform processes', value: ratios.transferCpuMs, target: '≤ 4' },
+    { name: 'CPU ms per settlement, all platform processes', value: ratios.settlementCpuMs, target: '≤ 5' },
+    { name: 'national commits per transfer', value: ratios.transferNationalCommits, target: '≤ 2' },
+    { name: 'national commits per settlement', value: ratios.settlementNationalCommits, target: '≤ 3' },
+    { name: 'national commits per member page', value: ratios.memberPageNationalCommits, target: '≤ 1' },
+    { name: 'gateway p50 ÷ direct p50, one caller', value: ratios.gatewayOverheadP50OneCaller, target: '≤ 1.25' },
     { name: `gateway p50 ÷ direct p50, ${reads} callers`, value: ratios.gatewayOverheadP50, target: '≤ 1.3' },
     { name: 'fan-out p50 ÷ one province p50, one caller', value: ratios.fanOutP50OneCaller, target: '≤ 2' },
-    { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 2' },
+    { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 1.8' },
+    { name: `fan-out to ${all?.provinces ?? 31} p50 ÷ one province p50, one caller`, value: ratios.fanOutAllP50OneCaller, target: '≤ 3' },
+    { name: `${all?.provinces ?? 31} provincial deployments, resident MiB`, value: ratios.allProvincesResidentMiB, target: '≤ 4096' },
+    { name: `${all?.provinces ?? 31}-province cluster ready, s`, value: ratios.allProvincesReadySeconds, target: '≤ 60' },
     { name: 'R23 statistics p50 ÷ one province p50, one caller', value: ratios.statisticsP50OneCaller, target: '≤ 2' },
     { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
     { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
@@ -90,7 +125,7 @@ export function ratiosAndTargets(s: Record<string, ScenarioResult>): { ratios: R
       const bound = Number(t.target.slice(2));
       return { ...t, pass: t.target.startsWith('≥') ? t.value >= bound : t.value <= bound };
     });
-  for (const [key, result] of Object.entries(s)) {
+  for (const [key, result] of Object.entries({ ...s, ...all?.scenarios })) {
     if (result.errors > 0) targets.push({ name: `${key}: operations that failed`, value: result.errors, target: '= 0', pass: false });
   }
   return { ratios, targets };
@@ -110,14 +145,14 @@ export function formatReport(report: BenchReport): string {
     '',
     `${pad('scenario', 52)}${'conc'.padStart(5)}${'ops/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'ops'.padStart(9)}${'errors'.padStart(8)}`,
   ];
-  for (const s of Object.values(report.scenarios)) {
+  for (const s of [...Object.values(report.scenarios), ...Object.values(report.allProvinces?.scenarios ?? {})]) {
     lines.push(
       `${pad(s.label, 52)}${String(s.concurrency).padStart(5)}${num(s.throughput).padStart(10)}${num(s.p50Ms, 2).padStart(9)}` +
         `${num(s.p99Ms, 2).padStart(9)}${String(s.operations).padStart(9)}${String(s.errors).padStart(8)}`,
     );
   }
   lines.push('', 'CPU ms per operation, by process:');
-  for (const s of Object.values(report.scenarios)) {
+  for (const s of [...Object.values(report.scenarios), ...Object.values(report.allProvinces?.scenarios ?? {})]) {
     const perProcess = Object.entries(s.cpuMsPerOperation ?? {}).map(([name, ms]) => `${name} ${ms}`).join(', ');
     if (perProcess) lines.push(`  ${pad(s.label, 58)} ${perProcess}`);
   }
@@ -128,7 +163,6 @@ export function formatReport(report: BenchReport): string {
   }
   lines.push('', 'targets:');
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
-  lines.push(`  settlements/s ÷ PostgreSQL commits/s: ${num(report.ratios.settlementsToFloor, 2)} (no target)`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
   lines.push(`  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`);
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Cluster, startTestCluster } from '../testing';
 import { graphqlOk } from '../cluster/graphql-client';
 import { provinceOfMemberId } from '../subgraphs/common/routing-keys';
+import { measureAllProvinces } from './all-provinces';
 import { readAidPairs } from './bench-data';
 import { type Callers, signCallers } from './callers';
 import { readConfig } from './config';
@@ -136,7 +137,11 @@ async function main(): Promise<void> {
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
     const dashboardPage = await dashboardFirstLoad(running.gateway.baseUrl);
     const memory = sampler.stop();
-    const { ratios, targets } = ratiosAndTargets(results);
+    await Promise.all(opened.splice(0).map((e) => e.close()));
+    await cluster.stop();
+    cluster = undefined;
+    const allProvinces = process.env.BENCH_ALL_PROVINCES === '0' ? undefined : await measureAllProvinces(config, log);
+    const { ratios, targets } = ratiosAndTargets(results, allProvinces);
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
     const report: BenchReport = {
       finishedAt: new Date().toISOString(),
@@ -148,6 +153,7 @@ async function main(): Promise<void> {
       memory,
       consistentAfterLoad,
       dashboardFirstLoad: dashboardPage,
+      allProvinces,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);

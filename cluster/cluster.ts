@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
 import { internalClient } from '../subgraphs/common/internal-rpc';
+import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
@@ -10,7 +11,8 @@ import { freePort, type ServiceProcess, startServiceProcess } from './service-pr
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
 export interface ClusterOptions {
-  provinces: string[];
+  /** GB/T 2260 province codes, each its own deployment and database, or 'all' 31. */
+  provinces: ProvinceSelection;
   /** Embedded PostgreSQL data folder (used unless every database has a connection string). */
   dataDir: string;
   reset?: boolean;
@@ -31,6 +33,8 @@ export interface ClusterOptions {
   jwksRefreshMs?: number;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
+  /** The gateway's GET /health answers 503 "starting" until markReady() (npm start: once the demo is loaded). */
+  healthWaitsForReady?: boolean;
   onProgress?: (line: string) => void;
   onOutput?: (service: string, line: string) => void;
 }
@@ -76,6 +80,8 @@ export interface Cluster {
   waitUntilQuiet(timeoutMs?: number): Promise<void>;
   /** R20 reconciliation of every province, as its portal sees it. */
   reconcile(): Promise<Record<string, Reconciliation>>;
+  /** Tells the gateway that the cluster is ready (with healthWaitsForReady): its GET /health may now say ok. */
+  markReady(): void;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
   stop(): Promise<void>;
 }
@@ -98,18 +104,38 @@ const SCRIPTS = {
   gateway: join(DIST, 'gateway', 'main.js'),
 };
 
+/**
+ * Runs `start` for each item, at most `width` at a time (31 provinces started at once on two cores
+ * would each take as long as all of them); after a failure no more are begun, and every start
+ * begun settles before the failure is reported, so that none is left starting behind it.
+ */
+async function startEach<T>(items: readonly T[], width: number, start: (item: T) => Promise<unknown>): Promise<void> {
+  const waiting = [...items];
+  const failures: unknown[] = [];
+  const lane = async () => {
+    for (let item = waiting.shift(); item !== undefined && failures.length === 0; item = waiting.shift()) {
+      await start(item).catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, waiting.length) }, lane));
+  if (failures.length > 0) throw failures[0];
+}
+
 export const databaseName = (service: string) => (service === 'national' ? 'national' : `province_${service}`);
 
-export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
+  const options = { ...selected, provinces: provincesOf(selected.provinces) };
   const progress = options.onProgress ?? (() => undefined);
   const services = ['national', ...options.provinces];
   const given = options.databaseUrls ?? {};
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
   const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
+  // Every process spawned and not yet exited, ready or not: a failed start stops them all.
+  const launched = new Set<ServiceProcess>();
   const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const stopAll = async () => {
-    await Promise.all([...running.values()].reverse().map((s) => s.stop()));
+    await Promise.all([...launched].reverse().map((s) => s.stop()));
     await embedded?.stop();
     if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
   };
@@ -154,7 +180,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         const firstStart = !ports.has(key);
         if (firstStart) ports.set(key, fixedPort(key) ?? (await freePort()));
         try {
-          const started = await startServiceProcess({ ...service, port: ports.get(key) as number, onOutput: options.onOutput });
+          const started = await startServiceProcess({
+            ...service,
+            port: ports.get(key) as number,
+            onOutput: options.onOutput,
+            onSpawn: (spawned) => {
+              launched.add(spawned);
+              spawned.child.once('exit', () => launched.delete(spawned));
+            },
+          });
           running.set(key, started);
           return started;
         } catch (error) {
@@ -204,8 +238,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       clockOffsetMs = answer.offsetMs; // a restarted national goes on from here
       return new Date(answer.now);
     };
-    const startGateway = async (extraEnv: Record<string, string> = {}) =>
-      start('gateway', {
+    let ready = false;
+    const startGateway = async (extraEnv: Record<string, string> = {}) => {
+      const gateway = await start('gateway', {
         name: 'gateway',
         script: SCRIPTS.gateway,
         env: {
@@ -213,9 +248,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(await keysOf('gateway', [])),
           PROVINCE_URLS: provinceUrls(),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
+          ...(options.healthWaitsForReady ? { HEALTH_WAITS_FOR_LAUNCHER: '1' } : {}),
           ...extraEnv,
         },
       });
+      if (ready) gateway.tell({ ready: true }); // a restarted gateway of a ready cluster
+      return gateway;
+    };
 
     const restart = async (service: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
       if (service === 'national') return startNational(env);
@@ -225,7 +264,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     };
 
     progress(`starting provinces ${options.provinces.join(', ')}`);
-    await Promise.all(options.provinces.map((code) => startProvince(code)));
+    await startEach(options.provinces, Math.max(2, availableParallelism()) * 2, (code) => startProvince(code));
     progress('starting national');
     await startNational();
     progress('starting gateway');
@@ -265,6 +304,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           reports[code] = (await graphClient(gatewayUrl, () => token({ portal: code })).ok(RECONCILE, { p: code })).reconciliation;
         }
         return reports;
+      },
+      markReady() {
+        ready = true;
+        running.get('gateway')?.tell({ ready: true });
       },
       token,
       as: (who) => graphClient(gatewayUrl, () => token(who)),

@@ -27,6 +27,8 @@ export async function startEmbeddedDatabase(options: {
     port: options.port,
     persistent: options.persistent ?? true,
     createPostgresUser: process.getuid?.() === 0,
+    // Each service's pool may open up to 10 connections: room for all of them (31 provinces and more).
+    postgresFlags: ['-c', `max_connections=${Math.max(100, 12 * options.databases.length + 20)}`],
     onLog: () => undefined,
     onError: () => undefined,
   });

@@ -48,6 +48,12 @@ export async function identityProvider(keysDir: string): Promise<SigningIdentity
   return { privateJwk: parsePrivateKey(readFileSync(file, 'utf8'), file) };
 }
 
+/** The identity provider's signing key if it was made in this folder (npm start makes it); never makes one. */
+export function madeIdentityProvider(keysDir: string): SigningIdentity | undefined {
+  const file = join(keysDir, IDENTITY_FILE);
+  return existsSync(file) ? { privateJwk: parsePrivateKey(readFileSync(file, 'utf8'), file) } : undefined;
+}
+
 /** Rotation, step 1: a new signing key; the JWKS holds the new and the previous key, both live. */
 export async function rotateIdentityKey(keysDir: string): Promise<SigningIdentity> {
   await identityProvider(keysDir);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import type { LauncherMessage } from '../subgraphs/common/service-main';
 
 /** One service of the cluster, run as its own Node process. */
 export interface ServiceProcess {
@@ -13,6 +14,8 @@ export interface ServiceProcess {
   stop(): Promise<void>;
   /** Kills it at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Sends it a message over the channel between the launcher and its services (see service-main.ts). */
+  tell(message: LauncherMessage): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -24,6 +27,17 @@ export async function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
+  });
+}
+
+/** Why a port cannot be listened on here ("in use", …), or undefined when it is free. */
+export async function portProblem(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'EADDRINUSE' ? 'is in use' : `cannot be listened on (${error.code ?? error.message})`));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(undefined)));
   });
 }
 
@@ -39,12 +53,16 @@ export async function startServiceProcess(options: {
   env: Record<string, string>;
   onOutput?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
+  /** Told of the process as soon as it is spawned, before it is ready: whoever stops on failure stops it too. */
+  onSpawn?: (service: ServiceProcess) => void;
 }): Promise<ServiceProcess> {
   const lines: string[] = [];
   const child = spawn(process.execPath, [...profilingFlags(options.name), options.script], {
     env: { ...process.env, ...options.env, PORT: String(options.port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The channel: messages from the launcher, and the service stops when its launcher is gone.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  child.channel?.unref(); // the launcher's own lifetime is not held by it
   let ready = false;
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
@@ -74,8 +92,12 @@ export async function startServiceProcess(options: {
       child.kill('SIGKILL');
       await exited(child);
     },
+    tell(message) {
+      if (child.connected) child.send(message, () => undefined); // a channel closed meanwhile: nobody to tell
+    },
   };
-  await waitUntilReady(service, () => ready, options.readyTimeoutMs ?? 60_000);
+  options.onSpawn?.(service);
+  await waitUntilReady(service, () => ready, options.readyTimeoutMs ?? 180_000);
   return service;
 }
 

@@ -1,4 +1,4 @@
-import { requiredEnv, runService } from '../subgraphs/common/service-main';
+import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { corsPolicyFrom } from '../subgraphs/common/cors';
 import { rateLimitFromEnv } from './rate-limit';
@@ -18,5 +18,6 @@ runService('gateway', async () =>
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
     cors: corsPolicyFrom(process.env.CORS_ORIGINS),
+    clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

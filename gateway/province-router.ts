@@ -29,7 +29,7 @@ export class ProvinceRouter implements GraphQLDataSource {
     if (Array.isArray(representations)) return this.routeEntities(options, representations as Representation[]);
     const route = provinceOfRootFields(options.request.query ?? '', options.request.variables);
     if ('problem' in route) {
-      return unansweredFetch(options.request, { code: RefusalCode.PROVINCE_UNROUTABLE, message: `Cannot route to a province: ${route.problem}.` });
+      return unansweredFetch(options.request, { code: RefusalCode.PROVINCE_UNROUTABLE, message: `Cannot find the province to send this to: ${route.problem}.` });
     }
     return this.send(route.province, options);
   }

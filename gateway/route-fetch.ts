@@ -1,5 +1,5 @@
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, valueFromASTUntyped } from 'graphql';
-import { provinceOfKeyFields } from '../subgraphs/common/routing-keys';
+import { provinceOfKeyFields, whyNoProvince } from '../subgraphs/common/routing-keys';
 
 /**
  * Where a fetch to the `province` subgraph must go. Entity fetches are split by each
@@ -58,7 +58,7 @@ export function provinceOfRootFields(
       (selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]),
     );
     const province = provinceOfKeyFields(args);
-    if (!province) return { problem: `field "${selection.name.value}" names no province in its arguments` };
+    if (!province) return { problem: `field "${selection.name.value}": ${whyNoProvince(args)}` };
     provinces.add(province);
   }
   if (provinces.size === 1) return { province: [...provinces][0] };

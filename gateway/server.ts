@@ -11,6 +11,7 @@ import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-ser
 import type { CorsPolicy } from '../subgraphs/common/cors';
 import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
+import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
 import { type RateLimitConfig, RateLimiter } from './rate-limit';
@@ -39,6 +40,8 @@ export interface GatewayConfig {
   cors?: CorsPolicy;
   /** The GraphQL IDE at GET /graphql; default: outside production only. */
   ide?: boolean;
+  /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
+  clusterReady?: Promise<void>;
 }
 
 /**
@@ -81,6 +84,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       });
     },
   });
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -101,6 +105,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   await apollo.start();
   const ide = (config.ide ?? process.env.NODE_ENV !== 'production') ? ideFiles() : undefined;
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
+  let clusterReady = !config.clusterReady;
+  void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
   else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
@@ -122,6 +128,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     routes: {
       'GET /health': async () => {
         const provinces = health.all();
+        if (!clusterReady) return { status: 503, body: { status: 'starting', provinces } };
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },

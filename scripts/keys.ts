@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { deploymentKey, identityProvider, jwksFile, trustedKeys } from '../cluster/keys';
+import { parseOptions, provinceCodes, runScript } from './cli';
 
 const HELP = `npm run -s keys -- [--data-dir .data-compose] [--provinces 32,13,51] > .env
 
@@ -11,17 +11,15 @@ deployment's own private key (each container is given only its own), and the pub
 deployment trusts. Tokens for those containers: npm run -s token -- --data-dir <data-dir> ...`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string', default: '.data-compose' },
-      provinces: { type: 'string', default: '32,13,51' },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const values = parseOptions({
+    'data-dir': { type: 'string', default: '.data-compose' },
+    provinces: { type: 'string', default: '32,13,51' },
+    help: { type: 'boolean', default: false },
+  }, process.argv.slice(2));
   if (values.help) return console.log(HELP);
+  const provinces = provinceCodes(values.provinces, '--provinces');
   const keysDir = resolve(values['data-dir'], 'keys');
   await identityProvider(keysDir);
-  const provinces = values.provinces.split(',').map((p) => p.trim()).filter(Boolean);
   const single = (value: string) => `'${value.replace(/'/g, '')}'`; // JSON has no ' of its own here
   const own = async (name: string) => JSON.stringify((await deploymentKey(keysDir, name)).privateJwk);
   const lines = [
@@ -35,7 +33,4 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runScript(main, 'npm run keys -- --help');

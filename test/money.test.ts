@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError, Kind, parseValue as parseValueNode, valueFromAST } from 'graphql';
-import { MAX_AMOUNT, MoneyScalar, checkAmount, fenFromDb, formatYuan, parseYuan } from '../subgraphs/common/money';
+import { MAX_AMOUNT, MoneyScalar, checkAmount, fenFromDb, formatYuan, parseAmountInput, parseYuan } from '../subgraphs/common/money';
 
 /** An assert.throws validator: the error is a GraphQLError with this extensions.code. */
 function withCode(code: string): (error: unknown) => boolean {
@@ -32,11 +32,54 @@ describe('parseYuan / formatYuan: yuan strings are exact integer fen', () => {
     assert.equal(formatYuan(0n), '0.00');
   });
 
-  for (const text of ['1.234', 'abc', '1e3', ' ', '', '12345678901234']) {
+  for (const text of ['1.234', 'abc', '1e3', ' ', '', '12345678901234', ' 1.00', '01.00']) {
     test(`R12: refuses ${JSON.stringify(text)} with INVALID_AMOUNT`, () => {
       assert.throws(() => parseYuan(text), withCode('INVALID_AMOUNT'));
     });
   }
+});
+
+/** An assert.throws validator: INVALID_AMOUNT whose message says why. */
+function invalidBecause(why: RegExp): (error: unknown) => boolean {
+  return (error: unknown): boolean => withCode('INVALID_AMOUNT')(error) && why.test((error as Error).message);
+}
+
+describe('parseAmountInput: a caller writes an amount in one canonical form', () => {
+  const accepted: ReadonlyArray<readonly [string, bigint]> = [
+    ['236', 23600n], ['236.5', 23650n], ['236.50', 23650n], ['0.01', 1n], ['0', 0n], ['10.00', 1000n], ['10000000000.00', MAX_AMOUNT],
+  ];
+  for (const [text, fen] of accepted) {
+    test(`"${text}" is ${fen} fen`, () => assert.equal(parseAmountInput(text), fen));
+  }
+  const refused: ReadonlyArray<readonly [string, RegExp]> = [
+    ['1.005', /at most two decimals/],
+    ['100000000000000000000', /too large: at most 10000000000\.00 yuan/],
+    ['10000000000.01', /too large/],
+    ['99999999999999999.99', /too large/],
+    [' 100', /no spaces/],
+    ['100 ', /no spaces/],
+    ['00100', /no leading zeros: write "100"/],
+    ['0100.50', /no leading zeros: write "100\.50"/],
+    ['+1.00', /without a sign/],
+    ['-1.00', /without a sign/],
+    ['１００', /digits 0-9/],
+    ['1,000.00', /separators/],
+    ['1e3', /exponent/],
+    ['.5', /digits 0-9/],
+    ['5.', /digits 0-9/],
+    ['abc', /digits 0-9/],
+    ['', /digits 0-9/],
+  ];
+  for (const [text, why] of refused) {
+    test(`refuses ${JSON.stringify(text)} with INVALID_AMOUNT saying ${why}`, () => {
+      assert.throws(() => parseAmountInput(text), invalidBecause(why));
+    });
+  }
+  test('the scalar reads a variable and a literal with the same rule', () => {
+    assert.throws(() => MoneyScalar.parseValue(' 100'), invalidBecause(/no spaces/));
+    assert.throws(() => MoneyScalar.parseLiteral(parseValueNode('"00100"')), invalidBecause(/leading zeros/));
+    assert.throws(() => MoneyScalar.parseValue('-5'), invalidBecause(/without a sign/));
+  });
 });
 
 describe('MoneyScalar: money is a string on the wire, never a float', () => {

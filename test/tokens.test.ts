@@ -10,7 +10,9 @@ import { Role } from '../subgraphs/common/auth/caller';
 import { TrustedKeySet } from '../subgraphs/common/auth/key-set';
 import { newKeyPair, publicHalf, signingKeyOf } from '../subgraphs/common/auth/keys';
 import { ServicePeers, signServiceToken } from '../subgraphs/common/auth/service-credential';
-import { bearerToken, DEFAULT_AUDIENCE, DEFAULT_ISSUER, InvalidToken, issueToken, type TokenPolicy, verifyToken } from '../subgraphs/common/auth/tokens';
+import {
+  bearerToken, DEFAULT_AUDIENCE, DEFAULT_ISSUER, InvalidToken, issueToken, MAX_TOKEN_LIFETIME_SECONDS, type TokenPolicy, verifyToken,
+} from '../subgraphs/common/auth/tokens';
 
 /** Caller tokens: Ed25519 JWTs checked with public keys only; every other form is refused. */
 const portal = { role: Role.PROVINCIAL_PORTAL, subject: 'portal-32', province: '32' };
@@ -77,6 +79,27 @@ describe('caller tokens', () => {
     await refused(policy, await withClaims({ role: Role.SERVICE, sub: 'national' }), /no valid caller/);
     await refused(policy, `${good}.extra`);
     await refused(policy, `${header}.${payload}`);
+  });
+
+  test('a token that lives longer than 30 days is refused, and so is one that does not say when it was issued', async () => {
+    const { idp, policy } = await setup();
+    const signed = async (extra: Record<string, unknown>) => {
+      const { iat, exp, ...rest } = claims(extra);
+      const jwt = new SignJWT(rest).setProtectedHeader({ alg: 'EdDSA', kid: 'idp-1' }).setExpirationTime(exp as number);
+      if (iat !== undefined) jwt.setIssuedAt(iat as number);
+      return jwt.sign(await signingKeyOf(idp.privateJwk));
+    };
+    assert.equal(MAX_TOKEN_LIFETIME_SECONDS, 30 * 86_400);
+    const t = now();
+    const atMost = await signed({ iat: t, exp: t + MAX_TOKEN_LIFETIME_SECONDS });
+    assert.equal((await verifyToken(policy, atMost)).role, Role.PROVINCIAL_PORTAL);
+    await refused(policy, await signed({ iat: t, exp: t + MAX_TOKEN_LIFETIME_SECONDS + 1 }), /longer than 30 days/);
+    await refused(policy, await signed({ iat: t - 3600, exp: t + MAX_TOKEN_LIFETIME_SECONDS }), /longer than 30 days/);
+    await refused(policy, await signed({ iat: t, exp: t + 99_999_999_999 }), /longer than 30 days/);
+    await refused(policy, await signed({ iat: undefined }));
+    for (const ttlSeconds of [0, -5, MAX_TOKEN_LIFETIME_SECONDS + 1, 1.5]) {
+      await assert.rejects(issueToken({ privateJwk: idp.privateJwk }, { ...portal, ttlSeconds }), RangeError, `ttl ${ttlSeconds} is not issued`);
+    }
   });
 
   test('a verified token is remembered only while its key is live and until it expires', async () => {

@@ -6,6 +6,7 @@ import type { GraphQLResponse } from '../cluster/graphql-client';
 import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
 import { withCheckCharacter } from '../subgraphs/common/id-number';
+import type { ProvinceSelection } from '../subgraphs/common/reference-data';
 
 /**
  * The integration-test kit (`medical-wallet-federation/testing`): a whole platform for a test, on
@@ -16,8 +17,8 @@ import { withCheckCharacter } from '../subgraphs/common/id-number';
  * The project's own tests, its benchmark and its chaos run use it too.
  */
 export interface TestClusterOptions {
-  /** Province codes (GB/T 2260) to run, each its own deployment and database. Default 32, 13, 51. */
-  provinces?: string[];
+  /** Province codes (GB/T 2260) to run, each its own deployment and database, or 'all' 31. Default 32, 13, 51. */
+  provinces?: ProvinceSelection;
   /** Existing PostgreSQL databases, by "national" or province code; the others run in an embedded PostgreSQL. */
   databaseUrls?: Record<string, string>;
   /** Where the embedded PostgreSQL keeps its data. Default: a temporary folder, deleted when the cluster stops. */

@@ -7,6 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { isRefusalCode } from './errors';
 
 /** Errors whose message is meant for the caller; anything else is an internal fault. */
 function isForCaller(error: unknown): boolean {
@@ -20,10 +21,25 @@ function isForCaller(error: unknown): boolean {
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const code = formatted.extensions?.code;
+  const refusedLiteral = refusedLiteralCode(original);
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && refusedLiteral) {
+    return withoutStack({ ...formatted, extensions: { ...formatted.extensions, code: refusedLiteral } });
+  }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
   if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
   console.error('internal error:', original instanceof Error ? original.message : formatted.message);
   return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/**
+ * A literal that one of our scalars refuses (a Money of "1.005") fails validation: graphql-js reports
+ * the scalar's own error and Apollo labels it GRAPHQL_VALIDATION_FAILED (HTTP 400). The scalar's
+ * code is the one a client acts on, and the same as for the value sent as a variable.
+ */
+function refusedLiteralCode(error: unknown): string | undefined {
+  const cause = error instanceof GraphQLError ? error.originalError : undefined;
+  const code = cause instanceof GraphQLError ? cause.extensions.code : undefined;
+  return isRefusalCode(code) ? code : undefined;
 }
 
 function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {

@@ -57,6 +57,12 @@ export const RefusalCode = {
 
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
+const REFUSAL_CODES: ReadonlySet<unknown> = new Set(Object.values(RefusalCode));
+
+export function isRefusalCode(code: unknown): code is RefusalCode {
+  return REFUSAL_CODES.has(code);
+}
+
 /** A refusal: a rule said no. It is thrown before anything is written, so it changes nothing. */
 export class Refusal extends GraphQLError {
   constructor(

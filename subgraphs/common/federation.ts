@@ -1,4 +1,6 @@
-import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+// 2.14 (the last @apollo/subgraph for Node 20) exports this type from its schema helper only.
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLSchema, parse } from 'graphql';
 import { buildSchema, type BuildSchemaOptions, createResolversMap } from 'type-graphql';

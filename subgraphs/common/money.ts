@@ -1,21 +1,57 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { RefusalCode } from './errors';
 
 /** Money is integer fen (分) everywhere inside; the wire form is a yuan decimal string ("236.00"). */
 export type Fen = bigint;
 
-const YUAN_PATTERN = /^(-?)(\d{1,13})(?:\.(\d{1,2}))?$/;
+/** The largest single amount accepted anywhere: 10 billion yuan; bigger is a typing error. */
+export const MAX_AMOUNT: Fen = 1_000_000_000_000n;
 
-export function parseYuan(text: string): Fen {
-  const match = YUAN_PATTERN.exec(text.trim());
-  if (!match) {
-    throw new GraphQLError(
-      `"${text.slice(0, 40)}" is not an amount in yuan: write digits with at most two decimals, e.g. "236.00".`,
-      { extensions: { code: 'INVALID_AMOUNT' } },
-    );
+/** Thirteen digits of yuan: the most any figure of the platform is written with. */
+const MAX_WHOLE_DIGITS = 13;
+const MAX_WRITTEN: Fen = 10n ** BigInt(MAX_WHOLE_DIGITS + 2) - 1n;
+
+const YUAN = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+function invalidAmount(text: string, why: string): GraphQLError {
+  return new GraphQLError(`"${text.slice(0, 40)}" is not an amount in yuan: ${why}.`, {
+    extensions: { code: RefusalCode.INVALID_AMOUNT },
+  });
+}
+
+/**
+ * Fen from yuan written in one canonical way only: ASCII digits, no leading zero, a point and one
+ * or two decimals if any ("236", "236.5", "236.50", "0.01"); no spaces, no "+", no exponent, no
+ * separators, no other digits (full-width ones included). What is wrong is said: too large,
+ * more than two decimals, a sign, a leading zero, or not a number.
+ */
+function fenOf(text: string, options: { signed: boolean; max: Fen }): Fen {
+  const match = YUAN.exec(text);
+  if (!match || (match[1] && !options.signed)) {
+    const sign = /^\s*[-+]/.test(text) && !options.signed;
+    throw invalidAmount(text, sign
+      ? 'an amount is written without a sign'
+      : 'write digits 0-9 with at most two decimals and nothing else (no spaces, sign, separators or exponent), e.g. "236.00"');
   }
   const [, sign, whole, fraction = ''] = match;
+  if (whole.length > 1 && whole.startsWith('0')) throw invalidAmount(text, `no leading zeros: write "${whole.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}"`);
+  if (whole.length > MAX_WHOLE_DIGITS || BigInt(whole) * 100n > options.max) {
+    throw invalidAmount(text, `too large: at most ${formatYuan(options.max)} yuan`);
+  }
+  if (fraction.length > 2) throw invalidAmount(text, 'at most two decimals: money is counted in whole fen');
   const fen = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
+  if (fen > options.max) throw invalidAmount(text, `too large: at most ${formatYuan(options.max)} yuan`);
   return sign === '-' ? -fen : fen;
+}
+
+/** Reads back what formatYuan writes (and the same without decimals or with one): the platform's own figures. */
+export function parseYuan(text: string): Fen {
+  return fenOf(text, { signed: true, max: MAX_WRITTEN });
+}
+
+/** A Money value sent by a caller: canonical, never negative, at most MAX_AMOUNT (INVALID_AMOUNT saying why otherwise). */
+export function parseAmountInput(text: string): Fen {
+  return fenOf(text, { signed: false, max: MAX_AMOUNT });
 }
 
 export function formatYuan(fen: Fen): string {
@@ -35,8 +71,8 @@ export function fenFromDb(value: string | number | bigint | null | undefined): F
 export const MoneyScalar = new GraphQLScalarType<Fen, string>({
   name: 'Money',
   description:
-    'An exact amount of money in yuan, as a decimal string with at most two decimals ("236.00"). ' +
-    'Held as integer fen internally; never a float.',
+    'An exact amount of money in yuan, as a string of digits with at most two decimals ("236.00", "236.5", "236"): ' +
+    'no sign, no leading zero, no spaces or separators; at most 10000000000.00 as input. Held as integer fen; never a float.',
   serialize(value) {
     if (typeof value === 'bigint') return formatYuan(value);
     throw new GraphQLError('Money must be produced from integer fen.');
@@ -44,29 +80,26 @@ export const MoneyScalar = new GraphQLScalarType<Fen, string>({
   parseValue(value) {
     if (typeof value !== 'string') {
       throw new GraphQLError('Money is written as a string such as "236.00", never a number.', {
-        extensions: { code: 'INVALID_AMOUNT' },
+        extensions: { code: RefusalCode.INVALID_AMOUNT },
       });
     }
-    return parseYuan(value);
+    return parseAmountInput(value);
   },
   parseLiteral(ast) {
     if (ast.kind !== Kind.STRING) {
       throw new GraphQLError('Money is written as a string such as "236.00", never a number.', {
-        extensions: { code: 'INVALID_AMOUNT' },
+        extensions: { code: RefusalCode.INVALID_AMOUNT },
       });
     }
-    return parseYuan(ast.value);
+    return parseAmountInput(ast.value);
   },
 });
-
-/** The largest single amount accepted anywhere: 10 billion yuan; bigger is a typing error. */
-export const MAX_AMOUNT: Fen = 1_000_000_000_000n;
 
 /** R12: an amount that moves money is positive, in whole fen, and not absurdly large. */
 export function checkAmount(amount: Fen): Fen {
   if (amount <= 0n || amount > MAX_AMOUNT) {
     throw new GraphQLError(`The amount must be more than 0 and at most ${formatYuan(MAX_AMOUNT)} yuan.`, {
-      extensions: { code: 'INVALID_AMOUNT' },
+      extensions: { code: RefusalCode.INVALID_AMOUNT },
     });
   }
   return amount;

@@ -29,6 +29,13 @@ export const PROVINCES: readonly ProvinceRecord[] = [
   { code: '65', name: '新疆维吾尔自治区' },
 ];
 
+/** The provinces a cluster runs: codes, or 'all' (every province above). */
+export type ProvinceSelection = readonly string[] | 'all';
+
+export function provincesOf(selection: ProvinceSelection): string[] {
+  return selection === 'all' ? PROVINCES.map((p) => p.code) : [...selection];
+}
+
 const capital = (code: string, name: string): PoolingRegionRecord => ({
   code, name, crossProvinceEnabled: false, walletEnabled: true,
 });

@@ -68,3 +68,22 @@ export function provinceOfKeyFields(fields: Record<string, unknown>): string | u
   if (input && typeof input === 'object' && !Array.isArray(input)) return provinceOfFields(input as Record<string, unknown>);
   return undefined;
 }
+
+/** Why fields name no province, in words: the first routing field given, and what is wrong with it. */
+export function whyNoProvince(fields: Record<string, unknown>): string {
+  const input = fields.input && typeof fields.input === 'object' && !Array.isArray(fields.input) ? (fields.input as Record<string, unknown>) : {};
+  for (const given of [fields, input]) {
+    for (const name of ROUTING_FIELDS) {
+      const value = given[name];
+      if (value === undefined || value === null) continue;
+      const quoted = JSON.stringify(String(value).slice(0, 30));
+      if (name === 'province' || name === 'code') return `${name} ${quoted} is not a GB/T 2260 province code`;
+      if (name === 'poolingRegion') return `the pooling region ${quoted} is in no province`;
+      const region = typeof value === 'string' ? regionOfMemberId(value) : undefined;
+      return region
+        ? `the member id ${quoted} names the pooling region ${region}, which is in no province`
+        : `the member id ${quoted} names no pooling region (a member id is the six digits of its pooling region, a dash and eight digits, e.g. 320500-00000001)`;
+    }
+  }
+  return `no argument names a province (${ROUTING_FIELDS.join(', ')})`;
+}

@@ -9,13 +9,39 @@ export function requiredEnv(name: string): string {
   return value;
 }
 
-/** Runs a service as a process: starts it, reports readiness, and stops cleanly on a signal. */
+/**
+ * What the launcher of a service (npm start, a test cluster; cluster/service-process.ts) tells it
+ * over the channel it starts it with: `ready` once the whole cluster is (npm start: the demo loaded).
+ */
+export interface LauncherMessage {
+  ready: true;
+}
+
+/** Resolves when the launcher says the cluster is ready (never, if the service has no launcher). */
+export function launcherSaysReady(): Promise<void> {
+  return new Promise((resolve) => {
+    const listen = (message: unknown) => {
+      if ((message as Partial<LauncherMessage> | null)?.ready !== true) return;
+      process.off('message', listen);
+      resolve();
+    };
+    process.on('message', listen);
+  });
+}
+
+/**
+ * Runs a service as a process: starts it, reports readiness, and stops cleanly on a signal, or
+ * when the process that launched it is gone (its channel closes), so a launcher that dies, however
+ * it dies, leaves no service running behind it.
+ */
 export function runService(label: string, start: () => Promise<RunningHttpService>): void {
+  let stop: (() => void) | undefined;
+  if (process.connected) process.once('disconnect', () => (stop ? stop() : process.exit(1)));
   start()
     .then((service) => {
       console.log(`${label} ready at ${service.url}`);
       let stopping = false;
-      const stop = () => {
+      stop = () => {
         if (stopping) return;
         stopping = true;
         service.close().then(

@@ -7,6 +7,7 @@ import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
 import { credentialOf } from '../../cluster/keys';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
+import type { ProvinceSelection } from '../../subgraphs/common/reference-data';
 
 /**
  * A whole cluster for one test file: its own embedded PostgreSQL in a fresh folder, real
@@ -22,7 +23,7 @@ export interface TestCluster extends Cluster, GraphClient {
 
 /** A test cluster of the kit (testing/), standing at 10:00 Beijing time today (R24 forbids transfers at night). */
 export async function startTestCluster(
-  provinces = ['32', '13', '51'],
+  provinces: ProvinceSelection = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
 ): Promise<TestCluster> {

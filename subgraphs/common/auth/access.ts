@@ -19,26 +19,61 @@ export function mayActFor(caller: Caller | undefined, memberId: string): boolean
   return isStaffOf(caller, provinceOfMemberId(memberId));
 }
 
-const refuse = (what: string) =>
-  new Refusal(RefusalCode.FORBIDDEN, `You may not ${what}: it belongs to another member or another province.`);
+/** The caller in words, for a refusal that says why. */
+function whoYouAre(caller: Caller | undefined): string {
+  switch (caller?.role) {
+    case Role.MEMBER:
+      return `member ${caller.memberId}`;
+    case Role.PROVINCIAL_PORTAL:
+      return `the portal of province ${caller.province}`;
+    case Role.WINDOW_OPERATOR:
+      return `a window operator of province ${caller.province}`;
+    case Role.NATIONAL_DASHBOARD:
+      return 'the national dashboard';
+    default:
+      return 'not a caller of the graph';
+  }
+}
+
+/** FORBIDDEN, naming what was asked and the real reason it is not for this caller. */
+const refuse = (what: string, why: string) => new Refusal(RefusalCode.FORBIDDEN, `You may not ${what}: ${why}.`);
+
+const provincesInWords = (provinces: readonly (string | undefined)[]) =>
+  [...new Set(provinces.filter((p): p is string => !!p))].join(' or ') || 'no known province';
 
 /** Passes when the caller may act for at least one of the members. */
 export function requireActingFor(caller: Caller | undefined, memberIds: readonly string[], what: string): void {
-  if (!memberIds.some((id) => mayActFor(caller, id))) throw refuse(what);
+  if (memberIds.some((id) => mayActFor(caller, id))) return;
+  if (caller?.role === Role.MEMBER) throw refuse(what, 'a member acts for themself only, and this is another member\'s');
+  if (caller && STAFF.has(caller.role)) {
+    throw refuse(what, `staff act for the members of their own province only (you are ${whoYouAre(caller)}; ` +
+      `this is for a member of province ${provincesInWords(memberIds.map(provinceOfMemberId))})`);
+  }
+  throw refuse(what, `that is for the member or the staff of their province (you are ${whoYouAre(caller)})`);
 }
 
 export function requireStaffOf(caller: Caller | undefined, provinces: readonly string[], what: string): void {
-  if (!provinces.some((p) => isStaffOf(caller, p))) throw refuse(what);
+  if (provinces.some((p) => isStaffOf(caller, p))) return;
+  if (caller && STAFF.has(caller.role)) {
+    throw refuse(what, `that is for the staff of province ${provincesInWords(provinces)} (you are ${whoYouAre(caller)})`);
+  }
+  throw refuse(what, `that is done by the province's staff, its portal or a window operator (you are ${whoYouAre(caller)})`);
 }
 
 export function requirePortalOf(caller: Caller | undefined, province: string, what: string): void {
-  if (caller?.role !== Role.PROVINCIAL_PORTAL || caller.province !== province) throw refuse(what);
+  if (caller?.role === Role.PROVINCIAL_PORTAL && caller.province === province) return;
+  if (caller?.role === Role.PROVINCIAL_PORTAL) throw refuse(what, `a portal acts for its own province only (you are ${whoYouAre(caller)})`);
+  throw refuse(what, `that is for the portal of province ${province} (you are ${whoYouAre(caller)})`);
 }
 
+/** Reports: the dashboard, and a portal for its own province (or for every province when none is named). */
 export function requireAggregateReader(caller: Caller | undefined, province?: string): void {
   if (caller?.role === Role.NATIONAL_DASHBOARD) return;
   if (caller?.role === Role.PROVINCIAL_PORTAL && (!province || caller.province === province)) return;
-  throw new Refusal(RefusalCode.FORBIDDEN, 'This report is for the national dashboard and provincial portals.');
+  if (caller?.role === Role.PROVINCIAL_PORTAL) {
+    throw refuse(`read the report of province ${(province ?? '').slice(0, 4)}`, `a portal reconciles its own province only (you are ${whoYouAre(caller)})`);
+  }
+  throw refuse('read this report', `it is for the national dashboard and the provincial portals (you are ${whoYouAre(caller)})`);
 }
 
 /** A name as shown to someone who may not see it: the family name and a star per other character. */

@@ -20,6 +20,10 @@ export const DEFAULT_AUDIENCE = 'medical-wallet-graph';
 
 export class InvalidToken extends Error {}
 
+/** The longest a caller token may be valid for (exp − iat): issued for longer, it is refused. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 8 * 3600;
+
 export interface TokenRequest {
   role: Role;
   subject: string;
@@ -43,13 +47,18 @@ export interface SigningIdentity {
 
 /** Signs a caller token as the identity provider (development: `npm run token`, tests, the demo loader). */
 export async function issueToken(identity: SigningIdentity, request: TokenRequest): Promise<string> {
+  const lifetime = request.ttlSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(lifetime) || lifetime < 1 || lifetime > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new RangeError(`a token lives 1 to ${MAX_TOKEN_LIFETIME_SECONDS} seconds, not ${lifetime}`);
+  }
+  const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ role: request.role, ...(request.province ? { province: request.province } : {}) })
     .setProtectedHeader({ alg: identity.privateJwk.alg ?? SIGNING_ALGORITHM, kid: identity.privateJwk.kid, typ: 'JWT' })
     .setSubject(request.subject)
     .setIssuer(identity.issuer ?? DEFAULT_ISSUER)
     .setAudience(identity.audience ?? DEFAULT_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (request.ttlSeconds ?? 8 * 3600))
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetime)
     .sign(await signingKeyOf(identity.privateJwk));
 }
 
@@ -86,10 +95,14 @@ export async function verifyToken(policy: TokenPolicy, token: string): Promise<C
         algorithms: [...(policy.algorithms ?? ASYMMETRIC_ALGORITHMS)],
         issuer: policy.issuer,
         audience: policy.audience,
-        requiredClaims: ['exp'],
+        requiredClaims: ['exp', 'iat'],
       });
     } catch (error) {
       throw new InvalidToken((error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+    }
+    const { exp, iat } = result.payload as { exp: number; iat: number };
+    if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+      throw new InvalidToken(`the token is valid for longer than ${MAX_TOKEN_LIFETIME_SECONDS / 86_400} days; ask for a new one`);
     }
     return { value: callerOf(result.payload), kid: result.protectedHeader.kid, payload: result.payload };
   });
