@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { enrol, relate, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
-import { deploymentState, eventually, whileDown } from './support/provinces-down';
+import { deploymentState, driftedImpostor, eventually, whileDown } from './support/provinces-down';
 
 /**
  * Partial answers: a figure or list that spans provinces keeps every answering province's data when
@@ -78,13 +75,7 @@ test('a drifted deployment is not used: its figures are null with an error, the 
   const hebei = cluster.provinces.get('13');
   assert.ok(hebei);
   await hebei.stop();
-  const expected = readFileSync(join(__dirname, '..', '..', 'schema', 'province.graphql'), 'utf8');
-  const drifted = expected.replace('type Member @key(fields: "id") {', 'type Member @key(fields: "id") {\n  nickname: String');
-  const impostor: Server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ data: { _service: { sdl: drifted }, _entities: [{ memberCount: 999 }] } }));
-  });
-  await new Promise<void>((resolve) => impostor.listen(hebei.port, '127.0.0.1', resolve));
+  const impostor = await driftedImpostor(hebei.port, [{ memberCount: 999 }]);
   try {
     await eventually(async () => (await deploymentState(cluster, '13')) === 'drifted', 'the gateway sees the drift');
     const response = await cluster.as('dashboard').query<FiguresData>(FIGURES, { connectedOnly: true });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { TestCluster } from './cluster-fixture';
 
 /** Polls `check` until it holds (no assumption about the machine's speed), or fails after `timeoutMs`. */
@@ -25,4 +28,20 @@ export async function whileDown(cluster: TestCluster, province: string, work: ()
     await cluster.restart(province);
     await eventually(async () => (await deploymentState(cluster, province)) === 'healthy', `province ${province} healthy again`);
   }
+}
+
+/**
+ * A stand-in on a province's port that serves the province schema with one field more (a drifted
+ * deployment) and answers `entities` to any other fetch. Close it before starting the province again.
+ */
+export async function driftedImpostor(port: number, entities: unknown[]): Promise<Server> {
+  const expected = readFileSync(join(__dirname, '..', '..', '..', 'schema', 'province.graphql'), 'utf8');
+  const drifted = expected.replace(/type Member\s+@key\(fields: "id"\)\s*\{/, (member) => `${member}\n  nickname: String`);
+  assert.notEqual(drifted, expected, 'the drifted schema differs');
+  const impostor = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ data: { _service: { sdl: drifted }, _entities: entities } }));
+  });
+  await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
+  return impostor;
 }
