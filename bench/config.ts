@@ -14,6 +14,8 @@ export interface BenchConfig {
   writeConcurrency: number;
   /** Concurrent requests of the read scenarios. */
   readConcurrency: number;
+  /** Wallet-event subscriptions open while transfers run (one beneficiary each). */
+  walletEventSubscriptions: number;
   /** Where latest.json goes. */
   resultsDir: string;
   /** If set, services are started with --cpu-prof writing here. */
@@ -40,6 +42,7 @@ export function readConfig(resultsDir: string): BenchConfig {
     membersPerProvince: members,
     writeConcurrency: Math.floor(positiveNumber('BENCH_WRITE_CONCURRENCY', 32)),
     readConcurrency: Math.floor(positiveNumber('BENCH_READ_CONCURRENCY', 32)),
+    walletEventSubscriptions: Math.floor(positiveNumber('BENCH_SUBSCRIPTIONS', 1000)),
     resultsDir,
     cpuProfileDir: process.env.BENCH_CPU_PROF_DIR || undefined,
   };

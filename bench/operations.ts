@@ -37,7 +37,7 @@ export const ONE_PROVINCE = `query Figures { province(code: "32") { ${FIGURES} }
 export const UNROUTED = `query Unrouted($id: ID!) { provinces(connectedOnly: true) { edges { node { code name } } }
   member(id: $id) { id wallet { activatedAt } } }`;
 
-const TRANSFER = `mutation Transfer($input: TransferQuotaInput!) { transferQuota(input: $input) { id state amount } }`;
+export const TRANSFER = `mutation Transfer($input: TransferQuotaInput!) { transferQuota(input: $input) { id state amount } }`;
 const SETTLE = `mutation Settle($input: SettleExpenseInput!) { settleExpense(input: $input) {
   id state amount ownAccountPaid quotaPaid cashPaid } }`;
 

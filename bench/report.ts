@@ -6,6 +6,7 @@ import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
 import type { PageLoad } from './page-size';
+import type { WalletEventsResult } from './wallet-events';
 
 /** The figures of one run: printed as a table and written to bench/results/latest.json. */
 export interface ScenarioResult extends LoadStats {
@@ -35,6 +36,8 @@ export interface BenchReport {
   consistentAfterLoad: boolean;
   /** The national dashboard page's first load (HTML and every file it names), as served. */
   dashboardFirstLoad?: PageLoad;
+  /** R9: receipts pushed to open subscriptions while transfers run. */
+  walletEvents?: WalletEventsResult;
   /** A second cluster running every province (BENCH_ALL_PROVINCES=0 leaves it out). */
   allProvinces?: AllProvincesFigures;
 }
@@ -53,6 +56,10 @@ export function machine(loadAverageAtStart: number): BenchReport['machine'] {
 
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN;
+
+/** The share of throughput lost, in percent: 1 - with ÷ without. */
+const cost = (withIt: number | undefined, without: number | undefined) =>
+  withIt !== undefined && without !== undefined && without > 0 ? Math.round((1 - withIt / without) * 1000) / 10 : Number.NaN;
 
 /** Processes that are not the platform: the benchmark's own load, the rest of the machine, the hypervisor. */
 const NOT_PLATFORM = new Set(['load generator', 'other', 'stolen']);
@@ -84,6 +91,13 @@ export function ratiosAndTargets(
     oursToHiveGateway: ratio(s.unroutedOurs?.throughput, s.unroutedHive?.throughput),
     recordingP50OneCaller: ratio(s.staffPage1?.p50Ms, s.ownPage1?.p50Ms),
     recordingP50: ratio(s.staffPage?.p50Ms, s.ownPage?.p50Ms),
+    tracedAt10Cost: cost(s.traced10?.throughput, s.telemetryOff?.throughput),
+    tracedAt100Cost: cost(s.traced100?.throughput, s.telemetryOff?.throughput),
+    metricsCost: cost(s.telemetryMetrics?.throughput, s.telemetryOff?.throughput),
+    // The same from the platform's CPU per operation (throughput of a CPU-bound platform goes as its inverse).
+    tracedAt10CpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.traced10)),
+    tracedAt100CpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.traced100)),
+    metricsCpuCost: cost(platformCpuMs(s.telemetryOff), platformCpuMs(s.telemetryMetrics)),
     transferCpuMs: platformCpuMs(s.transfers),
     settlementCpuMs: platformCpuMs(s.settlements),
     transferNationalCommits: nationalCommits(s.transfers),
@@ -118,6 +132,7 @@ export function ratiosAndTargets(
     { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
     { name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
     { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
+    { name: 'throughput lost to traces at 10% sampling, %', value: ratios.tracedAt10Cost, target: '≤ 5' },
   ];
   const targets: Target[] = candidates
     .filter((t) => Number.isFinite(t.value))
@@ -165,7 +180,20 @@ export function formatReport(report: BenchReport): string {
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
   lines.push(`  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`);
+  if (Number.isFinite(report.ratios.metricsCost)) {
+    const r = report.ratios;
+    lines.push(`  throughput lost to metrics alone / to every request traced: ${num(r.metricsCost)} % / ${num(r.tracedAt100Cost)} % (no target)`);
+    lines.push(`  the same from the platform's CPU per operation, metrics / traces at 10% / at 100%: ${num(r.metricsCpuCost)} % / ${num(r.tracedAt10CpuCost)} % / ${num(r.tracedAt100CpuCost)} %`);
+  }
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
+  const events = report.walletEvents;
+  if (events) {
+    lines.push('', `${events.label} (opened in ${num(events.openSeconds)} s), ${events.concurrency} donors transferring for ${num(events.seconds)} s:`);
+    lines.push(`  ${num(events.eventsPerSecond)} events delivered per second; ${events.transfers} transfers, ${events.transferErrors} refused`);
+    lines.push(`  delay from transferQuota's answer to the receipt: p50 ${num(events.delayP50Ms)} ms, p99 ${num(events.delayP99Ms)} ms, max ${num(events.delayMaxMs)} ms`);
+    lines.push(`  receipts missing 30 s after the load: ${events.missing}`);
+    for (const error of events.firstErrors) lines.push(`  error: ${error}`);
+  }
   const page = report.dashboardFirstLoad;
   if (page) {
     lines.push('', `dashboard page, first load: ${page.bytes} bytes, ${page.gzipBytes} gzipped`);

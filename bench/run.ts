@@ -21,6 +21,9 @@ import { checkSeed } from './seed-check';
 import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
+import { measureTelemetryCost } from './telemetry-cost';
+import * as ops from './operations';
+import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
 /**
  * `npm run bench`: a whole cluster on a throw-away embedded PostgreSQL, a bulk-loaded data set,
@@ -60,7 +63,7 @@ async function stopPeers(peers: Peers): Promise<undefined> {
 }
 
 async function main(): Promise<void> {
-  const { scenarios: selected, floor: withFloor } = selectedScenarios(config);
+  const { scenarios: selected, floor: withFloor, walletEvents: withWalletEvents, telemetry: withTelemetry } = selectedScenarios(config);
   const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
   const shape = seedShape(config.membersPerProvince);
@@ -126,12 +129,25 @@ async function main(): Promise<void> {
       Object.assign(results, await measureGroup(group, inputs, config, watched, log));
     }
     if (peers) peers = await stopPeers(peers);
+    let walletEvents: WalletEventsResult | undefined;
+    if (withWalletEvents) {
+      log(`wallet events: ${config.walletEventSubscriptions} beneficiaries subscribed through the gateway, their donors transferring`);
+      walletEvents = await measureWalletEvents({
+        streamUrl: `${running.gatewayUrl}/stream`, gateway: endpoints.gateway, pairs, callers, subscriptions: config.walletEventSubscriptions,
+        seconds: config.seconds, concurrency: config.writeConcurrency, log,
+      });
+    }
     if (withFloor) {
       log(`PostgreSQL single-row UPDATE commits (floor): ${config.seconds} s at concurrency ${config.writeConcurrency}`);
       const floor = await measureCommitFloor(running.databaseUrls.national, {
         concurrency: config.writeConcurrency, seconds: config.seconds, warmupSeconds: config.warmupSeconds,
       });
       results.floor = { label: 'PostgreSQL single-row UPDATE commits (floor)', ...floor };
+    }
+    if (withTelemetry) {
+      log(`telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.rounds} rounds`);
+      const page = ops.federatedRead(endpoints.gateway, pairs, callers);
+      Object.assign(results, await measureTelemetryCost(running, page, config, watched, log));
     }
 
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
@@ -153,6 +169,7 @@ async function main(): Promise<void> {
       memory,
       consistentAfterLoad,
       dashboardFirstLoad: dashboardPage,
+      walletEvents,
       allProvinces,
     };
     console.log(formatReport(report));

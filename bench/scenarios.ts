@@ -115,12 +115,20 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   ];
 }
 
-/** BENCH_SCENARIOS=key,key runs only those (and the floor only if "floor" is named). */
-export function selectedScenarios(config: BenchConfig): { scenarios: Scenario[]; floor: boolean } {
+/** Measured on their own, after the scenarios: the commit floor, wallet events (wallet-events.ts) and the telemetry cost (telemetry-cost.ts: every service restarted per mode). */
+const APART = ['walletEvents', 'floor', 'telemetry'];
+
+/** BENCH_SCENARIOS=key,key runs only those (and the floor, wallet events or the telemetry cost only if named). */
+export function selectedScenarios(config: BenchConfig): { scenarios: Scenario[]; floor: boolean; walletEvents: boolean; telemetry: boolean } {
   const wanted = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   const all = allScenarios(config);
-  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true };
-  const unknown = wanted.filter((key) => key !== 'floor' && !all.some((s) => s.key === key));
-  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${all.map((s) => s.key).join(', ')}, floor`);
-  return { scenarios: all.filter((s) => wanted.includes(s.key)), floor: wanted.includes('floor') };
+  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true, walletEvents: true, telemetry: true };
+  const unknown = wanted.filter((key) => !APART.includes(key) && !all.some((s) => s.key === key));
+  if (unknown.length > 0) throw new Error(`unknown scenarios ${unknown.join(', ')}; known: ${[...all.map((s) => s.key), ...APART].join(', ')}`);
+  return {
+    scenarios: all.filter((s) => wanted.includes(s.key)),
+    floor: wanted.includes('floor'),
+    walletEvents: wanted.includes('walletEvents'),
+    telemetry: wanted.includes('telemetry'),
+  };
 }

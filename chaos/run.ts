@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import type { Cluster } from '../cluster/cluster';
 import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
@@ -26,6 +27,10 @@ export interface ChaosOptions {
   provinces: string[];
   seed: number;
   log: (line: string) => void;
+  /** Every line the services write (a test searches them for personal data). */
+  serviceOutput?: (service: string, line: string) => void;
+  /** Runs once the cluster stands at the run's clock, before the families are registered (a test loads the demo). */
+  prepare?: (cluster: Cluster) => Promise<void>;
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
@@ -64,8 +69,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     provinces,
     clock,
     nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
+    onOutput: options.serviceOutput,
   });
   try {
+    await options.prepare?.(cluster);
     const signedAt = new Date(clock.getTime() - 3_600_000);
     const p = platform(cluster);
     await relaxTransferPolicy(p, provinces);

@@ -33,6 +33,8 @@ export interface ClusterOptions {
   jwksRefreshMs?: number;
   /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
+  /** Extra environment of every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export traces). */
+  serviceEnv?: Record<string, string>;
   /** The gateway's GET /health answers 503 "starting" until markReady() (npm start: once the demo is loaded). */
   healthWaitsForReady?: boolean;
   onProgress?: (line: string) => void;
@@ -203,7 +205,9 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       const service = await start(code, {
         name: `province ${code}`,
         script: SCRIPTS.province,
-        env: { PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...extraEnv },
+        env: {
+          PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...options.serviceEnv, ...extraEnv,
+        },
       });
       provinces.set(code, service);
       return service;
@@ -218,6 +222,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
           ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
           PROVINCE_URLS: provinceUrls(),
           CLOCK_OFFSET_MS: String(clockOffsetMs),
+          ...options.serviceEnv,
           ...options.nationalEnv,
           ...extraEnv,
         },
@@ -245,9 +250,11 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         script: SCRIPTS.gateway,
         env: {
           NATIONAL_URL: `${urlOf('national')}/graphql`,
+          NATIONAL_DATABASE_URL: databaseUrls.national, // the walletEvents subscription reads national's events there
           ...(await keysOf('gateway', [])),
           PROVINCE_URLS: provinceUrls(),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
+          ...options.serviceEnv,
           ...(options.healthWaitsForReady ? { HEALTH_WAITS_FOR_LAUNCHER: '1' } : {}),
           ...extraEnv,
         },

@@ -61,13 +61,16 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[], iden
       }, portal);
     }
     if (person.wallet) {
-      const phone = `139${person.idNumber.slice(10, 18).replace('X', '0')}`;
+      const phone = demoPhone(person);
       const self = await bearer(identity, { role: Role.MEMBER, subject: enrollMember.id });
       await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } }, self);
     }
   }
   return ids;
 }
+
+/** The phone number a demo person's wallet is opened with (R29). */
+export const demoPhone = (person: DemoPerson) => `139${person.idNumber.slice(10, 18).replace('X', '0')}`;
 
 async function bearer(identity: SigningIdentity, request: TokenRequest): Promise<Record<string, string>> {
   return { authorization: `Bearer ${await issueToken(identity, { ...request, ttlSeconds: 600 })}` };

@@ -1,6 +1,7 @@
 import { Role } from '../subgraphs/common/auth/caller';
 import type { TokenRequest } from '../subgraphs/common/auth/tokens';
 import { graphql, graphqlOk, type GraphQLResponse } from './graphql-client';
+import { subscribeOverSse, type Subscription } from './subscription-client';
 
 /** Who a request is sent as: a member, a province's portal, a window operator, or the national dashboard. */
 export type Who = { member: string } | { portal: string } | { operator: string; province: string } | 'dashboard';
@@ -16,6 +17,8 @@ export function tokenRequest(who: Who): TokenRequest {
 export interface GraphClient {
   query<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
   ok<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Data>;
+  /** A subscription over server-sent events (the gateway's `walletEvents`, at /graphql/stream). */
+  subscribe<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<Subscription<Data>>;
 }
 
 /** A client that signs every request with `token()` (none: no Authorization header at all). */
@@ -24,5 +27,6 @@ export function graphClient(url: string, token?: () => Promise<string>): GraphCl
   return {
     query: async (query, variables) => graphql(url, query, variables, await headers()),
     ok: async (query, variables) => graphqlOk(url, query, variables, await headers()),
+    subscribe: async (query, variables) => subscribeOverSse(`${url}/stream`, await headers(), query, variables),
   };
 }

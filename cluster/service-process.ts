@@ -66,7 +66,7 @@ export async function startServiceProcess(options: {
   let ready = false;
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-      if (line.includes(READY_MARK)) ready = true;
+      if (isReadyLine(line)) ready = true;
       lines.push(line);
       if (lines.length > 50) lines.shift();
       options.onOutput?.(options.name, line);
@@ -115,8 +115,18 @@ function profilingFlags(name: string): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`];
 }
 
-/** Printed by runService() once the service listens (its port opens only when it is ready). */
+/** Logged by runService() once the service listens (its port opens only when it is ready): the message of a JSON log line. */
 const READY_MARK = ' ready at http';
+
+function isReadyLine(line: string): boolean {
+  if (!line.includes(READY_MARK)) return false;
+  try {
+    const { msg } = JSON.parse(line) as { msg?: unknown };
+    return typeof msg === 'string' && msg.includes(READY_MARK);
+  } catch {
+    return true; // a plain-text line (the benchmark's Hive Gateway peer)
+  }
+}
 
 async function waitUntilReady(service: ServiceProcess, isReady: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { inSpan } from '../subgraphs/common/observability/tracing';
 
 /**
  * Whether each provincial deployment serves the `province` subgraph SDL checked in under schema/.
@@ -54,7 +55,8 @@ export class DeploymentHealth {
   check(province: string): Promise<DeploymentStatus> {
     const running = this.inFlight.get(province);
     if (running) return running;
-    const check = this.fetchState(province).finally(() => this.inFlight.delete(province));
+    const check = inSpan('check province deployment', { attributes: { 'wallet.province': province } }, () => this.fetchState(province))
+      .finally(() => this.inFlight.delete(province));
     this.inFlight.set(province, check);
     return check;
   }

@@ -1,3 +1,4 @@
+import './telemetry'; // first: tracing starts before http and undici load
 import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
 import { corsPolicyFrom } from '../subgraphs/common/cors';
@@ -18,6 +19,9 @@ runService('gateway', async () =>
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
     cors: corsPolicyFrom(process.env.CORS_ORIGINS),
+    walletEvents: process.env.NATIONAL_DATABASE_URL
+      ? { databaseUrl: process.env.NATIONAL_DATABASE_URL, pollMs: Number(process.env.WALLET_EVENT_POLL_MS ?? 50) }
+      : undefined,
     clusterReady: process.env.HEALTH_WAITS_FOR_LAUNCHER === '1' ? launcherSaysReady() : undefined,
   }),
 );

@@ -21,7 +21,7 @@ export class ProvinceRouter implements GraphQLDataSource {
   private readonly deployments: Map<string, SubgraphSource>;
 
   constructor(urls: Record<string, string>, private readonly health: DeploymentHealth) {
-    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url)]));
+    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url, { subgraph: 'province', province })]));
   }
 
   async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {

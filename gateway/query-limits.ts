@@ -122,28 +122,38 @@ export function measureOperation(
   return [depth, cost, walk.aliases];
 }
 
+/** Refuses an operation past the limits on aliases, depth or cost (HTTP 400), before it is planned. */
+export function checkOperationLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  routed: ReadonlySet<string> = new Set(),
+): void {
+  const [depth, cost, aliases] = measureOperation(schema, document, operation, variables, routed);
+  if (aliases > MAX_ALIASES) {
+    throw new GraphQLError(`The query has ${aliases} aliases; at most ${MAX_ALIASES} are answered.`, {
+      extensions: { code: 'QUERY_TOO_MANY_ALIASES', http: { status: 400 } },
+    });
+  }
+  if (depth > MAX_DEPTH) {
+    throw new GraphQLError(`The query is ${depth} levels deep; at most ${MAX_DEPTH} are answered.`, {
+      extensions: { code: 'QUERY_TOO_DEEP', http: { status: 400 } },
+    });
+  }
+  if (cost > MAX_COST) {
+    throw new GraphQLError(`The query would touch about ${cost} items; at most ${MAX_COST} are answered. Ask for smaller pages.`, {
+      extensions: { code: 'QUERY_TOO_COSTLY', http: { status: 400 } },
+    });
+  }
+}
+
 export function queryLimitsPlugin<Context extends BaseContext>(routed: ReadonlySet<string> = new Set()): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, schema, request }) {
-          if (!operation) return;
-          const [depth, cost, aliases] = measureOperation(schema, document, operation, request.variables ?? {}, routed);
-          if (aliases > MAX_ALIASES) {
-            throw new GraphQLError(`The query has ${aliases} aliases; at most ${MAX_ALIASES} are answered.`, {
-              extensions: { code: 'QUERY_TOO_MANY_ALIASES', http: { status: 400 } },
-            });
-          }
-          if (depth > MAX_DEPTH) {
-            throw new GraphQLError(`The query is ${depth} levels deep; at most ${MAX_DEPTH} are answered.`, {
-              extensions: { code: 'QUERY_TOO_DEEP', http: { status: 400 } },
-            });
-          }
-          if (cost > MAX_COST) {
-            throw new GraphQLError(`The query would touch about ${cost} items; at most ${MAX_COST} are answered. Ask for smaller pages.`, {
-              extensions: { code: 'QUERY_TOO_COSTLY', http: { status: 400 } },
-            });
-          }
+          if (operation) checkOperationLimits(schema, document, operation, request.variables ?? {}, routed);
         },
       };
     },

@@ -11,6 +11,9 @@ import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-ser
 import type { CorsPolicy } from '../subgraphs/common/cors';
 import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
+import { watchDeploymentHealth } from './gateway-metrics';
+import { log } from '../subgraphs/common/log';
+import { requestObservationPlugin } from '../subgraphs/common/observability/requests';
 import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
@@ -20,6 +23,8 @@ import { nationalOutageStatusPlugin } from './unanswered-fetch';
 import { RefusalCode } from '../subgraphs/common/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
 import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './supergraph';
+import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
+import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 
 export interface GatewayConfig {
   port: number;
@@ -40,6 +45,8 @@ export interface GatewayConfig {
   cors?: CorsPolicy;
   /** The GraphQL IDE at GET /graphql; default: outside production only. */
   ide?: boolean;
+  /** The `walletEvents` subscription at /graphql/stream, read from national's database; absent: not served. */
+  walletEvents?: WalletEventsConfig;
   /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
   clusterReady?: Promise<void>;
 }
@@ -68,8 +75,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     config.provinceUrls,
     credential,
     readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
-    (s) => console.log(`province ${s.province} deployment is ${s.state}${s.detail ? ` (${s.detail})` : ''}`),
+    (s) => log.info({ province: s.province, state: s.state, detail: s.detail }, `province ${s.province} deployment is ${s.state}`),
   );
+  watchDeploymentHealth(health);
   await health.start(config.healthCheckIntervalMs ?? 10_000);
   const router = new ProvinceRouter(config.provinceUrls, health);
   const gateway = new ApolloGateway({
@@ -78,12 +86,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       if (name === ROUTED_SUBGRAPH) return router;
       const configured = config.subgraphUrls[name];
       if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
-      return new SubgraphSource(configured ?? (url as string), {
+      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, {
         code: RefusalCode.NATIONAL_UNAVAILABLE,
         message: 'The national service is not answering; nothing was done. Try again shortly.',
       });
     },
   });
+  const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -94,22 +103,26 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(), // the IDE is ours (ide/), served by serveHttp
+      requestObservationPlugin<GatewayContext>(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
-      queryLimitsPlugin<GatewayContext>(routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase())),
+      subscriptionsElsewherePlugin<GatewayContext>(),
+      queryLimitsPlugin<GatewayContext>(routed),
       nationalOutageStatusPlugin<GatewayContext>(),
     ],
     csrfPrevention: CSRF_PREVENTION,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
+  const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
+  if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
   const ide = (config.ide ?? process.env.NODE_ENV !== 'production') ? ideFiles() : undefined;
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
   void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
-  if (trusted) console.log(`trusted documents: ${trusted.size} operations`);
-  else if (process.env.NODE_ENV === 'production') console.log('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
+  if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
+  else if (process.env.NODE_ENV === 'production') log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,
@@ -117,6 +130,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     files: new Map([...dashboardFiles(), ...(ide?.files ?? [])]),
     landingPage: ide?.index,
     cors: config.cors,
+    stream: walletEvents?.route,
     context: async (request) => ({
       authorization: request.headers.authorization,
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
@@ -139,7 +153,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     health,
     async close() {
       health.stop();
+      walletEvents?.route.close();
       await service.close();
+      await walletEvents?.close();
     },
   };
 }

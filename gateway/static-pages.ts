@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { StaticFile } from '../subgraphs/common/http-server';
+import { log } from '../subgraphs/common/log';
 
 /**
  * The pages the gateway serves, as `npm run build` made them (scripts/build-pages.ts): the national
@@ -54,7 +55,7 @@ export interface BuiltPage {
 /** A built page's files, each served with the page's CSP. */
 export function builtPage(name: string, files: string[], policy: string, dir = join(DIST, name)): BuiltPage {
   if (!existsSync(join(dir, 'index.html'))) {
-    console.warn(`the ${name} page is not built (no ${join(dir, 'index.html')}): run npm run build`);
+    log.warn(`the ${name} page is not built (no ${join(dir, 'index.html')}): run npm run build`);
     return { files: new Map() };
   }
   const served = new Map(files.map((file) => [`/${name}/${file}`, staticFile(readFileSync(join(dir, file)), TYPES[file.slice(file.lastIndexOf('.'))], policy)]));

@@ -3,6 +3,7 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Agent, request } from 'undici';
 import type { CallerContext } from '../subgraphs/common/auth/authenticate';
+import { type FetchTarget, timeFetch } from './gateway-metrics';
 import { type Unanswered, unansweredFetch } from './unanswered-fetch';
 
 /** Sent by the gateway to say which caller a subgraph request is made for. */
@@ -40,7 +41,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * nothing here uses what they offer (persisted queries, cache-control hints from subgraphs).
  */
 export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record<string, unknown>> {
-  constructor(readonly url: string, private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>) {}
+  constructor(readonly url: string, private readonly target: FetchTarget, private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
     try {
@@ -56,6 +57,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error('Missing query');
     const authorization = options.context?.authorization;
+    const started = process.hrtime.bigint();
     let status: number;
     let text: string;
     try {
@@ -69,6 +71,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
       text = await response.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
+      timeFetch(this.target, started, 'unreachable');
       throw new SubgraphUnreachable(`request to ${this.url} failed: ${(error as Error).message}`, !NOT_SENT.has(code));
     }
     let body: unknown;
@@ -77,11 +80,16 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
     } catch {
       body = undefined;
     }
-    if (status >= 200 && status < 300 && isObject(body)) return body as GatewayGraphQLResponse;
+    if (status >= 200 && status < 300 && isObject(body)) {
+      timeFetch(this.target, started, 'answered');
+      return body as GatewayGraphQLResponse;
+    }
     const first = isObject(body) && Array.isArray(body.errors) ? (body.errors[0] as GraphQLFormattedError | undefined) : undefined;
     if (status >= 400 && status < 500 && first) {
+      timeFetch(this.target, started, 'refused');
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, httpStatus: status } });
     }
+    timeFetch(this.target, started, 'unreachable');
     throw new SubgraphUnreachable(`HTTP ${status} from ${this.url}`, true);
   }
 }

@@ -115,6 +115,24 @@ describe('R31: a move carries the account', () => {
     });
   }
 
+  test('the province killed while ending the membership of a move within it: in doubt, never refused; recovery alone finishes it', async () => {
+    const member = await enrol(cluster, { region: '510100', currentYear: '60.00', accumulated: '40.00' });
+    await cluster.restart('51', { CRASH_AT: 'endMembership:before' });
+    const idempotencyKey = key('move-end-crash');
+    const during = await move(member, '510700', idempotencyKey);
+    assert.deepEqual(codes(during), ['OUTCOME_PENDING'], JSON.stringify(during.errors));
+    assert.equal(await exitSignal(cluster.provinces.get('51')), 'SIGKILL');
+    await cluster.restart('51');
+    await cluster.waitUntilQuiet(120_000); // no request asks again: recovery enrols the new membership and moves the account
+    const final = await move(member, '510700', idempotencyKey);
+    assert.equal(final.errors, undefined, JSON.stringify(final.errors));
+    const moved = final.data?.changeInsurance.accountMove;
+    assert.deepEqual([moved.state, moved.currentYear, moved.accumulated], ['MOVED', '60.00', '40.00']);
+    assert.equal((await accountOf(final.data?.changeInsurance.newMember.id)).balance, '100.00');
+    assert.equal((await accountOf(member)).balance, '0.00');
+    await balanced(cluster);
+  });
+
   test('a move while a settlement of the member is in flight: the money is spent or moved, never both, never lost', async () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '500.00' });
     const member = await enrol(cluster, { region: '130100', currentYear: '80.00' });

@@ -10,6 +10,9 @@ const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 
 interface Service {
   image?: string;
+  profiles?: string[];
+  volumes?: string[];
+  ports?: string[];
   build?: unknown;
   command?: string | string[];
   environment?: Record<string, string | number | null> | string[];
@@ -137,7 +140,50 @@ function checkKeys(compose: Compose): void {
   }
 }
 
-const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands, checkKeys];
+const PROMETHEUS_FILE = join(ROOT, 'observability', 'prometheus.yml');
+const OBSERVABILITY = 'observability';
+/** What the README (and the header of docker-compose.yml) tells an operator to set with the profile. */
+const PROFILE_ENV = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' };
+
+const nodeServices = (compose: Compose): string[] => Object.keys(compose.services).filter((name) => compose.services[name].build !== undefined);
+const inProfile = (service: Service) => service.profiles?.includes(OBSERVABILITY) ?? false;
+
+function scrapeTargets(text = readFileSync(PROMETHEUS_FILE, 'utf8')): string[] {
+  const config = parse(text) as { scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[] };
+  return (config.scrape_configs ?? []).flatMap((job) => {
+    assert.equal(job.metrics_path ?? '/metrics', '/metrics', 'the services serve their metrics at /metrics');
+    return (job.static_configs ?? []).flatMap((c) => c.targets ?? []);
+  });
+}
+
+/**
+ * The `observability` profile: Prometheus (mounting observability/prometheus.yml) scrapes every
+ * Node service on its port, Jaeger receives traces; the platform itself belongs to no profile, and
+ * every Node service passes OTEL_EXPORTER_OTLP_ENDPOINT through, empty (tracing off) by default.
+ */
+function checkObservability(compose: Compose, targets: string[]): void {
+  const { prometheus, jaeger } = compose.services;
+  assert.ok(prometheus && inProfile(prometheus) && prometheus.image?.startsWith('prom/prometheus:'), `prometheus in profile ${OBSERVABILITY}`);
+  assert.ok(jaeger && inProfile(jaeger) && jaeger.image?.startsWith('jaegertracing/jaeger:'), `jaeger in profile ${OBSERVABILITY}`);
+  assert.ok(prometheus.volumes?.some((v) => v.startsWith('./observability/prometheus.yml:/etc/prometheus/prometheus.yml')), 'prometheus reads observability/prometheus.yml');
+  for (const name of [...nodeServices(compose), ...Object.keys(compose.services).filter((n) => compose.services[n].image?.startsWith('postgres'))]) {
+    assert.ok(!compose.services[name].profiles, `${name} runs without any profile`);
+  }
+  const wanted = nodeServices(compose).map((name) => `${name}:${envOf(compose.services[name]).PORT}`).sort();
+  assert.deepEqual([...targets].sort(), wanted, 'prometheus scrapes every service of the platform on its port');
+  for (const name of nodeServices(compose)) {
+    const raw = (compose.services[name].environment ?? {}) as Record<string, string>;
+    assert.equal(raw.OTEL_EXPORTER_OTLP_ENDPOINT, '${OTEL_EXPORTER_OTLP_ENDPOINT:-}', `${name}: traces go where OTEL_EXPORTER_OTLP_ENDPOINT says, nowhere by default`);
+    assert.equal(envOf(compose.services[name]).OTEL_EXPORTER_OTLP_ENDPOINT, '', `${name}: tracing off by default`);
+  }
+  const endpoint = new URL(PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT);
+  assert.ok(inProfile(compose.services[endpoint.hostname]), `${endpoint.hostname} is a service of the profile`);
+  assert.equal(endpoint.port, '4318', 'OTLP over HTTP');
+  assert.ok(readFileSync(COMPOSE_FILE, 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'the header says what to set');
+  assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'the README says what to set');
+}
+
+const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands, checkKeys, (compose: Compose) => checkObservability(compose, scrapeTargets())];
 
 test('docker-compose.yml: every dependency and every URL host is a service of the file', () => checkReferences(loadCompose()));
 test('docker-compose.yml: each deployment has its own database on its own postgres', () => checkDatabases(loadCompose()));
@@ -145,6 +191,17 @@ test('docker-compose.yml: provinces match PROVINCE and both PROVINCE_URLS', () =
 test('docker-compose.yml: every command runs a script of the build', () => checkCommands(loadCompose()));
 
 test('docker-compose.yml: each deployment holds its own private key only, and the identity provider\'s public keys', () => checkKeys(loadCompose()));
+
+test('docker-compose.yml: the observability profile scrapes every service and receives their traces; tracing is off without it', () =>
+  checkObservability(loadCompose(), scrapeTargets()));
+
+test('the checks reject a Prometheus configuration that misses a service', () => {
+  const text = readFileSync(PROMETHEUS_FILE, 'utf8');
+  for (const [from, to] of [['- province-51:4100\n', ''], ['national:4001', 'national:4100'], ['metrics_path: /metrics', 'metrics_path: /stats']]) {
+    assert.ok(text.includes(from), `breakage anchor "${from}" not found`);
+    assert.throws(() => checkObservability(loadCompose(), scrapeTargets(text.replace(from, to))), assert.AssertionError, `not caught: ${to}`);
+  }
+});
 
 test('the checks reject a broken docker-compose.yml', () => {
   const text = readFileSync(COMPOSE_FILE, 'utf8');
@@ -154,6 +211,8 @@ test('the checks reject a broken docker-compose.yml', () => {
     ['PROVINCE: "51"', 'PROVINCE: "52"'], // PROVINCE differs from the service name
     ['dist/subgraphs/national/main.js', 'dist/subgraphs/nationwide/main.js'], // no such script
     ['${PROVINCE_51_SERVICE_KEY:', '${NATIONAL_SERVICE_KEY:'], // a province holds national's private key
+    ['profiles: [observability]\n    restart: unless-stopped\n    volumes:', 'restart: unless-stopped\n    volumes:'], // prometheus always runs
+    ['${OTEL_EXPORTER_OTLP_ENDPOINT:-}', '${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318}'], // traces sent without the profile
   ];
   for (const [from, to] of breakages) {
     assert.ok(text.includes(from), `breakage anchor "${from}" not found`);

@@ -5,6 +5,7 @@ import { type Cluster, type Reconciliation, startCluster } from '../cluster/clus
 import type { GraphQLResponse } from '../cluster/graphql-client';
 import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
+import type { Subscription } from '../cluster/subscription-client';
 import { withCheckCharacter } from '../subgraphs/common/id-number';
 import type { ProvinceSelection } from '../subgraphs/common/reference-data';
 
@@ -35,6 +36,8 @@ export interface TestClusterOptions {
   healthCheckIntervalMs?: number;
   /** Extra environment of national, e.g. RECOVERY_INTERVAL_MS to run recovery only when the test asks. */
   nationalEnv?: Record<string, string>;
+  /** Extra environment of every service, e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export their traces. */
+  serviceEnv?: Record<string, string>;
   /** Every line each service prints, by service name. */
   onOutput?: (service: string, line: string) => void;
   /** What the cluster is doing while it starts. */
@@ -57,6 +60,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     jwksRefreshMs: 500,
     testHarness: true,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...options.nationalEnv },
+    serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
     onProgress: options.onProgress,
   });
@@ -83,4 +87,4 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 /** A resident ID number (GB 11643) from its first 17 characters, with the check character the platform verifies. */
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
-export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Who };
+export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

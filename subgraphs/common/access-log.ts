@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { registerEnumType } from 'type-graphql';
 import { requireActingFor } from './auth/access';
 import { type Caller, Role } from './auth/caller';
+import { errorText, log } from './log';
 
 /**
  * R32: every read by staff (a provincial portal, a window operator) of a member's personal data is
@@ -85,7 +86,7 @@ export interface Queryable {
  */
 export function recordingPool(connectionString: string): Pool & Queryable {
   const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off' });
-  pool.on('error', (error) => console.error(`R32 recording connection: ${error.message}`));
+  pool.on('error', (error) => log.error({ error: error.message }, 'R32 recording connection failed'));
   return pool;
 }
 
@@ -125,7 +126,7 @@ export function accessRecordingPlugin<Context extends RecordingContext>(write: (
           try {
             await write(records);
           } catch (error) {
-            console.error(`R32: the access record could not be written: ${(error as Error).message}`);
+            log.error({ error: errorText(error) }, 'R32: the access record could not be written');
             if (response.body.kind === 'single') {
               const failed = new GraphQLError('The read could not be recorded (R32); nothing is shown. Try again.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
               response.body.singleResult = { data: null, errors: [failed.toJSON()] };

@@ -1,6 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
 import { refuseNulPlugin } from './refuse-nul';
+import { log } from './log';
+import { requestObservationPlugin } from './observability/requests';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
@@ -27,7 +29,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
   if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
-  console.error('internal error:', original instanceof Error ? original.message : formatted.message);
+  log.error({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'internal error');
   return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
@@ -61,6 +63,7 @@ export function subgraphServer<Context extends CallerContext>(schema: GraphQLSch
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginLandingPageDisabled(), // no page that loads from a CDN; subgraphs are not for browsers
+      requestObservationPlugin<Context>(),
       requireCallerPlugin<Context>(),
       refuseNulPlugin<Context>(),
       ...plugins,

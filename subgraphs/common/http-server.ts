@@ -3,6 +3,11 @@ import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CorsPolicy, corsHeaders, preflight } from './cors';
+import { INTERNAL_PREFIX } from './internal-rpc';
+import { errorText, log } from './log';
+import { METRICS_PATH, metricsEnabled, metricsText } from './observability/metrics';
+import { noteCode, observeContext, observeRequest } from './observability/requests';
+import type { CallerContext } from './auth/authenticate';
 
 /** Requests larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -37,6 +42,12 @@ export interface StaticFile {
   headers: Record<string, string>;
 }
 
+/** A route that answers with a stream of its own (the gateway's subscriptions), authenticated and admitted as GraphQL is. */
+export interface StreamRoute<Context extends BaseContext> {
+  path: string;
+  handle(context: Context, arriving: ArrivingRequest, request: IncomingMessage, response: ServerResponse): Promise<void>;
+}
+
 export interface HttpServiceOptions<Context extends BaseContext> {
   apollo: ApolloServer<Context>;
   /** The request's context; it authenticates the caller first and throws (401) before anything is parsed. */
@@ -49,6 +60,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   landingPage?: StaticFile;
   /** Origins whose browsers may call /graphql (preflights answered before authentication); absent: no CORS at all. */
   cors?: CorsPolicy;
+  stream?: StreamRoute<Context>;
   port: number;
   host?: string;
 }
@@ -78,7 +90,8 @@ function sendJson(response: ServerResponse, reply: JsonReply, headers: Record<st
   response.end(text);
 }
 
-function sendRefusal(response: ServerResponse, refusal: RefusedBeforeParsing): void {
+function sendRefusal(request: IncomingMessage, response: ServerResponse, refusal: RefusedBeforeParsing): void {
+  noteCode(request, refusal.code);
   sendJson(response, { status: refusal.status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } }, refusal.headers);
 }
 
@@ -95,6 +108,12 @@ function beforeParsing(error: unknown): RefusedBeforeParsing {
 /** A browser asking for the landing page (no operation in it) gets it without a token, if there is one; every operation needs one. */
 const asksForLandingPage = (request: IncomingMessage, url: URL) =>
   request.method === 'GET' && !url.search && (request.headers.accept ?? '').includes('text/html');
+
+async function sendMetrics(response: ServerResponse): Promise<void> {
+  const { contentType, body } = await metricsText();
+  response.writeHead(200, { 'content-type': contentType });
+  response.end(body);
+}
 
 function sendFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
@@ -122,6 +141,7 @@ async function handle<Context extends BaseContext>(
     }
     for (const [name, value] of Object.entries(corsHeaders(options.cors, request))) response.setHeader(name, value);
   }
+  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
   if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url)) return sendFile(request, response, options.landingPage);
@@ -134,16 +154,20 @@ async function handle<Context extends BaseContext>(
     } catch {
       return sendJson(response, { status: 400, body: { error: 'body is not JSON' } });
     }
-    return sendJson(response, await route(body, request));
+    const reply = await route(body, request);
+    noteCode(request, (reply.body as { refusal?: { code?: string } } | undefined)?.refusal?.code);
+    return sendJson(response, reply);
   }
-  if (url.pathname !== '/graphql') {
+  const stream = options.stream?.path === url.pathname ? options.stream : undefined;
+  if (url.pathname !== '/graphql' && !stream) {
     return sendJson(response, { status: 404, body: { error: 'not found' } });
   }
   let contextValue: Context;
   try {
     contextValue = await options.context(request);
+    observeContext(request, contextValue, (contextValue as CallerContext).caller);
   } catch (error) {
-    return sendRefusal(response, beforeParsing(error));
+    return sendRefusal(request, response, beforeParsing(error));
   }
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -165,9 +189,10 @@ async function handle<Context extends BaseContext>(
     try {
       arriving = options.admit(contextValue, arriving);
     } catch (error) {
-      return sendRefusal(response, beforeParsing(error));
+      return sendRefusal(request, response, beforeParsing(error));
     }
   }
+  if (stream) return stream.handle(contextValue, arriving, request, response);
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: arriving.method, headers, search: arriving.search, body: arriving.body },
     context: () => Promise.resolve(contextValue),
@@ -187,14 +212,20 @@ export async function serveHttp<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningHttpService> {
   const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path === '/graphql') observeRequest(request, response, 'graphql');
+    else if (path.startsWith(INTERNAL_PREFIX)) observeRequest(request, response, 'internal', path.slice(INTERNAL_PREFIX.length));
     handle(options, request, response).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof BodyTooLarge) {
+        noteCode(request, 'BODY_TOO_LARGE');
         return sendJson(response, {
           status: 413,
           body: { errors: [{ message: 'The request body is too large.', extensions: { code: 'BODY_TOO_LARGE' } }] },
         });
       }
+      noteCode(request, 'INTERNAL_SERVER_ERROR');
+      log.error({ path, error: errorText(error) }, 'request failed');
       sendJson(response, { status: 500, body: { errors: [{ message: 'Internal server error.' }] } });
     });
   });

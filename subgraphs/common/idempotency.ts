@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Caller, Role } from './auth/caller';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from './errors';
+import { errorText, log } from './log';
 
 /**
  * R21: one final answer per idempotency key. A key belongs to the party that sends it (the acting
@@ -224,7 +225,7 @@ async function settle<T>(db: DataSource, slot: string, step: () => Promise<T>): 
       const [kept] = (await db.query(`SELECT refusal FROM idempotency_record WHERE key = $1`, [slot])) as { refusal: StoredRefusal }[];
       throw refusalOf(kept.refusal);
     }
-    console.error(`keyed operation failed: ${(error as Error).message}`);
+    log.error({ error: errorText(error) }, 'keyed operation failed');
     throw new OutcomePending('The platform could not finish this request.');
   }
 }

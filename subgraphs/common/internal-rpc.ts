@@ -2,6 +2,7 @@ import { Agent, request } from 'undici';
 import type { ServiceCredential, ServicePeers } from './auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
+import { notePeer } from './observability/requests';
 
 /**
  * Internal operations between services (the national subgraph asking a province to hold, capture
@@ -23,6 +24,7 @@ export function internalRoute<In, Out>(
 ): JsonRoute {
   return async (body, request): Promise<JsonReply> => {
     const peer = await peers.peerOf(request.headers.authorization);
+    if (peer) notePeer(request, peer);
     if (!peer) {
       return { status: 401, body: { refusal: { code: Codes.UNAUTHENTICATED, message: 'Service credential required.' } } };
     }

@@ -9,16 +9,21 @@ function containsNul(value: unknown): boolean {
   return false;
 }
 
+/** Refuses a document or variables that carry a NUL character (HTTP 400). */
+export function refuseNul(query: string | undefined, variables: unknown): void {
+  if (containsNul(variables) || /\\u0000|\u0000/.test(query ?? '')) {
+    throw new GraphQLError('Text may not contain the NUL character.', {
+      extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+    });
+  }
+}
+
 export function refuseNulPlugin<Context extends BaseContext>(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request }) {
-          if (containsNul(request.variables) || /\\u0000|\u0000/.test(request.query ?? '')) {
-            throw new GraphQLError('Text may not contain the NUL character.', {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
-          }
+          refuseNul(request.query, request.variables);
         },
       };
     },

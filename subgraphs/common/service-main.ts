@@ -1,9 +1,11 @@
 import type { RunningHttpService } from './http-server';
+import { errorText, log } from './log';
+import { flushTracing } from './observability/tracing';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) {
-    console.error(`${name} must be set.`);
+    log.fatal(`${name} must be set.`);
     process.exit(2);
   }
   return value;
@@ -39,13 +41,13 @@ export function runService(label: string, start: () => Promise<RunningHttpServic
   if (process.connected) process.once('disconnect', () => (stop ? stop() : process.exit(1)));
   start()
     .then((service) => {
-      console.log(`${label} ready at ${service.url}`);
+      log.info({ url: service.url }, `${label} ready at ${service.url}`);
       let stopping = false;
       stop = () => {
         if (stopping) return;
         stopping = true;
         service.close().then(
-          () => process.exit(0),
+          () => flushTracing().then(() => process.exit(0)),
           () => process.exit(1),
         );
       };
@@ -53,7 +55,7 @@ export function runService(label: string, start: () => Promise<RunningHttpServic
       process.on('SIGTERM', stop);
     })
     .catch((error: unknown) => {
-      console.error(`${label} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      log.fatal(`${label} failed to start: ${errorText(error)}`);
       process.exit(1);
     });
 }

@@ -1,3 +1,4 @@
+import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
 import { requiredEnv, runService } from '../common/service-main';
 import { parseProvinceUrls } from './provinces/province-directory';

@@ -14,6 +14,7 @@ import { ProvinceListsResolver } from './reports/province-lists.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 import { AidStatisticsResolver } from './statistics/aid-statistics.resolver';
 import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
+import { deliveredByTheGateway, WalletEventResolver } from './events/wallet-event.resolver';
 
 /** The `national` subgraph: the wallet, the registry, the person index and the public entry points. */
 export function buildNationalSchema(): Promise<GraphQLSchema> {
@@ -22,9 +23,10 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
         TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, ProvinceListsResolver,
+        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, WalletEventResolver, ProvinceListsResolver,
         MemberHistoryResolver, MemberEventResolver,
       ],
+      pubSub: deliveredByTheGateway,
     },
     { ...registryReferences, Member: memberReference },
   );

@@ -15,6 +15,8 @@ import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-Acce
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
+import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
+import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
@@ -23,7 +25,12 @@ import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
-import { foldStatisticsRows } from './statistics/kept-figures';
+import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
+import { ObservableOutbox1733217000000 } from './migrations/1733217000000-ObservableOutbox';
+import { errorText, log } from '../common/log';
+import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
+import { watchOutbox } from './national-metrics';
+import { outboxBacklog } from './steps/province-steps';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -48,13 +55,14 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     entities: [],
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000,
-      PortalLists1733200000000,
+      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
+      ObservableOutbox1733217000000, WalletEvents1733300000000,
     ],
   });
   await syncRegistry(db);
   await foldStatisticsRows(db);
-  const folding = setInterval(() => foldStatisticsRows(db).catch((error: Error) => console.error(`folding statistics rows: ${error.message}`)), 60_000);
+  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
+  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'pruning wallet events failed')), 60_000);
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -62,6 +70,10 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const recording = recordingPool(config.databaseUrl);
+  watchPool('main', poolOf(db));
+  watchPool('recording', recording);
+  watchFoldLag(() => unfoldedStatisticsRows(db));
+  watchOutbox(() => outboxBacklog(db), () => provinces.connected);
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
     readsPlugin<NationalContext>(),
@@ -98,6 +110,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       clearInterval(folding);
+      clearInterval(pruning);
       stopRecovery();
       stopForwarding();
       await service.close();

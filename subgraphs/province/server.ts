@@ -15,7 +15,10 @@ import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
-import { foldFigureRows } from './statistics/province-figures';
+import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
+import { errorText, log } from '../common/log';
+import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
+import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
 import { buildProvinceSchema } from './schema';
 
 export interface ProvinceServiceConfig {
@@ -33,12 +36,15 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     url: config.databaseUrl,
     entities: [],
     migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000],
+      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
   });
   await foldFigureRows(db);
-  const folding = setInterval(() => foldFigureRows(db).catch((error: Error) => console.error(`folding figure rows: ${error.message}`)), 60_000);
+  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
   folding.unref();
   const recording = recordingPool(config.databaseUrl);
+  watchPool('main', poolOf(db));
+  watchPool('recording', recording);
+  watchFoldLag(() => unfoldedFigureRows(db));
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
     readsPlugin<ProvinceContext>(),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import type { Cluster } from '../../cluster/cluster';
-import { beijingTime, startTestCluster as startKitCluster } from '../../testing';
+import { beijingTime, startTestCluster as startKitCluster, type TestClusterOptions } from '../../testing';
 import type { GraphQLResponse } from '../../cluster/graphql-client';
 import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
@@ -26,12 +26,14 @@ export async function startTestCluster(
   provinces: ProvinceSelection = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
+  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput'> = {},
 ): Promise<TestCluster> {
-  const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00') });
+  const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
   const anonymous = graphClient(cluster.gatewayUrl);
   const extras: Omit<TestCluster, keyof Cluster> = {
     query: anonymous.query,
     ok: anonymous.ok,
+    subscribe: anonymous.subscribe,
     async sql(service, text, params = []) {
       const client = new Client({ connectionString: cluster.databaseUrls[service] });
       await client.connect();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { type JsonWebKeySet, parseKeySet } from './keys';
+import { log } from '../log';
 
 /** Where a set of public keys comes from: given inline, a file, or a URL (an identity provider's JWKS endpoint). */
 export type KeySetSource = { inline: string } | { file: string } | { url: string };
@@ -38,7 +39,7 @@ export class TrustedKeySet {
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
     if (!('inline' in source) && options.refreshMs) {
-      this.timer = setInterval(() => void this.reload().catch((error: Error) => console.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
+      this.timer = setInterval(() => void this.reload().catch((error: Error) => log.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
       this.timer.unref();
     }
   }

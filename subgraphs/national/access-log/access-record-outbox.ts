@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { AccessRecord, Queryable } from '../../common/access-log';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
+import { errorText, log } from '../../common/log';
+import { inSpan } from '../../common/observability/tracing';
 
 /**
  * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID
@@ -31,9 +33,10 @@ export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDi
       );
       if (rows.length === 0) break;
       try {
-        await provinces.call(province, 'recordAccess', { records: rows.map((r) => r.record) });
+        const batch = { 'wallet.province': province, 'wallet.records': rows.length };
+        await inSpan('forward access records', { attributes: batch }, () => provinces.call(province, 'recordAccess', { records: rows.map((r) => r.record) }));
       } catch (error) {
-        console.error(`R32: access records for province ${province} wait: ${(error as Error).message}`);
+        log.warn({ province, error: errorText(error) }, 'R32: access records wait for their province');
         break;
       }
       await db.query(`UPDATE access_record_outbox SET forwarded_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
@@ -50,7 +53,7 @@ export function startAccessRecordForwarder(db: DataSource, provinces: ProvinceDi
     if (running) return;
     running = true;
     forwardAccessRecords(db, provinces)
-      .catch((error: unknown) => console.error(`R32: forwarding access records failed: ${(error as Error).message}`))
+      .catch((error: unknown) => log.error({ error: errorText(error) }, 'R32: forwarding access records failed'))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

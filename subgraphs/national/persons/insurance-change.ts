@@ -112,22 +112,46 @@ async function finishChange(ctx: NationalContext, operationId: string): Promise<
   )) as EndedRow[];
   if (!ended) throw new Error(`insurance change ${operationId} of a claimed key is missing`);
   for (const id of ended.ended_relationships) await applyStepsOf(ctx.db, ctx.provinces, `dissolve:${id}`);
-  await applyStepsOf(ctx.db, ctx.provinces, `end:${ended.member_id}`);
+  const endApplied = await applyStepsOf(ctx.db, ctx.provinces, `end:${ended.member_id}`);
   if (!ended.moved_to_region) return { endedMemberId: ended.member_id, newMemberId: null, endedRelationshipIds: ended.ended_relationships, accountMove: null };
+  if (!endApplied) {
+    // Within one province the old membership must have ended there before the new one can be enrolled.
+    throw new OutcomePending(`The membership ended; province ${provinceOfMemberId(ended.member_id)} did not answer while ending it there.`);
+  }
   let newMemberId: string;
   try {
     newMemberId = await enrollPerson(ctx.db, ctx.provinces, {
       idNumber: ended.id_number, name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region,
     });
   } catch (error) {
-    if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
-      throw new OutcomePending(`The membership ended, but province ${provinceOfRegion(ended.moved_to_region)} did not answer while enrolling the new one.`);
+    // The move was decided and its checks passed when it was recorded: a refusal now is the old
+    // province not yet told of the end, or the new one not answering. Never a refusal (R30): recovery goes on.
+    if (isRefusal(error)) {
+      throw new OutcomePending(`The membership ended; the new one in ${ended.moved_to_region} is not enrolled yet (${error.message}).`);
     }
     throw error;
   }
   await carryWalletOver(ctx.db, ended.member_id, newMemberId);
   const accountMove = (await carryAccount(ctx, operationId)) ?? null;
   return { endedMemberId: ended.member_id, newMemberId, endedRelationshipIds: ended.ended_relationships, accountMove };
+}
+
+/**
+ * For the recovery worker: moves whose membership ended but whose new one is not enrolled yet (the
+ * request got OUTCOME_PENDING, or national stopped before enrolling it). Returns how many it finished.
+ */
+export async function finishWaitingMoves(ctx: NationalContext, graceSeconds: number): Promise<number> {
+  const waiting: { operation_id: string }[] = await ctx.db.query(
+    `SELECT e.operation_id FROM ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
+     WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED' AND e.ended_at < $2::timestamptz - make_interval(secs => $1)
+     ORDER BY e.ended_at LIMIT 100`,
+    [graceSeconds, ctx.now()],
+  );
+  let finished = 0;
+  for (const { operation_id: id } of waiting) {
+    finished += await finishChange(ctx, id).then(() => 1, () => 0);
+  }
+  return finished;
 }
 
 /** The wallet belongs to the person: a move keeps its phone, place of use and opener. */

@@ -1,6 +1,7 @@
 import { Refusal, RefusalCode } from '../../common/errors';
 import { fenFromDb } from '../../common/money';
 import type { NationalContext } from '../context';
+import { transferEvents, WalletEventKind } from '../events/wallet-events';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { findTransfer, type TransferRecord } from './transfers';
 
@@ -48,7 +49,11 @@ export async function returnUnacceptedTransfers(ctx: NationalContext): Promise<n
       )) as { donor_province: string; available: string }[];
       if (!lot) return false; // accepted, or returned by another round, meanwhile
       const amount = fenFromDb(lot.available);
-      await tx.query(`UPDATE transfer SET returned_at = $2, released = released + $3 WHERE id = $1`, [id, now, String(amount)]);
+      await tx.query(
+        `WITH returned AS (UPDATE transfer SET returned_at = $2, released = released + $3 WHERE id = $1 RETURNING id, relationship_id)
+         ${transferEvents(WalletEventKind.TRANSFER_RETURNED, 'returned')}`,
+        [id, now, String(amount)],
+      );
       if (amount > 0n) await enqueueStep(tx, operationId, lot.donor_province, 'releaseHold', { holdId: id, operationId, amount });
       return true;
     });

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import { requireActingFor } from '../../common/auth/access';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
@@ -15,6 +15,7 @@ import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
 import { checkDailyTransferCount, checkTransferAgainstPolicy, POLICY_COLUMNS, type PolicyRow, policyOf } from './transfer-policy';
 import { nextBeijingSixAm } from '../../common/clock';
+import { transferEvents, WalletEventKind } from '../events/wallet-events';
 
 /**
  * R9–R12, R21, R30: a donor sets quota for a beneficiary. The money does not move; it is held in the
@@ -87,7 +88,7 @@ export async function transfersTouching(
   return rows.map(toRecord);
 }
 
-export async function findTransfer(db: DataSource, id: string): Promise<TransferRecord | undefined> {
+export async function findTransfer(db: Queryable, id: string): Promise<TransferRecord | undefined> {
   const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE id = $1`, [id]);
   return rows.map(toRecord)[0];
 }
@@ -188,12 +189,14 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
     throw refusal;
   }
   crashPoint('commitTransfer', 'before');
-  // The usual case in one statement: still PENDING, the relationship still ACTIVE (held against dissolution).
+  // The usual case in one statement: still PENDING, the relationship still ACTIVE (held against dissolution);
+  // the beneficiary's receipt (R25) is written by the same statement.
   const [committed] = (await ctx.db.query(
     `WITH committed AS (
        UPDATE transfer SET state = 'COMMITTED', committed_at = now() WHERE id = $1 AND state = 'PENDING'
          AND EXISTS (SELECT 1 FROM relationship WHERE id = $2 AND status = 'ACTIVE' FOR SHARE)
-       RETURNING ${COLUMNS})
+       RETURNING ${COLUMNS}),
+     receipt AS (${transferEvents(WalletEventKind.TRANSFER_RECEIVED, 'committed')})
      SELECT * FROM committed`,
     [transfer.id, transfer.relationshipId],
   )) as TransferRow[];

@@ -1,6 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { errorText, log } from '../../common/log';
+import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
+import { countRecoveryRound } from '../national-metrics';
 import { carryWaitingAccounts } from '../persons/account-moves';
+import { finishWaitingMoves } from '../persons/insurance-change';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
@@ -11,10 +15,12 @@ import { applyPendingSteps } from '../steps/province-steps';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
- * transfers still PENDING, settlements not yet settled, province steps not yet applied, accounts
- * waiting to move to a new membership (R31); and
+ * transfers still PENDING, settlements not yet settled, province steps not yet applied, moves whose
+ * new membership is not enrolled yet, accounts waiting to move to a new membership (R31); and
  * runs the R25 return job (transfers not accepted by 06:00 the next day go back to the donor).
  * Every step it repeats is idempotent, so running it while requests are in flight is safe.
+ * Each piece of work it takes over is traced as a span of its own (a step's span links back to the
+ * request that enqueued it), so a round with nothing to do leaves no trace.
  */
 export interface RecoveryResult {
   returnedTransfers: number;
@@ -22,21 +28,34 @@ export interface RecoveryResult {
   transfers: number;
   settlements: number;
   steps: number;
+  moves: number;
   accountMoves: number;
 }
 
 export async function recoverOnce(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, accountMoves: 0 };
-  const attempt = async (work: () => Promise<unknown>) => {
+  try {
+    const result = await recoverRound(ctx, graceSeconds);
+    countRecoveryRound({ ...result });
+    return result;
+  } catch (error) {
+    countRecoveryRound(undefined);
+    throw error;
+  }
+}
+
+async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
+  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, moves: 0, accountMoves: 0 };
+  // The span names the operation by its id; an enrolment by nothing (its key is the person's ID number).
+  const attempt = async (kind: string, id: string | undefined, work: () => Promise<unknown>) => {
     try {
-      await work();
+      await inSpan(`recover ${kind}`, { attributes: id ? { 'wallet.recovered.id': id } : {} }, work);
       return 1;
     } catch {
       return 0; // refused (and so undone) or still unreachable: tried again next round
     }
   };
   for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
-    result.enrolments += await attempt(() => completeEnrolment(ctx.db, ctx.provinces, request));
+    result.enrolments += await attempt('enrolment', undefined, () => completeEnrolment(ctx.db, ctx.provinces, request));
   }
   // A transfer is stamped by the platform clock (R24 counts by it), so its age is read on that clock too.
   const transfers: { id: string }[] = await ctx.db.query(
@@ -44,7 +63,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     [graceSeconds, ctx.now()],
   );
   for (const { id } of transfers) {
-    result.transfers += await attempt(async () => {
+    result.transfers += await attempt('transfer', id, async () => {
       const transfer = await findTransfer(ctx.db, id);
       if (!transfer) return;
       const relationship = await requireRelationship(ctx.db, transfer.relationshipId);
@@ -55,8 +74,11 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
     `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds],
   );
-  for (const { id } of settlements) result.settlements += await attempt(async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+  for (const { id } of settlements) {
+    result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+  }
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
+  result.moves = await finishWaitingMoves(ctx, graceSeconds);
   result.accountMoves = await carryWaitingAccounts(ctx);
   result.returnedTransfers = await returnUnacceptedTransfers(ctx);
   return result;
@@ -68,6 +90,7 @@ export interface RecoveryBacklog {
   pendingTransfers: number;
   pendingSettlements: number;
   unappliedSteps: number;
+  unfinishedMoves: number;
   movingAccounts: number;
 }
 
@@ -77,6 +100,8 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
     (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
     (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
     (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
+    (SELECT count(*) FROM ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
+      WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED')::int AS "unfinishedMoves",
     (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
   return row;
 }
@@ -91,7 +116,7 @@ export function startRecoveryWorker(context: () => NationalContext, intervalMs: 
     if (running) return;
     running = true;
     recoverOnce(context(), graceSeconds)
-      .catch((error: unknown) => console.error(`recovery round failed: ${(error as Error).message}`))
+      .catch((error: unknown) => log.error({ error: errorText(error) }, 'recovery round failed'))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

@@ -6,6 +6,7 @@ import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { relationshipEvents, WalletEventKind } from '../events/wallet-events';
 import { releaseAllQuota } from '../quota/quota-lots';
 import { applyStepsOf } from '../steps/province-steps';
 import { Channel, checkChannel, checkParties, checkRequest, type PartyFacts, type Relation, type RelationshipRequest } from './relationship-rules';
@@ -119,9 +120,11 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
   const id = randomUUID();
   try {
     await ctx.db.query(
-      `INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
-         commitment_signed_at, status, established_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9)`,
+      `WITH registered AS (
+         INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
+           commitment_signed_at, status, established_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id)
+       ${relationshipEvents(WalletEventKind.RELATIONSHIP_AWAITING_CONSENT, 'registered')}`,
       [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
         request.commitment?.version.trim(), request.commitment?.signedAt, now],
     );
@@ -171,10 +174,13 @@ export async function dissolveRelationship(ctx: NationalContext, request: Dissol
   return requireRelationship(ctx.db, request.relationshipId);
 }
 
-/** R18: marks a relationship dissolved and releases its unused quota, inside the caller's transaction. */
+/** R18: marks a relationship dissolved (telling both parties) and releases its unused quota, inside the caller's transaction. */
 export async function endRelationship(tx: EntityManager, id: string, channel: Channel, operatorId: string | null, now: Date): Promise<void> {
   await tx.query(
-    `UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1`,
+    `WITH ended AS (
+       UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1
+       RETURNING id, donor_id, beneficiary_id)
+     ${relationshipEvents(WalletEventKind.RELATIONSHIP_ENDED, 'ended')}`,
     [id, channel, operatorId, now],
   );
   await releaseAllQuota(tx, id, `dissolve:${id}`);

@@ -7,6 +7,7 @@ import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { quotaSpentEvents } from '../events/wallet-events';
 import { spendQuota } from '../quota/quota-lots';
 import { applySteps, applyStepsOf, stepsToApply } from '../steps/province-steps';
 import { checkPremium, type PremiumKind } from './expense-rules';
@@ -57,6 +58,11 @@ async function recordPremium(ctx: NationalContext, tx: EntityManager, id: string
     details: { premiumKind: request.kind }, amount: request.amount,
   });
   await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
-  await tx.query(`UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1`, [id]);
+  await tx.query(
+    `WITH settled AS (UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1
+       RETURNING id, beneficiary_id, quota_paid)
+     ${quotaSpentEvents('settled')}`,
+    [id],
+  );
   return { premium: await requireSettlement(tx, id), steps: await stepsToApply(tx, id) };
 }

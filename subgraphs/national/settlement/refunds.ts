@@ -8,6 +8,7 @@ import { answerOnce, partyOf } from '../../common/idempotency';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import { recordClearing } from '../clearing/clearing';
+import { quotaRefundedEvents } from '../events/wallet-events';
 import { currentMembership } from '../persons/account-moves';
 import type { NationalContext } from '../context';
 import { applySteps, applyStepsOf, enqueueStep, stepsToApply } from '../steps/province-steps';
@@ -55,12 +56,17 @@ export async function refundsOf(db: Queryable, settlementId: string): Promise<Re
   return rows.map(toRecord);
 }
 
+export async function findRefund(db: Queryable, id: string): Promise<RefundRecord | undefined> {
+  const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id]);
+  return rows.map(toRecord)[0];
+}
+
 const min = (a: Fen, b: Fen) => (a < b ? a : b);
 
 export async function refundSettlement(ctx: NationalContext, request: RefundRequest): Promise<RefundRecord> {
   checkAmount(request.amount);
   const claim = { party: partyOf(ctx.caller), operation: 'refundSettlement', key: request.idempotencyKey, request };
-  const find = async (id: string) => ((await ctx.db.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord)[0];
+  const find = (id: string) => findRefund(ctx.db, id);
   return answerOnce(ctx.db, claim, {
     record: async (tx, id) => {
       await decideRefund(ctx, tx, id, request);
@@ -116,8 +122,10 @@ async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string,
     });
   }
   await tx.query(
-    `INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `WITH refunded AS (
+       INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, settlement_id, quota_part)
+     ${quotaRefundedEvents('refunded')}`,
     [id, request.idempotencyKey, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
       String(ownCurrentYear), String(ownAccumulated)],
   );

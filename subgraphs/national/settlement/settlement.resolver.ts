@@ -9,8 +9,14 @@ import { refundSettlement, refundsOf } from './refunds';
 import {
   PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
 } from './settlement.types';
-import { findSettlement, settlementsOf } from './settlement-store';
+import { findSettlement, type SettlementRecord, settlementsOf } from './settlement-store';
+import type { Caller } from '../../common/auth/caller';
 import { settleExpense } from './settlements';
+
+/** A settlement is seen by its beneficiary, their province's staff, and the staff of the province where it was spent. */
+export function maySeeSettlement(caller: Caller | undefined, settlement: SettlementRecord): boolean {
+  return mayActFor(caller, settlement.beneficiaryId) || isStaffOf(caller, settlement.spendingProvince);
+}
 
 @Resolver(() => Settlement)
 export class SettlementResolver {
@@ -32,8 +38,7 @@ export class SettlementResolver {
   @Query(() => Settlement, { nullable: true })
   async settlement(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
     const record = await findSettlement(ctx.reads, id);
-    const visible = record && (mayActFor(ctx.caller, record.beneficiaryId) || isStaffOf(ctx.caller, record.spendingProvince));
-    return visible ? Settlement.from(record) : null;
+    return record && maySeeSettlement(ctx.caller, record) ? Settlement.from(record) : null;
   }
 
   @FieldResolver(() => [Refund])

@@ -8,6 +8,7 @@ import { checkAmount, type Fen } from '../../common/money';
 import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
+import { quotaSpentEvents } from '../events/wallet-events';
 import { spendQuota } from '../quota/quota-lots';
 import { applySteps, applyStepsOf, stepsToApply } from '../steps/province-steps';
 import { type AuthMethod, checkExpense, type ExpenseCategory, type InstitutionKind } from './expense-rules';
@@ -101,8 +102,10 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
       const uses = await spendQuota(tx, settlement.beneficiaryId, settlement.amount - ownTotal, 'upTo', settlement.id, settlement.spendingProvince);
       const quota = uses.reduce((sum, use) => sum + use.amount, 0n);
       await tx.query(
-        `UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
-           state = 'SETTLED', settled_at = now() WHERE id = $1`,
+        `WITH settled AS (
+           UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
+             state = 'SETTLED', settled_at = now() WHERE id = $1 RETURNING id, beneficiary_id, quota_paid)
+         ${quotaSpentEvents('settled')}`,
         [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota)],
       );
     }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource } from 'typeorm';
 import { fenFromDb, formatYuan } from '../../common/money';
+import type { UnfoldedRows } from '../../common/observability/metrics';
 import type { KeptRow } from './aid-tally';
 import type { MonthPeriod } from './period';
 
@@ -38,6 +39,17 @@ export async function readKeptFigures(
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
 export async function foldStatisticsRows(db: DataSource): Promise<void> {
   await db.query(`SELECT fold_statistics_rows()`);
+}
+
+/** The R23 figure rows waiting to be folded (their session has ended), per table, and the age of the oldest of each. */
+export async function unfoldedStatisticsRows(db: DataSource): Promise<UnfoldedRows[]> {
+  const ended = `backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`;
+  const rows: { table: string; rows: number; oldest: number }[] = await db.query(
+    ['aid_figure', 'wallet_figure', 'quota_figure'].map((table) =>
+      `SELECT '${table}' AS table, count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
+       FROM ${table} WHERE ${ended}`).join(' UNION ALL '),
+  );
+  return rows.map((r) => ({ table: r.table, rows: r.rows, oldestSeconds: r.oldest }));
 }
 
 /**

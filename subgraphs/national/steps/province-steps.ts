@@ -1,5 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Refusal, RefusalCode } from '../../common/errors';
+import { errorText, log } from '../../common/log';
+import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/observability/tracing';
+import { countStep } from '../national-metrics';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
 /**
@@ -7,11 +10,13 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
  * provinces must take (capture, release, restore, refund) in ONE national transaction; the steps
  * are then applied, each idempotent on the province side by its operation id. Whatever crashes,
  * an unapplied step stays here until the recovery worker applies it, in order, per province.
+ * A step keeps the trace context of the request that enqueued it: applied later, its span links
+ * back to that request's trace.
  */
 export type StepAction =
   | 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership' | 'moveOut' | 'moveIn' | 'moveAccount';
 
-/** Writes a step to the outbox; returns its id (steps of a province are applied in id order). */
+/** Writes a step to the outbox, with the trace context of the request it is part of; returns its id (steps of a province are applied in id order). */
 export async function enqueueStep(
   tx: EntityManager,
   operationId: string,
@@ -19,12 +24,10 @@ export async function enqueueStep(
   action: StepAction,
   payload: Record<string, unknown>,
 ): Promise<string> {
-  const [{ id }] = (await tx.query(`INSERT INTO province_step (operation_id, province, action, payload) VALUES ($1, $2, $3, $4) RETURNING id`, [
-    operationId,
-    province,
-    action,
-    JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
-  ])) as { id: string }[];
+  const [{ id }] = (await tx.query(
+    `INSERT INTO province_step (operation_id, province, action, payload, trace_context) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [operationId, province, action, JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), sampledTraceParent()],
+  )) as { id: string }[];
   return id;
 }
 
@@ -34,6 +37,8 @@ export interface StepRow {
   province: string;
   action: StepAction;
   payload: Record<string, unknown>;
+  /** The W3C traceparent of the request that enqueued the step, when it was traced. */
+  trace_context: string | null;
 }
 
 /**
@@ -56,31 +61,64 @@ const retryLater = (result: unknown) => typeof result === 'object' && result !==
  * it restores). Returns true when every step given is applied.
  */
 export async function applySteps(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<boolean> {
+  return (await applyRows(db, provinces, rows)).allApplied;
+}
+
+async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<{ allApplied: boolean; applied: number }> {
   const blocked = new Set<string>();
-  const applied: string[] = [];
+  const applied: StepRow[] = [];
+  let followedUp = 0;
   for (const step of rows) {
     if (blocked.has(step.province)) continue;
     try {
-      const result = await provinces.call(step.province, step.action, step.payload);
-      if (retryLater(result)) continue;
-      const followUp = followUps.get(step.action);
-      if (!followUp) {
-        applied.push(step.id); // marked together below: a step applied twice changes nothing
-        continue;
-      }
-      await db.transaction(async (tx) => {
-        await tx.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
-        await followUp(tx, step, result);
-      });
+      const outcome = await inStepSpan(step, () => applyStep(db, provinces, step));
+      if (outcome === 'answered') applied.push(step); // marked together below: a step applied twice changes nothing
+      else if (outcome === 'applied') followedUp += 1;
+      if (outcome !== 'answered') countStep(step, outcome);
     } catch (error) {
-      if (!(error instanceof Refusal) || error.code !== RefusalCode.PROVINCE_UNAVAILABLE) {
-        console.error(`province step ${step.id} (${step.action}) failed: ${(error as Error).message}`);
-      }
+      const unavailable = error instanceof Refusal && error.code === RefusalCode.PROVINCE_UNAVAILABLE;
+      if (!unavailable) log.error({ step: step.id, action: step.action, province: step.province, error: errorText(error) }, 'province step failed');
+      countStep(step, unavailable ? 'unavailable' : 'failed');
       blocked.add(step.province);
     }
   }
-  if (applied.length > 0) await db.query(`UPDATE province_step SET applied_at = now() WHERE id = ANY($1)`, [applied]);
-  return blocked.size === 0;
+  if (applied.length > 0) {
+    await db.query(`UPDATE province_step SET applied_at = now() WHERE id = ANY($1)`, [applied.map((step) => step.id)]);
+    for (const step of applied) countStep(step, 'applied');
+  }
+  return { allApplied: blocked.size === 0, applied: followedUp + applied.length };
+}
+
+/** Sends a step to its province; a step with a follow-up is marked applied with it, one without is left to be marked with the others ('answered'). */
+async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'answered' | 'waiting'> {
+  const result = await provinces.call(step.province, step.action, step.payload);
+  if (retryLater(result)) return 'waiting';
+  const followUp = followUps.get(step.action);
+  if (!followUp) return 'answered';
+  await db.transaction(async (tx) => {
+    await tx.query(`UPDATE province_step SET applied_at = now() WHERE id = $1`, [step.id]);
+    await followUp(tx, step, result);
+  });
+  return 'applied';
+}
+
+/**
+ * A step's span: within the request that enqueued it, a child of that request; applied later
+ * (recovery, or another operation on the same hold), linked to it.
+ */
+function inStepSpan<T>(step: StepRow, work: () => Promise<T>): Promise<T> {
+  const origin = linkTo(step.trace_context);
+  const within = origin !== undefined && origin.context.traceId === activeTraceId();
+  const attributes = { 'wallet.step.id': step.id, 'wallet.step.action': step.action, 'wallet.step.province': step.province };
+  return inSpan(`province step ${step.action}`, { attributes, links: within ? [] : [origin] }, work);
+}
+
+/** What waits in the outbox, by province: how many steps, and the age of the oldest. */
+export async function outboxBacklog(db: DataSource): Promise<{ province: string; steps: number; oldestSeconds: number }[]> {
+  return db.query(
+    `SELECT province, count(*)::int AS steps, extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
+     FROM province_step WHERE applied_at IS NULL GROUP BY province`,
+  );
 }
 
 /** What a step acts on: the hold it moves, or the member whose account or membership it touches. */
@@ -96,7 +134,7 @@ export async function stepsToApply(db: DataSource | EntityManager, operationId: 
   return db.query(
     `WITH mine AS (SELECT province, ${STEP_SUBJECT} AS subject, max(id) AS last FROM province_step
                    WHERE operation_id = $1 AND applied_at IS NULL GROUP BY 1, 2)
-     SELECT s.id, s.operation_id, s.province, s.action, s.payload FROM province_step s
+     SELECT s.id, s.operation_id, s.province, s.action, s.payload, s.trace_context FROM province_step s
      JOIN mine ON mine.province = s.province AND mine.subject = coalesce(s.payload->>'holdId', s.payload->>'memberId')
      WHERE s.applied_at IS NULL AND s.id <= mine.last ORDER BY s.id`,
     [operationId],
@@ -108,21 +146,20 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
   return applySteps(db, provinces, await stepsToApply(db, operationId));
 }
 
-/** For the recovery worker: every unapplied step older than `graceSeconds`. */
+/** For the recovery worker: every unapplied step older than `graceSeconds`; returns how many it applied. */
 export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirectory, graceSeconds: number): Promise<number> {
   const rows: StepRow[] = await db.query(
-    `SELECT id, operation_id, province, action, payload FROM province_step
+    `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
      WHERE applied_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
     [graceSeconds],
   );
-  await applySteps(db, provinces, rows);
-  return rows.length;
+  return (await applyRows(db, provinces, rows)).applied;
 }
 
 /** Every unapplied step of one province up to and including step `lastId`, in order (before a step that must come after all of them). */
 export async function applyProvinceStepsUpTo(db: DataSource, provinces: ProvinceDirectory, province: string, lastId: string): Promise<boolean> {
   const rows: StepRow[] = await db.query(
-    `SELECT id, operation_id, province, action, payload FROM province_step
+    `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
      WHERE applied_at IS NULL AND province = $1 AND id <= $2 ORDER BY id LIMIT 1000`,
     [province, lastId],
   );

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { type Fen, fenFromDb } from '../../common/money';
+import type { UnfoldedRows } from '../../common/observability/metrics';
 
 export interface ProvinceFigures {
   memberCount: number;
@@ -47,4 +48,13 @@ export async function countedProvinceFigures(db: DataSource): Promise<ProvinceFi
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
 export async function foldFigureRows(db: DataSource): Promise<void> {
   await db.query(`SELECT fold_figure_rows()`);
+}
+
+/** The rows waiting to be folded (their session has ended) and the age of the oldest: the fold lag an operator watches. */
+export async function unfoldedFigureRows(db: DataSource): Promise<UnfoldedRows[]> {
+  const rows: { rows: number; oldest: number }[] = await db.query(
+    `SELECT count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
+     FROM figure_row WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`,
+  );
+  return rows.map((r) => ({ table: 'figure_row', rows: r.rows, oldestSeconds: r.oldest }));
 }

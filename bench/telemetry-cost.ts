@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Cluster } from '../testing';
+import type { BenchConfig } from './config';
+import { cpuTimes, withOthers } from './cpu-usage';
+import { runLoad, summarize, type LoadRun, type Operation } from './load';
+import type { Watched } from './measure';
+import { postmasterPid } from './proc';
+import type { ScenarioResult } from './report';
+import { addDifference, perOperation } from './tally';
+
+/**
+ * What seeing inside costs: the member page through the gateway (national, a province, their SQL)
+ * at the read concurrency, with every service restarted in each telemetry mode in turn. `off` has
+ * neither metrics nor traces; `metrics` is the default (Prometheus metrics, no tracing); the traced
+ * modes add OpenTelemetry with every span exported over OTLP/HTTP to a sink in the benchmark
+ * process that reads and drops them (a collector's work is not the services' cost). Modes run
+ * interleaved in rounds, each round after a restart and a warm-up, so that drift of a shared
+ * machine falls on all alike; the CPU time of every process is read around each run too, since on
+ * a machine shared with other work the platform's CPU per operation says more than its throughput.
+ */
+export const TELEMETRY_MODES = [
+  { key: 'telemetryOff', label: 'member page, telemetry off (no metrics, no traces)', env: { METRICS: 'off' } },
+  { key: 'telemetryMetrics', label: 'member page, metrics only (the default)', env: {} },
+  { key: 'traced10', label: 'member page, metrics + traces sampled at 10%', env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
+  { key: 'traced100', label: 'member page, metrics + every request traced', env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } },
+] as const;
+
+export async function measureTelemetryCost(
+  cluster: Cluster,
+  operation: Operation,
+  config: BenchConfig,
+  watched: Watched,
+  log: (line: string) => void,
+): Promise<Record<string, ScenarioResult>> {
+  const sink = await startSpanSink();
+  const runs = new Map<string, LoadRun[]>(TELEMETRY_MODES.map((m) => [m.key, []]));
+  const cpuMs = new Map<string, Map<string, number>>(TELEMETRY_MODES.map((m) => [m.key, new Map()]));
+  const cpuNow = () => cpuTimes(watched.processes, postmasterPid(watched.dataDir));
+  const concurrency = config.readConcurrency;
+  try {
+    for (let round = 0; round < config.rounds; round++) {
+      for (const mode of TELEMETRY_MODES) {
+        const traced = mode.key.startsWith('traced');
+        await restartAll(cluster, traced ? { ...mode.env, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : mode.env, watched);
+        await runLoad({ concurrency, seconds: config.warmupSeconds, operation });
+        const bytesBefore = sink.bytes();
+        const cpuBefore = cpuNow();
+        const run = await runLoad({ concurrency, seconds: config.seconds / config.rounds, operation });
+        addDifference(cpuMs.get(mode.key) as Map<string, number>, cpuBefore, cpuNow());
+        (runs.get(mode.key) as LoadRun[]).push(run);
+        log(`  ${mode.key} round ${round + 1}: ${(run.latenciesMs.length / run.seconds).toFixed(1)} ops/s` +
+          (traced ? `, ${Math.round((sink.bytes() - bytesBefore) / 1024)} KiB of spans exported` : ''));
+      }
+    }
+  } finally {
+    await restartAll(cluster, {}, watched); // back to the default: metrics, no tracing
+    await sink.close();
+  }
+  return Object.fromEntries(TELEMETRY_MODES.map((mode) => {
+    const stats = summarize(runs.get(mode.key) as LoadRun[]);
+    const cpuMsPerOperation = perOperation(withOthers(cpuMs.get(mode.key) as Map<string, number>), stats.operations, 0.01, 2);
+    return [mode.key, { label: mode.label, ...stats, cpuMsPerOperation }];
+  }));
+}
+
+/** Every service restarted on its port and database with `env`: provinces, national, then the gateway. */
+async function restartAll(cluster: Cluster, env: Record<string, string>, watched: Watched): Promise<void> {
+  for (const service of [...cluster.provinces.keys(), 'national', 'gateway']) {
+    const restarted = await cluster.restart(service, env);
+    watched.processes.set(restarted.name, restarted.child.pid ?? 0);
+  }
+}
+
+/** An OTLP/HTTP endpoint that reads every export and answers 200; counts the bytes it received. */
+async function startSpanSink(): Promise<{ url: string; bytes: () => number; close: () => Promise<void> }> {
+  let received = 0;
+  const server: Server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bytes: () => received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { FormattedExecutionResult } from 'graphql';
+import { subscribeOverSse, type Subscription } from '../cluster/subscription-client';
+import type { AidPair } from './bench-data';
+import type { Callers } from './callers';
+import { type GraphQLEndpoint, runLoad } from './load';
+import { roundRobin, TRANSFER } from './operations';
+
+/**
+ * R9 (实时到账): wallet events delivered while transfers run. `subscriptions` beneficiaries each
+ * follow their own `walletEvents` through the gateway (GraphQL over server-sent events, one
+ * connection each); their donors send `transferQuota` of 1.00 yuan in turn. The delay of a receipt
+ * is from the moment its transferQuota answer arrived to the moment its event arrived.
+ */
+export interface WalletEventsResult {
+  label: string;
+  subscriptions: number;
+  /** Seconds to open them all (each authenticated and admitted like a request). */
+  openSeconds: number;
+  concurrency: number;
+  seconds: number;
+  transfers: number;
+  transferErrors: number;
+  /** Receipts told during the load, per second of it. */
+  eventsPerSecond: number;
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  /** Receipts not told within 30 s after the load ended (0 expected). */
+  missing: number;
+  firstErrors: string[];
+}
+
+const RECEIPTS = `subscription($m: ID!) { walletEvents(memberId: $m) { id kind transfer { id } } }`;
+const DRAIN_MS = 30_000;
+
+type Receipt = { walletEvents: { kind: string; transfer: { id: string } | null } };
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function measureWalletEvents(options: {
+  streamUrl: string;
+  gateway: GraphQLEndpoint;
+  pairs: readonly AidPair[];
+  callers: Callers;
+  subscriptions: number;
+  seconds: number;
+  concurrency: number;
+  log: (line: string) => void;
+}): Promise<WalletEventsResult> {
+  const followed = [...new Map(options.pairs.map((p) => [p.beneficiaryId, p])).values()].slice(0, options.subscriptions);
+  if (followed.length < options.subscriptions) throw new Error(`only ${followed.length} beneficiaries to follow; load more members`);
+  const told = new Map<string, number>(); // transfer id → when its receipt arrived
+  const errors: string[] = [];
+  const onAnswer = (result: FormattedExecutionResult<Receipt>) => {
+    const event = result.data?.walletEvents;
+    if (event?.kind === 'TRANSFER_RECEIVED' && event.transfer) told.set(event.transfer.id, performance.now());
+    else if (result.errors && errors.length < 5) errors.push(JSON.stringify(result.errors).slice(0, 300));
+  };
+
+  const opening = performance.now();
+  const open: Subscription<Receipt>[] = [];
+  for (let i = 0; i < followed.length; i += 50) {
+    open.push(...(await Promise.all(followed.slice(i, i + 50).map((p) =>
+      subscribeOverSse<Receipt>(options.streamUrl, options.callers.member(p.beneficiaryId), RECEIPTS, { m: p.beneficiaryId }, onAnswer)))));
+  }
+  const openSeconds = (performance.now() - opening) / 1000;
+  options.log(`${open.length} subscriptions open in ${openSeconds.toFixed(1)} s; transfers for ${options.seconds} s at concurrency ${options.concurrency}`);
+
+  try {
+    const answered = new Map<string, number>(); // transfer id → when transferQuota answered
+    const next = roundRobin(followed);
+    const started = performance.now();
+    const run = await runLoad({
+      concurrency: options.concurrency,
+      seconds: options.seconds,
+      operation: async () => {
+        const pair = next();
+        const input = { relationshipId: pair.relationshipId, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: `bench-${randomUUID()}` };
+        const { transferQuota } = await options.gateway.request<{ transferQuota: { id: string; state: string } }>(
+          TRANSFER, { input }, options.callers.member(pair.donorId),
+        );
+        if (transferQuota.state !== 'COMMITTED') throw new Error(`transfer ${transferQuota.state}`);
+        answered.set(transferQuota.id, performance.now());
+      },
+    });
+    const ended = performance.now();
+    const drainDeadline = ended + DRAIN_MS;
+    while ([...answered.keys()].some((id) => !told.has(id)) && performance.now() < drainDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const delays = [...answered].flatMap(([id, at]) => (told.has(id) ? [(told.get(id) as number) - at] : [])).sort((a, b) => a - b);
+    const duringLoad = [...told.values()].filter((at) => at >= started && at <= ended).length;
+    return {
+      label: `walletEvents: receipts to ${open.length} open subscriptions`,
+      subscriptions: open.length,
+      openSeconds: Math.round(openSeconds * 10) / 10,
+      concurrency: options.concurrency,
+      seconds: run.seconds,
+      transfers: answered.size,
+      transferErrors: run.errors,
+      eventsPerSecond: duringLoad / run.seconds,
+      delayP50Ms: percentile(delays, 50),
+      delayP99Ms: percentile(delays, 99),
+      delayMaxMs: delays.at(-1) ?? Number.NaN,
+      missing: answered.size - delays.length,
+      firstErrors: [...run.firstErrors, ...errors].slice(0, 5),
+    };
+  } finally {
+    for (const subscription of open) subscription.close();
+  }
+}

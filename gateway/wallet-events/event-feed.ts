@@ -1,0 +1,160 @@
+import type { Pool } from 'pg';
+import { type EventPosition, eventIdOf, isAfter } from '../../subgraphs/common/wallet-event-id';
+import { errorText, log } from '../../subgraphs/common/log';
+
+/**
+ * The gateway's view of national's `wallet_event` table (its protocol: subgraphs/national/events/
+ * wallet-events.ts). One loop per gateway process follows the whole table in (tx, id) order,
+ * reading only rows of transactions older than every one still running, and hands each row to the
+ * subscribers of its member. It polls (every `pollMs`, at once again while rows keep coming):
+ * national writes no NOTIFY, which would make the money paths' commits wait for each other. Any
+ * number of gateways follow the same table, each on its own; none changes it.
+ */
+export interface FeedEvent {
+  id: string;
+  position: EventPosition;
+  memberId: string;
+}
+
+export type Deliver = (event: FeedEvent) => void;
+
+interface Row {
+  tx: string;
+  seq: string;
+  member_id: string;
+}
+
+const BATCH = 500;
+// Read only what committed behind every running transaction: nothing can appear behind it later.
+const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
+
+const eventOf = (row: Row): FeedEvent => {
+  const position = { tx: BigInt(row.tx), seq: BigInt(row.seq) };
+  return { id: eventIdOf(position), position, memberId: row.member_id };
+};
+
+interface Follower {
+  deliver: Deliver;
+  last?: EventPosition;
+  /** Live events that arrive while the follower reads what it missed. */
+  held?: FeedEvent[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class EventFeed {
+  private readonly followers = new Map<string, Set<Follower>>();
+  private cursor?: EventPosition;
+  private stopped = false;
+  private failing = false;
+  private running?: Promise<void>;
+
+  constructor(private readonly db: Pool, private readonly pollMs: number) {}
+
+  start(): void {
+    this.running ??= this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** How many subscribers follow the feed now. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.followers.values()) n += set.size;
+    return n;
+  }
+
+  /**
+   * Delivers a member's events in order from now on; with `after`, first every kept event of
+   * theirs after that position (from the table), then the live ones, none twice. Returns `stop`.
+   */
+  subscribe(memberId: string, after: EventPosition | undefined, deliver: Deliver): () => void {
+    const follower: Follower = { deliver, last: after, held: after ? [] : undefined };
+    let set = this.followers.get(memberId);
+    if (!set) this.followers.set(memberId, (set = new Set()));
+    set.add(follower);
+    let open = true;
+    if (after) void this.catchUp(memberId, follower, () => open);
+    return () => {
+      open = false;
+      set.delete(follower);
+      if (set.size === 0 && this.followers.get(memberId) === set) this.followers.delete(memberId);
+    };
+  }
+
+  private hand(follower: Follower, event: FeedEvent): void {
+    if (follower.held) return void follower.held.push(event);
+    if (follower.last && !isAfter(event.position, follower.last)) return;
+    follower.last = event.position;
+    follower.deliver(event);
+  }
+
+  /** Reads what a resuming subscriber missed, then lets the live events it held through. */
+  private async catchUp(memberId: string, follower: Follower, open: () => boolean): Promise<void> {
+    for (let last = follower.last as EventPosition; open(); ) {
+      let rows: Row[];
+      try {
+        ({ rows } = await this.db.query<Row>(
+          `SELECT tx::text AS tx, id::text AS seq, member_id FROM wallet_event
+           WHERE member_id = $1 AND (tx, id) > ($2::xid8, $3::bigint) AND ${SETTLED} ORDER BY tx, id LIMIT ${BATCH}`,
+          [memberId, String(last.tx), String(last.seq)],
+        ));
+      } catch (error) {
+        this.report(error);
+        await sleep(Math.max(this.pollMs, 1000));
+        continue;
+      }
+      for (const row of rows) {
+        const event = eventOf(row);
+        follower.last = last = event.position;
+        follower.deliver(event);
+      }
+      if (rows.length < BATCH) break;
+    }
+    const held = follower.held ?? [];
+    follower.held = undefined;
+    for (const event of held) this.hand(follower, event);
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      let more = false;
+      try {
+        more = await this.readOnce();
+        if (this.failing) log.info('wallet events: reading national\'s events again');
+        this.failing = false;
+      } catch (error) {
+        this.report(error);
+      }
+      if (!more) await sleep(this.pollMs);
+    }
+  }
+
+  /** One batch of the table past the cursor; true when there may be more at once. */
+  private async readOnce(): Promise<boolean> {
+    if (!this.cursor) {
+      // First contact: live events are those of transactions not finished yet, and later ones.
+      const { rows } = await this.db.query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+      this.cursor = { tx: BigInt(rows[0].xmin), seq: 0n };
+    }
+    const { rows } = await this.db.query<Row>(
+      `SELECT tx::text AS tx, id::text AS seq, member_id FROM wallet_event
+       WHERE (tx, id) > ($1::xid8, $2::bigint) AND ${SETTLED} ORDER BY tx, id LIMIT ${BATCH}`,
+      [String(this.cursor.tx), String(this.cursor.seq)],
+    );
+    for (const row of rows) {
+      const event = eventOf(row);
+      this.cursor = event.position;
+      for (const follower of this.followers.get(event.memberId) ?? []) this.hand(follower, event);
+    }
+    return rows.length === BATCH;
+  }
+
+  private report(error: unknown): void {
+    if (!this.failing) log.error({ error: errorText(error) }, 'wallet events: cannot read national\'s events; trying again');
+    this.failing = true;
+  }
+}

@@ -1,0 +1,21 @@
+import { logProcessWarnings, nameService } from '../log';
+import { startMetrics } from './metrics';
+import { startTracing } from './tracing';
+
+/** Who a service process is, in its log lines, metrics and spans. */
+export interface ServiceIdentity {
+  service: 'gateway' | 'national' | 'province';
+  province?: string;
+}
+
+/**
+ * Names the service in its logs and metrics and starts tracing when configured. The first thing
+ * each service's main does (through its `telemetry.ts`), before http, undici or pg are loaded.
+ */
+export function startTelemetry(identity: ServiceIdentity): void {
+  const labels = identity.province ? { service: identity.service, province: identity.province } : { service: identity.service };
+  nameService(labels);
+  logProcessWarnings();
+  startMetrics(labels);
+  startTracing(identity.province ? `province-${identity.province}` : identity.service);
+}

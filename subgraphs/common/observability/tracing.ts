@@ -1,0 +1,117 @@
+import {
+  type Attributes, context, type Context, type Link, propagation, ROOT_CONTEXT, type Span, SpanStatusCode, trace, TraceFlags,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { errorText, log } from '../log';
+
+/**
+ * OpenTelemetry tracing of a service: the official Node SDK with the instrumentations of Node's
+ * HTTP server, undici (every call to a subgraph or a province) and pg (every SQL statement), so a
+ * request is one trace from the gateway through national, the provinces and their databases (W3C
+ * trace context). Off unless an OTLP endpoint is configured by the standard variables
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; OTLP over HTTP), and
+ * then configured by them too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+ * `OTEL_TRACES_SAMPLER`(`_ARG`), `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`, …
+ *
+ * Work started by a timer (recovery, the R32 forwarder, the gateway's health checks) makes no
+ * spans of its own unless it opens one (`inSpan`): SQL and calls need a parent span, so idle
+ * polling leaves no traces.
+ */
+const TRACER = 'medical-wallet-federation';
+
+/** Probes and scrapes are not traced. */
+const UNTRACED_PATHS = new Set(['/health', '/metrics']);
+
+/** GraphQL over GET carries the operation and its variables (personal data) in the query string. */
+const REDACTED_QUERY_PARAMETERS = ['query', 'variables', 'extensions', 'operationName'];
+
+export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  if (env.OTEL_TRACES_EXPORTER?.split(',').some((e) => e.trim() === 'none')) return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+}
+
+let provider: NodeTracerProvider | undefined;
+
+/**
+ * Starts tracing when configured. Must run before the instrumented modules (http, undici, pg) are
+ * first loaded: each service's `telemetry.ts` is the first import of its main.
+ */
+export function startTracing(serviceName: string): void {
+  if (!tracingConfigured() || provider) return;
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] })),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  provider.register();
+  registerInstrumentations({
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        requireParentforOutgoingSpans: true,
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMETERS,
+      }),
+      new UndiciInstrumentation({ requireParentforSpans: true }),
+      // Statements only, never their parameter values.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+    ],
+  });
+  log.info({ sampler: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on' }, 'tracing: exporting spans over OTLP/HTTP');
+}
+
+/** Sends the spans not yet exported (before the process exits). */
+export async function flushTracing(): Promise<void> {
+  await provider?.shutdown().catch((error: unknown) => log.warn({ error: errorText(error) }, 'tracing: spans could not be flushed'));
+}
+
+const tracer = () => trace.getTracer(TRACER);
+
+/** The trace id of the request being served, if it is traced. */
+export function activeTraceId(): string | undefined {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
+
+/** The W3C `traceparent` of the active span when it is sampled (what the outbox keeps with a step), else null. */
+export function sampledTraceParent(): string | null {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !(spanContext.traceFlags & TraceFlags.SAMPLED)) return null;
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? null;
+}
+
+/** A link to the span a stored `traceparent` names. */
+export function linkTo(traceParent: string | null | undefined): Link | undefined {
+  if (!traceParent) return undefined;
+  const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: traceParent }));
+  return spanContext && trace.isSpanContextValid(spanContext) ? { context: spanContext } : undefined;
+}
+
+/**
+ * Runs `work` in a span of its own: a child of the request being served, or the root of a new
+ * trace when there is none (work of a timer). An error thrown marks the span failed.
+ */
+export async function inSpan<T>(
+  name: string,
+  options: { attributes?: Attributes; links?: (Link | undefined)[]; parent?: Context },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const links = (options.links ?? []).filter((l): l is Link => l !== undefined);
+  return tracer().startActiveSpan(name, { attributes: options.attributes, links }, options.parent ?? context.active(), async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}

@@ -1,0 +1,71 @@
+import { Counter, Gauge } from 'prom-client';
+import { metricsEnabled, onePerScrape } from '../common/observability/metrics';
+
+/**
+ * What only national knows: the province-step outbox (what waits, how old the oldest step is, how
+ * each step went) and the recovery worker (its rounds, and what they finished).
+ */
+const steps = new Counter({
+  name: 'wallet_province_steps_total',
+  help: 'Province steps taken from the outbox, by how it went: applied; waiting (the province cannot take it yet); unavailable (the province did not answer); failed.',
+  labelNames: ['province', 'action', 'outcome'],
+});
+
+export function countStep(step: { province: string; action: string }, outcome: 'applied' | 'waiting' | 'unavailable' | 'failed'): void {
+  if (metricsEnabled) steps.inc({ province: step.province, action: step.action, outcome });
+}
+
+interface Backlog {
+  province: string;
+  steps: number;
+  oldestSeconds: number;
+}
+
+let backlog: { read: () => Promise<Backlog[]>; provinces: () => string[] } | undefined;
+/** A connected province with nothing waiting reads 0. */
+const backlogNow = onePerScrape('outbox', async () => new Map((await (backlog?.read() ?? [])).map((b) => [b.province, b])));
+
+new Gauge({
+  name: 'wallet_outbox_unapplied_steps',
+  help: 'Province steps in national’s outbox not yet applied, by province.',
+  labelNames: ['province'],
+  async collect() {
+    this.reset();
+    const waiting = await backlogNow();
+    if (!waiting || !backlog) return;
+    for (const province of new Set([...backlog.provinces(), ...waiting.keys()])) this.set({ province }, waiting.get(province)?.steps ?? 0);
+  },
+});
+new Gauge({
+  name: 'wallet_outbox_oldest_step_age_seconds',
+  help: 'Age of the oldest province step not yet applied, by province; 0 when none waits.',
+  labelNames: ['province'],
+  async collect() {
+    this.reset();
+    const waiting = await backlogNow();
+    if (!waiting || !backlog) return;
+    for (const province of new Set([...backlog.provinces(), ...waiting.keys()])) this.set({ province }, waiting.get(province)?.oldestSeconds ?? 0);
+  },
+});
+
+/** Reports the outbox: `read` gives what waits by province, `provinces` the connected ones. */
+export function watchOutbox(read: () => Promise<Backlog[]>, provinces: () => string[]): void {
+  backlog = { read, provinces };
+}
+
+const rounds = new Counter({
+  name: 'wallet_recovery_rounds_total',
+  help: 'Rounds of the recovery worker (and of POST /internal/recover), by outcome: completed or failed.',
+  labelNames: ['outcome'],
+});
+const finished = new Counter({
+  name: 'wallet_recovery_finished_total',
+  help: 'What recovery rounds finished: enrolments, transfers and settlements driven to a final state, steps applied, accounts carried (R31), transfers returned (R25).',
+  labelNames: ['work'],
+});
+
+export function countRecoveryRound(result: Record<string, number> | undefined): void {
+  if (!metricsEnabled) return;
+  rounds.inc({ outcome: result ? 'completed' : 'failed' });
+  for (const [work, count] of Object.entries(result ?? {})) finished.inc({ work }, count);
+}

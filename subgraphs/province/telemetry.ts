@@ -1,0 +1,4 @@
+import { startTelemetry } from '../common/observability/telemetry';
+
+// Imported first by main.ts: tracing must start before http, undici and pg are loaded.
+startTelemetry({ service: 'province', province: process.env.PROVINCE });
