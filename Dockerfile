@@ -7,11 +7,13 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json ./
 COPY dashboard dashboard
+COPY ide ide
 COPY gateway gateway
 COPY subgraphs subgraphs
 COPY cluster cluster
 COPY scripts scripts
-# tsc, then the dashboard page bundled from npm packages (scripts/build-dashboard.ts) into dist/dashboard
+# tsc, then the dashboard page and the GraphQL IDE bundled from npm packages (scripts/build-pages.ts)
+# into dist/dashboard and dist/ide
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -3,6 +3,7 @@ import { beijingMonth, DASHBOARD_QUERY, type DashboardStatistics } from '../subg
 import type { AidPair } from './bench-data';
 import type { Callers } from './callers';
 import type { GraphQLEndpoint, Operation } from './load';
+import { seededNamePrefixes } from './seed-people';
 
 /**
  * What each scenario's callers do, as GraphQL over HTTP. The queries are the ones a member's app
@@ -186,5 +187,47 @@ export function costliestPages(gateway: GraphQLEndpoint, pairs: readonly AidPair
     const headers = callers.portal(provinceOf(id));
     query ??= largestAnswered(gateway, build, { id }, headers);
     await gateway.request(await query, { id }, headers);
+  };
+}
+
+/** A portal's one-member read: a member of its province by id, the fields of a list row. */
+const PORTAL_MEMBER = `query PortalMember($id: ID!) { member(id: $id) { id name maskedIdNumber status poolingRegion { code } } }`;
+/** A portal's name search: a page of 20 members whose name begins with two characters, the same fields. */
+export const MEMBER_SEARCH = `query MemberSearch($province: ID!, $prefix: String!) {
+  members(province: $province, filter: { namePrefix: $prefix }, page: { first: 20 }) {
+    edges { node { id name maskedIdNumber status poolingRegion { code } } } pageInfo { hasNextPage endCursor } } }`;
+/** A portal's settlement report: a page of 20 settlements spent in its province in a 30-day period, with the beneficiary's name. */
+export const SETTLEMENT_PAGE = `query SettlementPage($province: ID!, $from: DateTimeISO!, $to: DateTimeISO!) {
+  settlements(province: $province, from: $from, to: $to, page: { first: 20 }) {
+    edges { node { id kind amount quotaPaid settledAt institution { name } beneficiary { id name } } } pageInfo { hasNextPage endCursor } } }`;
+
+export function portalMember(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+  const next = roundRobin(pairs);
+  return async () => {
+    const id = next().donorId;
+    const data = await gateway.request<{ member: { id: string; name: string } | null }>(PORTAL_MEMBER, { id }, callers.portal(provinceOf(id)));
+    if (data.member?.id !== id || !data.member.name) throw new Error(`no member ${id}`);
+  };
+}
+
+export function memberSearch(gateway: GraphQLEndpoint, provinces: readonly string[], callers: Callers): Operation {
+  const next = roundRobin(provinces.flatMap((province) => seededNamePrefixes().map((prefix) => ({ province, prefix }))));
+  return async () => {
+    const { province, prefix } = next();
+    const data = await gateway.request<{ members: { edges: { node: { name: string } }[] } }>(MEMBER_SEARCH, { province, prefix }, callers.portal(province));
+    if (data.members.edges.length === 0 || !data.members.edges.every((e) => e.node.name.startsWith(prefix))) throw new Error(`no members named ${prefix}…`);
+  };
+}
+
+/** 30-day periods over the seeded year of past aid, one after another. */
+export function settlementPage(gateway: GraphQLEndpoint, provinces: readonly string[], callers: Callers): Operation {
+  const day = 86_400_000;
+  const starts = Array.from({ length: 33 }, (_, i) => Date.now() - (i + 31) * 10 * day / 3);
+  const next = roundRobin(provinces.flatMap((province) => starts.map((start) => ({ province, start }))));
+  return async () => {
+    const { province, start } = next();
+    const variables = { province, from: new Date(start).toISOString(), to: new Date(start + 30 * day).toISOString() };
+    const data = await gateway.request<{ settlements: { edges: { node: { beneficiary: { name: string } } }[] } }>(SETTLEMENT_PAGE, variables, callers.portal(province));
+    if (data.settlements.edges.length !== 20) throw new Error(`${data.settlements.edges.length} settlements in ${province}, expected a whole page`);
   };
 }

@@ -106,6 +106,8 @@ export function ratiosAndTargets(
     fanOutAllP50OneCaller: ratio(all?.scenarios.fanOut31?.p50Ms, all?.scenarios.singleProvince31?.p50Ms),
     allProvincesResidentMiB: all?.provincesResidentMiB ?? Number.NaN,
     allProvincesReadySeconds: all ? Math.round(all.readySeconds * 10) / 10 : Number.NaN,
+    memberSearchP50OneCaller: ratio(s.memberSearch1?.p50Ms, s.portalMember1?.p50Ms),
+    settlementPageP50OneCaller: ratio(s.settlementPage1?.p50Ms, s.portalMember1?.p50Ms),
     costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
@@ -177,6 +179,7 @@ export function formatReport(report: BenchReport): string {
   lines.push('', 'targets:');
   for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
   lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
+  lines.push(`  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`);
   if (Number.isFinite(report.ratios.metricsCost)) {
     const r = report.ratios;
     lines.push(`  throughput lost to metrics alone / to every request traced: ${num(r.metricsCost)} % / ${num(r.tracedAt100Cost)} % (no target)`);

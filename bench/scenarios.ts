@@ -54,6 +54,7 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   const own = (i: ScenarioInputs) => ops.federatedRead(i.endpoints.gateway, i.pairs, i.callers);
   const staff = (i: ScenarioInputs) => ops.staffRead(i.endpoints.gateway, i.pairs, i.callers, i.provinceOf);
   const statistics = (i: ScenarioInputs) => ops.aidStatistics(i.endpoints.gateway, i.callers);
+  const provinces = config.provinces;
   return [
     { key: 'federatedRead', group: 'page', label: 'member page via gateway (national + province)', concurrency: reads, phase: 'reads', operation: federated },
     { key: 'directRead', group: 'page', label: 'same page, subgraphs directly (national, province)', concurrency: reads, phase: 'reads', operation: direct },
@@ -70,6 +71,19 @@ export function allScenarios(config: BenchConfig): Scenario[] {
     { key: 'staffPage1', group: 'record1', label: 'same page read by the portal (R32 recorded), one caller', concurrency: 1, phase: 'reads', operation: staff },
     { key: 'ownPage', group: 'record', label: 'member page read by the member', concurrency: reads, phase: 'reads', operation: own },
     { key: 'staffPage', group: 'record', label: 'same page read by the portal (R32 recorded)', concurrency: reads, phase: 'reads', operation: staff },
+    // A portal's lists beside its one-member read, at one caller (issue 14).
+    {
+      key: 'portalMember1', group: 'portal1', label: 'one member read by the portal, one caller', concurrency: 1, phase: 'reads',
+      operation: (i) => ops.portalMember(i.endpoints.gateway, i.pairs, i.callers, i.provinceOf),
+    },
+    {
+      key: 'memberSearch1', group: 'portal1', label: 'name-prefix search, a page of 20, one caller', concurrency: 1, phase: 'reads',
+      operation: (i) => ops.memberSearch(i.endpoints.gateway, provinces, i.callers),
+    },
+    {
+      key: 'settlementPage1', group: 'portal1', label: 'settlements of a province, a page of 20, one caller', concurrency: 1, phase: 'reads',
+      operation: (i) => ops.settlementPage(i.endpoints.gateway, provinces, i.callers),
+    },
     {
       key: 'costliestFanOut', group: 'costliest', label: 'most aliases of the figures fan-out that pass the limits', concurrency: 4, phase: 'reads',
       operation: (i) => ops.costliestFanOut(i.endpoints.gateway, i.callers),

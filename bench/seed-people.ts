@@ -33,6 +33,11 @@ const checkCharacterSql = (first17: string) =>
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂';
 
+/** Two-character name prefixes the seeded names begin with (a family name and a given name), as a portal searches. */
+export function seededNamePrefixes(): string[] {
+  return [...SURNAMES].flatMap((surname) => [...GIVEN].map((given) => surname + given));
+}
+
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The id of member number `number` (SQL) of a region (routing-keys.ts: RRRRRR-NNNNNNNN). */

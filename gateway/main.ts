@@ -1,6 +1,7 @@
 import './telemetry'; // first: tracing starts before http and undici load
 import { launcherSaysReady, requiredEnv, runService } from '../subgraphs/common/service-main';
 import { parseProvinceUrls } from '../subgraphs/national/provinces/province-directory';
+import { corsPolicyFrom } from '../subgraphs/common/cors';
 import { rateLimitFromEnv } from './rate-limit';
 import { startGateway } from './server';
 import { trustFromEnv } from '../subgraphs/common/auth/trust-config';
@@ -17,6 +18,7 @@ runService('gateway', async () =>
     trust: await trustFromEnv(),
     rateLimit: rateLimitFromEnv(),
     trustedDocumentsFile: process.env.TRUSTED_DOCUMENTS_FILE || undefined,
+    cors: corsPolicyFrom(process.env.CORS_ORIGINS),
     walletEvents: process.env.NATIONAL_DATABASE_URL
       ? { databaseUrl: process.env.NATIONAL_DATABASE_URL, pollMs: Number(process.env.WALLET_EVENT_POLL_MS ?? 50) }
       : undefined,

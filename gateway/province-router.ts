@@ -14,7 +14,8 @@ import { unansweredFetch } from './unanswered-fetch';
  * back in order; any other fetch goes to the one province its root fields name. A fetch is never
  * sent to a guessed province: an unroutable one, or one for a province that is not running or has
  * drifted, is answered with PROVINCE_UNROUTABLE / PROVINCE_UNAVAILABLE at the path of each field it
- * was for, and a mutation that got no answer after it was sent with OUTCOME_PENDING (R30).
+ * was for, and a mutation that got no answer after it was sent with OUTCOME_PENDING (R30). The
+ * figures of a province that runs no deployment at all are null without an error.
  */
 export class ProvinceRouter implements GraphQLDataSource {
   private readonly deployments: Map<string, SubgraphSource>;
@@ -43,7 +44,10 @@ export class ProvinceRouter implements GraphQLDataSource {
       entityError(index, RefusalCode.PROVINCE_UNROUTABLE, 'This key names no province.'),
     );
     await Promise.all(
-      [...byProvince].map(async ([province, positions]) => {
+      [...byProvince].map(async ([province, allPositions]) => {
+        // A province that runs no deployment has no figures: its Province stays null, with no error (`connected: false` says why).
+        const positions = this.deployments.has(province) ? allPositions : allPositions.filter((i) => representations[i].__typename !== 'Province');
+        if (positions.length === 0) return;
         const part = positions.map((i) => representations[i]);
         try {
           const request = { ...options.request, variables: { ...options.request.variables, representations: part } };

@@ -1,6 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/apollo';
@@ -8,7 +8,8 @@ import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/a
 import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
-import { dashboardFiles } from './dashboard-page';
+import type { CorsPolicy } from '../subgraphs/common/cors';
+import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
 import { watchDeploymentHealth } from './gateway-metrics';
 import { log } from '../subgraphs/common/log';
@@ -40,11 +41,23 @@ export interface GatewayConfig {
   rateLimit?: RateLimitConfig;
   /** Trusted documents: only the operations of this manifest run; absent: any operation. */
   trustedDocumentsFile?: string;
+  /** Origins whose browsers may call the graph (CORS_ORIGINS); absent or empty: none. */
+  cors?: CorsPolicy;
+  /** The GraphQL IDE at GET /graphql; default: outside production only. */
+  ide?: boolean;
   /** The `walletEvents` subscription at /graphql/stream, read from national's database; absent: not served. */
   walletEvents?: WalletEventsConfig;
   /** Until this resolves, GET /health answers 503 "starting" (npm start: until the demo is loaded). Absent: ready once it listens. */
   clusterReady?: Promise<void>;
 }
+
+/**
+ * Apollo's CSRF prevention refuses requests a browser could send without a preflight. Every
+ * operation here carries a bearer token in the Authorization header, which no such request can
+ * carry, so that header is enough: a GET query needs no extra header (`apollo-require-preflight`
+ * and `x-apollo-operation-name` still work).
+ */
+export const CSRF_PREVENTION = { requestHeaders: ['authorization', 'apollo-require-preflight', 'x-apollo-operation-name'] };
 
 export const ROUTED_SUBGRAPH = 'province';
 
@@ -89,6 +102,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(), // the IDE is ours (ide/), served by serveHttp
       requestObservationPlugin<GatewayContext>(),
       requireCallerPlugin<GatewayContext>(),
       refuseNulPlugin<GatewayContext>(),
@@ -96,12 +110,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
       queryLimitsPlugin<GatewayContext>(routed),
       nationalOutageStatusPlugin<GatewayContext>(),
     ],
-    csrfPrevention: true,
+    csrfPrevention: CSRF_PREVENTION,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
   });
   const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
   if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
+  const ide = (config.ide ?? process.env.NODE_ENV !== 'production') ? ideFiles() : undefined;
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
   void config.clusterReady?.then(() => (clusterReady = true));
@@ -112,7 +127,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     apollo,
     host: config.host,
     port: config.port,
-    files: dashboardFiles(),
+    files: new Map([...dashboardFiles(), ...(ide?.files ?? [])]),
+    landingPage: ide?.index,
+    cors: config.cors,
     stream: walletEvents?.route,
     context: async (request) => ({
       authorization: request.headers.authorization,

@@ -7,7 +7,7 @@
  *
  * The build is tsc's incremental build mode (`tsc -b`, its state in dist/tsconfig.tsbuildinfo): about
  * a second when nothing changed, and dist/ is never deleted, so a build never pulls the files from
- * under a running cluster. The browser pages (dashboard/) are type-checked and bundled when their
+ * under a running cluster. The browser pages (dashboard/, ide/) are type-checked and bundled when their
  * sources changed. Outputs whose source is gone are removed first (a deleted test would
  * still run). npm start refuses before building when npm start already runs on the same data
  * folder. This file is plain JavaScript because it runs before anything is compiled.
@@ -20,7 +20,7 @@ const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
 
 function removeOutputsWithoutSource(dir) {
-  if (!existsSync(dir) || dir === join(DIST, 'dashboard')) return; // the pages' bundle has no .ts of its name
+  if (!existsSync(dir) || PAGES.some((page) => dir === join(DIST, page))) return; // the pages' bundles have no .ts of their name
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -41,14 +41,15 @@ function run(args) {
   }
 }
 
-const PAGES = join(ROOT, 'dashboard');
-const PAGES_BUILT = join(DIST, 'dashboard', 'dashboard.js');
-const BUILD_PAGES = join(DIST, 'scripts', 'build-dashboard.js');
+/** The browser pages: each a folder of sources, bundled into dist/<page>/<page>.js (scripts/build-pages.ts). */
+const PAGES = ['dashboard', 'ide'];
+const BUILD_PAGES = join(DIST, 'scripts', 'build-pages.js');
 
 function pagesChanged() {
-  if (!existsSync(PAGES_BUILT)) return true;
-  const built = statSync(PAGES_BUILT).mtimeMs;
-  const sources = [...readdirSync(PAGES).map((file) => join(PAGES, file)), BUILD_PAGES, join(ROOT, 'package-lock.json')];
+  const bundles = PAGES.map((page) => join(DIST, page, `${page}.js`));
+  if (!bundles.every((bundle) => existsSync(bundle))) return true;
+  const built = Math.min(...bundles.map((bundle) => statSync(bundle).mtimeMs));
+  const sources = [...PAGES.flatMap((page) => readdirSync(join(ROOT, page)).map((file) => join(ROOT, page, file))), BUILD_PAGES, join(ROOT, 'package-lock.json')];
   return sources.some((file) => statSync(file).mtimeMs > built);
 }
 
@@ -57,7 +58,7 @@ function build() {
   const tsc = require.resolve('typescript/bin/tsc');
   run([tsc, '-b', join(ROOT, 'tsconfig.json')]);
   if (pagesChanged()) {
-    run([tsc, '-p', join(PAGES, 'tsconfig.json')]);
+    for (const page of PAGES) run([tsc, '-p', join(ROOT, page, 'tsconfig.json')]);
     run([BUILD_PAGES]);
   }
 }

@@ -1,28 +1,21 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
 import { assertEqualsRecount, statistics } from './support/aid-statistics';
+import { elsewhere, launchBrowser, skipBrowser, visit as visitWith, type Visit } from './support/browser';
 import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
 
 /**
- * The national dashboard page (R23) in a real browser: Debian's chromium driven by playwright-core.
- * Aid happens through the graph; the page shows what the API says, the API what a full count of the
- * tables says, every chart drew its data, the page loads nothing from anywhere but the gateway and
- * breaks no rule of its CSP, it refreshes by itself, and a member's token is refused.
- *
- * Without chromium this test fails (`.ci/run` installs it). DASHBOARD_BROWSER_TEST=skip skips it,
- * loudly, for a machine that cannot have a browser.
+ * The national dashboard page (R23) in a real browser (test/support/browser.ts). Aid happens
+ * through the graph; the page shows what the API says, the API what a full count of the tables
+ * says, every chart drew its data, the page loads nothing from anywhere but the gateway and breaks
+ * no rule of its CSP, it refreshes by itself, and a member's token is refused.
  */
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output');
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
-const executablePath = CANDIDATES.find((path) => existsSync(path));
-const skip = !executablePath && process.env.DASHBOARD_BROWSER_TEST === 'skip';
-if (skip) {
-  console.error('\n!!! dashboard-page: NO BROWSER, AND DASHBOARD_BROWSER_TEST=skip: the page is NOT tested in a browser !!!\n');
-}
+const skip = skipBrowser('dashboard-page');
 
 declare global {
   interface Window {
@@ -37,18 +30,7 @@ const m: Record<string, string> = {};
 
 before(async () => {
   if (skip) return;
-  if (!executablePath) {
-    throw new Error(`no chromium at ${CANDIDATES.join(' or ')}: apt-get install -y chromium (or set CHROMIUM_PATH; DASHBOARD_BROWSER_TEST=skip skips this test)`);
-  }
-  [cluster, browser] = await Promise.all([
-    startTestCluster(['32', '13', '51']),
-    chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
-    }),
-  ]);
+  [cluster, browser] = await Promise.all([startTestCluster(['32', '13', '51']), launchBrowser()]);
   m.son = await enrol(cluster, { region: '320500', name: '伍强', currentYear: '3600.00' });
   m.father = await enrol(cluster, { region: '510100', name: '伍敏', type: 'RESIDENT' });
   m.mianyang = await enrol(cluster, { region: '510700', name: '刘芳', currentYear: '1800.00' });
@@ -73,26 +55,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-interface Visit {
-  page: Page;
-  requests: string[];
-  problems: string[];
-}
-
-/** Opens a fresh browser context (its own sessionStorage) at `path`, recording requests, errors and CSP violations. */
-async function visit(path: string): Promise<Visit> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', serviceWorkers: 'block' });
-  const page = await context.newPage();
-  const visited: Visit = { page, requests: [], problems: [] };
-  page.on('request', (request) => visited.requests.push(request.url()));
-  page.on('pageerror', (error) => visited.problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => { if (message.type() === 'error') visited.problems.push(`console: ${message.text()}`); });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(`${cluster.gateway.baseUrl}${path}`);
-  return visited;
-}
+const visit = (path: string): Promise<Visit> => visitWith(browser, `${cluster.gateway.baseUrl}${path}`);
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const grouped = (amount: string) => {
@@ -168,7 +131,7 @@ test('the page shows the API\'s figures, the API equals a full count, and every 
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
   const origin = new URL(cluster.gateway.baseUrl).origin;
-  assert.deepEqual(requests.filter((url) => new URL(url).origin !== origin), [], 'nothing is loaded from anywhere but the gateway');
+  assert.deepEqual(elsewhere({ page, requests, problems }, origin), [], 'nothing is loaded from anywhere but the gateway');
   assert.deepEqual(problems, [], 'no script error, no CSP violation');
 
   // Refreshes by itself: new aid shows without a reload.

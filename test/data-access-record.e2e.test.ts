@@ -47,7 +47,7 @@ describe('R32: reads by staff are recorded', () => {
   test('a portal\'s and a window operator\'s reads: who, which member, which data, in the member\'s province', async () => {
     await cluster.as({ portal: '32' }).ok(PAGE, { id: m.son });
     await cluster.as({ operator: 'SZ-0042', province: '32' }).ok(`query($id: ID!) { member(id: $id) { personalAccount { available } } }`, { id: m.son });
-    const expected = ['ACCOUNT', 'LEDGER', 'QUOTA', 'RELATIONSHIPS', 'SETTLEMENTS', 'WALLET'];
+    const expected = ['ACCOUNT', 'LEDGER', 'NAME', 'QUOTA', 'RELATIONSHIPS', 'SETTLEMENTS', 'WALLET'];
     await eventually(async () => {
       const portal = (await logOf(m.son)).filter((r) => r.readerRole === 'PROVINCIAL_PORTAL').map((r) => r.data).sort();
       return JSON.stringify(portal) === JSON.stringify(expected);

@@ -39,6 +39,8 @@ describe('provinceOfKeyFields: every province-owned key names its province', () 
     ['a memberId one level inside input', { input: { memberId: '130100-00000003' } }, '13'],
     ['a poolingRegion inside input', { input: { poolingRegion: '510100' } }, '51'],
     ['a province argument', { province: '13' }, '13'],
+    ['an inline ID literal the query planner printed as an Int', { province: 32 }, '32'],
+    ['an inline pooling region printed as an Int', { poolingRegion: 510100 }, '51'],
   ];
   for (const [what, fields, province] of routed) {
     test(`routes ${what} to province ${province}`, () => {
@@ -53,6 +55,7 @@ describe('provinceOfKeyFields: every province-owned key names its province', () 
     ['a key nested below a non-input object', { input: { details: { memberId: '130100-00000003' } } }],
     ['a pooling region that is not six digits', { poolingRegion: '5101' }],
     ['a non-string key', { memberId: 320500 }],
+    ['a number that is no province', { province: 3.2 }],
     ['an input that is an array', { input: [{ memberId: '130100-00000003' }] }],
   ];
   for (const [what, fields] of unroutable) {

@@ -16,6 +16,7 @@ import { errorText, log } from './log';
  */
 export enum PersonalData {
   ID_NUMBER = 'ID_NUMBER',
+  NAME = 'NAME',
   ACCOUNT = 'ACCOUNT',
   LEDGER = 'LEDGER',
   WALLET = 'WALLET',

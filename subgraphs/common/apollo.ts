@@ -4,7 +4,9 @@ import { refuseNulPlugin } from './refuse-nul';
 import { log } from './log';
 import { requestObservationPlugin } from './observability/requests';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { isRefusalCode } from './errors';
@@ -60,6 +62,7 @@ export function subgraphServer<Context extends CallerContext>(schema: GraphQLSch
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(), // no page that loads from a CDN; subgraphs are not for browsers
       requestObservationPlugin<Context>(),
       requireCallerPlugin<Context>(),
       refuseNulPlugin<Context>(),

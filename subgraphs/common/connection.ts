@@ -108,3 +108,12 @@ export function parseTimeKey(key: string | undefined): [Date | null, string | nu
   }
   return [date, id];
 }
+
+/**
+ * The [time, id] after which a page in time order starts: the cursor's, or the very start. Always
+ * values (never NULL), so that the row comparison stays an index condition.
+ */
+export function timeKeyAfter(key: string | undefined): [Date | string, string] {
+  const [time, id] = parseTimeKey(key);
+  return time && id ? [time, id] : ['-infinity', ''];
+}

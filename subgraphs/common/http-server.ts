@@ -2,6 +2,7 @@ import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type CorsPolicy, corsHeaders, preflight } from './cors';
 import { INTERNAL_PREFIX } from './internal-rpc';
 import { errorText, log } from './log';
 import { METRICS_PATH, metricsEnabled, metricsText } from './observability/metrics';
@@ -55,6 +56,10 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   admit?: (context: Context, request: ArrivingRequest) => ArrivingRequest;
   routes?: Record<string, JsonRoute>; // keyed "METHOD /path"
   files?: ReadonlyMap<string, StaticFile>; // keyed by path
+  /** What a browser gets for GET /graphql without an operation (the IDE); absent: that GET needs a token like any other. */
+  landingPage?: StaticFile;
+  /** Origins whose browsers may call /graphql (preflights answered before authentication); absent: no CORS at all. */
+  cors?: CorsPolicy;
   stream?: StreamRoute<Context>;
   port: number;
   host?: string;
@@ -100,7 +105,7 @@ function beforeParsing(error: unknown): RefusedBeforeParsing {
   throw error;
 }
 
-/** A browser asking for the landing page (no operation in it) needs no token; every operation does. */
+/** A browser asking for the landing page (no operation in it) gets it without a token, if there is one; every operation needs one. */
 const asksForLandingPage = (request: IncomingMessage, url: URL) =>
   request.method === 'GET' && !url.search && (request.headers.accept ?? '').includes('text/html');
 
@@ -128,9 +133,18 @@ async function handle<Context extends BaseContext>(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (options.cors && url.pathname === '/graphql') {
+    if (request.method === 'OPTIONS') {
+      const answer = preflight(options.cors, request);
+      response.writeHead(answer.status, answer.headers);
+      return void response.end();
+    }
+    for (const [name, value] of Object.entries(corsHeaders(options.cors, request))) response.setHeader(name, value);
+  }
   if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
+  if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url)) return sendFile(request, response, options.landingPage);
   const route = options.routes?.[`${request.method} ${url.pathname}`];
   const text = await readBody(request);
   if (route) {
@@ -148,14 +162,12 @@ async function handle<Context extends BaseContext>(
   if (url.pathname !== '/graphql' && !stream) {
     return sendJson(response, { status: 404, body: { error: 'not found' } });
   }
-  let contextValue: Context | undefined;
-  if (stream || !asksForLandingPage(request, url)) {
-    try {
-      contextValue = await options.context(request);
-      observeContext(request, contextValue, (contextValue as CallerContext).caller);
-    } catch (error) {
-      return sendRefusal(request, response, beforeParsing(error));
-    }
+  let contextValue: Context;
+  try {
+    contextValue = await options.context(request);
+    observeContext(request, contextValue, (contextValue as CallerContext).caller);
+  } catch (error) {
+    return sendRefusal(request, response, beforeParsing(error));
   }
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -173,17 +185,17 @@ async function handle<Context extends BaseContext>(
     }
   }
   let arriving: ArrivingRequest = { method: request.method ?? 'GET', body, search: url.search };
-  if (options.admit && contextValue) {
+  if (options.admit) {
     try {
       arriving = options.admit(contextValue, arriving);
     } catch (error) {
       return sendRefusal(request, response, beforeParsing(error));
     }
   }
-  if (stream && contextValue) return stream.handle(contextValue, arriving, request, response);
+  if (stream) return stream.handle(contextValue, arriving, request, response);
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: arriving.method, headers, search: arriving.search, body: arriving.body },
-    context: () => (contextValue ? Promise.resolve(contextValue) : options.context(request)),
+    context: () => Promise.resolve(contextValue),
   });
   for (const [name, value] of result.headers) response.setHeader(name, value);
   response.statusCode = result.status ?? 200;

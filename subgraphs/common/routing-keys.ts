@@ -28,7 +28,9 @@ export function provinceOfMemberId(id: string): string | undefined {
 /** Argument and key field names that carry a province, in the order the router looks at them. */
 const ROUTING_FIELDS = ['province', 'code', 'memberId', 'id', 'poolingRegion'] as const;
 
-function provinceOfField(field: string, value: unknown): string | undefined {
+function provinceOfField(field: string, raw: unknown): string | undefined {
+  // The query planner prints an inline ID literal that looks like a number ("32", "320100") as an Int.
+  const value = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
   if (typeof value !== 'string') return undefined;
   let province: string | undefined;
   switch (field) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../common/federation';
+import { MemberEventResolver, MemberHistoryResolver } from './persons/member-history.resolver';
 import { MemberResolver, memberReference } from './persons/member.resolver';
 import { SuspectedFraudResolver } from './fraud/suspected-fraud.resolver';
 import { TransferPolicyResolver } from './quota/transfer-policy.resolver';
@@ -9,6 +10,7 @@ import {
   InstitutionRegionResolver, PoolingRegionResolver, ProvinceResolver, registryReferences, WalletRegionResolver,
 } from './registry/registry.resolver';
 import { MemberRelationshipsResolver, RelationshipResolver } from './relationships/relationship.resolver';
+import { ProvinceListsResolver } from './reports/province-lists.resolver';
 import { ReportsResolver } from './reports/reports.resolver';
 import { AidStatisticsResolver } from './statistics/aid-statistics.resolver';
 import { MemberSettlementsResolver, SettlementResolver } from './settlement/settlement.resolver';
@@ -21,7 +23,8 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
       resolvers: [
         ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
         TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, WalletEventResolver,
+        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, WalletEventResolver, ProvinceListsResolver,
+        MemberHistoryResolver, MemberEventResolver,
       ],
       pubSub: deliveredByTheGateway,
     },

@@ -14,6 +14,7 @@ import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByK
 import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
+import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
@@ -54,8 +55,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     entities: [],
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, ObservableOutbox1733217000000,
-      WalletEvents1733300000000,
+      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
+      ObservableOutbox1733217000000, WalletEvents1733300000000,
     ],
   });
   await syncRegistry(db);

@@ -11,6 +11,7 @@ import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures
 import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
 import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
+import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
@@ -35,7 +36,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     url: config.databaseUrl,
     entities: [],
     migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, FigureRowAge1733217000000],
+      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import { requireActingFor } from '../../common/auth/access';
-import { parseTimeKey } from '../../common/connection';
+import { parseTimeKey, timeKeyAfter } from '../../common/connection';
 import type { FundSource } from '../../common/enums';
 import { crashPoint } from '../../common/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
@@ -62,6 +62,31 @@ const toRecord = (r: TransferRow): TransferRecord => ({
 
 const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at,
   accept_by, accepted_at, returned_at`;
+
+/**
+ * A page of the transfers of a period [from, to) whose donor or beneficiary is insured in a
+ * province, oldest first (those given by its donors, then received by its beneficiaries from
+ * elsewhere, each in the order of its index, merged). `crossProvince`: only those between two
+ * provinces (true), or within one (false).
+ */
+export async function transfersTouching(
+  db: Queryable,
+  province: string,
+  period: { from: Date; to: Date },
+  crossProvince: boolean | null,
+  limit: number,
+  after?: string,
+): Promise<TransferRecord[]> {
+  const side = (column: string, exclude: string) => `(SELECT ${COLUMNS} FROM transfer WHERE ${column} = $1 ${exclude}
+      AND created_at >= $2 AND created_at < $3 AND (created_at, id) > ($4, $5) AND state <> 'PENDING'
+      AND ($6::boolean IS NULL OR (donor_province <> beneficiary_province) = $6) ORDER BY created_at, id LIMIT $7)`;
+  const rows: TransferRow[] = await db.query(
+    `SELECT * FROM (${side('donor_province', '')} UNION ALL ${side('beneficiary_province', 'AND donor_province <> $1')}) touching
+     ORDER BY created_at, id LIMIT $7`,
+    [province, period.from, period.to, ...timeKeyAfter(after), crossProvince, limit],
+  );
+  return rows.map(toRecord);
+}
 
 export async function findTransfer(db: Queryable, id: string): Promise<TransferRecord | undefined> {
   const rows: TransferRow[] = await db.query(`SELECT ${COLUMNS} FROM transfer WHERE id = $1`, [id]);

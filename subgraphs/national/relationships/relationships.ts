@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseTimeKey } from '../../common/connection';
+import { parseTimeKey, timeKeyAfter } from '../../common/connection';
 import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
@@ -65,6 +65,28 @@ export async function relationshipsOf(
     `SELECT ${COLUMNS} FROM relationship WHERE ${column} = $1
        AND ($2::timestamptz IS NULL OR (established_at, id) > ($2, $3)) ORDER BY established_at, id LIMIT $4`,
     [memberId, ...parseTimeKey(after), limit],
+  );
+}
+
+/**
+ * A page of the relationships whose donor or beneficiary is insured in a province, oldest first:
+ * for each status asked, the donor's side and the beneficiary's (without those counted on the
+ * donor's), each read in the order of its index and cut at the page, then merged.
+ */
+export async function relationshipsTouching(
+  db: Queryable,
+  province: string,
+  statuses: readonly string[],
+  limit: number,
+  after?: string,
+): Promise<RelationshipRecord[]> {
+  const side = (column: string, exclude: string) => `SELECT r.* FROM unnest($2::text[]) AS s (status) CROSS JOIN LATERAL (
+      SELECT ${COLUMNS} FROM relationship WHERE left(${column}, 2) = $1 ${exclude} AND status = s.status
+        AND (established_at, id) > ($3, $4) ORDER BY established_at, id LIMIT $5) r`;
+  return db.query(
+    `SELECT * FROM (${side('donor_id', '')} UNION ALL ${side('beneficiary_id', 'AND left(donor_id, 2) <> $1')}) touching
+     ORDER BY "establishedAt", id LIMIT $5`,
+    [province, statuses, ...timeKeyAfter(after), limit],
   );
 }
 

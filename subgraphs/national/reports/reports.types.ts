@@ -17,6 +17,31 @@ export class ClearingReport {
   @Field(() => [ClearingLine]) lines!: ClearingLine[];
 }
 
+@ObjectType({ description: 'R22 between one province and another, for the period.' })
+export class ClearingCounterpart {
+  @Field(() => Province) province!: Province;
+  @Field(() => MoneyScalar, { description: 'Spent in the province from quota of this province\'s donors: owed to it. Net of refunds.' })
+  owedToProvince!: Fen;
+  @Field(() => MoneyScalar, { description: 'Spent in this province from quota of the province\'s donors: owed by it. Net of refunds.' })
+  owedByProvince!: Fen;
+  @Field(() => MoneyScalar, { description: 'owedToProvince − owedByProvince: positive when this province owes the province on balance.' })
+  net!: Fen;
+  @Field(() => Int) operationsToProvince!: number;
+  @Field(() => Int) operationsByProvince!: number;
+}
+
+@ObjectType({ description: 'R22: a province\'s clearing position for a period [from, to), by counterpart province.' })
+export class ClearingPosition {
+  @Field(() => Province) province!: Province;
+  @Field() from!: Date;
+  @Field({ description: 'Exclusive.' }) to!: Date;
+  @Field(() => MoneyScalar, { description: 'Owed to the province by every other.' }) owedToProvince!: Fen;
+  @Field(() => MoneyScalar, { description: 'Owed by the province to every other.' }) owedByProvince!: Fen;
+  @Field(() => MoneyScalar, { description: 'owedToProvince − owedByProvince.' }) net!: Fen;
+  @Field(() => [ClearingCounterpart], { description: 'Every province it owes or is owed by in the period, by code.' })
+  counterparts!: ClearingCounterpart[];
+}
+
 @ObjectType({ description: 'R20 checked on live data for one province; `balanced` when there is no difference.' })
 export class ReconciliationReport {
   @Field(() => Province) province!: Province;

@@ -40,6 +40,7 @@ export class Settlement {
   @Field(() => AuthMethod, { nullable: true, description: 'R15: e-code or face.' }) authMethod!: AuthMethod | null;
   @Field(() => PremiumKind, { nullable: true }) premiumKind!: PremiumKind | null;
   @Field() createdAt!: Date;
+  @Field(() => Date, { nullable: true }) settledAt!: Date | null;
 
   static from(s: SettlementRecord): Settlement {
     const d = s.details;
@@ -59,6 +60,7 @@ export class Settlement {
       authMethod: (d.authMethod as AuthMethod) ?? null,
       premiumKind: (d.premiumKind as PremiumKind) ?? null,
       createdAt: s.createdAt,
+      settledAt: s.settledAt,
     });
   }
 }

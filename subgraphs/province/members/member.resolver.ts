@@ -1,15 +1,18 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { PersonalData } from '../../common/access-log';
 import { maskName, mayActFor } from '../../common/auth/access';
 import { Role } from '../../common/auth/caller';
 import type { ProvinceContext } from '../context';
-import { Member } from './member.type';
+import { Member, UNANSWERED } from './member.type';
 
-/** Personal data of a member: whole for the member and their province's staff, masked for others. */
+/** Personal data of a member: whole for the member and their province's staff (R32: a staff read is recorded), masked for others. */
 @Resolver(() => Member)
 export class MemberPersonalDataResolver {
-  @FieldResolver(() => String, { description: 'Masked (伍*) unless you are this member or their province\'s staff.' })
+  @FieldResolver(() => String, { nullable: true, description: `Masked (伍*) unless you are this member or their province's staff. ${UNANSWERED}` })
   name(@Root() member: Member, @Ctx() ctx: ProvinceContext): string {
-    return mayActFor(ctx.caller, member.id) ? member.fullName : maskName(member.fullName);
+    if (!mayActFor(ctx.caller, member.id)) return maskName(member.fullName);
+    ctx.accessLog.note(member.id, PersonalData.NAME);
+    return member.fullName;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The whole ID number: for the member themself only.' })

@@ -5,6 +5,13 @@ import { MemberStatus, type MemberRecord } from './members';
 
 registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether the insurance is in force.' });
 
+/**
+ * The province's own fields of its entities are nullable: in a list or page that spans provinces,
+ * a province that does not answer nulls only its own fields (with an error at their path), not the
+ * whole answer. Its deployment itself always answers them.
+ */
+export const UNANSWERED = 'Null only when the member\'s province does not answer (an error at this path says so).';
+
 /** A pooling region, owned by the national subgraph; the province only names it. */
 @ObjectType()
 @Directive('@key(fields: "code", resolvable: false)')
@@ -22,16 +29,16 @@ export class Member {
   fullName!: string;
   idNumber!: string;
 
-  @Field({ description: 'The resident ID number with all but the first three and last four characters hidden.' })
+  @Field({ nullable: true, description: `The resident ID number with all but the first three and last four characters hidden. ${UNANSWERED}` })
   maskedIdNumber!: string;
 
-  @Field(() => InsuranceType) insuranceType!: InsuranceType;
+  @Field(() => InsuranceType, { nullable: true, description: UNANSWERED }) insuranceType!: InsuranceType;
 
-  @Field(() => PoolingRegion) poolingRegion!: PoolingRegion;
+  @Field(() => PoolingRegion, { nullable: true, description: UNANSWERED }) poolingRegion!: PoolingRegion;
 
-  @Field(() => MemberStatus) status!: MemberStatus;
+  @Field(() => MemberStatus, { nullable: true, description: UNANSWERED }) status!: MemberStatus;
 
-  @Field() enrolledAt!: Date;
+  @Field({ nullable: true, description: UNANSWERED }) enrolledAt!: Date;
 
   static from(record: MemberRecord): Member {
     return Object.assign(new Member(), {

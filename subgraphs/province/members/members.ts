@@ -22,7 +22,7 @@ export interface MemberRecord {
   enrolledAt: Date;
 }
 
-interface MemberRow {
+export interface MemberRow {
   id: string;
   id_number: string;
   name: string;
@@ -32,7 +32,7 @@ interface MemberRow {
   enrolled_at: Date;
 }
 
-const toRecord = (r: MemberRow): MemberRecord => ({
+export const toRecord = (r: MemberRow): MemberRecord => ({
   id: r.id,
   idNumber: r.id_number,
   name: r.name,
@@ -42,10 +42,10 @@ const toRecord = (r: MemberRow): MemberRecord => ({
   enrolledAt: r.enrolled_at,
 });
 
-const COLUMNS = 'id, id_number, name, insurance_type, pooling_region, status, enrolled_at';
+export const MEMBER_COLUMNS = 'id, id_number, name, insurance_type, pooling_region, status, enrolled_at';
 
 export async function findMembers(db: Queryable, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
-  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
+  const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
   const byId = new Map(rows.map((r) => [r.id, toRecord(r)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
@@ -57,7 +57,7 @@ export async function requireMember(db: DataSource | EntityManager, id: string):
 }
 
 async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
-  const rows: MemberRow[] = await db.query(`SELECT ${COLUMNS} FROM member WHERE id_number = $1 AND status = 'INSURED'`, [idNumber]);
+  const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id_number = $1 AND status = 'INSURED'`, [idNumber]);
   return rows.map(toRecord)[0];
 }
 
@@ -90,7 +90,7 @@ export async function enrol(db: DataSource, province: string, request: Enrolment
     const id = memberId(checked.poolingRegion, n);
     const [row] = (await tx.query(
       `INSERT INTO member (id, id_number, name, insurance_type, pooling_region) VALUES ($1, $2, $3, $4, $5)
-       RETURNING ${COLUMNS}`,
+       RETURNING ${MEMBER_COLUMNS}`,
       [id, checked.idNumber, checked.name, checked.insuranceType, checked.poolingRegion],
     )) as MemberRow[];
     if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
