@@ -55,6 +55,19 @@ async function nextEvent(subscription: Subscription<{ walletEvents: Event }>, ti
   return answer.data?.walletEvents as Event;
 }
 
+/**
+ * The next event of `kind`, past events of the relationship's registration: a subscription starts
+ * where the gateway's feed stands, which on a loaded machine may be a moment behind what the test
+ * did just before subscribing.
+ */
+async function nextOfKind(subscription: Subscription<{ walletEvents: Event }>, kind: string): Promise<Event> {
+  for (;;) {
+    const event = await nextEvent(subscription);
+    if (event.kind === kind) return event;
+    assert.match(event.kind, /^RELATIONSHIP_/, `only an event of the registration may come before ${kind}`);
+  }
+}
+
 async function family(currentYear = '1000.00') {
   const donor = await enrol(cluster, { region: '320500', name: '伍强', currentYear });
   const beneficiary = await enrol(cluster, { region: '510100', name: '伍敏', type: 'RESIDENT' });
@@ -139,7 +152,7 @@ describe('R25: the 06:00 return', () => {
     const mine = await follow({ member: donor }, donor, undefined, `subscription($member: ID!) { walletEvents(memberId: $member) {
       id kind transfer { id returnedAt } member { personalAccount { balance } } } }`);
     const transferId = await transferAs(donor, rel, '200.00');
-    assert.equal((await nextEvent(theirs)).kind, 'TRANSFER_RECEIVED');
+    await nextOfKind(theirs, 'TRANSFER_RECEIVED');
     try {
       await cluster.setClock(beijingTime('06:00:00', { days: 1 }));
       await cluster.recover(); // the return job, as the recovery worker runs it
@@ -169,7 +182,7 @@ describe('quota spent and refunded, a relationship ended', () => {
     const clerk = await follow({ portal: '51' }, beneficiary);
     const transferId = await transferAs(donor, rel);
     await cluster.as({ member: beneficiary }).ok(ACCEPT, { id: transferId });
-    for (const events of [theirs, clerk]) assert.equal((await nextEvent(events)).kind, 'TRANSFER_RECEIVED');
+    for (const events of [theirs, clerk]) await nextOfKind(events, 'TRANSFER_RECEIVED');
 
     const paid = await settle(cluster, beneficiary, '30.00');
     const settlementId = paid.data?.settleExpense.id as string;
@@ -218,7 +231,7 @@ describe('published after commit, in an order that never skips', () => {
     });
     assert.deepEqual(codes(refused), ['INSUFFICIENT_BALANCE']);
     const first = await transferAs(donor, rel, '10.00');
-    assert.equal((await nextEvent(events)).transfer?.id, first, 'the refused transfer told nothing');
+    assert.equal((await nextOfKind(events, 'TRANSFER_RECEIVED')).transfer?.id, first, 'the refused transfer told nothing');
 
     // An event written by a transaction that has not committed yet: later events wait behind it.
     const national = new Client({ connectionString: cluster.databaseUrls.national });
@@ -234,7 +247,8 @@ describe('published after commit, in an order that never skips', () => {
       await national.query('COMMIT');
       const [held, behind] = [await nextEvent(events), await nextEvent(events)];
       assert.deepEqual([held.transfer?.id, behind.transfer?.id], [first, later], 'the earlier transaction\'s event comes first');
-      assert.equal(events.results.length, 3, 'the rolled-back event was never told');
+      const receipts = events.results.filter((answer) => (answer.data?.walletEvents as Event | undefined)?.kind === 'TRANSFER_RECEIVED');
+      assert.equal(receipts.length, 3, 'the rolled-back event was never told');
     } finally {
       await national.end();
     }
