@@ -53,7 +53,7 @@ export async function measureAllProvinces(config: BenchConfig, log: (line: strin
       watched.processes.set(service.name, service.child.pid ?? 0);
     }
     const inputs: ScenarioInputs = {
-      endpoints: { gateway, national: gateway, provinces: new Map() },
+      endpoints: { gateway, national: gateway, provinces: new Map() }, // both scenarios ask the gateway only
       pairs: [],
       callers: await signCallers(cluster, [], []),
       provinceOf: () => '32',
