@@ -136,14 +136,17 @@ async function finishChange(ctx: NationalContext, operationId: string): Promise<
   return { endedMemberId: ended.member_id, newMemberId, endedRelationshipIds: ended.ended_relationships, accountMove };
 }
 
+/** Moves whose membership ended while the person is still on it: the new membership is not enrolled yet. */
+export const UNFINISHED_MOVES = `ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
+  WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED'`;
+
 /**
  * For the recovery worker: moves whose membership ended but whose new one is not enrolled yet (the
  * request got OUTCOME_PENDING, or national stopped before enrolling it). Returns how many it finished.
  */
 export async function finishWaitingMoves(ctx: NationalContext, graceSeconds: number): Promise<number> {
   const waiting: { operation_id: string }[] = await ctx.db.query(
-    `SELECT e.operation_id FROM ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
-     WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED' AND e.ended_at < $2::timestamptz - make_interval(secs => $1)
+    `SELECT e.operation_id FROM ${UNFINISHED_MOVES} AND e.ended_at < $2::timestamptz - make_interval(secs => $1)
      ORDER BY e.ended_at LIMIT 100`,
     [graceSeconds, ctx.now()],
   );

@@ -4,7 +4,7 @@ import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
 import { countRecoveryRound } from '../national-metrics';
 import { carryWaitingAccounts } from '../persons/account-moves';
-import { finishWaitingMoves } from '../persons/insurance-change';
+import { finishWaitingMoves, UNFINISHED_MOVES } from '../persons/insurance-change';
 import { completeEnrolment, pendingEnrolments } from '../persons/person-index';
 import { returnUnacceptedTransfers } from '../quota/acceptance';
 import { completeTransfer, findTransfer } from '../quota/transfers';
@@ -100,8 +100,7 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
     (SELECT count(*) FROM transfer WHERE state = 'PENDING')::int AS "pendingTransfers",
     (SELECT count(*) FROM settlement WHERE state = 'PENDING')::int AS "pendingSettlements",
     (SELECT count(*) FROM province_step WHERE applied_at IS NULL)::int AS "unappliedSteps",
-    (SELECT count(*) FROM ended_membership e JOIN person p ON p.id_number = e.id_number AND p.member_id = e.member_id
-      WHERE e.moved_to_region IS NOT NULL AND p.state = 'ENDED')::int AS "unfinishedMoves",
+    (SELECT count(*) FROM ${UNFINISHED_MOVES})::int AS "unfinishedMoves",
     (SELECT count(*) FROM account_move WHERE state <> 'MOVED')::int AS "movingAccounts"`)) as RecoveryBacklog[];
   return row;
 }
