@@ -27,11 +27,13 @@ export interface ClusterOptions {
   healthCheckIntervalMs?: number;
   /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
   keysDir?: string;
-  /** Tests: a key pair "test" that national trusts for its clock and recovery routes (with ADJUSTABLE_CLOCK). */
+  /** Tests: a key pair "test" that national trusts for its clock and recovery routes, and the provinces for their clocks. */
   testHarness?: boolean;
+  /** Tests: every service's platform clock can be set (setClock, advanceClock); needs testHarness. */
+  adjustableClock?: boolean;
   /** How often services read the JWKS again (default 5 s). */
   jwksRefreshMs?: number;
-  /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
+  /** Extra environment of the national service (tests: RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
   /** Extra environment of every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export traces). */
   serviceEnv?: Record<string, string>;
@@ -63,7 +65,7 @@ export interface Cluster {
   kill(service: string): Promise<void>;
   /**
    * Sets the platform clock (every time rule reads national's clock). Only a test cluster (started
-   * with `testHarness` and national's ADJUSTABLE_CLOCK=1, not in production) accepts it; the time
+   * with `testHarness` and `adjustableClock`, not in production) accepts it; the time
    * set goes on running, and survives a restart of national. Answers the platform's time.
    */
   setClock(time: Date): Promise<Date>;
@@ -156,6 +158,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
     const identity = await identityProvider(keysDir);
+    const harnessKey = options.testHarness ? ['test'] : [];
     const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
     for (const name of deployments) await deploymentKey(keysDir, name); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
@@ -206,22 +209,24 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         name: `province ${code}`,
         script: SCRIPTS.province,
         env: {
-          PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...options.serviceEnv, ...extraEnv,
+          PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
+          ...clockEnv(), ...options.serviceEnv, ...extraEnv,
         },
       });
       provinces.set(code, service);
       return service;
     };
-    let clockOffsetMs = 0;
+    let clockOffsetMs = 0; // a restarted service goes on from the platform time set
+    const clockEnv = (): Record<string, string> => (options.adjustableClock ? { ADJUSTABLE_CLOCK: '1', CLOCK_OFFSET_MS: String(clockOffsetMs) } : {});
     const startNational = async (extraEnv: Record<string, string> = {}) =>
       start('national', {
         name: 'national',
         script: SCRIPTS.national,
         env: {
           DATABASE_URL: databaseUrls.national,
-          ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
+          ...(await keysOf('national', ['gateway', ...harnessKey])),
           PROVINCE_URLS: provinceUrls(),
-          CLOCK_OFFSET_MS: String(clockOffsetMs),
+          ...clockEnv(),
           ...options.serviceEnv,
           ...options.nationalEnv,
           ...extraEnv,
@@ -230,17 +235,19 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const token = (who: Who, ttlSeconds?: number) => issueToken(identity, { ...tokenRequest(who), ttlSeconds });
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
-    const harness = async <Out>(operation: string, input: unknown = {}): Promise<Out> => {
+    const harness = async <Out>(operation: string, input: unknown = {}, service = 'national'): Promise<Out> => {
       if (!options.testHarness) throw new Error(`${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`);
       try {
-        return await internalClient(urlOf('national'), harnessCredential).call<Out>(operation, input);
+        return await internalClient(urlOf(service), harnessCredential).call<Out>(operation, input);
       } catch (error) {
-        throw new Error(`${operation}: national refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
+        throw new Error(`${operation}: ${service} refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
       }
     };
+    // National's clock first; every province then takes the time national answered, so all record on one clock.
     const moveClock = async (input: { now?: string; advanceMs?: number }) => {
       const answer = await harness<{ now: string; offsetMs: number }>('clock', input);
-      clockOffsetMs = answer.offsetMs; // a restarted national goes on from here
+      clockOffsetMs = answer.offsetMs;
+      await Promise.all([...provinces.keys()].map((code) => harness('clock', { now: answer.now }, code)));
       return new Date(answer.now);
     };
     let ready = false;

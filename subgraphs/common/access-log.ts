@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
+import { platformNow } from './clock';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'pg';
 import { registerEnumType } from 'type-graphql';
@@ -50,7 +51,7 @@ export class AccessRecorder {
     if (this.reads.has(key)) return;
     this.reads.set(key, {
       id: randomUUID(), memberId, data, readerRole: caller.role, readerProvince: caller.province, readerSubject: caller.subject,
-      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null, readAt: new Date(),
+      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null, readAt: platformNow(),
     });
   }
 

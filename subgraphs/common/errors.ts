@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 
 /**
  * Every refusal the platform gives, by stable `extensions.code`. A code names the broken rule in
- * words; the R-number is in the comment so a reader can go from an error to ../shared/domain.md.
+ * words; the R-number is in the comment so a reader can go from an error to its rule in
+ * docs/rules.md, where each rule's text, codes, module and tests stand together.
  */
 export const RefusalCode = {
   // Input

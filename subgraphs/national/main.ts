@@ -4,6 +4,7 @@ import { requiredEnv, runService } from '../common/service-main';
 import { parseProvinceUrls } from './provinces/province-directory';
 import { startNationalService } from './server';
 import { trustFromEnv } from '../common/auth/trust-config';
+import { adjustableClockFromEnv } from '../common/clock';
 
 runService('national', async () =>
   startNationalService({
@@ -15,6 +16,6 @@ runService('national', async () =>
     recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
     recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
     accessForwardIntervalMs: Number(process.env.ACCESS_FORWARD_INTERVAL_MS ?? 1000),
-    adjustableClock: process.env.ADJUSTABLE_CLOCK === '1' ? { offsetMs: Number(process.env.CLOCK_OFFSET_MS ?? 0) } : undefined,
+    adjustableClock: adjustableClockFromEnv(process.env),
   }),
 );

@@ -3,8 +3,8 @@ import { callerOfRequest } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
-import { AdjustableClock, systemClock } from '../common/clock';
-import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
+import { harnessCallers, startPlatformClock } from '../common/platform-clock';
+import { serveHttp, type RunningHttpService } from '../common/http-server';
 import { type NationalContext, nationalContext } from './context';
 import { Init1732300000000 } from './migrations/1732300000000-Init';
 import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
@@ -15,6 +15,7 @@ import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-Acce
 import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
+import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
@@ -56,7 +57,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
       AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
-      ObservableOutbox1733217000000, WalletEvents1733300000000,
+      ObservableOutbox1733217000000, WalletEvents1733300000000, PlatformClock1733400000000,
     ],
   });
   await syncRegistry(db);
@@ -67,7 +68,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
-  const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
+  const harness = harnessCallers(config.adjustableClock);
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
@@ -79,19 +80,10 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     readsPlugin<NationalContext>(),
   ]);
   await apollo.start();
-  const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
+  const { clock, routes: clockRoutes } = startPlatformClock(peers, config.adjustableClock);
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
-  const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
-    ? {
-        // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
-          const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
-          return { now: clock.now().toISOString(), offsetMs };
-        }),
-      }
-    : {};
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
@@ -103,7 +95,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
-      ...setClock,
+      ...clockRoutes,
     },
   });
   return {

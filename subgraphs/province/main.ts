@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { requiredEnv, runService } from '../common/service-main';
 import { startProvinceService } from './server';
 import { trustFromEnv } from '../common/auth/trust-config';
+import { adjustableClockFromEnv } from '../common/clock';
 
 const province = requiredEnv('PROVINCE');
 runService(`province ${province}`, async () =>
@@ -12,5 +13,6 @@ runService(`province ${province}`, async () =>
     port: Number(process.env.PORT ?? 0),
     host: process.env.HOST,
     trust: await trustFromEnv(),
+    adjustableClock: adjustableClockFromEnv(process.env),
   }),
 );

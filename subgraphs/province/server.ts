@@ -19,7 +19,9 @@ import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figure
 import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
+import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { buildProvinceSchema } from './schema';
+import { startPlatformClock } from '../common/platform-clock';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -28,15 +30,18 @@ export interface ProvinceServiceConfig {
   host?: string;
   /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
   trust: ServiceTrust;
+  /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
+  adjustableClock?: { offsetMs: number };
 }
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
 export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
+  const { routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock);
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
     migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
+      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000, PlatformClock1733400000000],
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
@@ -59,6 +64,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
       ...internalRoutes(db, config.province, config.trust.peers),
+      ...clockRoutes,
     },
   });
   return {

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource } from '../../common/enums';
 import { type Fen, fenFromDb } from '../../common/money';
@@ -55,8 +56,8 @@ export async function findAccountMove(db: DataSource | EntityManager, operationI
 /** Records that an employee's account is to move, in the transaction that ends their membership. */
 export async function recordAccountMove(tx: EntityManager, operationId: string, idNumber: string, fromMember: string, toRegion: string): Promise<void> {
   await tx.query(
-    `INSERT INTO account_move (id, id_number, from_member, to_region, state) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP')`,
-    [operationId, idNumber, fromMember, toRegion],
+    `INSERT INTO account_move (id, id_number, from_member, to_region, state, created_at) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP', $5)`,
+    [operationId, idNumber, fromMember, toRegion, platformNow()],
   );
 }
 
@@ -140,7 +141,7 @@ async function recordBooked(tx: EntityManager, step: StepRow, result: unknown): 
 }
 
 const markMoved = (tx: EntityManager, step: StepRow) =>
-  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = now() WHERE id = $1 AND state = 'MOVING'`, [step.operation_id]);
+  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = $2 WHERE id = $1 AND state = 'MOVING'`, [step.operation_id, platformNow()]);
 
 // Within one province: booked out and in at once.
 followStep('moveAccount', async (tx, step, result) => {

@@ -57,7 +57,7 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
   for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
     result.enrolments += await attempt('enrolment', undefined, () => completeEnrolment(ctx.db, ctx.provinces, request));
   }
-  // A transfer is stamped by the platform clock (R24 counts by it), so its age is read on that clock too.
+  // Transfers and settlements are stamped by the platform clock, so their age is read on that clock too.
   const transfers: { id: string }[] = await ctx.db.query(
     `SELECT id FROM transfer WHERE state = 'PENDING' AND created_at <= $2::timestamptz - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds, ctx.now()],
@@ -71,8 +71,8 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
     });
   }
   const settlements: { id: string }[] = await ctx.db.query(
-    `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
-    [graceSeconds],
+    `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at <= $2::timestamptz - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
+    [graceSeconds, ctx.now()],
   );
   for (const { id } of settlements) {
     result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));

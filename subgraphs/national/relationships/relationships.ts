@@ -123,7 +123,7 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
       `WITH registered AS (
          INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
            commitment_signed_at, status, established_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id, established_at AS at)
        ${relationshipEvents(WalletEventKind.RELATIONSHIP_AWAITING_CONSENT, 'registered')}`,
       [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
         request.commitment?.version.trim(), request.commitment?.signedAt, now],
@@ -179,7 +179,7 @@ export async function endRelationship(tx: EntityManager, id: string, channel: Ch
   await tx.query(
     `WITH ended AS (
        UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1
-       RETURNING id, donor_id, beneficiary_id)
+       RETURNING id, donor_id, beneficiary_id, dissolved_at AS at)
      ${relationshipEvents(WalletEventKind.RELATIONSHIP_ENDED, 'ended')}`,
     [id, channel, operatorId, now],
   );

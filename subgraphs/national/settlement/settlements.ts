@@ -104,9 +104,9 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
       await tx.query(
         `WITH settled AS (
            UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
-             state = 'SETTLED', settled_at = now() WHERE id = $1 RETURNING id, beneficiary_id, quota_paid)
+             state = 'SETTLED', settled_at = $6 WHERE id = $1 RETURNING id, beneficiary_id, quota_paid, settled_at AS at)
          ${quotaSpentEvents('settled')}`,
-        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota)],
+        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota), ctx.now()],
       );
     }
     return { settled: await requireSettlement(tx, pending.id), steps: await stepsToApply(tx, pending.id) };

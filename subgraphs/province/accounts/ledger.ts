@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource, SPENDING_ORDER } from '../../common/enums';
@@ -50,11 +51,11 @@ interface Step {
 /** Appends one entry; false when this step of this operation was already recorded. */
 async function claimStep(db: EntityManager, step: Step): Promise<boolean> {
   const rows: unknown[] = await db.query(
-    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT ON CONSTRAINT one_step_per_operation DO NOTHING RETURNING id`,
     [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null,
-      step.counterpart ?? null],
+      step.counterpart ?? null, platformNow()],
   );
   return rows.length === 1;
 }
@@ -239,8 +240,8 @@ async function lockHold(db: EntityManager, holdId: string): Promise<HoldRow> {
 export async function placeHold(db: EntityManager, request: HoldRequest): Promise<void> {
   await requireAccount(db, request.memberId);
   const inserted: unknown[] = await db.query(
-    `INSERT INTO hold (id, member_id, fund_source, amount) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [request.holdId, request.memberId, request.fundSource, String(request.amount)],
+    `INSERT INTO hold (id, member_id, fund_source, amount, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [request.holdId, request.memberId, request.fundSource, String(request.amount), platformNow()],
   );
   if (inserted.length === 0) {
     const existing = await lockHold(db, request.holdId);

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
@@ -64,7 +65,7 @@ async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promi
 /** R26: the insurance of this membership has ended (or moved away); ending twice changes nothing. */
 export async function endMembership(db: DataSource, memberId: string): Promise<void> {
   await requireMember(db, memberId);
-  await db.query(`UPDATE member SET status = 'ENDED', ended_at = now() WHERE id = $1 AND status = 'INSURED'`, [memberId]);
+  await db.query(`UPDATE member SET status = 'ENDED', ended_at = $2 WHERE id = $1 AND status = 'INSURED'`, [memberId, platformNow()]);
 }
 
 /**
@@ -89,9 +90,9 @@ export async function enrol(db: DataSource, province: string, request: Enrolment
     const [{ n }] = (await tx.query(`SELECT nextval('member_number') AS n`)) as { n: string }[];
     const id = memberId(checked.poolingRegion, n);
     const [row] = (await tx.query(
-      `INSERT INTO member (id, id_number, name, insurance_type, pooling_region) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO member (id, id_number, name, insurance_type, pooling_region, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING ${MEMBER_COLUMNS}`,
-      [id, checked.idNumber, checked.name, checked.insuranceType, checked.poolingRegion],
+      [id, checked.idNumber, checked.name, checked.insuranceType, checked.poolingRegion, platformNow()],
     )) as MemberRow[];
     if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
     return toRecord(row);
