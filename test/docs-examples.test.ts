@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -34,4 +35,25 @@ test('every GraphQL example of the README and docs/ is valid against the public 
     }
   }
   assert.ok(checked >= 15, `only ${checked} GraphQL examples found`);
+});
+
+/** Files the platform writes when it runs (keys, results, builds), named in the documents but never checked in. */
+const MADE_AT_RUN_TIME = ['dist/', '.data/', 'jwks.json', 'bench/results/'];
+
+test('every file the README and docs/ name exists, and every token they show is one the platform accepts', () => {
+  const files = new Set(execFileSync('git', ['ls-files'], { cwd: top, encoding: 'utf8' }).split('\n'));
+  const names = new Set([...files].map((f) => f.split('/').at(-1)));
+  const missing: string[] = [];
+  for (const document of documents) {
+    const text = read(document);
+    for (const [, path] of text.matchAll(/`([\w./-]+\.(?:ts|md|yml|json|cjs))`/g)) {
+      const known = path.includes('/') ? [...files].some((f) => f === path || f.endsWith(`/${path}`)) : names.has(path);
+      if (!known && !MADE_AT_RUN_TIME.some((made) => path.startsWith(made) || path === made)) missing.push(`${document}: ${path}`);
+    }
+    for (const [, header] of text.matchAll(/\beyJ([\w-]{10,})/g)) {
+      const alg = Buffer.from(`eyJ${header}`, 'base64url').toString('latin1').match(/"alg":"(\w+)"/)?.[1];
+      if (alg) assert.ok(['EdDSA', 'ES256'].includes(alg), `${document} shows a token signed with ${alg}, which the platform refuses`);
+    }
+  }
+  assert.deepEqual(missing, [], 'files the documents name that are not in the repository');
 });
