@@ -36,6 +36,8 @@ export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection and no test harness. */
+  production?: boolean;
   /** The identity provider's public keys, national's own service key, the peers it accepts calls from. */
   trust: ServiceTrust;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
@@ -67,7 +69,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
-  const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
+  const harness = config.adjustableClock && !config.production ? ['test'] : [];
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
@@ -77,7 +79,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
     readsPlugin<NationalContext>(),
-  ]);
+  ], { production: config.production });
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);

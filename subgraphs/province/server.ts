@@ -26,6 +26,8 @@ export interface ProvinceServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection. */
+  production?: boolean;
   /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
   trust: ServiceTrust;
 }
@@ -48,7 +50,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
     readsPlugin<ProvinceContext>(),
-  ]);
+  ], { production: config.production });
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({

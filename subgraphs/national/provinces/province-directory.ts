@@ -67,14 +67,3 @@ const notConnected = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform; nothing was done.`, { province });
 const notAnswering = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; nothing was done. Try again later.`, { province });
-
-/** Parses "32=http://host:port,13=http://host:port" into base URLs by province code. */
-export function parseProvinceUrls(text: string | undefined): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [code, url] = pair.split('=');
-    if (!/^\d{2}$/.test(code) || !url) throw new Error(`bad province URL entry "${pair}"`);
-    urls[code] = url.replace(/\/graphql$/, '').replace(/\/$/, '');
-  }
-  return urls;
-}
