@@ -22,6 +22,7 @@ import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
+import { harnessOperations } from '../common/internal-contract';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
@@ -88,7 +89,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
         // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, harnessOperations.clock, async ({ now, advanceMs }) => {
           const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
           return { now: clock.now().toISOString(), offsetMs };
         }),
@@ -103,8 +104,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
-      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),
       ...setClock,
     },
   });
