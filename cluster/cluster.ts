@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
 import { internalClient } from '../subgraphs/common/internal-rpc';
+import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
@@ -235,17 +236,19 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const token = (who: Who, ttlSeconds?: number) => issueToken(identity, { ...tokenRequest(who), ttlSeconds });
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
-    const harness = async <Out>(operation: string, input: unknown = {}, service = 'national'): Promise<Out> => {
+    const harness = async <N extends keyof HarnessOperations & string>(
+      operation: N, input: InputOf<HarnessOperations, N>, service = 'national',
+    ): Promise<OutputOf<HarnessOperations, N>> => {
       if (!options.testHarness) throw new Error(`${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`);
       try {
-        return await internalClient(urlOf(service), harnessCredential).call<Out>(operation, input);
+        return await internalClient(urlOf(service), harnessOperations, harnessCredential).call(operation, input);
       } catch (error) {
         throw new Error(`${operation}: ${service} refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
       }
     };
     // National's clock first; every province then takes the time national answered, so all record on one clock.
     const moveClock = async (input: { now?: string; advanceMs?: number }) => {
-      const answer = await harness<{ now: string; offsetMs: number }>('clock', input);
+      const answer = await harness('clock', input);
       clockOffsetMs = answer.offsetMs;
       await Promise.all([...provinces.keys()].map((code) => harness('clock', { now: answer.now }, code)));
       return new Date(answer.now);
@@ -301,12 +304,12 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       kill: async (service) => running.get(service)?.kill(),
       setClock: (time) => moveClock({ now: time.toISOString() }),
       advanceClock: (ms) => moveClock({ advanceMs: ms }),
-      recover: () => harness('recover'),
+      recover: () => harness('recover', {}),
       async waitUntilQuiet(timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
-          await harness('recover');
-          const backlog = await harness<Record<string, number>>('recoveryBacklog');
+          await harness('recover', {});
+          const backlog = await harness('recoveryBacklog', {});
           if (Object.values(backlog).every((n) => n === 0)) return;
           if (Date.now() > deadline) throw new Error(`recovery is not quiet after ${timeoutMs} ms: ${JSON.stringify(backlog)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));

@@ -29,6 +29,8 @@ import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wall
 export interface GatewayConfig {
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection, no IDE by default. */
+  production?: boolean;
   /** URL of every subgraph but `province`, by subgraph name. */
   subgraphUrls: Record<string, string>;
   /** URL of each provincial deployment of the `province` subgraph, by province code. */
@@ -98,7 +100,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: process.env.NODE_ENV !== 'production',
+    introspection: !config.production,
     parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
@@ -116,13 +118,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
   if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
-  const ide = (config.ide ?? process.env.NODE_ENV !== 'production') ? ideFiles() : undefined;
+  const ide = (config.ide ?? !config.production) ? ideFiles() : undefined;
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
   void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
-  else if (process.env.NODE_ENV === 'production') log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
+  else if (config.production) log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,

@@ -50,14 +50,19 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
-export function subgraphServer<Context extends CallerContext>(schema: GraphQLSchema, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
+/** A subgraph's Apollo server; in production (NODE_ENV=production) without introspection. */
+export function subgraphServer<Context extends CallerContext>(
+  schema: GraphQLSchema,
+  plugins: ApolloServerPlugin<Context>[] = [],
+  options: { production?: boolean } = {},
+): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
-    introspection: process.env.NODE_ENV !== 'production',
+    introspection: !options.production,
     // No HTTP caching of a personal graph: skip the per-field cache-hint bookkeeping.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),

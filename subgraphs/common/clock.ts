@@ -38,11 +38,6 @@ export function usePlatformClock(clock: Clock): void {
 /** The platform's time now, for code that records a time outside a request's context. */
 export const platformNow = (): Date => processClock.now();
 
-/** ADJUSTABLE_CLOCK=1 (test clusters only): an adjustable clock starting CLOCK_OFFSET_MS ahead of the system clock. */
-export function adjustableClockFromEnv(env: NodeJS.ProcessEnv): { offsetMs: number } | undefined {
-  return env.ADJUSTABLE_CLOCK === '1' ? { offsetMs: Number(env.CLOCK_OFFSET_MS ?? 0) } : undefined;
-}
-
 /** Beijing time (UTC+8, no daylight saving): the pilot's rules are stated in it. */
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 

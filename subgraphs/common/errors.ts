@@ -54,6 +54,7 @@ export const RefusalCode = {
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  INVALID_INTERNAL_PAYLOAD: 'INVALID_INTERNAL_PAYLOAD', // an internal call whose payload does not match its contract: nothing was done
 } as const;
 
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];

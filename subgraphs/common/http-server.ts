@@ -141,7 +141,7 @@ async function handle<Context extends BaseContext>(
     }
     for (const [name, value] of Object.entries(corsHeaders(options.cors, request))) response.setHeader(name, value);
   }
-  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled) return sendMetrics(response);
+  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled()) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
   if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url)) return sendFile(request, response, options.landingPage);

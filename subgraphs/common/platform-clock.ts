@@ -1,25 +1,29 @@
 import type { ServicePeers } from './auth/service-credential';
 import { AdjustableClock, type Clock, systemClock, usePlatformClock } from './clock';
 import type { JsonRoute } from './http-server';
+import { harnessOperations } from './internal-contract';
 import { INTERNAL_PREFIX, internalRoute } from './internal-rpc';
 
 /** Who drives a test cluster from outside (its clock, recovery): the test harness's key, never in production. */
-export const harnessCallers = (adjustableClock: unknown): string[] =>
-  adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
+export const harnessCallers = (adjustableClock: unknown, production = false): string[] => (adjustableClock && !production ? ['test'] : []);
 
 /**
  * A service's platform clock, made this process's: the system clock, or in a test cluster an
  * adjustable one with the internal `clock` operation the harness sets it by ({ now } sets the
  * time, { advanceMs } moves it on; the answer is the time and its offset from the system clock).
  */
-export function startPlatformClock(peers: ServicePeers, adjustable?: { offsetMs: number }): { clock: Clock; routes: Record<string, JsonRoute> } {
+export function startPlatformClock(
+  peers: ServicePeers,
+  adjustable: { offsetMs: number } | undefined,
+  production = false,
+): { clock: Clock; routes: Record<string, JsonRoute> } {
   if (!adjustable) {
     usePlatformClock(systemClock);
     return { clock: systemClock, routes: {} };
   }
   const clock = new AdjustableClock(adjustable.offsetMs);
   usePlatformClock(clock);
-  const setClock = internalRoute(peers, harnessCallers(adjustable), async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
+  const setClock = internalRoute(peers, harnessCallers(adjustable, production), harnessOperations.clock, async ({ now, advanceMs }) => {
     const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
     return { now: clock.now().toISOString(), offsetMs };
   });

@@ -1,21 +1,24 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
-import { requiredEnv, runService } from '../common/service-main';
-import { parseProvinceUrls } from './provinces/province-directory';
+import { trustFrom } from '../common/auth/trust-config';
+import { armCrashPoint } from '../common/crash-point';
+import { runService } from '../common/service-main';
+import { nationalConfig } from './config';
 import { startNationalService } from './server';
-import { trustFromEnv } from '../common/auth/trust-config';
-import { adjustableClockFromEnv } from '../common/clock';
 
+const config = nationalConfig();
+armCrashPoint(config.CRASH_AT);
 runService('national', async () =>
   startNationalService({
-    databaseUrl: requiredEnv('DATABASE_URL'),
-    port: Number(process.env.PORT ?? 0),
-    host: process.env.HOST,
-    trust: await trustFromEnv(),
-    provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
-    recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
-    recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
-    accessForwardIntervalMs: Number(process.env.ACCESS_FORWARD_INTERVAL_MS ?? 1000),
-    adjustableClock: adjustableClockFromEnv(process.env),
+    databaseUrl: config.DATABASE_URL,
+    port: config.PORT,
+    host: config.HOST,
+    production: config.NODE_ENV === 'production',
+    trust: await trustFrom(config),
+    provinceUrls: config.PROVINCE_URLS ?? {},
+    recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
+    recoveryGraceSeconds: config.RECOVERY_GRACE_SECONDS,
+    accessForwardIntervalMs: config.ACCESS_FORWARD_INTERVAL_MS,
+    adjustableClock: config.ADJUSTABLE_CLOCK ? { offsetMs: config.CLOCK_OFFSET_MS } : undefined,
   }),
 );

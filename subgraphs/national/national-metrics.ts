@@ -12,7 +12,7 @@ const steps = new Counter({
 });
 
 export function countStep(step: { province: string; action: string }, outcome: 'applied' | 'waiting' | 'unavailable' | 'failed'): void {
-  if (metricsEnabled) steps.inc({ province: step.province, action: step.action, outcome });
+  if (metricsEnabled()) steps.inc({ province: step.province, action: step.action, outcome });
 }
 
 interface Backlog {
@@ -65,7 +65,7 @@ const finished = new Counter({
 });
 
 export function countRecoveryRound(result: Record<string, number> | undefined): void {
-  if (!metricsEnabled) return;
+  if (!metricsEnabled()) return;
   rounds.inc({ outcome: result ? 'completed' : 'failed' });
   for (const [work, count] of Object.entries(result ?? {})) finished.inc({ work }, count);
 }

@@ -23,6 +23,7 @@ import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
 import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
+import { harnessOperations } from '../common/internal-contract';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
@@ -37,6 +38,8 @@ export interface NationalServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection and no test harness. */
+  production?: boolean;
   /** The identity provider's public keys, national's own service key, the peers it accepts calls from. */
   trust: ServiceTrust;
   provinceUrls: Record<string, string>; // base URL of each provincial deployment, by code
@@ -68,7 +71,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
-  const harness = harnessCallers(config.adjustableClock);
+  const harness = harnessCallers(config.adjustableClock, config.production);
   const provinces = new ProvinceDirectory(config.provinceUrls, credential);
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
@@ -78,9 +81,9 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
     accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
     readsPlugin<NationalContext>(),
-  ]);
+  ], { production: config.production });
   await apollo.start();
-  const { clock, routes: clockRoutes } = startPlatformClock(peers, config.adjustableClock);
+  const { clock, routes: clockRoutes } = startPlatformClock(peers, config.adjustableClock, config.production);
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
@@ -93,8 +96,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
-      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () => recoverOnce(context(), 0)),
+      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),
       ...clockRoutes,
     },
   });

@@ -28,6 +28,8 @@ export interface ProvinceServiceConfig {
   databaseUrl: string;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection. */
+  production?: boolean;
   /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
   trust: ServiceTrust;
   /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
@@ -36,7 +38,7 @@ export interface ProvinceServiceConfig {
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
 export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
-  const { routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock);
+  const { routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock, config.production);
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
@@ -53,7 +55,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
     readsPlugin<ProvinceContext>(),
-  ]);
+  ], { production: config.production });
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({

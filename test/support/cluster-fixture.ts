@@ -7,6 +7,8 @@ import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
 import { credentialOf } from '../../cluster/keys';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
+import type { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
+import { z } from 'zod';
 import type { ProvinceSelection } from '../../subgraphs/common/reference-data';
 
 /**
@@ -52,7 +54,18 @@ export async function startTestCluster(
  * clock and recovery, in tests only) or, to drive a province directly, by national's.
  */
 export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
-  return internalClient(baseUrl, credentialOf(cluster.keysDir, as));
+  return uncheckedClient(baseUrl, credentialOf(cluster.keysDir, as));
+}
+
+/**
+ * A client that sends any payload as it is given (the operations' contracts are checked by the
+ * receiving end only): for tests that send what a well-behaved caller never would.
+ */
+export function uncheckedClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>) {
+  return {
+    call: (operation: string, input: unknown): Promise<unknown> =>
+      internalClient(baseUrl, { [operation]: { input: z.unknown(), output: z.unknown() } }, credential).call(operation, input),
+  };
 }
 
 

@@ -12,14 +12,18 @@ import { errorText, log } from '../log';
  * benchmark measures what they cost).
  */
 export const METRICS_PATH = '/metrics';
-export const metricsEnabled = process.env.METRICS !== 'off';
+let enabled = true;
+
+/** Whether metrics are counted and served (METRICS, set at start by `startMetrics`). */
+export const metricsEnabled = (): boolean => enabled;
 
 /** Seconds; requests and fetches take milliseconds to seconds. */
 const DURATION_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function startMetrics(labels: { service: string; province?: string }): void {
+export function startMetrics(labels: { service: string; province?: string }, on: boolean): void {
+  enabled = on;
   register.setDefaultLabels(labels);
-  if (metricsEnabled) collectDefaultMetrics();
+  if (enabled) collectDefaultMetrics();
 }
 
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
@@ -59,7 +63,7 @@ const requestDuration = new Histogram({
 });
 
 export function countRequest(kind: string, operation: string, codes: Iterable<string>, seconds: number): void {
-  if (!metricsEnabled) return;
+  if (!metricsEnabled()) return;
   requests.inc({ kind, operation });
   for (const code of codes) requestErrors.inc({ kind, operation, code });
   requestDuration.observe({ kind, operation }, seconds);

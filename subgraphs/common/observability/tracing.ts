@@ -8,6 +8,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SharedSettings } from '../config/shared';
 import { errorText, log } from '../log';
 
 /**
@@ -31,10 +32,16 @@ const UNTRACED_PATHS = new Set(['/health', '/metrics']);
 /** GraphQL over GET carries the operation and its variables (personal data) in the query string. */
 const REDACTED_QUERY_PARAMETERS = ['query', 'variables', 'extensions', 'operationName'];
 
-export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
-  if (env.OTEL_TRACES_EXPORTER?.split(',').some((e) => e.trim() === 'none')) return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+/** The variables of the shared configuration (config/shared.ts) that turn tracing on or off. */
+export type TracingSettings = Pick<
+  SharedSettings,
+  'OTEL_SDK_DISABLED' | 'OTEL_TRACES_EXPORTER' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_TRACES_SAMPLER'
+>;
+
+export function tracingConfigured(settings: TracingSettings): boolean {
+  if (settings.OTEL_SDK_DISABLED === 'true') return false;
+  if (settings.OTEL_TRACES_EXPORTER?.split(',').some((e) => e.trim() === 'none')) return false;
+  return Boolean(settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || settings.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
 }
 
 let provider: NodeTracerProvider | undefined;
@@ -43,8 +50,8 @@ let provider: NodeTracerProvider | undefined;
  * Starts tracing when configured. Must run before the instrumented modules (http, undici, pg) are
  * first loaded: each service's `telemetry.ts` is the first import of its main.
  */
-export function startTracing(serviceName: string): void {
-  if (!tracingConfigured() || provider) return;
+export function startTracing(serviceName: string, settings: TracingSettings): void {
+  if (!tracingConfigured(settings) || provider) return;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
@@ -62,7 +69,7 @@ export function startTracing(serviceName: string): void {
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     ],
   });
-  log.info({ sampler: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on' }, 'tracing: exporting spans over OTLP/HTTP');
+  log.info({ sampler: settings.OTEL_TRACES_SAMPLER }, 'tracing: exporting spans over OTLP/HTTP');
 }
 
 /** Sends the spans not yet exported (before the process exits). */

@@ -34,7 +34,7 @@ export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDi
       if (rows.length === 0) break;
       try {
         const batch = { 'wallet.province': province, 'wallet.records': rows.length };
-        await inSpan('forward access records', { attributes: batch }, () => provinces.call(province, 'recordAccess', { records: rows.map((r) => r.record) }));
+        await inSpan('forward access records', { attributes: batch }, () => provinces.call(province, 'recordAccess', { records: rows.map((r) => ({ ...r.record, readAt: new Date(r.record.readAt) })) }));
       } catch (error) {
         log.warn({ province, error: errorText(error) }, 'R32: access records wait for their province');
         break;

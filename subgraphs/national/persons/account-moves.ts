@@ -1,4 +1,5 @@
 import { platformNow } from '../../common/clock';
+import type { OutputOf, ProvinceOperations } from '../../common/internal-contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource } from '../../common/enums';
 import { type Fen, fenFromDb } from '../../common/money';
@@ -128,13 +129,13 @@ export async function movesTouching(db: DataSource, province: string): Promise<A
   return rows.map(toRecord);
 }
 
-interface Booked {
-  parts?: { fundSource: FundSource; amount: string }[];
-}
+/** What a move booked (a move waiting for holds is not followed up: it is tried again). */
+type Booked = OutputOf<ProvinceOperations, 'moveOut'>;
 
-const partOf = (result: unknown, source: FundSource) => String((result as Booked).parts?.find((p) => p.fundSource === source)?.amount ?? '0');
+const bookedParts = (result: Booked) => ('parts' in result ? result.parts : []);
+const partOf = (result: Booked, source: FundSource) => String(bookedParts(result).find((p) => p.fundSource === source)?.amount ?? 0n);
 
-async function recordBooked(tx: EntityManager, step: StepRow, result: unknown): Promise<void> {
+async function recordBooked(tx: EntityManager, step: StepRow, result: Booked): Promise<void> {
   await tx.query(`UPDATE account_move SET current_year = $2, accumulated = $3 WHERE id = $1`, [
     step.operation_id, partOf(result, FundSource.CURRENT_YEAR), partOf(result, FundSource.ACCUMULATED),
   ]);
@@ -154,7 +155,7 @@ followStep('moveOut', async (tx, step, result) => {
   await recordBooked(tx, step, result);
   const counterpart = step.payload.counterpart as string;
   await enqueueStep(tx, step.operation_id, provinceOfMemberId(counterpart) as string, 'moveIn', {
-    memberId: counterpart, operationId: step.operation_id, counterpart: step.payload.memberId, parts: (result as Booked).parts ?? [],
+    memberId: counterpart, operationId: step.operation_id, counterpart: step.payload.memberId as string, parts: bookedParts(result),
   });
 });
 

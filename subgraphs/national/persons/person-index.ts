@@ -84,7 +84,7 @@ export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory,
 export async function completeEnrolment(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
   let memberId: string;
   try {
-    ({ memberId } = await provinces.call<{ memberId: string }>(provinceOfRegion(request.poolingRegion), 'enrol', request));
+    ({ memberId } = await provinces.call(provinceOfRegion(request.poolingRegion), 'enrol', request));
   } catch (error) {
     if (error instanceof Refusal && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) await undoReservation(db, request.idNumber);
     throw error;

@@ -1,6 +1,7 @@
 import type { ServiceCredential } from '../../common/auth/service-credential';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { request } from 'undici';
+import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/internal-contract';
 import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/internal-rpc';
 
 /**
@@ -8,12 +9,12 @@ import { type InternalClient, internalClient, ServiceUnreachable } from '../../c
  * A province without a deployment, or one that does not answer, is PROVINCE_UNAVAILABLE.
  */
 export class ProvinceDirectory {
-  private readonly clients: Map<string, InternalClient>;
+  private readonly clients: Map<string, InternalClient<ProvinceOperations>>;
   /** Provinces whose last call did not get through, and so are asked first before new work is recorded. */
   private readonly suspect = new Set<string>();
 
   constructor(private readonly baseUrls: Record<string, string>, credential: ServiceCredential) {
-    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, credential)]));
+    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, provinceOperations, credential)]));
   }
 
   get connected(): string[] {
@@ -46,11 +47,15 @@ export class ProvinceDirectory {
   }
 
   /** Calls an internal operation of a province; refusals pass through unchanged. */
-  async call<Out>(province: string, operation: string, input: unknown): Promise<Out> {
+  async call<Name extends keyof ProvinceOperations>(
+    province: string,
+    operation: Name,
+    input: InputOf<ProvinceOperations, Name>,
+  ): Promise<OutputOf<ProvinceOperations, Name>> {
     const client = this.clients.get(province);
     if (!client) throw notConnected(province);
     try {
-      const result = await client.call<Out>(operation, input);
+      const result = await client.call(operation, input);
       this.suspect.delete(province);
       return result;
     } catch (error) {
@@ -67,14 +72,3 @@ const notConnected = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform; nothing was done.`, { province });
 const notAnswering = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; nothing was done. Try again later.`, { province });
-
-/** Parses "32=http://host:port,13=http://host:port" into base URLs by province code. */
-export function parseProvinceUrls(text: string | undefined): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [code, url] = pair.split('=');
-    if (!/^\d{2}$/.test(code) || !url) throw new Error(`bad province URL entry "${pair}"`);
-    urls[code] = url.replace(/\/graphql$/, '').replace(/\/$/, '');
-  }
-  return urls;
-}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
-import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
@@ -98,7 +97,7 @@ async function factsAbout(ctx: NationalContext, memberId: string): Promise<Party
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${memberId.slice(0, 20)}.`);
   }
   const [status, region, wallet] = await Promise.all([
-    ctx.provinces.call<{ insuranceType: InsuranceType; status: string; poolingRegion: string }>(province, 'memberStatus', { memberId }),
+    ctx.provinces.call(province, 'memberStatus', { memberId }),
     ctx.regions.load(person.poolingRegion),
     ctx.wallets.load(memberId),
   ]);

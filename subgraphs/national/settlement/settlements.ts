@@ -121,7 +121,7 @@ async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecor
   if (person?.insuranceType !== InsuranceType.EMPLOYEE) return { currentYear: 0n, accumulated: 0n };
   const province = provinceOfMemberId(settlement.beneficiaryId) as string;
   const { parts } = await ctx.provinces
-    .call<{ parts: { fundSource: FundSource; amount: string }[] }>(province, 'spendOwn', {
+    .call(province, 'spendOwn', {
       memberId: settlement.beneficiaryId, operationId: settlement.id, amount: settlement.amount,
     })
     .catch((error: unknown) => {
@@ -130,6 +130,6 @@ async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecor
       }
       throw error;
     });
-  const part = (source: FundSource) => BigInt(parts.find((p) => p.fundSource === source)?.amount ?? '0');
+  const part = (source: FundSource) => parts.find((p) => p.fundSource === source)?.amount ?? 0n;
   return { currentYear: part(FundSource.CURRENT_YEAR), accumulated: part(FundSource.ACCUMULATED) };
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { errorText, log } from '../../common/log';
 import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/observability/tracing';
+import { fromWire, type InputOf, mismatch, type OutputOf, type ProvinceOperations, provinceOperations, toWire } from '../../common/internal-contract';
 import { countStep } from '../national-metrics';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
@@ -16,17 +17,21 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
 export type StepAction =
   | 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership' | 'moveOut' | 'moveIn' | 'moveAccount';
 
-/** Writes a step to the outbox, with the trace context of the request it is part of; returns its id (steps of a province are applied in id order). */
-export async function enqueueStep(
+/**
+ * Writes a step to the outbox, with the trace context of the request it is part of; returns its id
+ * (steps of a province are applied in id order). The payload is kept in its wire form (the
+ * operation's contract), which the SQL below reads (`payload->>'amount'` is fen in digits).
+ */
+export async function enqueueStep<Action extends StepAction>(
   tx: EntityManager,
   operationId: string,
   province: string,
-  action: StepAction,
-  payload: Record<string, unknown>,
+  action: Action,
+  payload: InputOf<ProvinceOperations, Action>,
 ): Promise<string> {
   const [{ id }] = (await tx.query(
     `INSERT INTO province_step (operation_id, province, action, payload, trace_context) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [operationId, province, action, JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), sampledTraceParent()],
+    [operationId, province, action, JSON.stringify(toWire(provinceOperations[action].input, payload)), sampledTraceParent()],
   )) as { id: string }[];
   return id;
 }
@@ -45,11 +50,11 @@ export interface StepRow {
  * What national records when a province has applied a step, in the transaction that marks it
  * applied (e.g. R31: the amounts a transfer-out booked, and the transfer-in that follows).
  */
-export type StepFollowUp = (tx: EntityManager, step: StepRow, result: unknown) => Promise<void>;
-const followUps = new Map<StepAction, StepFollowUp>();
+export type StepFollowUp<Action extends StepAction> = (tx: EntityManager, step: StepRow, result: OutputOf<ProvinceOperations, Action>) => Promise<void>;
+const followUps = new Map<StepAction, StepFollowUp<StepAction>>();
 
-export function followStep(action: StepAction, followUp: StepFollowUp): void {
-  followUps.set(action, followUp);
+export function followStep<Action extends StepAction>(action: Action, followUp: StepFollowUp<Action>): void {
+  followUps.set(action, followUp as StepFollowUp<StepAction>);
 }
 
 /** A province's answer that a step cannot be taken yet, but that later steps may go ahead (R31: holds to settle first). */
@@ -91,7 +96,9 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
 
 /** Sends a step to its province; a step with a follow-up is marked applied with it, one without is left to be marked with the others ('answered'). */
 async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'answered' | 'waiting'> {
-  const result = await provinces.call(step.province, step.action, step.payload);
+  const payload = fromWire(provinceOperations[step.action].input, step.payload);
+  if (!payload.success) throw new Error(`step ${step.id} (${step.action}) does not match its operation: ${mismatch(payload.error)}`);
+  const result = await provinces.call(step.province, step.action, payload.data as InputOf<ProvinceOperations, StepAction>);
   if (retryLater(result)) return 'waiting';
   const followUp = followUps.get(step.action);
   if (!followUp) return 'answered';
