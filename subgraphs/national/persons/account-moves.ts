@@ -68,9 +68,10 @@ export async function carryAccount(ctx: NationalContext, operationId: string): P
   const firstStep = await ctx.db.transaction(async (tx) => {
     const [move] = (await tx.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1 FOR UPDATE`, [operationId])) as MoveRow[];
     if (move?.state !== 'WAITING_FOR_MEMBERSHIP') return undefined;
+    // The membership the move enrolled, whatever has become of it since (a later end or move waits for this one).
     const [person] = (await tx.query(
-      `SELECT member_id FROM person WHERE id_number = $1 AND state = 'ACTIVE' AND pooling_region = $2`,
-      [move.id_number, move.to_region],
+      `SELECT new_member_id AS member_id FROM ended_membership WHERE operation_id = $1 AND new_member_id IS NOT NULL`,
+      [operationId],
     )) as { member_id: string }[];
     if (!person) return undefined; // the new membership is still being enrolled
     await tx.query(`UPDATE account_move SET to_member = $2, state = 'MOVING' WHERE id = $1`, [operationId, person.member_id]);
