@@ -151,6 +151,26 @@ describe('a move meets the operations around it', () => {
     assert.deepEqual(enrolled.map((p) => p.state), ['ACTIVE']);
   });
 
+  test('the same shape: enrolling the person elsewhere while their move is not enrolled yet is refused (MOVE_IN_PROGRESS); the move then finishes', async () => {
+    const member = await enrol(cluster, { region: '130100', currentYear: '35.00' });
+    const [{ idNumber }] = await cluster.sql<{ idNumber: string }>('national', `SELECT id_number AS "idNumber" FROM person WHERE member_id = $1`, [member]);
+    await cluster.restart('13', { CRASH_AT: 'endMembership:before' });
+    const moveKey = key('move-unfinished');
+    const during = await move(member, '510100', moveKey);
+    assert.deepEqual(codes(during), ['OUTCOME_PENDING'], JSON.stringify(during.errors));
+    assert.equal(await exitSignal(cluster.provinces.get('13')), 'SIGKILL');
+    await cluster.restart('13');
+    const elsewhere = () => cluster.as({ portal: '32' }).query(ENROL, { input: { idNumber, name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
+    await refusedWithoutChange(cluster, elsewhere, 'MOVE_IN_PROGRESS');
+    await cluster.recover();
+    await cluster.recover();
+    const final = await move(member, '510100', moveKey);
+    assert.equal(final.errors, undefined, JSON.stringify(final.errors));
+    const carried = final.data?.changeInsurance.accountMove;
+    assert.deepEqual([carried.state, carried.currentYear, carried.accumulated], ['MOVED', '35.00', '0.00']);
+    await balanced(cluster);
+  });
+
   test('defect 6: a move step sent to the province twice books once, even when the first found nothing to move', async () => {
     const from = await enrol(cluster, { region: '320500' });
     const to = await enrol(cluster, { region: '320100' });

@@ -104,15 +104,19 @@ export async function carryWaitingAccounts(ctx: NationalContext): Promise<number
 
 /**
  * A member's membership that holds their account now: a membership whose account moved is followed
- * to where it went (R31), so money owed to a member who moved (a refund) reaches them.
+ * to where it went (R31), so money owed to a member who moved (a refund) reaches them. Read in the
+ * transaction that sends the money there, it holds each move it reads (FOR SHARE): a move starting
+ * at that moment waits, so the money is either sent on to the new membership or reaches the old one
+ * before the transfer-out is booked (its step comes first), never after it.
  */
 export async function currentMembership(db: DataSource | EntityManager, memberId: string): Promise<string> {
   let current = memberId;
   for (let hops = 0; hops < 100; hops++) {
-    const [next] = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 AND to_member IS NOT NULL`, [current])) as {
-      to_member: string;
+    const moves = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 FOR SHARE`, [current])) as {
+      to_member: string | null;
     }[];
-    if (!next) return current;
+    const next = moves.find((m) => m.to_member !== null);
+    if (!next?.to_member) return current;
     current = next.to_member;
   }
   return current;
