@@ -38,6 +38,9 @@ export const RefusalCode = {
   INELIGIBLE_PREMIUM: 'INELIGIBLE_PREMIUM', // R17
   SETTLEMENT_NOT_FOUND: 'SETTLEMENT_NOT_FOUND',
   REFUND_EXCEEDS_SETTLEMENT: 'REFUND_EXCEEDS_SETTLEMENT', // R19
+  // Moves
+  MOVE_IN_PROGRESS: 'MOVE_IN_PROGRESS', // R31: the membership's account is still arriving (or the person's move is unfinished)
+  ACCOUNT_MOVED: 'ACCOUNT_MOVED', // R31: the account moved to another membership (extensions.newMemberId)
   // Pilot operating rules
   DAILY_TRANSFER_LIMIT: 'DAILY_TRANSFER_LIMIT', // R24
   TRANSFER_AMOUNT_LIMIT: 'TRANSFER_AMOUNT_LIMIT', // R24

@@ -70,9 +70,10 @@ export async function carryAccount(ctx: NationalContext, operationId: string): P
   const firstStep = await ctx.db.transaction(async (tx) => {
     const [move] = (await tx.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1 FOR UPDATE`, [operationId])) as MoveRow[];
     if (move?.state !== 'WAITING_FOR_MEMBERSHIP') return undefined;
+    // The membership the move enrolled, whatever has become of it since (a later end or move waits for this one).
     const [person] = (await tx.query(
-      `SELECT member_id FROM person WHERE id_number = $1 AND state = 'ACTIVE' AND pooling_region = $2`,
-      [move.id_number, move.to_region],
+      `SELECT new_member_id AS member_id FROM ended_membership WHERE operation_id = $1 AND new_member_id IS NOT NULL`,
+      [operationId],
     )) as { member_id: string }[];
     if (!person) return undefined; // the new membership is still being enrolled
     await tx.query(`UPDATE account_move SET to_member = $2, state = 'MOVING' WHERE id = $1`, [operationId, person.member_id]);
@@ -105,15 +106,19 @@ export async function carryWaitingAccounts(ctx: NationalContext): Promise<number
 
 /**
  * A member's membership that holds their account now: a membership whose account moved is followed
- * to where it went (R31), so money owed to a member who moved (a refund) reaches them.
+ * to where it went (R31), so money owed to a member who moved (a refund) reaches them. Read in the
+ * transaction that sends the money there, it holds each move it reads (FOR SHARE): a move starting
+ * at that moment waits, so the money is either sent on to the new membership or reaches the old one
+ * before the transfer-out is booked (its step comes first), never after it.
  */
 export async function currentMembership(db: DataSource | EntityManager, memberId: string): Promise<string> {
   let current = memberId;
   for (let hops = 0; hops < 100; hops++) {
-    const [next] = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 AND to_member IS NOT NULL`, [current])) as {
-      to_member: string;
+    const moves = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 FOR SHARE`, [current])) as {
+      to_member: string | null;
     }[];
-    if (!next) return current;
+    const next = moves.find((m) => m.to_member !== null);
+    if (!next?.to_member) return current;
     current = next.to_member;
   }
   return current;
