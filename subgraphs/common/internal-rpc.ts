@@ -3,6 +3,7 @@ import type { ServiceCredential, ServicePeers } from './auth/service-credential'
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
 import { notePeer } from './observability/requests';
+import { deadlines } from './deadlines';
 
 /**
  * Internal operations between services (the national subgraph asking a province to hold, capture
@@ -54,25 +55,26 @@ export interface InternalClient {
 /** Kept-alive connections for every internal client of this process (undici: far less CPU per call than fetch). */
 const connections = new Agent({ keepAliveTimeout: 30_000 });
 
-/** A client for one service's internal operations; refusals come back as the same Refusal. */
-export function internalClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>, timeoutMs = 10_000): InternalClient {
+/** A client for one service's internal operations; refusals come back as the same Refusal. No answer within `timeoutMs` is ServiceUnreachable. */
+export function internalClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>, timeoutMs = deadlines().provinceCallMs): InternalClient {
   return {
     async call<Out>(operation: string, input: unknown): Promise<Out> {
       let status: number;
       let body: { result: Out } | RefusalBody | undefined;
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await request(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
           body: JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
           dispatcher: connections,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          signal,
         });
         status = response.statusCode;
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
+        const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);

@@ -31,6 +31,8 @@ import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
+import { breakerSettingsFrom } from '../common/circuit-breaker';
+import { healthRoute } from '../common/service-health';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -68,7 +70,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
   const harness = config.adjustableClock && process.env.NODE_ENV !== 'production' ? ['test'] : [];
-  const provinces = new ProvinceDirectory(config.provinceUrls, credential);
+  const provinces = new ProvinceDirectory(config.provinceUrls, credential, breakerSettingsFrom(process.env));
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
@@ -99,7 +101,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     port: config.port,
     host: config.host,
     routes: {
-      'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
+      'GET /health': healthRoute(db),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),

@@ -20,6 +20,7 @@ import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
 import { buildProvinceSchema } from './schema';
+import { healthRoute } from '../common/service-health';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -57,7 +58,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     port: config.port,
     host: config.host,
     routes: {
-      'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
+      'GET /health': healthRoute(db, { province: config.province }),
       ...internalRoutes(db, config.province, config.trust.peers),
     },
   });
