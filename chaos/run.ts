@@ -1,8 +1,10 @@
 import { Pool } from 'pg';
+import { deadlines } from '../subgraphs/common/deadlines';
 import type { Cluster } from '../cluster/cluster';
 import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
+import { describeNetworkFault, injectNetworkFault, NETWORK_LATENCY, type NetworkFaultRecord, networkFaultPlan } from './network-faults';
 import type { Family } from './model';
 import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare } from './operations';
 import { Random } from './random';
@@ -31,6 +33,8 @@ export interface ChaosOptions {
   serviceOutput?: (service: string, line: string) => void;
   /** Runs once the cluster stands at the run's clock, before the families are registered (a test loads the demo). */
   prepare?: (cluster: Cluster) => Promise<void>;
+  /** `--network`: latency on every link between deployments, and this many black holes, one-way cuts, resets and database cuts of 5–30 s. */
+  networkFaults?: number;
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
@@ -46,6 +50,9 @@ export interface ChaosReport {
   replays: number;
   inDoubt: number;
   faults: FaultRecord[];
+  networkFaults: NetworkFaultRecord[];
+  /** The longest any request waited for its answer. */
+  slowestMs: number;
   quiesceMs: number;
   checks: Check[];
   passed: number;
@@ -57,6 +64,9 @@ const ACTIONS: readonly (readonly [number, Action])[] = [
   [24, 'transfer'], [22, 'settle'], [10, 'refund'], [7, 'premium'], [10, 'credit'], [8, 'spendOwn'],
   [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [8, 'replay'],
 ];
+
+/** What a loaded two-core machine may add to a request's budget before the check calls it held too long. */
+const BUDGET_MARGIN_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,6 +80,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     clock,
     nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
     onOutput: options.serviceOutput,
+    ...(options.networkFaults !== undefined ? NETWORK_LATENCY : {}),
   });
   try {
     await options.prepare?.(cluster);
@@ -215,11 +226,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faultsDone = true;
     };
 
-    log(`running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults`);
+    const networkPlan = networkFaultPlan(new Random(options.seed + 11), provinces, options.networkFaults ?? 0);
+    const networkFaults: NetworkFaultRecord[] = [];
+    const networkLoop = async () => {
+      for (const [i, fault] of networkPlan.entries()) {
+        while (done < ((i + 0.5) * options.operations) / networkPlan.length) await sleep(100);
+        networkFaults.push({ ...fault, at: done });
+        log(`  ${done} operations: ${describeNetworkFault(fault)}`);
+        await injectNetworkFault(cluster, fault);
+      }
+    };
+
+    log(`running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults`
+      + (networkPlan.length ? ` and ${networkPlan.length} network faults, ${NETWORK_LATENCY.latencyMs} ms (±${NETWORK_LATENCY.jitterMs}) on every link` : ''));
     const runStarted = Date.now();
     const progress = setInterval(() => log(`  … ${done} operations, ${pending.size} answers in doubt`), 15_000);
-    await Promise.all([faultLoop(), ...Array.from({ length: options.callers }, (_, i) => callerLoop(i))]).finally(() => clearInterval(progress));
+    await Promise.all([faultLoop(), networkLoop(), ...Array.from({ length: options.callers }, (_, i) => callerLoop(i))]).finally(() => clearInterval(progress));
     await nationalDb.end();
+    if (networkPlan.length) cluster.healAll();
     log(`operations done in ${((Date.now() - runStarted) / 1000).toFixed(1)} s; waiting for recovery to finish`);
     const quiet = await quiesce(cluster);
 
@@ -228,6 +252,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       { name: 'one answer per key (copies and replays)', ok: keyProblems.length === 0, detail: keyProblems.slice(0, 5).join('; ') || undefined },
       { name: 'every answer as the model predicted', ok: answerProblems.length === 0, detail: answerProblems.slice(0, 5).join('; ') || undefined },
       { name: 'no internal error in any answer', ok: p.internalErrors.length === 0, detail: p.internalErrors.slice(0, 5).join('; ') || undefined },
+      ...(networkPlan.length ? [{
+        name: `no request held past its budget (NATIONAL_CALL_TIMEOUT_MS ${deadlines().nationalCallMs} ms + ${BUDGET_MARGIN_MS} ms)`,
+        ok: p.slowestMs <= deadlines().nationalCallMs + BUDGET_MARGIN_MS,
+        detail: `slowest ${p.slowestMs} ms`,
+      }] : []),
       {
         name: 'every planned crash point reached',
         ok: faults.every((f) => f.killed),
@@ -238,7 +267,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ];
     const failed = checks.filter((c) => !c.ok).length;
     return {
-      seconds: (Date.now() - started) / 1000, operations: done, byKind, copies, replays, inDoubt, faults, quiesceMs: quiet.ms,
+      seconds: (Date.now() - started) / 1000, operations: done, byKind, copies, replays, inDoubt, faults, networkFaults, slowestMs: p.slowestMs, quiesceMs: quiet.ms,
       checks, passed: checks.length - failed, failed,
     };
   } finally {
@@ -256,6 +285,11 @@ export function printReport(report: ChaosReport, log: (line: string) => void): v
   const byTarget = new Map<string, number>();
   for (const f of kills) byTarget.set(f.target, (byTarget.get(f.target) ?? 0) + 1);
   log(`kills: ${kills.length} (${[...byTarget].map(([t, n]) => `${t} ${n}`).join(', ')}), ${kills.filter((f) => f.crashAt).length} of them at CRASH_AT points`);
+  if (report.networkFaults.length) {
+    const kinds = new Map<string, number>();
+    for (const f of report.networkFaults) kinds.set(f.to === 'db' ? 'database cut' : f.kind, (kinds.get(f.to === 'db' ? 'database cut' : f.kind) ?? 0) + 1);
+    log(`network faults: ${report.networkFaults.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); slowest answer ${report.slowestMs} ms`);
+  }
   log(`answers in doubt, then made final under their key: ${report.inDoubt}; recovery quiet ${report.quiesceMs} ms after the last operation`);
   for (const check of report.checks) log(`  ${check.ok ? 'pass' : 'FAIL'}  ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
   log(`${report.passed} passed, ${report.failed} failed`);

@@ -6,6 +6,8 @@ import { internalClient } from '../subgraphs/common/internal-rpc';
 import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
+import type { LinkControl } from './fault-proxy';
+import { Links } from './links';
 import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
@@ -42,6 +44,12 @@ export interface ClusterOptions {
   healthWaitsForReady?: boolean;
   onProgress?: (line: string) => void;
   onOutput?: (service: string, line: string) => void;
+  /** Every link between deployments and from each service to its database goes through a fault proxy (`link()`). Implied by latencyMs. */
+  faultLinks?: boolean;
+  /** Round-trip time added on every link between deployments (not to the databases), through fault proxies. */
+  latencyMs?: number;
+  /** Up to this much more, at random, on each direction of those links. */
+  jitterMs?: number;
 }
 
 export interface Cluster {
@@ -85,6 +93,14 @@ export interface Cluster {
   waitUntilQuiet(timeoutMs?: number): Promise<void>;
   /** R20 reconciliation of every province, as its portal sees it. */
   reconcile(): Promise<Record<string, Reconciliation>>;
+  /**
+   * The link from one deployment to another ('gateway' → 'national' or a province, 'national' → a
+   * province) or from a service to its database (`link('32', 'db')`), to add latency, black-hole,
+   * reset, cut one way and heal (clusters started with faultLinks or latencyMs; see docs/network.md).
+   */
+  link(from: string, to: string): LinkControl;
+  /** Heals every link (the latency stays). */
+  healAll(): void;
   /** Tells the gateway that the cluster is ready (with healthWaitsForReady): its GET /health may now say ok. */
   markReady(): void;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
@@ -139,8 +155,10 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
   const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const links = options.faultLinks || options.latencyMs ? new Links(options.latencyMs, options.jitterMs) : undefined;
   const stopAll = async () => {
     await Promise.all([...launched].reverse().map((s) => s.stop()));
+    await links?.close();
     await embedded?.stop();
     if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
   };
@@ -177,7 +195,11 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     };
     const ports = new Map<string, number>();
     const urlOf = (key: string) => `http://127.0.0.1:${ports.get(key)}`;
-    const provinceUrls = () => options.provinces.map((c) => `${c}=${urlOf(c)}`).join(',');
+    /** The URL a service at `from` is given for `to`: through the link's fault proxy when there are links. */
+    const urlFrom = async (from: string, to: string) => (links ? links.urlThrough(from, to, urlOf(to)) : urlOf(to));
+    const databaseUrlOf = async (service: string) => (links ? links.urlThrough(service, 'db', databaseUrls[service]) : databaseUrls[service]);
+    const provinceUrls = async (from: string) =>
+      (await Promise.all(options.provinces.map(async (c) => `${c}=${await urlFrom(from, c)}`))).join(',');
     const provinces = new Map<string, ServiceProcess>();
 
     const start = async (key: string, service: Omit<Parameters<typeof startServiceProcess>[0], 'port'>) => {
@@ -210,7 +232,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         name: `province ${code}`,
         script: SCRIPTS.province,
         env: {
-          PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
+          PROVINCE: code, DATABASE_URL: await databaseUrlOf(code), ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
           ...clockEnv(), ...options.serviceEnv, ...extraEnv,
         },
       });
@@ -224,9 +246,9 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         name: 'national',
         script: SCRIPTS.national,
         env: {
-          DATABASE_URL: databaseUrls.national,
+          DATABASE_URL: await databaseUrlOf('national'),
           ...(await keysOf('national', ['gateway', ...harnessKey])),
-          PROVINCE_URLS: provinceUrls(),
+          PROVINCE_URLS: await provinceUrls('national'),
           ...clockEnv(),
           ...options.serviceEnv,
           ...options.nationalEnv,
@@ -259,10 +281,10 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         name: 'gateway',
         script: SCRIPTS.gateway,
         env: {
-          NATIONAL_URL: `${urlOf('national')}/graphql`,
+          NATIONAL_URL: `${await urlFrom('gateway', 'national')}/graphql`,
           NATIONAL_DATABASE_URL: databaseUrls.national, // the walletEvents subscription reads national's events there
           ...(await keysOf('gateway', [])),
-          PROVINCE_URLS: provinceUrls(),
+          PROVINCE_URLS: await provinceUrls('gateway'),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
           ...options.serviceEnv,
           ...(options.healthWaitsForReady ? { HEALTH_WAITS_FOR_LAUNCHER: '1' } : {}),
@@ -322,6 +344,11 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         }
         return reports;
       },
+      link(from, to) {
+        if (!links) throw new Error('this cluster runs without fault proxies: start it with faultLinks (or latencyMs) to break its links');
+        return links.link(from, to);
+      },
+      healAll: () => links?.all().forEach((link) => link.heal()),
       markReady() {
         ready = true;
         running.get('gateway')?.tell({ ready: true });

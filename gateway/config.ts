@@ -1,11 +1,12 @@
 import { corsPolicyFrom } from '../subgraphs/common/cors';
-import { oneSourceEach, provinceUrls, sharedSettings } from '../subgraphs/common/config/shared';
+import { breakerSettings, oneSourceEach, provinceUrls, sharedSettings } from '../subgraphs/common/config/shared';
 import { flag, parsedBy, positiveNumber, readSettings, text, url, wholeNumber } from '../subgraphs/common/config/settings';
 import { configurationOnce } from '../subgraphs/common/service-main';
 
 /** The gateway's variables (with the shared ones): the one place the gateway reads its environment. */
 export const gatewaySettings = {
   ...sharedSettings,
+  ...breakerSettings,
   PORT: wholeNumber({ min: 0, max: 65535 }).default(4000).describe('The port of the graph (GraphQL at /graphql).'),
   NATIONAL_URL: url().describe("The national subgraph's GraphQL endpoint."),
   PROVINCE_URLS: provinceUrls().optional().describe('The provincial deployments: `32=http://host:port,13=…` (each serves /graphql).'),

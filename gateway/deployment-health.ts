@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { deadlines } from '../subgraphs/common/deadlines';
 import { inSpan } from '../subgraphs/common/observability/tracing';
 
 /**
@@ -17,6 +18,7 @@ export interface DeploymentStatus {
 }
 
 const UNHEALTHY_RECHECK_MS = 1000;
+/** A check waits no longer than this, nor than a fetch of the province may (PROVINCE_CALL_TIMEOUT_MS). */
 
 const sdlHash = (sdl: string) => createHash('sha256').update(sdl.trim()).digest('hex').slice(0, 16);
 
@@ -89,7 +91,7 @@ export class DeploymentHealth {
         // The SDL is told to the gateway's own service token only.
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.credential.token()}` },
         body: JSON.stringify({ query: '{ _service { sdl } }' }),
-        signal: AbortSignal.timeout(3000),
+        signal: AbortSignal.timeout(Math.min(3000, deadlines().provinceCallMs)),
       });
       const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
       const sdl = body.data?._service?.sdl;

@@ -1,4 +1,6 @@
 import './telemetry'; // first: tracing starts before http and undici load
+import { breakerSettingsFrom } from '../subgraphs/common/circuit-breaker';
+import { deadlinesFrom, useDeadlines } from '../subgraphs/common/deadlines';
 import { launcherSaysReady, runService } from '../subgraphs/common/service-main';
 import { trustFrom } from '../subgraphs/common/auth/trust-config';
 import { corsPolicyFrom } from '../subgraphs/common/cors';
@@ -8,9 +10,11 @@ import { startGateway } from './server';
 
 const config = gatewayConfig();
 const production = config.NODE_ENV === 'production';
+useDeadlines(deadlinesFrom(config));
 runService('gateway', async () =>
   startGateway({
     port: config.PORT,
+    breaker: breakerSettingsFrom(config),
     host: config.HOST,
     production,
     subgraphUrls: { national: config.NATIONAL_URL },

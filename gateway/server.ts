@@ -11,6 +11,8 @@ import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-ser
 import type { CorsPolicy } from '../subgraphs/common/cors';
 import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
+import type { BreakerSettings } from '../subgraphs/common/circuit-breaker';
+import { deadlines } from '../subgraphs/common/deadlines';
 import { watchDeploymentHealth } from './gateway-metrics';
 import { log } from '../subgraphs/common/log';
 import { requestObservationPlugin } from '../subgraphs/common/observability/requests';
@@ -27,6 +29,8 @@ import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
 import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 
 export interface GatewayConfig {
+  /** The circuit breaker per province (default DEFAULT_BREAKER). */
+  breaker?: BreakerSettings;
   port: number;
   host?: string;
   /** NODE_ENV=production: no introspection, no IDE by default. */
@@ -81,14 +85,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   );
   watchDeploymentHealth(health);
   await health.start(config.healthCheckIntervalMs ?? 10_000);
-  const router = new ProvinceRouter(config.provinceUrls, health);
+  const limits = deadlines();
+  const router = new ProvinceRouter(config.provinceUrls, health, limits.provinceCallMs, config.breaker);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       if (name === ROUTED_SUBGRAPH) return router;
       const configured = config.subgraphUrls[name];
       if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
-      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, {
+      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, limits.nationalCallMs, {
         code: RefusalCode.NATIONAL_UNAVAILABLE,
         message: 'The national service is not answering; nothing was done. Try again shortly.',
       });

@@ -162,7 +162,9 @@ describe('no party can act as another', () => {
     const province32 = cluster.provinces.get('32')?.baseUrl ?? '';
     assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('national')), 200, 'national drives the province');
     assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('gateway')), 403, 'the gateway reads the SDL, no more');
-    assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('test')), 401, 'the test harness is trusted by national only');
+    assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('test')), 403, 'the test harness sets a province\'s clock, no more');
+    assert.equal(await internalCall(province32, 'clock', await serviceToken('test'), { advanceMs: 0 }), 200, 'the harness sets the platform clock in tests');
+    assert.equal(await internalCall(province32, 'clock', await serviceToken('national')), 403, 'national does not set a province\'s clock');
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('test')), 200, 'the harness drives recovery in tests');
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('gateway')), 403);
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('national')), 401, 'national does not trust itself');

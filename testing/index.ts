@@ -42,6 +42,12 @@ export interface TestClusterOptions {
   onOutput?: (service: string, line: string) => void;
   /** What the cluster is doing while it starts. */
   onProgress?: (line: string) => void;
+  /** Every link between deployments, and from each service to its database, through a fault proxy: `cluster.link(from, to)` breaks it. */
+  faultLinks?: boolean;
+  /** Round-trip time added on every link between deployments (implies faultLinks). */
+  latencyMs?: number;
+  /** Up to this much more, at random, each way on those links. */
+  jitterMs?: number;
 }
 
 /**
@@ -64,6 +70,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
     onProgress: options.onProgress,
+    faultLinks: options.faultLinks,
+    latencyMs: options.latencyMs,
+    jitterMs: options.jitterMs,
   });
   try {
     if (options.clock) await cluster.setClock(options.clock);
@@ -88,4 +97,5 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 /** A resident ID number (GB 11643) from its first 17 characters, with the check character the platform verifies. */
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
+export type { LinkControl } from '../cluster/fault-proxy';
 export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

@@ -7,6 +7,8 @@ import { registerEnumType } from 'type-graphql';
 import { requireActingFor } from './auth/access';
 import { type Caller, Role } from './auth/caller';
 import { errorText, log } from './log';
+import { BoundedClient } from './bounded-client';
+import { databaseWaits } from './deadlines';
 
 /**
  * R32: every read by staff (a provincial portal, a window operator) of a member's personal data is
@@ -86,7 +88,7 @@ export interface Queryable {
  * of PostgreSQL itself within its WAL writer delay (0.2 s) could lose the last records.
  */
 export function recordingPool(connectionString: string): Pool & Queryable {
-  const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off' });
+  const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off', Client: BoundedClient, ...databaseWaits() });
   pool.on('error', (error) => log.error({ error: error.message }, 'R32 recording connection failed'));
   return pool;
 }

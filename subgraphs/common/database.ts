@@ -1,5 +1,6 @@
 import { DataSource, type MixedList, type EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Fen } from './money';
+import { databaseWaits } from './deadlines';
 import { PreparingClient } from './prepared-statements';
 
 /** PostgreSQL `bigint` columns hold fen; pg returns them as strings, so map them to bigint. */
@@ -26,7 +27,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, Client: PreparingClient },
+    extra: { max: options.poolSize ?? 10, Client: PreparingClient, ...databaseWaits() },
   });
   await dataSource.initialize();
   return dataSource;

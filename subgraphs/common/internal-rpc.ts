@@ -5,6 +5,7 @@ import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
 import { notePeer } from './observability/requests';
 import { fromWire, type InputOf, type InternalOperation, mismatch, type Operations, type OutputOf, toWire } from './internal-contract';
+import { deadlines } from './deadlines';
 
 /**
  * Internal operations between services (the national subgraph asking a province to hold, capture
@@ -66,12 +67,15 @@ export interface InternalClient<Ops extends Operations> {
 /** Kept-alive connections for every internal client of this process (undici: far less CPU per call than fetch). */
 const connections = new Agent({ keepAliveTimeout: 30_000 });
 
-/** A client for one service's internal operations (its contract); refusals come back as the same Refusal. */
+/**
+ * A client for one service's internal operations (its contract); refusals come back as the same
+ * Refusal. No answer within `timeoutMs` is ServiceUnreachable.
+ */
 export function internalClient<Ops extends Operations>(
   baseUrl: string,
   operations: Ops,
   credential: Pick<ServiceCredential, 'token'>,
-  timeoutMs = 10_000,
+  timeoutMs = deadlines().provinceCallMs,
 ): InternalClient<Ops> {
   return {
     async call<Name extends keyof Ops & string>(operation: Name, input: InputOf<Ops, Name>): Promise<OutputOf<Ops, Name>> {
@@ -79,19 +83,20 @@ export function internalClient<Ops extends Operations>(
       const payload = JSON.stringify(toWire(contract.input, input));
       let status: number;
       let body: { result: unknown } | RefusalBody | undefined;
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await request(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
           body: payload,
           dispatcher: connections,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          signal,
         });
         status = response.statusCode;
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
+        const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);

@@ -1,5 +1,7 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
+import { breakerSettingsFrom } from '../common/circuit-breaker';
+import { deadlinesFrom, useDeadlines } from '../common/deadlines';
 import { trustFrom } from '../common/auth/trust-config';
 import { armCrashPoint } from '../common/crash-point';
 import { runService } from '../common/service-main';
@@ -8,10 +10,12 @@ import { startNationalService } from './server';
 
 const config = nationalConfig();
 armCrashPoint(config.CRASH_AT);
+useDeadlines(deadlinesFrom(config));
 runService('national', async () =>
   startNationalService({
     databaseUrl: config.DATABASE_URL,
     port: config.PORT,
+    breaker: breakerSettingsFrom(config),
     host: config.HOST,
     production: config.NODE_ENV === 'production',
     trust: await trustFrom(config),

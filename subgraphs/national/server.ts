@@ -34,9 +34,13 @@ import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
+import type { BreakerSettings } from '../common/circuit-breaker';
+import { healthRoute } from '../common/service-health';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
+  /** The circuit breaker per province (default DEFAULT_BREAKER). */
+  breaker?: BreakerSettings;
   port: number;
   host?: string;
   /** NODE_ENV=production: no introspection and no test harness. */
@@ -73,7 +77,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
   const harness = harnessCallers(config.adjustableClock, config.production);
-  const provinces = new ProvinceDirectory(config.provinceUrls, credential);
+  const provinces = new ProvinceDirectory(config.provinceUrls, credential, config.breaker);
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
@@ -95,7 +99,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     port: config.port,
     host: config.host,
     routes: {
-      'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
+      'GET /health': healthRoute(db),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () => recoverOnce(context(), 0)),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),

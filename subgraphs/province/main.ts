@@ -1,5 +1,6 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
+import { deadlinesFrom, useDeadlines } from '../common/deadlines';
 import { trustFrom } from '../common/auth/trust-config';
 import { armCrashPoint } from '../common/crash-point';
 import { runService } from '../common/service-main';
@@ -8,6 +9,7 @@ import { startProvinceService } from './server';
 
 const config = provinceConfig();
 armCrashPoint(config.CRASH_AT);
+useDeadlines(deadlinesFrom(config));
 runService(`province ${config.PROVINCE}`, async () =>
   startProvinceService({
     province: config.PROVINCE,

@@ -22,6 +22,7 @@ import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowA
 import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { buildProvinceSchema } from './schema';
 import { startPlatformClock } from '../common/platform-clock';
+import { healthRoute } from '../common/service-health';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -64,7 +65,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     port: config.port,
     host: config.host,
     routes: {
-      'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
+      'GET /health': healthRoute(db, { province: config.province }),
       ...internalRoutes(db, config.province, config.trust.peers),
       ...clockRoutes,
     },

@@ -1,6 +1,22 @@
 import type { z } from 'zod';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../auth/tokens';
+import { DEFAULT_BREAKER } from '../circuit-breaker';
+import { DEADLINE_SETTINGS } from '../deadlines';
 import { flag, oneOf, parsedBy, secret, text, url, wholeNumber } from './settings';
+
+/** How long a call across deployments or a database statement may wait (deadlines.ts). */
+export const deadlineSettings = {
+  PROVINCE_CALL_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.PROVINCE_CALL_TIMEOUT_MS.default).describe('A call to a province (the gateway\'s fetches, national\'s internal operations), in ms.'),
+  NATIONAL_CALL_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.NATIONAL_CALL_TIMEOUT_MS.default).describe("The gateway's fetch of national, in ms; longer than PROVINCE_CALL_TIMEOUT_MS."),
+  DB_STATEMENT_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.DB_STATEMENT_TIMEOUT_MS.default).describe('One database statement (statement_timeout), in ms.'),
+  DB_CONNECT_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.DB_CONNECT_TIMEOUT_MS.default).describe('Opening a database connection, in ms.'),
+};
+
+/** The circuit breaker per province, in the gateway and in national (circuit-breaker.ts). */
+export const breakerSettings = {
+  BREAKER_FAILURES: wholeNumber({ min: 1 }).default(DEFAULT_BREAKER.failuresToOpen).describe('Calls in a row a province leaves unanswered in time before its breaker opens.'),
+  BREAKER_OPEN_MS: wholeNumber({ min: 1 }).default(DEFAULT_BREAKER.openMs).describe('How long an open breaker fails calls fast before a probe goes through (ms).'),
+};
 
 /**
  * The variables every service reads (gateway, national, each province): its mode, its logs and
@@ -26,6 +42,7 @@ export const sharedSettings = {
   OTEL_SDK_DISABLED: oneOf(['true', 'false']).optional().describe('Tracing: `true` turns it off whatever the endpoint.'),
   OTEL_TRACES_EXPORTER: text('exporter names, comma-separated').optional().describe('Tracing: `none` turns it off whatever the endpoint.'),
   OTEL_TRACES_SAMPLER: text('a sampler name').default('parentbased_always_on').describe('Tracing: which requests are traced (read by the SDK; logged at start).'),
+  ...deadlineSettings,
 };
 
 /** The platform clock of national and every province (subgraphs/common/clock.ts). */

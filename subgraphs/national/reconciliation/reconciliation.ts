@@ -29,7 +29,7 @@ export interface ReconciliationReport {
 
 export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
   const [audit, lots, pending, unapplied, [{ steps }], moves, statistics] = await Promise.all([
-    provinces.call(province, 'ledgerAudit', {}),
+    provinces.call(province, 'ledgerAudit', {}, { read: true }),
     db.query(
       `SELECT id, state, amount - spent + restored - released AS available FROM transfer
        WHERE donor_province = $1 AND state <> 'PENDING'`,

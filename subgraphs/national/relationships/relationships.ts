@@ -97,7 +97,7 @@ async function factsAbout(ctx: NationalContext, memberId: string): Promise<Party
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${memberId.slice(0, 20)}.`);
   }
   const [status, region, wallet] = await Promise.all([
-    ctx.provinces.call(province, 'memberStatus', { memberId }),
+    ctx.provinces.call(province, 'memberStatus', { memberId }, { read: true }),
     ctx.regions.load(person.poolingRegion),
     ctx.wallets.load(memberId),
   ]);
