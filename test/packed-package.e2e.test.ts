@@ -20,7 +20,9 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function sh(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const environment: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete environment.NODE_TEST_CONTEXT; // the kit test is a run of its own, not a part of this one
+    const child = spawn(command, args, { cwd, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
