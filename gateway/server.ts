@@ -160,9 +160,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     health,
     async close() {
       health.stop();
-      walletEvents?.route.close();
-      await service.close();
+      // The feed first: it stops reading national's database before anything else of the stop can fail it.
       await walletEvents?.close();
+      await service.close();
     },
   };
 }

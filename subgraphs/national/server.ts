@@ -30,12 +30,12 @@ import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
 import { ObservableOutbox1733217000000 } from './migrations/1733217000000-ObservableOutbox';
-import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
 import type { BreakerSettings } from '../common/circuit-breaker';
 import { healthRoute } from '../common/service-health';
+import { logWorkFailure } from '../common/database-shutdown';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -70,8 +70,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   });
   await syncRegistry(db);
   await foldStatisticsRows(db);
-  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
-  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'pruning wallet events failed')), 60_000);
+  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => logWorkFailure(error, 'folding statistics rows failed')), 60_000);
+  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => logWorkFailure(error, 'pruning wallet events failed')), 60_000);
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;

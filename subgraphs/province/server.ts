@@ -16,13 +16,13 @@ import { accessRecordingPlugin, coalescing, recordingPool } from '../common/acce
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
-import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
 import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { buildProvinceSchema } from './schema';
 import { startPlatformClock } from '../common/platform-clock';
 import { healthRoute } from '../common/service-health';
+import { logWorkFailure } from '../common/database-shutdown';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -47,7 +47,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
       AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000, PlatformClock1733400000000],
   });
   await foldFigureRows(db);
-  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
+  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => logWorkFailure(error, 'folding figure rows failed')), 60_000);
   folding.unref();
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));

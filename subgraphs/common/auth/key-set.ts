@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import { type JsonWebKeySet, parseKeySet } from './keys';
 import { log } from '../log';
 

@@ -1,4 +1,6 @@
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 
 /**
  * Signing keys: Ed25519 (JWS `EdDSA`, RFC 8037). A private key stays with the one party that signs

@@ -1,4 +1,6 @@
-import { type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { isProvinceCode } from '../reference-data';
 import { provinceOfMemberId } from '../routing-keys';
 import { type Caller, Role } from './caller';

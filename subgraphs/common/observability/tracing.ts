@@ -7,7 +7,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SharedSettings } from '../config/shared';
 import { errorText, log } from '../log';
 
@@ -15,9 +15,10 @@ import { errorText, log } from '../log';
  * OpenTelemetry tracing of a service: the official Node SDK with the instrumentations of Node's
  * HTTP server, undici (every call to a subgraph or a province) and pg (every SQL statement), so a
  * request is one trace from the gateway through national, the provinces and their databases (W3C
- * trace context). Off unless an OTLP endpoint is configured by the standard variables
- * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; OTLP over HTTP), and
- * then configured by them too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+ * trace context). Spans are exported only when an OTLP endpoint is configured by the standard
+ * variables (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; OTLP over
+ * HTTP); without one, trace ids are still made, propagated and logged, and no span is recorded.
+ * With export, the standard variables configure it too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
  * `OTEL_TRACES_SAMPLER`(`_ARG`), `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`, …
  *
  * Work started by a timer (recovery, the R32 forwarder, the gateway's health checks) makes no
@@ -51,10 +52,13 @@ let provider: NodeTracerProvider | undefined;
  * first loaded: each service's `telemetry.ts` is the first import of its main.
  */
 export function startTracing(serviceName: string, settings: TracingSettings): void {
-  if (!tracingConfigured(settings) || provider) return;
+  if (provider || settings.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+  const exporting = tracingConfigured(settings);
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] })),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // Without an exporter no span is recorded, yet every request has a trace id: made at the gateway
+    // when the caller sent none, passed on to national and the provinces (W3C traceparent), logged.
+    ...(exporting ? { spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] } : { sampler: new AlwaysOffSampler() }),
   });
   provider.register();
   registerInstrumentations({
@@ -69,7 +73,7 @@ export function startTracing(serviceName: string, settings: TracingSettings): vo
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     ],
   });
-  log.info({ sampler: settings.OTEL_TRACES_SAMPLER }, 'tracing: exporting spans over OTLP/HTTP');
+  if (exporting) log.info({ sampler: settings.OTEL_TRACES_SAMPLER }, 'tracing: exporting spans over OTLP/HTTP');
 }
 
 /** Sends the spans not yet exported (before the process exits). */

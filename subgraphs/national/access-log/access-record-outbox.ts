@@ -4,6 +4,7 @@ import { provinceOfMemberId } from '../../common/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { errorText, log } from '../../common/log';
 import { inSpan } from '../../common/observability/tracing';
+import { logWorkFailure } from '../../common/database-shutdown';
 
 /**
  * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID
@@ -53,7 +54,7 @@ export function startAccessRecordForwarder(db: DataSource, provinces: ProvinceDi
     if (running) return;
     running = true;
     forwardAccessRecords(db, provinces)
-      .catch((error: unknown) => log.error({ error: errorText(error) }, 'R32: forwarding access records failed'))
+      .catch((error: unknown) => logWorkFailure(error, 'R32: forwarding access records failed'))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

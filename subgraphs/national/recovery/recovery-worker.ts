@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import { errorText, log } from '../../common/log';
 import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
 import { countRecoveryRound } from '../national-metrics';
@@ -12,6 +11,7 @@ import { requireRelationship } from '../relationships/relationships';
 import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
+import { logWorkFailure } from '../../common/database-shutdown';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
@@ -115,7 +115,7 @@ export function startRecoveryWorker(context: () => NationalContext, intervalMs: 
     if (running) return;
     running = true;
     recoverOnce(context(), graceSeconds)
-      .catch((error: unknown) => log.error({ error: errorText(error) }, 'recovery round failed'))
+      .catch((error: unknown) => logWorkFailure(error, 'recovery round failed'))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

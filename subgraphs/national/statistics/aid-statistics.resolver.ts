@@ -31,12 +31,12 @@ export class AidStatisticsResolver {
     @Ctx() ctx: NationalContext,
     @Arg('province', () => ID, { nullable: true }) province?: string | null,
   ): Promise<AidStatistics> {
-    requireAggregateReader(ctx.caller);
+    requireAggregateReader(ctx.caller, 'statistics');
     const period = parseMonthPeriod(from, to);
     if (province != null && !isProvinceCode(province)) {
       throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${province.slice(0, 4)}.`);
     }
-    requireAggregateReader(ctx.caller, province ?? undefined);
+    requireAggregateReader(ctx.caller, 'statistics', province ?? undefined);
     const scope = province ?? (ctx.caller?.role === Role.PROVINCIAL_PORTAL ? ctx.caller.province : undefined);
     const [{ rows, currentMonth }, provinceRows] = await Promise.all([
       readKeptFigures(ctx.reads, period, scope),
