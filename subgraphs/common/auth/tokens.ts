@@ -1,4 +1,4 @@
-import { type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type JWK, type JWTPayload, type JWTVerifyResult, jwtVerify, SignJWT } from 'jose';
 import { isProvinceCode } from '../reference-data';
 import { provinceOfMemberId } from '../routing-keys';
 import { type Caller, Role } from './caller';
@@ -89,7 +89,7 @@ export async function verifiedOnce<T>(
 /** The caller a token names, or InvalidToken (bad signature, unknown or retired key, expired, unknown role, ...). */
 export async function verifyToken(policy: TokenPolicy, token: string): Promise<Caller> {
   return verifiedOnce(token, policy.keys, async () => {
-    let result;
+    let result: JWTVerifyResult;
     try {
       result = await jwtVerify(token, policy.keys.resolve, {
         algorithms: [...(policy.algorithms ?? ASYMMETRIC_ALGORITHMS)],
