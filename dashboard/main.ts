@@ -149,7 +149,10 @@ function start(): void {
     $<HTMLTextAreaElement>('token-input').value = '';
     void load().then(() => { if (sessionStorage.getItem(TOKEN_KEY)) schedule(); });
   });
-  if (!sessionStorage.getItem(TOKEN_KEY)) return signIn(null);
+  if (!sessionStorage.getItem(TOKEN_KEY)) {
+    signIn(null);
+    return;
+  }
   void load();
   schedule();
 }

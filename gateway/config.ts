@@ -1,6 +1,6 @@
 import { corsPolicyFrom } from '../subgraphs/common/cors';
 import { breakerSettings, oneSourceEach, provinceUrls, sharedSettings } from '../subgraphs/common/config/shared';
-import { flag, parsedBy, positiveNumber, readSettings, text, url, wholeNumber } from '../subgraphs/common/config/settings';
+import { decimal, flag, parsedBy, readSettings, text, url, wholeNumber } from '../subgraphs/common/config/settings';
 import { configurationOnce } from '../subgraphs/common/service-main';
 
 /** The gateway's variables (with the shared ones): the one place the gateway reads its environment. */
@@ -17,7 +17,7 @@ export const gatewaySettings = {
   WALLET_EVENT_POLL_MS: wholeNumber({ min: 1 }).default(50).describe('How often the subscription reads new wallet events (ms).'),
   HEALTH_WAITS_FOR_LAUNCHER: flag().default(false).describe('`1`: GET /health says "starting" until the launcher says the cluster is ready (npm start).'),
   RATE_LIMIT_PER_SECOND: parsedBy('a number > 0, or off', rateOrOff).optional().describe('Requests a second per caller; `off` for none (default: 20 in production, none otherwise).'),
-  RATE_LIMIT_BURST: positiveNumber().optional().describe('Requests a caller may send at once (default: twice the rate).'),
+  RATE_LIMIT_BURST: decimal({ atLeast: 1 }).optional().describe('Requests a caller may send at once (default: twice the rate).'),
 };
 
 function rateOrOff(text: string): number | 'off' {

@@ -54,5 +54,5 @@ const PRODUCTION_RATE_PER_SECOND = 20;
 export function rateLimitFrom(settings: { production: boolean; perSecond?: number | 'off'; burst?: number }): RateLimitConfig | undefined {
   if (settings.perSecond === 'off' || (settings.perSecond === undefined && !settings.production)) return undefined;
   const perSecond = settings.perSecond ?? PRODUCTION_RATE_PER_SECOND;
-  return { perSecond, burst: Math.max(1, settings.burst ?? 2 * perSecond) };
+  return { perSecond, burst: settings.burst ?? Math.max(1, 2 * perSecond) };
 }

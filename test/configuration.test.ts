@@ -40,6 +40,7 @@ test('a bad or missing variable is refused with one sentence naming each one at 
     refusal('national cannot start: PROVINCE_URLS has a bad entry "13" (code=URL, comma-separated).'));
   assert.throws(() => readGatewaySettings({ ...KEYS, NATIONAL_URL: 'http://n:4001/graphql', RATE_LIMIT_PER_SECOND: 'x' }),
     refusal('gateway cannot start: RATE_LIMIT_PER_SECOND must be a number greater than 0, or off (it is "x").'));
+  assert.throws(() => readGatewaySettings({ ...KEYS, NATIONAL_URL: 'http://n', RATE_LIMIT_BURST: '0.5' }), refusal('gateway cannot start: RATE_LIMIT_BURST must be a number ≥ 1 (it is "0.5").'));
   assert.throws(() => readGatewaySettings({ ...KEYS, NATIONAL_URL: 'http://n', CORS_ORIGINS: 'https://*.example.cn' }), refusal('gateway cannot start: CORS_ORIGINS has "https://*.example.cn", which is not an origin (scheme://host[:port], no path, no wildcard).'));
 });
 

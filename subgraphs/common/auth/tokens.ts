@@ -1,6 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK, JWTPayload, JWTVerifyResult } from 'jose' with { 'resolution-mode': 'import' };
 import { isProvinceCode } from '../reference-data';
 import { provinceOfMemberId } from '../routing-keys';
 import { type Caller, Role } from './caller';
@@ -91,7 +91,7 @@ export async function verifiedOnce<T>(
 /** The caller a token names, or InvalidToken (bad signature, unknown or retired key, expired, unknown role, ...). */
 export async function verifyToken(policy: TokenPolicy, token: string): Promise<Caller> {
   return verifiedOnce(token, policy.keys, async () => {
-    let result;
+    let result: JWTVerifyResult;
     try {
       result = await jwtVerify(token, policy.keys.resolve, {
         algorithms: [...(policy.algorithms ?? ASYMMETRIC_ALGORITHMS)],

@@ -39,12 +39,15 @@ export function wholeNumber(options: { min?: number; max?: number } = {}) {
   );
 }
 
-/** A number greater than zero (fractions allowed). */
-export const positiveNumber = () =>
-  described(
-    z.string().refine((s) => /^\d*\.?\d+$/.test(s.trim()) && Number(s) > 0, { error: 'must be a number greater than 0' }).transform(Number),
-    { accepts: 'a number > 0' },
+/** A number (fractions allowed) greater than `above`, or at least `atLeast`. */
+export function decimal(bound: { above: number } | { atLeast: number }) {
+  const accepts = 'above' in bound ? `a number > ${bound.above}` : `a number ≥ ${bound.atLeast}`;
+  const fits = (n: number) => ('above' in bound ? n > bound.above : n >= bound.atLeast);
+  return described(
+    z.string().refine((s) => /^\d*\.?\d+$/.test(s.trim()) && fits(Number(s)), { error: `must be ${accepts}` }).transform(Number),
+    { accepts },
   );
+}
 
 /** One of a few words. */
 export const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values) =>
