@@ -49,7 +49,8 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[], iden
   for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
     // The province's portal enrols and credits; the member opens their own wallet.
     const home = person.poolingRegion.slice(0, 2);
-    const portal = portals.get(home)!;
+    const portal = portals.get(home);
+    if (!portal) throw new Error(`the demo needs province ${home} running for ${person.name}`);
     const found = await insuredIn(gatewayUrl, person, [home, ...provinces.filter((code) => code !== home)], portals);
     if (found) {
       ids[person.key] = found;

