@@ -18,3 +18,8 @@ export function monthsBetween(from: string, to: string): number {
   const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
   return index(to) - index(from) + 1;
 }
+
+/** An instant (ISO, UTC) as Beijing time (UTC+8 all year), whatever the browser's time zone: "2026-11-05 10:00:03". */
+export function beijingTime(iso: string): string {
+  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}

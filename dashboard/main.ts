@@ -1,7 +1,7 @@
 import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
 import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
-import { count, monthsBetween, yuan } from './format';
+import { beijingTime, count, monthsBetween, yuan } from './format';
 
 /**
  * The national dashboard page (R23): signs in with a token from the link (#token=…) or the
@@ -73,7 +73,7 @@ async function load(): Promise<void> {
   show('period-form', true);
   show('board', true);
   render(latest);
-  $('status').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })} · 每 30 秒自动刷新`;
+  $('status').textContent = `更新于 北京时间 ${beijingTime(latest.asOf)} · 每 30 秒自动刷新`;
 }
 
 function render(statistics: Statistics): void {

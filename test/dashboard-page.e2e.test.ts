@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
 import { assertEqualsRecount, statistics } from './support/aid-statistics';
-import { elsewhere, launchBrowser, skipBrowser, visit as visitWith, type Visit } from './support/browser';
+import { elsewhere, launchBrowser, skipBrowser, visit as visitWith, type Visit, type VisitOptions } from './support/browser';
 import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
 
 /**
@@ -17,10 +17,17 @@ import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster,
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'test-output');
 const skip = skipBrowser('dashboard-page');
 
+/** What a test reads of an ECharts instance (getModel is ECharts' own, to read the ticks it drew). */
+interface DrawnChart {
+  getOption(): unknown;
+  convertToPixel(finder: { yAxisIndex: number }, value: number): number;
+  getModel(): { getComponent(type: string, index: number): { axis: { scale: { getTicks(): { value: number }[] } } } | undefined };
+}
+
 declare global {
   interface Window {
     /** Set by the page (dashboard/main.ts): its ECharts instances. */
-    dashboardCharts?: Record<'trend' | 'provinces' | 'clearing' | 'regions', { getOption(): unknown }>;
+    dashboardCharts?: Record<'trend' | 'provinces' | 'clearing' | 'regions', DrawnChart>;
   }
 }
 
@@ -55,7 +62,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-const visit = (path: string): Promise<Visit> => visitWith(browser, `${cluster.gateway.baseUrl}${path}`);
+const visit = (path: string, options?: VisitOptions): Promise<Visit> => visitWith(browser, `${cluster.gateway.baseUrl}${path}`, options);
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 const grouped = (amount: string) => {
@@ -80,8 +87,8 @@ async function shownPeriod(page: Page): Promise<{ from: string; to: string }> {
   return { from: await page.inputValue('#from'), to: await page.inputValue('#to') };
 }
 
-async function signedInBoard(path: string): Promise<Visit> {
-  const visited = await visit(path);
+async function signedInBoard(path: string, options?: VisitOptions): Promise<Visit> {
+  const visited = await visit(path, options);
   await visited.page.locator('#board').waitFor({ state: 'visible', timeout: 30_000 });
   await visited.page.waitForFunction(() => document.getElementById('this-month-count')?.textContent !== '');
   return visited;
@@ -174,4 +181,58 @@ test('the page comes with a strict CSP, no inline script, no other origin, and i
   assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
   const etag = script.headers.get('etag') as string;
   assert.equal((await fetch(`${cluster.gateway.baseUrl}/dashboard/dashboard.js`, { headers: { 'if-none-match': etag } })).status, 304);
+});
+
+test('the sign-in screen shows the sign-in box only: no period form, province picker or 退出', { skip }, async () => {
+  const { page, problems } = await visit('/dashboard');
+  await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 30_000 });
+  for (const hidden of ['#period-form', '#from', '#region-province', '#sign-out', '#board']) {
+    assert.equal(await page.locator(hidden).isVisible(), false, `${hidden} is hidden`);
+  }
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+/** Every tick of every value axis of a chart. */
+async function valueTicks(page: Page, chart: 'trend' | 'provinces' | 'regions'): Promise<number[][]> {
+  return page.evaluate((name) => {
+    const model = window.dashboardCharts?.[name].getModel();
+    return [0, 1].map((i) => model?.getComponent('yAxis', i)?.axis.scale.getTicks().map((t) => t.value) ?? []);
+  }, chart);
+}
+
+test('places are categories drawn as bars, the clearing matrix reads in one order both ways, empty charts count in whole 人次, and the time is Beijing time', { skip }, async () => {
+  // A browser in New York: the update time must still be Beijing time, said as such.
+  const { page, problems } = await signedInBoard(`/dashboard#token=${await cluster.token('dashboard')}`, { timezoneId: 'America/New_York' });
+  const api = await statistics(cluster, 'dashboard', await shownPeriod(page));
+  for (const chart of ['provinces', 'regions'] as const) {
+    assert.deepEqual((await drawn(page, chart)).map((s) => s.type), ['bar', 'bar', 'bar'], `no line joins the places of the ${chart} chart`);
+  }
+  assert.deepEqual((await drawn(page, 'trend')).map((s) => s.type), ['bar', 'bar', 'line'], 'months are a series: the count is a line');
+
+  const axes = await page.evaluate(() => {
+    const chart = window.dashboardCharts?.clearing as DrawnChart;
+    const option = chart.getOption() as { xAxis: { data: string[] }[]; yAxis: { data: string[] }[] };
+    const rows = option.yAxis[0].data;
+    return { columns: option.xAxis[0].data, rows, heights: rows.map((_, i) => chart.convertToPixel({ yAxisIndex: 0 }, i)) };
+  });
+  assert.deepEqual(axes.rows, axes.columns, 'the same provinces, in the same order');
+  assert.deepEqual([...axes.heights].sort((a, b) => a - b), axes.heights, 'the first row is at the top, as the first column is at the left');
+
+  const shown = /更新于 北京时间 (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/.exec(await text(page, '#status'));
+  assert.ok(shown, await text(page, '#status'));
+  const apart = Math.abs(Date.parse(`${shown[1].replace(' ', 'T')}+08:00`) - Date.parse(api.asOf));
+  assert.ok(apart < 120_000, `the page shows the platform's time in Beijing time (${shown[1]}, the API ${api.asOf})`);
+
+  // A period with no aid at all: every axis counts in whole units.
+  await page.fill('#from', '2020-01');
+  await page.fill('#to', '2020-03');
+  await page.click('#period-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('period-label')?.textContent?.startsWith('2020-01'), undefined, { timeout: 30_000 });
+  for (const chart of ['trend', 'provinces', 'regions'] as const) {
+    const ticks = (await valueTicks(page, chart)).flat();
+    assert.ok(ticks.length > 0 && ticks.every(Number.isInteger), `the ${chart} chart's axes are in whole units: ${ticks.join(', ')}`);
+  }
+  assert.deepEqual(problems, []);
+  await page.context().close();
 });

@@ -11,6 +11,7 @@ import { type AidFigures, type AidTally, PlaceFigures, tallyAid } from './aid-ta
 import {
   AidCell, AidClearingLine, AidFiguresView, AidMonth, AidProvinceFigures, AidRegionFigures, AidStatistics,
 } from './aid-statistics.types';
+import { beijingMonth } from './dashboard-query';
 import { readKeptFigures } from './kept-figures';
 import { parseMonthPeriod } from './period';
 
@@ -38,8 +39,10 @@ export class AidStatisticsResolver {
     }
     requireAggregateReader(ctx.caller, province ?? undefined);
     const scope = province ?? (ctx.caller?.role === Role.PROVINCIAL_PORTAL ? ctx.caller.province : undefined);
-    const [{ rows, currentMonth }, provinceRows] = await Promise.all([
-      readKeptFigures(ctx.reads, period, scope),
+    const asOf = ctx.now();
+    const currentMonth = beijingMonth(0, asOf);
+    const [rows, provinceRows] = await Promise.all([
+      readKeptFigures(ctx.reads, period, scope, asOf),
       listProvinces(ctx.reads, 100, undefined),
     ]);
     const tally = tallyAid(rows, period, currentMonth, scope);
@@ -52,6 +55,7 @@ export class AidStatisticsResolver {
       from: period.from,
       to: period.to,
       province: scope ? provinceOf(scope) : null,
+      asOf,
       currentMonth,
       thisMonth: view(AidFiguresView, tally.thisMonth),
       total: view(AidFiguresView, tally.total),

@@ -61,7 +61,8 @@ export class AidStatistics {
   @Field({ description: 'Included.' }) to!: string;
   @Field(() => Province, { nullable: true, description: 'The province the figures are of; null: the whole country.' })
   province!: Province | null;
-  @Field({ description: 'The month it is now in Beijing time.' }) currentMonth!: string;
+  @Field({ description: 'When the figures were read, by the platform clock.' }) asOf!: Date;
+  @Field({ description: 'The month it is now (`asOf`) in Beijing time.' }) currentMonth!: string;
   @Field(() => AidFiguresView, { description: 'The current month, whatever the period.' }) thisMonth!: AidFiguresView;
   @Field(() => AidFiguresView, { description: 'The whole period.' }) total!: AidFiguresView;
   @Field(() => Int, { description: 'Wallets activated up to now.' }) walletsActivatedToDate!: number;

@@ -7,7 +7,7 @@ const FIGURES = 'aidCount aidAmount withinProvinceCount withinProvinceAmount cro
 
 export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID) {
   aidStatistics(from: $from, to: $to, province: $province) {
-    from to currentMonth province { code name }
+    from to asOf currentMonth province { code name }
     thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
     months { month ${FIGURES} }
     provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
@@ -38,6 +38,8 @@ export interface Stocks {
 export interface DashboardStatistics {
   from: string;
   to: string;
+  /** ISO time at UTC, by the platform clock. */
+  asOf: string;
   currentMonth: string;
   province: Place | null;
   thisMonth: DashboardFigures;

@@ -9,8 +9,9 @@ import type { MonthPeriod } from './period';
  * The R23 figures as kept by the triggers of migration AidStatistics: aid by month, pooling region
  * where it was spent and donor's province; wallets activated by month and member's region; quota
  * outstanding by donor's region. One round trip reads them all, however many settlements there are.
+ * The current month is the platform clock's (`now`), never the database's.
  */
-const IN_VIEW = `(month BETWEEN $1::date AND $2::date OR month = beijing_month(now()))`;
+const IN_VIEW = `(month BETWEEN $1::date AND $2::date OR month = beijing_month($4::timestamptz))`;
 const READ = `
   SELECT 'aid' AS kind, to_char(month, 'YYYY-MM') AS month, region::text AS region, donor_province AS "donorProvince",
          sum(aid_count)::text AS count, sum(aid_amount)::text AS amount
@@ -23,17 +24,15 @@ const READ = `
   UNION ALL
   SELECT 'quota', NULL, region::text, NULL, NULL, sum(outstanding)::text
   FROM quota_figure WHERE $3::text IS NULL OR left(region, 2) = $3 GROUP BY region
-  UNION ALL
-  SELECT 'now', to_char(beijing_month(now()), 'YYYY-MM'), NULL, NULL, NULL, NULL`;
+`;
 
 export async function readKeptFigures(
   db: Queryable,
   period: MonthPeriod,
   scope: string | undefined,
-): Promise<{ rows: KeptRow[]; currentMonth: string }> {
-  const rows: (KeptRow | { kind: 'now'; month: string })[] = await db.query(READ, [`${period.from}-01`, `${period.to}-01`, scope ?? null]);
-  const now = rows.find((r) => r.kind === 'now') as { month: string };
-  return { rows: rows.filter((r): r is KeptRow => r.kind !== 'now'), currentMonth: now.month };
+  now: Date,
+): Promise<KeptRow[]> {
+  return db.query(READ, [`${period.from}-01`, `${period.to}-01`, scope ?? null, now.toISOString()]);
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
