@@ -1,7 +1,10 @@
 import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
 import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
+import { inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
+import { exportTable } from './export';
 import { beijingTime, count, monthsBetween, yuan } from './format';
+import { drawTable, money, number, type Table, text } from './tables';
 
 /**
  * The national dashboard page (R23): signs in with a token from the link (#token=…) or the
@@ -25,6 +28,8 @@ const show = (id: string, visible: boolean) => { $(id).hidden = !visible; };
 let charts: Charts | undefined;
 let latest: Statistics | undefined;
 let timer: number | undefined;
+/** The tables as last drawn, for their exports. */
+let tables: Table[] = [];
 
 function tokenFromLink(): void {
   const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
@@ -74,6 +79,7 @@ async function load(): Promise<void> {
   show('board', true);
   render(latest);
   $('status').textContent = `更新于 北京时间 ${beijingTime(latest.asOf)} · 每 30 秒自动刷新`;
+  $('print-note').textContent = `统计期间 ${latest.from} 至 ${latest.to} · 数据时间 北京时间 ${beijingTime(latest.asOf)}`;
 }
 
 function render(statistics: Statistics): void {
@@ -85,34 +91,52 @@ function render(statistics: Statistics): void {
   $('scope').textContent = statistics.province ? statistics.province.name : '全国';
   $('current-month').textContent = statistics.currentMonth;
   $('this-month-count').textContent = count(statistics.thisMonth.aidCount);
-  $('this-month-amount').textContent = yuan(statistics.thisMonth.aidAmount);
+  showTotal('this-month-amount', statistics.thisMonth.aidAmount);
+  showTotal('period-amount', statistics.total.aidAmount);
   $('wallets').textContent = count(statistics.walletsActivatedToDate);
-  $('quota-outstanding').textContent = yuan(statistics.quotaOutstanding);
+  showTotal('quota-outstanding', statistics.quotaOutstanding);
   $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
   fillProvinceChoice(statistics);
   drawTrend(charts.trend, statistics);
   drawProvinces(charts.provinces, statistics);
   drawClearing(charts.clearing, statistics);
   renderRegions();
-  fillTable('provinces-table', statistics.provinces.map((p) => [p.province.code, [p.province.name, ...placeCells(p)]]));
-  fillTable('clearing-table', statistics.clearing.map((l) => [
-    `${l.debtor.code}-${l.creditor.code}`, [l.debtor.name, l.creditor.name, yuan(l.amount), count(l.aidCount)],
-  ]));
+  tables = tablesOf(statistics);
+  tables.forEach(drawTable);
 }
 
+/** A national total in 元, 万元 or 亿元, with the exact amount in yuan on hover. */
+function showTotal(id: string, amount: string): void {
+  const unit = unitFor(amount);
+  $(id).textContent = inUnit(amount, unit);
+  $(id).title = `${yuan(amount)} 元`;
+  $(`${id}-unit`).textContent = unit;
+}
+
+const FIGURE_HEADERS = ['共济人次', '共济金额（元）', '省内人次', '省内金额（元）', '跨省人次', '跨省金额（元）', '新开通钱包', '累计钱包', '待使用额度（元）'];
+
 const placeCells = (p: Figures & Stocks) => [
-  count(p.aidCount), yuan(p.aidAmount), count(p.withinProvinceCount), yuan(p.withinProvinceAmount), count(p.crossProvinceCount),
-  yuan(p.crossProvinceAmount), count(p.walletsActivated), count(p.walletsActivatedToDate), yuan(p.quotaOutstanding),
+  number(p.aidCount), money(p.aidAmount), number(p.withinProvinceCount), money(p.withinProvinceAmount), number(p.crossProvinceCount),
+  money(p.crossProvinceAmount), number(p.walletsActivated), number(p.walletsActivatedToDate), money(p.quotaOutstanding),
 ];
 
-function fillTable(id: string, rows: [string, string[]][]): void {
-  const body = $(id).querySelector('tbody') as HTMLTableSectionElement;
-  body.replaceChildren(...rows.map(([key, cells]) => {
-    const row = document.createElement('tr');
-    row.dataset.key = key;
-    for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
-    return row;
-  }));
+function tablesOf(statistics: Statistics): Table[] {
+  return [
+    {
+      id: 'provinces-table', title: '各省明细', headers: ['省份', ...FIGURE_HEADERS],
+      rows: statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...placeCells(p)] })),
+    },
+    {
+      id: 'regions-table', title: '各统筹区明细', headers: ['统筹区代码', '统筹区', ...FIGURE_HEADERS],
+      rows: statistics.regions.map((r) => ({ key: r.poolingRegion.code, cells: [text(r.poolingRegion.code), text(r.poolingRegion.name), ...placeCells(r)] })),
+    },
+    {
+      id: 'clearing-table', title: '省际清算', headers: ['债务方', '债权方', '金额（元）', '共济人次'],
+      rows: statistics.clearing.map((l) => ({
+        key: `${l.debtor.code}-${l.creditor.code}`, cells: [text(l.debtor.name), text(l.creditor.name), money(l.amount), number(l.aidCount)],
+      })),
+    },
+  ];
 }
 
 function fillProvinceChoice(statistics: Statistics): void {
@@ -143,6 +167,14 @@ function start(): void {
   $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
   $('region-province').addEventListener('change', renderRegions);
   $('sign-out').addEventListener('click', () => signIn(null));
+  $('print').addEventListener('click', () => window.print());
+  for (const bar of document.querySelectorAll<HTMLElement>('.exports')) {
+    bar.addEventListener('click', (event) => {
+      const format = (event.target as HTMLElement).dataset.format;
+      const table = tables.find((t) => t.id === bar.dataset.table);
+      if (table && latest && (format === 'csv' || format === 'xlsx')) void exportTable(table, format, `${latest.from}_${latest.to}`);
+    });
+  }
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $<HTMLTextAreaElement>('token-input').value.trim());

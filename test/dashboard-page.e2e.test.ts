@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { DashboardStatistics as Statistics } from '../subgraphs/national/statistics/dashboard-query';
 import { assertEqualsRecount, statistics } from './support/aid-statistics';
 import { elsewhere, launchBrowser, skipBrowser, visit as visitWith, type Visit, type VisitOptions } from './support/browser';
+import { readFirstSheet } from './support/xlsx';
 import { enrol, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer } from './support/cluster-fixture';
 
 /**
@@ -234,5 +235,71 @@ test('places are categories drawn as bars, the clearing matrix reads in one orde
     assert.ok(ticks.length > 0 && ticks.every(Number.isInteger), `the ${chart} chart's axes are in whole units: ${ticks.join(', ')}`);
   }
   assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+/** What the page offers for download when a button is clicked: the file's name and bytes. */
+async function downloaded(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(selector)]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+test('every table exports as CSV (UTF-8 with a BOM) and as a real Excel workbook with the exact figures; the page prints without its controls', { skip }, async () => {
+  const { page, problems } = await signedInBoard(`/dashboard#token=${await cluster.token('dashboard')}`);
+  const period = await shownPeriod(page);
+  const api = await statistics(cluster, 'dashboard', period);
+  const figures = (p: Statistics['provinces'][number] | Statistics['regions'][number]) => [
+    p.aidCount, p.aidAmount, p.withinProvinceCount, p.withinProvinceAmount, p.crossProvinceCount, p.crossProvinceAmount,
+    p.walletsActivated, p.walletsActivatedToDate, p.quotaOutstanding,
+  ];
+  const expected: Record<string, (string | number)[][]> = {
+    'provinces-table': api.provinces.map((p) => [p.province.name, ...figures(p)]),
+    'regions-table': api.regions.map((r) => [r.poolingRegion.code, r.poolingRegion.name, ...figures(r)]),
+    'clearing-table': api.clearing.map((l) => [l.debtor.name, l.creditor.name, l.amount, l.aidCount]),
+  };
+  assert.ok(expected['regions-table'].length > 0 && expected['clearing-table'].length > 0);
+  for (const [id, rows] of Object.entries(expected)) {
+    const headers = await page.locator(`#${id} thead th`).allInnerTexts();
+    assert.deepEqual((await tableRows(page, id)).length, rows.length, `${id} shows every row`);
+
+    const csv = await downloaded(page, `.exports[data-table=${id}] button[data-format=csv]`);
+    assert.match(csv.name, new RegExp(`_${period.from}_${period.to}\\.csv$`));
+    assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], `${id}: the CSV starts with the UTF-8 byte order mark`);
+    const lines = csv.bytes.toString('utf8').slice(1).trimEnd().split('\r\n').map((line) => line.split(','));
+    assert.deepEqual(lines, [headers, ...rows.map((row) => row.map(String))], `${id}: the CSV has the exact figures`);
+
+    const xlsx = await downloaded(page, `.exports[data-table=${id}] button[data-format=xlsx]`);
+    assert.match(xlsx.name, /\.xlsx$/);
+    const sheet = readFirstSheet(xlsx.bytes);
+    const money = (value: string | number) => (typeof value === 'string' && /^-?\d+\.\d\d$/.test(value) ? Number(value) : value);
+    assert.deepEqual(sheet.rows, [headers, ...rows.map((row) => row.map(money))], `${id}: the workbook has the figures as numbers`);
+    for (const [r, row] of rows.entries()) {
+      for (const [c, value] of row.entries()) {
+        const format = sheet.formats[r + 1][c];
+        if (typeof value === 'string' && money(value) !== value) assert.equal(format, '#,##0.00', `${id} row ${r} column ${c}: yuan to the fen`);
+      }
+    }
+  }
+
+  // National totals carry their unit (元 below 1 万); the exact yuan is on hover.
+  assert.equal(await text(page, '#this-month-amount-unit'), '元');
+  assert.equal(await page.locator('#this-month-amount').getAttribute('title'), `${grouped(api.thisMonth.aidAmount)} 元`);
+  assert.equal(await text(page, '#period-amount'), grouped(api.total.aidAmount));
+
+  await page.emulateMedia({ media: 'print' });
+  for (const hidden of ['#period-form', '#sign-out', '#print', '.exports >> nth=0']) {
+    assert.equal(await page.locator(hidden).isVisible(), false, `${hidden} is not printed`);
+  }
+  for (const shownWhenPrinted of ['#print-note', '#provinces-table', '#regions-table', '#clearing-table', '#trend-chart', 'footer']) {
+    assert.equal(await page.locator(shownWhenPrinted).isVisible(), true, `${shownWhenPrinted} is printed`);
+  }
+  assert.match(await text(page, '#print-note'), new RegExp(`^统计期间 ${period.from} 至 ${period.to} · 数据时间 北京时间 `));
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const pdf = await page.pdf({ path: join(SCREENSHOT_DIR, 'dashboard.pdf'), preferCSSPageSize: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  await page.emulateMedia({ media: 'screen' });
+  assert.equal(await page.locator('#period-form').isVisible(), true);
+  assert.deepEqual(problems, [], 'no script error, no CSP violation (the workbook is written in the page)');
   await page.context().close();
 });
