@@ -16,6 +16,7 @@ import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMov
 import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
 import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
+import { AidDayFigures1733500000000 } from './migrations/1733500000000-AidDayFigures';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
@@ -56,7 +57,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
       AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
-      ObservableOutbox1733217000000, WalletEvents1733300000000,
+      ObservableOutbox1733217000000, WalletEvents1733300000000, AidDayFigures1733500000000,
     ],
   });
   await syncRegistry(db);
