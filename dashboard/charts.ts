@@ -50,7 +50,7 @@ function splitBars(categories: string[], rows: Figures[], countAs: 'line' | 'bar
 }
 
 export function drawTrend(chart: echarts.ECharts, statistics: Statistics): void {
-  chart.setOption(splitBars(statistics.months.map((m) => m.month), statistics.months, 'line'), true);
+  chart.setOption(splitBars(statistics.buckets.map((b) => b.start), statistics.buckets, 'line'), true);
 }
 
 export function drawProvinces(chart: echarts.ECharts, statistics: Statistics): void {

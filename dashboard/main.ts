@@ -1,9 +1,9 @@
 import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
-import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
-import { inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
+import { beijingMonth, type PeriodUnitName } from '../subgraphs/national/statistics/dashboard-query';
+import { fenOf, inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
 import { exportTable } from './export';
-import { beijingTime, count, monthsBetween, yuan } from './format';
+import { beijingDay, beijingTime, change, count, monthsBetween, yuan } from './format';
 import { drawTable, money, number, type Table, text } from './tables';
 
 /**
@@ -52,6 +52,15 @@ function signIn(message: string | null): void {
   showError(message);
 }
 
+const UNIT_NAMES: Record<PeriodUnitName, string> = { MONTH: '月度', WEEK: '每周（周一起）', DAY: '每日' };
+
+/** The period inputs for a unit: months, or days (a week is any day of it), with a default period. */
+function setUnit(unit: PeriodUnitName): void {
+  const [type, from, to] = unit === 'MONTH' ? ['month', beijingMonth(-11), beijingMonth(0)]
+    : unit === 'WEEK' ? ['date', beijingDay(-7 * 11), beijingDay(0)] : ['date', beijingDay(-29), beijingDay(0)];
+  for (const [id, value] of [['from', from], ['to', to]]) Object.assign($<HTMLInputElement>(id), { type, value });
+}
+
 const REFUSALS: Record<string, string> = {
   UNAUTHENTICATED: '令牌无效或已过期，请重新登录。',
   FORBIDDEN: '此令牌无权查看统计：仅限全国统计看板与省级门户。',
@@ -62,11 +71,12 @@ async function load(): Promise<void> {
   if (!token) return signIn(null);
   const from = $<HTMLInputElement>('from').value;
   const to = $<HTMLInputElement>('to').value;
-  if (!from || !to || from > to) return showError('统计期间有误：起始月份不能晚于结束月份。');
-  if (monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
+  const unit = $<HTMLSelectElement>('unit').value as PeriodUnitName;
+  if (!from || !to || from > to) return showError('统计期间有误：起始不能晚于结束。');
+  if (unit === 'MONTH' && monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
   $('status').textContent = '正在更新…';
   try {
-    latest = await fetchStatistics(token, from, to);
+    latest = await fetchStatistics(token, from, to, unit);
   } catch (error) {
     const code = error instanceof GraphError ? error.code : 'NETWORK';
     if (REFUSALS[code]) return signIn(REFUSALS[code]);
@@ -93,6 +103,13 @@ function render(statistics: Statistics): void {
   $('this-month-count').textContent = count(statistics.thisMonth.aidCount);
   showTotal('this-month-amount', statistics.thisMonth.aidAmount);
   showTotal('period-amount', statistics.total.aidAmount);
+  $('period-count').textContent = count(statistics.total.aidCount);
+  const { previousPeriod: before, yearEarlier: yearBefore } = statistics;
+  const changes = (of: (f: Figures) => bigint) =>
+    `环比 ${change(of(statistics.total), before && of(before))} · 同比 ${change(of(statistics.total), yearBefore && of(yearBefore))}`;
+  $('period-count-change').textContent = changes((f) => BigInt(f.aidCount));
+  $('period-amount-change').textContent = changes((f) => fenOf(f.aidAmount));
+  $('trend-caption').textContent = `${UNIT_NAMES[statistics.unit]}趋势：省内 / 跨省共济`;
   $('wallets').textContent = count(statistics.walletsActivatedToDate);
   showTotal('quota-outstanding', statistics.quotaOutstanding);
   $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
@@ -162,8 +179,8 @@ function renderRegions(): void {
 
 function start(): void {
   tokenFromLink();
-  $<HTMLInputElement>('from').value = beijingMonth(-11);
-  $<HTMLInputElement>('to').value = beijingMonth(0);
+  setUnit('MONTH');
+  $('unit').addEventListener('change', () => { setUnit($<HTMLSelectElement>('unit').value as PeriodUnitName); void load(); });
   $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
   $('region-province').addEventListener('change', renderRegions);
   $('sign-out').addEventListener('click', () => signIn(null));
