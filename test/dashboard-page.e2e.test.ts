@@ -166,6 +166,16 @@ test('a member\'s token is refused and nothing is shown; a portal signs in at th
   const own = await statistics(cluster, { portal: '32' }, await shownPeriod(member.page));
   assert.deepEqual((await tableRows(member.page, 'provinces-table')).map((row) => row[0]), ['江苏省']);
   assert.equal(await text(member.page, '#this-month-amount'), grouped(own.thisMonth.aidAmount));
+  // The same views for its own province: its regions, its periods, its exports.
+  assert.deepEqual((await tableRows(member.page, 'regions-table')).map((row) => row[0]), own.regions.map((r) => r.poolingRegion.code));
+  assert.ok(own.regions.every((r) => r.poolingRegion.code.startsWith('32')));
+  const csv = await downloaded(member.page, '.exports[data-table=regions-table] button[data-format=csv]');
+  assert.deepEqual(csv.bytes.toString('utf8').slice(1).trimEnd().split('\r\n').slice(1).map((line) => line.split(',')[0]), own.regions.map((r) => r.poolingRegion.code));
+  await member.page.selectOption('#unit', 'WEEK');
+  await member.page.waitForFunction(() => document.getElementById('trend-caption')?.textContent?.startsWith('每周'), undefined, { timeout: 30_000 });
+  const weeks = await statistics(cluster, { portal: '32' }, { ...(await shownPeriod(member.page)), unit: 'WEEK' });
+  assert.equal(await text(member.page, '#period-count'), String(weeks.total.aidCount));
+  assert.equal(await text(member.page, '#scope'), '江苏省');
   assert.deepEqual(member.problems.filter((p) => !p.includes('403') && !p.includes('401')), []);
   await member.page.context().close();
 });
