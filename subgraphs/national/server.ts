@@ -18,6 +18,7 @@ import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists
 import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
 import { MoveSaga1733429000000 } from './migrations/1733429000000-MoveSaga';
+import { AidDayFigures1733500000000 } from './migrations/1733500000000-AidDayFigures';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
@@ -66,6 +67,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
       AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
       ObservableOutbox1733217000000, WalletEvents1733300000000, PlatformClock1733400000000, MoveSaga1733429000000,
+      AidDayFigures1733500000000,
     ],
   });
   await syncRegistry(db);
