@@ -1,24 +1,18 @@
 import { callerOfRequest } from '../common/auth/authenticate';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
+import { PROVINCE_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
 import { subgraphServer } from '../common/apollo';
 import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
-import { Init1732300000000 } from './migrations/1732300000000-Init';
-import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
-import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
-import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
-import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
-import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
-import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
 import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
-import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
 import { buildProvinceSchema } from './schema';
 
 export interface ProvinceServiceConfig {
@@ -35,8 +29,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
+    migrations: PROVINCE_MIGRATIONS,
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
@@ -58,14 +51,15 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
+      ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, false) }),
       ...internalRoutes(db, config.province, config.trust.peers),
     },
   });
   return {
     ...service,
     async close() {
+      await service.close(); // drains the requests in flight first
       clearInterval(folding);
-      await service.close();
       await recording.end();
       await db.destroy();
     },
