@@ -98,7 +98,8 @@ function provinceBase(): Record<string, string> {
   return { ...files, 'kustomization.yaml': kustomization({ resources: Object.keys(files) }) };
 }
 
-const images = [{ name: imageName, newName: imageName, newTag: IMAGE.split(':')[1] }];
+/** `kustomize edit set image` in an overlay changes this to your registry's copy. */
+const images = [{ name: imageName, newTag: IMAGE.split(':')[1] }];
 
 function nationalCentreOverlay(): Record<string, string> {
   const files: Record<string, string> = {

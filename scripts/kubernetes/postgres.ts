@@ -6,10 +6,10 @@ import { labelsOf } from './settings';
  * replicas in other nodes), one of them a synchronous replica, so a committed transfer survives
  * the loss of the primary; base backups every night and the WAL archived continuously through the
  * Barman Cloud plugin to an object store, so it can be restored to any moment since the oldest
- * backup kept (point-in-time recovery: docs/deployment.md).
+ * backup kept (point-in-time recovery: docs/deployment.md). PostgreSQL's image is the operator's
+ * default for its version (set `imageName` in an overlay to pin one).
  */
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
-export const POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:18.1-standard-trixie';
 
 export interface DatabaseShape {
   /** The Cluster's name (its Secret `<name>-app` holds the application's connection string). */
@@ -28,7 +28,6 @@ export function postgresCluster(database: DatabaseShape): CustomResource {
     metadata: { name: database.name, labels: labelsOf(database.name, 'database') },
     spec: {
       instances: 3,
-      imageName: POSTGRES_IMAGE,
       primaryUpdateStrategy: 'unsupervised',
       // One standby confirms every commit before it is answered; with `any`, whichever is first.
       postgresql: {
