@@ -8,6 +8,8 @@ import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/a
 import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
+import { healthRoutes, keysLoaded } from '../subgraphs/common/health';
+import { nationalAnswers } from './national-liveness';
 import type { CorsPolicy } from '../subgraphs/common/cors';
 import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
@@ -100,7 +102,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     },
   });
   const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
+  let supergraphLoaded = false;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    checkMoneyAtTheGateway(apiSchema);
+    supergraphLoaded = true;
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
@@ -153,6 +159,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },
+      // Ready without every province: one province down is answered per path (PROVINCE_UNAVAILABLE), not by taking the gateway out.
+      ...healthRoutes({
+        supergraph: async () => {
+          if (!supergraphLoaded) throw new Error('the supergraph is not loaded');
+        },
+        national: nationalAnswers(config.subgraphUrls.national),
+        keys: keysLoaded(config.trust, true),
+      }),
     },
   });
   return {

@@ -17,6 +17,10 @@ export interface Deadlines {
   statementMs: number;
   /** Opening a database connection. */
   databaseConnectMs: number;
+  /** After SIGTERM, how long requests in flight may still finish (below Kubernetes' grace period). */
+  drainMs: number;
+  /** One readiness check (its database, national's liveness). */
+  readyCheckMs: number;
 }
 
 export const DEADLINE_SETTINGS = {
@@ -24,6 +28,8 @@ export const DEADLINE_SETTINGS = {
   NATIONAL_CALL_TIMEOUT_MS: { key: 'nationalCallMs', default: 15_000 },
   DB_STATEMENT_TIMEOUT_MS: { key: 'statementMs', default: 30_000 },
   DB_CONNECT_TIMEOUT_MS: { key: 'databaseConnectMs', default: 5_000 },
+  DRAIN_TIMEOUT_MS: { key: 'drainMs', default: 20_000 },
+  READY_CHECK_TIMEOUT_MS: { key: 'readyCheckMs', default: 2_000 },
 } as const satisfies Record<string, { key: keyof Deadlines; default: number }>;
 
 export type DeadlineValues = { [Name in keyof typeof DEADLINE_SETTINGS]?: number };

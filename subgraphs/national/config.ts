@@ -24,3 +24,8 @@ export type NationalSettings = ReturnType<typeof readNationalSettings>;
 
 /** National's configuration, read once at start. */
 export const nationalConfig = configurationOnce(() => readNationalSettings());
+
+/** What the `migrate` entry point reads: the database only. */
+export const nationalMigrateConfig = configurationOnce(() =>
+  readSettings('national migrations', { DATABASE_URL: nationalSettings.DATABASE_URL }, process.env),
+);

@@ -4,21 +4,10 @@ import type { Caller } from '../common/auth/caller';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
 import { harnessCallers, startPlatformClock } from '../common/platform-clock';
+import { NATIONAL_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
 import { type NationalContext, nationalContext } from './context';
-import { Init1732300000000 } from './migrations/1732300000000-Init';
-import { MutualAid1732400000000 } from './migrations/1732400000000-MutualAid';
-import { PilotRules1732500000000 } from './migrations/1732500000000-PilotRules';
-import { RelationshipDonorIndex1732700000000 } from './migrations/1732700000000-RelationshipDonorIndex';
-import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
-import { AccessRecordOutbox1732900000000 } from './migrations/1732900000000-AccessRecordOutbox';
-import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
-import { AidStatistics1733100000000 } from './migrations/1733100000000-AidStatistics';
-import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
-import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
-import { WalletEvents1733300000000 } from './migrations/1733300000000-WalletEvents';
-import { MoveSaga1733429000000 } from './migrations/1733429000000-MoveSaga';
-import { AidDayFigures1733500000000 } from './migrations/1733500000000-AidDayFigures';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
@@ -30,7 +19,6 @@ import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
-import { ObservableOutbox1733217000000 } from './migrations/1733217000000-ObservableOutbox';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
@@ -63,12 +51,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [
-      Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
-      AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
-      ObservableOutbox1733217000000, WalletEvents1733300000000, PlatformClock1733400000000, MoveSaga1733429000000,
-      AidDayFigures1733500000000,
-    ],
+    migrations: NATIONAL_MIGRATIONS,
   });
   await syncRegistry(db);
   await foldStatisticsRows(db);
@@ -102,6 +85,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     host: config.host,
     routes: {
       'GET /health': healthRoute(db),
+      ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, true) }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically).
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () => recoverOnce(context(), 0)),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),
@@ -111,11 +95,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   return {
     ...service,
     async close() {
+      await service.close(); // drains the requests in flight first; the workers below may still serve them
       clearInterval(folding);
       clearInterval(pruning);
       stopRecovery();
       stopForwarding();
-      await service.close();
       await recording.end();
       await db.destroy();
     },

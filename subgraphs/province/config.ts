@@ -25,3 +25,8 @@ export type ProvinceSettings = ReturnType<typeof readProvinceSettings>;
 
 /** The province's configuration, read once at start. */
 export const provinceConfig = configurationOnce(() => readProvinceSettings());
+
+/** What the `migrate` entry point reads: the database only. */
+export const provinceMigrateConfig = configurationOnce(() =>
+  readSettings('province migrations', { DATABASE_URL: provinceSettings.DATABASE_URL }, process.env),
+);

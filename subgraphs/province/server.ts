@@ -1,24 +1,17 @@
 import { callerOfRequest } from '../common/auth/authenticate';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
+import { PROVINCE_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
 import { subgraphServer } from '../common/apollo';
 import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
-import { Init1732300000000 } from './migrations/1732300000000-Init';
-import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
-import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
-import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
-import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
-import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
-import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
-import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
-import { PlatformClock1733400000000 } from './migrations/1733400000000-PlatformClock';
 import { buildProvinceSchema } from './schema';
 import { startPlatformClock } from '../common/platform-clock';
 import { healthRoute } from '../common/service-health';
@@ -43,8 +36,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000, PlatformClock1733400000000],
+    migrations: PROVINCE_MIGRATIONS,
   });
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => logWorkFailure(error, 'folding figure rows failed')), 60_000);
@@ -66,6 +58,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     host: config.host,
     routes: {
       'GET /health': healthRoute(db, { province: config.province }),
+      ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, false) }),
       ...internalRoutes(db, config.province, config.trust.peers),
       ...clockRoutes,
     },
@@ -73,8 +66,8 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   return {
     ...service,
     async close() {
+      await service.close(); // drains the requests in flight first
       clearInterval(folding);
-      await service.close();
       await recording.end();
       await db.destroy();
     },

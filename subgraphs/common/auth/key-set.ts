@@ -34,12 +34,14 @@ async function read(source: KeySetSource, label: string): Promise<JsonWebKeySet>
 export class TrustedKeySet {
   private getKey: JWTVerifyGetKey;
   private kids: Set<string>;
+  private count: number;
   private lastReadOnMissMs = 0;
   private timer?: NodeJS.Timeout;
 
   private constructor(private readonly source: KeySetSource, private readonly options: KeySetOptions, set: JsonWebKeySet) {
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
+    this.count = set.keys.length;
     if (!('inline' in source) && options.refreshMs) {
       this.timer = setInterval(() => void this.reload().catch((error: Error) => log.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
       this.timer.unref();
@@ -59,6 +61,11 @@ export class TrustedKeySet {
 
   static fromSet(set: JsonWebKeySet, label: string): TrustedKeySet {
     return new TrustedKeySet({ inline: JSON.stringify(set) }, { label }, set);
+  }
+
+  /** How many keys the set holds now (readiness: a service with none cannot check a token). */
+  get size(): number {
+    return this.count;
   }
 
   /** Whether a key of this id is in the set now (a retired key is not). */
@@ -82,6 +89,7 @@ export class TrustedKeySet {
     const set = await read(this.source, this.options.label);
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
+    this.count = set.keys.length;
   }
 
   close(): void {
