@@ -6,7 +6,7 @@ import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
 import { describeNetworkFault, injectNetworkFault, NETWORK_LATENCY, type NetworkFaultRecord, networkFaultPlan } from './network-faults';
 import type { Family } from './model';
-import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare } from './operations';
+import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare, settleAndMove, type StepResult } from './operations';
 import { Random } from './random';
 import { answerText, type Outcome } from './requests';
 import { newFamily, platform, regionsOf, relaxTransferPolicy } from './world';
@@ -59,10 +59,10 @@ export interface ChaosReport {
   failed: number;
 }
 
-type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'replay';
+type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'settleAndMove' | 'replay';
 const ACTIONS: readonly (readonly [number, Action])[] = [
   [24, 'transfer'], [22, 'settle'], [10, 'refund'], [7, 'premium'], [10, 'credit'], [8, 'spendOwn'],
-  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [8, 'replay'],
+  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [2, 'settleAndMove'], [2, 'creditMoved'], [8, 'replay'],
 ];
 
 /** What a loaded two-core machine may add to a request's budget before the check calls it held too long. */
@@ -136,14 +136,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const strangers = (random: Random) => (family: Family) => random.pick(families.filter((f) => f !== family)).beneficiary.id;
 
     const act = async (random: Random, family: Family, action: Action): Promise<boolean> => {
-      if (action === 'dissolve' || action === 'endInsurance' || action === 'moveDonor') {
-        const problem = action === 'dissolve'
-          ? await dissolveAndRelate(p, family, random, signedAt)
-          : action === 'endInsurance'
-            ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
-            : await moveDonor(p, family, random, signedAt, regionsOf(provinces));
+      if (action === 'dissolve') {
+        const problem = await dissolveAndRelate(p, family, random, signedAt);
         count(action, problem ? 'failed' : 'done');
         if (problem) answerProblems.push(problem);
+        return true;
+      }
+      if (action === 'endInsurance' || action === 'moveDonor' || action === 'settleAndMove') {
+        const step: StepResult = action === 'endInsurance'
+          ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
+          : action === 'moveDonor'
+            ? await moveDonor(p, family, random, signedAt, regionsOf(provinces))
+            : await settleAndMove(p, family, random, signedAt, regionsOf(provinces), provinces);
+        count(action, step.problems.length > 0 ? 'failed' : step.replayable.length > 0 ? 'done' : 'no region to go to');
+        for (const problem of step.problems) (problem.startsWith('one answer per key') ? keyProblems : answerProblems).push(problem);
+        answered.push(...step.replayable);
         return true;
       }
       if (action === 'replay') {
@@ -151,7 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!first) return false;
         replays += 1;
         const again = await p.send(first.request);
-        if (again.kind !== 'unknown' && answerText(again) !== first.answer) {
+        if (again.kind !== 'unknown' && !(first.sameAnswer ? first.sameAnswer(again) : answerText(again) === first.answer)) {
           keyProblems.push(`${first.kind} replayed: first ${first.answer}, now ${answerText(again)}`);
         }
         count('replay', again.kind === 'unknown' ? 'no answer' : 'same answer');

@@ -4,7 +4,8 @@ import { DEFAULT_OPTIONS, printReport, runChaos } from '../chaos/run';
 const HELP = `npm run chaos -- [options]   a fault-injection run on a cluster of its own
 
   --operations 10000     random money operations (transfers, acceptances, settlements, premiums,
-                         refunds, dissolutions, insurance endings, contributions, own spending, replays)
+                         refunds, dissolutions, insurance endings and moves, settlements racing a
+                         move, credits to moved memberships, contributions, own spending, replays)
   --callers 16           callers acting at once, each on families of its own
   --kills 12             SIGKILLs at random moments of provinces, national and the gateway,
                          besides one crash at every CRASH_AT point

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, codes, enrol, exitSignal, internal, key, newIdNumber, refusedWithoutChange, settle, startTestCluster, type TestCluster,
+  balanced, codes, enrol, exitSignal, internal, key, MOVE, newIdNumber, refusedWithoutChange, settle, startTestCluster, type TestCluster,
 } from './support/cluster-fixture';
 
 /**
@@ -19,10 +19,6 @@ before(async () => {
 after(async () => {
   await cluster?.stop();
 });
-
-const MOVE = `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
-  endedMember { id } newMember { id } endedRelationshipIds
-  accountMove { state currentYear accumulated from { id } to { id } } } }`;
 
 const CREDIT = `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`;
 const ENROL = `mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`;

@@ -127,6 +127,10 @@ export const SETTLE = `mutation($input: SettleExpenseInput!) { settleExpense(inp
 export const PREMIUM = `mutation($input: PayPremiumInput!) { payPremium(input: $input) { id state amount quotaPaid } }`;
 export const DISSOLVE = `mutation($input: DissolveMutualAidInput!) { dissolveMutualAid(input: $input) {
   id status quota { granted spent released available } } }`;
+/** R26, R31: an insurance change, with everything its answer says about the account's move. */
+export const MOVE = `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
+  endedMember { id } newMember { id } endedRelationshipIds
+  accountMove { state currentYear accumulated from { id } to { id } } } }`;
 export const REFUND = `mutation($input: RefundSettlementInput!) { refundSettlement(input: $input) {
   id amount cashPart quotaPart ownAccountPart } }`;
 
