@@ -80,12 +80,17 @@ export class ProvinceRouter implements GraphQLDataSource {
     });
     const source = this.deployments.get(province);
     if (!source) return unavailable('is not running on this platform');
+    const breaker = this.breakers.of(province);
+    const failedFast = () => unavailable('has not been answering in time (failed fast until it answers again)');
+    if (breaker.failsFast()) return failedFast();
     let status = this.health.status(province);
-    if (status && status.state !== 'healthy' && status.state !== 'drifted') status = await this.health.check(province);
+    if (status && status.state !== 'healthy' && status.state !== 'drifted') {
+      status = await this.health.check(province);
+      if (status.state === 'unreachable') breaker.silent(); // the check was a probe that got no answer either
+    }
     if (status?.state === 'drifted') return unavailable('serves a different province schema and is not used');
     if (status?.state !== 'healthy') return unavailable('is not answering');
-    const breaker = this.breakers.of(province);
-    if (!breaker.admit()) return unavailable('has not been answering in time (failed fast until it answers again)');
+    if (!breaker.admit()) return failedFast();
     try {
       const response = await source.send({ ...options, request: { ...options.request } });
       breaker.answered();

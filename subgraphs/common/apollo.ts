@@ -9,7 +9,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { isRefusalCode } from './errors';
+import { isRefusalCode, OutcomePending } from './errors';
+import { DATABASE_LOST_MESSAGE, isDatabaseLoss } from './database-loss';
 
 /** Errors whose message is meant for the caller; anything else is an internal fault. */
 function isForCaller(error: unknown): boolean {
@@ -29,6 +30,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
   if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
+  if (isDatabaseLoss(original)) {
+    // R30: a change may or may not have been committed; asking again (under the same key) gets the final answer.
+    log.warn({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'database lost while answering');
+    return { ...new OutcomePending(DATABASE_LOST_MESSAGE).toJSON(), path: formatted.path };
+  }
   log.error({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'internal error');
   return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
