@@ -20,17 +20,19 @@ import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
-import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
+import { RECOVERY_JOB, recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
 import { ObservableOutbox1733217000000 } from './migrations/1733217000000-ObservableOutbox';
-import { errorText, log } from '../common/log';
+import { everyInOneCopy, ExclusiveJobs, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
+
+const FOLDING = 'folding statistics rows';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -60,9 +62,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ],
   });
   await syncRegistry(db);
-  await foldStatisticsRows(db);
-  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
-  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'pruning wallet events failed')), 60_000);
+  // Background work runs in one copy of national at a time, whatever the number of copies (docs/replicas-and-restore.md).
+  const jobs = new ExclusiveJobs(config.databaseUrl);
+  await inTransactionAlone(db, FOLDING, foldStatisticsRows);
+  const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldStatisticsRows });
+  const stopPruning = everyInOneCopy('pruning wallet events', 60_000, { db, sqlOnly: pruneWalletEvents });
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -81,8 +85,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   await apollo.start();
   const clock = config.adjustableClock ? new AdjustableClock(config.adjustableClock.offsetMs) : systemClock;
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
-  const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
-  const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
+  const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
         // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
@@ -100,8 +104,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     host: config.host,
     routes: {
       'GET /health': async () => ({ status: 200, body: { status: 'ok' } }),
-      // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => recoverOnce(context(), 0)),
+      // Runs one recovery round now, for operators and tests (the worker runs it periodically): after the round another copy may be running.
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, () => jobs.runAlone(RECOVERY_JOB, () => recoverOnce(context(), 0), { waitMs: 120_000 })),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, () => recoveryBacklog(db)),
       ...setClock,
     },
@@ -109,10 +113,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   return {
     ...service,
     async close() {
-      clearInterval(folding);
-      clearInterval(pruning);
+      stopFolding();
+      stopPruning();
       stopRecovery();
       stopForwarding();
+      await jobs.close();
       await service.close();
       await recording.end();
       await db.destroy();

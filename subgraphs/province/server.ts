@@ -16,10 +16,12 @@ import { accessRecordingPlugin, coalescing, recordingPool } from '../common/acce
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
-import { errorText, log } from '../common/log';
+import { everyInOneCopy, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
 import { buildProvinceSchema } from './schema';
+
+const FOLDING = 'folding figure rows';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -38,9 +40,9 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
       AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
   });
-  await foldFigureRows(db);
-  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
-  folding.unref();
+  // Folding is safe in two copies at once (row locks), but one copy at a time does it without waiting on the other.
+  await inTransactionAlone(db, FOLDING, foldFigureRows);
+  const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldFigureRows });
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
@@ -64,7 +66,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   return {
     ...service,
     async close() {
-      clearInterval(folding);
+      stopFolding();
       await service.close();
       await recording.end();
       await db.destroy();

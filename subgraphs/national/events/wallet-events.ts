@@ -94,6 +94,6 @@ export async function findWalletEvent(db: Queryable, position: EventPosition): P
 }
 
 /** Forgets events older than the retention; a client that was away longer resumes from the oldest kept. */
-export async function pruneWalletEvents(db: DataSource): Promise<void> {
+export async function pruneWalletEvents(db: Pick<DataSource, 'query'>): Promise<void> {
   await db.query(`DELETE FROM wallet_event WHERE created_at < now() - make_interval(hours => $1)`, [EVENT_RETENTION_HOURS]);
 }

@@ -37,7 +37,7 @@ export async function readKeptFigures(
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
-export async function foldStatisticsRows(db: DataSource): Promise<void> {
+export async function foldStatisticsRows(db: Queryable): Promise<void> {
   await db.query(`SELECT fold_statistics_rows()`);
 }
 
