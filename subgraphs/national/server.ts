@@ -89,9 +89,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const setClock: Record<string, JsonRoute> = clock instanceof AdjustableClock
     ? {
-        // Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock.
-        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs }: { now?: string; advanceMs?: number }) => {
-          const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
+        // Sets the clock ({ now }), moves it on ({ advanceMs }) or sets its offset from the system clock
+        // ({ offsetMs }: another copy of national's, so that both keep one time); answers the time and the offset.
+        [`POST ${INTERNAL_PREFIX}clock`]: internalRoute(peers, harness, async ({ now, advanceMs, offsetMs: given }: { now?: string; advanceMs?: number; offsetMs?: number }) => {
+          const time = given !== undefined ? Date.now() + given : now ? new Date(now).getTime() : clock.now().getTime() + (advanceMs ?? 0);
+          const offsetMs = clock.set(new Date(time));
           return { now: clock.now().toISOString(), offsetMs };
         }),
       }
