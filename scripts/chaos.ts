@@ -11,6 +11,9 @@ const HELP = `npm run chaos -- [options]   a fault-injection run on a cluster of
   --crash-points all     crash once at every CRASH_AT point (or a number: that many, chosen at random)
   --provinces 32,13,51   provinces of the cluster
   --seed 20241201        the seed of the operation mix
+  --replicas 1           copies of every service (gateway, national, each province) behind one
+                         address each; every kill and crash is then one copy's, and requests sent
+                         while a copy is down must be answered by the others
 
 It prints what it did and "N passed, N failed"; the exit code is 1 when a check failed.`;
 
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
       'crash-points': { type: 'string', default: 'all' },
       provinces: { type: 'string', default: DEFAULT_OPTIONS.provinces.join(',') },
       seed: { type: 'string', default: String(DEFAULT_OPTIONS.seed) },
+      replicas: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
     crashPoints: values['crash-points'] === 'all' ? 'all' : whole('crash-points', values['crash-points'], 0),
     provinces: values.provinces.split(',').map((s) => s.trim()),
     seed: whole('seed', values.seed, 0),
+    replicas: whole('replicas', values.replicas, 1),
   });
   printReport(report, console.log);
   process.exitCode = report.failed === 0 ? 0 : 1;
