@@ -70,7 +70,8 @@ const heal = (...args: string[]) => run(script('restore-heal'), ['--province', '
   PROVINCE_URLS: [...cluster.provinces].map(([code, p]) => `${code}=${p.baseUrl}`).join(','),
 });
 
-const heldIn = (differences: string[]) => new Set(differences.flatMap((d) => /^hold (\S+):/.exec(d)?.[1] ?? []));
+/** The holds that differences name: a hold's amount, or a movement of it missing from the ledger. */
+const heldIn = (differences: string[]) => new Set(differences.flatMap((d) => /^hold (\S+):|\(hold (\S+)\)/.exec(d)?.slice(1).find(Boolean) ?? []));
 
 async function sendQuota(donor: string, beneficiary: string, relationshipId: string, amount: string): Promise<string> {
   const sent = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId, amount, fundSource: 'CURRENT_YEAR', idempotencyKey: key('t') } });
@@ -114,6 +115,10 @@ test('a province restored from an earlier backup is named by reconciliation and 
   const [{ id: moveId }] = await cluster.sql<{ id: string }>('national', `SELECT id FROM account_move WHERE from_member = $1`, [b]);
   assert.ok(found.differences.some((d) => d.startsWith(`move ${moveId}: TRANSFER_OUT booked 0.00 yuan`)), found.differences.join('\n'));
 
+  for (const movement of [`spendOwn ${paidB?.id as string} (member ${childB})`, `captureHold ${paidB?.id as string} (hold ${holdB})`, `placeHold ${holdC} (hold ${holdC})`]) {
+    assert.ok(found.differences.includes(`entry missing: ${movement}, which national has had the province book`), `${movement} named:\n${found.differences.join('\n')}`);
+  }
+
   const checked = await heal('--check');
   assert.equal(checked.code, 1, `--check reports the differences and changes nothing: ${checked.stdout}${checked.stderr}`);
   assert.deepEqual(await reconciliation(cluster, '32'), found);
@@ -149,6 +154,7 @@ test("what national never saw cannot come back: a contribution after the backup,
   assert.match(healed.stdout, new RegExp(`refused: placeHold ${hold} \\(${hold}\\):`), healed.stdout);
   const left = await reconciliation(cluster, '32');
   assert.deepEqual([...heldIn(left.differences)], [hold], `the operator sees the hold that cannot be booked:\n${left.differences.join('\n')}`);
+  assert.ok(left.differences.includes(`entry missing: placeHold ${hold} (hold ${hold}), which national has had the province book`), left.differences.join('\n'));
   const [account] = await cluster.sql<{ balance: string }>('32', `SELECT balance FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [donor]);
   assert.equal(account.balance, '10000', 'the contribution after the backup is gone: only the province could book it again');
 });

@@ -63,6 +63,7 @@ const HISTORY = `
 
 export async function healRestoredProvince(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<HealReport> {
   const history: Replay[] = await db.query(HISTORY, [province]);
+  // The province stays as it is while it is being healed: R20 below names what is still missing, if anything.
   const report: HealReport = { province, sent: 0, refused: [], differentParts: [] };
   for (const step of history) {
     const operation = {
@@ -83,4 +84,27 @@ export async function healRestoredProvince(db: DataSource, provinces: ProvinceDi
     }
   }
   return report;
+}
+
+/** Movements that book a ledger entry under (operation id, hold id); moves and ended memberships are checked apart (R31). */
+const BOOKS_ENTRY = new Set(['placeHold', 'spendOwn', 'captureHold', 'releaseHold', 'restoreHold', 'refundToAccount']);
+const CHUNK = 5000;
+
+/**
+ * R20 after a restore: every movement national has had a province book (a hold placed, an
+ * own-account debit, a capture, release or restore, a refund to an account) has its entries in
+ * that province's ledger. Returns each one missing, in words, in the order it happened.
+ */
+export async function entriesMissing(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<string[]> {
+  const history = ((await db.query(HISTORY, [province])) as Replay[]).filter((step) => BOOKS_ENTRY.has(step.action)
+    && (step.action !== 'refundToAccount' || (step.payload.parts as { amount: string }[]).some((p) => BigInt(p.amount) > 0n)));
+  const operationIds = [...new Set(history.map((step) => step.operation_id))];
+  const booked = new Set<string>();
+  for (let i = 0; i < operationIds.length; i += CHUNK) {
+    const answer = await provinces.call<{ booked: { operationId: string; holdId: string | null }[] }>(province, 'bookedEntries', { operationIds: operationIds.slice(i, i + CHUNK) });
+    for (const entry of answer.booked) booked.add(`${entry.operationId} ${entry.holdId ?? ''}`);
+  }
+  return history
+    .filter((step) => !booked.has(`${step.operation_id} ${String(step.payload.holdId ?? '')}`))
+    .map((step) => `entry missing: ${step.action} ${step.operation_id}${step.payload.holdId ? ` (hold ${String(step.payload.holdId)})` : ` (member ${String(step.payload.memberId)})`}, which national has had the province book`);
 }
