@@ -31,6 +31,8 @@ export interface ChaosOptions {
   log: (line: string) => void;
   /** Every line the services write (a test searches them for personal data). */
   serviceOutput?: (service: string, line: string) => void;
+  /** Copies of every service (gateway, national, each province); a fault then kills one copy. Default 1. */
+  replicas?: number;
   /** Runs once the cluster stands at the run's clock, before the families are registered (a test loads the demo). */
   prepare?: (cluster: Cluster) => Promise<void>;
   /** `--network`: latency on every link between deployments, and this many black holes, one-way cuts, resets and database cuts of 5–30 s. */
@@ -75,9 +77,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   log(`starting a cluster of provinces ${provinces.join(', ')}`);
   const clock = beijingTime('10:00:00'); // transfers are allowed (R24) and no 06:00 return (R25) falls in the run
+  const replicas = Math.max(1, options.replicas ?? 1);
   const cluster = await startTestCluster({
     provinces,
     clock,
+    replicas: replicas > 1 ? Object.fromEntries(['gateway', 'national', ...provinces].map((s) => [s, replicas])) : undefined,
     nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
     onOutput: options.serviceOutput,
     ...(options.networkFaults !== undefined ? NETWORK_LATENCY : {}),
@@ -86,6 +90,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await options.prepare?.(cluster);
     const signedAt = new Date(clock.getTime() - 3_600_000);
     const p = platform(cluster);
+    const sentWhile = replicas > 1 ? timedSends(p) : undefined;
     await relaxTransferPolicy(p, provinces);
     const setupRandom = new Random(options.seed);
     const families: Family[] = [];
@@ -219,7 +224,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    const plan = faultPlan(new Random(options.seed + 7), provinces, options.kills, options.crashPoints);
+    const plan = faultPlan(new Random(options.seed + 7), provinces, options.kills, options.crashPoints, cluster.copiesOf);
     const faults: FaultRecord[] = [];
     let faultsDone = plan.length === 0;
     const faultLoop = async () => {
@@ -270,6 +275,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         detail: faults.filter((f) => !f.killed).map((f) => `${f.target} ${f.crashAt}`).join(', ') || undefined,
       },
       { name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving', ok: quiet.quiet, detail: quiet.left ?? `${quiet.ms} ms` },
+      ...(sentWhile ? [answeredWhileCopyDown(sentWhile, faults)] : []),
       ...(await finalChecks(p, families, provinces, frauds, { from: new Date(clock.getTime() - 86_400_000), to: new Date(clock.getTime() + 86_400_000) })),
     ];
     const failed = checks.filter((c) => !c.ok).length;
@@ -280,6 +286,35 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await cluster.stop();
   }
+}
+
+/** Every request sent, with when it was sent and what came back (a run with copies checks those sent while a copy was down). */
+function timedSends(p: ReturnType<typeof platform>): { sentAt: number; outcome: Outcome }[] {
+  const sent: { sentAt: number; outcome: Outcome }[] = [];
+  const plain = p.send.bind(p);
+  p.send = async (request) => {
+    const sentAt = Date.now();
+    const outcome = await plain(request);
+    sent.push({ sentAt, outcome });
+    return outcome;
+  };
+  return sent;
+}
+
+/** With copies: a request sent while one copy of a service was down reached the others, and was answered or refused for a rule of its own. */
+function answeredWhileCopyDown(sent: { sentAt: number; outcome: Outcome }[], faults: FaultRecord[]): Check {
+  const windows = faults.flatMap((f) => (f.copyDown ? [{ ...f.copyDown, target: f.target }] : []));
+  const during = sent.flatMap((s) => {
+    const window = windows.find((w) => s.sentAt >= w.from && s.sentAt < w.to);
+    return window ? [{ ...s, target: window.target }] : [];
+  });
+  const unanswered = during.filter(({ outcome }) =>
+    outcome.kind === 'unknown' || (outcome.kind === 'refused' && /UNAVAILABLE$/.test(outcome.code)));
+  return {
+    name: `requests sent while one copy was down were answered by the other copies (${during.length} sent in ${windows.length} windows)`,
+    ok: unanswered.length === 0,
+    detail: unanswered.slice(0, 5).map(({ target, outcome }) => `${target} down: ${outcome.kind === 'unknown' ? outcome.why : answerText(outcome)}`).join('; ') || undefined,
+  };
 }
 
 export function printReport(report: ChaosReport, log: (line: string) => void): void {

@@ -16,6 +16,9 @@ const HELP = `npm run chaos -- [options]   a fault-injection run on a cluster of
                          between deployments, and black holes, one-way cuts, resets and a database
                          cut of 5–30 s each (see docs/network.md)
   --network-faults 8     how many of those (with --network)
+  --replicas 1           copies of every service (gateway, national, each province) behind one
+                         address each; every kill and crash is then one copy's, and requests sent
+                         while a copy is down must be answered by the others
 
 It prints what it did and "N passed, N failed"; the exit code is 1 when a check failed.`;
 
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: String(DEFAULT_OPTIONS.seed) },
       network: { type: 'boolean', default: false },
       'network-faults': { type: 'string', default: '8' },
+      replicas: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     provinces: values.provinces.split(',').map((s) => s.trim()),
     seed: whole('seed', values.seed, 0),
     networkFaults: values.network ? whole('network-faults', values['network-faults'], 0) : undefined,
+    replicas: whole('replicas', values.replicas, 1),
   });
   printReport(report, console.log);
   process.exitCode = report.failed === 0 ? 0 : 1;

@@ -14,7 +14,11 @@ import { IMAGE } from '../scripts/kubernetes/settings';
 const ROOT = join(__dirname, '..', '..');
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 const instructions = dockerfile.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-const stages = instructions.reduce<string[][]>((all, line) => (/^FROM\s/i.test(line) ? [...all, [line]] : (all.at(-1)?.push(line), all)), []);
+const stages: string[][] = [];
+for (const line of instructions) {
+  if (/^FROM\s/i.test(line)) stages.push([line]);
+  else stages.at(-1)?.push(line);
+}
 const final = stages.at(-1) ?? [];
 
 test('the Dockerfile is multi-stage; its final stage installs production dependencies only and copies dist from the build', () => {

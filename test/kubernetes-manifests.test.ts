@@ -93,15 +93,24 @@ const CNPG_VALIDATORS = Object.fromEntries(Object.entries(cnpg.schemas).map(([ki
 function validateObject(object: KubernetesObject): void {
   const key = `${object.apiVersion}/${object.kind}`;
   const Model = KINDS[key];
-  if (Model) return new Model(object).validate();
+  if (Model) {
+    new Model(object).validate();
+    return;
+  }
   if (object.apiVersion === cnpg.apiVersion) {
     const validate = CNPG_VALIDATORS[object.kind];
     assert.ok(validate, `no CloudNativePG schema for ${object.kind}`);
     assert.ok(validate(object), `${object.kind} ${object.metadata.name}: ${ajv.errorsText(validate.errors)}`);
     return;
   }
-  if (key === 'monitoring.coreos.com/v1/ServiceMonitor') return checkServiceMonitor(object);
-  if (key === 'monitoring.coreos.com/v1/PrometheusRule') return checkPrometheusRule(object);
+  if (key === 'monitoring.coreos.com/v1/ServiceMonitor') {
+    checkServiceMonitor(object);
+    return;
+  }
+  if (key === 'monitoring.coreos.com/v1/PrometheusRule') {
+    checkPrometheusRule(object);
+    return;
+  }
   if (key === 'barmancloud.cnpg.io/v1/ObjectStore') {
     assert.match(object.spec?.configuration?.destinationPath ?? '', /^s3:\/\/[a-z0-9.-]+\/[a-z0-9-]+$/);
     assert.match(object.spec?.retentionPolicy ?? '', /^[1-9][0-9]*[dwm]$/);

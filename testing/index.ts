@@ -36,6 +36,12 @@ export interface TestClusterOptions {
   clock?: Date;
   /** How often the gateway checks every province's schema (an unhealthy one is checked every second). Default 500 ms. */
   healthCheckIntervalMs?: number;
+  /**
+   * Copies of a service, by 'gateway', 'national' or province code (default one each): e.g.
+   * `{ gateway: 2, national: 2, '32': 2 }`. Each service keeps one address (a round-robin front);
+   * `kill('national#1')` kills one copy, `kill('national')` every copy.
+   */
+  replicas?: Record<string, number>;
   /** Extra environment of national, e.g. RECOVERY_INTERVAL_MS to run recovery only when the test asks. */
   nationalEnv?: Record<string, string>;
   /** Extra environment of every service, e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export their traces. */
@@ -66,6 +72,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     basePort: options.basePort,
     postgresPort: options.postgresPort,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
+    replicas: options.replicas,
     jwksRefreshMs: 500,
     testHarness: true,
     adjustableClock: true,

@@ -75,6 +75,11 @@ export const provinceOperations = {
     }),
   ),
   // R32: staff reads of national-owned personal data, forwarded by national.
+  /** R20 after a restore: which of these operations the ledger has entries of (national names the others). */
+  bookedEntries: operation(
+    z.object({ operationIds: z.array(z.string()).max(5000) }),
+    z.object({ booked: z.array(z.object({ operationId: z.string(), holdId: z.string().nullable() })) }),
+  ),
   recordAccess: operation(
     z.object({
       records: z.array(z.object({
@@ -97,9 +102,9 @@ const counts = <Keys extends string>(keys: readonly Keys[]) =>
 
 /** National's operations for the test harness (a test cluster outside production only). */
 export const harnessOperations = {
-  /** Sets the clock ({ now }) or moves it on ({ advanceMs }); answers the time and its offset from the system clock. */
+  /** Sets the clock ({ now }), moves it on ({ advanceMs }) or takes another copy's offset ({ offsetMs }); answers the time and its offset. */
   clock: operation(
-    z.object({ now: z.iso.datetime({ offset: true }).optional(), advanceMs: z.number().int().optional() }),
+    z.object({ now: z.iso.datetime({ offset: true }).optional(), advanceMs: z.number().int().optional(), offsetMs: z.number().int().optional() }),
     z.object({ now: z.string(), offsetMs: z.number() }),
   ),
   recover: operation(z.object({}), counts(['returnedTransfers', 'enrolments', 'transfers', 'settlements', 'steps', 'moves', 'accountMoves'])),

@@ -10,7 +10,8 @@ export const harnessCallers = (adjustableClock: unknown, production = false): st
 /**
  * A service's platform clock, made this process's: the system clock, or in a test cluster an
  * adjustable one with the internal `clock` operation the harness sets it by ({ now } sets the
- * time, { advanceMs } moves it on; the answer is the time and its offset from the system clock).
+ * time, { advanceMs } moves it on, { offsetMs } takes another copy's offset from the system clock, so
+ * that every copy of every service keeps one time; the answer is the time and its offset).
  */
 export function startPlatformClock(
   peers: ServicePeers,
@@ -23,8 +24,9 @@ export function startPlatformClock(
   }
   const clock = new AdjustableClock(adjustable.offsetMs);
   usePlatformClock(clock);
-  const setClock = internalRoute(peers, harnessCallers(adjustable, production), harnessOperations.clock, async ({ now, advanceMs }) => {
-    const offsetMs = clock.set(now ? new Date(now) : new Date(clock.now().getTime() + (advanceMs ?? 0)));
+  const setClock = internalRoute(peers, harnessCallers(adjustable, production), harnessOperations.clock, async ({ now, advanceMs, offsetMs: given }) => {
+    const time = given !== undefined ? Date.now() + given : now ? new Date(now).getTime() : clock.now().getTime() + (advanceMs ?? 0);
+    const offsetMs = clock.set(new Date(time));
     return { now: clock.now().toISOString(), offsetMs };
   });
   return { clock, routes: { [`POST ${INTERNAL_PREFIX}clock`]: setClock } };

@@ -12,19 +12,21 @@ import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { keepForForwarding, startAccessRecordForwarder } from './access-log/access-record-outbox';
-import { recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
+import { RECOVERY_JOB, recoverOnce, recoveryBacklog, startRecoveryWorker } from './recovery/recovery-worker';
 import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { harnessOperations } from '../common/internal-contract';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
 import { buildNationalSchema } from './schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
+import { everyInOneCopy, ExclusiveJobs, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { watchOutbox } from './national-metrics';
 import { outboxBacklog } from './steps/province-steps';
 import type { BreakerSettings } from '../common/circuit-breaker';
 import { healthRoute } from '../common/service-health';
-import { logWorkFailure } from '../common/database-shutdown';
+
+const FOLDING = 'folding statistics rows';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -54,9 +56,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: NATIONAL_MIGRATIONS,
   });
   await syncRegistry(db);
-  await foldStatisticsRows(db);
-  const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => logWorkFailure(error, 'folding statistics rows failed')), 60_000);
-  const pruning = setInterval(() => pruneWalletEvents(db).catch((error: unknown) => logWorkFailure(error, 'pruning wallet events failed')), 60_000);
+  // Background work runs in one copy of national at a time, whatever the number of copies (docs/replicas-and-restore.md).
+  const jobs = new ExclusiveJobs(config.databaseUrl);
+  await inTransactionAlone(db, FOLDING, foldStatisticsRows);
+  const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldStatisticsRows });
+  const stopPruning = everyInOneCopy('pruning wallet events', 60_000, { db, sqlOnly: pruneWalletEvents });
   const credential = config.trust.credential;
   if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
@@ -75,8 +79,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   await apollo.start();
   const { clock, routes: clockRoutes } = startPlatformClock(peers, config.adjustableClock, config.production);
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
-  const stopForwarding = startAccessRecordForwarder(db, provinces, config.accessForwardIntervalMs ?? 1000);
-  const stopRecovery = startRecoveryWorker(context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
+  const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
@@ -86,8 +90,12 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     routes: {
       'GET /health': healthRoute(db),
       ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, true) }),
-      // Runs one recovery round now, for operators and tests (the worker runs it periodically).
-      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () => recoverOnce(context(), 0)),
+      // Runs one recovery round now, for operators and tests (the worker runs it periodically): after the round another copy may be running.
+      [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () =>
+        jobs.runAlone(RECOVERY_JOB, () => recoverOnce(context(), 0), { waitMs: 120_000 }).then((result) => {
+          if (!result) throw new Error('another copy of national held the recovery round for 120 s');
+          return result;
+        })),
       [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),
       ...clockRoutes,
     },
@@ -96,10 +104,11 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       await service.close(); // drains the requests in flight first; the workers below may still serve them
-      clearInterval(folding);
-      clearInterval(pruning);
+      stopFolding();
+      stopPruning();
       stopRecovery();
       stopForwarding();
+      await jobs.close();
       await recording.end();
       await db.destroy();
     },

@@ -11,11 +11,13 @@ import { accessRecordingPlugin, coalescing, recordingPool } from '../common/acce
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
+import { everyInOneCopy, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { buildProvinceSchema } from './schema';
 import { startPlatformClock } from '../common/platform-clock';
 import { healthRoute } from '../common/service-health';
-import { logWorkFailure } from '../common/database-shutdown';
+
+const FOLDING = 'folding figure rows';
 
 export interface ProvinceServiceConfig {
   province: string;
@@ -38,9 +40,9 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     entities: [],
     migrations: PROVINCE_MIGRATIONS,
   });
-  await foldFigureRows(db);
-  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => logWorkFailure(error, 'folding figure rows failed')), 60_000);
-  folding.unref();
+  // Folding is safe in two copies at once (row locks), but one copy at a time does it without waiting on the other.
+  await inTransactionAlone(db, FOLDING, foldFigureRows);
+  const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldFigureRows });
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
@@ -67,7 +69,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     ...service,
     async close() {
       await service.close(); // drains the requests in flight first
-      clearInterval(folding);
+      stopFolding();
       await recording.end();
       await db.destroy();
     },

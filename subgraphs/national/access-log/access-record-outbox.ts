@@ -4,7 +4,7 @@ import { provinceOfMemberId } from '../../common/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { errorText, log } from '../../common/log';
 import { inSpan } from '../../common/observability/tracing';
-import { logWorkFailure } from '../../common/database-shutdown';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
 
 /**
  * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID
@@ -48,15 +48,7 @@ export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDi
   return forwarded;
 }
 
-export function startAccessRecordForwarder(db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    forwardAccessRecords(db, provinces)
-      .catch((error: unknown) => logWorkFailure(error, 'R32: forwarding access records failed'))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Forwards every `intervalMs`, from one copy of national at a time. */
+export function startAccessRecordForwarder(jobs: ExclusiveJobs, db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
+  return everyInOneCopy('access-record forwarding', intervalMs, { jobs, work: () => forwardAccessRecords(db, provinces) });
 }

@@ -96,6 +96,6 @@ export async function findWalletEvent(db: Queryable, position: EventPosition): P
 }
 
 /** Forgets events older than the retention; a client that was away longer resumes from the oldest kept. */
-export async function pruneWalletEvents(db: DataSource): Promise<void> {
+export async function pruneWalletEvents(db: Pick<DataSource, 'query'>): Promise<void> {
   await db.query(`DELETE FROM wallet_event WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [platformNow(), EVENT_RETENTION_HOURS]);
 }

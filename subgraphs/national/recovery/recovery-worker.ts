@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
 import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
 import { countRecoveryRound } from '../national-metrics';
@@ -11,7 +12,6 @@ import { requireRelationship } from '../relationships/relationships';
 import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
-import { logWorkFailure } from '../../common/database-shutdown';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
@@ -106,18 +106,13 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
 }
 
 /**
- * Runs recoverOnce every `intervalMs`, one round at a time, each round with a fresh context (its
- * loaders cache what they read, which must not outlive the round).
+ * Runs recoverOnce every `intervalMs` in one copy of national at a time (the others skip their
+ * turn), each round with a fresh context (its loaders cache what they read, which must not outlive
+ * the round).
  */
-export function startRecoveryWorker(context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    recoverOnce(context(), graceSeconds)
-      .catch((error: unknown) => logWorkFailure(error, 'recovery round failed'))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startRecoveryWorker(jobs: ExclusiveJobs, context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
+  return everyInOneCopy(RECOVERY_JOB, intervalMs, { jobs, work: () => recoverOnce(context(), graceSeconds) });
 }
+
+/** The lock every recovery round holds, periodic or asked for: two copies never recover at once. */
+export const RECOVERY_JOB = 'recovery';

@@ -52,7 +52,7 @@ export async function readKeptDays(db: Queryable, period: Period, scope: string 
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
-export async function foldStatisticsRows(db: DataSource): Promise<void> {
+export async function foldStatisticsRows(db: Queryable): Promise<void> {
   await db.query(`SELECT fold_statistics_rows(), fold_day_statistics_rows()`);
 }
 

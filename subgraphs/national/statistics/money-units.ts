@@ -31,7 +31,7 @@ export function inUnit(yuan: string, unit: YuanUnit): string {
 export function unitFor(yuan: string): YuanUnit {
   const fen = fenOf(yuan);
   const magnitude = fen < 0n ? -fen : fen;
-  if (magnitude >= 100n * FEN_PER['亿元']) return '亿元'; // a whole unit is a hundred hundredths
-  if (magnitude >= 100n * FEN_PER['万元']) return '万元';
+  if (magnitude >= 100n * FEN_PER.亿元) return '亿元'; // a whole unit is a hundred hundredths
+  if (magnitude >= 100n * FEN_PER.万元) return '万元';
   return '元';
 }

@@ -81,6 +81,11 @@ export function internalRoutes(db: DataSource, province: string, peers: ServiceP
         return moved(parts);
       })),
     route('ledgerAudit', () => auditLedger(db)),
+    // R20 after a restore: which of these operations the ledger has entries of (national names the others).
+    route('bookedEntries', async ({ operationIds }) => ({
+      booked: (await db.query(`SELECT DISTINCT operation_id AS "operationId", hold_id AS "holdId" FROM account_entry WHERE operation_id = ANY($1)`,
+        [operationIds])) as { operationId: string; holdId: string | null }[],
+    })),
     // R32: staff reads of national-owned personal data, forwarded by national (idempotent by record id).
     route('recordAccess', ({ records }) => acceptForwardedRecords(db, province, records)),
   ]);
