@@ -15,6 +15,8 @@ export interface DeploymentStatus {
   state: DeploymentState;
   checkedAt: string | null;
   detail?: string;
+  /** Unreachable because the check got no answer in time (a silent deployment), not a refused connection. */
+  timedOut?: boolean;
 }
 
 const UNHEALTHY_RECHECK_MS = 1000;
@@ -100,10 +102,11 @@ export class DeploymentHealth {
       } else if (sdlHash(sdl) !== this.expectedHash) {
         next = { ...status, state: 'drifted', detail: `serves SDL ${sdlHash(sdl)}, expected ${this.expectedHash}` };
       } else {
-        next = { ...status, state: 'healthy', detail: undefined };
+        next = { ...status, state: 'healthy', detail: undefined, timedOut: undefined };
       }
     } catch (error) {
-      next = { ...status, state: 'unreachable', detail: (error as Error).message };
+      const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+      next = { ...status, state: 'unreachable', detail: (error as Error).message, timedOut };
     }
     this.update({ ...next, checkedAt: new Date().toISOString() });
     return this.statuses.get(province) as DeploymentStatus;

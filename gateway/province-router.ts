@@ -86,7 +86,7 @@ export class ProvinceRouter implements GraphQLDataSource {
     let status = this.health.status(province);
     if (status && status.state !== 'healthy' && status.state !== 'drifted') {
       status = await this.health.check(province);
-      if (status.state === 'unreachable') breaker.silent(); // the check was a probe that got no answer either
+      if (status.state === 'unreachable' && status.timedOut) breaker.silent(); // the check was a probe that got no answer either
     }
     if (status?.state === 'drifted') return unavailable('serves a different province schema and is not used');
     if (status?.state !== 'healthy') return unavailable('is not answering');
@@ -100,7 +100,8 @@ export class ProvinceRouter implements GraphQLDataSource {
         breaker.answered(); // the deployment answered: a refusal or bad input
         throw error;
       }
-      breaker.silent();
+      if (error.timedOut) breaker.silent();
+      else breaker.answered(); // refused: the process is down, which fails fast by itself
       // A refused connection means the process is down: the health check finds when it is back.
       // A timeout alone is left to the breaker, so that one slow request does not take a province out.
       if (!error.timedOut) this.health.markUnreachable(province, error.message);

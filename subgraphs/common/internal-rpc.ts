@@ -55,7 +55,15 @@ export function internalRoute<Op extends InternalOperation>(
 }
 
 /** An internal call could not be completed: the other side is down or answered nonsense. */
-export class ServiceUnreachable extends Error {}
+export class ServiceUnreachable extends Error {
+  /** No answer within the deadline (a silent peer), as against a refused or reset connection (a process that is down). */
+  readonly timedOut: boolean;
+
+  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.timedOut = options.timedOut ?? false;
+  }
+}
 
 /** The other side refused the payload as not matching the operation (a bug of the caller): nothing was done there. */
 export class InternalPayloadRefused extends Error {}
@@ -96,7 +104,7 @@ export function internalClient<Ops extends Operations>(
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
         const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error });
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error, timedOut: signal.aborted });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);

@@ -9,7 +9,7 @@ import { errorText, log } from './log';
  * pending migrations at start (npm start, tests), finding none after the Job.
  */
 export function runMigrations(label: string, url: string, migrations: MixedList<Function | string>): void {
-  openDatabase({ url, entities: [], migrations, poolSize: 1 })
+  openDatabase({ url, entities: [], migrations, poolSize: 2 }) // one connection holds the migrations' lock, one migrates
     .then(async (db) => {
       const applied = await db.query('SELECT count(*)::int AS n FROM migrations');
       log.info({ applied: applied[0]?.n }, `${label}: the database schema is up to date`);

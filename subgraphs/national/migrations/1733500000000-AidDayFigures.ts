@@ -148,7 +148,7 @@ const KEEPING_FUNCTIONS = `
   CREATE FUNCTION count_quota_use_day_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM add_to_aid_day_figure(a.day, a.region, a.donor_province, 0, sum(a.amount)::bigint)
-      FROM (SELECT beijing_day(now()) AS day, aid_region(s.kind, s.details, s.beneficiary_id) AS region, t.donor_province,
+      FROM (SELECT beijing_day(nullif(current_setting('wallet.refunded_at', true), '')::timestamptz) AS day, aid_region(s.kind, s.details, s.beneficiary_id) AS region, t.donor_province,
                    o.refunded - n.refunded AS amount
             FROM new_rows n JOIN old_rows o ON o.settlement_id = n.settlement_id AND o.transfer_id = n.transfer_id
               JOIN settlement s ON s.id = n.settlement_id JOIN transfer t ON t.id = n.transfer_id

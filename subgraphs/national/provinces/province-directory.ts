@@ -56,8 +56,9 @@ export class ProvinceDirectory {
         return;
       }
       breaker.answered(); // it answers, but says it cannot work (its database is out of reach)
-    } catch {
-      breaker.silent();
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') breaker.silent();
+      else breaker.answered(); // refused: down, not silent
     }
     throw notAnswering(province);
   }
@@ -84,7 +85,10 @@ export class ProvinceDirectory {
       return result;
     } catch (error) {
       if (error instanceof ServiceUnreachable) {
-        breaker.silent();
+        // Only silence opens the breaker: a refused connection (a process that is down) fails fast by itself,
+        // and the province must be used again as soon as it is back.
+        if (error.timedOut) breaker.silent();
+        else breaker.answered();
         this.suspect.add(province);
         throw notAnswering(province);
       }
