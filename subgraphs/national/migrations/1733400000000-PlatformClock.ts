@@ -9,6 +9,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const STAMPED = [
   ['wallet', 'activated_at'], ['relationship', 'established_at'], ['transfer', 'created_at'], ['settlement', 'created_at'],
   ['refund', 'created_at'], ['clearing_entry', 'created_at'], ['account_move', 'created_at'], ['wallet_event', 'created_at'],
+  ['province_step', 'created_at'], // the restore drill replays steps and transfers in one order of time
 ];
 
 const quotaUseUpdate = (refundMonth: string) => `

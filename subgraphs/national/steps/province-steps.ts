@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { errorText, log } from '../../common/log';
@@ -30,8 +31,8 @@ export async function enqueueStep<Action extends StepAction>(
   payload: InputOf<ProvinceOperations, Action>,
 ): Promise<string> {
   const [{ id }] = (await tx.query(
-    `INSERT INTO province_step (operation_id, province, action, payload, trace_context) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [operationId, province, action, JSON.stringify(toWire(provinceOperations[action].input, payload)), sampledTraceParent()],
+    `INSERT INTO province_step (operation_id, province, action, payload, trace_context, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [operationId, province, action, JSON.stringify(toWire(provinceOperations[action].input, payload)), sampledTraceParent(), platformNow()],
   )) as { id: string }[];
   return id;
 }
@@ -123,8 +124,9 @@ function inStepSpan<T>(step: StepRow, work: () => Promise<T>): Promise<T> {
 /** What waits in the outbox, by province: how many steps, and the age of the oldest. */
 export async function outboxBacklog(db: DataSource): Promise<{ province: string; steps: number; oldestSeconds: number }[]> {
   return db.query(
-    `SELECT province, count(*)::int AS steps, extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
+    `SELECT province, count(*)::int AS steps, extract(epoch FROM $1::timestamptz - min(created_at))::float8 AS "oldestSeconds"
      FROM province_step WHERE applied_at IS NULL GROUP BY province`,
+    [platformNow()],
   );
 }
 
@@ -157,8 +159,8 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
 export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirectory, graceSeconds: number): Promise<number> {
   const rows: StepRow[] = await db.query(
     `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
-     WHERE applied_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
-    [graceSeconds],
+     WHERE applied_at IS NULL AND created_at < $2::timestamptz - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
+    [graceSeconds, platformNow()],
   );
   return (await applyRows(db, provinces, rows)).applied;
 }
