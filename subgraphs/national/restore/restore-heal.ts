@@ -45,7 +45,8 @@ interface Replay {
 
 /**
  * Everything national asked of a province, in the order it happened (each movement at the
- * database time of the transaction that decided it; holds before the steps on them).
+ * platform time it was decided; an own-account debit when its settlement was recorded, before the
+ * captures of the same settlement; holds before the steps on them).
  */
 const HISTORY = `
   SELECT action, operation_id, payload, recorded FROM (
@@ -56,7 +57,7 @@ const HISTORY = `
     UNION ALL
     SELECT 'spendOwn', s.id, 1, jsonb_build_object('CURRENT_YEAR', s.own_current_year::text, 'ACCUMULATED', s.own_accumulated::text),
            jsonb_build_object('memberId', s.beneficiary_id, 'operationId', s.id, 'amount', (s.own_current_year + s.own_accumulated)::text),
-           s.settled_at, 0
+           s.created_at, 0
     FROM settlement s WHERE left(s.beneficiary_id, 2) = $1 AND s.state = 'SETTLED' AND s.own_current_year + s.own_accumulated > 0
     UNION ALL
     SELECT action, operation_id, 2, NULL, payload, created_at, id FROM province_step WHERE province = $1 AND applied_at IS NOT NULL
