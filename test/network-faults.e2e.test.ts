@@ -143,3 +143,15 @@ test('a province cut from its own database: its health says so, nothing is half-
   if (row?.state === 'COMMITTED') assert.deepEqual([holds.n, account.held], [1, '12000'], 'committed: held once');
   else assert.deepEqual([holds.n, account.held], [0, '0'], 'not recorded: nothing held');
 });
+
+test('a province restarted while its database cannot be reached waits for it, and serves once the link heals', async () => {
+  const son = await enrol(cluster, { region: '320500', currentYear: '80.00' });
+  await cluster.kill('32');
+  cluster.link('32', 'db').blackhole();
+  const restarted = cluster.restart('32');
+  setTimeout(() => cluster.link('32', 'db').heal(), 4_000);
+  await restarted;
+  const [account] = await cluster.sql<{ balance: string }>('32', `SELECT balance FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`, [son]);
+  assert.equal(account.balance, '8000');
+  await balanced();
+});

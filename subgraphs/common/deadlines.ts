@@ -17,6 +17,8 @@ export interface Deadlines {
   statementMs: number;
   /** Opening a database connection. */
   databaseConnectMs: number;
+  /** At start, how long a service keeps trying to reach its database before it gives up. */
+  databaseStartMs: number;
   /** After SIGTERM, how long requests in flight may still finish (below Kubernetes' grace period). */
   drainMs: number;
   /** One readiness check (its database, national's liveness). */
@@ -28,6 +30,7 @@ export const DEADLINE_SETTINGS = {
   NATIONAL_CALL_TIMEOUT_MS: { key: 'nationalCallMs', default: 15_000 },
   DB_STATEMENT_TIMEOUT_MS: { key: 'statementMs', default: 30_000 },
   DB_CONNECT_TIMEOUT_MS: { key: 'databaseConnectMs', default: 5_000 },
+  DB_START_WAIT_MS: { key: 'databaseStartMs', default: 120_000 },
   DRAIN_TIMEOUT_MS: { key: 'drainMs', default: 20_000 },
   READY_CHECK_TIMEOUT_MS: { key: 'readyCheckMs', default: 2_000 },
 } as const satisfies Record<string, { key: keyof Deadlines; default: number }>;

@@ -10,6 +10,7 @@ export const deadlineSettings = {
   NATIONAL_CALL_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.NATIONAL_CALL_TIMEOUT_MS.default).describe("The gateway's fetch of national, in ms; longer than PROVINCE_CALL_TIMEOUT_MS."),
   DB_STATEMENT_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.DB_STATEMENT_TIMEOUT_MS.default).describe('One database statement (statement_timeout), in ms.'),
   DB_CONNECT_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.DB_CONNECT_TIMEOUT_MS.default).describe('Opening a database connection, in ms.'),
+  DB_START_WAIT_MS: wholeNumber({ min: 0 }).default(DEADLINE_SETTINGS.DB_START_WAIT_MS.default).describe('At start, how long a service keeps trying to reach its database (a database restarting, a link down) before it exits, in ms.'),
   DRAIN_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.DRAIN_TIMEOUT_MS.default).describe('After SIGTERM, how long requests in flight may still finish, in ms (below the grace period).'),
   READY_CHECK_TIMEOUT_MS: wholeNumber({ min: 1 }).default(DEADLINE_SETTINGS.READY_CHECK_TIMEOUT_MS.default).describe('One readiness check of GET /health/ready, in ms.'),
 };
