@@ -1,8 +1,8 @@
 import { composeServices } from '@apollo/composition';
 import { graphql, type GraphQLSchema, parse } from 'graphql';
 import { join } from 'node:path';
-import { buildNationalSchema } from '../subgraphs/national/schema';
-import { buildProvinceSchema } from '../subgraphs/province/schema';
+import { buildNationalSchema } from '../subgraphs/national/graphql/schema';
+import { buildProvinceSchema } from '../subgraphs/province/graphql/schema';
 
 /** schema/ at the top of the project (this file runs from dist/gateway). */
 export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');

@@ -17,7 +17,7 @@ import { INTERNAL_PREFIX, internalRoute } from '../common/internal-rpc';
 import { harnessOperations } from '../common/internal-contract';
 import { ProvinceDirectory } from './provinces/province-directory';
 import { syncRegistry } from './registry/registry';
-import { buildNationalSchema } from './schema';
+import { buildNationalSchema } from './graphql/schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
 import { everyInOneCopy, ExclusiveJobs, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';

@@ -13,7 +13,7 @@ import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
 import { everyInOneCopy, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
-import { buildProvinceSchema } from './schema';
+import { buildProvinceSchema } from './graphql/schema';
 import { startPlatformClock } from '../common/platform-clock';
 import { healthRoute } from '../common/service-health';
 

@@ -3,15 +3,15 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'ty
 import { PageInput, pageOf, timeKey } from '../../common/connection';
 import { isStaffOf, mayActFor } from '../../common/auth/access';
 import type { NationalContext } from '../context';
-import { Member } from '../persons/member.types';
-import { payPremium } from './premiums';
-import { refundSettlement, refundsOf } from './refunds';
+import { Member } from './member.types';
+import { payPremium } from '../settlement/premiums';
+import { refundSettlement, refundsOf } from '../settlement/refunds';
 import {
   PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
 } from './settlement.types';
-import { findSettlement, type SettlementRecord, settlementsOf } from './settlement-store';
+import { findSettlement, type SettlementRecord, settlementsOf } from '../settlement/settlement-store';
 import type { Caller } from '../../common/auth/caller';
-import { settleExpense } from './settlements';
+import { settleExpense } from '../settlement/settlements';
 
 /** A settlement is seen by its beneficiary, their province's staff, and the staff of the province where it was spent. */
 export function maySeeSettlement(caller: Caller | undefined, settlement: SettlementRecord): boolean {

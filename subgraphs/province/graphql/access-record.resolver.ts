@@ -4,9 +4,9 @@ import { Role } from '../../common/auth/caller';
 import { PageInput, pageOf } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { ProvinceContext } from '../context';
-import { Member } from '../members/member.type';
+import { Member } from './member.type';
 import { DataAccessRecord, DataAccessRecordConnection } from './access-record.type';
-import { recordsOfMember, recordsOfStaff } from './access-records';
+import { recordsOfMember, recordsOfStaff } from '../access-log/access-records';
 
 /** A position in the record (its sequence number); anything else is not a cursor this list gave out. */
 function afterSeq(after: string | undefined): string | undefined {

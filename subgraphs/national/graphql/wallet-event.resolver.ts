@@ -4,15 +4,15 @@ import { mayActFor } from '../../common/auth/access';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { positionOf } from '../../common/wallet-event-id';
 import type { NationalContext } from '../context';
-import { Transfer } from '../quota/transfer.types';
+import { Transfer } from './transfer.types';
 import { findTransfer } from '../quota/transfers';
-import { Relationship } from '../relationships/relationship.types';
+import { Relationship } from './relationship.types';
 import { findRefund } from '../settlement/refunds';
-import { maySeeSettlement } from '../settlement/settlement.resolver';
-import { Refund, Settlement } from '../settlement/settlement.types';
+import { maySeeSettlement } from './settlement.resolver';
+import { Refund, Settlement } from './settlement.types';
 import { findSettlement } from '../settlement/settlement-store';
 import { WalletEvent } from './wallet-event.types';
-import { findWalletEvent, WalletEventKind } from './wallet-events';
+import { findWalletEvent, WalletEventKind } from '../events/wallet-events';
 
 const elsewhere = () =>
   new Refusal(RefusalCode.INVALID_ARGUMENT, 'Wallet events are delivered by the gateway, at /graphql/stream (GraphQL over server-sent events).');

@@ -4,17 +4,17 @@ import { PageInput, pageOf, timeKey } from '../../common/connection';
 import { mayActFor, requireActingFor, windowChannel } from '../../common/auth/access';
 import { type Fen, MoneyScalar } from '../../common/money';
 import type { NationalContext } from '../context';
-import { Member } from '../persons/member.types';
+import { Member } from './member.types';
 import { quotaAvailableTo } from '../quota/quota-lots';
-import { Transfer, TransferConnection } from '../quota/transfer.types';
+import { Transfer, TransferConnection } from './transfer.types';
 import { transfersOf } from '../quota/transfers';
 import {
   ConfirmMutualAidInput, DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
 } from './relationship.types';
-import { Channel } from './relationship-rules';
+import { Channel } from '../relationships/relationship-rules';
 import {
   confirmRelationship, dissolveRelationship, establishRelationship, loadRelationship, relationshipsOf,
-} from './relationships';
+} from '../relationships/relationships';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {

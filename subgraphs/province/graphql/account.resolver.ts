@@ -8,11 +8,11 @@ import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../..
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { ProvinceContext } from '../context';
 import { requireMember } from '../members/members';
-import { Member } from '../members/member.type';
+import { Member } from './member.type';
 import {
   AccountEntry, AccountEntryConnection, CreditContributionInput, OwnSpending, PersonalAccount, SpendFromOwnAccountInput,
 } from './account.type';
-import { creditContribution, entriesOfMember, spendOwn } from './ledger';
+import { creditContribution, entriesOfMember, spendOwn } from '../accounts/ledger';
 
 @ObjectType({ description: 'A contribution credited to a personal account.' })
 class ContributionReceipt {

@@ -2,8 +2,8 @@ import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 't
 import { InsuranceType } from '../../common/enums';
 import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { type AccountMoveRecord, MoveState } from './account-moves';
-import { InsuranceChangeReason } from './insurance-change';
+import { type AccountMoveRecord, MoveState } from '../persons/account-moves';
+import { InsuranceChangeReason } from '../persons/insurance-change';
 
 registerEnumType(WalletOpener, { name: 'WalletOpener', description: 'R29: who opened the wallet.' });
 registerEnumType(InsuranceChangeReason, { name: 'InsuranceChangeReason' });

@@ -4,8 +4,8 @@ import { type Fen, MoneyScalar } from '../../common/money';
 import { requirePortalOf } from '../../common/auth/access';
 import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
 import type { NationalContext } from '../context';
-import { PoolingRegion } from '../registry/registry.types';
-import { formatMinute, setTransferPolicy, transferPolicyOf, type TransferPolicy as Policy } from './transfer-policy';
+import { PoolingRegion } from './registry.types';
+import { formatMinute, setTransferPolicy, transferPolicyOf, type TransferPolicy as Policy } from '../quota/transfer-policy';
 
 @ObjectType({ description: 'R24: the limits on transfers by donors of a pooling region.' })
 class TransferPolicy {

@@ -1,9 +1,9 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { Member } from '../persons/member.types';
-import { Channel, Relation } from './relationship-rules';
-import type { RelationshipRecord } from './relationships';
+import { Member } from './member.types';
+import { Channel, Relation } from '../relationships/relationship-rules';
+import type { RelationshipRecord } from '../relationships/relationships';
 
 export enum RelationshipStatus {
   AWAITING_CONSENT = 'AWAITING_CONSENT', // R27

@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { PageInput, pageOf } from '../../common/connection';
 import type { NationalContext } from '../context';
-import { Wallet } from '../persons/member.types';
-import { Institution } from '../settlement/settlement.types';
-import { findProvinceRow, listProvinces, type ProvinceRow, regionsOfProvince } from './registry';
+import { Wallet } from './member.types';
+import { Institution } from './settlement.types';
+import { findProvinceRow, listProvinces, type ProvinceRow, regionsOfProvince } from '../registry/registry';
 import { PoolingRegion, PoolingRegionConnection, Province, ProvinceConnection } from './registry.types';
 
 /** A registry row as the national subgraph shows it. */

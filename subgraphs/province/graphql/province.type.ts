@@ -1,6 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { type Fen, MoneyScalar } from '../../common/money';
-import type { ProvinceFigures } from './province-figures';
+import type { ProvinceFigures } from '../statistics/province-figures';
 
 /** A province's figures are its own deployment's: null where there is none, or it does not answer (see province.reference.ts). */
 const NOT_RUNNING = 'Null when the province runs no deployment (`connected: false`), or with an error at this path when its deployment does not answer.';

@@ -3,9 +3,9 @@ import { Connection, PageInput, pageOf, timeKey } from '../../common/connection'
 import { type Fen, MoneyScalar } from '../../common/money';
 import { requirePortalOf } from '../../common/auth/access';
 import type { NationalContext } from '../context';
-import { Member } from '../persons/member.types';
+import { Member } from './member.types';
 import { AuthMethod } from '../settlement/expense-rules';
-import { suspectedFraudsIn } from './suspected-fraud';
+import { suspectedFraudsIn } from '../fraud/suspected-fraud';
 
 @ObjectType({ description: 'R28: a payment refused because another person\'s credential was presented.' })
 class SuspectedFraud {

@@ -3,8 +3,8 @@ import { PersonalData, readPersonalData } from '../../common/access-log';
 import { Connection, PageInput, pageOf } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
 import type { NationalContext } from '../context';
-import { Relationship } from '../relationships/relationship.types';
-import { eventKey, historyOf, MemberEventKind, type MemberEventRecord } from './member-history';
+import { Relationship } from './relationship.types';
+import { eventKey, historyOf, MemberEventKind, type MemberEventRecord } from '../persons/member-history';
 import { Member } from './member.types';
 
 registerEnumType(MemberEventKind, { name: 'MemberEventKind', description: 'What happened to a member, as national records it.' });

@@ -10,9 +10,9 @@ import type { NationalContext } from '../context';
 import { areRelated } from '../relationships/relationships';
 import { type WalletActivation, WalletOpener } from '../wallets/wallets';
 import { activateWallet, changePlaceOfUse } from '../wallets/wallets';
-import { changeInsurance } from './insurance-change';
+import { changeInsurance } from '../persons/insurance-change';
 import { AccountMove, ActivateWalletInput, ChangeInsuranceInput, EnrollMemberInput, InsuranceChange, Member, Wallet } from './member.types';
-import { enrollPerson, findPersonByIdNumber } from './person-index';
+import { enrollPerson, findPersonByIdNumber } from '../persons/person-index';
 
 @Resolver(() => Member)
 export class MemberResolver {

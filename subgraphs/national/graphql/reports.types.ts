@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { Province } from '../registry/registry.types';
+import { Province } from './registry.types';
 
 @ObjectType({ description: 'R22: what one province\'s fund owes another for mutual-aid spending.' })
 export class ClearingLine {

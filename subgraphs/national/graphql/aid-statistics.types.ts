@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { PoolingRegion, Province } from '../registry/registry.types';
-import { PeriodUnit } from './period';
+import { PoolingRegion, Province } from './registry.types';
+import { PeriodUnit } from '../statistics/period';
 
 registerEnumType(PeriodUnit, {
   name: 'PeriodUnit',

@@ -5,16 +5,16 @@ import { Refusal, RefusalCode } from '../../common/errors';
 import { isProvinceCode, provinceOfRegion, regionsOfProvince } from '../../common/reference-data';
 import type { NationalContext } from '../context';
 import { listProvinces, type RegionRecord } from '../registry/registry';
-import { toProvince } from '../registry/registry.resolver';
-import { PoolingRegion, type Province } from '../registry/registry.types';
+import { toProvince } from './registry.resolver';
+import { PoolingRegion, type Province } from './registry.types';
 import type { Queryable } from '../../common/request-reads';
-import { type AidFigures, type AidTally, PlaceFigures, tallyAid, withStocksOf } from './aid-tally';
+import { type AidFigures, type AidTally, PlaceFigures, tallyAid, withStocksOf } from '../statistics/aid-tally';
 import {
   AidBucket, AidCell, AidClearingLine, AidComparedPeriod, AidFiguresView, AidMonth, AidProvinceFigures, AidRegionFigures, AidStatistics,
 } from './aid-statistics.types';
-import { beijingMonth } from './dashboard-query';
-import { readKeptDays, readKeptFigures } from './kept-figures';
-import { type Period, parsePeriod, PeriodUnit, previousPeriod, yearEarlier } from './period';
+import { beijingMonth } from '../statistics/dashboard-query';
+import { readKeptDays, readKeptFigures } from '../statistics/kept-figures';
+import { type Period, parsePeriod, PeriodUnit, previousPeriod, yearEarlier } from '../statistics/period';
 
 const byCode = (a: string, b: string) => a.localeCompare(b);
 const view = <T extends AidFiguresView>(type: new () => T, figures: AidFigures, extra: Partial<T> = {}): T =>

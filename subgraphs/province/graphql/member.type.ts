@@ -1,7 +1,7 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { InsuranceType } from '../../common/enums';
 import { maskIdNumber } from '../../common/id-number';
-import { MemberStatus, type MemberRecord } from './members';
+import { MemberStatus, type MemberRecord } from '../members/members';
 
 registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether the insurance is in force.' });
 

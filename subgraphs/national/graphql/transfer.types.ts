@@ -2,7 +2,7 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { Connection } from '../../common/connection';
 import { FundSource } from '../../common/enums';
 import { type Fen, MoneyScalar } from '../../common/money';
-import type { TransferRecord } from './transfers';
+import type { TransferRecord } from '../quota/transfers';
 
 export enum TransferState {
   PENDING = 'PENDING',

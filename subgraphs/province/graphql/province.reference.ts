@@ -1,6 +1,6 @@
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { ProvinceContext } from '../context';
-import { provinceFigures } from './province-figures';
+import { provinceFigures } from '../statistics/province-figures';
 import { Province } from './province.type';
 
 /** Resolves the province's own figures; a reference to another province was misrouted. */

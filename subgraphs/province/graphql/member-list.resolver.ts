@@ -4,9 +4,9 @@ import { requireStaffOf } from '../../common/auth/access';
 import { Connection, PageInput, pageOf } from '../../common/connection';
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { ProvinceContext } from '../context';
-import { checkSearch, MIN_NAME_PREFIX, searchKey, searchMembers } from './member-search';
+import { checkSearch, MIN_NAME_PREFIX, searchKey, searchMembers } from '../members/member-search';
 import { Member } from './member.type';
-import { MemberStatus } from './members';
+import { MemberStatus } from '../members/members';
 
 @InputType({ description: 'A search of a province\'s members; every filter given must hold.' })
 class MemberFilter {

@@ -5,9 +5,9 @@ import { Refusal, RefusalCode } from '../../common/errors';
 import { clearingPosition, clearingReport } from '../clearing/clearing';
 import type { NationalContext } from '../context';
 import { reconcile } from '../reconciliation/reconciliation';
-import { loadProvince } from '../registry/registry.resolver';
-import type { Province } from '../registry/registry.types';
-import { checkPeriod } from './period';
+import { loadProvince } from './registry.resolver';
+import type { Province } from './registry.types';
+import { checkPeriod } from '../reports/period';
 import { ClearingCounterpart, ClearingLine, ClearingPosition, ClearingReport, ReconciliationReport } from './reports.types';
 
 @Resolver()

@@ -2,8 +2,8 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { Connection } from '../../common/connection';
 import { FundSource } from '../../common/enums';
 import { MoneyScalar, type Fen } from '../../common/money';
-import { Member } from '../members/member.type';
-import { EntryKind, type AccountBalance } from './ledger';
+import { Member } from './member.type';
+import { EntryKind, type AccountBalance } from '../accounts/ledger';
 
 registerEnumType(EntryKind, { name: 'AccountEntryKind', description: 'What moved money in a personal account.' });
 

@@ -1,10 +1,10 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/connection';
 import { type Fen, MoneyScalar } from '../../common/money';
-import { Member } from '../persons/member.types';
-import { AuthMethod, ExpenseCategory, InstitutionKind, PremiumKind } from './expense-rules';
-import type { RefundRecord } from './refunds';
-import type { SettlementRecord } from './settlement-store';
+import { Member } from './member.types';
+import { AuthMethod, ExpenseCategory, InstitutionKind, PremiumKind } from '../settlement/expense-rules';
+import type { RefundRecord } from '../settlement/refunds';
+import type { SettlementRecord } from '../settlement/settlement-store';
 
 export enum SettlementKind {
   EXPENSE = 'EXPENSE',

@@ -3,14 +3,14 @@ import { PersonalData } from '../../common/access-log';
 import { requireStaffOf } from '../../common/auth/access';
 import { PageInput, pageOf, timeKey } from '../../common/connection';
 import type { NationalContext } from '../context';
-import { Transfer, TransferConnection } from '../quota/transfer.types';
+import { Transfer, TransferConnection } from './transfer.types';
 import { transfersTouching } from '../quota/transfers';
-import { Relationship, RelationshipConnection, RelationshipStatus } from '../relationships/relationship.types';
+import { Relationship, RelationshipConnection, RelationshipStatus } from './relationship.types';
 import { relationshipsTouching } from '../relationships/relationships';
 import { ExpenseCategory } from '../settlement/expense-rules';
-import { Settlement, SettlementConnection } from '../settlement/settlement.types';
+import { Settlement, SettlementConnection } from './settlement.types';
 import { settlementsSpentIn } from '../settlement/settlement-store';
-import { checkPeriod } from './period';
+import { checkPeriod } from '../reports/period';
 
 /**
  * A province's staff list what touches their province, a page at a time, each from its indexes

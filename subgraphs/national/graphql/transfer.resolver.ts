@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { acceptTransfer } from './acceptance';
+import { acceptTransfer } from '../quota/acceptance';
 import { requireActingFor } from '../../common/auth/access';
 import { Refusal, RefusalCode } from '../../common/errors';
 import type { NationalContext } from '../context';
-import { Relationship } from '../relationships/relationship.types';
+import { Relationship } from './relationship.types';
 import { loadRelationship } from '../relationships/relationships';
 import { Transfer, TransferQuotaInput } from './transfer.types';
-import { findTransfer, transferQuota } from './transfers';
+import { findTransfer, transferQuota } from '../quota/transfers';
 
 @Resolver(() => Transfer)
 export class TransferResolver {

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { eventIdOf } from '../../common/wallet-event-id';
-import { Member } from '../persons/member.types';
-import { WalletEventKind, type WalletEventRecord } from './wallet-events';
+import { Member } from './member.types';
+import { WalletEventKind, type WalletEventRecord } from '../events/wallet-events';
 
 registerEnumType(WalletEventKind, {
   name: 'WalletEventKind',

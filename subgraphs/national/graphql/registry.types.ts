@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from '../../common/connection';
-import type { RegionRecord } from './registry';
+import type { RegionRecord } from '../registry/registry';
 
 @ObjectType({ description: 'A provincial-level division (GB/T 2260).' })
 @Directive('@key(fields: "code")')

@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { PersonalData } from '../../common/access-log';
 import { Connection } from '../../common/connection';
-import type { AccessRecordRow } from './access-records';
+import type { AccessRecordRow } from '../access-log/access-records';
 
 @ObjectType({ description: 'R32: one read by staff of a member\'s personal data.' })
 export class DataAccessRecord {
