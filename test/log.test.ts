@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { createLogger } from '../subgraphs/common/log';
+import { createLogger } from '../subgraphs/common/platform/log';
 import { personalDataIn } from './support/log-privacy';
 
 /** What the services' logger writes: JSON lines with no personal data and no credential, whatever it is given. */

@@ -1,13 +1,13 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { requireAggregateReader } from '../../common/auth/access';
-import { Role } from '../../common/auth/caller';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { isProvinceCode, provinceOfRegion, regionsOfProvince } from '../../common/reference-data';
+import { requireAggregateReader } from '../../common/platform/auth/access';
+import { Role } from '../../common/platform/auth/caller';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { isProvinceCode, provinceOfRegion, regionsOfProvince } from '../../common/domain/reference-data';
 import type { NationalContext } from '../context';
 import { listProvinces, type RegionRecord } from '../registry/registry';
 import { toProvince } from './registry.resolver';
 import { PoolingRegion, type Province } from './registry.types';
-import type { Queryable } from '../../common/request-reads';
+import type { Queryable } from '../../common/platform/data/request-reads';
 import { type AidFigures, type AidTally, PlaceFigures, tallyAid, withStocksOf } from '../statistics/aid-tally';
 import {
   AidBucket, AidCell, AidClearingLine, AidComparedPeriod, AidFiguresView, AidMonth, AidProvinceFigures, AidRegionFigures, AidStatistics,

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import { PoolingRegion, Province } from './registry.types';
 import { PeriodUnit } from '../statistics/period';
 

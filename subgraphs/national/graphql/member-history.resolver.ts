@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, registerEnumType } from 'type-graphql';
-import { PersonalData, readPersonalData } from '../../common/access-log';
-import { Connection, PageInput, pageOf } from '../../common/connection';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { PersonalData, readPersonalData } from '../../common/platform/access-log';
+import { Connection, PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import type { NationalContext } from '../context';
 import { Relationship } from './relationship.types';
 import { eventKey, historyOf, MemberEventKind, type MemberEventRecord } from '../persons/member-history';

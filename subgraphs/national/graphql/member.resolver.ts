@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PersonalData, readPersonalData } from '../../common/access-log';
-import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/auth/access';
-import { provinceOf, Role } from '../../common/auth/caller';
-import { checkEnrolment } from '../../common/enrolment-rules';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { provinceOfRegion } from '../../common/reference-data';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { PersonalData, readPersonalData } from '../../common/platform/access-log';
+import { isStaffOf, mayActFor, requireActingFor, requireStaffOf } from '../../common/platform/auth/access';
+import { provinceOf, Role } from '../../common/platform/auth/caller';
+import { checkEnrolment } from '../../common/domain/enrolment-rules';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { provinceOfRegion } from '../../common/domain/reference-data';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { areRelated } from '../relationships/relationships';
 import { type WalletActivation, WalletOpener } from '../wallets/wallets';

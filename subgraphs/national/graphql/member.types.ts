@@ -1,7 +1,7 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
+import { InsuranceType } from '../../common/domain/enums';
 import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import { type AccountMoveRecord, MoveState } from '../persons/account-moves';
 import { InsuranceChangeReason } from '../persons/insurance-change';
 

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { PersonalData } from '../../common/access-log';
-import { requireStaffOf } from '../../common/auth/access';
-import { PageInput, pageOf, timeKey } from '../../common/connection';
+import { PersonalData } from '../../common/platform/access-log';
+import { requireStaffOf } from '../../common/platform/auth/access';
+import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
 import type { NationalContext } from '../context';
 import { Transfer, TransferConnection } from './transfer.types';
 import { transfersTouching } from '../quota/transfers';

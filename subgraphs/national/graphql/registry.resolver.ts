@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf } from '../../common/connection';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
 import type { NationalContext } from '../context';
 import { Wallet } from './member.types';
 import { Institution } from './settlement.types';

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
-import { Connection } from '../../common/connection';
+import { Connection } from '../../common/platform/graphql/connection';
 import type { RegionRecord } from '../registry/registry';
 
 @ObjectType({ description: 'A provincial-level division (GB/T 2260).' })

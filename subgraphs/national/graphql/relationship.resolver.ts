@@ -1,8 +1,8 @@
-import { PersonalData, readPersonalData } from '../../common/access-log';
+import { PersonalData, readPersonalData } from '../../common/platform/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf, timeKey } from '../../common/connection';
-import { mayActFor, requireActingFor, windowChannel } from '../../common/auth/access';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { mayActFor, requireActingFor, windowChannel } from '../../common/platform/auth/access';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';
 import { quotaAvailableTo } from '../quota/quota-lots';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { requireAggregateReader } from '../../common/auth/access';
-import { Role } from '../../common/auth/caller';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { requireAggregateReader } from '../../common/platform/auth/access';
+import { Role } from '../../common/platform/auth/caller';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { clearingPosition, clearingReport } from '../clearing/clearing';
 import type { NationalContext } from '../context';
 import { reconcile } from '../reconciliation/reconciliation';

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import { Province } from './registry.types';
 
 @ObjectType({ description: 'R22: what one province\'s fund owes another for mutual-aid spending.' })

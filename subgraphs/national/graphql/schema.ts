@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildFederatedSchema } from '../../common/federation';
+import { buildFederatedSchema } from '../../common/platform/graphql/federation';
 import { MemberEventResolver, MemberHistoryResolver } from './member-history.resolver';
 import { MemberResolver, memberReference } from './member.resolver';
 import { SuspectedFraudResolver } from './suspected-fraud.resolver';

@@ -1,7 +1,7 @@
-import { PersonalData, readPersonalData } from '../../common/access-log';
+import { PersonalData, readPersonalData } from '../../common/platform/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf, timeKey } from '../../common/connection';
-import { isStaffOf, mayActFor } from '../../common/auth/access';
+import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { isStaffOf, mayActFor } from '../../common/platform/auth/access';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';
 import { payPremium } from '../settlement/premiums';
@@ -10,7 +10,7 @@ import {
   PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
 } from './settlement.types';
 import { findSettlement, type SettlementRecord, settlementsOf } from '../settlement/settlement-store';
-import type { Caller } from '../../common/auth/caller';
+import type { Caller } from '../../common/platform/auth/caller';
 import { settleExpense } from '../settlement/settlements';
 
 /** A settlement is seen by its beneficiary, their province's staff, and the staff of the province where it was spent. */

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../common/connection';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { Connection } from '../../common/platform/graphql/connection';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import { Member } from './member.types';
 import { AuthMethod, ExpenseCategory, InstitutionKind, PremiumKind } from '../settlement/expense-rules';
 import type { RefundRecord } from '../settlement/refunds';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import { Connection, PageInput, pageOf, timeKey } from '../../common/connection';
-import { type Fen, MoneyScalar } from '../../common/money';
-import { requirePortalOf } from '../../common/auth/access';
+import { Connection, PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { requirePortalOf } from '../../common/platform/auth/access';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';
 import { AuthMethod } from '../settlement/expense-rules';

@@ -1,8 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, MoneyScalar } from '../../common/money';
-import { requirePortalOf } from '../../common/auth/access';
-import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { requirePortalOf } from '../../common/platform/auth/access';
+import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
 import type { NationalContext } from '../context';
 import { PoolingRegion } from './registry.types';
 import { formatMinute, setTransferPolicy, transferPolicyOf, type TransferPolicy as Policy } from '../quota/transfer-policy';

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { acceptTransfer } from '../quota/acceptance';
-import { requireActingFor } from '../../common/auth/access';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { requireActingFor } from '../../common/platform/auth/access';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { NationalContext } from '../context';
 import { Relationship } from './relationship.types';
 import { loadRelationship } from '../relationships/relationships';

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../common/connection';
-import { FundSource } from '../../common/enums';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { Connection } from '../../common/platform/graphql/connection';
+import { FundSource } from '../../common/domain/enums';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import type { TransferRecord } from '../quota/transfers';
 
 export enum TransferState {

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, type PubSub, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { PersonalData } from '../../common/access-log';
-import { mayActFor } from '../../common/auth/access';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { positionOf } from '../../common/wallet-event-id';
+import { PersonalData } from '../../common/platform/access-log';
+import { mayActFor } from '../../common/platform/auth/access';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { positionOf } from '../../common/domain/wallet-event-id';
 import type { NationalContext } from '../context';
 import { Transfer } from './transfer.types';
 import { findTransfer } from '../quota/transfers';

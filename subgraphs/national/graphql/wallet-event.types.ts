@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { eventIdOf } from '../../common/wallet-event-id';
+import { eventIdOf } from '../../common/domain/wallet-event-id';
 import { Member } from './member.types';
 import { WalletEventKind, type WalletEventRecord } from '../events/wallet-events';
 

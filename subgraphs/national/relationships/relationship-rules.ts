@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { InsuranceType } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /** Who may aid whom (R1–R8). Everything here is decided before anything is written. */
 

@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { InsuranceType } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /** What quota may pay for (R13, R17) and how the payer proves who they are (R15). */
 export enum InstitutionKind {

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { requirePortalOf } from '../../common/auth/access';
-import { Role } from '../../common/auth/caller';
-import { PageInput, pageOf } from '../../common/connection';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { requirePortalOf } from '../../common/platform/auth/access';
+import { Role } from '../../common/platform/auth/caller';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { ProvinceContext } from '../context';
 import { Member } from './member.type';
 import { DataAccessRecord, DataAccessRecordConnection } from './access-record.type';

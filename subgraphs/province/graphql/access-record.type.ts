@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { PersonalData } from '../../common/access-log';
-import { Connection } from '../../common/connection';
+import { PersonalData } from '../../common/platform/access-log';
+import { Connection } from '../../common/platform/graphql/connection';
 import type { AccessRecordRow } from '../access-log/access-records';
 
 @ObjectType({ description: 'R32: one read by staff of a member\'s personal data.' })

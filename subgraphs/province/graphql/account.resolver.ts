@@ -1,11 +1,11 @@
 import { Arg, Ctx, Field, FieldResolver, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
-import { PersonalData, readPersonalData } from '../../common/access-log';
-import { requireActingFor, requireStaffOf } from '../../common/auth/access';
-import { PageInput, pageOf } from '../../common/connection';
-import { FundSource } from '../../common/enums';
-import { onceInTransaction, operationIdOf, partyOf } from '../../common/idempotency';
-import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/money';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { PersonalData, readPersonalData } from '../../common/platform/access-log';
+import { requireActingFor, requireStaffOf } from '../../common/platform/auth/access';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { FundSource } from '../../common/domain/enums';
+import { onceInTransaction, operationIdOf, partyOf } from '../../common/platform/data/idempotency';
+import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/domain/money';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { ProvinceContext } from '../context';
 import { requireMember } from '../members/members';
 import { Member } from './member.type';

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../common/connection';
-import { FundSource } from '../../common/enums';
-import { MoneyScalar, type Fen } from '../../common/money';
+import { Connection } from '../../common/platform/graphql/connection';
+import { FundSource } from '../../common/domain/enums';
+import { MoneyScalar, type Fen } from '../../common/domain/money';
 import { Member } from './member.type';
 import { EntryKind, type AccountBalance } from '../accounts/ledger';
 

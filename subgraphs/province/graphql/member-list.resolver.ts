@@ -1,8 +1,8 @@
 import { Arg, Ctx, Field, ID, InputType, ObjectType, Query, Resolver } from 'type-graphql';
-import { PersonalData } from '../../common/access-log';
-import { requireStaffOf } from '../../common/auth/access';
-import { Connection, PageInput, pageOf } from '../../common/connection';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { PersonalData } from '../../common/platform/access-log';
+import { requireStaffOf } from '../../common/platform/auth/access';
+import { Connection, PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { ProvinceContext } from '../context';
 import { checkSearch, MIN_NAME_PREFIX, searchKey, searchMembers } from '../members/member-search';
 import { Member } from './member.type';

@@ -1,7 +1,7 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { PersonalData } from '../../common/access-log';
-import { maskName, mayActFor } from '../../common/auth/access';
-import { Role } from '../../common/auth/caller';
+import { PersonalData } from '../../common/platform/access-log';
+import { maskName, mayActFor } from '../../common/platform/auth/access';
+import { Role } from '../../common/platform/auth/caller';
 import type { ProvinceContext } from '../context';
 import { Member, UNANSWERED } from './member.type';
 

@@ -1,6 +1,6 @@
 import { Directive, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
-import { maskIdNumber } from '../../common/id-number';
+import { InsuranceType } from '../../common/domain/enums';
+import { maskIdNumber } from '../../common/domain/id-number';
 import { MemberStatus, type MemberRecord } from '../members/members';
 
 registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether the insurance is in force.' });

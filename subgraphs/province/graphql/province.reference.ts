@@ -1,4 +1,4 @@
-import { Refusal, RefusalCode } from '../../common/errors';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { ProvinceContext } from '../context';
 import { provinceFigures } from '../statistics/province-figures';
 import { Province } from './province.type';

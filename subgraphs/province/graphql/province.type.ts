@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/money';
+import { type Fen, MoneyScalar } from '../../common/domain/money';
 import type { ProvinceFigures } from '../statistics/province-figures';
 
 /** A province's figures are its own deployment's: null where there is none, or it does not answer (see province.reference.ts). */

@@ -1,6 +1,6 @@
 import { DataSource, type MixedList, type EntitySchema, type ValueTransformer } from 'typeorm';
-import type { Fen } from './money';
-import { databaseWaits } from './deadlines';
+import type { Fen } from '../../domain/money';
+import { databaseWaits } from '../http/deadlines';
 import { PreparingClient } from './prepared-statements';
 import { whileHolding } from './replica-jobs';
 

@@ -1,6 +1,6 @@
 import { deadlines } from './deadlines';
 import { Client } from 'pg';
-import type { ServiceTrust } from './auth/trust-config';
+import type { ServiceTrust } from '../auth/trust-config';
 import type { JsonReply, JsonRoute } from './http-server';
 
 /**

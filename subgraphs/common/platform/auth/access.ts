@@ -1,5 +1,5 @@
-import { Refusal, RefusalCode } from '../errors';
-import { provinceOfMemberId } from '../routing-keys';
+import { Refusal, RefusalCode } from '../../domain/errors';
+import { provinceOfMemberId } from '../../domain/routing-keys';
 import { type Caller, Role } from './caller';
 
 /**

@@ -1,8 +1,8 @@
 import { jwtVerify, SignJWT } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
 import type { JWK, JWTPayload, JWTVerifyResult } from 'jose' with { 'resolution-mode': 'import' };
-import { isProvinceCode } from '../reference-data';
-import { provinceOfMemberId } from '../routing-keys';
+import { isProvinceCode } from '../../domain/reference-data';
+import { provinceOfMemberId } from '../../domain/routing-keys';
 import { type Caller, Role } from './caller';
 import type { TrustedKeySet } from './key-set';
 import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHM, signingKeyOf } from './keys';

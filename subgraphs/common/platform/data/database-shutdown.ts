@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { errorText, log } from './log';
+import { errorText, log } from '../log';
 
 /** PostgreSQL's codes for a connection ended, or refused, because the server shuts down (admin_shutdown, cannot_connect_now). */
 const SHUTDOWN_CODES: ReadonlySet<unknown> = new Set(['57P01', '57P03']);

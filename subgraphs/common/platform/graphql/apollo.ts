@@ -1,16 +1,16 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { type CallerContext, requireCallerPlugin } from './auth/authenticate';
+import { type CallerContext, requireCallerPlugin } from '../auth/authenticate';
 import { refuseNulPlugin } from './refuse-nul';
-import { log } from './log';
-import { requestObservationPlugin } from './observability/requests';
+import { log } from '../log';
+import { requestObservationPlugin } from '../observability/requests';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { isRefusalCode, OutcomePending } from './errors';
-import { DATABASE_LOST_MESSAGE, isDatabaseLoss } from './database-loss';
+import { isRefusalCode, OutcomePending } from '../../domain/errors';
+import { DATABASE_LOST_MESSAGE, isDatabaseLoss } from '../data/database-loss';
 
 /** Errors whose message is meant for the caller; anything else is an internal fault. */
 function isForCaller(error: unknown): boolean {

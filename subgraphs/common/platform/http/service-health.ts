@@ -1,5 +1,5 @@
 import type { JsonRoute } from './http-server';
-import type { Queryable } from './request-reads';
+import type { Queryable } from '../data/request-reads';
 
 /** How long /health waits for the service's database before saying it is out of reach. */
 const DATABASE_CHECK_MS = 1000;

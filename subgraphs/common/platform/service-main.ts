@@ -1,4 +1,4 @@
-import type { RunningHttpService } from './http-server';
+import type { RunningHttpService } from './http/http-server';
 import { ConfigurationError } from './config/settings';
 import { errorText, log } from './log';
 import { flushTracing } from './observability/tracing';

@@ -1,6 +1,6 @@
 import { Directive, Field, InputType, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
-import { Refusal, RefusalCode } from './errors';
+import { Refusal, RefusalCode } from '../../domain/errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };

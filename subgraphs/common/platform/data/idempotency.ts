@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Caller, Role } from './auth/caller';
-import { isRefusal, OutcomePending, Refusal, RefusalCode } from './errors';
-import { errorText, log } from './log';
+import { type Caller, Role } from '../auth/caller';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../domain/errors';
+import { errorText, log } from '../log';
 
 /**
  * R21: one final answer per idempotency key. A key belongs to the party that sends it (the acting

@@ -5,10 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type CorsPolicy, corsHeaders, preflight } from './cors';
 import { INTERNAL_PREFIX } from './internal-rpc';
-import { errorText, log } from './log';
-import { METRICS_PATH, metricsEnabled, metricsText } from './observability/metrics';
-import { noteCode, observeContext, observeRequest } from './observability/requests';
-import type { CallerContext } from './auth/authenticate';
+import { errorText, log } from '../log';
+import { METRICS_PATH, metricsEnabled, metricsText } from '../observability/metrics';
+import { noteCode, observeContext, observeRequest } from '../observability/requests';
+import type { CallerContext } from '../auth/authenticate';
 import { READY_PATH, STOPPING } from './health';
 
 /**

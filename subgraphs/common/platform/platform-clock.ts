@@ -1,8 +1,8 @@
 import type { ServicePeers } from './auth/service-credential';
 import { AdjustableClock, type Clock, systemClock, usePlatformClock } from './clock';
-import type { JsonRoute } from './http-server';
-import { harnessOperations } from './internal-contract';
-import { INTERNAL_PREFIX, internalRoute } from './internal-rpc';
+import type { JsonRoute } from './http/http-server';
+import { harnessOperations } from './http/internal-contract';
+import { INTERNAL_PREFIX, internalRoute } from './http/internal-rpc';
 
 /** Who drives a test cluster from outside (its clock, recovery): the test harness's key, never in production. */
 export const harnessCallers = (adjustableClock: unknown, production = false): string[] => (adjustableClock && !production ? ['test'] : []);

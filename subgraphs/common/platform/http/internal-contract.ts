@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PersonalData } from './access-log';
-import { Role } from './auth/caller';
-import { FundSource, InsuranceType } from './enums';
+import { PersonalData } from '../access-log';
+import { Role } from '../auth/caller';
+import { FundSource, InsuranceType } from '../../domain/enums';
 
 /**
  * The internal operations between services, each defined once: its name, what it is sent and what

@@ -1,6 +1,6 @@
 import type { MixedList } from 'typeorm';
 import { openDatabase } from './database';
-import { errorText, log } from './log';
+import { errorText, log } from '../log';
 
 /**
  * The `migrate` entry point of a service: brings its database's schema up to date with the

@@ -1,9 +1,9 @@
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import type { ServiceCredential, ServicePeers } from './auth/service-credential';
+import type { ServiceCredential, ServicePeers } from '../auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
-import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
-import { notePeer } from './observability/requests';
+import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from '../../domain/errors';
+import { notePeer } from '../observability/requests';
 import { fromWire, type InputOf, type InternalOperation, mismatch, type Operations, type OutputOf, toWire } from './internal-contract';
 import { deadlines } from './deadlines';
 

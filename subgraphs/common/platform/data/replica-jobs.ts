@@ -1,7 +1,7 @@
 import { logWorkFailure } from './database-shutdown';
 import { Client } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { errorText, log } from './log';
+import { errorText, log } from '../log';
 
 /**
  * Background work when several copies of a service share one database: a job that must run in one

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../auth/tokens';
-import { DEFAULT_BREAKER } from '../circuit-breaker';
-import { DEADLINE_SETTINGS } from '../deadlines';
+import { DEFAULT_BREAKER } from '../http/circuit-breaker';
+import { DEADLINE_SETTINGS } from '../http/deadlines';
 import { flag, oneOf, parsedBy, secret, text, url, wholeNumber } from './settings';
 
 /** How long a call across deployments or a database statement may wait (deadlines.ts). */
@@ -47,7 +47,7 @@ export const sharedSettings = {
   ...deadlineSettings,
 };
 
-/** The platform clock of national and every province (subgraphs/common/clock.ts). */
+/** The platform clock of national and every province (subgraphs/common/platform/clock.ts). */
 export const platformClockSettings = {
   ADJUSTABLE_CLOCK: flag().default(false).describe('Tests only: `1` lets the test harness set the clock (never in production).'),
   CLOCK_OFFSET_MS: wholeNumber().default(0).describe('Tests only: how far from the system clock the adjustable clock starts (ms; negative: behind).'),

@@ -6,10 +6,10 @@ import { Pool } from 'pg';
 import { registerEnumType } from 'type-graphql';
 import { requireActingFor } from './auth/access';
 import { type Caller, Role } from './auth/caller';
-import { logPoolErrors } from './database-shutdown';
+import { logPoolErrors } from './data/database-shutdown';
 import { errorText, log } from './log';
-import { BoundedClient } from './bounded-client';
-import { databaseWaits } from './deadlines';
+import { BoundedClient } from './data/bounded-client';
+import { databaseWaits } from './http/deadlines';
 
 /**
  * R32: every read by staff (a provincial portal, a window operator) of a member's personal data is
