@@ -26,7 +26,7 @@ import { TrustedDocuments } from './trusted-documents';
 import { nationalOutageStatusPlugin } from './unanswered-fetch';
 import { RefusalCode } from '../subgraphs/common/domain/errors';
 import { type GatewayContext, SubgraphSource } from './subgraph-source';
-import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from '../scripts/supergraph-composition';
+import { PROVINCE_SDL_FILE, SCHEMA_DIR, SUPERGRAPH_FILE } from './schema-files';
 import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
 import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 

@@ -1,13 +1,8 @@
 import { composeServices } from '@apollo/composition';
 import { graphql, type GraphQLSchema, parse } from 'graphql';
-import { join } from 'node:path';
 import { buildNationalSchema } from '../subgraphs/national/graphql/schema';
 import { buildProvinceSchema } from '../subgraphs/province/graphql/schema';
-
-/** schema/ at the top of the project (this file runs from dist/gateway). */
-export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');
-export const SUPERGRAPH_FILE = 'supergraph.graphql';
-export const PROVINCE_SDL_FILE = 'province.graphql';
+import { SUPERGRAPH_FILE } from '../gateway/schema-files';
 
 /** Placeholder URLs: the gateway routes by its own configuration, never by these. */
 const SUBGRAPHS = [
