@@ -1,16 +1,12 @@
-import { registerEnumType } from 'type-graphql';
-
 export enum InsuranceType {
   EMPLOYEE = 'EMPLOYEE', // 职工医保: has a personal account
   RESIDENT = 'RESIDENT', // 城乡居民医保: has none
 }
-registerEnumType(InsuranceType, { name: 'InsuranceType', description: 'The scheme a member is insured in.' });
 
 /** The two parts of a personal account (资金来源). Spending draws the current year first. */
 export enum FundSource {
   CURRENT_YEAR = 'CURRENT_YEAR', // 当年
   ACCUMULATED = 'ACCUMULATED', // 历年结余
 }
-registerEnumType(FundSource, { name: 'FundSource', description: 'A part of the personal account (资金来源).' });
 
 export const SPENDING_ORDER: readonly FundSource[] = [FundSource.CURRENT_YEAR, FundSource.ACCUMULATED];

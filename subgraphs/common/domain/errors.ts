@@ -84,6 +84,14 @@ export function isRefusal(error: unknown): error is Refusal {
 }
 
 /**
+ * Input refused for its form (an amount that is not one) before anything runs. Unlike a Refusal it is not kept as the final answer of an idempotency key: the
+ * caller corrects the request and sends it again.
+ */
+export function inputError(code: RefusalCode, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+/**
  * R30: not a refusal. The operation was recorded but the platform cannot yet tell whether it took
  * effect (a province did not answer); recovery finishes or undoes it, and the same request under
  * the same idempotency key then gets the final answer.

@@ -1,5 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { RefusalCode } from './errors';
+import { inputError, RefusalCode } from './errors';
 
 /** Money is integer fen (分) everywhere inside; the wire form is a yuan decimal string ("236.00"). */
 export type Fen = bigint;
@@ -13,10 +12,8 @@ const MAX_WRITTEN: Fen = 10n ** BigInt(MAX_WHOLE_DIGITS + 2) - 1n;
 
 const YUAN = /^(-?)(\d+)(?:\.(\d+))?$/;
 
-function invalidAmount(text: string, why: string): GraphQLError {
-  return new GraphQLError(`"${text.slice(0, 40)}" is not an amount in yuan: ${why}.`, {
-    extensions: { code: RefusalCode.INVALID_AMOUNT },
-  });
+function invalidAmount(text: string, why: string) {
+  return inputError(RefusalCode.INVALID_AMOUNT, `"${text.slice(0, 40)}" is not an amount in yuan: ${why}.`);
 }
 
 /**
@@ -68,39 +65,10 @@ export function fenFromDb(value: string | number | bigint | null | undefined): F
   return BigInt(value);
 }
 
-export const MoneyScalar = new GraphQLScalarType<Fen, string>({
-  name: 'Money',
-  description:
-    'An exact amount of money in yuan, as a string of digits with at most two decimals ("236.00", "236.5", "236"): ' +
-    'no sign, no leading zero, no spaces or separators; at most 10000000000.00 as input. Held as integer fen; never a float.',
-  serialize(value) {
-    if (typeof value === 'bigint') return formatYuan(value);
-    throw new GraphQLError('Money must be produced from integer fen.');
-  },
-  parseValue(value) {
-    if (typeof value !== 'string') {
-      throw new GraphQLError('Money is written as a string such as "236.00", never a number.', {
-        extensions: { code: RefusalCode.INVALID_AMOUNT },
-      });
-    }
-    return parseAmountInput(value);
-  },
-  parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) {
-      throw new GraphQLError('Money is written as a string such as "236.00", never a number.', {
-        extensions: { code: RefusalCode.INVALID_AMOUNT },
-      });
-    }
-    return parseAmountInput(ast.value);
-  },
-});
-
 /** R12: an amount that moves money is positive, in whole fen, and not absurdly large. */
 export function checkAmount(amount: Fen): Fen {
   if (amount <= 0n || amount > MAX_AMOUNT) {
-    throw new GraphQLError(`The amount must be more than 0 and at most ${formatYuan(MAX_AMOUNT)} yuan.`, {
-      extensions: { code: RefusalCode.INVALID_AMOUNT },
-    });
+    throw inputError(RefusalCode.INVALID_AMOUNT, `The amount must be more than 0 and at most ${formatYuan(MAX_AMOUNT)} yuan.`);
   }
   return amount;
 }

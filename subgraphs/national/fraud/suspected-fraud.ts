@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/platform/data/request-reads';
-import { parseTimeKey } from '../../common/platform/graphql/connection';
+import { parseTimeKey } from '../../common/platform/data/keyset';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { KeptRefusal } from '../../common/platform/data/idempotency';
 import { type Fen, fenFromDb } from '../../common/domain/money';

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { PoolingRegion, Province } from './registry.types';
 import { PeriodUnit } from '../statistics/period';
 

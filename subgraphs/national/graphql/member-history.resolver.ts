@@ -1,7 +1,8 @@
 import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, registerEnumType } from 'type-graphql';
 import { PersonalData, readPersonalData } from '../../common/platform/access-log';
 import { Connection, PageInput, pageOf } from '../../common/platform/graphql/connection';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import type { NationalContext } from '../context';
 import { Relationship } from './relationship.types';
 import { eventKey, historyOf, MemberEventKind, type MemberEventRecord } from '../persons/member-history';

@@ -1,7 +1,8 @@
 import { Directive, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { InsuranceType } from '../../common/domain/enums';
 import { maskPhone, WalletOpener, type WalletRecord } from '../wallets/wallets';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { type AccountMoveRecord, MoveState } from '../persons/account-moves';
 import { InsuranceChangeReason } from '../persons/insurance-change';
 

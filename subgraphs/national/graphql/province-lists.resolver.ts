@@ -1,7 +1,8 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { PersonalData } from '../../common/platform/access-log';
 import { requireStaffOf } from '../../common/platform/auth/access';
-import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { timeKey } from '../../common/platform/data/keyset';
 import type { NationalContext } from '../context';
 import { Transfer, TransferConnection } from './transfer.types';
 import { transfersTouching } from '../quota/transfers';

@@ -1,8 +1,10 @@
 import { PersonalData, readPersonalData } from '../../common/platform/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { timeKey } from '../../common/platform/data/keyset';
 import { mayActFor, requireActingFor, windowChannel } from '../../common/platform/auth/access';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';
 import { quotaAvailableTo } from '../quota/quota-lots';

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { Province } from './registry.types';
 
 @ObjectType({ description: 'R22: what one province\'s fund owes another for mutual-aid spending.' })

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../common/platform/graphql/federation';
+import '../../common/platform/graphql/shared-enums';
+import './enums';
 import { MemberEventResolver, MemberHistoryResolver } from './member-history.resolver';
 import { MemberResolver, memberReference } from './member.resolver';
 import { SuspectedFraudResolver } from './suspected-fraud.resolver';

@@ -1,6 +1,7 @@
 import { PersonalData, readPersonalData } from '../../common/platform/access-log';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
+import { PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { timeKey } from '../../common/platform/data/keyset';
 import { isStaffOf, mayActFor } from '../../common/platform/auth/access';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';

@@ -1,6 +1,7 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/platform/graphql/connection';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { Member } from './member.types';
 import { AuthMethod, ExpenseCategory, InstitutionKind, PremiumKind } from '../settlement/expense-rules';
 import type { RefundRecord } from '../settlement/refunds';

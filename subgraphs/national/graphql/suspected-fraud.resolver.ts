@@ -1,6 +1,8 @@
 import { Arg, Ctx, Field, ID, ObjectType, Query, Resolver } from 'type-graphql';
-import { Connection, PageInput, pageOf, timeKey } from '../../common/platform/graphql/connection';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { Connection, PageInput, pageOf } from '../../common/platform/graphql/connection';
+import { timeKey } from '../../common/platform/data/keyset';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { requirePortalOf } from '../../common/platform/auth/access';
 import type { NationalContext } from '../context';
 import { Member } from './member.types';

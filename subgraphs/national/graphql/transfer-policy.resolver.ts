@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { requirePortalOf } from '../../common/platform/auth/access';
 import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
 import type { NationalContext } from '../context';

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/platform/graphql/connection';
 import { FundSource } from '../../common/domain/enums';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import type { TransferRecord } from '../quota/transfers';
 
 export enum TransferState {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import { requireActingFor } from '../../common/platform/auth/access';
-import { parseTimeKey, timeKeyAfter } from '../../common/platform/graphql/connection';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
 import type { FundSource } from '../../common/domain/enums';
 import { crashPoint } from '../../common/platform/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseTimeKey, timeKeyAfter } from '../../common/platform/graphql/connection';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';

@@ -1,7 +1,7 @@
 import { platformNow } from '../../common/platform/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/platform/data/request-reads';
-import { parseTimeKey, timeKeyAfter } from '../../common/platform/graphql/connection';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { type Fen, fenFromDb } from '../../common/domain/money';
 

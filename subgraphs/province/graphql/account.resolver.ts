@@ -4,7 +4,8 @@ import { requireActingFor, requireStaffOf } from '../../common/platform/auth/acc
 import { PageInput, pageOf } from '../../common/platform/graphql/connection';
 import { FundSource } from '../../common/domain/enums';
 import { onceInTransaction, operationIdOf, partyOf } from '../../common/platform/data/idempotency';
-import { checkAmount, type Fen, formatYuan, MoneyScalar, parseYuan } from '../../common/domain/money';
+import { checkAmount, type Fen, formatYuan, parseYuan } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { ProvinceContext } from '../context';
 import { requireMember } from '../members/members';

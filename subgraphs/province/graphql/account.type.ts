@@ -1,7 +1,8 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../common/platform/graphql/connection';
 import { FundSource } from '../../common/domain/enums';
-import { MoneyScalar, type Fen } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { Member } from './member.type';
 import { EntryKind, type AccountBalance } from '../accounts/ledger';
 

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { type Fen, MoneyScalar } from '../../common/domain/money';
+import { type Fen } from '../../common/domain/money';
+import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import type { ProvinceFigures } from '../statistics/province-figures';
 
 /** A province's figures are its own deployment's: null where there is none, or it does not answer (see province.reference.ts). */

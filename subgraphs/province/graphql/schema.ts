@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildFederatedSchema } from '../../common/platform/graphql/federation';
+import '../../common/platform/graphql/shared-enums';
 import { MemberAccessLogResolver, StaffAccessLogResolver } from './access-record.resolver';
 import { AccountMutations, MemberAccountResolver, PersonalAccountResolver } from './account.resolver';
 import { memberReference } from './member.reference';
