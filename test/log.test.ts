@@ -52,7 +52,7 @@ test('the search of log lines finds what it must', () => {
 
 test('a process warning is a JSON log line, not Node’s plain text on stderr', () => {
   const child = spawnSync(process.execPath, ['-e', `
-    require(${JSON.stringify(require.resolve('../subgraphs/common/log'))}).logProcessWarnings();
+    require(${JSON.stringify(require.resolve('../subgraphs/common/platform/log'))}).logProcessWarnings();
     process.emitWarning('client.query() while a query runs', { type: 'DeprecationWarning', code: 'DEP_TEST' });
     setTimeout(() => {}, 50);`], { encoding: 'utf8' });
   assert.equal(child.stderr, '');

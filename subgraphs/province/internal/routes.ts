@@ -14,7 +14,7 @@ import { endMembership, enrol, requireMember } from '../members/members';
 /**
  * The province's internal operations, called by the national subgraph with its service token
  * (signed by national's own key); no other deployment's token opens them. Each payload and answer
- * is the one of the operation's contract (common/internal-contract.ts), checked on arrival.
+ * is the one of the operation's contract (common/platform/http/internal-contract.ts), checked on arrival.
  * Every operation is idempotent by its operation id.
  */
 type Name = keyof ProvinceOperations;
