@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster } from '../testing';
-import { provincesOf } from '../subgraphs/common/reference-data';
+import { provincesOf } from '../subgraphs/common/domain/reference-data';
 import { signCallers } from './callers';
 import type { BenchConfig } from './config';
 import { GraphQLEndpoint } from './load';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { regionOfMemberId } from '../subgraphs/common/routing-keys';
+import { regionOfMemberId } from '../subgraphs/common/domain/routing-keys';
 
 /**
  * A seeded relationship, read back from the national database: the donor is an employee with a

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type GraphClient, graphClient, type Who } from '../cluster/parties';
 import { beijingTime, type Cluster, idNumber, startTestCluster } from '../testing';
-import { deadlines } from '../subgraphs/common/deadlines';
+import { deadlines } from '../subgraphs/common/platform/http/deadlines';
 import { MEMBER_PAGE, TRANSFER } from './operations';
 
 /**

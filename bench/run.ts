@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Cluster, startTestCluster } from '../testing';
 import { graphqlOk } from '../cluster/graphql-client';
-import { provinceOfMemberId } from '../subgraphs/common/routing-keys';
+import { provinceOfMemberId } from '../subgraphs/common/domain/routing-keys';
 import { measureAllProvinces } from './all-provinces';
 import { readAidPairs } from './bench-data';
 import { type Callers, signCallers } from './callers';

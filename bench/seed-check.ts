@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { graphqlOk } from '../cluster/graphql-client';
-import { isValidIdNumber } from '../subgraphs/common/id-number';
-import { isMemberId } from '../subgraphs/common/routing-keys';
+import { isValidIdNumber } from '../subgraphs/common/domain/id-number';
+import { isMemberId } from '../subgraphs/common/domain/routing-keys';
 import { HOLD_FEN, type SeedShape } from './seed-people';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 

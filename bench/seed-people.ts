@@ -1,4 +1,4 @@
-import { regionsOfProvince } from '../subgraphs/common/reference-data';
+import { regionsOfProvince } from '../subgraphs/common/domain/reference-data';
 
 /**
  * The benchmark's people, as one SQL query that gives the same rows in every database it runs in

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { nextBeijingSixAm } from '../subgraphs/common/clock';
+import { nextBeijingSixAm } from '../subgraphs/common/platform/clock';
 import {
   HOLD_FEN, memberIdSql, nextProvince, PILOT_REGION, peopleSql, relationshipIdSql, type SeedShape, transferIdSql,
 } from './seed-people';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Cluster } from '../cluster/cluster';
-import { fenFromDb, formatYuan } from '../subgraphs/common/money';
+import { fenFromDb, formatYuan } from '../subgraphs/common/domain/money';
 import { clearing, type Family, type Member, provinceOf, quotaFigures } from './model';
 import { DOCUMENTS } from './requests';
 import type { Platform } from './world';

@@ -1,6 +1,6 @@
 import type { Cluster } from '../cluster/cluster';
 import type { ServiceProcess } from '../cluster/service-process';
-import { CRASH_POINTS } from '../subgraphs/common/crash-point';
+import { CRASH_POINTS } from '../subgraphs/common/platform/crash-point';
 import type { Random } from './random';
 
 /**

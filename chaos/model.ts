@@ -1,5 +1,5 @@
-import { FundSource } from '../subgraphs/common/enums';
-import type { Fen } from '../subgraphs/common/money';
+import { FundSource } from '../subgraphs/common/domain/enums';
+import type { Fen } from '../subgraphs/common/domain/money';
 
 /**
  * What the fault-injection run believes about its world, built only from acknowledged answers:

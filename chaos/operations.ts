@@ -1,6 +1,6 @@
 import type { Who } from '../cluster/parties';
-import { FundSource } from '../subgraphs/common/enums';
-import { type Fen, formatYuan, parseYuan } from '../subgraphs/common/money';
+import { FundSource } from '../subgraphs/common/domain/enums';
+import { type Fen, formatYuan, parseYuan } from '../subgraphs/common/domain/money';
 import {
   type Account, applyRefund, applySettlement, drawQuota, emptyAccount, type Family, type Member, ownSplit, predictRefund, predictSettlement,
   provinceOf, quotaAvailable, releaseRelationship, spendOwn,

@@ -1,4 +1,4 @@
-import { formatYuan } from '../subgraphs/common/money';
+import { formatYuan } from '../subgraphs/common/domain/money';
 
 /** A seeded source of choices (mulberry32), so a run's mix of operations can be repeated. */
 export class Random {

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { deadlines } from '../subgraphs/common/deadlines';
+import { deadlines } from '../subgraphs/common/platform/http/deadlines';
 import type { Cluster } from '../cluster/cluster';
 import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';

@@ -1,8 +1,8 @@
 import type { Cluster } from '../cluster/cluster';
 import type { Who } from '../cluster/parties';
-import { withCheckCharacter } from '../subgraphs/common/id-number';
-import { FundSource } from '../subgraphs/common/enums';
-import { formatYuan, parseYuan } from '../subgraphs/common/money';
+import { withCheckCharacter } from '../subgraphs/common/domain/id-number';
+import { FundSource } from '../subgraphs/common/domain/enums';
+import { formatYuan, parseYuan } from '../subgraphs/common/domain/money';
 import { emptyAccount, type Family, type Member, provinceOf } from './model';
 import { DOCUMENTS, type Outcome, type Request, send } from './requests';
 import type { Random } from './random';

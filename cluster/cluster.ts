@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
-import { internalClient } from '../subgraphs/common/internal-rpc';
-import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/internal-contract';
-import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
+import { issueToken, type SigningIdentity } from '../subgraphs/common/platform/auth/tokens';
+import { internalClient } from '../subgraphs/common/platform/http/internal-rpc';
+import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/platform/http/internal-contract';
+import { type ProvinceSelection, provincesOf } from '../subgraphs/common/domain/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import type { LinkControl } from './fault-proxy';
 import { Links } from './links';

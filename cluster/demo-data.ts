@@ -1,6 +1,6 @@
-import { withCheckCharacter } from '../subgraphs/common/id-number';
-import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken, type SigningIdentity, type TokenRequest } from '../subgraphs/common/auth/tokens';
+import { withCheckCharacter } from '../subgraphs/common/domain/id-number';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { issueToken, type SigningIdentity, type TokenRequest } from '../subgraphs/common/platform/auth/tokens';
 import { graphql, graphqlOk } from './graphql-client';
 
 /**

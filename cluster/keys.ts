@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
-import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf } from '../subgraphs/common/auth/keys';
-import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
-import type { SigningIdentity } from '../subgraphs/common/auth/tokens';
+import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf } from '../subgraphs/common/platform/auth/keys';
+import { ServiceCredential } from '../subgraphs/common/platform/auth/service-credential';
+import type { SigningIdentity } from '../subgraphs/common/platform/auth/tokens';
 
 /**
  * The keys of a cluster on one machine, in its keys folder. In development the cluster plays the

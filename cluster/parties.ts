@@ -1,5 +1,5 @@
-import { Role } from '../subgraphs/common/auth/caller';
-import type { TokenRequest } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import type { TokenRequest } from '../subgraphs/common/platform/auth/tokens';
 import { graphql, graphqlOk, type GraphQLResponse } from './graphql-client';
 import { subscribeOverSse, type Subscription } from './subscription-client';
 

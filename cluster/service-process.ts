@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import type { LauncherMessage } from '../subgraphs/common/service-main';
+import type { LauncherMessage } from '../subgraphs/common/platform/service-main';
 
 /** One service of the cluster, run as its own Node process. */
 export interface ServiceProcess {

@@ -1,7 +1,7 @@
-import { corsPolicyFrom } from '../subgraphs/common/cors';
-import { breakerSettings, oneSourceEach, provinceUrls, sharedSettings } from '../subgraphs/common/config/shared';
-import { decimal, flag, parsedBy, readSettings, text, url, wholeNumber } from '../subgraphs/common/config/settings';
-import { configurationOnce } from '../subgraphs/common/service-main';
+import { corsPolicyFrom } from '../subgraphs/common/platform/http/cors';
+import { breakerSettings, oneSourceEach, provinceUrls, sharedSettings } from '../subgraphs/common/platform/config/shared';
+import { decimal, flag, parsedBy, readSettings, text, url, wholeNumber } from '../subgraphs/common/platform/config/settings';
+import { configurationOnce } from '../subgraphs/common/platform/service-main';
 
 /** The gateway's variables (with the shared ones): the one place the gateway reads its environment. */
 export const gatewaySettings = {

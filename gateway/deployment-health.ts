@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ServiceCredential } from '../subgraphs/common/auth/service-credential';
-import { deadlines } from '../subgraphs/common/deadlines';
-import { inSpan } from '../subgraphs/common/observability/tracing';
+import type { ServiceCredential } from '../subgraphs/common/platform/auth/service-credential';
+import { deadlines } from '../subgraphs/common/platform/http/deadlines';
+import { inSpan } from '../subgraphs/common/platform/observability/tracing';
 
 /**
  * Whether each provincial deployment serves the `province` subgraph SDL checked in under schema/.

@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import { durationHistogram, metricsEnabled } from '../subgraphs/common/observability/metrics';
+import { durationHistogram, metricsEnabled } from '../subgraphs/common/platform/observability/metrics';
 import type { DeploymentHealth, DeploymentState } from './deployment-health';
 
 /**

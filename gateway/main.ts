@@ -1,9 +1,9 @@
 import './telemetry'; // first: tracing starts before http and undici load
-import { breakerSettingsFrom } from '../subgraphs/common/circuit-breaker';
-import { deadlinesFrom, useDeadlines } from '../subgraphs/common/deadlines';
-import { launcherSaysReady, runService } from '../subgraphs/common/service-main';
-import { trustFrom } from '../subgraphs/common/auth/trust-config';
-import { corsPolicyFrom } from '../subgraphs/common/cors';
+import { breakerSettingsFrom } from '../subgraphs/common/platform/http/circuit-breaker';
+import { deadlinesFrom, useDeadlines } from '../subgraphs/common/platform/http/deadlines';
+import { launcherSaysReady, runService } from '../subgraphs/common/platform/service-main';
+import { trustFrom } from '../subgraphs/common/platform/auth/trust-config';
+import { corsPolicyFrom } from '../subgraphs/common/platform/http/cors';
 import { gatewayConfig } from './config';
 import { rateLimitFrom } from './rate-limit';
 import { startGateway } from './server';

@@ -1,5 +1,5 @@
 import { type GraphQLSchema, isScalarType, valueFromASTUntyped } from 'graphql';
-import { MoneyScalar } from '../subgraphs/common/money';
+import { MoneyScalar } from '../subgraphs/common/platform/graphql/money-scalar';
 
 /**
  * The supergraph tells the gateway only that `Money` is a scalar, so on its own the gateway passes

@@ -1,5 +1,5 @@
-import { LIVE_PATH, type ReadinessCheck } from '../subgraphs/common/health';
-import { deadlines } from '../subgraphs/common/deadlines';
+import { LIVE_PATH, type ReadinessCheck } from '../subgraphs/common/platform/http/health';
+import { deadlines } from '../subgraphs/common/platform/http/deadlines';
 
 /**
  * The gateway's readiness asks whether national's process answers (its liveness), not whether

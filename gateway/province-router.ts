@@ -2,9 +2,9 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { type BreakerSettings, Breakers } from '../subgraphs/common/circuit-breaker';
-import { RefusalCode } from '../subgraphs/common/errors';
-import { log } from '../subgraphs/common/log';
+import { type BreakerSettings, Breakers } from '../subgraphs/common/platform/http/circuit-breaker';
+import { RefusalCode } from '../subgraphs/common/domain/errors';
+import { log } from '../subgraphs/common/platform/log';
 import type { DeploymentHealth } from './deployment-health';
 import { provinceOfRootFields, type Representation, splitRepresentations } from './route-fetch';
 import { SubgraphSource, SubgraphUnreachable } from './subgraph-source';

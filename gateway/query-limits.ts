@@ -4,7 +4,7 @@ import {
   GraphQLList, GraphQLObjectType, type GraphQLSchema, isAbstractType, isObjectType, Kind, parse, type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/common/page-size';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/common/platform/graphql/page-size';
 
 /**
  * Limits on what one operation may ask, checked before it is planned: the number of its tokens

@@ -1,5 +1,5 @@
-import type { Caller } from '../subgraphs/common/auth/caller';
-import { RefusedBeforeParsing } from '../subgraphs/common/http-server';
+import type { Caller } from '../subgraphs/common/platform/auth/caller';
+import { RefusedBeforeParsing } from '../subgraphs/common/platform/http/http-server';
 
 /**
  * A request rate per caller (token bucket): each caller (role and subject of their token) may send

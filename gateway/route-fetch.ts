@@ -1,5 +1,5 @@
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, valueFromASTUntyped } from 'graphql';
-import { provinceOfKeyFields, whyNoProvince } from '../subgraphs/common/routing-keys';
+import { provinceOfKeyFields, whyNoProvince } from '../subgraphs/common/domain/routing-keys';
 
 /**
  * Where a fetch to the `province` subgraph must go. Entity fetches are split by each

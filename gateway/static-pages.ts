@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { StaticFile } from '../subgraphs/common/http-server';
-import { log } from '../subgraphs/common/log';
+import type { StaticFile } from '../subgraphs/common/platform/http/http-server';
+import { log } from '../subgraphs/common/platform/log';
 
 /**
  * The pages the gateway serves, as `npm run build` made them (scripts/build-pages.ts): the national

@@ -2,9 +2,9 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Agent, request } from 'undici';
-import type { CallerContext } from '../subgraphs/common/auth/authenticate';
+import type { CallerContext } from '../subgraphs/common/platform/auth/authenticate';
 import { type FetchTarget, timeFetch } from './gateway-metrics';
-import { retryRead } from '../subgraphs/common/read-retry';
+import { retryRead } from '../subgraphs/common/platform/http/read-retry';
 import { operationOf } from './route-fetch';
 import { type Unanswered, unansweredFetch } from './unanswered-fetch';
 

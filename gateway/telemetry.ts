@@ -1,4 +1,4 @@
-import { startTelemetry } from '../subgraphs/common/observability/telemetry';
+import { startTelemetry } from '../subgraphs/common/platform/observability/telemetry';
 import { gatewayConfig } from './config';
 
 // Imported first by main.ts: tracing must start before http and undici are loaded.

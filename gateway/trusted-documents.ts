@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ArrivingRequest, RefusedBeforeParsing } from '../subgraphs/common/http-server';
+import { type ArrivingRequest, RefusedBeforeParsing } from '../subgraphs/common/platform/http/http-server';
 
 /**
  * Trusted documents: with a manifest, the gateway runs only the operations registered in it.

@@ -2,7 +2,7 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
-import { OUTCOME_PENDING, RefusalCode } from '../subgraphs/common/errors';
+import { OUTCOME_PENDING, RefusalCode } from '../subgraphs/common/domain/errors';
 import { operationOf } from './route-fetch';
 
 /**

@@ -1,5 +1,5 @@
 import { inspect, parseArgs, type ParseArgsConfig } from 'node:util';
-import { isProvinceCode, PROVINCES, provincesOf } from '../subgraphs/common/reference-data';
+import { isProvinceCode, PROVINCES, provincesOf } from '../subgraphs/common/domain/reference-data';
 
 /**
  * What the command-line scripts (npm start, npm run token, npm run keys) share: strict options,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { composeSupergraph, SCHEMA_DIR } from '../gateway/supergraph';
+import { SCHEMA_DIR } from '../gateway/schema-files';
+import { composeSupergraph } from './supergraph-composition';
 
 /** Writes the composed supergraph and the subgraph SDLs into schema/ (npm run compose). */
 composeSupergraph().then((composed) => {

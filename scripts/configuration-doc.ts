@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { gatewaySettings } from '../gateway/config';
-import { documentSettings, type SettingDoc, type SettingsShape } from '../subgraphs/common/config/settings';
-import { sharedSettings } from '../subgraphs/common/config/shared';
+import { documentSettings, type SettingDoc, type SettingsShape } from '../subgraphs/common/platform/config/settings';
+import { sharedSettings } from '../subgraphs/common/platform/config/shared';
 import { nationalSettings } from '../subgraphs/national/config';
 import { provinceSettings } from '../subgraphs/province/config';
 
@@ -28,7 +28,7 @@ export function configurationDoc(): string {
 
 Each service reads its environment once, when it starts, and checks every variable against its
 schema (\`gateway/config.ts\`, \`subgraphs/national/config.ts\`, \`subgraphs/province/config.ts\`, with
-the variables all three share in \`subgraphs/common/config/shared.ts\`). A variable that is missing
+the variables all three share in \`subgraphs/common/platform/config/shared.ts\`). A variable that is missing
 or malformed stops the service before it does anything, with exit code 2 and one sentence naming
 every variable at fault, for example:
 

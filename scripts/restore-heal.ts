@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { parsePrivateKey } from '../subgraphs/common/auth/keys';
-import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { parsePrivateKey } from '../subgraphs/common/platform/auth/keys';
+import { ServiceCredential } from '../subgraphs/common/platform/auth/service-credential';
 import { ProvinceDirectory } from '../subgraphs/national/provinces/province-directory';
-import { parseProvinceUrls } from '../subgraphs/common/config/shared';
+import { parseProvinceUrls } from '../subgraphs/common/platform/config/shared';
 import { reconcile } from '../subgraphs/national/reconciliation/reconciliation';
 import { healRestoredProvince } from '../subgraphs/national/restore/restore-heal';
 import { readFileSync } from 'node:fs';

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { madeIdentityProvider, retirePreviousIdentityKeys, rotateIdentityKey } from '../cluster/keys';
 import { DEFAULT_DATA_DIR } from '../cluster/start-lock';
-import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken, MAX_TOKEN_LIFETIME_SECONDS } from '../subgraphs/common/auth/tokens';
-import { findPoolingRegion } from '../subgraphs/common/reference-data';
-import { isMemberId, regionOfMemberId } from '../subgraphs/common/routing-keys';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { issueToken, MAX_TOKEN_LIFETIME_SECONDS } from '../subgraphs/common/platform/auth/tokens';
+import { findPoolingRegion } from '../subgraphs/common/domain/reference-data';
+import { isMemberId, regionOfMemberId } from '../subgraphs/common/domain/routing-keys';
 import { parseOptions, provinceCodes, runScript, UsageError, wholeNumber } from './cli';
 
 const DAY = 86_400;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { graphql } from '../cluster/graphql-client';
-import { Role } from '../subgraphs/common/auth/caller';
-import { newKeyPair } from '../subgraphs/common/auth/keys';
-import { signServiceToken } from '../subgraphs/common/auth/service-credential';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { newKeyPair } from '../subgraphs/common/platform/auth/keys';
+import { signServiceToken } from '../subgraphs/common/platform/auth/service-credential';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import { deploymentKey } from '../cluster/keys';
 import { codes, enrol, ESTABLISH, letter, relate, startTestCluster, transfer, type TestCluster } from './support/cluster-fixture';
 

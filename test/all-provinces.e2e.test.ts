@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PROVINCES } from '../subgraphs/common/reference-data';
+import { PROVINCES } from '../subgraphs/common/domain/reference-data';
 import { startTestCluster, type TestCluster } from './support/cluster-fixture';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CircuitBreaker } from '../subgraphs/common/circuit-breaker';
+import { CircuitBreaker } from '../subgraphs/common/platform/http/circuit-breaker';
 
 describe('CircuitBreaker: a province that keeps timing out is failed fast, and probed back', () => {
   const settings = { failuresToOpen: 3, openMs: 1000 };

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster } from '../cluster/cluster';
 import { DEMO_PEOPLE, loadDemoData } from '../cluster/demo-data';
-import { Role } from '../subgraphs/common/auth/caller';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import { startTestCluster } from './support/cluster-fixture';
 
 test('a second start reuses the data, a reset starts empty, and the demo loads once', async () => {

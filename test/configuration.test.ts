@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { readGatewaySettings } from '../gateway/config';
 import { CONFIGURATION_DOC, configurationDoc } from '../scripts/configuration-doc';
-import { ConfigurationError } from '../subgraphs/common/config/settings';
+import { ConfigurationError } from '../subgraphs/common/platform/config/settings';
 import { readNationalSettings } from '../subgraphs/national/config';
 import { readProvinceSettings } from '../subgraphs/province/config';
 import { PROJECT, run } from './support/run-script';

@@ -9,7 +9,7 @@ import {
   encodeCursor,
   pageSize,
   toPage,
-} from '../subgraphs/common/connection';
+} from '../subgraphs/common/platform/graphql/connection';
 
 function withCode(code: string): (error: unknown) => boolean {
   return (error: unknown): boolean => {

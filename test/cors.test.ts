@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
-import { corsHeaders, corsPolicyFrom, preflight } from '../subgraphs/common/cors';
+import { corsHeaders, corsPolicyFrom, preflight } from '../subgraphs/common/platform/http/cors';
 
 /** CORS_ORIGINS: exact origins only; a preflight and an answer let in those and nobody else. */
 const from = (origin?: string) => ({ headers: origin === undefined ? {} : { origin } }) as IncomingMessage;

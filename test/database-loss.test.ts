@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError } from 'graphql';
-import { formatError } from '../subgraphs/common/apollo';
+import { formatError } from '../subgraphs/common/platform/graphql/apollo';
 
 /** A service that loses its database while answering says "in doubt" (R30), never "internal error" nor a refusal. */
 describe('formatError: a lost database is an outcome in doubt', () => {

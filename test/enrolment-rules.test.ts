@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError } from 'graphql';
-import { type EnrolmentRequest, checkEnrolment } from '../subgraphs/common/enrolment-rules';
-import { InsuranceType } from '../subgraphs/common/enums';
+import { type EnrolmentRequest, checkEnrolment } from '../subgraphs/common/domain/enrolment-rules';
+import { InsuranceType } from '../subgraphs/common/domain/enums';
 
 function withCode(code: string): (error: unknown) => boolean {
   return (error: unknown): boolean => {

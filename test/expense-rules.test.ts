@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InsuranceType } from '../subgraphs/common/enums';
-import { isRefusal } from '../subgraphs/common/errors';
+import { InsuranceType } from '../subgraphs/common/domain/enums';
+import { isRefusal } from '../subgraphs/common/domain/errors';
 import { checkExpense, checkPremium, ExpenseCategory, InstitutionKind, PremiumKind } from '../subgraphs/national/settlement/expense-rules';
 
 const refusedWith = (code: string) => (error: unknown) => isRefusal(error) && error.code === code;

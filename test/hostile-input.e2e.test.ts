@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { auditServer } from 'graphql-http';
-import { Role } from '../subgraphs/common/auth/caller';
-import { newKeyPair } from '../subgraphs/common/auth/keys';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { newKeyPair } from '../subgraphs/common/platform/auth/keys';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import {
   enrol, ESTABLISH, hospital, key, letter, moneySnapshot, relate, SETTLE, settle, startTestCluster, transfer, TRANSFER, type TestCluster,
 } from './support/cluster-fixture';

@@ -6,7 +6,7 @@ import {
   maskIdNumber,
   normalizeIdNumber,
   withCheckCharacter,
-} from '../subgraphs/common/id-number';
+} from '../subgraphs/common/domain/id-number';
 
 /** ISO 7064 MOD 11-2, written independently of the module under test. */
 function referenceCheckCharacter(first17: string): string {

@@ -204,7 +204,7 @@ test('deployments: split probes, a grace period longer than the drain, the priva
 
 /** Every metric the rules and the dashboard name is one a service serves (its name is in the source). */
 test('alerts and the dashboard use metrics that exist', () => {
-  const sources = ['subgraphs/common/observability/metrics.ts', 'subgraphs/national/national-metrics.ts', 'gateway/gateway-metrics.ts']
+  const sources = ['subgraphs/common/platform/observability/metrics.ts', 'subgraphs/national/national-metrics.ts', 'gateway/gateway-metrics.ts']
     .map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
   const used = new Set<string>();
   for (const { object } of objects) {

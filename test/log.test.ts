@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { createLogger } from '../subgraphs/common/log';
+import { createLogger } from '../subgraphs/common/platform/log';
 import { personalDataIn } from './support/log-privacy';
 
 /** What the services' logger writes: JSON lines with no personal data and no credential, whatever it is given. */
@@ -52,7 +52,7 @@ test('the search of log lines finds what it must', () => {
 
 test('a process warning is a JSON log line, not Node’s plain text on stderr', () => {
   const child = spawnSync(process.execPath, ['-e', `
-    require(${JSON.stringify(require.resolve('../subgraphs/common/log'))}).logProcessWarnings();
+    require(${JSON.stringify(require.resolve('../subgraphs/common/platform/log'))}).logProcessWarnings();
     process.emitWarning('client.query() while a query runs', { type: 'DeprecationWarning', code: 'DEP_TEST' });
     setTimeout(() => {}, 50);`], { encoding: 'utf8' });
   assert.equal(child.stderr, '');

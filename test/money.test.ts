@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError, Kind, parseValue as parseValueNode, valueFromAST } from 'graphql';
-import { MAX_AMOUNT, MoneyScalar, checkAmount, fenFromDb, formatYuan, parseAmountInput, parseYuan } from '../subgraphs/common/money';
+import { MAX_AMOUNT, checkAmount, fenFromDb, formatYuan, parseAmountInput, parseYuan } from '../subgraphs/common/domain/money';
+import { MoneyScalar } from '../subgraphs/common/platform/graphql/money-scalar';
 
 /** An assert.throws validator: the error is a GraphQLError with this extensions.code. */
 function withCode(code: string): (error: unknown) => boolean {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../cluster/embedded-database';
 import { freePort } from '../cluster/service-process';
-import { PreparingClient } from '../subgraphs/common/prepared-statements';
+import { PreparingClient } from '../subgraphs/common/platform/data/prepared-statements';
 
 /** Every service's pg connections prepare each parameterised text once, and never without bound. */
 let database: EmbeddedDatabase;

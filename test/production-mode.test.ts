@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RateLimiter, rateLimitFrom } from '../gateway/rate-limit';
 import { manifestOf, sha256, TrustedDocuments } from '../gateway/trusted-documents';
-import { subgraphServer } from '../subgraphs/common/apollo';
-import { Role } from '../subgraphs/common/auth/caller';
-import { buildProvinceSchema } from '../subgraphs/province/schema';
+import { subgraphServer } from '../subgraphs/common/platform/graphql/apollo';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { buildProvinceSchema } from '../subgraphs/province/graphql/schema';
 
 test('in production mode introspection is off and errors carry no stack trace', async () => {
   const server = subgraphServer(await buildProvinceSchema(), [], { production: true });

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { InsuranceType } from '../subgraphs/common/enums';
-import { isRefusal } from '../subgraphs/common/errors';
+import { InsuranceType } from '../subgraphs/common/domain/enums';
+import { isRefusal } from '../subgraphs/common/domain/errors';
 import {
   Channel, checkChannel, checkParties, checkRequest, checkWallets, CLOSE_RELATIVES, type PartyFacts, Relation, type RelationshipRequest,
 } from '../subgraphs/national/relationships/relationship-rules';

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { madeIdentityProvider } from '../cluster/keys';
 import { graphClient, type GraphClient, tokenRequest, type Who } from '../cluster/parties';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import { pressCtrlC, type Running, script, start } from './support/run-script';
 import { freeBase, portsOf, untilFree } from './support/start-ports';
 

@@ -6,7 +6,7 @@ import {
   provinceOfKeyFields,
   provinceOfMemberId,
   regionOfMemberId,
-} from '../subgraphs/common/routing-keys';
+} from '../subgraphs/common/domain/routing-keys';
 
 describe('member ids begin with the pooling region', () => {
   test('memberId pads the sequence to eight digits', () => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { composeSupergraph, SCHEMA_DIR, SUPERGRAPH_FILE } from '../gateway/supergraph';
+import { SCHEMA_DIR, SUPERGRAPH_FILE } from '../gateway/schema-files';
+import { composeSupergraph } from '../scripts/supergraph-composition';
 
 /** schema/ is the public surface in a diff: it must be what the code composes, to the byte. */
 const checkedIn = (file: string) => readFileSync(join(SCHEMA_DIR, file), 'utf8');

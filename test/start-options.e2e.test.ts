@@ -8,7 +8,7 @@ import { graphql } from '../cluster/graphql-client';
 import { madeIdentityProvider } from '../cluster/keys';
 import { tokenRequest } from '../cluster/parties';
 import { LOCK_FILE } from '../cluster/start-lock';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import { LAUNCH, PROJECT, processesMentioning, run, script, start } from './support/run-script';
 import { freeBase, portsOf, untilFree } from './support/start-ports';
 

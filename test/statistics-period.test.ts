@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Refusal } from '../subgraphs/common/errors';
+import { Refusal } from '../subgraphs/common/domain/errors';
 import { daysOf, parseMonthPeriod, parsePeriod, PeriodUnit, previousPeriod, yearEarlier } from '../subgraphs/national/statistics/period';
 
 /** R23's period: Beijing months, both ends included, at most 36. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import { identityProvider, jwksFile } from '../cluster/keys';
-import { Role } from '../subgraphs/common/auth/caller';
-import { TrustedKeySet } from '../subgraphs/common/auth/key-set';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, MAX_TOKEN_LIFETIME_SECONDS, verifyToken } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { TrustedKeySet } from '../subgraphs/common/platform/auth/key-set';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, MAX_TOKEN_LIFETIME_SECONDS, verifyToken } from '../subgraphs/common/platform/auth/tokens';
 import { run, script } from './support/run-script';
 
 /**

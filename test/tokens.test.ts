@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { Role } from '../subgraphs/common/auth/caller';
-import { TrustedKeySet } from '../subgraphs/common/auth/key-set';
-import { newKeyPair, publicHalf, signingKeyOf } from '../subgraphs/common/auth/keys';
-import { ServicePeers, signServiceToken } from '../subgraphs/common/auth/service-credential';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { TrustedKeySet } from '../subgraphs/common/platform/auth/key-set';
+import { newKeyPair, publicHalf, signingKeyOf } from '../subgraphs/common/platform/auth/keys';
+import { ServicePeers, signServiceToken } from '../subgraphs/common/platform/auth/service-credential';
 import {
   bearerToken, DEFAULT_AUDIENCE, DEFAULT_ISSUER, InvalidToken, issueToken, MAX_TOKEN_LIFETIME_SECONDS, type TokenPolicy, verifyToken,
-} from '../subgraphs/common/auth/tokens';
+} from '../subgraphs/common/platform/auth/tokens';
 
 /** Caller tokens: Ed25519 JWTs checked with public keys only; every other form is refused. */
 const portal = { role: Role.PROVINCIAL_PORTAL, subject: 'portal-32', province: '32' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isRefusal } from '../subgraphs/common/errors';
+import { isRefusal } from '../subgraphs/common/domain/errors';
 import {
   checkTransferAgainstPolicy, DEFAULT_TRANSFER_POLICY, formatMinute, policyOf, type TransferPolicy,
 } from '../subgraphs/national/quota/transfer-policy';

@@ -10,9 +10,9 @@ import type { JWK } from 'jose';
 import { deploymentKey, jwksFile, privateKeyFile, retirePreviousIdentityKeys, rotateIdentityKey } from '../cluster/keys';
 import { freePort, type ServiceProcess, startServiceProcess } from '../cluster/service-process';
 import { manifestOf, sha256 } from '../gateway/trusted-documents';
-import { Role } from '../subgraphs/common/auth/caller';
-import { signServiceToken } from '../subgraphs/common/auth/service-credential';
-import { issueToken } from '../subgraphs/common/auth/tokens';
+import { Role } from '../subgraphs/common/platform/auth/caller';
+import { signServiceToken } from '../subgraphs/common/platform/auth/service-credential';
+import { issueToken } from '../subgraphs/common/platform/auth/tokens';
 import { enrol, moneySnapshot, startTestCluster, type TestCluster } from './support/cluster-fixture';
 
 /**

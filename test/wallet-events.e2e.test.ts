@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { after, before, describe, test } from 'node:test';
 import type { FormattedExecutionResult } from 'graphql';
 import type { Subscription } from '../cluster/subscription-client';
-import { type EventPosition, isAfter, positionOf } from '../subgraphs/common/wallet-event-id';
+import { type EventPosition, isAfter, positionOf } from '../subgraphs/common/domain/wallet-event-id';
 import {
   ACCEPT, beijingTime, codes, CONFIRM, DISSOLVE, enrol, ESTABLISH, exitSignal, key, letter, REFUND, settle, startTestCluster,
   type TestCluster, TRANSFER, type Who,

@@ -6,8 +6,8 @@ import type { GraphQLResponse } from '../cluster/graphql-client';
 import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
 import type { Subscription } from '../cluster/subscription-client';
-import { withCheckCharacter } from '../subgraphs/common/id-number';
-import type { ProvinceSelection } from '../subgraphs/common/reference-data';
+import { withCheckCharacter } from '../subgraphs/common/domain/id-number';
+import type { ProvinceSelection } from '../subgraphs/common/domain/reference-data';
 
 /**
  * The integration-test kit (`medical-wallet-federation/testing`): a whole platform for a test, on

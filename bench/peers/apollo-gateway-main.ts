@@ -1,8 +1,8 @@
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { readFileSync } from 'node:fs';
-import { serveHttp } from '../../subgraphs/common/http-server';
-import { runService } from '../../subgraphs/common/service-main';
+import { serveHttp } from '../../subgraphs/common/platform/http/http-server';
+import { runService } from '../../subgraphs/common/platform/service-main';
 import { peerConfig } from './peer-config';
 
 /**

@@ -1,5 +1,5 @@
-import { readSettings, text, wholeNumber } from '../../subgraphs/common/config/settings';
-import { configurationOnce } from '../../subgraphs/common/service-main';
+import { readSettings, text, wholeNumber } from '../../subgraphs/common/platform/config/settings';
+import { configurationOnce } from '../../subgraphs/common/platform/service-main';
 
 /** What a peer gateway of the benchmark reads from its environment. */
 export const peerSettings = {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type ServiceProcess, startServiceProcess } from '../../cluster/service-process';
-import { SCHEMA_DIR, SUPERGRAPH_FILE } from '../../gateway/supergraph';
+import { SCHEMA_DIR, SUPERGRAPH_FILE } from '../../gateway/schema-files';
 
 /**
  * Starts the peers the gateway is compared with, each in its own process, on a copy of the

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
-import { type EventPosition, eventIdOf, isAfter } from '../../subgraphs/common/wallet-event-id';
-import { isDatabaseShutdown } from '../../subgraphs/common/database-shutdown';
-import { errorText, log } from '../../subgraphs/common/log';
+import { type EventPosition, eventIdOf, isAfter } from '../../subgraphs/common/domain/wallet-event-id';
+import { isDatabaseShutdown } from '../../subgraphs/common/platform/data/database-shutdown';
+import { errorText, log } from '../../subgraphs/common/platform/log';
 
 /**
  * The gateway's view of national's `wallet_event` table (its protocol: subgraphs/national/events/

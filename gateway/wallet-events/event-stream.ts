@@ -1,7 +1,7 @@
 import type { FormattedExecutionResult } from 'graphql';
-import type { EventPosition } from '../../subgraphs/common/wallet-event-id';
+import type { EventPosition } from '../../subgraphs/common/domain/wallet-event-id';
 import type { EventFeed, FeedEvent } from './event-feed';
-import { errorText, log } from '../../subgraphs/common/log';
+import { errorText, log } from '../../subgraphs/common/platform/log';
 
 /** The answer for one event, or undefined when there is nothing to tell the subscriber. */
 export type RunEvent = (event: FeedEvent) => Promise<FormattedExecutionResult | undefined>;

@@ -3,12 +3,12 @@ import { type FormattedExecutionResult, GraphQLError, type GraphQLSchema, parse 
 import { createHandler, type Handler, type OperationResult, type RequestParams } from 'graphql-sse';
 import { decodeJwt } from 'jose';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mayActFor } from '../../subgraphs/common/auth/access';
-import { bearerToken } from '../../subgraphs/common/auth/tokens';
-import { Refusal, RefusalCode } from '../../subgraphs/common/errors';
-import type { ArrivingRequest, StreamRoute } from '../../subgraphs/common/http-server';
-import { refuseNul } from '../../subgraphs/common/refuse-nul';
-import { requirePosition } from '../../subgraphs/common/wallet-event-id';
+import { mayActFor } from '../../subgraphs/common/platform/auth/access';
+import { bearerToken } from '../../subgraphs/common/platform/auth/tokens';
+import { Refusal, RefusalCode } from '../../subgraphs/common/domain/errors';
+import type { ArrivingRequest, StreamRoute } from '../../subgraphs/common/platform/http/http-server';
+import { refuseNul } from '../../subgraphs/common/platform/graphql/refuse-nul';
+import { requirePosition } from '../../subgraphs/common/domain/wallet-event-id';
 import { checkOperationLimits, MAX_TOKENS } from '../query-limits';
 import type { GatewayContext } from '../subgraph-source';
 import type { EventFeed, FeedEvent } from './event-feed';

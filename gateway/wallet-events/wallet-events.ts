@@ -5,10 +5,10 @@ import { Pool } from 'pg';
 import type { GatewayContext } from '../subgraph-source';
 import { EventFeed } from './event-feed';
 import { walletEventsRoute, type WalletEventsRoute } from './stream-route';
-import { BoundedClient } from '../../subgraphs/common/bounded-client';
-import { databaseWaits } from '../../subgraphs/common/deadlines';
-import { logPoolErrors } from '../../subgraphs/common/database-shutdown';
-import { watchPool } from '../../subgraphs/common/observability/metrics';
+import { BoundedClient } from '../../subgraphs/common/platform/data/bounded-client';
+import { databaseWaits } from '../../subgraphs/common/platform/http/deadlines';
+import { logPoolErrors } from '../../subgraphs/common/platform/data/database-shutdown';
+import { watchPool } from '../../subgraphs/common/platform/observability/metrics';
 
 /** Where the gateway reads national's wallet events: national's database (a role that may only read `wallet_event` is enough). */
 export interface WalletEventsConfig {

@@ -4,7 +4,7 @@ import { labelsOf, PART_OF } from './settings';
 
 /**
  * Prometheus Operator objects for the metrics the services serve at /metrics (their names are in
- * subgraphs/common/observability, subgraphs/national/national-metrics.ts, gateway/gateway-metrics.ts;
+ * subgraphs/common/platform/observability, subgraphs/national/national-metrics.ts, gateway/gateway-metrics.ts;
  * the tests check that every name used here exists there).
  */
 export function serviceMonitor(name: string, services: string[]): CustomResource {

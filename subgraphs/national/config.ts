@@ -1,7 +1,7 @@
-import { breakerSettings, oneSourceEach, platformClockSettings, provinceUrls, sharedSettings } from '../common/config/shared';
-import { oneOf, readSettings, url, wholeNumber } from '../common/config/settings';
-import { CRASH_POINTS } from '../common/crash-point';
-import { configurationOnce } from '../common/service-main';
+import { breakerSettings, oneSourceEach, platformClockSettings, provinceUrls, sharedSettings } from '../common/platform/config/shared';
+import { oneOf, readSettings, url, wholeNumber } from '../common/platform/config/settings';
+import { CRASH_POINTS } from '../common/platform/crash-point';
+import { configurationOnce } from '../common/platform/service-main';
 
 /** National's variables (with the shared ones): the one place national reads its environment. */
 export const nationalSettings = {

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
-import { AccessRecorder } from '../common/access-log';
-import type { CallerContext } from '../common/auth/authenticate';
-import type { Caller } from '../common/auth/caller';
-import { type Clock, systemClock } from '../common/clock';
+import { AccessRecorder } from '../common/platform/access-log';
+import type { CallerContext } from '../common/platform/auth/authenticate';
+import type { Caller } from '../common/platform/auth/caller';
+import { type Clock, systemClock } from '../common/platform/clock';
 import type { DataSource } from 'typeorm';
-import { RequestReads } from '../common/request-reads';
+import { RequestReads } from '../common/platform/data/request-reads';
 import { findPersonsByMemberId, type PersonRecord } from './persons/person-index';
 import type { ProvinceDirectory } from './provinces/province-directory';
 import { type QuotaFigures, quotaOfRelationships } from './quota/quota-lots';

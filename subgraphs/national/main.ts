@@ -1,10 +1,10 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
-import { breakerSettingsFrom } from '../common/circuit-breaker';
-import { deadlinesFrom, useDeadlines } from '../common/deadlines';
-import { trustFrom } from '../common/auth/trust-config';
-import { armCrashPoint } from '../common/crash-point';
-import { runService } from '../common/service-main';
+import { breakerSettingsFrom } from '../common/platform/http/circuit-breaker';
+import { deadlinesFrom, useDeadlines } from '../common/platform/http/deadlines';
+import { trustFrom } from '../common/platform/auth/trust-config';
+import { armCrashPoint } from '../common/platform/crash-point';
+import { runService } from '../common/platform/service-main';
 import { nationalConfig } from './config';
 import { startNationalService } from './server';
 

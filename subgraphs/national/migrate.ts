@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runMigrations } from '../common/migrate';
+import { runMigrations } from '../common/platform/data/migrate';
 import { nationalMigrateConfig } from './config';
 import { NATIONAL_MIGRATIONS } from './migrations';
 

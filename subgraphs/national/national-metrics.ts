@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { expose, metricsEnabled, onePerScrape } from '../common/observability/metrics';
+import { expose, metricsEnabled, onePerScrape } from '../common/platform/observability/metrics';
 
 /**
  * What only national knows: the province-step outbox (what waits, how old the oldest step is, how

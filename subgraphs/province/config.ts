@@ -1,7 +1,7 @@
-import { oneSourceEach, platformClockSettings, sharedSettings } from '../common/config/shared';
-import { oneOf, parsedBy, readSettings, url, wholeNumber } from '../common/config/settings';
-import { CRASH_POINTS } from '../common/crash-point';
-import { configurationOnce } from '../common/service-main';
+import { oneSourceEach, platformClockSettings, sharedSettings } from '../common/platform/config/shared';
+import { oneOf, parsedBy, readSettings, url, wholeNumber } from '../common/platform/config/settings';
+import { CRASH_POINTS } from '../common/platform/crash-point';
+import { configurationOnce } from '../common/platform/service-main';
 
 /** A province's variables (with the shared ones): the one place a provincial deployment reads its environment. */
 export const provinceSettings = {

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { AccessRecorder } from '../common/access-log';
-import { RequestReads } from '../common/request-reads';
-import type { CallerContext } from '../common/auth/authenticate';
-import type { Caller } from '../common/auth/caller';
+import { AccessRecorder } from '../common/platform/access-log';
+import { RequestReads } from '../common/platform/data/request-reads';
+import type { CallerContext } from '../common/platform/auth/authenticate';
+import type { Caller } from '../common/platform/auth/caller';
 import { type AccountBalance, balancesOf } from './accounts/ledger';
 import { findMembers, type MemberRecord } from './members/members';
 

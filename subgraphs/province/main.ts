@@ -1,9 +1,9 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
-import { deadlinesFrom, useDeadlines } from '../common/deadlines';
-import { trustFrom } from '../common/auth/trust-config';
-import { armCrashPoint } from '../common/crash-point';
-import { runService } from '../common/service-main';
+import { deadlinesFrom, useDeadlines } from '../common/platform/http/deadlines';
+import { trustFrom } from '../common/platform/auth/trust-config';
+import { armCrashPoint } from '../common/platform/crash-point';
+import { runService } from '../common/platform/service-main';
 import { provinceConfig } from './config';
 import { startProvinceService } from './server';
 

@@ -1,21 +1,21 @@
-import { callerOfRequest } from '../common/auth/authenticate';
-import type { ServiceTrust } from '../common/auth/trust-config';
-import { openDatabase } from '../common/database';
+import { callerOfRequest } from '../common/platform/auth/authenticate';
+import type { ServiceTrust } from '../common/platform/auth/trust-config';
+import { openDatabase } from '../common/platform/data/database';
 import { PROVINCE_MIGRATIONS } from './migrations';
-import { serveHttp, type RunningHttpService } from '../common/http-server';
-import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
-import { subgraphServer } from '../common/apollo';
+import { serveHttp, type RunningHttpService } from '../common/platform/http/http-server';
+import { databaseAnswers, healthRoutes, keysLoaded } from '../common/platform/http/health';
+import { subgraphServer } from '../common/platform/graphql/apollo';
 import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
-import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
-import { readsPlugin } from '../common/request-reads';
+import { accessRecordingPlugin, coalescing, recordingPool } from '../common/platform/access-log';
+import { readsPlugin } from '../common/platform/data/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
-import { everyInOneCopy, inTransactionAlone } from '../common/replica-jobs';
-import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
-import { buildProvinceSchema } from './schema';
-import { startPlatformClock } from '../common/platform-clock';
-import { healthRoute } from '../common/service-health';
+import { everyInOneCopy, inTransactionAlone } from '../common/platform/data/replica-jobs';
+import { poolOf, watchFoldLag, watchPool } from '../common/platform/observability/metrics';
+import { buildProvinceSchema } from './graphql/schema';
+import { startPlatformClock } from '../common/platform/platform-clock';
+import { healthRoute } from '../common/platform/http/service-health';
 
 const FOLDING = 'folding figure rows';
 

@@ -1,4 +1,4 @@
-import { startTelemetry } from '../common/observability/telemetry';
+import { startTelemetry } from '../common/platform/observability/telemetry';
 import { provinceConfig } from './config';
 
 // Imported first by main.ts: tracing must start before http, undici and pg are loaded.

@@ -4,12 +4,12 @@ import type { Cluster } from '../../cluster/cluster';
 import { beijingTime, startTestCluster as startKitCluster, type TestClusterOptions } from '../../testing';
 import type { GraphQLResponse } from '../../cluster/graphql-client';
 import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
-import { withCheckCharacter } from '../../subgraphs/common/id-number';
+import { withCheckCharacter } from '../../subgraphs/common/domain/id-number';
 import { credentialOf } from '../../cluster/keys';
-import { internalClient } from '../../subgraphs/common/internal-rpc';
-import type { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
+import { internalClient } from '../../subgraphs/common/platform/http/internal-rpc';
+import type { ServiceCredential } from '../../subgraphs/common/platform/auth/service-credential';
 import { z } from 'zod';
-import type { ProvinceSelection } from '../../subgraphs/common/reference-data';
+import type { ProvinceSelection } from '../../subgraphs/common/domain/reference-data';
 
 /**
  * A whole cluster for one test file: its own embedded PostgreSQL in a fresh folder, real

@@ -1,5 +1,5 @@
 import { DEMO_PEOPLE, demoPhone } from '../../cluster/demo-data';
-import { isValidIdNumber } from '../../subgraphs/common/id-number';
+import { isValidIdNumber } from '../../subgraphs/common/domain/id-number';
 
 /**
  * What no log line may hold: the demo people's names, ID numbers and phone numbers, nor anybody's

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { AccessRecord, Queryable } from '../../common/access-log';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import type { AccessRecord, Queryable } from '../../common/platform/access-log';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
-import { errorText, log } from '../../common/log';
-import { inSpan } from '../../common/observability/tracing';
-import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
+import { errorText, log } from '../../common/platform/log';
+import { inSpan } from '../../common/platform/observability/tracing';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/platform/data/replica-jobs';
 
 /**
  * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID

@@ -1,7 +1,7 @@
-import { platformNow } from '../../common/clock';
+import { platformNow } from '../../common/platform/clock';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { type Fen, fenFromDb } from '../../common/money';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { type Fen, fenFromDb } from '../../common/domain/money';
 
 /**
  * R22: quota spent in province B that a donor in province A funded is a debt of A's fund to B.

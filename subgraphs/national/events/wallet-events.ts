@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import type { EventPosition } from '../../common/wallet-event-id';
-import { platformNow } from '../../common/clock';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import type { EventPosition } from '../../common/domain/wallet-event-id';
+import { platformNow } from '../../common/platform/clock';
 
 /**
  * Wallet events: what a member is told as it happens (the gateway's `walletEvents` subscription).

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { parseTimeKey } from '../../common/connection';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { KeptRefusal } from '../../common/idempotency';
-import { type Fen, fenFromDb } from '../../common/money';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { parseTimeKey } from '../../common/platform/data/keyset';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { KeptRefusal } from '../../common/platform/data/idempotency';
+import { type Fen, fenFromDb } from '../../common/domain/money';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 
 /**
  * R28: the beneficiary pays with their own credential (e-code or face). A payment presented with

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * R21: every money operation answers by its key in idempotency_record (common/idempotency.ts): the
+ * R21: every money operation answers by its key in idempotency_record (common/platform/data/idempotency.ts): the
  * key belongs to its party, keeps the operation it started and its first refusal. The operations'
  * own tables keep the key they were sent with, no longer unique across parties, and no request hash.
  */

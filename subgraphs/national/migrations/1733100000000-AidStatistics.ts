@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * R23: the national dashboard's figures, kept as settlements, refunds, transfers and wallets change
- * (what they mean: statistics/aid-statistics.types.ts and the README), so a read sums a few hundred
+ * (what they mean: graphql/aid-statistics.types.ts and the README), so a read sums a few hundred
  * rows instead of scanning every settlement.
  *
  * As the provinces keep theirs (province KeptFigures), statement-level triggers add each

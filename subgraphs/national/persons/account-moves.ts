@@ -1,10 +1,10 @@
-import { platformNow } from '../../common/clock';
-import type { OutputOf, ProvinceOperations } from '../../common/internal-contract';
+import { platformNow } from '../../common/platform/clock';
+import type { OutputOf, ProvinceOperations } from '../../common/platform/http/internal-contract';
 import type { DataSource, EntityManager } from 'typeorm';
-import { FundSource } from '../../common/enums';
-import { type Fen, fenFromDb } from '../../common/money';
-import { provinceOfRegion } from '../../common/reference-data';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { FundSource } from '../../common/domain/enums';
+import { type Fen, fenFromDb } from '../../common/domain/money';
+import { provinceOfRegion } from '../../common/domain/reference-data';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { applyProvinceStepsUpTo, applyStepsOf, enqueueStep, followStep, type StepRow } from '../steps/province-steps';
 

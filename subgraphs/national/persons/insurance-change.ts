@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { crashPoint } from '../../common/crash-point';
-import { checkEnrolment } from '../../common/enrolment-rules';
-import { InsuranceType } from '../../common/enums';
-import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
-import { answerOnce, partyOf } from '../../common/idempotency';
-import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { crashPoint } from '../../common/platform/crash-point';
+import { checkEnrolment } from '../../common/domain/enrolment-rules';
+import { InsuranceType } from '../../common/domain/enums';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
+import { answerOnce, partyOf } from '../../common/platform/data/idempotency';
+import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { Channel } from '../relationships/relationship-rules';
 import { endRelationship } from '../relationships/relationships';

@@ -1,6 +1,6 @@
-import type { Queryable } from '../../common/request-reads';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, fenFromDb } from '../../common/money';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, fenFromDb } from '../../common/domain/money';
 
 /**
  * A member's history as national keeps it, newest first: the wallet, each relationship (registered,

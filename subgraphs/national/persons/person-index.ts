@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
-import { InsuranceType } from '../../common/enums';
-import { OutcomePending, Refusal, RefusalCode } from '../../common/errors';
-import { normalizeIdNumber } from '../../common/id-number';
-import { provinceOfRegion } from '../../common/reference-data';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { type EnrolmentRequest, checkEnrolment } from '../../common/domain/enrolment-rules';
+import { InsuranceType } from '../../common/domain/enums';
+import { OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
+import { normalizeIdNumber } from '../../common/domain/id-number';
+import { provinceOfRegion } from '../../common/domain/reference-data';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
 /**

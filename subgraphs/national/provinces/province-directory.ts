@@ -1,12 +1,12 @@
-import type { ServiceCredential } from '../../common/auth/service-credential';
-import { Refusal, RefusalCode } from '../../common/errors';
+import type { ServiceCredential } from '../../common/platform/auth/service-credential';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { request } from 'undici';
-import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/internal-contract';
-import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/internal-rpc';
-import { type BreakerSettings, Breakers } from '../../common/circuit-breaker';
-import { deadlines } from '../../common/deadlines';
-import { log } from '../../common/log';
-import { retryRead } from '../../common/read-retry';
+import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/platform/http/internal-contract';
+import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/platform/http/internal-rpc';
+import { type BreakerSettings, Breakers } from '../../common/platform/http/circuit-breaker';
+import { deadlines } from '../../common/platform/http/deadlines';
+import { log } from '../../common/platform/log';
+import { retryRead } from '../../common/platform/http/read-retry';
 
 /**
  * The provincial deployments the national subgraph can call for internal operations, by code.

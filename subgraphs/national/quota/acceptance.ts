@@ -1,5 +1,5 @@
-import { Refusal, RefusalCode } from '../../common/errors';
-import { fenFromDb } from '../../common/money';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { fenFromDb } from '../../common/domain/money';
 import type { NationalContext } from '../context';
 import { transferEvents, WalletEventKind } from '../events/wallet-events';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 import { recordClearing } from '../clearing/clearing';
 import { enqueueStep } from '../steps/province-steps';
 

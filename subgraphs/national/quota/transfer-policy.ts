@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { beijingDayStart, beijingMinuteOfDay } from '../../common/clock';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { beijingDayStart, beijingMinuteOfDay } from '../../common/platform/clock';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 
 /**
  * R24: the pilot's limits on transfers, a policy per pooling region (the donor's): at most 3

@@ -1,20 +1,20 @@
 import type { EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { requireActingFor } from '../../common/auth/access';
-import { parseTimeKey, timeKeyAfter } from '../../common/connection';
-import type { FundSource } from '../../common/enums';
-import { crashPoint } from '../../common/crash-point';
-import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/errors';
-import { answerOnce, partyOf, recordRefusal } from '../../common/idempotency';
-import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/money';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { requireActingFor } from '../../common/platform/auth/access';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
+import type { FundSource } from '../../common/domain/enums';
+import { crashPoint } from '../../common/platform/crash-point';
+import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
+import { answerOnce, partyOf, recordRefusal } from '../../common/platform/data/idempotency';
+import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { checkWallets } from '../relationships/relationship-rules';
 import { requireRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
 import { checkDailyTransferCount, checkTransferAgainstPolicy, POLICY_COLUMNS, type PolicyRow, policyOf } from './transfer-policy';
-import { nextBeijingSixAm } from '../../common/clock';
+import { nextBeijingSixAm } from '../../common/platform/clock';
 import { transferEvents, WalletEventKind } from '../events/wallet-events';
 
 /**

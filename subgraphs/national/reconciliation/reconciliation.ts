@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+import { type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 import type { LedgerAudit } from '../../province/accounts/ledger-audit';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { statisticsDifferences } from '../statistics/kept-figures';
 import { unappliedHoldMovements } from '../steps/province-steps';
 import { entriesMissing } from '../restore/restore-heal';
 import { type AccountMoveRecord, MoveState, movesTouching } from '../persons/account-moves';
-import { provinceOfRegion } from '../../common/reference-data';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { provinceOfRegion } from '../../common/domain/reference-data';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 
 /**
  * R20 on live data, for one province: every account row equals its ledger, every member's held

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
-import { inSpan } from '../../common/observability/tracing';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/platform/data/replica-jobs';
+import { inSpan } from '../../common/platform/observability/tracing';
 import type { NationalContext } from '../context';
 import { countRecoveryRound } from '../national-metrics';
 import { carryWaitingAccounts } from '../persons/account-moves';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { POOLING_REGIONS, PROVINCES, provinceOfRegion } from '../../common/reference-data';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { POOLING_REGIONS, PROVINCES, provinceOfRegion } from '../../common/domain/reference-data';
 
 /** The registry of provinces and pooling regions (GB/T 2260), owned by the national database. */
 export interface RegionRecord {

@@ -1,6 +1,5 @@
-import { registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { InsuranceType } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /** Who may aid whom (R1–R8). Everything here is decided before anything is written. */
 
@@ -21,7 +20,6 @@ export enum Relation {
   COUSIN = 'COUSIN',
   OTHER = 'OTHER',
 }
-registerEnumType(Relation, { name: 'Relation', description: 'How the beneficiary is related to the donor.' });
 
 export const CLOSE_RELATIVES: ReadonlySet<Relation> = new Set([
   Relation.SPOUSE, Relation.PARENT, Relation.CHILD, Relation.SIBLING, Relation.PATERNAL_GRANDPARENT,
@@ -35,7 +33,6 @@ export enum Channel {
   AGENCY_WINDOW = 'AGENCY_WINDOW', // 经办机构窗口
   AUTOMATIC = 'AUTOMATIC', // R26: ended by itself with the insurance; never a request's channel
 }
-registerEnumType(Channel, { name: 'Channel', description: 'R6: the channel a request came through (办理渠道).' });
 
 export interface RelationshipRequest {
   donorId: string;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../../common/request-reads';
+import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parseTimeKey, timeKeyAfter } from '../../common/connection';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { relationshipEvents, WalletEventKind } from '../events/wallet-events';
 import { releaseAllQuota } from '../quota/quota-lots';

@@ -1,4 +1,4 @@
-import { Refusal, RefusalCode } from '../../common/errors';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /** The longest period [from, to) a report or a list of a period covers. */
 export const MAX_PERIOD_DAYS = 366;

@@ -1,6 +1,6 @@
-import { fromWire, type InputOf, mismatch, type ProvinceOperations, provinceOperations } from '../../common/internal-contract';
+import { fromWire, type InputOf, mismatch, type ProvinceOperations, provinceOperations } from '../../common/platform/http/internal-contract';
 import type { DataSource } from 'typeorm';
-import { errorText } from '../../common/log';
+import { errorText } from '../../common/platform/log';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
 /**

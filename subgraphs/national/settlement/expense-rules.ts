@@ -1,6 +1,5 @@
-import { registerEnumType } from 'type-graphql';
-import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { InsuranceType } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /** What quota may pay for (R13, R17) and how the payer proves who they are (R15). */
 export enum InstitutionKind {
@@ -8,7 +7,6 @@ export enum InstitutionKind {
   DESIGNATED_RETAIL_PHARMACY = 'DESIGNATED_RETAIL_PHARMACY', // 定点零售药店
   NOT_DESIGNATED = 'NOT_DESIGNATED',
 }
-registerEnumType(InstitutionKind, { name: 'InstitutionKind' });
 
 export enum ExpenseCategory {
   OUTPATIENT = 'OUTPATIENT',
@@ -20,19 +18,16 @@ export enum ExpenseCategory {
   COSMETICS = 'COSMETICS',
   HEALTH_SUPPLEMENTS = 'HEALTH_SUPPLEMENTS',
 }
-registerEnumType(ExpenseCategory, { name: 'ExpenseCategory' });
 
 export enum AuthMethod {
   E_CODE = 'E_CODE', // 医保码
   FACE = 'FACE', // 刷脸
 }
-registerEnumType(AuthMethod, { name: 'AuthMethod', description: 'R15: how the beneficiary authenticated.' });
 
 export enum PremiumKind {
   RESIDENT_MEDICAL_INSURANCE = 'RESIDENT_MEDICAL_INSURANCE', // 城乡居民医保个人缴费
   LONG_TERM_CARE_INSURANCE = 'LONG_TERM_CARE_INSURANCE', // 长期护理保险
 }
-registerEnumType(PremiumKind, { name: 'PremiumKind' });
 
 const ELIGIBLE: Record<InstitutionKind, readonly ExpenseCategory[]> = {
   [InstitutionKind.DESIGNATED_HOSPITAL]: [ExpenseCategory.OUTPATIENT, ExpenseCategory.INPATIENT],

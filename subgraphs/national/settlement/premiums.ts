@@ -1,11 +1,11 @@
-import { crashPoint } from '../../common/crash-point';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { crashPoint } from '../../common/platform/crash-point';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 import type { EntityManager } from 'typeorm';
-import { requireActingFor } from '../../common/auth/access';
-import type { InsuranceType } from '../../common/enums';
-import { answerOnce, partyOf } from '../../common/idempotency';
-import { checkAmount, type Fen } from '../../common/money';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import { requireActingFor } from '../../common/platform/auth/access';
+import type { InsuranceType } from '../../common/domain/enums';
+import { answerOnce, partyOf } from '../../common/platform/data/idempotency';
+import { checkAmount, type Fen } from '../../common/domain/money';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
 import { quotaSpentEvents } from '../events/wallet-events';
 import { spendQuota } from '../quota/quota-lots';

@@ -1,9 +1,9 @@
-import { platformNow } from '../../common/clock';
+import { platformNow } from '../../common/platform/clock';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { parseTimeKey, timeKeyAfter } from '../../common/connection';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, fenFromDb } from '../../common/money';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { parseTimeKey, timeKeyAfter } from '../../common/platform/data/keyset';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, fenFromDb } from '../../common/domain/money';
 
 /** Settlements (共济结算) and premiums paid, as recorded in the national database. */
 export interface SettlementRecord {

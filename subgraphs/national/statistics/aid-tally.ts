@@ -1,5 +1,5 @@
-import { type Fen, fenFromDb } from '../../common/money';
-import { provinceOfRegion } from '../../common/reference-data';
+import { type Fen, fenFromDb } from '../../common/domain/money';
+import { provinceOfRegion } from '../../common/domain/reference-data';
 
 /**
  * R23 figures rolled up from the kept rows (kept-figures.ts) for a period and a scope (the whole

@@ -1,7 +1,7 @@
-import type { Queryable } from '../../common/request-reads';
+import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource } from 'typeorm';
-import { fenFromDb, formatYuan } from '../../common/money';
-import type { UnfoldedRows } from '../../common/observability/metrics';
+import { fenFromDb, formatYuan } from '../../common/domain/money';
+import type { UnfoldedRows } from '../../common/platform/observability/metrics';
 import type { KeptRow } from './aid-tally';
 import { daysOf, type Period, PeriodUnit } from './period';
 

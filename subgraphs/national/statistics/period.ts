@@ -1,4 +1,4 @@
-import { Refusal, RefusalCode } from '../../common/errors';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
 
 /**
  * R23's period: whole months of Beijing time (UTC+8 all year), written "2026-11", from and to

@@ -1,9 +1,9 @@
-import { platformNow } from '../../common/clock';
+import { platformNow } from '../../common/platform/clock';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { errorText, log } from '../../common/log';
-import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/observability/tracing';
-import { fromWire, type InputOf, mismatch, type OutputOf, type ProvinceOperations, provinceOperations, toWire } from '../../common/internal-contract';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { errorText, log } from '../../common/platform/log';
+import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/platform/observability/tracing';
+import { fromWire, type InputOf, mismatch, type OutputOf, type ProvinceOperations, provinceOperations, toWire } from '../../common/platform/http/internal-contract';
 import { countStep } from '../national-metrics';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 

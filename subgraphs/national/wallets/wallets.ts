@@ -1,8 +1,8 @@
-import { platformNow } from '../../common/clock';
+import { platformNow } from '../../common/platform/clock';
 import type { DataSource } from 'typeorm';
-import type { Queryable } from '../../common/request-reads';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { findPoolingRegion } from '../../common/reference-data';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { findPoolingRegion } from '../../common/domain/reference-data';
 import { findPersonsByMemberId } from '../persons/person-index';
 import { checkChannel, Channel } from '../relationships/relationship-rules';
 import { findRegions } from '../registry/registry';

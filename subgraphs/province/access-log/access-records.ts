@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { AccessRecord, Queryable } from '../../common/access-log';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { provinceOfMemberId } from '../../common/routing-keys';
+import type { AccessRecord, Queryable } from '../../common/platform/access-log';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { provinceOfMemberId } from '../../common/domain/routing-keys';
 
 /** R32 in the member's province: the records, written in one statement per request or batch, idempotent by record id. */
 export async function writeAccessRecords(db: Queryable, records: readonly AccessRecord[], recordedBy: 'province' | 'national'): Promise<void> {

@@ -1,9 +1,9 @@
-import { platformNow } from '../../common/clock';
-import type { Queryable } from '../../common/request-reads';
+import { platformNow } from '../../common/platform/clock';
+import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
-import { FundSource, SPENDING_ORDER } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { type Fen, fenFromDb, formatYuan } from '../../common/money';
+import { FundSource, SPENDING_ORDER } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 
 /**
  * The personal-account ledger of one province: the only module that moves money here.

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import type { ServicePeers } from '../../common/auth/service-credential';
+import type { ServicePeers } from '../../common/platform/auth/service-credential';
 import { acceptForwardedRecords } from '../access-log/access-records';
-import type { JsonRoute } from '../../common/http-server';
-import { crashPoint } from '../../common/crash-point';
-import { onceInTransaction } from '../../common/idempotency';
-import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/internal-contract';
-import { INTERNAL_PREFIX, internalRoute } from '../../common/internal-rpc';
-import { formatYuan } from '../../common/money';
+import type { JsonRoute } from '../../common/platform/http/http-server';
+import { crashPoint } from '../../common/platform/crash-point';
+import { onceInTransaction } from '../../common/platform/data/idempotency';
+import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/platform/http/internal-contract';
+import { INTERNAL_PREFIX, internalRoute } from '../../common/platform/http/internal-rpc';
+import { formatYuan } from '../../common/domain/money';
 import { auditLedger } from '../accounts/ledger-audit';
 import { EntryKind, type FundAmount, HOLDS_OUTSTANDING, moveHold, moveIn, moveOut, placeHold, refundToAccount, spendOwn } from '../accounts/ledger';
 import { endMembership, enrol, requireMember } from '../members/members';
@@ -14,7 +14,7 @@ import { endMembership, enrol, requireMember } from '../members/members';
 /**
  * The province's internal operations, called by the national subgraph with its service token
  * (signed by national's own key); no other deployment's token opens them. Each payload and answer
- * is the one of the operation's contract (common/internal-contract.ts), checked on arrival.
+ * is the one of the operation's contract (common/platform/http/internal-contract.ts), checked on arrival.
  * Every operation is idempotent by its operation id.
  */
 type Name = keyof ProvinceOperations;

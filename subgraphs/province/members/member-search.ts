@@ -1,7 +1,7 @@
-import type { Queryable } from '../../common/request-reads';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { isValidIdNumber, normalizeIdNumber } from '../../common/id-number';
-import { findPoolingRegion, provinceOfRegion } from '../../common/reference-data';
+import type { Queryable } from '../../common/platform/data/request-reads';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { isValidIdNumber, normalizeIdNumber } from '../../common/domain/id-number';
+import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
 import { MEMBER_COLUMNS, type MemberRecord, type MemberRow, type MemberStatus, toRecord } from './members';
 
 /**

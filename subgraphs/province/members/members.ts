@@ -1,10 +1,10 @@
-import { platformNow } from '../../common/clock';
-import type { Queryable } from '../../common/request-reads';
+import { platformNow } from '../../common/platform/clock';
+import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
-import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
-import { memberId } from '../../common/routing-keys';
+import { type EnrolmentRequest, checkEnrolment } from '../../common/domain/enrolment-rules';
+import { InsuranceType } from '../../common/domain/enums';
+import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { memberId } from '../../common/domain/routing-keys';
 import { openAccount } from '../accounts/ledger';
 
 /** Members of this province: enrolment and lookup. A member's id carries their pooling region. */

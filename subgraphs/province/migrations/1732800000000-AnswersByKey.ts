@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** R21: a key keeps its first refusal too, not only its first result (see common/idempotency.ts). */
+/** R21: a key keeps its first refusal too, not only its first result (see common/platform/data/idempotency.ts). */
 export class AnswersByKey1732800000000 implements MigrationInterface {
   name = 'AnswersByKey1732800000000';
 

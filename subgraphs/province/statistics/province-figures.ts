@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { type Fen, fenFromDb } from '../../common/money';
-import type { UnfoldedRows } from '../../common/observability/metrics';
+import { type Fen, fenFromDb } from '../../common/domain/money';
+import type { UnfoldedRows } from '../../common/platform/observability/metrics';
 
 export interface ProvinceFigures {
   memberCount: number;
