@@ -292,7 +292,11 @@ describe('resuming with the last event id', () => {
     const resumed = await follow({ member: beneficiary }, beneficiary, told.id);
     const missed = [];
     for (let i = 0; i < whileAway.length; i++) missed.push(await nextEvent(resumed));
-    assert.deepEqual(missed.map((e) => e.transfer?.id), whileAway, 'every event while away, in order, none twice');
+    assert.deepEqual(
+      missed.map((e) => e.transfer?.id),
+      whileAway,
+      `every event while away, in order, none twice (told ${told.id}; delivered ${missed.map((e) => e.id).join(', ')})`,
+    );
     const live = await transferAs(sibling, rel2, '5.00');
     assert.equal((await nextEvent(resumed)).transfer?.id, live, 'then the live ones');
     assert.equal(resumed.results.length, whileAway.length + 1);
