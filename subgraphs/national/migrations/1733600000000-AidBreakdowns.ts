@@ -267,6 +267,7 @@ const KEEPING_FUNCTIONS = `
   -- The set only grows: two sessions adding the same member, day and slice at once wait for each other's commit, nothing more.
   CREATE FUNCTION count_settlement_participants() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      IF NOT EXISTS (SELECT 1 FROM new_rows WHERE state = 'SETTLED') THEN RETURN NULL; END IF;
       INSERT INTO aid_participant ${participantsOf('new_rows')} ON CONFLICT DO NOTHING;
       RETURN NULL;
     END $$;
@@ -308,6 +309,12 @@ const KEEPING_FUNCTIONS = `
               FROM new_rows n, quota_flows(n) f) q
         GROUP BY q.day, q.donor_province HAVING sum(q.s) <> 0 OR sum(q.m) <> 0 OR sum(q.d) <> 0;
       ELSIF TG_OP = 'UPDATE' THEN
+        -- Most updates only spend (spent, restored): nothing of the flows changes, and this is on the settlement's path.
+        IF NOT EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
+                       WHERE (n.state, n.amount, n.released, n.returned_at, n.refunded_to_donor, n.committed_at, n.donor_province)
+                             IS DISTINCT FROM (o.state, o.amount, o.released, o.returned_at, o.refunded_to_donor, o.committed_at, o.donor_province)) THEN
+          RETURN NULL;
+        END IF;
         PERFORM add_to_quota_day_figure(q.day, q.donor_province, sum(q.s)::bigint, sum(q.m)::bigint, sum(q.d)::bigint)
         FROM (SELECT f.day, n.donor_province, f.quota_set AS s, f.returned_unaccepted AS m, f.returned_on_dissolution AS d
               FROM new_rows n, quota_flows(n) f
