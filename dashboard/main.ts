@@ -1,6 +1,8 @@
-import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
+import { fetchStatistics, type Figures, GraphError, type Question, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
-import { beijingMonth, type PeriodUnitName } from '../subgraphs/national/statistics/dashboard-query';
+import {
+  type AidCategoryName, beijingMonth, type Breakdowns, type InsuranceTypeName, type PeriodUnitName,
+} from '../subgraphs/national/statistics/dashboard-query';
 import { fenOf, inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
 import { exportTable } from './export';
 import { beijingDay, beijingTime, change, count, monthsBetween, yuan } from './format';
@@ -72,11 +74,16 @@ async function load(): Promise<void> {
   const from = $<HTMLInputElement>('from').value;
   const to = $<HTMLInputElement>('to').value;
   const unit = $<HTMLSelectElement>('unit').value as PeriodUnitName;
+  const question: Question = {
+    from, to, unit,
+    category: ($<HTMLSelectElement>('category').value || null) as AidCategoryName | null,
+    insuranceType: ($<HTMLSelectElement>('insurance-type').value || null) as InsuranceTypeName | null,
+  };
   if (!from || !to || from > to) return showError('统计期间有误：起始不能晚于结束。');
   if (unit === 'MONTH' && monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
   $('status').textContent = '正在更新…';
   try {
-    latest = await fetchStatistics(token, from, to, unit);
+    latest = await fetchStatistics(token, question);
   } catch (error) {
     const code = error instanceof GraphError ? error.code : 'NETWORK';
     if (REFUSALS[code]) return signIn(REFUSALS[code]);
@@ -113,6 +120,11 @@ function render(statistics: Statistics): void {
   $('wallets').textContent = count(statistics.walletsActivatedToDate);
   showTotal('quota-outstanding', statistics.quotaOutstanding);
   $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
+  $('families-in-force').textContent = count(statistics.families.inForce);
+  $('families-change').textContent = `期间新建 ${count(statistics.families.established)} · 解除 ${count(statistics.families.ended)}`;
+  $('distinct-donors').textContent = count(statistics.distinctDonors);
+  $('distinct-beneficiaries').textContent = count(statistics.distinctBeneficiaries);
+  $('filter-note').textContent = filterNote(statistics);
   fillProvinceChoice(statistics);
   drawTrend(charts.trend, statistics);
   drawProvinces(charts.provinces, statistics);
@@ -137,8 +149,35 @@ const placeCells = (p: Figures & Stocks) => [
   money(p.crossProvinceAmount), number(p.walletsActivated), number(p.walletsActivatedToDate), money(p.quotaOutstanding),
 ];
 
+const CATEGORY_NAMES: Record<AidCategoryName, string> = { OUTPATIENT: '门诊', INPATIENT: '住院', PHARMACY: '药店购药', PREMIUM: '参保缴费' };
+const INSURANCE_NAMES: Record<InsuranceTypeName, string> = { EMPLOYEE: '职工医保', RESIDENT: '城乡居民医保' };
+
+/** Which filters the aid figures are narrowed by, in words ('' when none). */
+function filterNote(statistics: Statistics): string {
+  const parts = [
+    statistics.category && CATEGORY_NAMES[statistics.category], statistics.insuranceType && `被共济人为${INSURANCE_NAMES[statistics.insuranceType]}`,
+  ].filter(Boolean);
+  return parts.length ? `仅${parts.join('、')}` : '';
+}
+
+const QUOTA_HEADERS = [
+  '新建家庭', '解除家庭', '存续家庭', '共济人（人）', '被共济人（人）', '设置额度（元）', '已使用（元）', '06:00 退回（元）', '解除退回（元）', '待使用（元）',
+];
+
+const breakdownCells = (b: Breakdowns) => [
+  number(b.families.established), number(b.families.ended), number(b.families.inForce), number(b.distinctDonors), number(b.distinctBeneficiaries),
+  money(b.quota.set), money(b.quota.spent), money(b.quota.returnedUnaccepted), money(b.quota.returnedOnDissolution), money(b.quota.outstanding),
+];
+
 function tablesOf(statistics: Statistics): Table[] {
   return [
+    {
+      id: 'quota-table', title: '共济家庭与额度', headers: ['省份', ...QUOTA_HEADERS],
+      rows: [
+        ...statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...breakdownCells(p)] })),
+        ...(statistics.province ? [] : [{ key: 'total', cells: [text('合计'), ...breakdownCells(statistics)] }]),
+      ],
+    },
     {
       id: 'provinces-table', title: '各省明细', headers: ['省份', ...FIGURE_HEADERS],
       rows: statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...placeCells(p)] })),
@@ -183,6 +222,7 @@ function start(): void {
   $('unit').addEventListener('change', () => { setUnit($<HTMLSelectElement>('unit').value as PeriodUnitName); void load(); });
   $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
   $('region-province').addEventListener('change', renderRegions);
+  for (const id of ['category', 'insurance-type']) $(id).addEventListener('change', () => void load());
   $('sign-out').addEventListener('click', () => signIn(null));
   $('print').addEventListener('click', () => window.print());
   for (const bar of document.querySelectorAll<HTMLElement>('.exports')) {

@@ -237,14 +237,15 @@ describe('bookkeeping', () => {
     }
     await balanced(cluster);
 
-    const dayDrift = `INSERT INTO aid_day_figure (backend, day, region, donor_province, aid_count, aid_amount)
-      SELECT 0, day, region, donor_province, $1, 0 FROM aid_day_figure WHERE region = '510100' AND donor_province = '51' LIMIT 1
-      ON CONFLICT (backend, day, region, donor_province) DO UPDATE SET aid_count = aid_day_figure.aid_count + excluded.aid_count`;
+    const dayDrift = `INSERT INTO aid_day_figure (backend, day, region, donor_province, category, insurance_type, aid_count, aid_amount)
+      SELECT 0, day, region, donor_province, category, insurance_type, $1, 0 FROM aid_day_figure
+      WHERE region = '510100' AND donor_province = '51' AND aid_count > 0 LIMIT 1
+      ON CONFLICT (backend, day, region, donor_province, category, insurance_type) DO UPDATE SET aid_count = aid_day_figure.aid_count + excluded.aid_count`;
     await cluster.sql('national', dayDrift, [1]);
     try {
       const report = await reconciliation(cluster, '51');
       assert.equal(report.differences.length, 1);
-      const said = /^national figure daily aid \d{4}-\d{2}-\d{2} region 510100 donors of 51: kept (\d+) \/ ([\d.]+) yuan, the tables count (\d+) \/ ([\d.]+) yuan$/
+      const said = /^national figure daily aid \d{4}-\d{2}-\d{2} region 510100 donors of 51, [A-Z]+, RESIDENT: kept (\d+) \/ ([\d.]+) yuan, the tables count (\d+) \/ ([\d.]+) yuan$/
         .exec(report.differences[0]);
       assert.ok(said, report.differences[0]);
       assert.deepEqual([Number(said[1]), said[2]], [Number(said[3]) + 1, said[4]], 'one count too many, the amount right');

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import {
-  DASHBOARD_QUERY, type DashboardFigures, type DashboardStatistics,
+  type AidCategoryName, DASHBOARD_QUERY, type DashboardFigures, type DashboardStatistics, type InsuranceTypeName,
 } from '../../subgraphs/national/statistics/dashboard-query';
 import type { TestCluster, Who } from './cluster-fixture';
 
 /** R23 as the dashboard page and the portals ask for it, and the same figures counted by the test itself. */
-export async function statistics(cluster: TestCluster, who: Who, variables: { from: string; to: string; province?: string; unit?: 'MONTH' | 'WEEK' | 'DAY' }) {
+export async function statistics(cluster: TestCluster, who: Who, variables: {
+  from: string; to: string; province?: string; unit?: 'MONTH' | 'WEEK' | 'DAY'; category?: AidCategoryName; insuranceType?: InsuranceTypeName;
+}) {
   return (await cluster.as(who).ok<{ aidStatistics: DashboardStatistics }>(DASHBOARD_QUERY, variables)).aidStatistics;
 }
 

@@ -2,7 +2,20 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { type Fen } from '../../common/domain/money';
 import { MoneyScalar } from '../../common/platform/graphql/money-scalar';
 import { PoolingRegion, Province } from './registry.types';
+import { InsuranceType } from '../../common/domain/enums';
 import { PeriodUnit } from '../statistics/period';
+
+/** What an aid paid for, as the statistics are filtered by (a retail pharmacy's drugs, devices and consumables are one). */
+export enum AidCategory {
+  OUTPATIENT = 'OUTPATIENT',
+  INPATIENT = 'INPATIENT',
+  PHARMACY = 'PHARMACY',
+  PREMIUM = 'PREMIUM',
+}
+registerEnumType(AidCategory, {
+  name: 'AidCategory',
+  description: 'R23: outpatient or inpatient at a designated institution (门诊, 住院), a designated retail pharmacy (药店), or a premium (R17, 参保缴费).',
+});
 
 registerEnumType(PeriodUnit, {
   name: 'PeriodUnit',
@@ -27,6 +40,27 @@ export class AidFiguresView {
   walletsActivated!: number;
 }
 
+@ObjectType({ description: 'R23: families (共济关系) by the donor\'s pooling region: established (the beneficiary consented, R27) and ended in the period, in force now.' })
+export class FamilyFigures {
+  @Field(() => Int) established!: number;
+  @Field(() => Int, { description: 'Dissolved (R18) or ended with the insurance (R26), of those established.' }) ended!: number;
+  @Field(() => Int, { description: 'Established and not ended, up to now.' }) inForce!: number;
+}
+
+@ObjectType({
+  description: 'R23: quota (共济额度) of the donors of the slice over the period. Outstanding is the stock now; over all time, '
+    + 'set − spent − returned at 06:00 − returned on ending = outstanding.',
+})
+export class QuotaFigures {
+  @Field(() => MoneyScalar, { description: 'Quota set (transfers committed, R9).' }) set!: Fen;
+  @Field(() => MoneyScalar, { description: 'Quota spent, less the quota part of refunds (as aidAmount, by the donors\' province).' }) spent!: Fen;
+  @Field(() => MoneyScalar, { description: 'Given back at 06:00 because the beneficiary did not accept it (R25).' }) returnedUnaccepted!: Fen;
+  @Field(() => MoneyScalar, {
+    description: 'Given back because the relationship ended (R18, R26), and refunds of quota spent before it ended (R19).',
+  }) returnedOnDissolution!: Fen;
+  @Field(() => MoneyScalar, { description: 'Set and not spent or given back: held now (R10).' }) outstanding!: Fen;
+}
+
 @ObjectType({ description: 'R23 figures of one month of the period.' })
 export class AidMonth extends AidFiguresView {
   @Field({ description: 'A Beijing-time month, e.g. "2026-11".' }) month!: string;
@@ -46,6 +80,11 @@ export class AidComparedPeriod extends AidFiguresView {
 @ObjectType({ description: 'R23 figures of one province over the period, and its stocks now.' })
 export class AidProvinceFigures extends AidFiguresView {
   @Field(() => Province) province!: Province;
+  @Field(() => FamilyFigures, { description: 'Of the province\'s donors.' }) families!: FamilyFigures;
+  @Field(() => QuotaFigures, { description: 'Of the province\'s donors.' }) quota!: QuotaFigures;
+  @Field(() => Int, { description: 'Distinct donors whose quota paid aid spent in the province in the period (each membership once).' })
+  distinctDonors!: number;
+  @Field(() => Int, { description: 'Distinct beneficiaries of the aid spent in the province in the period.' }) distinctBeneficiaries!: number;
   @Field(() => Int, { description: 'Wallets activated up to now.' }) walletsActivatedToDate!: number;
   @Field(() => MoneyScalar, { description: 'Quota set by the province\'s donors and not spent or given back: held now.' })
   quotaOutstanding!: Fen;
@@ -80,6 +119,15 @@ export class AidStatistics {
   @Field({ description: 'The last bucket, included.' }) to!: string;
   @Field(() => Province, { nullable: true, description: 'The province the figures are of; null: the whole country.' })
   province!: Province | null;
+  @Field(() => AidCategory, { nullable: true, description: 'The aid figures and distinct counts are of this category only.' })
+  category!: AidCategory | null;
+  @Field(() => InsuranceType, { nullable: true, description: 'The aid figures and distinct counts are of beneficiaries of this scheme only.' })
+  insuranceType!: InsuranceType | null;
+  @Field(() => FamilyFigures, { description: 'Families of the donors of the scope (not filtered).' }) families!: FamilyFigures;
+  @Field(() => QuotaFigures, { description: 'Quota of the donors of the scope (not filtered).' }) quota!: QuotaFigures;
+  @Field(() => Int, { description: 'Distinct donors whose quota paid the aid of the period (each membership once, however often).' })
+  distinctDonors!: number;
+  @Field(() => Int, { description: 'Distinct beneficiaries of the aid of the period.' }) distinctBeneficiaries!: number;
   @Field({ description: 'When the figures were read, by the platform clock.' }) asOf!: Date;
   @Field({ description: 'The month it is now (`asOf`) in Beijing time.' }) currentMonth!: string;
   @Field(() => AidFiguresView, { description: 'The current month, whatever the period.' }) thisMonth!: AidFiguresView;

@@ -64,7 +64,7 @@ export class AidDayFigures1733500000000 implements MigrationInterface {
 }
 
 /** As aid_counted and wallet_counted of migration AidStatistics, by day. */
-const COUNTED_VIEWS = `
+export const COUNTED_VIEWS = `
   CREATE VIEW aid_day_counted AS
   WITH refund_cross AS (
     SELECT c.operation_id, c.debtor_province, -sum(c.amount) AS amount
@@ -94,7 +94,8 @@ const COUNTED_VIEWS = `
   FROM wallet WHERE carried_from IS NULL GROUP BY 1, 2;
 `;
 
-function adder(table: string, keys: Record<string, string>, sums: string[]): string {
+/** Shared with later migrations that keep figures the same way. */
+export function adder(table: string, keys: Record<string, string>, sums: string[]): string {
   const columns = [...Object.keys(keys), ...sums];
   const parameters = [...Object.values(keys), ...sums.map(() => 'bigint')];
   return `CREATE FUNCTION add_to_${table}(${parameters.join(', ')}) RETURNS void LANGUAGE sql AS $$
@@ -103,7 +104,7 @@ function adder(table: string, keys: Record<string, string>, sums: string[]): str
       written_at = now() $$;`;
 }
 
-function folder(table: string, keys: string[], sums: string[]): string {
+export function folder(table: string, keys: string[], sums: string[]): string {
   return `
     WITH gone AS (
       DELETE FROM ${table} WHERE backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)
@@ -114,7 +115,7 @@ function folder(table: string, keys: string[], sums: string[]): string {
     DELETE FROM ${table} WHERE backend = 0 AND ${sums.map((c) => `${c} = 0`).join(' AND ')}`;
 }
 
-const KEEPING_FUNCTIONS = `
+export const KEEPING_FUNCTIONS = `
   CREATE FUNCTION count_settlement_day_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM add_to_aid_day_figure(a.day, a.region, a.donor_province, sum(a.n)::bigint, sum(a.amount)::bigint)

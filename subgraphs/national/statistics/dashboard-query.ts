@@ -5,14 +5,19 @@
  */
 const FIGURES = 'aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated';
 
-export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID, $unit: PeriodUnit) {
-  aidStatistics(from: $from, to: $to, province: $province, unit: $unit) {
-    unit from to asOf currentMonth province { code name }
+const FAMILIES = 'families { established ended inForce }';
+const QUOTA = 'quota { set spent returnedUnaccepted returnedOnDissolution outstanding }';
+const BREAKDOWNS = `${FAMILIES} ${QUOTA} distinctDonors distinctBeneficiaries`;
+
+export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID, $unit: PeriodUnit, $category: AidCategory,
+  $insuranceType: InsuranceType) {
+  aidStatistics(from: $from, to: $to, province: $province, unit: $unit, category: $category, insuranceType: $insuranceType) {
+    unit from to asOf currentMonth province { code name } category insuranceType ${BREAKDOWNS}
     thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
     months { month ${FIGURES} }
     buckets { start ${FIGURES} }
     previousPeriod { from to ${FIGURES} } yearEarlier { from to ${FIGURES} }
-    provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
+    provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding ${BREAKDOWNS} }
     regions { poolingRegion { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
     clearing { debtor { code name } creditor { code name } amount aidCount }
   } }`;
@@ -38,9 +43,20 @@ export interface Stocks {
 }
 
 export type PeriodUnitName = 'MONTH' | 'WEEK' | 'DAY';
+export type AidCategoryName = 'OUTPATIENT' | 'INPATIENT' | 'PHARMACY' | 'PREMIUM';
+export type InsuranceTypeName = 'EMPLOYEE' | 'RESIDENT';
 
-export interface DashboardStatistics {
+export interface Breakdowns {
+  families: { established: number; ended: number; inForce: number };
+  quota: { set: string; spent: string; returnedUnaccepted: string; returnedOnDissolution: string; outstanding: string };
+  distinctDonors: number;
+  distinctBeneficiaries: number;
+}
+
+export interface DashboardStatistics extends Breakdowns {
   unit: PeriodUnitName;
+  category: AidCategoryName | null;
+  insuranceType: InsuranceTypeName | null;
   from: string;
   to: string;
   /** ISO time at UTC, by the platform clock. */
@@ -55,7 +71,7 @@ export interface DashboardStatistics {
   buckets: (DashboardFigures & { start: string })[];
   previousPeriod: (DashboardFigures & { from: string; to: string }) | null;
   yearEarlier: (DashboardFigures & { from: string; to: string }) | null;
-  provinces: (DashboardFigures & Stocks & { province: Place })[];
+  provinces: (DashboardFigures & Stocks & Breakdowns & { province: Place })[];
   regions: (DashboardFigures & Stocks & { poolingRegion: Place })[];
   clearing: { debtor: Place; creditor: Place; amount: string; aidCount: number }[];
 }

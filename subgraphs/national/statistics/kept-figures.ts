@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 import { fenFromDb, formatYuan } from '../../common/domain/money';
 import type { UnfoldedRows } from '../../common/platform/observability/metrics';
 import type { KeptRow } from './aid-tally';
-import { daysOf, type Period, PeriodUnit } from './period';
+import { daysOf, type Period } from './period';
+import { breakdownDifferences } from './breakdown-differences';
 
 /**
  * The R23 figures as kept by the triggers of migration AidStatistics: aid by month, pooling region
@@ -35,20 +36,31 @@ export async function readKeptFigures(
   return db.query(READ, [`${months.from}-01`, `${months.to}-01`, scope ?? null, now.toISOString()]);
 }
 
-/** The daily figures (migration AidDayFigures) of a period of weeks or days, each row named by its bucket. */
+/** What the aid figures may be narrowed to (the wallets and quota are not by category). */
+export interface AidFilter {
+  category?: string | null;
+  insuranceType?: string | null;
+}
+
+/**
+ * The daily figures (migrations AidDayFigures, AidBreakdowns) of a period, each row named by its
+ * bucket (a month, a week's Monday, a day), the aid narrowed to a category and insurance type.
+ */
+const BUCKET = `to_char(CASE $4 WHEN 'WEEK' THEN date_trunc('week', day)::date ELSE day END, CASE $4 WHEN 'MONTH' THEN 'YYYY-MM' ELSE 'YYYY-MM-DD' END)`;
 const READ_DAYS = `
-  SELECT 'aid' AS kind, to_char(CASE WHEN $4 THEN date_trunc('week', day)::date ELSE day END, 'YYYY-MM-DD') AS month, region::text AS region,
+  SELECT 'aid' AS kind, ${BUCKET} AS month, region::text AS region,
          donor_province AS "donorProvince", sum(aid_count)::text AS count, sum(aid_amount)::text AS amount
   FROM aid_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3 OR donor_province = $3)
+    AND ($5::text IS NULL OR category = $5) AND ($6::text IS NULL OR insurance_type = $6)
   GROUP BY 2, region, donor_province
   UNION ALL
-  SELECT 'wallet', to_char(CASE WHEN $4 THEN date_trunc('week', day)::date ELSE day END, 'YYYY-MM-DD'), region::text, NULL, sum(activated)::text, NULL
+  SELECT 'wallet', ${BUCKET}, region::text, NULL, sum(activated)::text, NULL
   FROM wallet_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3)
   GROUP BY 2, region`;
 
-export async function readKeptDays(db: Queryable, period: Period, scope: string | undefined): Promise<KeptRow[]> {
+export async function readKeptDays(db: Queryable, period: Period, scope: string | undefined, filter: AidFilter = {}): Promise<KeptRow[]> {
   const { first, last } = daysOf(period);
-  return db.query(READ_DAYS, [first, last, scope ?? null, period.unit === PeriodUnit.WEEK]);
+  return db.query(READ_DAYS, [first, last, scope ?? null, period.unit, filter.category ?? null, filter.insuranceType ?? null]);
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
@@ -60,7 +72,7 @@ export async function foldStatisticsRows(db: Queryable): Promise<void> {
 export async function unfoldedStatisticsRows(db: DataSource): Promise<UnfoldedRows[]> {
   const ended = `backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`;
   const rows: { table: string; rows: number; oldest: number }[] = await db.query(
-    ['aid_figure', 'wallet_figure', 'quota_figure', 'aid_day_figure', 'wallet_day_figure'].map((table) =>
+    ['aid_figure', 'wallet_figure', 'quota_figure', 'aid_day_figure', 'wallet_day_figure', 'family_day_figure', 'quota_day_figure'].map((table) =>
       `SELECT '${table}' AS table, count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
        FROM ${table} WHERE ${ended}`).join(' UNION ALL '),
   );
@@ -79,9 +91,10 @@ const KEPT_AGAINST_COUNTED = `
        counted_wallets AS (SELECT month, region, activated AS n FROM wallet_counted WHERE left(region, 2) = $1),
        kept_quota AS (SELECT region, sum(outstanding) AS a FROM quota_figure WHERE left(region, 2) = $1 GROUP BY 1),
        counted_quota AS (SELECT region, outstanding AS a FROM quota_counted WHERE left(region, 2) = $1),
-       kept_day_aid AS (SELECT day, region, donor_province, sum(aid_count) AS n, sum(aid_amount) AS a
-                        FROM aid_day_figure WHERE left(region, 2) = $1 GROUP BY 1, 2, 3),
-       counted_day_aid AS (SELECT day, region, donor_province, aid_count AS n, aid_amount AS a FROM aid_day_counted WHERE left(region, 2) = $1),
+       kept_day_aid AS (SELECT day, region, concat_ws(', ', donor_province, category, insurance_type) AS slice, sum(aid_count) AS n,
+                               sum(aid_amount) AS a FROM aid_day_figure WHERE left(region, 2) = $1 GROUP BY 1, 2, 3),
+       counted_day_aid AS (SELECT day, region, concat_ws(', ', donor_province, category, insurance_type) AS slice, aid_count AS n,
+                                  aid_amount AS a FROM aid_day_counted WHERE left(region, 2) = $1),
        kept_day_wallets AS (SELECT day, region, sum(activated) AS n FROM wallet_day_figure WHERE left(region, 2) = $1 GROUP BY 1, 2),
        counted_day_wallets AS (SELECT day, region, activated AS n FROM wallet_day_counted WHERE left(region, 2) = $1)
   SELECT 'aid' AS figure, to_char(month, 'YYYY-MM') AS month, region::text, donor_province AS "donorProvince",
@@ -96,9 +109,9 @@ const KEPT_AGAINST_COUNTED = `
   SELECT 'quota outstanding', NULL, region::text, NULL, NULL, NULL, coalesce(k.a, 0)::text, coalesce(c.a, 0)::text
   FROM kept_quota k FULL JOIN counted_quota c USING (region) WHERE coalesce(k.a, 0) <> coalesce(c.a, 0)
   UNION ALL
-  SELECT 'daily aid', to_char(day, 'YYYY-MM-DD'), region::text, donor_province, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text,
+  SELECT 'daily aid', to_char(day, 'YYYY-MM-DD'), region::text, slice, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text,
          coalesce(k.a, 0)::text, coalesce(c.a, 0)::text
-  FROM kept_day_aid k FULL JOIN counted_day_aid c USING (day, region, donor_province)
+  FROM kept_day_aid k FULL JOIN counted_day_aid c USING (day, region, slice)
   WHERE coalesce(k.n, 0) <> coalesce(c.n, 0) OR coalesce(k.a, 0) <> coalesce(c.a, 0)
   UNION ALL
   SELECT 'daily wallets', to_char(day, 'YYYY-MM-DD'), region::text, NULL, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text, NULL, NULL
@@ -114,9 +127,9 @@ const said = (count: string | null, amount: string | null) =>
   [count === null ? null : `${count}`, amount === null ? null : `${formatYuan(fenFromDb(amount))} yuan`].filter(Boolean).join(' / ');
 
 export async function statisticsDifferences(db: DataSource, province: string): Promise<string[]> {
-  const rows: Difference[] = await db.query(KEPT_AGAINST_COUNTED, [province]);
-  return rows.map((d) => {
+  const [rows, breakdowns] = await Promise.all([db.query(KEPT_AGAINST_COUNTED, [province]) as Promise<Difference[]>, breakdownDifferences(db, province)]);
+  return [...rows.map((d) => {
     const where = [d.month, `region ${d.region}`, d.donorProvince && `donors of ${d.donorProvince}`].filter(Boolean).join(' ');
     return `national figure ${d.figure} ${where}: kept ${said(d.keptCount, d.keptAmount)}, the tables count ${said(d.countedCount, d.countedAmount)}`;
-  });
+  }), ...breakdowns];
 }
