@@ -12,6 +12,7 @@ import { WalletEvents1733300000000 } from './1733300000000-WalletEvents';
 import { PlatformClock1733400000000 } from './1733400000000-PlatformClock';
 import { MoveSaga1733429000000 } from './1733429000000-MoveSaga';
 import { AidDayFigures1733500000000 } from './1733500000000-AidDayFigures';
+import { ReconciliationResults1733626000000 } from './1733626000000-ReconciliationResults';
 
 /** The national database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const NATIONAL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const NATIONAL_MIGRATIONS = [
   PlatformClock1733400000000,
   MoveSaga1733429000000,
   AidDayFigures1733500000000,
+  ReconciliationResults1733626000000,
 ];
