@@ -30,8 +30,11 @@ function shuffle<T>(random: Random, items: T[]): T[] {
 }
 
 /**
- * Random kills (each service at least once when there are enough), and crashes at every CRASH_AT
- * point or at some. `copiesOf` a service run as several copies: each fault is one copy's, at random.
+ * Random kills (each copy of each service at least once when there are enough), and crashes at every CRASH_AT
+ * point or at some. `copiesOf` a service run as several copies: each fault is one copy's, the
+ * copies of a service taking their turns (its first fault the first copy's, its second the
+ * second's, …; kills and crashes apart), so that every copy is killed, and crashed, when there are
+ * faults enough.
  */
 export function faultPlan(
   random: Random,
@@ -41,19 +44,33 @@ export function faultPlan(
   copiesOf: (service: string) => string[] = (service) => [service],
 ): Fault[] {
   const targets = [...provinces, 'national', 'gateway'];
-  const kills: Fault[] = Array.from({ length: randomKills }, (_, i) => ({ target: i < targets.length ? targets[i] : random.pick(targets) }));
+  // The first kills go round every service, as many times as it has copies: each copy is killed once.
+  const rounds = Math.max(...targets.map((t) => copiesOf(t).length));
+  const everyCopy = Array.from({ length: rounds }, (_, round) => targets.filter((t) => copiesOf(t).length > round)).flat();
+  const kills: Fault[] = Array.from({ length: randomKills }, (_, i) => ({ target: i < everyCopy.length ? everyCopy[i] : random.pick(targets) }));
   const everyCrash: Fault[] = [
     ...CRASH_POINTS.province.map((crashAt) => ({ target: random.pick(provinces), crashAt })),
     ...CRASH_POINTS.national.map((crashAt) => ({ target: 'national', crashAt })),
   ];
   const crashes = crashPoints === 'all' ? everyCrash : shuffle(random, everyCrash).slice(0, crashPoints);
-  return shuffle(random, [...kills, ...crashes]).map((fault) => ({ ...fault, target: random.pick(copiesOf(fault.target)) }));
+  const turns = new Map<string, number>();
+  return shuffle(random, [...kills, ...crashes]).map((fault) => {
+    const copies = copiesOf(fault.target);
+    const kind = `${fault.target} ${fault.crashAt ? 'crash' : 'kill'}`; // kills and crashes each go round the copies
+    const turn = turns.get(kind) ?? 0;
+    turns.set(kind, turn + 1);
+    return { ...fault, target: copies[turn % copies.length] };
+  });
 }
 
 const alive = (service: ServiceProcess | undefined) => !!service && service.child.exitCode === null && service.child.signalCode === null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** How long a crash point may take to be reached by the running operations. */
+/**
+ * How long a crash point may take to be reached by the running operations, for each copy of the
+ * service (a copy of national gets its share of the gateway's requests only; a province's armed
+ * copy gets every request of its operation, see the kit's front).
+ */
 const CRASH_POINT_WAIT_MS = 60_000;
 
 export async function inject(cluster: Cluster, fault: Fault, random: Random): Promise<FaultRecord> {
@@ -62,7 +79,7 @@ export async function inject(cluster: Cluster, fault: Fault, random: Random): Pr
   let copyDown: FaultRecord['copyDown'];
   if (fault.crashAt) {
     const armed = await cluster.restart(fault.target, { CRASH_AT: fault.crashAt });
-    const deadline = Date.now() + CRASH_POINT_WAIT_MS;
+    const deadline = Date.now() + CRASH_POINT_WAIT_MS * cluster.copiesOf(fault.target.split('#')[0]).length;
     while (alive(armed) && Date.now() < deadline) await sleep(50);
     killed = !alive(armed);
   } else {

@@ -275,7 +275,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         detail: faults.filter((f) => !f.killed).map((f) => `${f.target} ${f.crashAt}`).join(', ') || undefined,
       },
       { name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving', ok: quiet.quiet, detail: quiet.left ?? `${quiet.ms} ms` },
-      ...(sentWhile ? [answeredWhileCopyDown(sentWhile, faults)] : []),
+      ...(sentWhile ? [answeredWhileCopyDown(sentWhile, faults), everyCopyKilled(cluster, provinces, faults, options.kills)] : []),
       ...(await finalChecks(p, families, provinces, frauds, { from: new Date(clock.getTime() - 86_400_000), to: new Date(clock.getTime() + 86_400_000) })),
     ];
     const failed = checks.filter((c) => !c.ok).length;
@@ -314,6 +314,20 @@ function answeredWhileCopyDown(sent: { sentAt: number; outcome: Outcome }[], fau
     name: `requests sent while one copy was down were answered by the other copies (${during.length} sent in ${windows.length} windows)`,
     ok: unanswered.length === 0,
     detail: unanswered.slice(0, 5).map(({ target, outcome }) => `${target} down: ${outcome.kind === 'unknown' ? outcome.why : answerText(outcome)}`).join('; ') || undefined,
+  };
+}
+
+/** With copies: every copy of every service was killed (when the run has a kill for each), and where crash points were reached. */
+function everyCopyKilled(cluster: Cluster, provinces: string[], faults: FaultRecord[], kills: number): Check {
+  const copies = ['gateway', 'national', ...provinces].flatMap((s) => cluster.copiesOf(s));
+  const killed = new Set(faults.filter((f) => f.killed && !f.crashAt).map((f) => f.target));
+  const crashed = new Map<string, number>();
+  for (const f of faults) if (f.killed && f.crashAt) crashed.set(f.target, (crashed.get(f.target) ?? 0) + 1);
+  const missed = kills >= copies.length ? copies.filter((c) => !killed.has(c)) : [];
+  return {
+    name: `every copy of every service was killed${kills >= copies.length ? '' : ` (not checked: ${kills} kills for ${copies.length} copies)`}`,
+    ok: missed.length === 0,
+    detail: `${missed.length ? `never killed: ${missed.join(', ')}; ` : ''}crash points reached in ${[...crashed].sort().map(([c, n]) => `${c} ${n}`).join(', ') || 'no copy'}`,
   };
 }
 

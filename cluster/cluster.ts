@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, type SigningIdentity } from '../subgraphs/common/platform/auth/tokens';
-import { internalClient } from '../subgraphs/common/platform/http/internal-rpc';
+import { INTERNAL_PREFIX, internalClient } from '../subgraphs/common/platform/http/internal-rpc';
 import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/platform/http/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/domain/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
@@ -165,6 +165,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   let embedded: EmbeddedDatabase | undefined;
   const running = new Map<string, ServiceProcess>(); // by copy: "national", "gateway", a province code, or "national#2" …
   const fronts = new Map<string, RoundRobinFront>(); // by service run as several copies
+  // By service run as several copies: the copy armed with a crash point of an internal operation takes its requests first.
+  const armed = new Map<string, { path: string; copy: string }>();
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
   const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
@@ -226,7 +228,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       for (let attempt = 1; ; attempt++) {
         if (!ports.has(service)) ports.set(service, fixedPort(service) ?? (await freePort()));
         try {
-          fronts.set(service, await startRoundRobinFront(ports.get(service) as number, () => copiesOf(service).flatMap((c) => ports.get(c) ?? [])));
+          const steer = (path: string) => (armed.get(service)?.path === path ? ports.get(armed.get(service)?.copy ?? '') : undefined);
+          fronts.set(service, await startRoundRobinFront(ports.get(service) as number, () => copiesOf(service).flatMap((c) => ports.get(c) ?? []), steer));
           return;
         } catch (error) {
           if (attempt >= 5 || fixedPort(service) !== undefined) throw error;
@@ -236,6 +239,9 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     };
     const start = async (key: string, service: Omit<Parameters<typeof startServiceProcess>[0], 'port'>) => {
       await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
+      const crashAt = service.env.CRASH_AT;
+      if (crashAt && key.includes('#')) armed.set(serviceOf(key), { path: `${INTERNAL_PREFIX}${crashAt.split(':')[0]}`, copy: key });
+      else if (armed.get(serviceOf(key))?.copy === key) armed.delete(serviceOf(key));
       for (let attempt = 1; ; attempt++) {
         const firstStart = !ports.has(key);
         if (firstStart) ports.set(key, fixedPort(key) ?? (await freePort()));

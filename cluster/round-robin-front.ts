@@ -9,6 +9,10 @@ import type { Socket } from 'node:net';
  * yet: a service opens its port only once it is ready) is skipped: the request was not sent, so
  * it goes to the next copy. A copy that dies while it answers resets its caller's connection, as
  * a crash behind a proxy does: that request is in doubt, the others are not.
+ *
+ * `steer` may name the copy that takes every request of a path first (a copy armed with a crash
+ * point of that internal operation: a fault-injection run reaches the point in that copy as soon as
+ * one such request comes, however many copies share the work); when it refuses, the others do.
  */
 export interface RoundRobinFront {
   port: number;
@@ -21,7 +25,9 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'co
 const endToEnd = (headers: IncomingHttpHeaders) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 
-export async function startRoundRobinFront(port: number, copyPorts: () => number[]): Promise<RoundRobinFront> {
+export async function startRoundRobinFront(
+  port: number, copyPorts: () => number[], steer: (path: string) => number | undefined = () => undefined,
+): Promise<RoundRobinFront> {
   const sockets = new Set<Socket>();
   let next = 0;
   const server = createServer({ requestTimeout: 0 }, (incoming, outgoing) => {
@@ -30,8 +36,10 @@ export async function startRoundRobinFront(port: number, copyPorts: () => number
     incoming.on('error', () => outgoing.destroy());
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
-      const ports = copyPorts();
-      const first = next++;
+      const turn = next++;
+      const inTurn = copyPorts().map((_, i, all) => all[(turn + i) % all.length]);
+      const steered = steer(incoming.url ?? '');
+      const ports = steered !== undefined && inTurn.includes(steered) ? [steered, ...inTurn.filter((p) => p !== steered)] : inTurn;
       const send = (attempt: number) => {
         if (attempt >= ports.length) {
           outgoing.socket?.destroy(); // no copy is there: as a connection refused
@@ -39,7 +47,7 @@ export async function startRoundRobinFront(port: number, copyPorts: () => number
         }
         const headers = { ...endToEnd(incoming.headers), ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) };
         const upstream = request(
-          { host: '127.0.0.1', port: ports[(first + attempt) % ports.length], method: incoming.method, path: incoming.url, headers, agent: false },
+          { host: '127.0.0.1', port: ports[attempt], method: incoming.method, path: incoming.url, headers, agent: false },
           (answer) => {
             outgoing.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
             outgoing.flushHeaders(); // a stream (server-sent events) starts at once

@@ -20,7 +20,7 @@ let relationshipId: string;
 
 before(async () => {
   receiver = await startOtlpReceiver();
-  cluster = await startTestCluster(['32', '51'], undefined, {}, {
+  cluster = await startTestCluster(['32', '51'], undefined, { RECONCILIATION_INTERVAL_MS: '2000' }, {
     serviceEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
     onOutput: (service, line) => lines.push({ service, line }),
   });
@@ -147,6 +147,20 @@ test('counters move as operations run: requests, refusals by code, durations, fe
   const declared = [...now.gateway.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name]) => name);
   const empty = declared.filter((name) => !samples(now.gateway).some((s) => s.name === name || s.name.startsWith(`${name}_`)));
   assert.deepEqual(empty, [], 'the gateway declares series it never records');
+});
+
+test('national reconciles every province by itself: /metrics reports each last reconciliation, balanced', async () => {
+  const deadline = Date.now() + 120_000;
+  let national = await scrape(cluster.national.baseUrl);
+  while (!['32', '51'].every((province) => has(national, 'wallet_reconciliation_age_seconds', { province }))) {
+    assert.ok(Date.now() < deadline, `no reconciliation of every province reported:\n${national.split('\n').filter((l) => l.includes('reconciliation')).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    national = await scrape(cluster.national.baseUrl);
+  }
+  for (const province of ['32', '51']) {
+    assert.equal(total(national, 'wallet_reconciliation_differences', { province }), 0, `province ${province} balanced`);
+    assert.equal(total(national, 'wallet_reconciliation_missing_entries', { province }), 0);
+  }
 });
 
 test('a province taken down shows in the health metric and the outbox; a step applied later by recovery links back to its request', async () => {

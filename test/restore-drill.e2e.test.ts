@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { Client } from 'pg';
 import { privateKeyFile } from '../cluster/keys';
 import { run, script } from './support/run-script';
+import { scrape, total } from './support/prometheus-text';
 import {
   ACCEPT, DISSOLVE, enrol, key, reconciliation, REFUND, relate, settle, startTestCluster, type TestCluster, TRANSFER,
 } from './support/cluster-fixture';
@@ -13,7 +14,8 @@ import {
  * dissolution and a move out of the province run, then the copy is put back in place of the
  * database. R20 reconciliation names the holds and the move the province lost; `npm run
  * restore-heal -- --province 32` books again what national knows, and the province is as it was
- * before the restore: every account, every hold, every ledger entry once. A contribution credited
+ * before the restore: every account, every hold, every ledger entry once; national's /metrics
+ * reports the differences, then none. A contribution credited
  * after the backup is the province's own write: it cannot come back, and the hold it paid for is
  * named by the heal and by reconciliation.
  */
@@ -119,6 +121,12 @@ test('a province restored from an earlier backup is named by reconciliation and 
     assert.ok(found.differences.includes(`entry missing: ${movement}, which national has had the province book`), `${movement} named:\n${found.differences.join('\n')}`);
   }
 
+  // /metrics reports the last reconciliation: what the alert WalletReconciliationDifferences watches.
+  const reported = async (name: string) => total(await scrape(cluster.national.baseUrl), name, { province: '32' });
+  assert.equal(await reported('wallet_reconciliation_differences'), found.differences.length);
+  assert.equal(await reported('wallet_reconciliation_missing_entries'), found.differences.filter((d) => d.startsWith('entry missing:')).length);
+  assert.ok(await reported('wallet_reconciliation_missing_entries') >= 3);
+
   const checked = await heal('--check');
   assert.equal(checked.code, 1, `--check reports the differences and changes nothing: ${checked.stdout}${checked.stderr}`);
   assert.deepEqual(await reconciliation(cluster, '32'), found);
@@ -129,6 +137,7 @@ test('a province restored from an earlier backup is named by reconciliation and 
   assert.match(healed.stdout, /reconciliation of province 32 after: balanced/);
   assert.doesNotMatch(healed.stdout, /refused|booked differently/);
   assert.deepEqual(await provinceState(), before, 'every account, hold and ledger entry as before the restore: nothing lost, nothing twice');
+  assert.equal(await reported('wallet_reconciliation_differences'), 0, "restore-heal's last reconciliation found it balanced");
 
   const again = await heal();
   assert.equal(again.code, 0, 'healing twice changes nothing');

@@ -65,7 +65,7 @@ function nationalCentreBase(): Record<string, string> {
     ]),
     'national.yaml': yamlOf([
       serviceAccount(national),
-      configMap(national, { PROVINCE_URLS: provinceUrls(), RECOVERY_INTERVAL_MS: '2000' }),
+      configMap(national, { PROVINCE_URLS: provinceUrls(), RECOVERY_INTERVAL_MS: '2000', RECONCILIATION_INTERVAL_MS: '900000' }),
       deployment(national, { trusts: true }),
       service(national),
       disruptionBudget(national),

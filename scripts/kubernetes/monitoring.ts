@@ -31,6 +31,9 @@ export interface AlertRule {
 /** How old a province step may be, unapplied, before someone is called (R30: money is held meanwhile). */
 export const OUTBOX_STEP_ALERT_MINUTES = 15;
 
+/** Past this, the periodic reconciliation (every 15 minutes by default) has missed several rounds. */
+export const RECONCILIATION_ALERT_MINUTES = 60;
+
 export const NATIONAL_CENTRE_ALERTS: AlertRule[] = [
   {
     alert: 'WalletProvinceDown',
@@ -68,6 +71,26 @@ export const NATIONAL_CENTRE_ALERTS: AlertRule[] = [
     for: '15m',
     labels: { severity: 'warning' },
     annotations: { summary: 'Recovery rounds are failing', description: 'National logs "recovery round failed" with the reason.' },
+  },
+  {
+    alert: 'WalletReconciliationDifferences',
+    expr: 'max by (province) (wallet_reconciliation_differences) > 0',
+    for: '1m',
+    labels: { severity: 'critical' },
+    annotations: {
+      summary: 'R20 reconciliation of province {{ $labels.province }} found {{ $value }} differences',
+      description: 'Accounts, holds, ledger entries or moves of the province do not match what national knows. The province portal\'s reconciliation query names them; entries missing (wallet_reconciliation_missing_entries) after a restore are booked again by restore-heal (docs/replicas-and-restore.md).',
+    },
+  },
+  {
+    alert: 'WalletReconciliationNotRun',
+    expr: `max by (province) (wallet_reconciliation_age_seconds) > ${RECONCILIATION_ALERT_MINUTES * 60}`,
+    for: '5m',
+    labels: { severity: 'warning' },
+    annotations: {
+      summary: `Province {{ $labels.province }} has not been reconciled for ${RECONCILIATION_ALERT_MINUTES} minutes`,
+      description: 'National\'s periodic reconciliation (RECONCILIATION_INTERVAL_MS) cannot reach the province or fails: national logs why.',
+    },
   },
   {
     alert: 'WalletServiceDown',
@@ -140,6 +163,7 @@ const PANELS: Panel[] = [
   { title: 'Recovery rounds', expr: 'sum by (outcome) (increase(wallet_recovery_rounds_total[15m]))', legend: '{{outcome}}', unit: 'short' },
   { title: 'Recovery: work finished', expr: 'sum by (work) (increase(wallet_recovery_finished_total[15m]))', legend: '{{work}}', unit: 'short' },
   { title: 'Database pool connections', expr: 'sum by (job, pool, state) (wallet_db_pool_connections)', legend: '{{job}} {{pool}} {{state}}', unit: 'short' },
+  { title: 'R20 reconciliation differences', expr: 'max by (province) (wallet_reconciliation_differences)', legend: '{{province}}', unit: 'short' },
   { title: 'Kept figures fold lag', expr: 'max by (job) (wallet_kept_figures_fold_lag_seconds)', legend: '{{job}}', unit: 's' },
 ];
 

@@ -11,6 +11,7 @@ export const nationalSettings = {
   PROVINCE_URLS: provinceUrls().optional().describe('The provincial deployments national calls: `32=http://host:port,13=…`.'),
   RECOVERY_INTERVAL_MS: wholeNumber({ min: 1 }).default(2000).describe('How often national looks for unfinished operations to finish (ms).'),
   RECOVERY_GRACE_SECONDS: wholeNumber({ min: 0 }).default(5).describe('How old an unfinished operation must be before recovery takes it over (s).'),
+  RECONCILIATION_INTERVAL_MS: wholeNumber({ min: 1 }).default(900_000).describe('R20: how often national reconciles every province and keeps the outcome for /metrics (ms).'),
   ACCESS_FORWARD_INTERVAL_MS: wholeNumber({ min: 1 }).default(1000).describe("R32: how often staff reads of national data are forwarded to the members' provinces (ms)."),
   ...platformClockSettings,
   ...breakerSettings,

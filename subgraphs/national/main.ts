@@ -23,6 +23,7 @@ runService('national', async () =>
     recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
     recoveryGraceSeconds: config.RECOVERY_GRACE_SECONDS,
     accessForwardIntervalMs: config.ACCESS_FORWARD_INTERVAL_MS,
+    reconciliationIntervalMs: config.RECONCILIATION_INTERVAL_MS,
     adjustableClock: config.ADJUSTABLE_CLOCK ? { offsetMs: config.CLOCK_OFFSET_MS } : undefined,
   }),
 );

@@ -1,9 +1,11 @@
 import { Counter, Gauge } from 'prom-client';
 import { expose, metricsEnabled, onePerScrape } from '../common/platform/observability/metrics';
+import type { LastReconciliation } from './reconciliation/reconciliation-results';
 
 /**
  * What only national knows: the province-step outbox (what waits, how old the oldest step is, how
- * each step went) and the recovery worker (its rounds, and what they finished).
+ * each step went), the recovery worker (its rounds, and what they finished) and the last R20
+ * reconciliation of each province.
  */
 const steps = new Counter({
   name: 'wallet_province_steps_total',
@@ -75,4 +77,41 @@ export function countRecoveryRound(result: Record<string, number> | undefined): 
   if (!metricsEnabled()) return;
   rounds.inc({ outcome: result ? 'completed' : 'failed' });
   for (const [work, count] of Object.entries(result ?? {})) finished.inc({ work }, count);
+}
+
+
+let reconciled: (() => Promise<LastReconciliation[]>) | undefined;
+const reconciledNow = onePerScrape('reconciliation', async () => (reconciled ? reconciled() : []));
+
+/** One gauge per figure of the last reconciliation, by province: every copy reads the same row. */
+const reconciliationGauge = (name: string, help: string, figure: (r: LastReconciliation) => number) => new Gauge({
+  name,
+  registers: [],
+  help,
+  labelNames: ['province'],
+  async collect() {
+    this.reset();
+    for (const r of (await reconciledNow()) ?? []) this.set({ province: r.province }, figure(r));
+  },
+});
+const differences = reconciliationGauge(
+  'wallet_reconciliation_differences',
+  'R20: differences the last reconciliation of a province found (accounts not matching their ledger, holds not matching the quota they back, entries missing, moves, kept figures); 0 when balanced.',
+  (r) => r.differences,
+);
+const missingEntries = reconciliationGauge(
+  'wallet_reconciliation_missing_entries',
+  'R20: movements national has had a province book that its ledger lacks (a database restored from an earlier backup: run restore-heal).',
+  (r) => r.missingEntries,
+);
+const reconciliationAge = reconciliationGauge(
+  'wallet_reconciliation_age_seconds',
+  'Time since the last reconciliation of a province (the periodic job, a portal’s query or restore-heal ran it).',
+  (r) => r.ageSeconds,
+);
+
+/** Reports the last reconciliation of each province (kept in national's database by every run). */
+export function watchReconciliation(read: () => Promise<LastReconciliation[]>): void {
+  reconciled = read;
+  expose(differences, missingEntries, reconciliationAge);
 }

@@ -21,7 +21,9 @@ import { buildNationalSchema } from './graphql/schema';
 import { foldStatisticsRows, unfoldedStatisticsRows } from './statistics/kept-figures';
 import { everyInOneCopy, ExclusiveJobs, inTransactionAlone } from '../common/platform/data/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/platform/observability/metrics';
-import { watchOutbox } from './national-metrics';
+import { watchOutbox, watchReconciliation } from './national-metrics';
+import { lastReconciliations } from './reconciliation/reconciliation-results';
+import { startReconciliationJob } from './reconciliation/reconciliation-job';
 import { outboxBacklog } from './steps/province-steps';
 import type { BreakerSettings } from '../common/platform/http/circuit-breaker';
 import { healthRoute } from '../common/platform/http/service-health';
@@ -42,6 +44,8 @@ export interface NationalServiceConfig {
   recoveryIntervalMs?: number;
   /** How old an unfinished operation must be before recovery takes it over from its request. */
   recoveryGraceSeconds?: number;
+  /** R20: how often every province is reconciled for /metrics (default 15 minutes). */
+  reconciliationIntervalMs?: number;
   /** R32: how often staff reads of national data are forwarded to the members' provinces. */
   accessForwardIntervalMs?: number;
   /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
@@ -81,6 +85,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const stopReconciling = startReconciliationJob(jobs, db, provinces, config.reconciliationIntervalMs ?? 900_000);
+  watchReconciliation(() => lastReconciliations(db, clock.now()));
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
@@ -107,6 +113,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       stopFolding();
       stopPruning();
       stopRecovery();
+      stopReconciling();
       stopForwarding();
       await jobs.close();
       await recording.end();

@@ -13,6 +13,7 @@ import { PlatformClock1733400000000 } from './1733400000000-PlatformClock';
 import { MoveSaga1733429000000 } from './1733429000000-MoveSaga';
 import { AidDayFigures1733500000000 } from './1733500000000-AidDayFigures';
 import { AidBreakdowns1733600000000 } from './1733600000000-AidBreakdowns';
+import { ReconciliationResults1733626000000 } from './1733626000000-ReconciliationResults';
 
 /** The national database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const NATIONAL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const NATIONAL_MIGRATIONS = [
   MoveSaga1733429000000,
   AidDayFigures1733500000000,
   AidBreakdowns1733600000000,
+  ReconciliationResults1733626000000,
 ];

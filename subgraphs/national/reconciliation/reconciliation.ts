@@ -8,6 +8,8 @@ import { entriesMissing } from '../restore/restore-heal';
 import { type AccountMoveRecord, MoveState, movesTouching } from '../persons/account-moves';
 import { provinceOfRegion } from '../../common/domain/reference-data';
 import { provinceOfMemberId } from '../../common/domain/routing-keys';
+import { platformNow } from '../../common/platform/clock';
+import { keepReconciliation } from './reconciliation-results';
 
 /**
  * R20 on live data, for one province: every account row equals its ledger, every member's held
@@ -15,7 +17,8 @@ import { provinceOfMemberId } from '../../common/domain/routing-keys';
  * province steps not yet applied), and every movement national has had the province book has its
  * ledger entries (a database restored from an earlier backup lacks those since). Transfers still PENDING are in flight, not differences; so are
  * accounts moving out or in (R31), booked on one side and not yet the other. The province's own kept
- * figures, and the national R23 figures of its regions, equal a full count.
+ * figures, and the national R23 figures of its regions, equal a full count. The outcome is kept as
+ * the province's last reconciliation, which /metrics reports (wallet_reconciliation_differences).
  */
 export interface ReconciliationReport {
   province: string;
@@ -29,7 +32,9 @@ export interface ReconciliationReport {
 }
 
 
-export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
+export async function reconcile(
+  db: DataSource, provinces: ProvinceDirectory, province: string, options: { keep: boolean } = { keep: true },
+): Promise<ReconciliationReport> {
   const [audit, lots, pending, unapplied, [{ steps }], moves, statistics, missing] = await Promise.all([
     provinces.call(province, 'ledgerAudit', {}, { read: true }),
     db.query(
@@ -75,9 +80,11 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     }
   }
   const inFlightMoves = reconcileMoves(province, audit, moves, differences);
+  const checkedAt = platformNow();
+  if (options.keep) await keepReconciliation(db, { province, checkedAt, differences });
   return {
     province,
-    checkedAt: new Date(),
+    checkedAt,
     heldInProvince: fenFromDb(audit.totalHeld),
     unspentQuota,
     inFlightTransfers: inFlight.size,

@@ -2,6 +2,7 @@ import { fromWire, type InputOf, mismatch, type ProvinceOperations, provinceOper
 import type { DataSource } from 'typeorm';
 import { errorText } from '../../common/platform/log';
 import type { ProvinceDirectory } from '../provinces/province-directory';
+import { MISSING_ENTRY } from '../reconciliation/reconciliation-results';
 
 /**
  * The restore drill: a province's database restored from a backup taken earlier has lost what
@@ -113,5 +114,5 @@ export async function entriesMissing(db: DataSource, provinces: ProvinceDirector
   }
   return history
     .filter((step) => !booked.has(`${step.operation_id} ${String(step.payload.holdId ?? '')}`))
-    .map((step) => `entry missing: ${step.action} ${step.operation_id}${step.payload.holdId ? ` (hold ${String(step.payload.holdId)})` : ` (member ${String(step.payload.memberId)})`}, which national has had the province book`);
+    .map((step) => `${MISSING_ENTRY} ${step.action} ${step.operation_id}${step.payload.holdId ? ` (hold ${String(step.payload.holdId)})` : ` (member ${String(step.payload.memberId)})`}, which national has had the province book`);
 }
