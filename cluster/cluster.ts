@@ -5,7 +5,8 @@ import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/token
 import { internalClient } from '../subgraphs/common/internal-rpc';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
-import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
+import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
+import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 
@@ -27,6 +28,8 @@ export interface ClusterOptions {
   healthCheckIntervalMs?: number;
   /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
   keysDir?: string;
+  /** The cryptography suite of every deployment (CRYPTO_SUITE; default international). Its keys are made in its own folder. */
+  cryptoSuite?: CryptoSuite;
   /** Tests: a key pair "test" that national trusts for its clock and recovery routes (with ADJUSTABLE_CLOCK). */
   testHarness?: boolean;
   /** How often services read the JWKS again (default 5 s). */
@@ -50,8 +53,9 @@ export interface Cluster {
   databaseUrls: Record<string, string>;
   /** The identity provider's signing key (development: the cluster plays the identity provider). */
   identity: SigningIdentity;
-  /** The folder of the identity provider's and the deployments' keys. */
+  /** The folder of the identity provider's and the deployments' keys (of the cluster's suite). */
   keysDir: string;
+  cryptoSuite: CryptoSuite;
   /**
    * Starts a service again, on the same port and database: 'national', 'gateway' or a province code.
    * A running one is stopped first. `env` is extra environment for this run only (e.g. CRASH_AT).
@@ -135,11 +139,13 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
-  const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const cryptoSuite = options.cryptoSuite ?? 'international';
+  const allKeysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const keysDir = suiteKeysDir(allKeysDir, cryptoSuite);
   const stopAll = async () => {
     await Promise.all([...launched].reverse().map((s) => s.stop()));
     await embedded?.stop();
-    if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
+    if (options.ephemeral && !options.keysDir) rmSync(allKeysDir, { recursive: true, force: true });
   };
   try {
     if (embeddedNeeded.length > 0) {
@@ -155,11 +161,12 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
-    const identity = await identityProvider(keysDir);
+    const identity = await identityProvider(keysDir, cryptoSuite);
     const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
-    for (const name of deployments) await deploymentKey(keysDir, name); // one after another: made once, never raced
+    for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
+      CRYPTO_SUITE: cryptoSuite,
       JWKS_FILE: jwksFile(keysDir),
       JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
       SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
@@ -289,6 +296,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       databaseUrls,
       identity,
       keysDir,
+      cryptoSuite,
       restart: (service, env) => restart(service, env),
       stopService: async (service) => running.get(service)?.stop(),
       kill: async (service) => running.get(service)?.kill(),

@@ -7,6 +7,7 @@ import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
 import type { Subscription } from '../cluster/subscription-client';
 import { withCheckCharacter } from '../subgraphs/common/id-number';
+import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
 import type { ProvinceSelection } from '../subgraphs/common/reference-data';
 
 /**
@@ -42,6 +43,8 @@ export interface TestClusterOptions {
   onOutput?: (service: string, line: string) => void;
   /** What the cluster is doing while it starts. */
   onProgress?: (line: string) => void;
+  /** The cryptography suite of every deployment: 'international' (default, Ed25519) or 'gm' (SM2/SM3/SM4). */
+  cryptoSuite?: CryptoSuite;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
     jwksRefreshMs: 500,
     testHarness: true,
+    cryptoSuite: options.cryptoSuite,
     nationalEnv: { ADJUSTABLE_CLOCK: '1', ...options.nationalEnv },
     serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
@@ -87,4 +91,4 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 /** A resident ID number (GB 11643) from its first 17 characters, with the check character the platform verifies. */
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
-export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };
+export type { Cluster, CryptoSuite, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

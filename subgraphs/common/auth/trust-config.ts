@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { cryptoSuiteFromEnv } from '../crypto/suite';
 import { type KeySetSource, TrustedKeySet } from './key-set';
-import { type JsonWebKeySet, parsePrivateKey } from './keys';
+import { type JsonWebKeySet, parsePrivateKey, requireSuite } from './keys';
 import { ServiceCredential, ServicePeers } from './service-credential';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, type TokenPolicy } from './tokens';
 
@@ -9,7 +10,9 @@ import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, type TokenPolicy } from './tokens';
  * - JWKS_URL | JWKS_FILE | JWKS: the identity provider's public keys (caller tokens), read again
  *   every JWKS_REFRESH_MS (default 60 s); TOKEN_ISSUER, TOKEN_AUDIENCE: what caller tokens must name;
  * - SERVICE_KEY_FILE | SERVICE_KEY: this deployment's own private key (a JWK whose kid is its name);
- * - TRUSTED_SERVICE_KEYS_FILE | TRUSTED_SERVICE_KEYS: the public keys of the peers it accepts calls from.
+ * - TRUSTED_SERVICE_KEYS_FILE | TRUSTED_SERVICE_KEYS: the public keys of the peers it accepts calls from;
+ * - CRYPTO_SUITE: `international` (default) or `gm`: every key above is of that suite, and only its
+ *   algorithm is accepted (a `gm` deployment refuses an Ed25519 token, an `international` one an SM2 token).
  * Nothing here can sign a token for another party: the only private key is the deployment's own.
  */
 export interface ServiceTrust {
@@ -42,16 +45,19 @@ function textOf(env: Env, name: string): string | undefined {
 }
 
 export async function trustFromEnv(env: Env = process.env): Promise<ServiceTrust> {
+  const suite = cryptoSuiteFromEnv(env);
   const refreshMs = Number(env.JWKS_REFRESH_MS ?? 60_000);
-  const keys = await TrustedKeySet.load(identitySource(env), { label: "the identity provider's JWKS", refreshMs });
+  const keys = await TrustedKeySet.load(identitySource(env), { label: "the identity provider's JWKS", refreshMs, suite });
   const ownKey = textOf(env, 'SERVICE_KEY');
   const peersText = textOf(env, 'TRUSTED_SERVICE_KEYS');
   const peerKeys = peersText
-    ? await TrustedKeySet.load({ inline: peersText }, { label: 'TRUSTED_SERVICE_KEYS' })
-    : TrustedKeySet.fromSet({ keys: [] } as JsonWebKeySet, 'no trusted services');
+    ? await TrustedKeySet.load({ inline: peersText }, { label: 'TRUSTED_SERVICE_KEYS', suite })
+    : TrustedKeySet.fromSet({ keys: [] } as JsonWebKeySet, 'no trusted services', suite);
+  const ownJwk = ownKey ? parsePrivateKey(ownKey, 'SERVICE_KEY') : undefined;
+  if (ownJwk) requireSuite({ keys: [ownJwk] }, suite, 'SERVICE_KEY');
   return {
     policy: { keys, issuer: env.TOKEN_ISSUER || DEFAULT_ISSUER, audience: env.TOKEN_AUDIENCE || DEFAULT_AUDIENCE },
-    credential: ownKey ? new ServiceCredential(parsePrivateKey(ownKey, 'SERVICE_KEY')) : undefined,
+    credential: ownJwk ? new ServiceCredential(ownJwk) : undefined,
     peers: new ServicePeers(peerKeys),
   };
 }
