@@ -6,7 +6,7 @@ import { internalClient } from '../subgraphs/common/internal-rpc';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
-import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
+import { credentialOf, deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 
@@ -170,6 +170,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       JWKS_FILE: jwksFile(keysDir),
       JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
       SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
+      ...(name === 'gateway' ? {} : { PII_KEK_FILE: keyEncryptionKeyFile(keysDir, name) }),
       ...(peers.length ? { TRUSTED_SERVICE_KEYS: await trustedKeys(keysDir, peers) } : {}),
     });
     // Ports are fixed (basePort, gatewayPort) or free ones picked at a service's first start; a restart keeps its port.

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf, suiteOfJwk } from '../subgraphs/common/auth/keys';
+import { makeKeyEncryptionKeyFile } from '../subgraphs/common/crypto/key-encryption-key';
 import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
 import { ServiceCredential } from '../subgraphs/common/auth/service-credential';
 import type { SigningIdentity } from '../subgraphs/common/auth/tokens';
@@ -16,6 +17,7 @@ import type { SigningIdentity } from '../subgraphs/common/auth/tokens';
  *   jwks.json                       its public keys: the current one, and the previous during a rotation
  *   <deployment>.private.jwk        one deployment's own key (mode 0600): gateway, national, province-32, ...
  *   <deployment>.public.jwk         its public half, given to the peers that trust it
+ *   <deployment>.kek                its key-encryption key for personal data at rest (mode 0600)
  *
  * The keys are of one cryptography suite (Ed25519 for `international`, SM2 for `gm`): a folder made
  * for one suite is refused for the other (the cluster keeps the `gm` keys in a `gm` subfolder).
@@ -35,6 +37,14 @@ const newKid = (prefix: string) => `${prefix}-${new Date().toISOString().slice(0
 export const suiteKeysDir = (keysDir: string, suite: CryptoSuite) => (suite === 'gm' ? join(keysDir, 'gm') : keysDir);
 
 export const jwksFile = (keysDir: string) => join(keysDir, JWKS_FILE);
+/** A deployment's key-encryption key file (PII_KEK_FILE), made on first use. */
+export function keyEncryptionKeyFile(keysDir: string, name: string): string {
+  mkdirSync(keysDir, { recursive: true });
+  const file = join(keysDir, `${name}.kek`);
+  makeKeyEncryptionKeyFile(file);
+  return file;
+}
+
 export const privateKeyFile = (keysDir: string, name: string) => join(keysDir, `${name}.private.jwk`);
 export const publicKeyFile = (keysDir: string, name: string) => join(keysDir, `${name}.public.jwk`);
 

@@ -3,6 +3,9 @@ import { callerOfRequest } from '../common/auth/authenticate';
 import type { Caller } from '../common/auth/caller';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
+import { startPersonalDataAtRest } from '../common/crypto/personal-data-at-rest';
+import { PersonalDataAtRest1733400000000 } from './migrations/1733400000000-PersonalDataAtRest';
+import { SEALED_PHONE } from './wallets/wallets';
 import { AdjustableClock, systemClock } from '../common/clock';
 import { type JsonRoute, serveHttp, type RunningHttpService } from '../common/http-server';
 import { type NationalContext, nationalContext } from './context';
@@ -56,9 +59,16 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     migrations: [
       Init1732300000000, MutualAid1732400000000, PilotRules1732500000000, RelationshipDonorIndex1732700000000, AnswersByKey1732800000000,
       AccessRecordOutbox1732900000000, AccountMoves1733000000000, AidStatistics1733100000000, PortalLists1733200000000,
-      ObservableOutbox1733217000000, WalletEvents1733300000000,
+      ObservableOutbox1733217000000, WalletEvents1733300000000, PersonalDataAtRest1733400000000,
     ],
   });
+  let stopSealing: () => void;
+  try {
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_PHONE]);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   await syncRegistry(db);
   await foldStatisticsRows(db);
   const folding = setInterval(() => foldStatisticsRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding statistics rows failed')), 60_000);
@@ -109,6 +119,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   return {
     ...service,
     async close() {
+      stopSealing();
       clearInterval(folding);
       clearInterval(pruning);
       stopRecovery();

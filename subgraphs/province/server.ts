@@ -19,6 +19,9 @@ import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figure
 import { errorText, log } from '../common/log';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
 import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
+import { PersonalDataAtRest1733400000000 } from './migrations/1733400000000-PersonalDataAtRest';
+import { startPersonalDataAtRest } from '../common/crypto/personal-data-at-rest';
+import { SEALED_ID_NUMBER } from './members/members';
 import { buildProvinceSchema } from './schema';
 
 export interface ProvinceServiceConfig {
@@ -36,8 +39,15 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     url: config.databaseUrl,
     entities: [],
     migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000],
+      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000, PersonalDataAtRest1733400000000],
   });
+  let stopSealing: () => void;
+  try {
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_ID_NUMBER]);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   await foldFigureRows(db);
   const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
   folding.unref();
@@ -65,6 +75,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     ...service,
     async close() {
       clearInterval(folding);
+      stopSealing();
       await service.close();
       await recording.end();
       await db.destroy();

@@ -12,6 +12,7 @@ import { endRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { type AccountMoveRecord, carryAccount, recordAccountMove } from './account-moves';
 import { enrollPerson } from './person-index';
+import { findWallets, sealPhone } from '../wallets/wallets';
 
 /**
  * R26, R31: when a member's insurance ends, or moves to another pooling region, every relationship of
@@ -159,10 +160,13 @@ export async function finishWaitingMoves(ctx: NationalContext, graceSeconds: num
 
 /** The wallet belongs to the person: a move keeps its phone, place of use and opener. */
 async function carryWalletOver(db: DataSource, from: string, to: string): Promise<void> {
+  const [wallet] = await findWallets(db, [from]);
+  if (!wallet) return;
+  const phone = sealPhone(to, wallet.phone); // sealed again: a sealed value is bound to its wallet's member
   await db.query(
-    `INSERT INTO wallet (member_id, activated_at, phone, place_of_use, opened_by, opened_by_member, opened_by_operator)
-     SELECT $2, activated_at, phone, place_of_use, opened_by, opened_by_member, opened_by_operator FROM wallet WHERE member_id = $1
+    `INSERT INTO wallet (member_id, activated_at, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator)
+     SELECT $2, activated_at, $3, $4, place_of_use, opened_by, opened_by_member, opened_by_operator FROM wallet WHERE member_id = $1
      ON CONFLICT DO NOTHING`,
-    [from, to],
+    [from, to, phone.sealed, phone.keyId],
   );
 }
