@@ -62,7 +62,7 @@ describe('R32: reads by staff are recorded', () => {
   });
 
   test('a search by ID number is recorded too; a lookup that finds nobody the caller may see is not', async () => {
-    const [person] = await cluster.sql<{ id_number: string }>('32', `SELECT id_number FROM member WHERE id = $1`, [m.son]);
+    const [person] = await cluster.sql<{ id_number: string }>('national', `SELECT id_number FROM person WHERE member_id = $1`, [m.son]);
     const before = (await logOf(m.son)).length;
     const found = await cluster.as({ portal: '32' }).ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.id_number });
     assert.equal(found.memberByIdNumber.id, m.son);
