@@ -80,7 +80,8 @@ export async function valuesUnderOldKeys(db: DataSource, keys: PersonalDataKeys,
 
 /**
  * The background half of rotation: every `intervalMs`, read the data keys again (a new current
- * key made by `npm run rotate-data-key` or another replica) and seal again what older keys sealed.
+ * key made by another replica or an operator) and seal again what older keys sealed; and seal any
+ * plain value written since the start (e.g. the bench's bulk load, which writes past the services).
  */
 export function keepColumnsSealed(db: DataSource, keys: PersonalDataKeys, columns: readonly SealedColumn[], intervalMs: number): () => void {
   let running = false;
@@ -92,6 +93,9 @@ export function keepColumnsSealed(db: DataSource, keys: PersonalDataKeys, column
       for (const column of columns) {
         const count = await resealOldValues(db, keys, column);
         if (count) log.info({ table: column.table, count }, 'sealed again with the current data key');
+        // Plain values written behind the service's back (a bulk load, an older replica) are sealed too.
+        const plain = await sealPlainValues(db, keys, column);
+        if (plain) log.info({ table: column.table, count: plain }, 'plain personal data sealed in place');
       }
     })()
       .catch((error: unknown) => log.error({ error: errorText(error) }, 'sealing personal data again failed; tried again later'))
