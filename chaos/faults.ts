@@ -9,7 +9,7 @@ import type { Random } from './random';
  * operation reaches that point). Every service comes back on the same port and database.
  */
 export interface Fault {
-  target: string; // a province code, 'national' or 'gateway'
+  target: string; // a province code, 'national' or 'gateway', or one copy of it ('national#2')
   crashAt?: string;
 }
 
@@ -17,6 +17,8 @@ export interface FaultRecord extends Fault {
   /** A kill that happened (a crash point not reached in time is restarted without dying). */
   killed: boolean;
   downMs: number;
+  /** A killed copy of a service run as several: from when it is surely gone until it is started again (epoch ms). */
+  copyDown?: { from: number; to: number };
 }
 
 function shuffle<T>(random: Random, items: T[]): T[] {
@@ -27,8 +29,17 @@ function shuffle<T>(random: Random, items: T[]): T[] {
   return items;
 }
 
-/** Random kills (each service at least once when there are enough), and crashes at every CRASH_AT point or at some. */
-export function faultPlan(random: Random, provinces: string[], randomKills: number, crashPoints: 'all' | number): Fault[] {
+/**
+ * Random kills (each service at least once when there are enough), and crashes at every CRASH_AT
+ * point or at some. `copiesOf` a service run as several copies: each fault is one copy's, at random.
+ */
+export function faultPlan(
+  random: Random,
+  provinces: string[],
+  randomKills: number,
+  crashPoints: 'all' | number,
+  copiesOf: (service: string) => string[] = (service) => [service],
+): Fault[] {
   const targets = [...provinces, 'national', 'gateway'];
   const kills: Fault[] = Array.from({ length: randomKills }, (_, i) => ({ target: i < targets.length ? targets[i] : random.pick(targets) }));
   const everyCrash: Fault[] = [
@@ -36,7 +47,7 @@ export function faultPlan(random: Random, provinces: string[], randomKills: numb
     ...CRASH_POINTS.national.map((crashAt) => ({ target: 'national', crashAt })),
   ];
   const crashes = crashPoints === 'all' ? everyCrash : shuffle(random, everyCrash).slice(0, crashPoints);
-  return shuffle(random, [...kills, ...crashes]);
+  return shuffle(random, [...kills, ...crashes]).map((fault) => ({ ...fault, target: random.pick(copiesOf(fault.target)) }));
 }
 
 const alive = (service: ServiceProcess | undefined) => !!service && service.child.exitCode === null && service.child.signalCode === null;
@@ -48,6 +59,7 @@ const CRASH_POINT_WAIT_MS = 60_000;
 export async function inject(cluster: Cluster, fault: Fault, random: Random): Promise<FaultRecord> {
   const started = Date.now();
   let killed: boolean;
+  let copyDown: FaultRecord['copyDown'];
   if (fault.crashAt) {
     const armed = await cluster.restart(fault.target, { CRASH_AT: fault.crashAt });
     const deadline = Date.now() + CRASH_POINT_WAIT_MS;
@@ -56,9 +68,12 @@ export async function inject(cluster: Cluster, fault: Fault, random: Random): Pr
   } else {
     await cluster.kill(fault.target);
     killed = true;
-    await sleep(random.int(200, 1500));
+    const oneCopy = fault.target.includes('#');
+    // A copy stays down longer, so that requests are sent while it is: the other copies answer them.
+    await sleep(oneCopy ? random.int(1500, 3000) : random.int(200, 1500));
+    if (oneCopy) copyDown = { from: started + 1000, to: Date.now() }; // the first second: connections to it are being given up
   }
   const downFrom = Date.now();
   await cluster.restart(fault.target);
-  return { ...fault, killed, downMs: Date.now() - (fault.crashAt ? downFrom : started) };
+  return { ...fault, killed, downMs: Date.now() - (fault.crashAt ? downFrom : started), ...(copyDown ? { copyDown } : {}) };
 }

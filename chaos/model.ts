@@ -20,6 +20,8 @@ export interface Member {
   type: 'EMPLOYEE' | 'RESIDENT';
   /** Employees only. */
   account?: Account;
+  /** R31: a former membership whose account a move booked out (credits to it are refused, ACCOUNT_MOVED). */
+  movedTo?: string;
 }
 
 export interface Lot {

@@ -6,7 +6,7 @@ import {
   provinceOf, quotaAvailable, releaseRelationship, spendOwn,
 } from './model';
 import type { Random } from './random';
-import { DOCUMENTS, type Outcome, type Request } from './requests';
+import { answerText, DOCUMENTS, type Outcome, type Request } from './requests';
 import { isPilotRegion, newBeneficiary, type Platform, relate, SETTLEMENT_REGIONS } from './world';
 
 /**
@@ -15,16 +15,24 @@ import { isPilotRegion, newBeneficiary, type Platform, relate, SETTLEMENT_REGION
  * against the prediction and applies it to the model. The other steps (accepting, dissolving and
  * registering again, an insurance ending) are safe to repeat and are repeated until done.
  */
-export type Kind = 'transfer' | 'settle' | 'premium' | 'refund' | 'credit' | 'spendOwn';
+export type Kind = 'transfer' | 'settle' | 'premium' | 'refund' | 'credit' | 'spendOwn' | 'creditMoved';
 
 export interface KeyedOperation {
-  kind: Kind;
+  kind: Kind | 'changeInsurance';
   family: Family;
   request: Request;
   /** The first final answer, as text; every later copy and replay must say the same. */
   answer?: string;
   /** Checks the final outcome against the prediction and applies it; returns what was wrong, if anything. */
   conclude(outcome: Outcome): Promise<string | undefined>;
+  /** Whether a later answer says the same as the first, where the answer may still progress (a move MOVING, then MOVED). */
+  sameAnswer?(outcome: Outcome): boolean;
+}
+
+/** What a step of several requests (a move, a settlement racing a move) found wrong, and its keyed requests to replay later. */
+export interface StepResult {
+  problems: string[];
+  replayable: KeyedOperation[];
 }
 
 const yuan = (fen: Fen) => formatYuan(fen);
@@ -70,6 +78,15 @@ export function prepare(kind: Kind, family: Family, random: Random, p: Platform,
         accountOf(member)[fundSource].balance += parseYuan(amount);
         return mismatch('credit', outcome.data.creditContribution as Record<string, unknown>, { amount, fundSource });
       });
+    }
+    case 'creditMoved': {
+      // R31: money sent to a membership whose account moved away is refused, naming where it went.
+      const moved = family.former.filter((m) => m.movedTo && m.account);
+      if (moved.length === 0) return undefined;
+      const member = random.pick(moved);
+      const input = { memberId: member.id, fundSource: random.pick([FundSource.CURRENT_YEAR, FundSource.ACCUMULATED]), amount: random.yuan(10, 500) };
+      return op({ portal: provinceOf(member.region) }, DOCUMENTS.credit, input, async (outcome) =>
+        refusalExpected(outcome, 'ACCOUNT_MOVED', `credit to ${member.id}, whose account moved to ${member.movedTo}`));
     }
     case 'spendOwn': {
       const amount = parseYuan(random.yuan(1, 600));
@@ -181,16 +198,63 @@ export async function dissolveAndRelate(p: Platform, family: Family, random: Ran
 /** R26: the beneficiary's insurance ends; their relationships end with it, and the family aids a new relative. */
 export async function endBeneficiaryInsurance(
   p: Platform, family: Family, random: Random, run: number, provinces: string[], signedAt: Date,
-): Promise<string | undefined> {
+): Promise<StepResult> {
   const { beneficiary } = family;
   const input = { memberId: beneficiary.id, reason: 'INSURANCE_ENDED' };
-  const outcome = await changeInsurance(p, { portal: provinceOf(beneficiary.region) }, DOCUMENTS.endInsurance, input);
-  if (outcome.kind !== 'answer') return `ending ${beneficiary.id}: ${JSON.stringify(outcome)}`;
+  const change = await changeInsurance(p, random, family, { portal: provinceOf(beneficiary.region) }, DOCUMENTS.endInsurance, input);
+  if (change.final.kind !== 'answer') return { problems: [`ending ${beneficiary.id}: ${JSON.stringify(change.final)}`, ...change.problems], replayable: [] };
   releaseRelationship(family);
   family.former.push(beneficiary);
   family.beneficiary = await newBeneficiary(p, run, random, family.donor, provinces);
   await relateAgain(p, family, signedAt);
-  return undefined;
+  return { problems: change.problems, replayable: [change.keyed] };
+}
+
+interface MoveAnswer {
+  newMember: { id: string };
+  accountMove: { state: string; currentYear: string | null; accumulated: string | null } | null;
+}
+
+/**
+ * R26, R31: a member's insurance moves to `newPoolingRegion`: their relationship ends, the holds are
+ * released, the whole account moves to the new membership (the model's account object goes with it;
+ * the former membership keeps an empty one). Every answer to the move's key that says MOVED must carry
+ * what the account held (an answer MOVED only once the move is booked); later answers name the same
+ * membership. Returns the new membership, or the problems.
+ */
+async function moveMember(
+  p: Platform, family: Family, random: Random, member: Member, newPoolingRegion: string,
+): Promise<{ moved?: Member; problems: string[]; keyed?: KeyedOperation }> {
+  return applyMove(family, member, newPoolingRegion, await sendMove(p, family, random, member, newPoolingRegion));
+}
+
+type Change = Awaited<ReturnType<typeof changeInsurance>>;
+
+const sendMove = (p: Platform, family: Family, random: Random, member: Member, newPoolingRegion: string) =>
+  changeInsurance(p, random, family, { portal: provinceOf(member.region) }, DOCUMENTS.move, { memberId: member.id, reason: 'MOVED', newPoolingRegion });
+
+/** The model after a move's final answer (after whatever the account paid before it moved). */
+function applyMove(family: Family, member: Member, newPoolingRegion: string, change: Change): { moved?: Member; problems: string[]; keyed?: KeyedOperation } {
+  if (change.final.kind !== 'answer') return { problems: [`moving ${member.id}: ${JSON.stringify(change.final)}`, ...change.problems] };
+  const answer = change.final.data.changeInsurance as MoveAnswer;
+  releaseRelationship(family);
+  const account = member.account;
+  const expected = account ? { currentYear: yuan(account.CURRENT_YEAR.balance), accumulated: yuan(account.ACCUMULATED.balance) } : undefined;
+  const sameMove = (outcome: Outcome) => {
+    if (outcome.kind !== 'answer') return false;
+    const other = outcome.data.changeInsurance as MoveAnswer;
+    if (other.newMember.id !== answer.newMember.id) return false;
+    if (answer.accountMove?.state === 'MOVED' && other.accountMove?.state !== 'MOVED') return false;
+    return other.accountMove?.state !== 'MOVED'
+      || (other.accountMove.currentYear === expected?.currentYear && other.accountMove.accumulated === expected?.accumulated);
+  };
+  const problems = [...change.problems];
+  for (const copy of change.finals) {
+    if (!sameMove(copy)) problems.push(`move of ${member.id}: answered ${JSON.stringify(copy)}, account held ${JSON.stringify(expected)}`);
+  }
+  const movedAway = answer.accountMove?.state === 'MOVED' ? answer.newMember.id : undefined;
+  family.former.push({ ...member, account: account ? emptyAccount() : undefined, movedTo: movedAway });
+  return { moved: { ...member, id: answer.newMember.id, region: newPoolingRegion }, problems, keyed: { ...change.keyed, sameAnswer: sameMove } };
 }
 
 /**
@@ -198,36 +262,103 @@ export async function endBeneficiaryInsurance(
  * relationship ends, the holds are released, the whole account moves to the new membership, and
  * the family registers again with the donor's new membership.
  */
-export async function moveDonor(p: Platform, family: Family, random: Random, signedAt: Date, regions: string[]): Promise<string | undefined> {
+export async function moveDonor(p: Platform, family: Family, random: Random, signedAt: Date, regions: string[]): Promise<StepResult> {
   const { donor, beneficiary } = family;
   // Where the family can register again (R8): the beneficiary's own province, or another pilot region if theirs is one.
   const allowed = regions.filter((r) => r !== donor.region
     && (provinceOf(r) === provinceOf(beneficiary.region) || (isPilotRegion(r) && isPilotRegion(beneficiary.region))));
-  if (allowed.length === 0) return undefined;
-  const newPoolingRegion = random.pick(allowed);
-  const input = { memberId: donor.id, reason: 'MOVED', newPoolingRegion };
-  const outcome = await changeInsurance(p, { portal: provinceOf(donor.region) }, DOCUMENTS.move, input);
-  if (outcome.kind !== 'answer') return `moving ${donor.id}: ${JSON.stringify(outcome)}`;
-  const change = outcome.data.changeInsurance as { newMember: { id: string }; accountMove: { state: string; currentYear: string | null; accumulated: string | null } };
-  releaseRelationship(family);
-  const account = accountOf(donor);
-  const expected = { currentYear: yuan(account.CURRENT_YEAR.balance), accumulated: yuan(account.ACCUMULATED.balance) };
-  family.former.push({ ...donor, account: emptyAccount() });
-  family.donor = { ...donor, id: change.newMember.id, region: newPoolingRegion };
+  if (allowed.length === 0) return { problems: [], replayable: [] };
+  const { moved, problems, keyed } = await moveMember(p, family, random, donor, random.pick(allowed));
+  if (!moved || !keyed) return { problems, replayable: [] };
+  family.donor = moved;
   await relateAgain(p, family, signedAt);
-  if (change.accountMove.state !== 'MOVED') return undefined; // the amounts are checked at the end, with every balance
-  return mismatch('account move', change.accountMove, expected);
+  return { problems, replayable: [keyed] };
 }
 
 /**
- * An insurance change as a client makes it: the same key until the answer is final (R30); a refusal
- * because a province was down changed nothing, so it is asked again, under a new key (R21).
+ * R14, R31 together: a settlement of the beneficiary and the move of their insurance, sent at once
+ * (each as one request or as simultaneous copies), so the settlement is often in doubt while the
+ * move goes on. Whatever the order, the settlement's final answer says what was paid from the old
+ * account, and the move carries exactly the rest: spent or moved, never both, never lost. A
+ * settlement the move overtook is refused as a member no longer insured, having recorded nothing.
  */
-async function changeInsurance(p: Platform, who: Who, document: string, input: Record<string, unknown>): Promise<Outcome> {
+export async function settleAndMove(
+  p: Platform, family: Family, random: Random, signedAt: Date, regions: string[], provinces: string[],
+): Promise<StepResult> {
+  const { donor, beneficiary } = family;
+  const allowed = regions.filter((r) => r !== beneficiary.region
+    && (provinceOf(r) === provinceOf(donor.region) || (isPilotRegion(r) && isPilotRegion(donor.region))));
+  if (allowed.length === 0) return { problems: [], replayable: [] };
+  const amount = parseYuan(random.yuan(1, 400));
+  const region = random.pick(SETTLEMENT_REGIONS.filter((r) => provinces.includes(provinceOf(r))));
+  const input = {
+    beneficiaryId: beneficiary.id, institution: { kind: 'DESIGNATED_HOSPITAL', name: '演练医院', poolingRegion: region }, category: 'OUTPATIENT',
+    amount: yuan(amount), credential: { method: 'E_CODE', holderId: beneficiary.id }, idempotencyKey: newKey('settle-move'),
+  };
+  const request: Request = { who: { member: beneficiary.id }, document: DOCUMENTS.settle, variables: { input } };
+  const most = predictSettlement(family, amount);
+  const copies = random.chance(0.2) ? random.int(2, 4) : 1;
+  const newPoolingRegion = random.pick(allowed);
+  const [sent, change] = await Promise.all([
+    Promise.all(Array.from({ length: copies }, () => p.send(request))),
+    sendMove(p, family, random, beneficiary, newPoolingRegion),
+  ]);
+  const finals: Outcome[] = sent.filter((o) => o.kind !== 'unknown');
+  if (finals.length === 0) finals.push(await p.settle(request, (o) => o.kind !== 'unknown'));
+  const problems: string[] = [];
+  if (new Set(finals.map(answerText)).size > 1) problems.push(`one answer per key: settlement copies answered ${finals.map(answerText).join(' | ')}`);
+  const settled = finals[0];
+  const keyed: KeyedOperation = { kind: 'settle', family, request, answer: answerText(settled), conclude: async () => undefined };
+  if (settled.kind === 'answer') {
+    const answer = settled.data.settleExpense as { id: string; ownAccountPaid: string; quotaPaid: string; cashPaid: string; state: string };
+    const [own, quota, cash] = [answer.ownAccountPaid, answer.quotaPaid, answer.cashPaid].map(parseYuan);
+    const ownMost = most.own.CURRENT_YEAR + most.own.ACCUMULATED;
+    if (answer.state !== 'SETTLED' || own + quota + cash !== amount || own > ownMost || quota > most.quota) {
+      problems.push(`settlement racing a move: answered ${JSON.stringify(answer)} for ${yuan(amount)}, at most ${yuan(ownMost)} own and ${yuan(most.quota)} quota`);
+    }
+    // What the move carried was checked against the account after this spending: apply it in the order the platform did.
+    const split = beneficiary.account ? (ownSplit(beneficiary.account, own, 'upTo') as Record<FundSource, Fen>) : { CURRENT_YEAR: 0n, ACCUMULATED: 0n };
+    if (beneficiary.account) spendOwn(beneficiary.account, split);
+    family.settlements.push({
+      id: answer.id, payer: beneficiary, spendingProvince: provinceOf(region), amount, own: split, quota, cash, uses: drawQuota(family, quota),
+      refunded: { total: 0n, cash: 0n, own: { CURRENT_YEAR: 0n, ACCUMULATED: 0n } }, refunds: 0,
+    });
+  } else if (settled.kind === 'refused' && !['MEMBER_NOT_FOUND', 'PROVINCE_UNAVAILABLE'].includes(settled.code)) {
+    problems.push(`settlement racing a move: refused ${settled.code} (${settled.message})`);
+  }
+  const move = applyMove(family, beneficiary, newPoolingRegion, change);
+  problems.push(...move.problems);
+  if (!move.moved || !move.keyed) return { problems, replayable: [keyed] };
+  family.beneficiary = move.moved;
+  await relateAgain(p, family, signedAt);
+  return { problems, replayable: [keyed, move.keyed] };
+}
+
+/**
+ * An insurance change as a client makes it, sent as one request or (one time in five) as 2–4
+ * simultaneous copies under one key, then asked again under that key until the answer is final
+ * (R30). A refusal because a province was down, or because the membership's account is still
+ * arriving from an earlier move, changed nothing, so it is asked again under a new key (R21).
+ */
+async function changeInsurance(
+  p: Platform, random: Random, family: Family, who: Who, document: string, input: Record<string, unknown>,
+): Promise<{ final: Outcome; finals: Outcome[]; problems: string[]; keyed: KeyedOperation }> {
   for (;;) {
-    const outcome = await p.settle({ who, document, variables: { input: { ...input, idempotencyKey: newKey('insurance') } } }, (o) => o.kind !== 'unknown');
-    if (outcome.kind !== 'refused' || outcome.code !== 'PROVINCE_UNAVAILABLE') return outcome;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const request: Request = { who, document, variables: { input: { ...input, idempotencyKey: newKey('insurance') } } };
+    const copies = random.chance(0.2) ? random.int(2, 4) : 1;
+    const finals: Outcome[] = (await Promise.all(Array.from({ length: copies }, () => p.send(request)))).filter((o) => o.kind !== 'unknown');
+    if (finals.length === 0) finals.push(await p.settle(request, (o) => o.kind !== 'unknown'));
+    const [final] = finals;
+    if (final.kind === 'refused' && (final.code === 'PROVINCE_UNAVAILABLE' || final.code === 'MOVE_IN_PROGRESS')) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    const texts = new Set(finals.map(answerText));
+    // A move's copies may see it progress (MOVING, then MOVED): moveMember compares those; anything else says the same.
+    const problems = new Set(finals.map((o) => o.kind)).size > 1 || ((final.kind === 'refused' || document === DOCUMENTS.endInsurance) && texts.size > 1)
+      ? [`one answer per key: insurance change copies answered ${[...texts].join(' | ')}`]
+      : [];
+    return { final, finals, problems, keyed: { kind: 'changeInsurance', family, request, answer: answerText(final), conclude: async () => undefined } };
   }
 }
 

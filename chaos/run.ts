@@ -1,10 +1,12 @@
 import { Pool } from 'pg';
+import { deadlines } from '../subgraphs/common/deadlines';
 import type { Cluster } from '../cluster/cluster';
 import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
+import { describeNetworkFault, injectNetworkFault, NETWORK_LATENCY, type NetworkFaultRecord, networkFaultPlan } from './network-faults';
 import type { Family } from './model';
-import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare } from './operations';
+import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare, settleAndMove, type StepResult } from './operations';
 import { Random } from './random';
 import { answerText, type Outcome } from './requests';
 import { newFamily, platform, regionsOf, relaxTransferPolicy } from './world';
@@ -29,8 +31,12 @@ export interface ChaosOptions {
   log: (line: string) => void;
   /** Every line the services write (a test searches them for personal data). */
   serviceOutput?: (service: string, line: string) => void;
+  /** Copies of every service (gateway, national, each province); a fault then kills one copy. Default 1. */
+  replicas?: number;
   /** Runs once the cluster stands at the run's clock, before the families are registered (a test loads the demo). */
   prepare?: (cluster: Cluster) => Promise<void>;
+  /** `--network`: latency on every link between deployments, and this many black holes, one-way cuts, resets and database cuts of 5–30 s. */
+  networkFaults?: number;
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
@@ -46,17 +52,23 @@ export interface ChaosReport {
   replays: number;
   inDoubt: number;
   faults: FaultRecord[];
+  networkFaults: NetworkFaultRecord[];
+  /** The longest any request waited for its answer. */
+  slowestMs: number;
   quiesceMs: number;
   checks: Check[];
   passed: number;
   failed: number;
 }
 
-type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'replay';
+type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'settleAndMove' | 'replay';
 const ACTIONS: readonly (readonly [number, Action])[] = [
   [24, 'transfer'], [22, 'settle'], [10, 'refund'], [7, 'premium'], [10, 'credit'], [8, 'spendOwn'],
-  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [8, 'replay'],
+  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [2, 'settleAndMove'], [2, 'creditMoved'], [8, 'replay'],
 ];
+
+/** What a loaded two-core machine may add to a request's budget before the check calls it held too long. */
+const BUDGET_MARGIN_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,16 +77,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   log(`starting a cluster of provinces ${provinces.join(', ')}`);
   const clock = beijingTime('10:00:00'); // transfers are allowed (R24) and no 06:00 return (R25) falls in the run
+  const replicas = Math.max(1, options.replicas ?? 1);
   const cluster = await startTestCluster({
     provinces,
     clock,
+    replicas: replicas > 1 ? Object.fromEntries(['gateway', 'national', ...provinces].map((s) => [s, replicas])) : undefined,
     nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
     onOutput: options.serviceOutput,
+    ...(options.networkFaults !== undefined ? NETWORK_LATENCY : {}),
   });
   try {
     await options.prepare?.(cluster);
     const signedAt = new Date(clock.getTime() - 3_600_000);
     const p = platform(cluster);
+    const sentWhile = replicas > 1 ? timedSends(p) : undefined;
     await relaxTransferPolicy(p, provinces);
     const setupRandom = new Random(options.seed);
     const families: Family[] = [];
@@ -125,14 +141,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const strangers = (random: Random) => (family: Family) => random.pick(families.filter((f) => f !== family)).beneficiary.id;
 
     const act = async (random: Random, family: Family, action: Action): Promise<boolean> => {
-      if (action === 'dissolve' || action === 'endInsurance' || action === 'moveDonor') {
-        const problem = action === 'dissolve'
-          ? await dissolveAndRelate(p, family, random, signedAt)
-          : action === 'endInsurance'
-            ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
-            : await moveDonor(p, family, random, signedAt, regionsOf(provinces));
+      if (action === 'dissolve') {
+        const problem = await dissolveAndRelate(p, family, random, signedAt);
         count(action, problem ? 'failed' : 'done');
         if (problem) answerProblems.push(problem);
+        return true;
+      }
+      if (action === 'endInsurance' || action === 'moveDonor' || action === 'settleAndMove') {
+        const step: StepResult = action === 'endInsurance'
+          ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
+          : action === 'moveDonor'
+            ? await moveDonor(p, family, random, signedAt, regionsOf(provinces))
+            : await settleAndMove(p, family, random, signedAt, regionsOf(provinces), provinces);
+        count(action, step.problems.length > 0 ? 'failed' : step.replayable.length > 0 ? 'done' : 'no region to go to');
+        for (const problem of step.problems) (problem.startsWith('one answer per key') ? keyProblems : answerProblems).push(problem);
+        answered.push(...step.replayable);
         return true;
       }
       if (action === 'replay') {
@@ -140,7 +163,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!first) return false;
         replays += 1;
         const again = await p.send(first.request);
-        if (again.kind !== 'unknown' && answerText(again) !== first.answer) {
+        if (again.kind !== 'unknown' && !(first.sameAnswer ? first.sameAnswer(again) : answerText(again) === first.answer)) {
           keyProblems.push(`${first.kind} replayed: first ${first.answer}, now ${answerText(again)}`);
         }
         count('replay', again.kind === 'unknown' ? 'no answer' : 'same answer');
@@ -201,7 +224,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    const plan = faultPlan(new Random(options.seed + 7), provinces, options.kills, options.crashPoints);
+    const plan = faultPlan(new Random(options.seed + 7), provinces, options.kills, options.crashPoints, cluster.copiesOf);
     const faults: FaultRecord[] = [];
     let faultsDone = plan.length === 0;
     const faultLoop = async () => {
@@ -215,11 +238,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faultsDone = true;
     };
 
-    log(`running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults`);
+    const networkPlan = networkFaultPlan(new Random(options.seed + 11), provinces, options.networkFaults ?? 0);
+    const networkFaults: NetworkFaultRecord[] = [];
+    const networkLoop = async () => {
+      for (const [i, fault] of networkPlan.entries()) {
+        while (done < ((i + 0.5) * options.operations) / networkPlan.length) await sleep(100);
+        networkFaults.push({ ...fault, at: done });
+        log(`  ${done} operations: ${describeNetworkFault(fault)}`);
+        await injectNetworkFault(cluster, fault);
+      }
+    };
+
+    log(`running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults`
+      + (networkPlan.length ? ` and ${networkPlan.length} network faults, ${NETWORK_LATENCY.latencyMs} ms (±${NETWORK_LATENCY.jitterMs}) on every link` : ''));
     const runStarted = Date.now();
     const progress = setInterval(() => log(`  … ${done} operations, ${pending.size} answers in doubt`), 15_000);
-    await Promise.all([faultLoop(), ...Array.from({ length: options.callers }, (_, i) => callerLoop(i))]).finally(() => clearInterval(progress));
+    await Promise.all([faultLoop(), networkLoop(), ...Array.from({ length: options.callers }, (_, i) => callerLoop(i))]).finally(() => clearInterval(progress));
     await nationalDb.end();
+    if (networkPlan.length) cluster.healAll();
     log(`operations done in ${((Date.now() - runStarted) / 1000).toFixed(1)} s; waiting for recovery to finish`);
     const quiet = await quiesce(cluster);
 
@@ -228,22 +264,57 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       { name: 'one answer per key (copies and replays)', ok: keyProblems.length === 0, detail: keyProblems.slice(0, 5).join('; ') || undefined },
       { name: 'every answer as the model predicted', ok: answerProblems.length === 0, detail: answerProblems.slice(0, 5).join('; ') || undefined },
       { name: 'no internal error in any answer', ok: p.internalErrors.length === 0, detail: p.internalErrors.slice(0, 5).join('; ') || undefined },
+      ...(networkPlan.length ? [{
+        name: `no request held past its budget (NATIONAL_CALL_TIMEOUT_MS ${deadlines().nationalCallMs} ms + ${BUDGET_MARGIN_MS} ms)`,
+        ok: p.slowestMs <= deadlines().nationalCallMs + BUDGET_MARGIN_MS,
+        detail: `slowest ${p.slowestMs} ms`,
+      }] : []),
       {
         name: 'every planned crash point reached',
         ok: faults.every((f) => f.killed),
         detail: faults.filter((f) => !f.killed).map((f) => `${f.target} ${f.crashAt}`).join(', ') || undefined,
       },
       { name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving', ok: quiet.quiet, detail: quiet.left ?? `${quiet.ms} ms` },
+      ...(sentWhile ? [answeredWhileCopyDown(sentWhile, faults)] : []),
       ...(await finalChecks(p, families, provinces, frauds, { from: new Date(clock.getTime() - 86_400_000), to: new Date(clock.getTime() + 86_400_000) })),
     ];
     const failed = checks.filter((c) => !c.ok).length;
     return {
-      seconds: (Date.now() - started) / 1000, operations: done, byKind, copies, replays, inDoubt, faults, quiesceMs: quiet.ms,
+      seconds: (Date.now() - started) / 1000, operations: done, byKind, copies, replays, inDoubt, faults, networkFaults, slowestMs: p.slowestMs, quiesceMs: quiet.ms,
       checks, passed: checks.length - failed, failed,
     };
   } finally {
     await cluster.stop();
   }
+}
+
+/** Every request sent, with when it was sent and what came back (a run with copies checks those sent while a copy was down). */
+function timedSends(p: ReturnType<typeof platform>): { sentAt: number; outcome: Outcome }[] {
+  const sent: { sentAt: number; outcome: Outcome }[] = [];
+  const plain = p.send.bind(p);
+  p.send = async (request) => {
+    const sentAt = Date.now();
+    const outcome = await plain(request);
+    sent.push({ sentAt, outcome });
+    return outcome;
+  };
+  return sent;
+}
+
+/** With copies: a request sent while one copy of a service was down reached the others, and was answered or refused for a rule of its own. */
+function answeredWhileCopyDown(sent: { sentAt: number; outcome: Outcome }[], faults: FaultRecord[]): Check {
+  const windows = faults.flatMap((f) => (f.copyDown ? [{ ...f.copyDown, target: f.target }] : []));
+  const during = sent.flatMap((s) => {
+    const window = windows.find((w) => s.sentAt >= w.from && s.sentAt < w.to);
+    return window ? [{ ...s, target: window.target }] : [];
+  });
+  const unanswered = during.filter(({ outcome }) =>
+    outcome.kind === 'unknown' || (outcome.kind === 'refused' && /UNAVAILABLE$/.test(outcome.code)));
+  return {
+    name: `requests sent while one copy was down were answered by the other copies (${during.length} sent in ${windows.length} windows)`,
+    ok: unanswered.length === 0,
+    detail: unanswered.slice(0, 5).map(({ target, outcome }) => `${target} down: ${outcome.kind === 'unknown' ? outcome.why : answerText(outcome)}`).join('; ') || undefined,
+  };
 }
 
 export function printReport(report: ChaosReport, log: (line: string) => void): void {
@@ -256,6 +327,11 @@ export function printReport(report: ChaosReport, log: (line: string) => void): v
   const byTarget = new Map<string, number>();
   for (const f of kills) byTarget.set(f.target, (byTarget.get(f.target) ?? 0) + 1);
   log(`kills: ${kills.length} (${[...byTarget].map(([t, n]) => `${t} ${n}`).join(', ')}), ${kills.filter((f) => f.crashAt).length} of them at CRASH_AT points`);
+  if (report.networkFaults.length) {
+    const kinds = new Map<string, number>();
+    for (const f of report.networkFaults) kinds.set(f.to === 'db' ? 'database cut' : f.kind, (kinds.get(f.to === 'db' ? 'database cut' : f.kind) ?? 0) + 1);
+    log(`network faults: ${report.networkFaults.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); slowest answer ${report.slowestMs} ms`);
+  }
   log(`answers in doubt, then made final under their key: ${report.inDoubt}; recovery quiet ${report.quiesceMs} ms after the last operation`);
   for (const check of report.checks) log(`  ${check.ok ? 'pass' : 'FAIL'}  ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
   log(`${report.passed} passed, ${report.failed} failed`);

@@ -23,6 +23,8 @@ export interface Platform {
   settle(request: Request, accept?: (outcome: Outcome) => boolean): Promise<Outcome>;
   /** Counts answers that were internal errors (a fault of the platform, whatever came after). */
   internalErrors: string[];
+  /** The longest any request sent here waited for its answer, in ms. */
+  slowestMs: number;
 }
 
 export function platform(cluster: Cluster): Platform {
@@ -36,8 +38,12 @@ export function platform(cluster: Cluster): Platform {
   const self: Platform = {
     cluster,
     internalErrors,
+    slowestMs: 0,
     async send(request) {
-      const outcome = await send(cluster.gatewayUrl, await tokenOf(request.who), request);
+      const token = await tokenOf(request.who);
+      const started = Date.now();
+      const outcome = await send(cluster.gatewayUrl, token, request);
+      self.slowestMs = Math.max(self.slowestMs, Date.now() - started);
       if (outcome.kind === 'unknown' && outcome.internalError) internalErrors.push(outcome.why);
       return outcome;
     },

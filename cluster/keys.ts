@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JWK } from 'jose';
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf, suiteOfJwk } from '../subgraphs/common/auth/keys';
 import { makeKeyEncryptionKeyFile } from '../subgraphs/common/crypto/key-encryption-key';
 import type { CryptoSuite } from '../subgraphs/common/crypto/suite';

@@ -1,4 +1,4 @@
-import { DASHBOARD_QUERY, type DashboardStatistics } from '../subgraphs/national/statistics/dashboard-query';
+import { DASHBOARD_QUERY, type DashboardStatistics, type PeriodUnitName } from '../subgraphs/national/statistics/dashboard-query';
 
 /** The page's one question to the graph (R23), asked with the signed-in token. */
 export type { DashboardFigures as Figures, DashboardStatistics as Statistics, Stocks } from '../subgraphs/national/statistics/dashboard-query';
@@ -10,11 +10,11 @@ export class GraphError extends Error {
   }
 }
 
-export async function fetchStatistics(token: string, from: string, to: string): Promise<DashboardStatistics> {
+export async function fetchStatistics(token: string, from: string, to: string, unit: PeriodUnitName): Promise<DashboardStatistics> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { from, to } }),
+    body: JSON.stringify({ query: DASHBOARD_QUERY, variables: { from, to, unit } }),
     credentials: 'omit',
     cache: 'no-store',
   });

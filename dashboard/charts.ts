@@ -27,8 +27,11 @@ export function createCharts(): Charts {
   return charts;
 }
 
-/** Amounts within and across provinces as stacked bars, with the count (人次) as a line on its own axis. */
-function splitBars(categories: string[], rows: Figures[]) {
+/**
+ * Amounts within and across provinces as stacked bars, with the count (人次) on its own integer
+ * axis: a line over months, a bar beside each place (places are categories, not a series).
+ */
+function splitBars(categories: string[], rows: Figures[], countAs: 'line' | 'bar') {
   return {
     animation: false,
     color: COLORS,
@@ -36,25 +39,26 @@ function splitBars(categories: string[], rows: Figures[]) {
     legend: { data: [WITHIN, CROSS, COUNT], top: 0 },
     grid: { left: 70, right: 50, top: 40, bottom: 40 },
     xAxis: { type: 'category' as const, data: categories },
-    yAxis: [{ type: 'value' as const, name: '元' }, { type: 'value' as const, name: '人次', minInterval: 1 }],
+    // whole units on both axes: an empty chart's grid lines would otherwise read 0.2, 0.4 … beside 人次
+    yAxis: [{ type: 'value' as const, name: '元', minInterval: 1 }, { type: 'value' as const, name: '人次', minInterval: 1 }],
     series: [
       { name: WITHIN, type: 'bar' as const, stack: 'amount', tooltip: money, data: rows.map((r) => plotted(r.withinProvinceAmount)) },
       { name: CROSS, type: 'bar' as const, stack: 'amount', tooltip: money, data: rows.map((r) => plotted(r.crossProvinceAmount)) },
-      { name: COUNT, type: 'line' as const, yAxisIndex: 1, data: rows.map((r) => r.aidCount) },
+      { name: COUNT, type: countAs, yAxisIndex: 1, data: rows.map((r) => r.aidCount) },
     ],
   };
 }
 
 export function drawTrend(chart: echarts.ECharts, statistics: Statistics): void {
-  chart.setOption(splitBars(statistics.months.map((m) => m.month), statistics.months), true);
+  chart.setOption(splitBars(statistics.buckets.map((b) => b.start), statistics.buckets, 'line'), true);
 }
 
 export function drawProvinces(chart: echarts.ECharts, statistics: Statistics): void {
-  chart.setOption(splitBars(statistics.provinces.map((p) => p.province.name), statistics.provinces), true);
+  chart.setOption(splitBars(statistics.provinces.map((p) => p.province.name), statistics.provinces, 'bar'), true);
 }
 
 export function drawRegions(chart: echarts.ECharts, regions: Statistics['regions']): void {
-  chart.setOption(splitBars(regions.map((r) => r.poolingRegion.name), regions), true);
+  chart.setOption(splitBars(regions.map((r) => r.poolingRegion.name), regions, 'bar'), true);
 }
 
 /** Rows: the donors' province (debtor); columns: where the quota was spent (creditor). */
@@ -69,7 +73,8 @@ export function drawClearing(chart: echarts.ECharts, statistics: Statistics): vo
     tooltip: { trigger: 'item', renderMode: 'richText', valueFormatter: (v: unknown) => twoDecimals(Array.isArray(v) ? v[2] : v) },
     grid: { left: 110, right: 30, top: 20, bottom: 90 },
     xAxis: { type: 'category', data: codes.map((c) => names.get(c)), name: '就医地', splitArea: { show: true } },
-    yAxis: { type: 'category', data: codes.map((c) => names.get(c)), name: '参保地', splitArea: { show: true } },
+    // inverse: the first province at the top, so rows run in the order the columns do
+    yAxis: { type: 'category', data: codes.map((c) => names.get(c)), name: '参保地', inverse: true, splitArea: { show: true } },
     visualMap: { min: 0, max: largest, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#eef4fb', '#2f6fb0'] } },
     series: [{ name: '清算金额（元）', type: 'heatmap', data: cells, label: { show: true, formatter: (p: { value: unknown }) => twoDecimals((p.value as number[])[2]) } }],
   }, true);

@@ -1,7 +1,10 @@
 import { fetchStatistics, type Figures, GraphError, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
-import { beijingMonth } from '../subgraphs/national/statistics/dashboard-query';
-import { count, monthsBetween, yuan } from './format';
+import { beijingMonth, type PeriodUnitName } from '../subgraphs/national/statistics/dashboard-query';
+import { fenOf, inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
+import { exportTable } from './export';
+import { beijingDay, beijingTime, change, count, monthsBetween, yuan } from './format';
+import { drawTable, money, number, type Table, text } from './tables';
 
 /**
  * The national dashboard page (R23): signs in with a token from the link (#token=…) or the
@@ -25,6 +28,8 @@ const show = (id: string, visible: boolean) => { $(id).hidden = !visible; };
 let charts: Charts | undefined;
 let latest: Statistics | undefined;
 let timer: number | undefined;
+/** The tables as last drawn, for their exports. */
+let tables: Table[] = [];
 
 function tokenFromLink(): void {
   const match = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
@@ -47,6 +52,15 @@ function signIn(message: string | null): void {
   showError(message);
 }
 
+const UNIT_NAMES: Record<PeriodUnitName, string> = { MONTH: '月度', WEEK: '每周（周一起）', DAY: '每日' };
+
+/** The period inputs for a unit: months, or days (a week is any day of it), with a default period. */
+function setUnit(unit: PeriodUnitName): void {
+  const [type, from, to] = unit === 'MONTH' ? ['month', beijingMonth(-11), beijingMonth(0)]
+    : unit === 'WEEK' ? ['date', beijingDay(-7 * 11), beijingDay(0)] : ['date', beijingDay(-29), beijingDay(0)];
+  for (const [id, value] of [['from', from], ['to', to]]) Object.assign($<HTMLInputElement>(id), { type, value });
+}
+
 const REFUSALS: Record<string, string> = {
   UNAUTHENTICATED: '令牌无效或已过期，请重新登录。',
   FORBIDDEN: '此令牌无权查看统计：仅限全国统计看板与省级门户。',
@@ -57,11 +71,12 @@ async function load(): Promise<void> {
   if (!token) return signIn(null);
   const from = $<HTMLInputElement>('from').value;
   const to = $<HTMLInputElement>('to').value;
-  if (!from || !to || from > to) return showError('统计期间有误：起始月份不能晚于结束月份。');
-  if (monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
+  const unit = $<HTMLSelectElement>('unit').value as PeriodUnitName;
+  if (!from || !to || from > to) return showError('统计期间有误：起始不能晚于结束。');
+  if (unit === 'MONTH' && monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
   $('status').textContent = '正在更新…';
   try {
-    latest = await fetchStatistics(token, from, to);
+    latest = await fetchStatistics(token, from, to, unit);
   } catch (error) {
     const code = error instanceof GraphError ? error.code : 'NETWORK';
     if (REFUSALS[code]) return signIn(REFUSALS[code]);
@@ -73,7 +88,8 @@ async function load(): Promise<void> {
   show('period-form', true);
   show('board', true);
   render(latest);
-  $('status').textContent = `更新于 ${new Date().toLocaleTimeString('zh-CN', { hour12: false })} · 每 30 秒自动刷新`;
+  $('status').textContent = `更新于 北京时间 ${beijingTime(latest.asOf)} · 每 30 秒自动刷新`;
+  $('print-note').textContent = `统计期间 ${latest.from} 至 ${latest.to} · 数据时间 北京时间 ${beijingTime(latest.asOf)}`;
 }
 
 function render(statistics: Statistics): void {
@@ -85,34 +101,59 @@ function render(statistics: Statistics): void {
   $('scope').textContent = statistics.province ? statistics.province.name : '全国';
   $('current-month').textContent = statistics.currentMonth;
   $('this-month-count').textContent = count(statistics.thisMonth.aidCount);
-  $('this-month-amount').textContent = yuan(statistics.thisMonth.aidAmount);
+  showTotal('this-month-amount', statistics.thisMonth.aidAmount);
+  showTotal('period-amount', statistics.total.aidAmount);
+  $('period-count').textContent = count(statistics.total.aidCount);
+  const { previousPeriod: before, yearEarlier: yearBefore } = statistics;
+  const changes = (of: (f: Figures) => bigint) =>
+    `环比 ${change(of(statistics.total), before && of(before))} · 同比 ${change(of(statistics.total), yearBefore && of(yearBefore))}`;
+  $('period-count-change').textContent = changes((f) => BigInt(f.aidCount));
+  $('period-amount-change').textContent = changes((f) => fenOf(f.aidAmount));
+  $('trend-caption').textContent = `${UNIT_NAMES[statistics.unit]}趋势：省内 / 跨省共济`;
   $('wallets').textContent = count(statistics.walletsActivatedToDate);
-  $('quota-outstanding').textContent = yuan(statistics.quotaOutstanding);
+  showTotal('quota-outstanding', statistics.quotaOutstanding);
   $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
   fillProvinceChoice(statistics);
   drawTrend(charts.trend, statistics);
   drawProvinces(charts.provinces, statistics);
   drawClearing(charts.clearing, statistics);
   renderRegions();
-  fillTable('provinces-table', statistics.provinces.map((p) => [p.province.code, [p.province.name, ...placeCells(p)]]));
-  fillTable('clearing-table', statistics.clearing.map((l) => [
-    `${l.debtor.code}-${l.creditor.code}`, [l.debtor.name, l.creditor.name, yuan(l.amount), count(l.aidCount)],
-  ]));
+  tables = tablesOf(statistics);
+  tables.forEach(drawTable);
 }
 
+/** A national total in 元, 万元 or 亿元, with the exact amount in yuan on hover. */
+function showTotal(id: string, amount: string): void {
+  const unit = unitFor(amount);
+  $(id).textContent = inUnit(amount, unit);
+  $(id).title = `${yuan(amount)} 元`;
+  $(`${id}-unit`).textContent = unit;
+}
+
+const FIGURE_HEADERS = ['共济人次', '共济金额（元）', '省内人次', '省内金额（元）', '跨省人次', '跨省金额（元）', '新开通钱包', '累计钱包', '待使用额度（元）'];
+
 const placeCells = (p: Figures & Stocks) => [
-  count(p.aidCount), yuan(p.aidAmount), count(p.withinProvinceCount), yuan(p.withinProvinceAmount), count(p.crossProvinceCount),
-  yuan(p.crossProvinceAmount), count(p.walletsActivated), count(p.walletsActivatedToDate), yuan(p.quotaOutstanding),
+  number(p.aidCount), money(p.aidAmount), number(p.withinProvinceCount), money(p.withinProvinceAmount), number(p.crossProvinceCount),
+  money(p.crossProvinceAmount), number(p.walletsActivated), number(p.walletsActivatedToDate), money(p.quotaOutstanding),
 ];
 
-function fillTable(id: string, rows: [string, string[]][]): void {
-  const body = $(id).querySelector('tbody') as HTMLTableSectionElement;
-  body.replaceChildren(...rows.map(([key, cells]) => {
-    const row = document.createElement('tr');
-    row.dataset.key = key;
-    for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
-    return row;
-  }));
+function tablesOf(statistics: Statistics): Table[] {
+  return [
+    {
+      id: 'provinces-table', title: '各省明细', headers: ['省份', ...FIGURE_HEADERS],
+      rows: statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...placeCells(p)] })),
+    },
+    {
+      id: 'regions-table', title: '各统筹区明细', headers: ['统筹区代码', '统筹区', ...FIGURE_HEADERS],
+      rows: statistics.regions.map((r) => ({ key: r.poolingRegion.code, cells: [text(r.poolingRegion.code), text(r.poolingRegion.name), ...placeCells(r)] })),
+    },
+    {
+      id: 'clearing-table', title: '省际清算', headers: ['债务方', '债权方', '金额（元）', '共济人次'],
+      rows: statistics.clearing.map((l) => ({
+        key: `${l.debtor.code}-${l.creditor.code}`, cells: [text(l.debtor.name), text(l.creditor.name), money(l.amount), number(l.aidCount)],
+      })),
+    },
+  ];
 }
 
 function fillProvinceChoice(statistics: Statistics): void {
@@ -138,18 +179,29 @@ function renderRegions(): void {
 
 function start(): void {
   tokenFromLink();
-  $<HTMLInputElement>('from').value = beijingMonth(-11);
-  $<HTMLInputElement>('to').value = beijingMonth(0);
+  setUnit('MONTH');
+  $('unit').addEventListener('change', () => { setUnit($<HTMLSelectElement>('unit').value as PeriodUnitName); void load(); });
   $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
   $('region-province').addEventListener('change', renderRegions);
   $('sign-out').addEventListener('click', () => signIn(null));
+  $('print').addEventListener('click', () => window.print());
+  for (const bar of document.querySelectorAll<HTMLElement>('.exports')) {
+    bar.addEventListener('click', (event) => {
+      const format = (event.target as HTMLElement).dataset.format;
+      const table = tables.find((t) => t.id === bar.dataset.table);
+      if (table && latest && (format === 'csv' || format === 'xlsx')) void exportTable(table, format, `${latest.from}_${latest.to}`);
+    });
+  }
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $<HTMLTextAreaElement>('token-input').value.trim());
     $<HTMLTextAreaElement>('token-input').value = '';
     void load().then(() => { if (sessionStorage.getItem(TOKEN_KEY)) schedule(); });
   });
-  if (!sessionStorage.getItem(TOKEN_KEY)) return signIn(null);
+  if (!sessionStorage.getItem(TOKEN_KEY)) {
+    signIn(null);
+    return;
+  }
   void load();
   schedule();
 }

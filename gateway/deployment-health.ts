@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ServiceCredential } from '../subgraphs/common/auth/service-credential';
+import { deadlines } from '../subgraphs/common/deadlines';
 import { inSpan } from '../subgraphs/common/observability/tracing';
 
 /**
@@ -14,9 +15,12 @@ export interface DeploymentStatus {
   state: DeploymentState;
   checkedAt: string | null;
   detail?: string;
+  /** Unreachable because the check got no answer in time (a silent deployment), not a refused connection. */
+  timedOut?: boolean;
 }
 
 const UNHEALTHY_RECHECK_MS = 1000;
+/** A check waits no longer than this, nor than a fetch of the province may (PROVINCE_CALL_TIMEOUT_MS). */
 
 const sdlHash = (sdl: string) => createHash('sha256').update(sdl.trim()).digest('hex').slice(0, 16);
 
@@ -89,7 +93,7 @@ export class DeploymentHealth {
         // The SDL is told to the gateway's own service token only.
         headers: { 'content-type': 'application/json', authorization: `Bearer ${await this.credential.token()}` },
         body: JSON.stringify({ query: '{ _service { sdl } }' }),
-        signal: AbortSignal.timeout(3000),
+        signal: AbortSignal.timeout(Math.min(3000, deadlines().provinceCallMs)),
       });
       const body = (await response.json()) as { data?: { _service?: { sdl?: string } } };
       const sdl = body.data?._service?.sdl;
@@ -98,10 +102,11 @@ export class DeploymentHealth {
       } else if (sdlHash(sdl) !== this.expectedHash) {
         next = { ...status, state: 'drifted', detail: `serves SDL ${sdlHash(sdl)}, expected ${this.expectedHash}` };
       } else {
-        next = { ...status, state: 'healthy', detail: undefined };
+        next = { ...status, state: 'healthy', detail: undefined, timedOut: undefined };
       }
     } catch (error) {
-      next = { ...status, state: 'unreachable', detail: (error as Error).message };
+      const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+      next = { ...status, state: 'unreachable', detail: (error as Error).message, timedOut };
     }
     this.update({ ...next, checkedAt: new Date().toISOString() });
     return this.statuses.get(province) as DeploymentStatus;

@@ -21,7 +21,7 @@ export interface FetchTarget {
 export type FetchOutcome = 'answered' | 'refused' | 'unreachable';
 
 export function timeFetch(target: FetchTarget, started: bigint, outcome: FetchOutcome): void {
-  if (!metricsEnabled) return;
+  if (!metricsEnabled()) return;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   fetchDuration.observe({ subgraph: target.subgraph, province: target.province ?? '', outcome }, seconds);
 }

@@ -2,7 +2,9 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { GraphQLFormattedError } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { type BreakerSettings, Breakers } from '../subgraphs/common/circuit-breaker';
 import { RefusalCode } from '../subgraphs/common/errors';
+import { log } from '../subgraphs/common/log';
 import type { DeploymentHealth } from './deployment-health';
 import { provinceOfRootFields, type Representation, splitRepresentations } from './route-fetch';
 import { SubgraphSource, SubgraphUnreachable } from './subgraph-source';
@@ -16,13 +18,18 @@ import { unansweredFetch } from './unanswered-fetch';
  * drifted, is answered with PROVINCE_UNROUTABLE / PROVINCE_UNAVAILABLE at the path of each field it
  * was for, and a mutation that got no answer after it was sent with OUTCOME_PENDING (R30). The
  * figures of a province that runs no deployment at all are null without an error.
+ * Each fetch has the province deadline; a province whose fetches keep getting no answer in time is
+ * failed fast by its circuit breaker (see circuit-breaker.ts) until a probe gets an answer.
  */
 export class ProvinceRouter implements GraphQLDataSource {
   private readonly deployments: Map<string, SubgraphSource>;
+  private readonly breakers: Breakers;
 
-  constructor(urls: Record<string, string>, private readonly health: DeploymentHealth) {
-    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url, { subgraph: 'province', province })]));
+  constructor(urls: Record<string, string>, private readonly health: DeploymentHealth, timeoutMs: number, breaker?: BreakerSettings) {
+    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url, { subgraph: 'province', province }, timeoutMs)]));
+    this.breakers = new Breakers(breaker, (province, state) => log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`));
   }
+
 
   async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const representations = options.request.variables?.representations;
@@ -73,16 +80,32 @@ export class ProvinceRouter implements GraphQLDataSource {
     });
     const source = this.deployments.get(province);
     if (!source) return unavailable('is not running on this platform');
+    const breaker = this.breakers.of(province);
+    const failedFast = () => unavailable('has not been answering in time (failed fast until it answers again)');
+    if (breaker.failsFast()) return failedFast();
     let status = this.health.status(province);
-    if (status && status.state !== 'healthy' && status.state !== 'drifted') status = await this.health.check(province);
+    if (status && status.state !== 'healthy' && status.state !== 'drifted') {
+      status = await this.health.check(province);
+      if (status.state === 'unreachable' && status.timedOut) breaker.silent(); // the check was a probe that got no answer either
+    }
     if (status?.state === 'drifted') return unavailable('serves a different province schema and is not used');
     if (status?.state !== 'healthy') return unavailable('is not answering');
+    if (!breaker.admit()) return failedFast();
     try {
-      return await source.send({ ...options, request: { ...options.request } });
+      const response = await source.send({ ...options, request: { ...options.request } });
+      breaker.answered();
+      return response;
     } catch (error) {
-      if (!(error instanceof SubgraphUnreachable)) throw error; // the deployment answered: a refusal or bad input
-      this.health.markUnreachable(province, error.message);
-      return unavailable('is not answering', error.mayHaveArrived);
+      if (!(error instanceof SubgraphUnreachable)) {
+        breaker.answered(); // the deployment answered: a refusal or bad input
+        throw error;
+      }
+      if (error.timedOut) breaker.silent();
+      else breaker.answered(); // refused: the process is down, which fails fast by itself
+      // A refused connection means the process is down: the health check finds when it is back.
+      // A timeout alone is left to the breaker, so that one slow request does not take a province out.
+      if (!error.timedOut) this.health.markUnreachable(province, error.message);
+      return unavailable(error.timedOut ? 'did not answer in time' : 'is not answering', error.mayHaveArrived);
     }
   }
 }

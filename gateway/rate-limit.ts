@@ -45,11 +45,14 @@ export class RateLimiter {
   }
 }
 
-/** From the environment: RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST; on by default in production (20/s, burst 40), "off" turns it off. */
-export function rateLimitFromEnv(env: Record<string, string | undefined> = process.env): RateLimitConfig | undefined {
-  const perSecond = env.RATE_LIMIT_PER_SECOND;
-  if (perSecond === 'off' || (perSecond === undefined && env.NODE_ENV !== 'production')) return undefined;
-  const config = { perSecond: Number(perSecond ?? 20), burst: Number(env.RATE_LIMIT_BURST ?? 2 * Number(perSecond ?? 20)) };
-  if (!(config.perSecond > 0) || !(config.burst >= 1)) throw new Error('RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST must be positive numbers (or RATE_LIMIT_PER_SECOND=off)');
-  return config;
+const PRODUCTION_RATE_PER_SECOND = 20;
+
+/**
+ * The limit the configuration asks for (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, both checked
+ * positive by gateway/config.ts): on by default in production (20/s, burst 40), `off` turns it off.
+ */
+export function rateLimitFrom(settings: { production: boolean; perSecond?: number | 'off'; burst?: number }): RateLimitConfig | undefined {
+  if (settings.perSecond === 'off' || (settings.perSecond === undefined && !settings.production)) return undefined;
+  const perSecond = settings.perSecond ?? PRODUCTION_RATE_PER_SECOND;
+  return { perSecond, burst: settings.burst ?? Math.max(1, 2 * perSecond) };
 }

@@ -8,9 +8,13 @@ import { callerOfRequest, requireCallerPlugin } from '../subgraphs/common/auth/a
 import type { ServiceTrust } from '../subgraphs/common/auth/trust-config';
 import { refuseNulPlugin } from '../subgraphs/common/refuse-nul';
 import { serveHttp, type RunningHttpService } from '../subgraphs/common/http-server';
+import { healthRoutes, keysLoaded } from '../subgraphs/common/health';
+import { nationalAnswers } from './national-liveness';
 import type { CorsPolicy } from '../subgraphs/common/cors';
 import { dashboardFiles, ideFiles } from './static-pages';
 import { DeploymentHealth } from './deployment-health';
+import type { BreakerSettings } from '../subgraphs/common/circuit-breaker';
+import { deadlines } from '../subgraphs/common/deadlines';
 import { watchDeploymentHealth } from './gateway-metrics';
 import { log } from '../subgraphs/common/log';
 import { requestObservationPlugin } from '../subgraphs/common/observability/requests';
@@ -27,8 +31,12 @@ import { subscriptionsElsewherePlugin } from './wallet-events/stream-route';
 import { serveWalletEvents, type WalletEventsConfig } from './wallet-events/wallet-events';
 
 export interface GatewayConfig {
+  /** The circuit breaker per province (default DEFAULT_BREAKER). */
+  breaker?: BreakerSettings;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection, no IDE by default. */
+  production?: boolean;
   /** URL of every subgraph but `province`, by subgraph name. */
   subgraphUrls: Record<string, string>;
   /** URL of each provincial deployment of the `province` subgraph, by province code. */
@@ -79,26 +87,31 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   );
   watchDeploymentHealth(health);
   await health.start(config.healthCheckIntervalMs ?? 10_000);
-  const router = new ProvinceRouter(config.provinceUrls, health);
+  const limits = deadlines();
+  const router = new ProvinceRouter(config.provinceUrls, health, limits.provinceCallMs, config.breaker);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       if (name === ROUTED_SUBGRAPH) return router;
       const configured = config.subgraphUrls[name];
       if (!configured && !url) throw new Error(`no URL for subgraph ${name}`);
-      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, {
+      return new SubgraphSource(configured ?? (url as string), { subgraph: name }, limits.nationalCallMs, {
         code: RefusalCode.NATIONAL_UNAVAILABLE,
         message: 'The national service is not answering; nothing was done. Try again shortly.',
       });
     },
   });
   const routed = routedFieldsOf(supergraphSdl, ROUTED_SUBGRAPH.toUpperCase());
-  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => checkMoneyAtTheGateway(apiSchema));
+  let supergraphLoaded = false;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    checkMoneyAtTheGateway(apiSchema);
+    supergraphLoaded = true;
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError,
     includeStacktraceInErrorResponses: false,
-    introspection: process.env.NODE_ENV !== 'production',
+    introspection: !config.production,
     parseOptions: { maxTokens: MAX_TOKENS }, // the parser stops there: a huge document costs no more than this
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
@@ -116,13 +129,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   const walletEvents = config.walletEvents && serveWalletEvents(config.walletEvents, apollo, gateway, routed);
   if (!walletEvents) log.info('wallet events: off (set NATIONAL_DATABASE_URL to serve the walletEvents subscription)');
   await apollo.start();
-  const ide = (config.ide ?? process.env.NODE_ENV !== 'production') ? ideFiles() : undefined;
+  const ide = (config.ide ?? !config.production) ? ideFiles() : undefined;
   const limiter = config.rateLimit && new RateLimiter(config.rateLimit);
   let clusterReady = !config.clusterReady;
   void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
-  else if (process.env.NODE_ENV === 'production') log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
+  else if (config.production) log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,
@@ -146,6 +159,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
         const ok = provinces.every((p) => p.state === 'healthy');
         return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', provinces } };
       },
+      // Ready without every province: one province down is answered per path (PROVINCE_UNAVAILABLE), not by taking the gateway out.
+      ...healthRoutes({
+        supergraph: async () => {
+          if (!supergraphLoaded) throw new Error('the supergraph is not loaded');
+        },
+        national: nationalAnswers(config.subgraphUrls.national),
+        keys: keysLoaded(config.trust, true),
+      }),
     },
   });
   return {
@@ -153,9 +174,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     health,
     async close() {
       health.stop();
-      walletEvents?.route.close();
-      await service.close();
+      // The feed first: it stops reading national's database before anything else of the stop can fail it.
       await walletEvents?.close();
+      await service.close();
     },
   };
 }

@@ -4,6 +4,8 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { Agent, request } from 'undici';
 import type { CallerContext } from '../subgraphs/common/auth/authenticate';
 import { type FetchTarget, timeFetch } from './gateway-metrics';
+import { retryRead } from '../subgraphs/common/read-retry';
+import { operationOf } from './route-fetch';
 import { type Unanswered, unansweredFetch } from './unanswered-fetch';
 
 /** Sent by the gateway to say which caller a subgraph request is made for. */
@@ -11,9 +13,9 @@ export interface GatewayContext extends CallerContext {
   authorization?: string;
 }
 
-/** No usable answer: the subgraph is down, failed, or is not one. */
+/** No usable answer: the subgraph is down, failed, is not one, or did not answer within its deadline. */
 export class SubgraphUnreachable extends Error {
-  constructor(message: string, readonly mayHaveArrived: boolean) {
+  constructor(message: string, readonly mayHaveArrived: boolean, readonly timedOut = false) {
     super(message);
   }
 }
@@ -35,13 +37,20 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * 4xx (e.g. a Money variable that does not parse), the subgraph's own error and code reach the
  * caller instead of a bare "400: Bad Request". No usable answer at all is SubgraphUnreachable, which
  * `process` turns into the `unavailable` answer (see unanswered-fetch.ts) when one is given.
+ * Every fetch has a deadline (`timeoutMs`, see deadlines.ts): a silent deployment never holds a
+ * request longer; a query (never a mutation) is tried again after a refused or reset connection.
  *
  * It replaces RemoteGraphQLDataSource, whose fetch-API objects (Request, Headers, a Response
  * wrapper) and tracing spans per fetch cost more of the gateway's CPU than the fetch itself;
  * nothing here uses what they offer (persisted queries, cache-control hints from subgraphs).
  */
 export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record<string, unknown>> {
-  constructor(readonly url: string, private readonly target: FetchTarget, private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>) {}
+  constructor(
+    readonly url: string,
+    private readonly target: FetchTarget,
+    private readonly timeoutMs: number,
+    private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>,
+  ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
     try {
@@ -60,18 +69,24 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
     const started = process.hrtime.bigint();
     let status: number;
     let text: string;
-    try {
+    const deadline = Date.now() + this.timeoutMs;
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const fetchOnce = async () => {
       const response = await request(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify({ query, variables, operationName, extensions }),
         dispatcher: connections,
+        signal,
       });
-      status = response.statusCode;
-      text = await response.body.text();
+      return { status: response.statusCode, text: await response.body.text() };
+    };
+    try {
+      ({ status, text } = operationOf(query)?.operation === 'query' ? await retryRead(fetchOnce, deadline) : await fetchOnce());
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       timeFetch(this.target, started, 'unreachable');
+      if (signal.aborted) throw new SubgraphUnreachable(`no answer from ${this.url} within ${this.timeoutMs} ms`, true, true);
       throw new SubgraphUnreachable(`request to ${this.url} failed: ${(error as Error).message}`, !NOT_SENT.has(code));
     }
     let body: unknown;

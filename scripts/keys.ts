@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, suiteKeysDir, trustedKeys } from '../cluster/keys';
-import { cryptoSuiteFromEnv } from '../subgraphs/common/crypto/suite';
+import { cryptoSuiteNamed } from '../subgraphs/common/crypto/suite';
 import { parseOptions, provinceCodes, runScript } from './cli';
 
 const HELP = `npm run -s keys -- [--data-dir .data-compose] [--provinces 32,13,51] > .env
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   }, process.argv.slice(2));
   if (values.help) return console.log(HELP);
   const provinces = provinceCodes(values.provinces, '--provinces');
-  const suite = cryptoSuiteFromEnv();
+  const suite = cryptoSuiteNamed(process.env.CRYPTO_SUITE);
   const keysDir = suiteKeysDir(resolve(values['data-dir'], 'keys'), suite);
   await identityProvider(keysDir, suite);
   const single = (value: string) => `'${value.replace(/'/g, '')}'`; // JSON has no ' of its own here

@@ -9,8 +9,8 @@
  * a second when nothing changed, and dist/ is never deleted, so a build never pulls the files from
  * under a running cluster. The browser pages (dashboard/, ide/) are type-checked and bundled when their
  * sources changed. Outputs whose source is gone are removed first (a deleted test would
- * still run). npm start refuses before building when npm start already runs on the same data
- * folder. This file is plain JavaScript because it runs before anything is compiled.
+ * still run). npm start does not build while npm start already runs on the same data folder: the
+ * script as built answers (--help, a wrong option, or the refusal to start a second one). This file is plain JavaScript because it runs before anything is compiled.
  */
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, rmSync, statSync } = require('node:fs');
@@ -53,26 +53,38 @@ function pagesChanged() {
   return sources.some((file) => statSync(file).mtimeMs > built);
 }
 
+/** What the build is doing, for npm start and npm run build (other scripts print only their own answer). */
+let say = () => undefined;
+
+function step(what, work) {
+  const started = Date.now();
+  say(`building: ${what}…`);
+  work();
+  say(`building: ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 function build() {
   removeOutputsWithoutSource(DIST);
   const tsc = require.resolve('typescript/bin/tsc');
-  run([tsc, '-b', join(ROOT, 'tsconfig.json')]);
+  step('compiling the TypeScript that changed since the last build (tsc -b; a few minutes on a new clone)', () =>
+    run([tsc, '-b', join(ROOT, 'tsconfig.json')]));
   if (pagesChanged()) {
-    for (const page of PAGES) run([tsc, '-p', join(ROOT, page, 'tsconfig.json')]);
-    run([BUILD_PAGES]);
+    step(`type-checking and bundling the browser pages (${PAGES.join(', ')})`, () => {
+      for (const page of PAGES) run([tsc, '-p', join(ROOT, page, 'tsconfig.json')]);
+      run([BUILD_PAGES]);
+    });
   }
 }
 
-/** npm start on a data folder where one already runs: said plainly, and nothing is built or touched. */
-function refuseSecondStart(args) {
+/**
+ * npm start on a data folder where one already runs: nothing is built under it, and the script as
+ * built answers, options first (its help, or an option refused), then the refusal to start.
+ */
+function anotherStartRuns(args) {
   const lock = join(DIST, 'cluster', 'start-lock.js');
-  if (!existsSync(lock)) return; // never built here: no npm start of this checkout can be running
+  if (!existsSync(lock)) return false; // never built here: no npm start of this checkout can be running
   const { secondStartRefusal } = require(lock);
-  const refusal = typeof secondStartRefusal === 'function' ? secondStartRefusal(args, process.env) : undefined;
-  if (refusal) {
-    console.error(refusal);
-    process.exit(1);
-  }
+  return typeof secondStartRefusal === 'function' && secondStartRefusal(args, process.env) !== undefined;
 }
 
 const [program, ...args] = process.argv.slice(2);
@@ -80,8 +92,8 @@ if (!program || !/^[a-z][a-z0-9/-]*$/.test(program)) {
   console.error('usage: node scripts/launch.cjs build | <program under dist/, e.g. scripts/cluster> [options]');
   process.exit(2);
 }
-if (program === 'scripts/cluster') refuseSecondStart(args);
-build();
+if (program === 'scripts/cluster' || program === 'build') say = (line) => console.log(`… ${line}`);
+if (!(program === 'scripts/cluster' && anotherStartRuns(args))) build();
 if (program !== 'build') {
   const entry = join(DIST, `${program}.js`);
   process.argv = [process.argv[0], entry, ...args];

@@ -3,7 +3,7 @@ import { madeIdentityProvider, retirePreviousIdentityKeys, rotateIdentityKey, su
 import { DEFAULT_DATA_DIR } from '../cluster/start-lock';
 import { Role } from '../subgraphs/common/auth/caller';
 import { issueToken, MAX_TOKEN_LIFETIME_SECONDS } from '../subgraphs/common/auth/tokens';
-import { cryptoSuiteFromEnv } from '../subgraphs/common/crypto/suite';
+import { cryptoSuiteNamed } from '../subgraphs/common/crypto/suite';
 import { findPoolingRegion } from '../subgraphs/common/reference-data';
 import { isMemberId, regionOfMemberId } from '../subgraphs/common/routing-keys';
 import { parseOptions, provinceCodes, runScript, UsageError, wholeNumber } from './cli';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     help: { type: 'boolean', default: false },
   }, args);
   const dataDir = resolve(values['data-dir'] ?? (process.env.DATA_DIR || DEFAULT_DATA_DIR));
-  const keysDir = suiteKeysDir(resolve(dataDir, 'keys'), cryptoSuiteFromEnv()); // CRYPTO_SUITE=gm: the SM2 keys npm start made
+  const keysDir = suiteKeysDir(resolve(dataDir, 'keys'), cryptoSuiteNamed(process.env.CRYPTO_SUITE)); // CRYPTO_SUITE=gm: the SM2 keys npm start made
   const keys = () => {
     const identity = madeIdentityProvider(keysDir);
     if (identity) return identity;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, codes, DISSOLVE, enrol, exitSignal, key, REFUND, relate, settle, startTestCluster, type TestCluster, transfer,
+  balanced, codes, DISSOLVE, enrol, exitSignal, key, MOVE, REFUND, relate, settle, startTestCluster, type TestCluster, transfer,
   TRANSFER,
 } from './support/cluster-fixture';
 
@@ -19,10 +19,6 @@ before(async () => {
 after(async () => {
   await cluster?.stop();
 });
-
-const MOVE = `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
-  endedMember { id } newMember { id } endedRelationshipIds
-  accountMove { state currentYear accumulated from { id } to { id } } } }`;
 
 const ACCOUNT = `query($id: ID!) { member(id: $id) { personalAccount { balance currentYear { balance } accumulated { balance }
   entries(page: { first: 10 }) { edges { node { kind fundSource balanceChange counterpart } } } } } }`;

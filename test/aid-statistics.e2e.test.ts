@@ -107,6 +107,44 @@ describe('the figures follow the money', () => {
       [['13', '0.00', '0.00'], ['32', '14.00', '0.00'], ['51', '586.00', '200.00']]);
   });
 
+  test('periods of days and of weeks hold the same aid as the months, bucket by bucket, with the period before and a year earlier', async () => {
+    const month = await dashboard();
+    // The platform clock's Beijing day, and a day either side: a refund is bucketed by the database's time (as the months are).
+    const today = Date.parse(`${new Date(Date.parse(month.asOf) + 8 * 3_600_000).toISOString().slice(0, 10)}T00:00:00Z`);
+    const day = (offset: number) => new Date(today + offset * 86_400_000).toISOString().slice(0, 10);
+    const aid = (f: Statistics['total']) => [f.aidCount, f.aidAmount, f.withinProvinceCount, f.withinProvinceAmount, f.crossProvinceCount, f.crossProvinceAmount];
+    const sum = (buckets: Statistics['buckets']) => {
+      const fen = buckets.reduce((total, b) => total + BigInt(b.aidAmount.replace('.', '')), 0n);
+      return [buckets.reduce((n, b) => n + b.aidCount, 0), `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`];
+    };
+    assert.ok(month.total.aidCount > 0);
+    assert.deepEqual(month.buckets.map((b) => b.start), month.months.map((m) => m.month));
+    assert.deepEqual([month.previousPeriod?.from, month.previousPeriod?.aidCount, month.yearEarlier?.to, month.yearEarlier?.aidAmount],
+      [beijingMonth(-3), 0, beijingMonth(-12), '0.00']);
+
+    const days = await statistics(cluster, 'dashboard', { from: day(-1), to: day(1), unit: 'DAY' });
+    assert.deepEqual([days.unit, days.buckets.map((b) => b.start), days.months], ['DAY', [day(-1), day(0), day(1)], []]);
+    assert.deepEqual(aid(days.total), aid(month.total), 'the days hold the aid of the months');
+    assert.deepEqual(sum(days.buckets), [days.total.aidCount, days.total.aidAmount]);
+    assert.deepEqual(days.clearing, month.clearing);
+    assert.deepEqual(days.regions.map((r) => [r.poolingRegion.code, ...aid(r), r.walletsActivatedToDate, r.quotaOutstanding]),
+      month.regions.map((r) => [r.poolingRegion.code, ...aid(r), r.walletsActivatedToDate, r.quotaOutstanding]), 'by region, with the stocks now');
+    assert.deepEqual([days.thisMonth, days.quotaOutstanding, days.walletsActivatedToDate], [month.thisMonth, month.quotaOutstanding, month.walletsActivatedToDate]);
+    assert.deepEqual([days.previousPeriod?.from, days.previousPeriod?.to, days.previousPeriod?.aidCount], [day(-4), day(-2), 0]);
+    assert.equal(days.yearEarlier?.from, `${Number(day(-1).slice(0, 4)) - 1}${day(-1).slice(4)}`);
+
+    const weeks = await statistics(cluster, 'dashboard', { from: day(-1), to: day(1), unit: 'WEEK' });
+    for (const week of weeks.buckets) assert.equal(new Date(`${week.start}T00:00:00Z`).getUTCDay(), 1, 'a week starts on Monday');
+    assert.ok(weeks.buckets.length >= 1 && weeks.buckets.length <= 2);
+    assert.deepEqual(aid(weeks.total), aid(month.total), 'the weeks hold the aid of the months');
+    assert.deepEqual(sum(weeks.buckets), [weeks.total.aidCount, weeks.total.aidAmount]);
+    assert.equal(Date.parse(`${weeks.from}T00:00:00Z`) - Date.parse(`${weeks.yearEarlier?.from}T00:00:00Z`), 364 * 86_400_000, '52 weeks earlier');
+
+    const portal = await statistics(cluster, { portal: '51' }, { from: day(-1), to: day(1), unit: 'DAY' });
+    assert.deepEqual(aid(portal.total), aid(month.provinces.find((p) => p.province.code === '51') as Statistics['total']), 'a portal: its own province');
+    await balanced(cluster); // R20 compares the daily figures with the tables too
+  });
+
   test('a refused payment leaves the figures as they were', async () => {
     const before = await kept();
     const tooMuch = () => cluster.as({ member: m.father }).query(PREMIUM, {
@@ -169,6 +207,10 @@ describe('who sees what', () => {
     await refusedWithoutChange(cluster, ask({ from: '2026-1', to: '2026-12' }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ ...period, province: '99' }), 'INVALID_ARGUMENT');
     await refusedWithoutChange(cluster, ask({ ...period, province: '' }), 'INVALID_ARGUMENT');
+    await refusedWithoutChange(cluster, ask({ from: '2026-01-01', to: '2026-04-03', unit: 'DAY' }), 'INVALID_ARGUMENT'); // 93 days: 92 at most
+    await refusedWithoutChange(cluster, ask({ from: '2026-02-30', to: '2026-03-01', unit: 'DAY' }), 'INVALID_ARGUMENT');
+    await refusedWithoutChange(cluster, ask({ from: '2025-01-01', to: '2026-01-31', unit: 'WEEK' }), 'INVALID_ARGUMENT'); // 53 weeks at most
+    await refusedWithoutChange(cluster, ask({ ...period, unit: 'DAY' }), 'INVALID_ARGUMENT');
     assert.deepEqual(codes(await cluster.as({ portal: '32' }).query(DASHBOARD_QUERY, { ...period, province: '99' })), ['INVALID_ARGUMENT']);
     const longest = await statistics(cluster, 'dashboard', { from: beijingMonth(-35), to: beijingMonth(0) });
     assert.equal(longest.months.length, 36);
@@ -194,6 +236,22 @@ describe('bookkeeping', () => {
       await cluster.sql('national', drift, [-1]);
     }
     await balanced(cluster);
+
+    const dayDrift = `INSERT INTO aid_day_figure (backend, day, region, donor_province, aid_count, aid_amount)
+      SELECT 0, day, region, donor_province, $1, 0 FROM aid_day_figure WHERE region = '510100' AND donor_province = '51' LIMIT 1
+      ON CONFLICT (backend, day, region, donor_province) DO UPDATE SET aid_count = aid_day_figure.aid_count + excluded.aid_count`;
+    await cluster.sql('national', dayDrift, [1]);
+    try {
+      const report = await reconciliation(cluster, '51');
+      assert.equal(report.differences.length, 1);
+      const said = /^national figure daily aid \d{4}-\d{2}-\d{2} region 510100 donors of 51: kept (\d+) \/ ([\d.]+) yuan, the tables count (\d+) \/ ([\d.]+) yuan$/
+        .exec(report.differences[0]);
+      assert.ok(said, report.differences[0]);
+      assert.deepEqual([Number(said[1]), said[2]], [Number(said[3]) + 1, said[4]], 'one count too many, the amount right');
+    } finally {
+      await cluster.sql('national', dayDrift, [-1]);
+    }
+    await balanced(cluster);
   });
 
   test('the figure rows of database sessions that ended are folded into one, the figures unchanged', async () => {
@@ -211,7 +269,7 @@ describe('bookkeeping', () => {
       await cluster.sql('national', `SELECT fold_statistics_rows()`);
       await setTimeout(100);
     }
-    assert.deepEqual(await dashboard(), before);
+    assert.deepEqual({ ...await dashboard(), asOf: null }, { ...before, asOf: null });
     await assertFiguresEqualRecount('after folding');
   });
 });

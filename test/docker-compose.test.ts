@@ -142,7 +142,7 @@ function checkKeys(compose: Compose): void {
 
 const PROMETHEUS_FILE = join(ROOT, 'observability', 'prometheus.yml');
 const OBSERVABILITY = 'observability';
-/** What the README (and the header of docker-compose.yml) tells an operator to set with the profile. */
+/** What docs/operations.md (and the header of docker-compose.yml) tells an operator to set with the profile. */
 const PROFILE_ENV = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' };
 
 const nodeServices = (compose: Compose): string[] => Object.keys(compose.services).filter((name) => compose.services[name].build !== undefined);
@@ -180,7 +180,7 @@ function checkObservability(compose: Compose, targets: string[]): void {
   assert.ok(inProfile(compose.services[endpoint.hostname]), `${endpoint.hostname} is a service of the profile`);
   assert.equal(endpoint.port, '4318', 'OTLP over HTTP');
   assert.ok(readFileSync(COMPOSE_FILE, 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'the header says what to set');
-  assert.ok(readFileSync(join(ROOT, 'README.md'), 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'the README says what to set');
+  assert.ok(readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'docs/operations.md says what to set');
 }
 
 const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands, checkKeys, (compose: Compose) => checkObservability(compose, scrapeTargets())];

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { internalClient } from '../subgraphs/common/internal-rpc';
-import { codes, internal, newIdNumber, startTestCluster, type TestCluster } from './support/cluster-fixture';
+import { codes, internal, newIdNumber, startTestCluster, type TestCluster, uncheckedClient } from './support/cluster-fixture';
 
 /** Enrolment: refusals change nothing; a person is insured in exactly one pooling region. */
 let cluster: TestCluster;
@@ -85,7 +84,7 @@ describe('enrolment', () => {
     // Not a token at all, and a valid token of the graph that is not the service credential.
     for (const credential of [{ token: async () => 'not-the-token' }, { token: () => cluster.token({ portal: '32' }) }]) {
       await assert.rejects(
-        internalClient(url, credential).call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' }),
+        uncheckedClient(url, credential).call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' }),
       );
     }
     assert.deepEqual(await counts(), before);

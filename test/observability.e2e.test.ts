@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { graphql } from '../cluster/graphql-client';
 import { DISSOLVE, enrol, relate, startTestCluster, transfer, type TestCluster, type Who } from './support/cluster-fixture';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
-import { has, scrape, total } from './support/prometheus-text';
+import { has, samples, scrape, total } from './support/prometheus-text';
 
 /**
  * Seeing inside the platform: every service exports its spans over OTLP/HTTP (here to a receiver
@@ -143,6 +143,10 @@ test('counters move as operations run: requests, refusals by code, durations, fe
   assert.ok(has(now.national, 'wallet_outbox_unapplied_steps', { province: '51' }));
   assert.ok(total(now.national, 'wallet_recovery_rounds_total', { outcome: 'completed' }) >= 1, 'the recovery worker has run');
   assert.ok(has(now.gateway, 'process_cpu_seconds_total'), 'Node’s own metrics too');
+  // The gateway declares only what it records: no series of national's outbox or of kept figures.
+  const declared = [...now.gateway.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name]) => name);
+  const empty = declared.filter((name) => !samples(now.gateway).some((s) => s.name === name || s.name.startsWith(`${name}_`)));
+  assert.deepEqual(empty, [], 'the gateway declares series it never records');
 });
 
 test('a province taken down shows in the health metric and the outbox; a step applied later by recovery links back to its request', async () => {

@@ -4,29 +4,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RateLimiter, rateLimitFromEnv } from '../gateway/rate-limit';
+import { RateLimiter, rateLimitFrom } from '../gateway/rate-limit';
 import { manifestOf, sha256, TrustedDocuments } from '../gateway/trusted-documents';
 import { subgraphServer } from '../subgraphs/common/apollo';
 import { Role } from '../subgraphs/common/auth/caller';
 import { buildProvinceSchema } from '../subgraphs/province/schema';
 
 test('in production mode introspection is off and errors carry no stack trace', async () => {
-  const previous = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    const server = subgraphServer(await buildProvinceSchema());
-    await server.start();
-    const caller = { role: Role.NATIONAL_DASHBOARD, subject: 'test' } as const;
-    const result = await server.executeOperation({ query: '{ __schema { queryType { name } } }' }, { contextValue: { caller } });
-    assert.equal(result.body.kind, 'single');
-    const errors = result.body.kind === 'single' ? result.body.singleResult.errors ?? [] : [];
-    assert.equal(errors.length, 1);
-    assert.equal(errors[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
-    assert.ok(!('stacktrace' in (errors[0].extensions ?? {})));
-    await server.stop();
-  } finally {
-    process.env.NODE_ENV = previous;
-  }
+  const server = subgraphServer(await buildProvinceSchema(), [], { production: true });
+  await server.start();
+  const caller = { role: Role.NATIONAL_DASHBOARD, subject: 'test' } as const;
+  const result = await server.executeOperation({ query: '{ __schema { queryType { name } } }' }, { contextValue: { caller } });
+  assert.equal(result.body.kind, 'single');
+  const errors = result.body.kind === 'single' ? result.body.singleResult.errors ?? [] : [];
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+  assert.ok(!('stacktrace' in (errors[0].extensions ?? {})));
+  await server.stop();
 });
 
 test('the rate limit: a burst, then so many a second; past it 429 with Retry-After, per caller', () => {
@@ -40,11 +34,10 @@ test('the rate limit: a burst, then so many a second; past it 429 with Retry-Aft
   now = 500;
   limiter.take(portal);
   assert.throws(() => limiter.take(portal));
-  assert.deepEqual(rateLimitFromEnv({ NODE_ENV: 'production' }), { perSecond: 20, burst: 40 });
-  assert.equal(rateLimitFromEnv({}), undefined);
-  assert.equal(rateLimitFromEnv({ NODE_ENV: 'production', RATE_LIMIT_PER_SECOND: 'off' }), undefined);
-  assert.deepEqual(rateLimitFromEnv({ RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_BURST: '7' }), { perSecond: 5, burst: 7 });
-  assert.throws(() => rateLimitFromEnv({ RATE_LIMIT_PER_SECOND: 'x' }), /positive/);
+  assert.deepEqual(rateLimitFrom({ production: true }), { perSecond: 20, burst: 40 });
+  assert.equal(rateLimitFrom({ production: false }), undefined);
+  assert.equal(rateLimitFrom({ production: true, perSecond: 'off' }), undefined);
+  assert.deepEqual(rateLimitFrom({ production: false, perSecond: 5, burst: 7 }), { perSecond: 5, burst: 7 });
 });
 
 test('trusted documents: a registered document or its hash runs; anything else is PERSISTED_QUERY_NOT_FOUND', () => {

@@ -24,6 +24,8 @@ const CREDIT = `mutation($input: CreditContributionInput!) { creditContribution(
 const SPEND = `mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`;
 const POLICY = `mutation($input: TransferPolicyInput!) { setTransferPolicy(input: $input) { code } }`;
 const RECONCILE = `query($p: ID!) { reconciliation(province: $p) { balanced } }`;
+const STATISTICS = `query($p: ID!) { aidStatistics(from: "2026-01", to: "2026-02", province: $p) { total { aidCount } } }`;
+const POSITION = `query($p: ID!) { clearingPosition(province: $p, from: "2026-01-01T00:00:00+08:00", to: "2026-02-01T00:00:00+08:00") { net } }`;
 
 async function refusedSaying(who: Who, query: string, variables: Record<string, unknown>, code: string, message: RegExp) {
   let said = '';
@@ -36,6 +38,13 @@ async function refusedSaying(who: Who, query: string, variables: Record<string, 
 }
 
 describe('a refusal says why', () => {
+  test('a portal asking for another province\'s statistics or clearing position: a portal reads its own province\'s only', async () => {
+    await refusedSaying({ portal: '51' }, STATISTICS, { p: '32' }, 'FORBIDDEN',
+      /You may not read the aid statistics of province 32: a portal reads its own province's statistics only \(you are the portal of province 51\)/);
+    await refusedSaying({ portal: '51' }, POSITION, { p: '32' }, 'FORBIDDEN',
+      /You may not read the clearing position of province 32: a portal reads its own province's clearing position only \(you are the portal of province 51\)/);
+  });
+
   test('a portal asking for another province\'s reconciliation: a portal reconciles its own province only', async () => {
     await refusedSaying({ portal: '51' }, RECONCILE, { p: '32' }, 'FORBIDDEN',
       /You may not read the report of province 32: a portal reconciles its own province only \(you are the portal of province 51\)/);

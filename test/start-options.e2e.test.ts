@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql } from '../cluster/graphql-client';
 import { madeIdentityProvider } from '../cluster/keys';
 import { tokenRequest } from '../cluster/parties';
-import { freePort, portProblem } from '../cluster/service-process';
 import { LOCK_FILE } from '../cluster/start-lock';
 import { issueToken } from '../subgraphs/common/auth/tokens';
 import { LAUNCH, PROJECT, processesMentioning, run, script, start } from './support/run-script';
+import { freeBase, portsOf, untilFree } from './support/start-ports';
 
 /**
  * `npm start` as a newcomer runs it: the real script. Bad options are refused before anything
@@ -30,30 +30,6 @@ const folder = () => {
 after(() => {
   for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A gateway port whose neighbours (national +1, PostgreSQL +32, provinces +100…) are free too. */
-async function freeBase(provinces: number): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = await freePort();
-    const ports = [base, base + 1, base + 32, ...Array.from({ length: provinces }, (_, i) => base + 100 + i)];
-    if (ports.every((p) => p <= 65535) && (await Promise.all(ports.map(portProblem))).every((problem) => problem === undefined)) return base;
-  }
-  throw new Error('no free range of ports');
-}
-
-const portsOf = (base: number, provinces: number) => [base, base + 1, base + 32, ...Array.from({ length: provinces }, (_, i) => base + 100 + i)];
-
-async function untilFree(ports: number[], what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  let busy: number[] = ports;
-  while (Date.now() < deadline) {
-    busy = [];
-    for (const port of ports) if (await portProblem(port)) busy.push(port);
-    if (busy.length === 0) return;
-    await sleep(200);
-  }
-  assert.fail(`${what}: ports ${busy.join(', ')} are still listened on`);
-}
 
 describe('options are refused before anything starts', () => {
   const refusals: [string, string[], RegExp, Record<string, string>?][] = [
@@ -144,6 +120,17 @@ describe('a start, a second start, and a stop', () => {
         assert.equal(second.code, 1, second.stderr);
         assert.match(second.stderr, new RegExp(`npm start is already running on the data folder .* \\(process ${first.child.pid}\\); nothing was started or changed`));
         assert.equal(second.stdout, '');
+      }
+      // Options and help come before the folder's lock: they are answered while the first start runs.
+      for (const file of [LAUNCH, CLUSTER]) {
+        const args = file === LAUNCH ? ['scripts/cluster'] : [];
+        const help = await run(file, [...args, '--help', '--data-dir', dataDir]);
+        assert.equal(help.code, 0, help.stderr);
+        assert.match(help.stdout, /--provinces 32,13,51/);
+        const badPort = await run(file, [...args, '--port', '99999', '--data-dir', dataDir]);
+        assert.equal(badPort.code, 2, badPort.stderr);
+        assert.match(badPort.stderr, /--port "99999" is not a port/);
+        assert.doesNotMatch(badPort.stderr, /already running/);
       }
       assert.equal(statSync(buildState).mtimeMs, builtAt, 'dist/ was not rebuilt under the running start');
       await untilFree(portsOf(otherBase, 1), 'the refused start');

@@ -162,7 +162,9 @@ describe('no party can act as another', () => {
     const province32 = cluster.provinces.get('32')?.baseUrl ?? '';
     assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('national')), 200, 'national drives the province');
     assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('gateway')), 403, 'the gateway reads the SDL, no more');
-    assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('test')), 401, 'the test harness is trusted by national only');
+    assert.equal(await internalCall(province32, 'ledgerAudit', await serviceToken('test')), 403, 'the test harness sets a province\'s clock, no more');
+    assert.equal(await internalCall(province32, 'clock', await serviceToken('test'), { advanceMs: 0 }), 200, 'the harness sets the platform clock in tests');
+    assert.equal(await internalCall(province32, 'clock', await serviceToken('national')), 403, 'national does not set a province\'s clock');
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('test')), 200, 'the harness drives recovery in tests');
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('gateway')), 403);
     assert.equal(await internalCall(cluster.national.baseUrl, 'recover', await serviceToken('national')), 401, 'national does not trust itself');
@@ -171,6 +173,31 @@ describe('no party can act as another', () => {
       assert.equal(await internalCall(province32, 'ledgerAudit', token), 401, `a caller's token opens no internal route: ${JSON.stringify(who)}`);
       assert.equal(await internalCall(cluster.national.baseUrl, 'recover', token), 401, JSON.stringify(who));
     }
+  });
+
+  test('a malformed internal payload with a valid service credential is refused (INVALID_INTERNAL_PAYLOAD) and changes nothing', async () => {
+    const before = await moneySnapshot(cluster);
+    const province32 = cluster.provinces.get('32')?.baseUrl ?? '';
+    const holdId = `malformed-${Date.now()}`;
+    const malformed: [string, string, string, unknown][] = [
+      [province32, 'national', 'placeHold', { holdId, memberId: member, fundSource: 'CURRENT_YEAR', amount: 100 }], // fen travel as digits
+      [province32, 'national', 'placeHold', { holdId, memberId: member, fundSource: 'CURRENT_YEAR', amount: '1.5' }],
+      [province32, 'national', 'placeHold', { holdId, memberId: member, fundSource: 'SAVINGS', amount: '100' }],
+      [province32, 'national', 'captureHold', { holdId, amount: '100' }], // no operation id
+      [province32, 'national', 'spendOwn', [member, '100']],
+      [province32, 'national', 'enrol', { idNumber: '11010519491231002X', name: '测试', insuranceType: 'NONE', poolingRegion: '320500' }],
+      [cluster.national.baseUrl, 'test', 'clock', { now: 'tomorrow' }],
+    ];
+    for (const [baseUrl, party, operation, input] of malformed) {
+      const response = await fetch(`${baseUrl}/internal/${operation}`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await serviceToken(party)}` }, body: JSON.stringify(input),
+      });
+      const body = (await response.json()) as { refusal?: { code?: string; message?: string } };
+      assert.deepEqual([response.status, body.refusal?.code], [400, 'INVALID_INTERNAL_PAYLOAD'], `${operation} ${JSON.stringify(input)}`);
+      assert.match(body.refusal?.message ?? '', /does not match the operation .*nothing was done/);
+    }
+    assert.deepEqual(await cluster.sql('32', `SELECT id FROM hold WHERE id = '${holdId}'`), [], 'no hold was placed');
+    assert.deepEqual(await moneySnapshot(cluster), before, 'nothing changed');
   });
 
   test('no service\'s environment holds a private key other than its own, nor a shared secret', () => {

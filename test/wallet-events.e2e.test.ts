@@ -237,7 +237,7 @@ describe('published after commit, in an order that never skips', () => {
     const national = new Client({ connectionString: cluster.databaseUrls.national });
     await national.connect();
     try {
-      const insert = `INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id) VALUES ($1, 'TRANSFER_RECEIVED', $2, $3)`;
+      const insert = `INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id, created_at) VALUES ($1, 'TRANSFER_RECEIVED', $2, $3, now())`;
       await national.query('BEGIN');
       await national.query(insert, [beneficiary, rel, first]);
       await national.query('ROLLBACK');

@@ -31,10 +31,18 @@ export interface TestClusterOptions {
   gatewayPort?: number;
   /** Fixed ports for the other services: national at basePort + 1, provinces from basePort + 100. Default: free ones. */
   basePort?: number;
+  /** The embedded PostgreSQL's port. Default: a free one. */
+  postgresPort?: number;
   /** Where the platform clock starts (Beijing time rules read it: R24, R25). Default: the system time. */
   clock?: Date;
   /** How often the gateway checks every province's schema (an unhealthy one is checked every second). Default 500 ms. */
   healthCheckIntervalMs?: number;
+  /**
+   * Copies of a service, by 'gateway', 'national' or province code (default one each): e.g.
+   * `{ gateway: 2, national: 2, '32': 2 }`. Each service keeps one address (a round-robin front);
+   * `kill('national#1')` kills one copy, `kill('national')` every copy.
+   */
+  replicas?: Record<string, number>;
   /** Extra environment of national, e.g. RECOVERY_INTERVAL_MS to run recovery only when the test asks. */
   nationalEnv?: Record<string, string>;
   /** Extra environment of every service, e.g. OTEL_EXPORTER_OTLP_ENDPOINT to export their traces. */
@@ -43,6 +51,12 @@ export interface TestClusterOptions {
   onOutput?: (service: string, line: string) => void;
   /** What the cluster is doing while it starts. */
   onProgress?: (line: string) => void;
+  /** Every link between deployments, and from each service to its database, through a fault proxy: `cluster.link(from, to)` breaks it. */
+  faultLinks?: boolean;
+  /** Round-trip time added on every link between deployments (implies faultLinks). */
+  latencyMs?: number;
+  /** Up to this much more, at random, each way on those links. */
+  jitterMs?: number;
   /** The cryptography suite of every deployment: 'international' (default, Ed25519) or 'gm' (SM2/SM3/SM4). */
   cryptoSuite?: CryptoSuite;
 }
@@ -59,14 +73,20 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     databaseUrls: options.databaseUrls,
     gatewayPort: options.gatewayPort,
     basePort: options.basePort,
+    postgresPort: options.postgresPort,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
+    replicas: options.replicas,
     jwksRefreshMs: 500,
     testHarness: true,
+    adjustableClock: true,
     cryptoSuite: options.cryptoSuite,
-    nationalEnv: { ADJUSTABLE_CLOCK: '1', ...options.nationalEnv },
+    nationalEnv: options.nationalEnv,
     serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
     onProgress: options.onProgress,
+    faultLinks: options.faultLinks,
+    latencyMs: options.latencyMs,
+    jitterMs: options.jitterMs,
   });
   try {
     if (options.clock) await cluster.setClock(options.clock);
@@ -91,4 +111,5 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 /** A resident ID number (GB 11643) from its first 17 characters, with the check character the platform verifies. */
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
+export type { LinkControl } from '../cluster/fault-proxy';
 export type { Cluster, CryptoSuite, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

@@ -2,7 +2,8 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { readFileSync } from 'node:fs';
 import { serveHttp } from '../../subgraphs/common/http-server';
-import { requiredEnv, runService } from '../../subgraphs/common/service-main';
+import { runService } from '../../subgraphs/common/service-main';
+import { peerConfig } from './peer-config';
 
 /**
  * Peer 1: plain @apollo/gateway on the same supergraph, without our routing layer: a plain
@@ -16,7 +17,7 @@ interface PeerContext {
 
 runService('apollo gateway peer', async () => {
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(requiredEnv('SUPERGRAPH_FILE'), 'utf8'),
+    supergraphSdl: readFileSync(peerConfig().SUPERGRAPH_FILE, 'utf8'),
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<PeerContext & Record<string, unknown>>({
         url,
@@ -27,5 +28,5 @@ runService('apollo gateway peer', async () => {
   });
   const apollo = new ApolloServer<PeerContext>({ gateway, stopOnTerminationSignals: false });
   await apollo.start();
-  return serveHttp({ apollo, port: Number(process.env.PORT ?? 0), context: async (request) => ({ authorization: request.headers.authorization }) });
+  return serveHttp({ apollo, port: peerConfig().PORT, context: async (request) => ({ authorization: request.headers.authorization }) });
 });

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { type EventPosition, eventIdOf, isAfter } from '../../subgraphs/common/wallet-event-id';
+import { isDatabaseShutdown } from '../../subgraphs/common/database-shutdown';
 import { errorText, log } from '../../subgraphs/common/log';
 
 /**
@@ -154,7 +155,12 @@ export class EventFeed {
   }
 
   private report(error: unknown): void {
-    if (!this.failing) log.error({ error: errorText(error) }, 'wallet events: cannot read national\'s events; trying again');
+    if (this.stopped) return; // a query cut short by the stop itself
+    if (!this.failing) {
+      // A database that shuts down (a stop, a restart, a switch-over) is expected; the feed resumes when it is back.
+      const level = isDatabaseShutdown(error) ? 'warn' : 'error';
+      log[level]({ error: errorText(error) }, 'wallet events: cannot read national\'s events; trying again');
+    }
     this.failing = true;
   }
 }

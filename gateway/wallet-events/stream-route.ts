@@ -91,7 +91,7 @@ export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRou
     if (!mayActFor(context.caller, subscription.memberId)) {
       return refused(new Refusal(RefusalCode.FORBIDDEN, 'You may not follow the wallet events of this member: they belong to another member or another province.'));
     }
-    let after;
+    let after: ReturnType<typeof requirePosition> | undefined;
     try {
       checkOperationLimits(schema, subscription.query, subscription.operation, subscription.variables, options.routed);
       after = subscription.after === undefined ? undefined : requirePosition(subscription.after);

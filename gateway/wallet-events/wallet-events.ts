@@ -5,7 +5,10 @@ import { Pool } from 'pg';
 import type { GatewayContext } from '../subgraph-source';
 import { EventFeed } from './event-feed';
 import { walletEventsRoute, type WalletEventsRoute } from './stream-route';
-import { errorText, log } from '../../subgraphs/common/log';
+import { BoundedClient } from '../../subgraphs/common/bounded-client';
+import { databaseWaits } from '../../subgraphs/common/deadlines';
+import { logPoolErrors } from '../../subgraphs/common/database-shutdown';
+import { watchPool } from '../../subgraphs/common/observability/metrics';
 
 /** Where the gateway reads national's wallet events: national's database (a role that may only read `wallet_event` is enough). */
 export interface WalletEventsConfig {
@@ -23,8 +26,9 @@ export function serveWalletEvents(
   gateway: ApolloGateway,
   routed: ReadonlySet<string>,
 ): { route: WalletEventsRoute; close(): Promise<void> } {
-  const db = new Pool({ connectionString: config.databaseUrl, max: 4 });
-  db.on('error', (error) => log.error({ error: errorText(error) }, 'wallet events: national\'s database failed'));
+  const db = new Pool({ connectionString: config.databaseUrl, max: 4, Client: BoundedClient, ...databaseWaits() });
+  logPoolErrors(db, 'wallet events: national\'s database connection');
+  watchPool('wallet-events', db);
   const feed = new EventFeed(db, config.pollMs ?? 50);
   let schema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => (schema = apiSchema));

@@ -1,11 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
+import { platformNow } from './clock';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'pg';
 import { registerEnumType } from 'type-graphql';
 import { requireActingFor } from './auth/access';
 import { type Caller, Role } from './auth/caller';
+import { logPoolErrors } from './database-shutdown';
 import { errorText, log } from './log';
+import { BoundedClient } from './bounded-client';
+import { databaseWaits } from './deadlines';
 
 /**
  * R32: every read by staff (a provincial portal, a window operator) of a member's personal data is
@@ -50,7 +54,7 @@ export class AccessRecorder {
     if (this.reads.has(key)) return;
     this.reads.set(key, {
       id: randomUUID(), memberId, data, readerRole: caller.role, readerProvince: caller.province, readerSubject: caller.subject,
-      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null, readAt: new Date(),
+      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null, readAt: platformNow(),
     });
   }
 
@@ -85,8 +89,8 @@ export interface Queryable {
  * of PostgreSQL itself within its WAL writer delay (0.2 s) could lose the last records.
  */
 export function recordingPool(connectionString: string): Pool & Queryable {
-  const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off' });
-  pool.on('error', (error) => log.error({ error: error.message }, 'R32 recording connection failed'));
+  const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off', Client: BoundedClient, ...databaseWaits() });
+  logPoolErrors(pool, 'R32 recording connection');
   return pool;
 }
 

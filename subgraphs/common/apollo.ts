@@ -9,7 +9,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { isRefusalCode } from './errors';
+import { isRefusalCode, OutcomePending } from './errors';
+import { DATABASE_LOST_MESSAGE, isDatabaseLoss } from './database-loss';
 
 /** Errors whose message is meant for the caller; anything else is an internal fault. */
 function isForCaller(error: unknown): boolean {
@@ -29,6 +30,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
   if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
+  if (isDatabaseLoss(original)) {
+    // R30: a change may or may not have been committed; asking again (under the same key) gets the final answer.
+    log.warn({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'database lost while answering');
+    return { ...new OutcomePending(DATABASE_LOST_MESSAGE).toJSON(), path: formatted.path };
+  }
   log.error({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'internal error');
   return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
@@ -50,14 +56,19 @@ function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
   return { ...formatted, extensions };
 }
 
-export function subgraphServer<Context extends CallerContext>(schema: GraphQLSchema, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
+/** A subgraph's Apollo server; in production (NODE_ENV=production) without introspection. */
+export function subgraphServer<Context extends CallerContext>(
+  schema: GraphQLSchema,
+  plugins: ApolloServerPlugin<Context>[] = [],
+  options: { production?: boolean } = {},
+): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     formatError,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
     stopOnTerminationSignals: false, // runService() stops the whole service on a signal
-    introspection: process.env.NODE_ENV !== 'production',
+    introspection: !options.production,
     // No HTTP caching of a personal graph: skip the per-field cache-hint bookkeeping.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),

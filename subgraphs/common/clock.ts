@@ -1,9 +1,11 @@
 /**
  * The one clock every time-dependent rule reads (R24 night window and daily count, R25 return at
- * 06:00). In production it is the system clock. A test cluster starts its services with
- * ADJUSTABLE_CLOCK=1 and may then set the time over the internal `clock` operation: the clock
- * keeps running from the time set, so durations stay real, and a restart with CLOCK_OFFSET_MS
- * (the offset the operation answered) goes on from where it was.
+ * 06:00), and every time the platform records (a wallet's activation, a ledger entry, a settlement,
+ * a history's events): never the database's now(), which a test cluster cannot move. In production
+ * it is the system clock. A test cluster starts its services with ADJUSTABLE_CLOCK=1 and may then
+ * set the time over each service's internal `clock` operation: the clock keeps running from the
+ * time set, so durations stay real, and a restart with CLOCK_OFFSET_MS (the offset the operation
+ * answered) goes on from where it was.
  */
 export interface Clock {
   now(): Date;
@@ -25,6 +27,16 @@ export class AdjustableClock implements Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+let processClock: Clock = systemClock;
+
+/** Makes `clock` this process's platform clock (a service does it once, at start). */
+export function usePlatformClock(clock: Clock): void {
+  processClock = clock;
+}
+
+/** The platform's time now, for code that records a time outside a request's context. */
+export const platformNow = (): Date => processClock.now();
 
 /** Beijing time (UTC+8, no daylight saving): the pilot's rules are stated in it. */
 const BEIJING_OFFSET_MS = 8 * 3_600_000;

@@ -26,7 +26,7 @@ export function corsPolicyFrom(text: string | undefined): CorsPolicy {
       origin = undefined;
     }
     if (!origin || origin === 'null' || origin.includes('*') || origin !== entry.replace(/\/$/, '')) {
-      throw new Error(`CORS_ORIGINS: "${entry}" is not an origin (scheme://host[:port], no path, no wildcard)`);
+      throw new Error(`has "${entry}", which is not an origin (scheme://host[:port], no path, no wildcard)`);
     }
     origins.add(origin);
   }

@@ -4,7 +4,14 @@
  * are listed in CRASH_POINTS so that a fault-injection run can visit every one.
  */
 export function crashPoint(operation: string, moment: 'before' | 'after'): void {
-  if (process.env.CRASH_AT === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
+  if (armed === `${operation}:${moment}`) process.kill(process.pid, 'SIGKILL');
+}
+
+let armed: string | undefined;
+
+/** Arms the crash point the service's configuration names (CRASH_AT), if any. */
+export function armCrashPoint(point: string | undefined): void {
+  armed = point;
 }
 
 const both = (operations: string[]) => operations.flatMap((o) => [`${o}:before`, `${o}:after`]);

@@ -1,6 +1,8 @@
 import { DataSource, type MixedList, type EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Fen } from './money';
+import { databaseWaits } from './deadlines';
 import { PreparingClient } from './prepared-statements';
+import { whileHolding } from './replica-jobs';
 
 /** PostgreSQL `bigint` columns hold fen; pg returns them as strings, so map them to bigint. */
 export const fenColumn: ValueTransformer = {
@@ -15,19 +17,23 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-/** Opens the service's own database and brings its schema up to date through migrations. */
+/**
+ * Opens the service's own database and brings its schema up to date through migrations, one copy
+ * of the service at a time (copies starting together wait for each other; the later find nothing to do).
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     entities: options.entities,
     migrations: options.migrations,
-    migrationsRun: true,
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: options.poolSize ?? 10, Client: PreparingClient },
+    extra: { max: options.poolSize ?? 10, Client: PreparingClient, ...databaseWaits() },
   });
   await dataSource.initialize();
+  await whileHolding(dataSource, 'migrations', () => dataSource.runMigrations({ transaction: 'each' }));
   return dataSource;
 }

@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 
 /**
  * Every refusal the platform gives, by stable `extensions.code`. A code names the broken rule in
- * words; the R-number is in the comment so a reader can go from an error to ../shared/domain.md.
+ * words; the R-number is in the comment so a reader can go from an error to its rule in
+ * docs/rules.md, where each rule's text, codes, module and tests stand together.
  */
 export const RefusalCode = {
   // Input
@@ -37,6 +38,9 @@ export const RefusalCode = {
   INELIGIBLE_PREMIUM: 'INELIGIBLE_PREMIUM', // R17
   SETTLEMENT_NOT_FOUND: 'SETTLEMENT_NOT_FOUND',
   REFUND_EXCEEDS_SETTLEMENT: 'REFUND_EXCEEDS_SETTLEMENT', // R19
+  // Moves
+  MOVE_IN_PROGRESS: 'MOVE_IN_PROGRESS', // R31: the membership's account is still arriving (or the person's move is unfinished)
+  ACCOUNT_MOVED: 'ACCOUNT_MOVED', // R31: the account moved to another membership (extensions.newMemberId)
   // Pilot operating rules
   DAILY_TRANSFER_LIMIT: 'DAILY_TRANSFER_LIMIT', // R24
   TRANSFER_AMOUNT_LIMIT: 'TRANSFER_AMOUNT_LIMIT', // R24
@@ -53,6 +57,7 @@ export const RefusalCode = {
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  INVALID_INTERNAL_PAYLOAD: 'INVALID_INTERNAL_PAYLOAD', // an internal call whose payload does not match its contract: nothing was done
 } as const;
 
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];

@@ -1,3 +1,4 @@
+import { deadlines } from './deadlines';
 import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,6 +9,13 @@ import { errorText, log } from './log';
 import { METRICS_PATH, metricsEnabled, metricsText } from './observability/metrics';
 import { noteCode, observeContext, observeRequest } from './observability/requests';
 import type { CallerContext } from './auth/authenticate';
+import { READY_PATH, STOPPING } from './health';
+
+/**
+ * On shutdown, how long requests in flight may take to finish before their connections are cut.
+ * Keep it below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds, less
+ * any preStop delay), or the process is killed mid-drain.
+ */
 
 /** Requests larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -68,6 +76,7 @@ export interface HttpServiceOptions<Context extends BaseContext> {
 export interface RunningHttpService {
   url: string;
   port: number;
+  /** Stops accepting, lets the requests in flight finish (DRAIN_TIMEOUT_MS at most), then stops. */
   close(): Promise<void>;
 }
 
@@ -141,7 +150,7 @@ async function handle<Context extends BaseContext>(
     }
     for (const [name, value] of Object.entries(corsHeaders(options.cors, request))) response.setHeader(name, value);
   }
-  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled) return sendMetrics(response);
+  if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled()) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
   if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url)) return sendFile(request, response, options.landingPage);
@@ -211,8 +220,11 @@ async function handle<Context extends BaseContext>(
 export async function serveHttp<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningHttpService> {
+  let closing = false;
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
+    if (closing) response.shouldKeepAlive = false; // a kept-alive connection ends with this answer
+    if (closing && path === READY_PATH) return sendJson(response, STOPPING);
     if (path === '/graphql') observeRequest(request, response, 'graphql');
     else if (path.startsWith(INTERNAL_PREFIX)) observeRequest(request, response, 'internal', path.slice(INTERNAL_PREFIX.length));
     handle(options, request, response).catch((error: unknown) => {
@@ -241,9 +253,19 @@ export async function serveHttp<Context extends BaseContext>(
     url: `http://${host}:${port}/graphql`,
     port,
     async close() {
+      closing = true;
+      const drained = new Promise<void>((resolve) => server.close(() => resolve())); // no new connection from now on
+      // Idle kept-alive connections go now; a busy one goes once its answer is sent (or at the deadline).
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = setTimeout(() => {
+        log.warn(`requests still in flight after ${deadlines().drainMs} ms of draining: their connections are cut`);
+        server.closeAllConnections();
+      }, deadlines().drainMs);
+      server.closeIdleConnections();
+      await drained;
+      clearInterval(sweep);
+      clearTimeout(deadline);
       await options.apollo.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

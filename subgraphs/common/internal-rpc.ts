@@ -1,8 +1,11 @@
 import { Agent, request } from 'undici';
+import type { z } from 'zod';
 import type { ServiceCredential, ServicePeers } from './auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from './errors';
 import { notePeer } from './observability/requests';
+import { fromWire, type InputOf, type InternalOperation, mismatch, type Operations, type OutputOf, toWire } from './internal-contract';
+import { deadlines } from './deadlines';
 
 /**
  * Internal operations between services (the national subgraph asking a province to hold, capture
@@ -16,23 +19,30 @@ interface RefusalBody {
   refusal: { code: RefusalCode; message: string; details?: Record<string, string | number | boolean> };
 }
 
-/** Wraps an operation as a route that admits the named peers only and reports refusals. */
-export function internalRoute<In, Out>(
+const refused = (status: number, code: RefusalCode, message: string): JsonReply => ({ status, body: { refusal: { code, message } } satisfies RefusalBody });
+
+/**
+ * Wraps an operation as a route that admits the named peers only, decodes and checks the payload
+ * against the operation's contract (a mismatch: 400 INVALID_INTERNAL_PAYLOAD, nothing done), and
+ * reports refusals.
+ */
+export function internalRoute<Op extends InternalOperation>(
   peers: ServicePeers,
   callers: readonly string[],
-  operation: (input: In, peer: string) => Promise<Out>,
+  contract: Op,
+  operation: (input: z.output<Op['input']>, peer: string) => Promise<z.output<Op['output']>>,
 ): JsonRoute {
   return async (body, request): Promise<JsonReply> => {
     const peer = await peers.peerOf(request.headers.authorization);
     if (peer) notePeer(request, peer);
-    if (!peer) {
-      return { status: 401, body: { refusal: { code: Codes.UNAUTHENTICATED, message: 'Service credential required.' } } };
-    }
-    if (!callers.includes(peer)) {
-      return { status: 403, body: { refusal: { code: Codes.FORBIDDEN, message: `${peer} may not call this operation.` } } };
+    if (!peer) return refused(401, Codes.UNAUTHENTICATED, 'Service credential required.');
+    if (!callers.includes(peer)) return refused(403, Codes.FORBIDDEN, `${peer} may not call this operation.`);
+    const input = fromWire(contract.input, body ?? {});
+    if (!input.success) {
+      return refused(400, Codes.INVALID_INTERNAL_PAYLOAD, `The payload does not match the operation (${mismatch(input.error)}); nothing was done.`);
     }
     try {
-      return { status: 200, body: { result: await operation(body as In, peer) } };
+      return { status: 200, body: { result: toWire(contract.output, await operation(input.data as z.output<Op['input']>, peer)) } };
     } catch (error) {
       if (isRefusal(error)) {
         const { code: _code, ...details } = error.extensions as Record<string, string | number | boolean>;
@@ -45,42 +55,69 @@ export function internalRoute<In, Out>(
 }
 
 /** An internal call could not be completed: the other side is down or answered nonsense. */
-export class ServiceUnreachable extends Error {}
+export class ServiceUnreachable extends Error {
+  /** No answer within the deadline (a silent peer), as against a refused or reset connection (a process that is down). */
+  readonly timedOut: boolean;
 
-export interface InternalClient {
-  call<Out>(operation: string, input: unknown): Promise<Out>;
+  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.timedOut = options.timedOut ?? false;
+  }
+}
+
+/** The other side refused the payload as not matching the operation (a bug of the caller): nothing was done there. */
+export class InternalPayloadRefused extends Error {}
+
+export interface InternalClient<Ops extends Operations> {
+  call<Name extends keyof Ops & string>(operation: Name, input: InputOf<Ops, Name>): Promise<OutputOf<Ops, Name>>;
 }
 
 /** Kept-alive connections for every internal client of this process (undici: far less CPU per call than fetch). */
 const connections = new Agent({ keepAliveTimeout: 30_000 });
 
-/** A client for one service's internal operations; refusals come back as the same Refusal. */
-export function internalClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>, timeoutMs = 10_000): InternalClient {
+/**
+ * A client for one service's internal operations (its contract); refusals come back as the same
+ * Refusal. No answer within `timeoutMs` is ServiceUnreachable.
+ */
+export function internalClient<Ops extends Operations>(
+  baseUrl: string,
+  operations: Ops,
+  credential: Pick<ServiceCredential, 'token'>,
+  timeoutMs = deadlines().provinceCallMs,
+): InternalClient<Ops> {
   return {
-    async call<Out>(operation: string, input: unknown): Promise<Out> {
+    async call<Name extends keyof Ops & string>(operation: Name, input: InputOf<Ops, Name>): Promise<OutputOf<Ops, Name>> {
+      const contract = operations[operation];
+      const payload = JSON.stringify(toWire(contract.input, input));
       let status: number;
-      let body: { result: Out } | RefusalBody | undefined;
+      let body: { result: unknown } | RefusalBody | undefined;
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await request(`${baseUrl}${INTERNAL_PREFIX}${operation}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
-          body: JSON.stringify(input, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+          body: payload,
           dispatcher: connections,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          signal,
         });
         status = response.statusCode;
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${(error as Error).message}`);
+        const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error, timedOut: signal.aborted });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);
       }
+      if (body && 'refusal' in body && body.refusal.code === Codes.INVALID_INTERNAL_PAYLOAD) {
+        throw new InternalPayloadRefused(`${operation} at ${baseUrl}: ${body.refusal.message}`);
+      }
       if (!body || !('result' in body) || status !== 200) {
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${status}`);
       }
-      return body.result;
+      const result = fromWire(contract.output, body.result);
+      if (!result.success) throw new ServiceUnreachable(`${operation} at ${baseUrl}: the answer does not match the operation (${mismatch(result.error)})`);
+      return result.data as OutputOf<Ops, Name>;
     },
   };
 }

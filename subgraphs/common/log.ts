@@ -39,7 +39,7 @@ export function createLogger(destination?: pino.DestinationStream): pino.Logger 
 }
 
 const OPTIONS: pino.LoggerOptions = {
-  level: process.env.LOG_LEVEL || 'info',
+  level: 'info', // the service's LOG_LEVEL once it has read its configuration (setLogLevel)
   base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
@@ -53,6 +53,11 @@ const OPTIONS: pino.LoggerOptions = {
 };
 
 export const log = createLogger();
+
+/** The least severe lines written from now on (LOG_LEVEL). */
+export function setLogLevel(level: pino.LevelWithSilent): void {
+  log.level = level;
+}
 
 /** Names the service in every line from now on (`service`, and `province` for a provincial deployment). */
 export function nameService(bindings: { service: string; province?: string }): void {

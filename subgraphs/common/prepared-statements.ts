@@ -1,4 +1,5 @@
-import { Client, type ClientConfig } from 'pg';
+import type { Client, ClientConfig } from 'pg';
+import { BoundedClient } from './bounded-client';
 
 /**
  * A service sends the same few statement texts over and over. This pg client names each distinct
@@ -22,7 +23,7 @@ function nameOf(text: string): string | undefined {
 
 type QueryFunction = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
-export class PreparingClient extends Client {
+export class PreparingClient extends BoundedClient {
   constructor(config?: string | ClientConfig) {
     super(config);
     const query = (this.query as QueryFunction).bind(this);

@@ -1,14 +1,25 @@
 import type { RunningHttpService } from './http-server';
+import { ConfigurationError } from './config/settings';
 import { errorText, log } from './log';
 import { flushTracing } from './observability/tracing';
 
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    log.fatal(`${name} must be set.`);
-    process.exit(2);
-  }
-  return value;
+/**
+ * A service's configuration, read once (at the first call, the first thing its main does): a bad
+ * or missing variable stops the process with the one sentence of the ConfigurationError, exit 2.
+ */
+export function configurationOnce<T>(read: () => T): () => T {
+  let settings: { value: T } | undefined;
+  return () => {
+    if (settings) return settings.value;
+    try {
+      settings = { value: read() };
+      return settings.value;
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      log.fatal(error.message);
+      process.exit(2);
+    }
+  };
 }
 
 /**

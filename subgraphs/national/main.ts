@@ -1,20 +1,30 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
-import { requiredEnv, runService } from '../common/service-main';
-import { parseProvinceUrls } from './provinces/province-directory';
+import { breakerSettingsFrom } from '../common/circuit-breaker';
+import { deadlinesFrom, useDeadlines } from '../common/deadlines';
+import { trustFrom } from '../common/auth/trust-config';
+import { personalDataSettingsOf } from '../common/crypto/personal-data-at-rest';
+import { armCrashPoint } from '../common/crash-point';
+import { runService } from '../common/service-main';
+import { nationalConfig } from './config';
 import { startNationalService } from './server';
-import { trustFromEnv } from '../common/auth/trust-config';
 
+const config = nationalConfig();
+armCrashPoint(config.CRASH_AT);
+useDeadlines(deadlinesFrom(config));
 runService('national', async () =>
   startNationalService({
-    databaseUrl: requiredEnv('DATABASE_URL'),
-    port: Number(process.env.PORT ?? 0),
-    host: process.env.HOST,
-    trust: await trustFromEnv(),
-    provinceUrls: parseProvinceUrls(process.env.PROVINCE_URLS),
-    recoveryIntervalMs: Number(process.env.RECOVERY_INTERVAL_MS ?? 2000),
-    recoveryGraceSeconds: Number(process.env.RECOVERY_GRACE_SECONDS ?? 5),
-    accessForwardIntervalMs: Number(process.env.ACCESS_FORWARD_INTERVAL_MS ?? 1000),
-    adjustableClock: process.env.ADJUSTABLE_CLOCK === '1' ? { offsetMs: Number(process.env.CLOCK_OFFSET_MS ?? 0) } : undefined,
+    databaseUrl: config.DATABASE_URL,
+    port: config.PORT,
+    breaker: breakerSettingsFrom(config),
+    host: config.HOST,
+    production: config.NODE_ENV === 'production',
+    trust: await trustFrom(config),
+    personalData: personalDataSettingsOf(config),
+    provinceUrls: config.PROVINCE_URLS ?? {},
+    recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
+    recoveryGraceSeconds: config.RECOVERY_GRACE_SECONDS,
+    accessForwardIntervalMs: config.ACCESS_FORWARD_INTERVAL_MS,
+    adjustableClock: config.ADJUSTABLE_CLOCK ? { offsetMs: config.CLOCK_OFFSET_MS } : undefined,
   }),
 );

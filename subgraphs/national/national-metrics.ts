@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import { metricsEnabled, onePerScrape } from '../common/observability/metrics';
+import { expose, metricsEnabled, onePerScrape } from '../common/observability/metrics';
 
 /**
  * What only national knows: the province-step outbox (what waits, how old the oldest step is, how
@@ -7,12 +7,13 @@ import { metricsEnabled, onePerScrape } from '../common/observability/metrics';
  */
 const steps = new Counter({
   name: 'wallet_province_steps_total',
+  registers: [],
   help: 'Province steps taken from the outbox, by how it went: applied; waiting (the province cannot take it yet); unavailable (the province did not answer); failed.',
   labelNames: ['province', 'action', 'outcome'],
 });
 
 export function countStep(step: { province: string; action: string }, outcome: 'applied' | 'waiting' | 'unavailable' | 'failed'): void {
-  if (metricsEnabled) steps.inc({ province: step.province, action: step.action, outcome });
+  if (metricsEnabled()) steps.inc({ province: step.province, action: step.action, outcome });
 }
 
 interface Backlog {
@@ -25,8 +26,9 @@ let backlog: { read: () => Promise<Backlog[]>; provinces: () => string[] } | und
 /** A connected province with nothing waiting reads 0. */
 const backlogNow = onePerScrape('outbox', async () => new Map((await (backlog?.read() ?? [])).map((b) => [b.province, b])));
 
-new Gauge({
+const unapplied = new Gauge({
   name: 'wallet_outbox_unapplied_steps',
+  registers: [],
   help: 'Province steps in national’s outbox not yet applied, by province.',
   labelNames: ['province'],
   async collect() {
@@ -36,8 +38,9 @@ new Gauge({
     for (const province of new Set([...backlog.provinces(), ...waiting.keys()])) this.set({ province }, waiting.get(province)?.steps ?? 0);
   },
 });
-new Gauge({
+const oldest = new Gauge({
   name: 'wallet_outbox_oldest_step_age_seconds',
+  registers: [],
   help: 'Age of the oldest province step not yet applied, by province; 0 when none waits.',
   labelNames: ['province'],
   async collect() {
@@ -51,21 +54,25 @@ new Gauge({
 /** Reports the outbox: `read` gives what waits by province, `provinces` the connected ones. */
 export function watchOutbox(read: () => Promise<Backlog[]>, provinces: () => string[]): void {
   backlog = { read, provinces };
+  // National's own series, in its /metrics only: the gateway imports these modules to build national's schema.
+  expose(steps, unapplied, oldest, rounds, finished);
 }
 
 const rounds = new Counter({
   name: 'wallet_recovery_rounds_total',
+  registers: [],
   help: 'Rounds of the recovery worker (and of POST /internal/recover), by outcome: completed or failed.',
   labelNames: ['outcome'],
 });
 const finished = new Counter({
   name: 'wallet_recovery_finished_total',
+  registers: [],
   help: 'What recovery rounds finished: enrolments, transfers and settlements driven to a final state, steps applied, accounts carried (R31), transfers returned (R25).',
   labelNames: ['work'],
 });
 
 export function countRecoveryRound(result: Record<string, number> | undefined): void {
-  if (!metricsEnabled) return;
+  if (!metricsEnabled()) return;
   rounds.inc({ outcome: result ? 'completed' : 'failed' });
   for (const [work, count] of Object.entries(result ?? {})) finished.inc({ work }, count);
 }

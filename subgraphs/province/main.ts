@@ -1,16 +1,25 @@
 import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
-import { requiredEnv, runService } from '../common/service-main';
+import { deadlinesFrom, useDeadlines } from '../common/deadlines';
+import { trustFrom } from '../common/auth/trust-config';
+import { personalDataSettingsOf } from '../common/crypto/personal-data-at-rest';
+import { armCrashPoint } from '../common/crash-point';
+import { runService } from '../common/service-main';
+import { provinceConfig } from './config';
 import { startProvinceService } from './server';
-import { trustFromEnv } from '../common/auth/trust-config';
 
-const province = requiredEnv('PROVINCE');
-runService(`province ${province}`, async () =>
+const config = provinceConfig();
+armCrashPoint(config.CRASH_AT);
+useDeadlines(deadlinesFrom(config));
+runService(`province ${config.PROVINCE}`, async () =>
   startProvinceService({
-    province,
-    databaseUrl: requiredEnv('DATABASE_URL'),
-    port: Number(process.env.PORT ?? 0),
-    host: process.env.HOST,
-    trust: await trustFromEnv(),
+    province: config.PROVINCE,
+    databaseUrl: config.DATABASE_URL,
+    port: config.PORT,
+    host: config.HOST,
+    production: config.NODE_ENV === 'production',
+    trust: await trustFrom(config),
+    personalData: personalDataSettingsOf(config),
+    adjustableClock: config.ADJUSTABLE_CLOCK ? { offsetMs: config.CLOCK_OFFSET_MS } : undefined,
   }),
 );

@@ -1,56 +1,59 @@
 import { callerOfRequest } from '../common/auth/authenticate';
 import type { ServiceTrust } from '../common/auth/trust-config';
 import { openDatabase } from '../common/database';
+import { PROVINCE_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/http-server';
+import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
 import { subgraphServer } from '../common/apollo';
 import { type ProvinceContext, provinceContext } from './context';
 import { internalRoutes } from './internal/routes';
-import { Init1732300000000 } from './migrations/1732300000000-Init';
-import { Memberships1732500000000 } from './migrations/1732500000000-Memberships';
-import { KeptFigures1732700000000 } from './migrations/1732700000000-KeptFigures';
-import { AnswersByKey1732800000000 } from './migrations/1732800000000-AnswersByKey';
-import { DataAccessRecords1732900000000 } from './migrations/1732900000000-DataAccessRecords';
-import { AccountMoves1733000000000 } from './migrations/1733000000000-AccountMoves';
-import { PortalLists1733200000000 } from './migrations/1733200000000-PortalLists';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
 import { readsPlugin } from '../common/request-reads';
 import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
-import { errorText, log } from '../common/log';
+import { everyInOneCopy, inTransactionAlone } from '../common/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/observability/metrics';
-import { FigureRowAge1733217000000 } from './migrations/1733217000000-FigureRowAge';
-import { PersonalDataAtRest1733400000000 } from './migrations/1733400000000-PersonalDataAtRest';
-import { startPersonalDataAtRest } from '../common/crypto/personal-data-at-rest';
+import { type PersonalDataSettings, startPersonalDataAtRest } from '../common/crypto/personal-data-at-rest';
 import { SEALED_ID_NUMBER } from './members/members';
 import { buildProvinceSchema } from './schema';
+import { startPlatformClock } from '../common/platform-clock';
+import { healthRoute } from '../common/service-health';
+
+const FOLDING = 'folding figure rows';
 
 export interface ProvinceServiceConfig {
   province: string;
   databaseUrl: string;
+  /** Encryption of personal data at rest: the suite, the KEK file, the re-sealing interval. */
+  personalData: PersonalDataSettings;
   port: number;
   host?: string;
+  /** NODE_ENV=production: no introspection. */
+  production?: boolean;
   /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
   trust: ServiceTrust;
+  /** Tests only: a clock that can be set through the internal `clock` operation, starting this far ahead. */
+  adjustableClock?: { offsetMs: number };
 }
 
 /** Starts one provincial deployment of the `province` subgraph on its own database. */
 export async function startProvinceService(config: ProvinceServiceConfig): Promise<RunningHttpService> {
+  const { routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock, config.production);
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
-    migrations: [Init1732300000000, Memberships1732500000000, KeptFigures1732700000000, AnswersByKey1732800000000, DataAccessRecords1732900000000,
-      AccountMoves1733000000000, PortalLists1733200000000, FigureRowAge1733217000000, PersonalDataAtRest1733400000000],
+    migrations: PROVINCE_MIGRATIONS,
   });
   let stopSealing: () => void;
   try {
-    stopSealing = await startPersonalDataAtRest(db, [SEALED_ID_NUMBER]);
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_ID_NUMBER], config.personalData);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  await foldFigureRows(db);
-  const folding = setInterval(() => foldFigureRows(db).catch((error: unknown) => log.error({ error: errorText(error) }, 'folding figure rows failed')), 60_000);
-  folding.unref();
+  // Folding is safe in two copies at once (row locks), but one copy at a time does it without waiting on the other.
+  await inTransactionAlone(db, FOLDING, foldFigureRows);
+  const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldFigureRows });
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
@@ -58,7 +61,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
     accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
     readsPlugin<ProvinceContext>(),
-  ]);
+  ], { production: config.production });
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({
@@ -67,16 +70,18 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     port: config.port,
     host: config.host,
     routes: {
-      'GET /health': async () => ({ status: 200, body: { status: 'ok', province: config.province } }),
+      'GET /health': healthRoute(db, { province: config.province }),
+      ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, false) }),
       ...internalRoutes(db, config.province, config.trust.peers),
+      ...clockRoutes,
     },
   });
   return {
     ...service,
     async close() {
-      clearInterval(folding);
+      await service.close(); // drains the requests in flight first
       stopSealing();
-      await service.close();
+      stopFolding();
       await recording.end();
       await db.destroy();
     },

@@ -5,7 +5,7 @@ import {
 import type { TestCluster, Who } from './cluster-fixture';
 
 /** R23 as the dashboard page and the portals ask for it, and the same figures counted by the test itself. */
-export async function statistics(cluster: TestCluster, who: Who, variables: { from: string; to: string; province?: string }) {
+export async function statistics(cluster: TestCluster, who: Who, variables: { from: string; to: string; province?: string; unit?: 'MONTH' | 'WEEK' | 'DAY' }) {
   return (await cluster.as(who).ok<{ aidStatistics: DashboardStatistics }>(DASHBOARD_QUERY, variables)).aidStatistics;
 }
 

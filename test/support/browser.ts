@@ -37,9 +37,16 @@ export interface Visit {
   problems: string[];
 }
 
+export interface VisitOptions {
+  viewport?: { width: number; height: number };
+  /** The browser's time zone (an IANA name); the machine's by default. */
+  timezoneId?: string;
+}
+
 /** Opens a fresh browser context (its own storage) at `url`, recording requests, errors and CSP violations. */
-export async function visit(browser: Browser, url: string, viewport = { width: 1440, height: 1000 }): Promise<Visit> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', serviceWorkers: 'block' });
+export async function visit(browser: Browser, url: string, options: VisitOptions = {}): Promise<Visit> {
+  const { viewport = { width: 1440, height: 1000 }, timezoneId } = options;
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', serviceWorkers: 'block', timezoneId, acceptDownloads: true });
   const page = await context.newPage();
   const visited: Visit = { page, requests: [], problems: [] };
   page.on('request', (request) => visited.requests.push(request.url()));

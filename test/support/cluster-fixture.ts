@@ -7,6 +7,8 @@ import { type GraphClient, graphClient, type Who } from '../../cluster/parties';
 import { withCheckCharacter } from '../../subgraphs/common/id-number';
 import { credentialOf } from '../../cluster/keys';
 import { internalClient } from '../../subgraphs/common/internal-rpc';
+import type { ServiceCredential } from '../../subgraphs/common/auth/service-credential';
+import { z } from 'zod';
 import type { ProvinceSelection } from '../../subgraphs/common/reference-data';
 
 /**
@@ -26,7 +28,7 @@ export async function startTestCluster(
   provinces: ProvinceSelection = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
-  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput' | 'cryptoSuite'> = {},
+  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite'> = {},
 ): Promise<TestCluster> {
   const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
   const anonymous = graphClient(cluster.gatewayUrl);
@@ -52,7 +54,18 @@ export async function startTestCluster(
  * clock and recovery, in tests only) or, to drive a province directly, by national's.
  */
 export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
-  return internalClient(baseUrl, credentialOf(cluster.keysDir, as));
+  return uncheckedClient(baseUrl, credentialOf(cluster.keysDir, as));
+}
+
+/**
+ * A client that sends any payload as it is given (the operations' contracts are checked by the
+ * receiving end only): for tests that send what a well-behaved caller never would.
+ */
+export function uncheckedClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>) {
+  return {
+    call: (operation: string, input: unknown): Promise<unknown> =>
+      internalClient(baseUrl, { [operation]: { input: z.unknown(), output: z.unknown() } }, credential).call(operation, input),
+  };
 }
 
 
@@ -114,6 +127,10 @@ export const SETTLE = `mutation($input: SettleExpenseInput!) { settleExpense(inp
 export const PREMIUM = `mutation($input: PayPremiumInput!) { payPremium(input: $input) { id state amount quotaPaid } }`;
 export const DISSOLVE = `mutation($input: DissolveMutualAidInput!) { dissolveMutualAid(input: $input) {
   id status quota { granted spent released available } } }`;
+/** R26, R31: an insurance change, with everything its answer says about the account's move. */
+export const MOVE = `mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) {
+  endedMember { id } newMember { id } endedRelationshipIds
+  accountMove { state currentYear accumulated from { id } to { id } } } }`;
 export const REFUND = `mutation($input: RefundSettlementInput!) { refundSettlement(input: $input) {
   id amount cashPart quotaPart ownAccountPart } }`;
 

@@ -18,15 +18,23 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-export function start(file: string, args: string[], env: Record<string, string> = {}): Running {
+/** With `terminal`, the process leads a process group of its own, as in a terminal: see pressCtrlC(). */
+export function start(file: string, args: string[], env: Record<string, string> = {}, terminal = false): Running {
   const environment = { ...process.env };
   for (const name of SCRIPT_ENV) delete environment[name];
-  const child = spawn(process.execPath, [file, ...args], { cwd: PROJECT, env: { ...environment, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [file, ...args], {
+    cwd: PROJECT, env: { ...environment, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: terminal,
+  });
   let [out, err] = ['', ''];
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** What Ctrl-C in a terminal does: SIGINT to every process of the group (the script, its services, its database). */
+export function pressCtrlC(running: Running): void {
+  if (running.child.pid !== undefined && running.child.exitCode === null) process.kill(-running.child.pid, 'SIGINT');
 }
 
 /** Runs a script to its end: exit code, stdout and stderr. */

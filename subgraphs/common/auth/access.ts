@@ -66,12 +66,20 @@ export function requirePortalOf(caller: Caller | undefined, province: string, wh
   throw refuse(what, `that is for the portal of province ${province} (you are ${whoYouAre(caller)})`);
 }
 
+/** The reports a portal reads for its own province only: what each is called, and why in words. */
+const REPORTS = {
+  reconciliation: ['report', 'a portal reconciles its own province only'],
+  statistics: ['aid statistics', 'a portal reads its own province\'s statistics only'],
+  clearing: ['clearing position', 'a portal reads its own province\'s clearing position only'],
+} as const;
+
 /** Reports: the dashboard, and a portal for its own province (or for every province when none is named). */
-export function requireAggregateReader(caller: Caller | undefined, province?: string): void {
+export function requireAggregateReader(caller: Caller | undefined, report: keyof typeof REPORTS, province?: string): void {
   if (caller?.role === Role.NATIONAL_DASHBOARD) return;
   if (caller?.role === Role.PROVINCIAL_PORTAL && (!province || caller.province === province)) return;
   if (caller?.role === Role.PROVINCIAL_PORTAL) {
-    throw refuse(`read the report of province ${(province ?? '').slice(0, 4)}`, `a portal reconciles its own province only (you are ${whoYouAre(caller)})`);
+    const [name, why] = REPORTS[report];
+    throw refuse(`read the ${name} of province ${(province ?? '').slice(0, 4)}`, `${why} (you are ${whoYouAre(caller)})`);
   }
   throw refuse('read this report', `it is for the national dashboard and the provincial portals (you are ${whoYouAre(caller)})`);
 }

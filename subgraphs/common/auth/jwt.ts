@@ -1,4 +1,6 @@
-import { type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { TrustedKeySet } from './key-set';
 import { ALGORITHMS_OF, SIGNING_ALGORITHM, signingKeyOf } from './keys';
 import { isSm2Jwk, type JwtCheck, signSm2Jwt, type VerifiedJwt, verifySm2Jwt } from './sm2-jws';

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { CryptoSuite } from '../crypto/suite';
 import { type JsonWebKeySet, parseKeySet, requireSuite } from './keys';
 import { sm2KeyOfJwk } from './sm2-jws';
@@ -46,6 +48,7 @@ export class TrustedKeySet {
   private set: JsonWebKeySet;
   private getKey: JWTVerifyGetKey;
   private kids: Set<string>;
+  private count: number;
   private lastReadOnMissMs = 0;
   private timer?: NodeJS.Timeout;
 
@@ -54,6 +57,7 @@ export class TrustedKeySet {
     this.set = set;
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
+    this.count = set.keys.length;
     if (!('inline' in source) && options.refreshMs) {
       this.timer = setInterval(() => void this.reload().catch((error: Error) => log.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
       this.timer.unref();
@@ -73,6 +77,11 @@ export class TrustedKeySet {
 
   static fromSet(set: JsonWebKeySet, label: string, suite: CryptoSuite = 'international'): TrustedKeySet {
     return new TrustedKeySet({ inline: JSON.stringify(set) }, { label, suite }, requireSuite(set, suite, label));
+  }
+
+  /** How many keys the set holds now (readiness: a service with none cannot check a token). */
+  get size(): number {
+    return this.count;
   }
 
   /** Whether a key of this id is in the set now (a retired key is not). */
@@ -109,6 +118,7 @@ export class TrustedKeySet {
     this.set = set;
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
+    this.count = set.keys.length;
   }
 
   close(): void {

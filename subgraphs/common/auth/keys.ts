@@ -1,4 +1,6 @@
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 import type { CryptoSuite } from '../crypto/suite';
 import { isSm2Jwk, newSm2Jwk, SM2_JWS_ALGORITHM } from './sm2-jws';
 

@@ -1,4 +1,6 @@
-import { decodeProtectedHeader, type JWK } from 'jose';
+import { decodeProtectedHeader } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 import { Role } from './caller';
 import type { TrustedKeySet } from './key-set';
 import { signJwt, verifyJwt } from './jwt';

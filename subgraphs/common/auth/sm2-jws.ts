@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import type { JWK, JWTPayload } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { newSm2KeyMaterial, sm2PrivateKey, sm2PublicKey, sm2Sign, sm2Verify } from '../crypto/sm2';
 
 /**

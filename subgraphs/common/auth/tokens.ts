@@ -1,9 +1,11 @@
-import type { JWK, JWTPayload } from 'jose';
+// Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
+import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { isProvinceCode } from '../reference-data';
 import { provinceOfMemberId } from '../routing-keys';
 import { type Caller, Role } from './caller';
 import type { TrustedKeySet } from './key-set';
 import { signJwt, verifyJwt } from './jwt';
+import type { VerifiedJwt } from './sm2-jws';
 
 /**
  * Bearer tokens: JSON Web Tokens (RFC 7519) signed with an asymmetric key (Ed25519, or SM2 in the
@@ -89,7 +91,7 @@ export async function verifiedOnce<T>(
 /** The caller a token names, or InvalidToken (bad signature, unknown or retired key, expired, unknown role, ...). */
 export async function verifyToken(policy: TokenPolicy, token: string): Promise<Caller> {
   return verifiedOnce(token, policy.keys, async () => {
-    let result;
+    let result: VerifiedJwt;
     try {
       result = await verifyJwt(token, policy.keys, { issuer: policy.issuer, audience: policy.audience, requiredClaims: ['exp', 'iat'] });
     } catch (error) {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { cryptoSuiteFromEnv } from '../crypto/suite';
 import { type KeySetSource, TrustedKeySet } from './key-set';
 import { type JsonWebKeySet, parsePrivateKey, requireSuite } from './keys';
 import { ServiceCredential, ServicePeers } from './service-credential';
-import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, type TokenPolicy } from './tokens';
+import type { TokenPolicy } from './tokens';
+import type { SharedSettings } from '../config/shared';
 
 /**
- * What one deployment trusts and holds, from its environment:
+ * What one deployment trusts and holds, from its configuration (config/shared.ts):
  * - JWKS_URL | JWKS_FILE | JWKS: the identity provider's public keys (caller tokens), read again
  *   every JWKS_REFRESH_MS (default 60 s); TOKEN_ISSUER, TOKEN_AUDIENCE: what caller tokens must name;
  * - SERVICE_KEY_FILE | SERVICE_KEY: this deployment's own private key (a JWK whose kid is its name);
@@ -23,40 +23,34 @@ export interface ServiceTrust {
   peers: ServicePeers;
 }
 
-type Env = Record<string, string | undefined>;
+/** The variables of the shared configuration (config/shared.ts) that say whom a deployment trusts. */
+export type TrustSettings = Pick<
+  SharedSettings,
+  'CRYPTO_SUITE' | 'JWKS_URL' | 'JWKS_FILE' | 'JWKS' | 'JWKS_REFRESH_MS' | 'TOKEN_ISSUER' | 'TOKEN_AUDIENCE' | 'SERVICE_KEY' | 'SERVICE_KEY_FILE' | 'TRUSTED_SERVICE_KEYS' | 'TRUSTED_SERVICE_KEYS_FILE'
+>;
 
-function oneOf(env: Env, names: string[]): [string, string] | undefined {
-  const given = names.filter((n) => env[n]);
-  if (given.length > 1) throw new Error(`set only one of ${given.join(', ')}`);
-  return given.length ? [given[0], env[given[0]] as string] : undefined;
+/** Where the identity provider's keys come from (the configuration has checked that exactly one is set). */
+function identitySource(settings: Pick<TrustSettings, 'JWKS_URL' | 'JWKS_FILE' | 'JWKS'>): KeySetSource {
+  if (settings.JWKS_URL) return { url: settings.JWKS_URL };
+  if (settings.JWKS_FILE) return { file: settings.JWKS_FILE };
+  if (settings.JWKS) return { inline: settings.JWKS };
+  throw new Error("the identity provider's public keys are needed: set JWKS_URL, JWKS_FILE or JWKS");
 }
 
-export function identitySource(env: Env): KeySetSource {
-  const given = oneOf(env, ['JWKS_URL', 'JWKS_FILE', 'JWKS']);
-  if (!given) throw new Error("the identity provider's public keys are needed: set JWKS_URL, JWKS_FILE or JWKS");
-  const [name, value] = given;
-  return name === 'JWKS_URL' ? { url: value } : name === 'JWKS_FILE' ? { file: value } : { inline: value };
-}
+const textOf = (file: string | undefined, inline: string | undefined): string | undefined => (file ? readFileSync(file, 'utf8') : inline);
 
-function textOf(env: Env, name: string): string | undefined {
-  const given = oneOf(env, [`${name}_FILE`, name]);
-  if (!given) return undefined;
-  return given[0].endsWith('_FILE') ? readFileSync(given[1], 'utf8') : given[1];
-}
-
-export async function trustFromEnv(env: Env = process.env): Promise<ServiceTrust> {
-  const suite = cryptoSuiteFromEnv(env);
-  const refreshMs = Number(env.JWKS_REFRESH_MS ?? 60_000);
-  const keys = await TrustedKeySet.load(identitySource(env), { label: "the identity provider's JWKS", refreshMs, suite });
-  const ownKey = textOf(env, 'SERVICE_KEY');
-  const peersText = textOf(env, 'TRUSTED_SERVICE_KEYS');
+export async function trustFrom(settings: TrustSettings): Promise<ServiceTrust> {
+  const suite = settings.CRYPTO_SUITE;
+  const keys = await TrustedKeySet.load(identitySource(settings), { label: "the identity provider's JWKS", refreshMs: settings.JWKS_REFRESH_MS, suite });
+  const ownKey = textOf(settings.SERVICE_KEY_FILE, settings.SERVICE_KEY);
+  const peersText = textOf(settings.TRUSTED_SERVICE_KEYS_FILE, settings.TRUSTED_SERVICE_KEYS);
   const peerKeys = peersText
     ? await TrustedKeySet.load({ inline: peersText }, { label: 'TRUSTED_SERVICE_KEYS', suite })
     : TrustedKeySet.fromSet({ keys: [] } as JsonWebKeySet, 'no trusted services', suite);
   const ownJwk = ownKey ? parsePrivateKey(ownKey, 'SERVICE_KEY') : undefined;
   if (ownJwk) requireSuite({ keys: [ownJwk] }, suite, 'SERVICE_KEY');
   return {
-    policy: { keys, issuer: env.TOKEN_ISSUER || DEFAULT_ISSUER, audience: env.TOKEN_AUDIENCE || DEFAULT_AUDIENCE },
+    policy: { keys, issuer: settings.TOKEN_ISSUER, audience: settings.TOKEN_AUDIENCE },
     credential: ownJwk ? new ServiceCredential(ownJwk) : undefined,
     peers: new ServicePeers(peerKeys),
   };

@@ -35,16 +35,9 @@ export function makeKeyEncryptionKeyFile(file: string): void {
 export function readKeyEncryptionKeyFile(file: string, suite: CryptoSuite): KeyEncryptionKey {
   if (!existsSync(file)) throw new Error(`the key-encryption key file ${file} does not exist (npm run keys makes one)`);
   const mode = statSync(file).mode & 0o777;
-  // A Kubernetes Secret mounted read-only is 0400 or 0440 by default: group read is refused too.
-  if (mode & 0o077) throw new Error(`the key-encryption key file ${file} may be read by others (mode ${mode.toString(8)}): chmod 600 it`);
+  // Group read is allowed: a Kubernetes Secret mounted with the pod's fsGroup is 0440, root-owned, read through the group.
+  if (mode & 0o037) throw new Error(`the key-encryption key file ${file} may be read by others (mode ${mode.toString(8)}): chmod 600 it`);
   const text = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/i.test(text)) throw new Error(`the key-encryption key file ${file} is not 64 hex digits`);
   return localKeyEncryptionKey(Buffer.from(text, 'hex'), suite);
-}
-
-/** The KEK named by PII_KEK_FILE; without it the service does not start. */
-export function keyEncryptionKeyFromEnv(env: Record<string, string | undefined>, suite: CryptoSuite): KeyEncryptionKey {
-  const file = env.PII_KEK_FILE;
-  if (!file) throw new Error('PII_KEK_FILE is needed: the file (or mounted secret) of the key-encryption key that protects personal data at rest');
-  return readKeyEncryptionKeyFile(file, suite);
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { platformNow } from '../clock';
 import { normalizeIdNumber } from '../id-number';
 import { DATA_KEY_BYTES, keyedHash, open, seal } from './cipher';
 import type { KeyEncryptionKey } from './key-encryption-key';
@@ -23,7 +24,7 @@ export const DATA_KEY_TABLE = `
     wrapped    bytea NOT NULL,
     kek_id     text NOT NULL,
     suite      text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now()
+    created_at timestamptz NOT NULL
   );`;
 
 export interface SealedValue {
@@ -102,7 +103,7 @@ type Query = Pick<DataSource, 'query'>;
 async function insertKey(db: Query, kek: KeyEncryptionKey, suite: CryptoSuite, purpose: 'seal' | 'index'): Promise<number> {
   const [{ id }] = (await db.query(`SELECT nextval(pg_get_serial_sequence('data_key', 'id'))::int AS id`)) as { id: number }[];
   const wrapped = await kek.wrap(randomBytes(DATA_KEY_BYTES), wrapContext(id, purpose));
-  await db.query(`INSERT INTO data_key (id, purpose, wrapped, kek_id, suite) VALUES ($1, $2, $3, $4, $5)`, [id, purpose, wrapped, kek.id, suite]);
+  await db.query(`INSERT INTO data_key (id, purpose, wrapped, kek_id, suite, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [id, purpose, wrapped, kek.id, suite, platformNow()]);
   return id;
 }
 

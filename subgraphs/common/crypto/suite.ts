@@ -11,9 +11,9 @@ export function isCryptoSuite(value: string): value is CryptoSuite {
   return (CRYPTO_SUITES as readonly string[]).includes(value);
 }
 
-/** The suite CRYPTO_SUITE names (default `international`); anything else stops the service at start. */
-export function cryptoSuiteFromEnv(env: Record<string, string | undefined> = process.env): CryptoSuite {
-  const value = env.CRYPTO_SUITE || 'international';
-  if (!isCryptoSuite(value)) throw new Error(`CRYPTO_SUITE is ${JSON.stringify(value)}: it is one of ${CRYPTO_SUITES.join(', ')}`);
-  return value;
+/** The suite a script's CRYPTO_SUITE (or option) names (default `international`); anything else is refused. The services read it typed (config/shared.ts). */
+export function cryptoSuiteNamed(value: string | undefined): CryptoSuite {
+  const name = value || 'international';
+  if (!isCryptoSuite(name)) throw new Error(`CRYPTO_SUITE is ${JSON.stringify(name)}: it is one of ${CRYPTO_SUITES.join(', ')}`);
+  return name;
 }

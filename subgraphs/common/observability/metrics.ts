@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Metric, register } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { errorText, log } from '../log';
 
@@ -12,14 +12,18 @@ import { errorText, log } from '../log';
  * benchmark measures what they cost).
  */
 export const METRICS_PATH = '/metrics';
-export const metricsEnabled = process.env.METRICS !== 'off';
+let enabled = true;
+
+/** Whether metrics are counted and served (METRICS, set at start by `startMetrics`). */
+export const metricsEnabled = (): boolean => enabled;
 
 /** Seconds; requests and fetches take milliseconds to seconds. */
 const DURATION_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function startMetrics(labels: { service: string; province?: string }): void {
+export function startMetrics(labels: { service: string; province?: string }, on: boolean): void {
+  enabled = on;
   register.setDefaultLabels(labels);
-  if (metricsEnabled) collectDefaultMetrics();
+  if (enabled) collectDefaultMetrics();
 }
 
 export async function metricsText(): Promise<{ contentType: string; body: string }> {
@@ -59,7 +63,7 @@ const requestDuration = new Histogram({
 });
 
 export function countRequest(kind: string, operation: string, codes: Iterable<string>, seconds: number): void {
-  if (!metricsEnabled) return;
+  if (!metricsEnabled()) return;
   requests.inc({ kind, operation });
   for (const code of codes) requestErrors.inc({ kind, operation, code });
   requestDuration.observe({ kind, operation }, seconds);
@@ -70,10 +74,24 @@ export function durationHistogram<Label extends string>(name: string, help: stri
   return new Histogram({ name, help, labelNames, buckets: DURATION_BUCKETS });
 }
 
+/**
+ * Registers metrics declared with `registers: []` once a service says it records them: a module
+ * another service imports (the gateway builds national's schema) declares nothing in its /metrics.
+ */
+export function expose(...metrics: Metric[]): void {
+  for (const metric of metrics) {
+    if (exposed.has(metric)) continue;
+    exposed.add(metric);
+    register.registerMetric(metric);
+  }
+}
+const exposed = new WeakSet<Metric>();
+
 const pools = new Map<string, Pool>();
 
-new Gauge({
+const poolConnections = new Gauge({
   name: 'wallet_db_pool_connections',
+  registers: [],
   help: 'Connections of a database pool: in use (checked out by a query or transaction) and idle.',
   labelNames: ['pool', 'state'],
   collect() {
@@ -84,8 +102,9 @@ new Gauge({
     }
   },
 });
-new Gauge({
+const poolWaiting = new Gauge({
   name: 'wallet_db_pool_waiting',
+  registers: [],
   help: 'Queries and transactions waiting for a connection of a database pool (all are in use).',
   labelNames: ['pool'],
   collect() {
@@ -96,7 +115,9 @@ new Gauge({
 
 /** Reports a pool in the pool gauges: `main` (the service's DataSource) or another by name. */
 export function watchPool(name: string, pool: Pool | undefined): void {
-  if (pool) pools.set(name, pool);
+  if (!pool) return;
+  pools.set(name, pool);
+  expose(poolConnections, poolWaiting);
 }
 
 /** The pg pool under a TypeORM DataSource (its PostgreSQL driver's `master`). */
@@ -144,8 +165,9 @@ export interface UnfoldedRows {
 let unfolded: (() => Promise<UnfoldedRows[]>) | undefined;
 const unfoldedNow = onePerScrape('kept figures', async () => (unfolded ? unfolded() : []));
 
-new Gauge({
+const foldLag = new Gauge({
   name: 'wallet_kept_figures_fold_lag_seconds',
+  registers: [],
   help: 'Age of the oldest kept-figure row waiting to be folded (its database session has ended; rows are folded every minute); 0 when none waits.',
   labelNames: ['table'],
   async collect() {
@@ -153,8 +175,9 @@ new Gauge({
     for (const t of (await unfoldedNow()) ?? []) this.set({ table: t.table }, t.oldestSeconds);
   },
 });
-new Gauge({
+const unfoldedRows = new Gauge({
   name: 'wallet_kept_figures_unfolded_rows',
+  registers: [],
   help: 'Kept-figure rows waiting to be folded (their database session has ended).',
   labelNames: ['table'],
   async collect() {
@@ -166,4 +189,5 @@ new Gauge({
 /** Reports the fold lag of a service's kept figures (province: figure_row; national: the R23 figure tables). */
 export function watchFoldLag(read: () => Promise<UnfoldedRows[]>): void {
   unfolded = read;
+  expose(foldLag, unfoldedRows);
 }

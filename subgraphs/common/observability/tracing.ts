@@ -7,16 +7,18 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SharedSettings } from '../config/shared';
 import { errorText, log } from '../log';
 
 /**
  * OpenTelemetry tracing of a service: the official Node SDK with the instrumentations of Node's
  * HTTP server, undici (every call to a subgraph or a province) and pg (every SQL statement), so a
  * request is one trace from the gateway through national, the provinces and their databases (W3C
- * trace context). Off unless an OTLP endpoint is configured by the standard variables
- * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; OTLP over HTTP), and
- * then configured by them too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+ * trace context). Spans are exported only when an OTLP endpoint is configured by the standard
+ * variables (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; OTLP over
+ * HTTP); without one, trace ids are still made, propagated and logged, and no span is recorded.
+ * With export, the standard variables configure it too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
  * `OTEL_TRACES_SAMPLER`(`_ARG`), `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`, …
  *
  * Work started by a timer (recovery, the R32 forwarder, the gateway's health checks) makes no
@@ -31,10 +33,16 @@ const UNTRACED_PATHS = new Set(['/health', '/metrics']);
 /** GraphQL over GET carries the operation and its variables (personal data) in the query string. */
 const REDACTED_QUERY_PARAMETERS = ['query', 'variables', 'extensions', 'operationName'];
 
-export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
-  if (env.OTEL_TRACES_EXPORTER?.split(',').some((e) => e.trim() === 'none')) return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+/** The variables of the shared configuration (config/shared.ts) that turn tracing on or off. */
+export type TracingSettings = Pick<
+  SharedSettings,
+  'OTEL_SDK_DISABLED' | 'OTEL_TRACES_EXPORTER' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_TRACES_SAMPLER'
+>;
+
+export function tracingConfigured(settings: TracingSettings): boolean {
+  if (settings.OTEL_SDK_DISABLED === 'true') return false;
+  if (settings.OTEL_TRACES_EXPORTER?.split(',').some((e) => e.trim() === 'none')) return false;
+  return Boolean(settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || settings.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
 }
 
 let provider: NodeTracerProvider | undefined;
@@ -43,11 +51,14 @@ let provider: NodeTracerProvider | undefined;
  * Starts tracing when configured. Must run before the instrumented modules (http, undici, pg) are
  * first loaded: each service's `telemetry.ts` is the first import of its main.
  */
-export function startTracing(serviceName: string): void {
-  if (!tracingConfigured() || provider) return;
+export function startTracing(serviceName: string, settings: TracingSettings): void {
+  if (provider || settings.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
+  const exporting = tracingConfigured(settings);
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] })),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    // Without an exporter no span is recorded, yet every request has a trace id: made at the gateway
+    // when the caller sent none, passed on to national and the provinces (W3C traceparent), logged.
+    ...(exporting ? { spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] } : { sampler: new AlwaysOffSampler() }),
   });
   provider.register();
   registerInstrumentations({
@@ -62,7 +73,7 @@ export function startTracing(serviceName: string): void {
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     ],
   });
-  log.info({ sampler: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on' }, 'tracing: exporting spans over OTLP/HTTP');
+  if (exporting) log.info({ sampler: settings.OTEL_TRACES_SAMPLER }, 'tracing: exporting spans over OTLP/HTTP');
 }
 
 /** Sends the spans not yet exported (before the process exits). */

@@ -4,6 +4,7 @@ import { provinceOfMemberId } from '../../common/routing-keys';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { errorText, log } from '../../common/log';
 import { inSpan } from '../../common/observability/tracing';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
 
 /**
  * R32 for the personal data national keeps (wallet, relationships, settlements, quota, the ID
@@ -34,7 +35,7 @@ export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDi
       if (rows.length === 0) break;
       try {
         const batch = { 'wallet.province': province, 'wallet.records': rows.length };
-        await inSpan('forward access records', { attributes: batch }, () => provinces.call(province, 'recordAccess', { records: rows.map((r) => r.record) }));
+        await inSpan('forward access records', { attributes: batch }, () => provinces.call(province, 'recordAccess', { records: rows.map((r) => ({ ...r.record, readAt: new Date(r.record.readAt) })) }));
       } catch (error) {
         log.warn({ province, error: errorText(error) }, 'R32: access records wait for their province');
         break;
@@ -47,15 +48,7 @@ export async function forwardAccessRecords(db: DataSource, provinces: ProvinceDi
   return forwarded;
 }
 
-export function startAccessRecordForwarder(db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    forwardAccessRecords(db, provinces)
-      .catch((error: unknown) => log.error({ error: errorText(error) }, 'R32: forwarding access records failed'))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Forwards every `intervalMs`, from one copy of national at a time. */
+export function startAccessRecordForwarder(jobs: ExclusiveJobs, db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
+  return everyInOneCopy('access-record forwarding', intervalMs, { jobs, work: () => forwardAccessRecords(db, provinces) });
 }

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import { type Fen, fenFromDb } from '../../common/money';
@@ -15,8 +16,8 @@ export async function recordClearing(
 ): Promise<void> {
   if (debtorProvince === creditorProvince || amount === 0n) return;
   await tx.query(
-    `INSERT INTO clearing_entry (operation_id, debtor_province, creditor_province, amount) VALUES ($1, $2, $3, $4)`,
-    [operationId, debtorProvince, creditorProvince, String(amount)],
+    `INSERT INTO clearing_entry (operation_id, debtor_province, creditor_province, amount, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [operationId, debtorProvince, creditorProvince, String(amount), platformNow()],
   );
 }
 

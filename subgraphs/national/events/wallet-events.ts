@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import type { EventPosition } from '../../common/wallet-event-id';
+import { platformNow } from '../../common/clock';
 
 /**
  * Wallet events: what a member is told as it happens (the gateway's `walletEvents` subscription).
@@ -27,24 +28,25 @@ export enum WalletEventKind {
 
 export const EVENT_RETENTION_HOURS = 24;
 
-const INSERT = 'INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id, settlement_id, refund_id)';
+// Every `source` CTE carries `at`: the platform time of its change, which its events are stamped with.
+const INSERT = 'INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id, settlement_id, refund_id, created_at)';
 
-/** For each transfer of the CTE `source` (id, relationship_id): the beneficiary's receipt, or its return to both parties. */
+/** For each transfer of the CTE `source` (id, relationship_id, at): the beneficiary's receipt, or its return to both parties. */
 export function transferEvents(kind: WalletEventKind.TRANSFER_RECEIVED | WalletEventKind.TRANSFER_RETURNED, source: string): string {
   const told = kind === WalletEventKind.TRANSFER_RECEIVED ? '(r.beneficiary_id)' : '(r.beneficiary_id), (r.donor_id)';
-  return `${INSERT} SELECT told.member_id, '${kind}', s.relationship_id, s.id, NULL, NULL
+  return `${INSERT} SELECT told.member_id, '${kind}', s.relationship_id, s.id, NULL, NULL, s.at
     FROM ${source} s JOIN relationship r ON r.id = s.relationship_id CROSS JOIN LATERAL (VALUES ${told}) told(member_id)`;
 }
 
-/** For each relationship of the CTE `source` (id, donor_id, beneficiary_id): the beneficiary's consent asked, or its end to both. */
+/** For each relationship of the CTE `source` (id, donor_id, beneficiary_id, at): the beneficiary's consent asked, or its end to both. */
 export function relationshipEvents(kind: WalletEventKind.RELATIONSHIP_AWAITING_CONSENT | WalletEventKind.RELATIONSHIP_ENDED, source: string): string {
   const told = kind === WalletEventKind.RELATIONSHIP_AWAITING_CONSENT ? '(s.beneficiary_id)' : '(s.beneficiary_id), (s.donor_id)';
-  return `${INSERT} SELECT told.member_id, '${kind}', s.id, NULL, NULL, NULL FROM ${source} s CROSS JOIN LATERAL (VALUES ${told}) told(member_id)`;
+  return `${INSERT} SELECT told.member_id, '${kind}', s.id, NULL, NULL, NULL, s.at FROM ${source} s CROSS JOIN LATERAL (VALUES ${told}) told(member_id)`;
 }
 
-/** For each settlement of the CTE `source` (id, beneficiary_id, quota_paid) paid partly from quota: the beneficiary and each donor drawn on. */
+/** For each settlement of the CTE `source` (id, beneficiary_id, quota_paid, at) paid partly from quota: the beneficiary and each donor drawn on. */
 export function quotaSpentEvents(source: string): string {
-  return `${INSERT} SELECT told.member_id, '${WalletEventKind.QUOTA_SPENT}', told.relationship_id, NULL, s.id, NULL
+  return `${INSERT} SELECT told.member_id, '${WalletEventKind.QUOTA_SPENT}', told.relationship_id, NULL, s.id, NULL, s.at
     FROM ${source} s CROSS JOIN LATERAL (
       SELECT s.beneficiary_id, NULL::text
       UNION SELECT t.donor_id, t.relationship_id FROM quota_use u JOIN transfer t ON t.id = u.transfer_id WHERE u.settlement_id = s.id
@@ -53,11 +55,11 @@ export function quotaSpentEvents(source: string): string {
 }
 
 /**
- * For each refund of the CTE `source` (id, settlement_id, quota_part) that gave quota back: the
+ * For each refund of the CTE `source` (id, settlement_id, quota_part, at) that gave quota back: the
  * beneficiary, and each donor whose lot it restored or whose account it paid (its province steps name the lot).
  */
 export function quotaRefundedEvents(source: string): string {
-  return `${INSERT} SELECT told.member_id, '${WalletEventKind.QUOTA_REFUNDED}', told.relationship_id, NULL, s.settlement_id, s.id
+  return `${INSERT} SELECT told.member_id, '${WalletEventKind.QUOTA_REFUNDED}', told.relationship_id, NULL, s.settlement_id, s.id, s.at
     FROM ${source} s JOIN settlement st ON st.id = s.settlement_id CROSS JOIN LATERAL (
       SELECT st.beneficiary_id, NULL::text
       UNION SELECT t.donor_id, t.relationship_id FROM province_step ps JOIN transfer t ON t.id = ps.payload->>'holdId' WHERE ps.operation_id = s.id
@@ -94,6 +96,6 @@ export async function findWalletEvent(db: Queryable, position: EventPosition): P
 }
 
 /** Forgets events older than the retention; a client that was away longer resumes from the oldest kept. */
-export async function pruneWalletEvents(db: DataSource): Promise<void> {
-  await db.query(`DELETE FROM wallet_event WHERE created_at < now() - make_interval(hours => $1)`, [EVENT_RETENTION_HOURS]);
+export async function pruneWalletEvents(db: Pick<DataSource, 'query'>): Promise<void> {
+  await db.query(`DELETE FROM wallet_event WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [platformNow(), EVENT_RETENTION_HOURS]);
 }

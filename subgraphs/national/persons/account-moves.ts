@@ -1,3 +1,5 @@
+import { platformNow } from '../../common/clock';
+import type { OutputOf, ProvinceOperations } from '../../common/internal-contract';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource } from '../../common/enums';
 import { type Fen, fenFromDb } from '../../common/money';
@@ -55,8 +57,8 @@ export async function findAccountMove(db: DataSource | EntityManager, operationI
 /** Records that an employee's account is to move, in the transaction that ends their membership. */
 export async function recordAccountMove(tx: EntityManager, operationId: string, idNumber: string, fromMember: string, toRegion: string): Promise<void> {
   await tx.query(
-    `INSERT INTO account_move (id, id_number, from_member, to_region, state) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP')`,
-    [operationId, idNumber, fromMember, toRegion],
+    `INSERT INTO account_move (id, id_number, from_member, to_region, state, created_at) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP', $5)`,
+    [operationId, idNumber, fromMember, toRegion, platformNow()],
   );
 }
 
@@ -68,9 +70,10 @@ export async function carryAccount(ctx: NationalContext, operationId: string): P
   const firstStep = await ctx.db.transaction(async (tx) => {
     const [move] = (await tx.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1 FOR UPDATE`, [operationId])) as MoveRow[];
     if (move?.state !== 'WAITING_FOR_MEMBERSHIP') return undefined;
+    // The membership the move enrolled, whatever has become of it since (a later end or move waits for this one).
     const [person] = (await tx.query(
-      `SELECT member_id FROM person WHERE id_number = $1 AND state = 'ACTIVE' AND pooling_region = $2`,
-      [move.id_number, move.to_region],
+      `SELECT new_member_id AS member_id FROM ended_membership WHERE operation_id = $1 AND new_member_id IS NOT NULL`,
+      [operationId],
     )) as { member_id: string }[];
     if (!person) return undefined; // the new membership is still being enrolled
     await tx.query(`UPDATE account_move SET to_member = $2, state = 'MOVING' WHERE id = $1`, [operationId, person.member_id]);
@@ -103,15 +106,19 @@ export async function carryWaitingAccounts(ctx: NationalContext): Promise<number
 
 /**
  * A member's membership that holds their account now: a membership whose account moved is followed
- * to where it went (R31), so money owed to a member who moved (a refund) reaches them.
+ * to where it went (R31), so money owed to a member who moved (a refund) reaches them. Read in the
+ * transaction that sends the money there, it holds each move it reads (FOR SHARE): a move starting
+ * at that moment waits, so the money is either sent on to the new membership or reaches the old one
+ * before the transfer-out is booked (its step comes first), never after it.
  */
 export async function currentMembership(db: DataSource | EntityManager, memberId: string): Promise<string> {
   let current = memberId;
   for (let hops = 0; hops < 100; hops++) {
-    const [next] = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 AND to_member IS NOT NULL`, [current])) as {
-      to_member: string;
+    const moves = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 FOR SHARE`, [current])) as {
+      to_member: string | null;
     }[];
-    if (!next) return current;
+    const next = moves.find((m) => m.to_member !== null);
+    if (!next?.to_member) return current;
     current = next.to_member;
   }
   return current;
@@ -127,20 +134,20 @@ export async function movesTouching(db: DataSource, province: string): Promise<A
   return rows.map(toRecord);
 }
 
-interface Booked {
-  parts?: { fundSource: FundSource; amount: string }[];
-}
+/** What a move booked (a move waiting for holds is not followed up: it is tried again). */
+type Booked = OutputOf<ProvinceOperations, 'moveOut'>;
 
-const partOf = (result: unknown, source: FundSource) => String((result as Booked).parts?.find((p) => p.fundSource === source)?.amount ?? '0');
+const bookedParts = (result: Booked) => ('parts' in result ? result.parts : []);
+const partOf = (result: Booked, source: FundSource) => String(bookedParts(result).find((p) => p.fundSource === source)?.amount ?? 0n);
 
-async function recordBooked(tx: EntityManager, step: StepRow, result: unknown): Promise<void> {
+async function recordBooked(tx: EntityManager, step: StepRow, result: Booked): Promise<void> {
   await tx.query(`UPDATE account_move SET current_year = $2, accumulated = $3 WHERE id = $1`, [
     step.operation_id, partOf(result, FundSource.CURRENT_YEAR), partOf(result, FundSource.ACCUMULATED),
   ]);
 }
 
 const markMoved = (tx: EntityManager, step: StepRow) =>
-  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = now() WHERE id = $1 AND state = 'MOVING'`, [step.operation_id]);
+  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = $2 WHERE id = $1 AND state = 'MOVING'`, [step.operation_id, platformNow()]);
 
 // Within one province: booked out and in at once.
 followStep('moveAccount', async (tx, step, result) => {
@@ -153,7 +160,7 @@ followStep('moveOut', async (tx, step, result) => {
   await recordBooked(tx, step, result);
   const counterpart = step.payload.counterpart as string;
   await enqueueStep(tx, step.operation_id, provinceOfMemberId(counterpart) as string, 'moveIn', {
-    memberId: counterpart, operationId: step.operation_id, counterpart: step.payload.memberId, parts: (result as Booked).parts ?? [],
+    memberId: counterpart, operationId: step.operation_id, counterpart: step.payload.memberId as string, parts: bookedParts(result),
   });
 });
 

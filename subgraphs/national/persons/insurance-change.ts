@@ -65,6 +65,7 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
   )) as { idNumber: string; name: string; insuranceType: InsuranceType; poolingRegion: string; state: string }[];
   if (!person) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
   if (person.state !== 'ACTIVE') throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
+  await refuseWhileAccountArrives(tx, change.memberId);
   const moving = change.reason === InsuranceChangeReason.MOVED;
   const newInsuranceType = change.newInsuranceType ?? person.insuranceType;
   if (moving) {
@@ -99,15 +100,35 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
   return operationId;
 }
 
+/**
+ * R31: a membership whose account is still arriving from a move cannot end or move on yet: its
+ * transfer-in would land on an ended membership. A true refusal (R30): nothing is recorded, and the
+ * same change under a new key goes through once the account has arrived.
+ */
+async function refuseWhileAccountArrives(tx: EntityManager, memberId: string): Promise<void> {
+  const [arriving] = (await tx.query(
+    `SELECT a.from_member AS "fromMember" FROM ended_membership e JOIN account_move a ON a.id = e.operation_id
+     WHERE e.new_member_id = $1 AND a.state <> 'MOVED'`,
+    [memberId],
+  )) as { fromMember: string }[];
+  if (arriving) {
+    throw new Refusal(
+      RefusalCode.MOVE_IN_PROGRESS,
+      `The personal account of this membership is still arriving from ${arriving.fromMember}; change the insurance once it has arrived.`,
+      { fromMemberId: arriving.fromMember },
+    );
+  }
+}
+
 interface EndedRow {
   member_id: string; id_number: string; name: string; moved_to_region: string | null; moved_insurance_type: InsuranceType | null;
-  ended_relationships: string[];
+  ended_relationships: string[]; new_member_id: string | null;
 }
 
 /** What follows the decision, safe to repeat: the provinces' steps, the new membership, the account's move. */
 async function finishChange(ctx: NationalContext, operationId: string): Promise<InsuranceChangeResult> {
   const [ended] = (await ctx.db.query(
-    `SELECT e.member_id, e.id_number, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships
+    `SELECT e.member_id, e.id_number, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships, e.new_member_id
      FROM ended_membership e JOIN person p ON p.id_number = e.id_number WHERE e.operation_id = $1`,
     [operationId],
   )) as EndedRow[];
@@ -119,10 +140,18 @@ async function finishChange(ctx: NationalContext, operationId: string): Promise<
     // Within one province the old membership must have ended there before the new one can be enrolled.
     throw new OutcomePending(`The membership ended; province ${provinceOfMemberId(ended.member_id)} did not answer while ending it there.`);
   }
+  // Once enrolled, the move's membership is named for good: a repeat never enrols again (R21), whatever became of it.
+  const newMemberId = ended.new_member_id ?? (await enrollNewMembership(ctx, operationId, ended));
+  await carryWalletOver(ctx.db, ended.member_id, newMemberId);
+  const accountMove = (await carryAccount(ctx, operationId)) ?? null;
+  return { endedMemberId: ended.member_id, newMemberId, endedRelationshipIds: ended.ended_relationships, accountMove };
+}
+
+async function enrollNewMembership(ctx: NationalContext, operationId: string, ended: EndedRow): Promise<string> {
   let newMemberId: string;
   try {
     newMemberId = await enrollPerson(ctx.db, ctx.provinces, {
-      idNumber: ended.id_number, name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region,
+      idNumber: ended.id_number, name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region as string,
     });
   } catch (error) {
     // The move was decided and its checks passed when it was recorded: a refusal now is the old
@@ -132,9 +161,9 @@ async function finishChange(ctx: NationalContext, operationId: string): Promise<
     }
     throw error;
   }
-  await carryWalletOver(ctx.db, ended.member_id, newMemberId);
-  const accountMove = (await carryAccount(ctx, operationId)) ?? null;
-  return { endedMemberId: ended.member_id, newMemberId, endedRelationshipIds: ended.ended_relationships, accountMove };
+  // A move recorded before moves named their membership (migration MoveSaga) is named now.
+  await ctx.db.query(`UPDATE ended_membership SET new_member_id = $2 WHERE operation_id = $1 AND new_member_id IS NULL`, [operationId, newMemberId]);
+  return newMemberId;
 }
 
 /** Moves whose membership ended while the person is still on it: the new membership is not enrolled yet. */

@@ -1,8 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
 import { InsuranceType } from '../../common/enums';
-import { Refusal, RefusalCode } from '../../common/errors';
+import { OutcomePending, Refusal, RefusalCode } from '../../common/errors';
 import { normalizeIdNumber } from '../../common/id-number';
 import { provinceOfRegion } from '../../common/reference-data';
 import type { ProvinceDirectory } from '../provinces/province-directory';
@@ -51,6 +51,7 @@ async function reserve(db: DataSource, request: EnrolmentRequest): Promise<Perso
       request.idNumber,
     ])) as PersonRecord[];
     if (existing.state === 'ENDED') {
+      await refuseDuringMove(tx, existing, request);
       // R26: insured again (or moved): a new membership; the ended one stays in ended_membership.
       await tx.query(
         `UPDATE person SET name = $2, insurance_type = $3, pooling_region = $4, state = 'PENDING', created_at = now() WHERE id_number = $1`,
@@ -68,6 +69,25 @@ async function reserve(db: DataSource, request: EnrolmentRequest): Promise<Perso
   });
 }
 
+/**
+ * R31: while a move's new membership is not enrolled yet, the person is enrolled only where the move
+ * goes (the move's own enrolment, or the same one asked again): anything else would leave the move
+ * with no membership to carry the account to. A true refusal: nothing is reserved.
+ */
+async function refuseDuringMove(tx: EntityManager, ended: PersonRecord, request: EnrolmentRequest): Promise<void> {
+  const [move] = (await tx.query(
+    `SELECT moved_to_region AS region, moved_insurance_type AS "insuranceType" FROM ended_membership
+     WHERE member_id = $1 AND moved_to_region IS NOT NULL AND new_member_id IS NULL`,
+    [ended.memberId],
+  )) as { region: string; insuranceType: InsuranceType }[];
+  if (move && (move.region !== request.poolingRegion || move.insuranceType !== request.insuranceType)) {
+    throw new Refusal(
+      RefusalCode.MOVE_IN_PROGRESS,
+      `This person's insurance is moving to pooling region ${move.region} as ${move.insuranceType}; enrol them elsewhere once that move is done.`,
+    );
+  }
+}
+
 /** Enrols a person; the same enrolment repeated returns the same member id. */
 export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
   const checked = checkEnrolment(request);
@@ -82,15 +102,38 @@ export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory,
 
 /** Has the province enrol a reserved person and records the member id (safe to repeat). */
 export async function completeEnrolment(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
+  const province = provinceOfRegion(request.poolingRegion);
   let memberId: string;
   try {
-    ({ memberId } = await provinces.call<{ memberId: string }>(provinceOfRegion(request.poolingRegion), 'enrol', request));
+    ({ memberId } = await provinces.call(province, 'enrol', request));
   } catch (error) {
-    if (error instanceof Refusal && error.code !== RefusalCode.PROVINCE_UNAVAILABLE) await undoReservation(db, request.idNumber);
+    if (error instanceof Refusal && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
+      // R30: the reservation stands and recovery completes it, so this is not a refusal: in doubt.
+      throw new OutcomePending(`Province ${province} did not answer; the enrolment is recorded and will be completed. Ask again with the same details for the member id.`);
+    }
+    if (error instanceof Refusal) await undoReservation(db, request.idNumber);
     throw error;
   }
-  await db.query(`UPDATE person SET member_id = $2, state = 'ACTIVE' WHERE id_number = $1`, [request.idNumber, memberId]);
+  // R31: a move waiting for this membership is named with it, in the same statement (its key then
+  // answers with this membership whatever becomes of it, and the account follows it, insurance-change.ts).
+  await db.query(
+    `WITH before AS (SELECT member_id FROM person WHERE id_number = $1 FOR UPDATE),
+          enrolled AS (UPDATE person SET member_id = $2, state = 'ACTIVE' WHERE id_number = $1)
+     UPDATE ended_membership SET new_member_id = $2
+     WHERE member_id = (SELECT member_id FROM before) AND member_id <> $2 AND moved_to_region = $3 AND new_member_id IS NULL`,
+    [request.idNumber, memberId, request.poolingRegion],
+  );
   return memberId;
+}
+
+/** The insurance type of a membership, in force or ended (a membership that moved is no longer the person's). */
+export async function insuranceTypeOfMembership(db: Queryable, memberId: string): Promise<InsuranceType | undefined> {
+  const [row] = (await db.query(
+    `SELECT insurance_type AS "insuranceType" FROM person WHERE member_id = $1
+     UNION ALL SELECT insurance_type FROM ended_membership WHERE member_id = $1 LIMIT 1`,
+    [memberId],
+  )) as { insuranceType: InsuranceType }[];
+  return row?.insuranceType;
 }
 
 /** A refused enrolment leaves nothing: a new person is forgotten, an ended membership is as it was. */

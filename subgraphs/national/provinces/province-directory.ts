@@ -1,19 +1,30 @@
 import type { ServiceCredential } from '../../common/auth/service-credential';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { request } from 'undici';
+import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/internal-contract';
 import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/internal-rpc';
+import { type BreakerSettings, Breakers } from '../../common/circuit-breaker';
+import { deadlines } from '../../common/deadlines';
+import { log } from '../../common/log';
+import { retryRead } from '../../common/read-retry';
 
 /**
  * The provincial deployments the national subgraph can call for internal operations, by code.
- * A province without a deployment, or one that does not answer, is PROVINCE_UNAVAILABLE.
+ * A province without a deployment, or one that does not answer, is PROVINCE_UNAVAILABLE. Every call
+ * has the province deadline (PROVINCE_CALL_TIMEOUT_MS); a province that keeps not answering in time
+ * is failed fast by its circuit breaker until a probe gets an answer (circuit-breaker.ts).
  */
 export class ProvinceDirectory {
-  private readonly clients: Map<string, InternalClient>;
+  private readonly clients: Map<string, InternalClient<ProvinceOperations>>;
   /** Provinces whose last call did not get through, and so are asked first before new work is recorded. */
   private readonly suspect = new Set<string>();
+  private readonly breakers: Breakers;
+  private readonly timeoutMs: number;
 
-  constructor(private readonly baseUrls: Record<string, string>, credential: ServiceCredential) {
-    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, credential)]));
+  constructor(private readonly baseUrls: Record<string, string>, credential: ServiceCredential, breaker?: BreakerSettings) {
+    this.timeoutMs = deadlines().provinceCallMs;
+    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, provinceOperations, credential, this.timeoutMs)]));
+    this.breakers = new Breakers(breaker, (province, state) => log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`));
   }
 
   get connected(): string[] {
@@ -31,50 +42,66 @@ export class ProvinceDirectory {
    */
   async requireAnswering(province: string): Promise<void> {
     if (!this.clients.has(province)) throw notConnected(province);
+    const breaker = this.breakers.of(province);
+    if (breaker.failsFast()) throw notAnswering(province);
     if (!this.suspect.has(province)) return;
+    if (!breaker.admit()) throw notAnswering(province); // another request is probing it now
+    const waitMs = Math.min(HEALTH_PROBE_MS, this.timeoutMs);
     try {
-      const response = await request(`${this.baseUrls[province]}/health`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      const response = await request(`${this.baseUrls[province]}/health`, { headersTimeout: waitMs, bodyTimeout: waitMs, signal: AbortSignal.timeout(waitMs) });
       await response.body.dump();
       if (response.statusCode === 200) {
+        breaker.answered();
         this.suspect.delete(province);
         return;
       }
-    } catch {
-      // not answering: refused below
+      breaker.answered(); // it answers, but says it cannot work (its database is out of reach)
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') breaker.silent();
+      else breaker.answered(); // refused: down, not silent
     }
     throw notAnswering(province);
   }
 
-  /** Calls an internal operation of a province; refusals pass through unchanged. */
-  async call<Out>(province: string, operation: string, input: unknown): Promise<Out> {
+  /**
+   * Calls an internal operation of a province; refusals pass through unchanged. `read`: the
+   * operation changes nothing, so a refused or reset connection is tried again within the deadline.
+   */
+  async call<Name extends keyof ProvinceOperations & string>(
+    province: string,
+    operation: Name,
+    input: InputOf<ProvinceOperations, Name>,
+    options: { read?: boolean } = {},
+  ): Promise<OutputOf<ProvinceOperations, Name>> {
     const client = this.clients.get(province);
     if (!client) throw notConnected(province);
+    const breaker = this.breakers.of(province);
+    if (!breaker.admit()) throw notAnswering(province);
     try {
-      const result = await client.call<Out>(operation, input);
+      const once = () => client.call(operation, input);
+      const result = options.read ? await retryRead(once, Date.now() + this.timeoutMs) : await once();
+      breaker.answered();
       this.suspect.delete(province);
       return result;
     } catch (error) {
       if (error instanceof ServiceUnreachable) {
+        // Only silence opens the breaker: a refused connection (a process that is down) fails fast by itself,
+        // and the province must be used again as soon as it is back.
+        if (error.timedOut) breaker.silent();
+        else breaker.answered();
         this.suspect.add(province);
         throw notAnswering(province);
       }
+      breaker.answered();
       throw error;
     }
   }
 }
 
+/** How long the check before recording new work waits for a suspect province's /health. */
+const HEALTH_PROBE_MS = 1000;
+
 const notConnected = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform; nothing was done.`, { province });
 const notAnswering = (province: string) =>
   new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; nothing was done. Try again later.`, { province });
-
-/** Parses "32=http://host:port,13=http://host:port" into base URLs by province code. */
-export function parseProvinceUrls(text: string | undefined): Record<string, string> {
-  const urls: Record<string, string> = {};
-  for (const pair of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [code, url] = pair.split('=');
-    if (!/^\d{2}$/.test(code) || !url) throw new Error(`bad province URL entry "${pair}"`);
-    urls[code] = url.replace(/\/graphql$/, '').replace(/\/$/, '');
-  }
-  return urls;
-}

@@ -50,7 +50,7 @@ export async function returnUnacceptedTransfers(ctx: NationalContext): Promise<n
       if (!lot) return false; // accepted, or returned by another round, meanwhile
       const amount = fenFromDb(lot.available);
       await tx.query(
-        `WITH returned AS (UPDATE transfer SET returned_at = $2, released = released + $3 WHERE id = $1 RETURNING id, relationship_id)
+        `WITH returned AS (UPDATE transfer SET returned_at = $2, released = released + $3 WHERE id = $1 RETURNING id, relationship_id, returned_at AS at)
          ${transferEvents(WalletEventKind.TRANSFER_RETURNED, 'returned')}`,
         [id, now, String(amount)],
       );

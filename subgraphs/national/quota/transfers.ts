@@ -193,12 +193,12 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
   // the beneficiary's receipt (R25) is written by the same statement.
   const [committed] = (await ctx.db.query(
     `WITH committed AS (
-       UPDATE transfer SET state = 'COMMITTED', committed_at = now() WHERE id = $1 AND state = 'PENDING'
+       UPDATE transfer SET state = 'COMMITTED', committed_at = $3 WHERE id = $1 AND state = 'PENDING'
          AND EXISTS (SELECT 1 FROM relationship WHERE id = $2 AND status = 'ACTIVE' FOR SHARE)
-       RETURNING ${COLUMNS}),
+       RETURNING ${COLUMNS}, committed_at AS at),
      receipt AS (${transferEvents(WalletEventKind.TRANSFER_RECEIVED, 'committed')})
      SELECT * FROM committed`,
-    [transfer.id, transfer.relationshipId],
+    [transfer.id, transfer.relationshipId, ctx.now()],
   )) as TransferRow[];
   if (committed) return toRecord(committed);
   const dissolved = dissolvedMeanwhile();

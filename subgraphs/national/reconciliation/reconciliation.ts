@@ -4,14 +4,16 @@ import type { LedgerAudit } from '../../province/accounts/ledger-audit';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 import { statisticsDifferences } from '../statistics/kept-figures';
 import { unappliedHoldMovements } from '../steps/province-steps';
+import { entriesMissing } from '../restore/restore-heal';
 import { type AccountMoveRecord, MoveState, movesTouching } from '../persons/account-moves';
 import { provinceOfRegion } from '../../common/reference-data';
 import { provinceOfMemberId } from '../../common/routing-keys';
 
 /**
  * R20 on live data, for one province: every account row equals its ledger, every member's held
- * money equals their holds, and every hold equals the unspent quota it backs (allowing for the
- * province steps not yet applied). Transfers still PENDING are in flight, not differences; so are
+ * money equals their holds, every hold equals the unspent quota it backs (allowing for the
+ * province steps not yet applied), and every movement national has had the province book has its
+ * ledger entries (a database restored from an earlier backup lacks those since). Transfers still PENDING are in flight, not differences; so are
  * accounts moving out or in (R31), booked on one side and not yet the other. The province's own kept
  * figures, and the national R23 figures of its regions, equal a full count.
  */
@@ -28,8 +30,8 @@ export interface ReconciliationReport {
 
 
 export async function reconcile(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<ReconciliationReport> {
-  const [audit, lots, pending, unapplied, [{ steps }], moves, statistics] = await Promise.all([
-    provinces.call<LedgerAudit>(province, 'ledgerAudit', {}),
+  const [audit, lots, pending, unapplied, [{ steps }], moves, statistics, missing] = await Promise.all([
+    provinces.call(province, 'ledgerAudit', {}, { read: true }),
     db.query(
       `SELECT id, state, amount - spent + restored - released AS available FROM transfer
        WHERE donor_province = $1 AND state <> 'PENDING'`,
@@ -40,6 +42,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     db.query(`SELECT count(*)::int AS steps FROM province_step WHERE province = $1 AND applied_at IS NULL`, [province]) as Promise<{ steps: number }[]>,
     movesTouching(db, province),
     statisticsDifferences(db, province),
+    entriesMissing(db, provinces, province),
   ]);
   const differences: string[] = [];
   for (const row of audit.accountRowsNotMatchingLedger) {
@@ -52,6 +55,7 @@ export async function reconcile(db: DataSource, provinces: ProvinceDirectory, pr
     differences.push(`province figure ${row.figure}: kept ${row.kept}, the tables count ${row.counted}`);
   }
   differences.push(...statistics);
+  differences.push(...missing);
   const inFlight = new Set(pending.map((p) => p.id));
   const holds = new Map(audit.holds.map((h) => [h.id, fenFromDb(h.outstanding)]));
   let unspentQuota = 0n;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { errorText, log } from '../../common/log';
+import { everyInOneCopy, type ExclusiveJobs } from '../../common/replica-jobs';
 import { inSpan } from '../../common/observability/tracing';
 import type { NationalContext } from '../context';
 import { countRecoveryRound } from '../national-metrics';
@@ -57,7 +57,7 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
   for (const request of await pendingEnrolments(ctx.db, graceSeconds)) {
     result.enrolments += await attempt('enrolment', undefined, () => completeEnrolment(ctx.db, ctx.provinces, request));
   }
-  // A transfer is stamped by the platform clock (R24 counts by it), so its age is read on that clock too.
+  // Transfers and settlements are stamped by the platform clock, so their age is read on that clock too.
   const transfers: { id: string }[] = await ctx.db.query(
     `SELECT id FROM transfer WHERE state = 'PENDING' AND created_at <= $2::timestamptz - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
     [graceSeconds, ctx.now()],
@@ -71,8 +71,8 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
     });
   }
   const settlements: { id: string }[] = await ctx.db.query(
-    `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
-    [graceSeconds],
+    `SELECT id FROM settlement WHERE state = 'PENDING' AND created_at <= $2::timestamptz - make_interval(secs => $1) ORDER BY created_at LIMIT 500`,
+    [graceSeconds, ctx.now()],
   );
   for (const { id } of settlements) {
     result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
@@ -106,18 +106,13 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
 }
 
 /**
- * Runs recoverOnce every `intervalMs`, one round at a time, each round with a fresh context (its
- * loaders cache what they read, which must not outlive the round).
+ * Runs recoverOnce every `intervalMs` in one copy of national at a time (the others skip their
+ * turn), each round with a fresh context (its loaders cache what they read, which must not outlive
+ * the round).
  */
-export function startRecoveryWorker(context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    recoverOnce(context(), graceSeconds)
-      .catch((error: unknown) => log.error({ error: errorText(error) }, 'recovery round failed'))
-      .finally(() => (running = false));
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+export function startRecoveryWorker(jobs: ExclusiveJobs, context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
+  return everyInOneCopy(RECOVERY_JOB, intervalMs, { jobs, work: () => recoverOnce(context(), graceSeconds) });
 }
+
+/** The lock every recovery round holds, periodic or asked for: two copies never recover at once. */
+export const RECOVERY_JOB = 'recovery';

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
-import { InsuranceType } from '../../common/enums';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { provinceOfMemberId } from '../../common/routing-keys';
 import type { NationalContext } from '../context';
@@ -98,7 +97,7 @@ async function factsAbout(ctx: NationalContext, memberId: string): Promise<Party
     throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${memberId.slice(0, 20)}.`);
   }
   const [status, region, wallet] = await Promise.all([
-    ctx.provinces.call<{ insuranceType: InsuranceType; status: string; poolingRegion: string }>(province, 'memberStatus', { memberId }),
+    ctx.provinces.call(province, 'memberStatus', { memberId }, { read: true }),
     ctx.regions.load(person.poolingRegion),
     ctx.wallets.load(memberId),
   ]);
@@ -123,7 +122,7 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
       `WITH registered AS (
          INSERT INTO relationship (id, donor_id, beneficiary_id, relation, channel, operator_id, commitment_version,
            commitment_signed_at, status, established_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id, established_at AS at)
        ${relationshipEvents(WalletEventKind.RELATIONSHIP_AWAITING_CONSENT, 'registered')}`,
       [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
         request.commitment?.version.trim(), request.commitment?.signedAt, now],
@@ -179,7 +178,7 @@ export async function endRelationship(tx: EntityManager, id: string, channel: Ch
   await tx.query(
     `WITH ended AS (
        UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1
-       RETURNING id, donor_id, beneficiary_id)
+       RETURNING id, donor_id, beneficiary_id, dissolved_at AS at)
      ${relationshipEvents(WalletEventKind.RELATIONSHIP_ENDED, 'ended')}`,
     [id, channel, operatorId, now],
   );

@@ -14,7 +14,7 @@ import { ClearingCounterpart, ClearingLine, ClearingPosition, ClearingReport, Re
 export class ReportsResolver {
   @Query(() => ClearingReport, { description: 'R22: what each province owes each other for a period [from, to).' })
   async clearingReport(@Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: NationalContext): Promise<ClearingReport> {
-    requireAggregateReader(ctx.caller);
+    requireAggregateReader(ctx.caller, 'clearing');
     checkPeriod(from, to);
     const lines = await clearingReport(ctx.db, from, to);
     const province = async (code: string) => (await loadProvince(ctx, code)) as Province;
@@ -38,7 +38,7 @@ export class ReportsResolver {
     @Arg('to') to: Date,
     @Ctx() ctx: NationalContext,
   ): Promise<ClearingPosition> {
-    requireAggregateReader(ctx.caller, code);
+    requireAggregateReader(ctx.caller, 'clearing', code);
     checkPeriod(from, to);
     const province = await loadProvince(ctx, code);
     if (!province) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${code.slice(0, 4)}.`);
@@ -57,7 +57,7 @@ export class ReportsResolver {
 
   @Query(() => ReconciliationReport, { description: 'R20: checks a province\'s ledger, holds and quota against each other now.' })
   async reconciliation(@Arg('province', () => ID) code: string, @Ctx() ctx: NationalContext): Promise<ReconciliationReport> {
-    requireAggregateReader(ctx.caller, code);
+    requireAggregateReader(ctx.caller, 'reconciliation', code);
     const province = await loadProvince(ctx, code);
     if (!province) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `There is no province ${code.slice(0, 4)}.`);
     const report = await reconcile(ctx.db, ctx.provinces, code);

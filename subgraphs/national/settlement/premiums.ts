@@ -59,10 +59,10 @@ async function recordPremium(ctx: NationalContext, tx: EntityManager, id: string
   });
   await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
   await tx.query(
-    `WITH settled AS (UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = now() WHERE id = $1
-       RETURNING id, beneficiary_id, quota_paid)
+    `WITH settled AS (UPDATE settlement SET quota_paid = amount, state = 'SETTLED', settled_at = $2 WHERE id = $1
+       RETURNING id, beneficiary_id, quota_paid, settled_at AS at)
      ${quotaSpentEvents('settled')}`,
-    [id],
+    [id, ctx.now()],
   );
   return { premium: await requireSettlement(tx, id), steps: await stepsToApply(tx, id) };
 }

@@ -86,6 +86,8 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
 }
 
 async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
+  const now = ctx.now();
+  await stampRefundMonth(tx, now);
   const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
   requireStaffOf(ctx.caller, [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''], 'refund this settlement');
   if (settlement.state !== 'SETTLED') {
@@ -123,12 +125,21 @@ async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string,
   }
   await tx.query(
     `WITH refunded AS (
-       INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, settlement_id, quota_part)
+       INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, settlement_id, quota_part, created_at AS at)
      ${quotaRefundedEvents('refunded')}`,
     [id, request.idempotencyKey, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
-      String(ownCurrentYear), String(ownAccumulated)],
+      String(ownCurrentYear), String(ownAccumulated), now],
   );
+}
+
+/**
+ * R23 counts the quota a refund takes back in the refund's month. The quota_use trigger that
+ * counts it runs before the refund row exists, so the refund's platform time is given to it here,
+ * for this transaction only.
+ */
+async function stampRefundMonth(tx: EntityManager, now: Date): Promise<void> {
+  await tx.query(`SELECT set_config('wallet.refunded_at', $1, true)`, [now.toISOString()]);
 }
 
 /** The quota part, newest lot first: back to the quota, or to the donor if the relationship ended. */

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Queryable } from '../../common/request-reads';
 import { parseTimeKey, timeKeyAfter } from '../../common/connection';
@@ -106,9 +107,9 @@ export interface NewSettlement {
 /** Records a settlement PENDING, in the caller's transaction. */
 export async function insertSettlement(tx: EntityManager, s: NewSettlement): Promise<SettlementRecord> {
   const [row] = (await tx.query(
-    `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING') RETURNING ${COLUMNS}`,
-    [s.id, s.idempotencyKey, s.kind, s.beneficiaryId, s.spendingProvince, JSON.stringify(s.details), String(s.amount)],
+    `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8) RETURNING ${COLUMNS}`,
+    [s.id, s.idempotencyKey, s.kind, s.beneficiaryId, s.spendingProvince, JSON.stringify(s.details), String(s.amount), platformNow()],
   )) as Row[];
   return toRecord(row);
 }

@@ -14,6 +14,7 @@ import { applySteps, applyStepsOf, stepsToApply } from '../steps/province-steps'
 import { type AuthMethod, checkExpense, type ExpenseCategory, type InstitutionKind } from './expense-rules';
 import { insertSettlement, requireSettlement, type SettlementRecord } from './settlement-store';
 import { refuseForeignCredential } from '../fraud/suspected-fraud';
+import { insuranceTypeOfMembership } from '../persons/person-index';
 
 /**
  * R13–R16, R21, R28, R30: a beneficiary pays the personal-burden part of an expense, with their own
@@ -91,7 +92,9 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
     await applyStepsOf(ctx.db, ctx.provinces, pending.id);
     return pending;
   }
-  const own = (employee ?? (await ctx.persons.load(pending.beneficiaryId))?.insuranceType === InsuranceType.EMPLOYEE)
+  // The membership the settlement was recorded on, even if it has since ended or moved (R31): what
+  // its province booked under the settlement's id is what the answer says was paid from the account.
+  const own = (employee ?? (await insuranceTypeOfMembership(ctx.db, pending.beneficiaryId)) === InsuranceType.EMPLOYEE)
     ? await spendOwnAccount(ctx, pending)
     : { currentYear: 0n, accumulated: 0n };
   crashPoint('settleQuota', 'before');
@@ -104,9 +107,9 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
       await tx.query(
         `WITH settled AS (
            UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
-             state = 'SETTLED', settled_at = now() WHERE id = $1 RETURNING id, beneficiary_id, quota_paid)
+             state = 'SETTLED', settled_at = $6 WHERE id = $1 RETURNING id, beneficiary_id, quota_paid, settled_at AS at)
          ${quotaSpentEvents('settled')}`,
-        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota)],
+        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota), ctx.now()],
       );
     }
     return { settled: await requireSettlement(tx, pending.id), steps: await stepsToApply(tx, pending.id) };
@@ -115,13 +118,11 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
   return settled;
 }
 
-/** R14: the beneficiary's own account pays first, if they are an employee. */
+/** R14: the beneficiary's own account pays first (an employee's; idempotent by the settlement's id). */
 async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecord): Promise<{ currentYear: Fen; accumulated: Fen }> {
-  const person = await ctx.persons.load(settlement.beneficiaryId);
-  if (person?.insuranceType !== InsuranceType.EMPLOYEE) return { currentYear: 0n, accumulated: 0n };
   const province = provinceOfMemberId(settlement.beneficiaryId) as string;
   const { parts } = await ctx.provinces
-    .call<{ parts: { fundSource: FundSource; amount: string }[] }>(province, 'spendOwn', {
+    .call(province, 'spendOwn', {
       memberId: settlement.beneficiaryId, operationId: settlement.id, amount: settlement.amount,
     })
     .catch((error: unknown) => {
@@ -130,6 +131,6 @@ async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecor
       }
       throw error;
     });
-  const part = (source: FundSource) => BigInt(parts.find((p) => p.fundSource === source)?.amount ?? '0');
+  const part = (source: FundSource) => parts.find((p) => p.fundSource === source)?.amount ?? 0n;
   return { currentYear: part(FundSource.CURRENT_YEAR), accumulated: part(FundSource.ACCUMULATED) };
 }

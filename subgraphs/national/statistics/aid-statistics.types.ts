@@ -1,6 +1,12 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { type Fen, MoneyScalar } from '../../common/money';
 import { PoolingRegion, Province } from '../registry/registry.types';
+import { PeriodUnit } from './period';
+
+registerEnumType(PeriodUnit, {
+  name: 'PeriodUnit',
+  description: 'How an R23 period is cut: Beijing months ("2026-11"), Monday-to-Sunday weeks or days ("2026-11-05").',
+});
 
 @ObjectType('AidFigures', {
   description: 'R23 mutual-aid (共济) figures of a slice. Aid is the quota part of a settlement or premium, counted where it was '
@@ -25,6 +31,17 @@ export class AidMonth extends AidFiguresView {
   @Field({ description: 'A Beijing-time month, e.g. "2026-11".' }) month!: string;
 }
 
+@ObjectType({ description: 'R23 figures of one month, week or day of the period.' })
+export class AidBucket extends AidFiguresView {
+  @Field({ description: 'Its first day ("2026-11-02"; a week starts on Monday), or the month ("2026-11").' }) start!: string;
+}
+
+@ObjectType({ description: 'R23 figures of a period compared with (环比: the one just before; 同比: a year earlier).' })
+export class AidComparedPeriod extends AidFiguresView {
+  @Field({ description: 'Its first bucket.' }) from!: string;
+  @Field({ description: 'Its last bucket, included.' }) to!: string;
+}
+
 @ObjectType({ description: 'R23 figures of one province over the period, and its stocks now.' })
 export class AidProvinceFigures extends AidFiguresView {
   @Field(() => Province) province!: Province;
@@ -41,9 +58,9 @@ export class AidRegionFigures extends AidFiguresView {
   quotaOutstanding!: Fen;
 }
 
-@ObjectType({ description: 'R23 figures of one month in one pooling region (only months and regions with figures are listed).' })
+@ObjectType({ description: 'R23 figures of one bucket in one pooling region (only buckets and regions with figures are listed).' })
 export class AidCell extends AidFiguresView {
-  @Field() month!: string;
+  @Field({ description: 'The bucket: the month, or the first day of the week, or the day.' }) month!: string;
   @Field(() => PoolingRegion) poolingRegion!: PoolingRegion;
 }
 
@@ -57,17 +74,24 @@ export class AidClearingLine {
 
 @ObjectType({ description: 'R23: the national dashboard\'s statistics for a period, over the whole country or one province.' })
 export class AidStatistics {
-  @Field() from!: string;
-  @Field({ description: 'Included.' }) to!: string;
+  @Field(() => PeriodUnit) unit!: PeriodUnit;
+  @Field({ description: 'The first bucket: a month, or the Monday of the first week, or the first day.' }) from!: string;
+  @Field({ description: 'The last bucket, included.' }) to!: string;
   @Field(() => Province, { nullable: true, description: 'The province the figures are of; null: the whole country.' })
   province!: Province | null;
-  @Field({ description: 'The month it is now in Beijing time.' }) currentMonth!: string;
+  @Field({ description: 'When the figures were read, by the platform clock.' }) asOf!: Date;
+  @Field({ description: 'The month it is now (`asOf`) in Beijing time.' }) currentMonth!: string;
   @Field(() => AidFiguresView, { description: 'The current month, whatever the period.' }) thisMonth!: AidFiguresView;
   @Field(() => AidFiguresView, { description: 'The whole period.' }) total!: AidFiguresView;
   @Field(() => Int, { description: 'Wallets activated up to now.' }) walletsActivatedToDate!: number;
   @Field(() => MoneyScalar, { description: 'Quota set and not spent or given back, held now in the donors\' accounts (R10).' })
   quotaOutstanding!: Fen;
-  @Field(() => [AidMonth], { description: 'Every month of the period, in order.' }) months!: AidMonth[];
+  @Field(() => [AidMonth], { description: 'Every month of the period, in order (a period of months only; else empty).' }) months!: AidMonth[];
+  @Field(() => [AidBucket], { description: 'Every month, week or day of the period, in order.' }) buckets!: AidBucket[];
+  @Field(() => AidComparedPeriod, { nullable: true, description: '环比: the period of the same length just before (null before 1970).' })
+  previousPeriod!: AidComparedPeriod | null;
+  @Field(() => AidComparedPeriod, { nullable: true, description: '同比: the same months or days a year earlier, or the weeks 52 weeks earlier.' })
+  yearEarlier!: AidComparedPeriod | null;
   @Field(() => [AidProvinceFigures], { description: 'The provinces of the figures, by code: the running ones and any with figures.' })
   provinces!: AidProvinceFigures[];
   @Field(() => [AidRegionFigures], { description: 'The pooling regions of those provinces, by code.' }) regions!: AidRegionFigures[];

@@ -1,6 +1,5 @@
 import { type Fen, fenFromDb } from '../../common/money';
 import { provinceOfRegion } from '../../common/reference-data';
-import type { MonthPeriod } from './period';
 
 /**
  * R23 figures rolled up from the kept rows (kept-figures.ts) for a period and a scope (the whole
@@ -66,9 +65,13 @@ const entry = <V>(map: Map<string, V>, key: string, make: () => V): V => {
   return value;
 };
 
-export function tallyAid(rows: readonly KeptRow[], period: MonthPeriod, currentMonth: string, scope?: string): AidTally {
+/**
+ * `buckets`: the months of the period, or its weeks or days; a row's `month` names its bucket (a
+ * month, the Monday of a week, a day) or, for the wallets, null outside the period.
+ */
+export function tallyAid(rows: readonly KeptRow[], buckets: readonly string[], currentMonth: string, scope?: string): AidTally {
   const tally: AidTally = {
-    currentMonth, thisMonth: new AidFigures(), total: new PlaceFigures(), months: new Map(period.months.map((m) => [m, new AidFigures()])),
+    currentMonth, thisMonth: new AidFigures(), total: new PlaceFigures(), months: new Map(buckets.map((m) => [m, new AidFigures()])),
     provinces: new Map(), regions: new Map(), cells: new Map(), clearing: new Map(),
   };
   const inPeriod = (month: string | null): month is string => month !== null && tally.months.has(month);
@@ -107,4 +110,21 @@ export function tallyAid(rows: readonly KeptRow[], period: MonthPeriod, currentM
     }
   }
   return tally;
+}
+
+/**
+ * The figures of a period of weeks or days (`flows`, from the daily rows) with the stocks now and
+ * the current month (`now`, from the monthly rows).
+ */
+export function withStocksOf(flows: AidTally, now: AidTally): AidTally {
+  const stocks = (place: PlaceFigures, from: PlaceFigures | undefined) => {
+    place.walletsActivatedToDate = from?.walletsActivatedToDate ?? 0;
+    place.quotaOutstanding = from?.quotaOutstanding ?? 0n;
+  };
+  stocks(flows.total, now.total);
+  for (const [places, nowPlaces] of [[flows.provinces, now.provinces], [flows.regions, now.regions]] as const) {
+    for (const key of nowPlaces.keys()) entry(places, key, () => new PlaceFigures());
+    for (const [key, place] of places) stocks(place, nowPlaces.get(key));
+  }
+  return { ...flows, thisMonth: now.thisMonth };
 }

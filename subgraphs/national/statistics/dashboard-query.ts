@@ -5,11 +5,13 @@
  */
 const FIGURES = 'aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated';
 
-export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID) {
-  aidStatistics(from: $from, to: $to, province: $province) {
-    from to currentMonth province { code name }
+export const DASHBOARD_QUERY = `query Dashboard($from: String!, $to: String!, $province: ID, $unit: PeriodUnit) {
+  aidStatistics(from: $from, to: $to, province: $province, unit: $unit) {
+    unit from to asOf currentMonth province { code name }
     thisMonth { ${FIGURES} } total { ${FIGURES} } walletsActivatedToDate quotaOutstanding
     months { month ${FIGURES} }
+    buckets { start ${FIGURES} }
+    previousPeriod { from to ${FIGURES} } yearEarlier { from to ${FIGURES} }
     provinces { province { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
     regions { poolingRegion { code name } ${FIGURES} walletsActivatedToDate quotaOutstanding }
     clearing { debtor { code name } creditor { code name } amount aidCount }
@@ -35,9 +37,14 @@ export interface Stocks {
   quotaOutstanding: string;
 }
 
+export type PeriodUnitName = 'MONTH' | 'WEEK' | 'DAY';
+
 export interface DashboardStatistics {
+  unit: PeriodUnitName;
   from: string;
   to: string;
+  /** ISO time at UTC, by the platform clock. */
+  asOf: string;
   currentMonth: string;
   province: Place | null;
   thisMonth: DashboardFigures;
@@ -45,6 +52,9 @@ export interface DashboardStatistics {
   walletsActivatedToDate: number;
   quotaOutstanding: string;
   months: (DashboardFigures & { month: string })[];
+  buckets: (DashboardFigures & { start: string })[];
+  previousPeriod: (DashboardFigures & { from: string; to: string }) | null;
+  yearEarlier: (DashboardFigures & { from: string; to: string }) | null;
   provinces: (DashboardFigures & Stocks & { province: Place })[];
   regions: (DashboardFigures & Stocks & { poolingRegion: Place })[];
   clearing: { debtor: Place; creditor: Place; amount: string; aidCount: number }[];

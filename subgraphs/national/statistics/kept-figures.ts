@@ -3,14 +3,15 @@ import type { DataSource } from 'typeorm';
 import { fenFromDb, formatYuan } from '../../common/money';
 import type { UnfoldedRows } from '../../common/observability/metrics';
 import type { KeptRow } from './aid-tally';
-import type { MonthPeriod } from './period';
+import { daysOf, type Period, PeriodUnit } from './period';
 
 /**
  * The R23 figures as kept by the triggers of migration AidStatistics: aid by month, pooling region
  * where it was spent and donor's province; wallets activated by month and member's region; quota
  * outstanding by donor's region. One round trip reads them all, however many settlements there are.
+ * The current month is the platform clock's (`now`), never the database's.
  */
-const IN_VIEW = `(month BETWEEN $1::date AND $2::date OR month = beijing_month(now()))`;
+const IN_VIEW = `(month BETWEEN $1::date AND $2::date OR month = beijing_month($4::timestamptz))`;
 const READ = `
   SELECT 'aid' AS kind, to_char(month, 'YYYY-MM') AS month, region::text AS region, donor_province AS "donorProvince",
          sum(aid_count)::text AS count, sum(aid_amount)::text AS amount
@@ -23,29 +24,43 @@ const READ = `
   UNION ALL
   SELECT 'quota', NULL, region::text, NULL, NULL, sum(outstanding)::text
   FROM quota_figure WHERE $3::text IS NULL OR left(region, 2) = $3 GROUP BY region
-  UNION ALL
-  SELECT 'now', to_char(beijing_month(now()), 'YYYY-MM'), NULL, NULL, NULL, NULL`;
+`;
 
 export async function readKeptFigures(
   db: Queryable,
-  period: MonthPeriod,
+  months: { from: string; to: string },
   scope: string | undefined,
-): Promise<{ rows: KeptRow[]; currentMonth: string }> {
-  const rows: (KeptRow | { kind: 'now'; month: string })[] = await db.query(READ, [`${period.from}-01`, `${period.to}-01`, scope ?? null]);
-  const now = rows.find((r) => r.kind === 'now') as { month: string };
-  return { rows: rows.filter((r): r is KeptRow => r.kind !== 'now'), currentMonth: now.month };
+  now: Date,
+): Promise<KeptRow[]> {
+  return db.query(READ, [`${months.from}-01`, `${months.to}-01`, scope ?? null, now.toISOString()]);
+}
+
+/** The daily figures (migration AidDayFigures) of a period of weeks or days, each row named by its bucket. */
+const READ_DAYS = `
+  SELECT 'aid' AS kind, to_char(CASE WHEN $4 THEN date_trunc('week', day)::date ELSE day END, 'YYYY-MM-DD') AS month, region::text AS region,
+         donor_province AS "donorProvince", sum(aid_count)::text AS count, sum(aid_amount)::text AS amount
+  FROM aid_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3 OR donor_province = $3)
+  GROUP BY 2, region, donor_province
+  UNION ALL
+  SELECT 'wallet', to_char(CASE WHEN $4 THEN date_trunc('week', day)::date ELSE day END, 'YYYY-MM-DD'), region::text, NULL, sum(activated)::text, NULL
+  FROM wallet_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3)
+  GROUP BY 2, region`;
+
+export async function readKeptDays(db: Queryable, period: Period, scope: string | undefined): Promise<KeptRow[]> {
+  const { first, last } = daysOf(period);
+  return db.query(READ_DAYS, [first, last, scope ?? null, period.unit === PeriodUnit.WEEK]);
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
-export async function foldStatisticsRows(db: DataSource): Promise<void> {
-  await db.query(`SELECT fold_statistics_rows()`);
+export async function foldStatisticsRows(db: Queryable): Promise<void> {
+  await db.query(`SELECT fold_statistics_rows(), fold_day_statistics_rows()`);
 }
 
 /** The R23 figure rows waiting to be folded (their session has ended), per table, and the age of the oldest of each. */
 export async function unfoldedStatisticsRows(db: DataSource): Promise<UnfoldedRows[]> {
   const ended = `backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`;
   const rows: { table: string; rows: number; oldest: number }[] = await db.query(
-    ['aid_figure', 'wallet_figure', 'quota_figure'].map((table) =>
+    ['aid_figure', 'wallet_figure', 'quota_figure', 'aid_day_figure', 'wallet_day_figure'].map((table) =>
       `SELECT '${table}' AS table, count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
        FROM ${table} WHERE ${ended}`).join(' UNION ALL '),
   );
@@ -63,7 +78,12 @@ const KEPT_AGAINST_COUNTED = `
        kept_wallets AS (SELECT month, region, sum(activated) AS n FROM wallet_figure WHERE left(region, 2) = $1 GROUP BY 1, 2),
        counted_wallets AS (SELECT month, region, activated AS n FROM wallet_counted WHERE left(region, 2) = $1),
        kept_quota AS (SELECT region, sum(outstanding) AS a FROM quota_figure WHERE left(region, 2) = $1 GROUP BY 1),
-       counted_quota AS (SELECT region, outstanding AS a FROM quota_counted WHERE left(region, 2) = $1)
+       counted_quota AS (SELECT region, outstanding AS a FROM quota_counted WHERE left(region, 2) = $1),
+       kept_day_aid AS (SELECT day, region, donor_province, sum(aid_count) AS n, sum(aid_amount) AS a
+                        FROM aid_day_figure WHERE left(region, 2) = $1 GROUP BY 1, 2, 3),
+       counted_day_aid AS (SELECT day, region, donor_province, aid_count AS n, aid_amount AS a FROM aid_day_counted WHERE left(region, 2) = $1),
+       kept_day_wallets AS (SELECT day, region, sum(activated) AS n FROM wallet_day_figure WHERE left(region, 2) = $1 GROUP BY 1, 2),
+       counted_day_wallets AS (SELECT day, region, activated AS n FROM wallet_day_counted WHERE left(region, 2) = $1)
   SELECT 'aid' AS figure, to_char(month, 'YYYY-MM') AS month, region::text, donor_province AS "donorProvince",
          coalesce(k.n, 0)::text AS "keptCount", coalesce(c.n, 0)::text AS "countedCount",
          coalesce(k.a, 0)::text AS "keptAmount", coalesce(c.a, 0)::text AS "countedAmount"
@@ -75,6 +95,14 @@ const KEPT_AGAINST_COUNTED = `
   UNION ALL
   SELECT 'quota outstanding', NULL, region::text, NULL, NULL, NULL, coalesce(k.a, 0)::text, coalesce(c.a, 0)::text
   FROM kept_quota k FULL JOIN counted_quota c USING (region) WHERE coalesce(k.a, 0) <> coalesce(c.a, 0)
+  UNION ALL
+  SELECT 'daily aid', to_char(day, 'YYYY-MM-DD'), region::text, donor_province, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text,
+         coalesce(k.a, 0)::text, coalesce(c.a, 0)::text
+  FROM kept_day_aid k FULL JOIN counted_day_aid c USING (day, region, donor_province)
+  WHERE coalesce(k.n, 0) <> coalesce(c.n, 0) OR coalesce(k.a, 0) <> coalesce(c.a, 0)
+  UNION ALL
+  SELECT 'daily wallets', to_char(day, 'YYYY-MM-DD'), region::text, NULL, coalesce(k.n, 0)::text, coalesce(c.n, 0)::text, NULL, NULL
+  FROM kept_day_wallets k FULL JOIN counted_day_wallets c USING (day, region) WHERE coalesce(k.n, 0) <> coalesce(c.n, 0)
   ORDER BY 1, 2, 3, 4`;
 
 interface Difference {

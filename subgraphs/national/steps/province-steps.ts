@@ -1,7 +1,9 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Refusal, RefusalCode } from '../../common/errors';
 import { errorText, log } from '../../common/log';
 import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/observability/tracing';
+import { fromWire, type InputOf, mismatch, type OutputOf, type ProvinceOperations, provinceOperations, toWire } from '../../common/internal-contract';
 import { countStep } from '../national-metrics';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
@@ -16,17 +18,21 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
 export type StepAction =
   | 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership' | 'moveOut' | 'moveIn' | 'moveAccount';
 
-/** Writes a step to the outbox, with the trace context of the request it is part of; returns its id (steps of a province are applied in id order). */
-export async function enqueueStep(
+/**
+ * Writes a step to the outbox, with the trace context of the request it is part of; returns its id
+ * (steps of a province are applied in id order). The payload is kept in its wire form (the
+ * operation's contract), which the SQL below reads (`payload->>'amount'` is fen in digits).
+ */
+export async function enqueueStep<Action extends StepAction>(
   tx: EntityManager,
   operationId: string,
   province: string,
-  action: StepAction,
-  payload: Record<string, unknown>,
+  action: Action,
+  payload: InputOf<ProvinceOperations, Action>,
 ): Promise<string> {
   const [{ id }] = (await tx.query(
-    `INSERT INTO province_step (operation_id, province, action, payload, trace_context) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [operationId, province, action, JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), sampledTraceParent()],
+    `INSERT INTO province_step (operation_id, province, action, payload, trace_context, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [operationId, province, action, JSON.stringify(toWire(provinceOperations[action].input, payload)), sampledTraceParent(), platformNow()],
   )) as { id: string }[];
   return id;
 }
@@ -45,11 +51,11 @@ export interface StepRow {
  * What national records when a province has applied a step, in the transaction that marks it
  * applied (e.g. R31: the amounts a transfer-out booked, and the transfer-in that follows).
  */
-export type StepFollowUp = (tx: EntityManager, step: StepRow, result: unknown) => Promise<void>;
-const followUps = new Map<StepAction, StepFollowUp>();
+export type StepFollowUp<Action extends StepAction> = (tx: EntityManager, step: StepRow, result: OutputOf<ProvinceOperations, Action>) => Promise<void>;
+const followUps = new Map<StepAction, StepFollowUp<StepAction>>();
 
-export function followStep(action: StepAction, followUp: StepFollowUp): void {
-  followUps.set(action, followUp);
+export function followStep<Action extends StepAction>(action: Action, followUp: StepFollowUp<Action>): void {
+  followUps.set(action, followUp as StepFollowUp<StepAction>);
 }
 
 /** A province's answer that a step cannot be taken yet, but that later steps may go ahead (R31: holds to settle first). */
@@ -91,7 +97,9 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
 
 /** Sends a step to its province; a step with a follow-up is marked applied with it, one without is left to be marked with the others ('answered'). */
 async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'answered' | 'waiting'> {
-  const result = await provinces.call(step.province, step.action, step.payload);
+  const payload = fromWire(provinceOperations[step.action].input, step.payload);
+  if (!payload.success) throw new Error(`step ${step.id} (${step.action}) does not match its operation: ${mismatch(payload.error)}`);
+  const result = await provinces.call(step.province, step.action, payload.data as InputOf<ProvinceOperations, StepAction>);
   if (retryLater(result)) return 'waiting';
   const followUp = followUps.get(step.action);
   if (!followUp) return 'answered';
@@ -116,8 +124,9 @@ function inStepSpan<T>(step: StepRow, work: () => Promise<T>): Promise<T> {
 /** What waits in the outbox, by province: how many steps, and the age of the oldest. */
 export async function outboxBacklog(db: DataSource): Promise<{ province: string; steps: number; oldestSeconds: number }[]> {
   return db.query(
-    `SELECT province, count(*)::int AS steps, extract(epoch FROM now() - min(created_at))::float8 AS "oldestSeconds"
+    `SELECT province, count(*)::int AS steps, extract(epoch FROM $1::timestamptz - min(created_at))::float8 AS "oldestSeconds"
      FROM province_step WHERE applied_at IS NULL GROUP BY province`,
+    [platformNow()],
   );
 }
 
@@ -150,8 +159,8 @@ export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory,
 export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirectory, graceSeconds: number): Promise<number> {
   const rows: StepRow[] = await db.query(
     `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
-     WHERE applied_at IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
-    [graceSeconds],
+     WHERE applied_at IS NULL AND created_at < $2::timestamptz - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
+    [graceSeconds, platformNow()],
   );
   return (await applyRows(db, provinces, rows)).applied;
 }

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { DataSource } from 'typeorm';
 import { personalDataKeys } from '../../common/crypto/personal-data-keys';
 import type { SealedColumn } from '../../common/crypto/sealed-columns';
@@ -102,11 +103,11 @@ export async function activateWallet(db: DataSource, request: WalletActivation):
   if (request.openedBy === WalletOpener.CLERK) checkChannel(Channel.AGENCY_WINDOW, request.operatorId);
   const phone = sealPhone(request.memberId, request.phone);
   await db.query(
-    `INSERT INTO wallet (member_id, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+    `INSERT INTO wallet (member_id, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator, activated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
     [request.memberId, phone.sealed, phone.keyId, request.placeOfUse, request.openedBy,
       request.openedBy === WalletOpener.RELATIVE ? request.openedByMemberId : null,
-      request.openedBy === WalletOpener.CLERK ? request.operatorId : null],
+      request.openedBy === WalletOpener.CLERK ? request.operatorId : null, platformNow()],
   );
   const [wallet] = await findWallets(db, [request.memberId]);
   return wallet as WalletRecord;

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { FundSource, SPENDING_ORDER } from '../../common/enums';
@@ -50,11 +51,11 @@ interface Step {
 /** Appends one entry; false when this step of this operation was already recorded. */
 async function claimStep(db: EntityManager, step: Step): Promise<boolean> {
   const rows: unknown[] = await db.query(
-    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT ON CONSTRAINT one_step_per_operation DO NOTHING RETURNING id`,
     [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null,
-      step.counterpart ?? null],
+      step.counterpart ?? null, platformNow()],
   );
   return rows.length === 1;
 }
@@ -113,9 +114,30 @@ async function requireAccount(db: EntityManager, memberId: string): Promise<void
   }
 }
 
-/** Credits a premium contribution into a fund source. */
+/** R31: the membership an account moved to, if it moved away from this one (read under the account's row locks). */
+async function movedTo(db: EntityManager, memberId: string): Promise<string | undefined> {
+  const [out] = (await db.query(
+    `SELECT counterpart FROM account_entry WHERE member_id = $1 AND kind = 'TRANSFER_OUT' LIMIT 1`,
+    [memberId],
+  )) as { counterpart: string }[];
+  return out?.counterpart;
+}
+
+/**
+ * Credits a premium contribution into a fund source. R31: never to a membership whose account has
+ * moved away (the money would stay behind): refused, naming the membership the account went to.
+ */
 export async function creditContribution(db: EntityManager, memberId: string, fundSource: FundSource, amount: Fen, operationId: string): Promise<void> {
   await requireAccount(db, memberId);
+  await db.query(`SELECT 1 FROM account WHERE member_id = $1 ORDER BY fund_source DESC FOR UPDATE`, [memberId]); // after a move being booked
+  const newMemberId = await movedTo(db, memberId);
+  if (newMemberId) {
+    throw new Refusal(
+      RefusalCode.ACCOUNT_MOVED,
+      `The personal account of ${memberId} moved to membership ${newMemberId}; credit it there.`,
+      { newMemberId },
+    );
+  }
   const step = { memberId, fundSource, kind: EntryKind.CONTRIBUTION, balanceDelta: amount, heldDelta: 0n, operationId };
   if (await claimStep(db, step)) await applyStep(db, step);
 }
@@ -239,8 +261,8 @@ async function lockHold(db: EntityManager, holdId: string): Promise<HoldRow> {
 export async function placeHold(db: EntityManager, request: HoldRequest): Promise<void> {
   await requireAccount(db, request.memberId);
   const inserted: unknown[] = await db.query(
-    `INSERT INTO hold (id, member_id, fund_source, amount) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [request.holdId, request.memberId, request.fundSource, String(request.amount)],
+    `INSERT INTO hold (id, member_id, fund_source, amount, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [request.holdId, request.memberId, request.fundSource, String(request.amount), platformNow()],
   );
   if (inserted.length === 0) {
     const existing = await lockHold(db, request.holdId);
@@ -307,7 +329,7 @@ export const HOLDS_OUTSTANDING = 'HOLDS_OUTSTANDING';
 
 /**
  * Books the transfer-out of a moving member's whole balance, each fund source apart (idempotent by
- * the move's operation id: a repeat returns what the first booked). Waits while money is held.
+ * the move's operation id: a repeat returns what the first booked, 0 included). Waits while money is held.
  */
 export async function moveOut(db: EntityManager, memberId: string, operationId: string, counterpart: string): Promise<FundAmount[] | typeof HOLDS_OUTSTANDING> {
   const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
@@ -317,7 +339,9 @@ export async function moveOut(db: EntityManager, memberId: string, operationId: 
   const done = await entriesOfOperation(db, operationId, EntryKind.TRANSFER_OUT);
   if (done.length > 0) return done;
   if (rows.some((r) => fenFromDb(r.held) > 0n)) return HOLDS_OUTSTANDING;
-  const parts = rows.map((r) => ({ fundSource: r.fund_source, amount: fenFromDb(r.balance) })).filter((p) => p.amount > 0n);
+  // Every fund gets its entry, an empty one too: the move is booked, so a repeat of this step answers
+  // the same (never books money that arrived after it), and later credits know the account moved.
+  const parts = rows.map((r) => ({ fundSource: r.fund_source, amount: fenFromDb(r.balance) }));
   for (const part of parts) {
     const step = { memberId, fundSource: part.fundSource, kind: EntryKind.TRANSFER_OUT, balanceDelta: -part.amount, heldDelta: 0n, operationId, counterpart };
     await record(db, step, insufficient(memberId, part.fundSource, part.amount));

@@ -1,3 +1,4 @@
+import { platformNow } from '../../common/clock';
 import type { Queryable } from '../../common/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/enrolment-rules';
@@ -81,7 +82,7 @@ async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promi
 /** R26: the insurance of this membership has ended (or moved away); ending twice changes nothing. */
 export async function endMembership(db: DataSource, memberId: string): Promise<void> {
   await requireMember(db, memberId);
-  await db.query(`UPDATE member SET status = 'ENDED', ended_at = now() WHERE id = $1 AND status = 'INSURED'`, [memberId]);
+  await db.query(`UPDATE member SET status = 'ENDED', ended_at = $2 WHERE id = $1 AND status = 'INSURED'`, [memberId, platformNow()]);
 }
 
 /**
@@ -108,9 +109,9 @@ export async function enrol(db: DataSource, province: string, request: Enrolment
     const keys = personalDataKeys();
     const { sealed, keyId } = keys.seal(checked.idNumber, idNumberContext(id));
     const [row] = (await tx.query(
-      `INSERT INTO member (id, id_number_sealed, id_number_key, id_number_index, name, insurance_type, pooling_region) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       RETURNING ${MEMBER_COLUMNS}`,
-      [id, sealed, keyId, keys.idNumberIndex(checked.idNumber), checked.name, checked.insuranceType, checked.poolingRegion],
+      `INSERT INTO member (id, id_number_sealed, id_number_key, id_number_index, name, insurance_type, pooling_region, enrolled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MEMBER_COLUMNS}`,
+      [id, sealed, keyId, keys.idNumberIndex(checked.idNumber), checked.name, checked.insuranceType, checked.poolingRegion, platformNow()],
     )) as MemberRow[];
     if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
     return toRecord(row);

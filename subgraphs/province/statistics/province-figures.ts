@@ -46,7 +46,7 @@ export async function countedProvinceFigures(db: DataSource): Promise<ProvinceFi
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
-export async function foldFigureRows(db: DataSource): Promise<void> {
+export async function foldFigureRows(db: Pick<DataSource, 'query'>): Promise<void> {
   await db.query(`SELECT fold_figure_rows()`);
 }
 

@@ -7,8 +7,8 @@ import { DATA_KEY_TABLE } from '../../common/crypto/personal-data-keys';
  * that sealed it and its blind index (a keyed hash, the only way a member is found by ID number).
  * The plain column stays only until the start-up job has sealed every row (members/id-number-at-rest.ts).
  */
-export class PersonalDataAtRest1733400000000 implements MigrationInterface {
-  name = 'PersonalDataAtRest1733400000000';
+export class PersonalDataAtRest1733600000000 implements MigrationInterface {
+  name = 'PersonalDataAtRest1733600000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`

@@ -6,8 +6,8 @@ import { DATA_KEY_TABLE } from '../../common/crypto/personal-data-keys';
  * wrapped by national's key-encryption key, and beside each wallet its sealed phone number and the
  * data key that sealed it. The plain column stays only until the start-up job has sealed every row.
  */
-export class PersonalDataAtRest1733400000000 implements MigrationInterface {
-  name = 'PersonalDataAtRest1733400000000';
+export class PersonalDataAtRest1733600000000 implements MigrationInterface {
+  name = 'PersonalDataAtRest1733600000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`

@@ -1,0 +1,76 @@
+import { createServer, type IncomingHttpHeaders, request } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * The one address of a service that runs as several copies (as a Kubernetes Service with an
+ * HTTP-aware proxy in front is): an HTTP front that sends each request to the next copy in turn,
+ * on a connection of its own, so every copy gets its share of the work even from a caller that
+ * keeps one connection open. A copy that refuses the connection (stopped, killed, or not ready
+ * yet: a service opens its port only once it is ready) is skipped: the request was not sent, so
+ * it goes to the next copy. A copy that dies while it answers resets its caller's connection, as
+ * a crash behind a proxy does: that request is in doubt, the others are not.
+ */
+export interface RoundRobinFront {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Headers of one connection, not of the request: the front has its own connections on both sides. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection']);
+
+const endToEnd = (headers: IncomingHttpHeaders) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+
+export async function startRoundRobinFront(port: number, copyPorts: () => number[]): Promise<RoundRobinFront> {
+  const sockets = new Set<Socket>();
+  let next = 0;
+  const server = createServer({ requestTimeout: 0 }, (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('error', () => outgoing.destroy());
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const ports = copyPorts();
+      const first = next++;
+      const send = (attempt: number) => {
+        if (attempt >= ports.length) {
+          outgoing.socket?.destroy(); // no copy is there: as a connection refused
+          return;
+        }
+        const headers = { ...endToEnd(incoming.headers), ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) };
+        const upstream = request(
+          { host: '127.0.0.1', port: ports[(first + attempt) % ports.length], method: incoming.method, path: incoming.url, headers, agent: false },
+          (answer) => {
+            outgoing.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
+            outgoing.flushHeaders(); // a stream (server-sent events) starts at once
+            answer.pipe(outgoing);
+            answer.on('error', () => outgoing.socket?.destroy());
+            answer.on('aborted', () => outgoing.socket?.destroy());
+          },
+        );
+        upstream.on('error', (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ECONNREFUSED' && !outgoing.headersSent) send(attempt + 1);
+          else outgoing.socket?.destroy();
+        });
+        outgoing.on('close', () => upstream.destroy()); // the caller went away: so does the request
+        upstream.end(body);
+      };
+      send(0);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    port,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
