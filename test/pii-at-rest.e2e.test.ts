@@ -9,14 +9,15 @@ import { PersonalDataKeys } from '../subgraphs/common/crypto/personal-data-keys'
 import { valuesUnderOldKeys } from '../subgraphs/common/crypto/sealed-columns';
 import type { CryptoSuite } from '../subgraphs/common/crypto/suite';
 import { withCheckCharacter } from '../subgraphs/common/id-number';
+import { SEALED_PERSON_ID_NUMBER } from '../subgraphs/national/persons/person-id-number';
 import { SEALED_PHONE } from '../subgraphs/national/wallets/wallets';
 import { SEALED_ID_NUMBER } from '../subgraphs/province/members/members';
 import { codes, key, letter, startTestCluster, type TestCluster, TRANSFER } from './support/cluster-fixture';
 
 /**
  * Personal data at rest, in both suites: after enrolments, wallets and transfers, no database
- * holds a person's ID number or phone number in plain text where it is sealed (the provinces' members, national's
- * wallets); every lookup by ID number still works; a rotation of the data keys while transfers
+ * holds a person's ID number or phone number in plain text (the provinces' members, national's
+ * person index and wallets); every lookup by ID number still works; a rotation of the data keys while transfers
  * run loses nothing; a wrong or missing key-encryption key stops a deployment at start.
  */
 const PEOPLE = [
@@ -100,11 +101,12 @@ for (const suite of ['international', 'gm'] as const satisfies readonly CryptoSu
         });
         relationships.push(rel.establishMutualAid.id as string);
       }
-      const opened: { db: DataSource; keys: PersonalDataKeys; columns: typeof SEALED_PHONE[] }[] = [];
-      for (const [service, deployment, column] of [['32', 'province-32', SEALED_ID_NUMBER], ['51', 'province-51', SEALED_ID_NUMBER], ['national', 'national', SEALED_PHONE]] as const) {
+      const opened: { db: DataSource; keys: PersonalDataKeys; columns: (typeof SEALED_PHONE)[] }[] = [];
+      const sealedColumns = [['32', 'province-32', [SEALED_ID_NUMBER]], ['51', 'province-51', [SEALED_ID_NUMBER]], ['national', 'national', [SEALED_PHONE, SEALED_PERSON_ID_NUMBER]]] as const;
+      for (const [service, deployment, columns] of sealedColumns) {
         const db = await dataSource(cluster.databaseUrls[service]);
         const keys = await PersonalDataKeys.open(db, readKeyEncryptionKeyFile(keyEncryptionKeyFile(cluster.keysDir, deployment), suite), suite);
-        opened.push({ db, keys, columns: [column] });
+        opened.push({ db, keys, columns: [...columns] });
       }
       try {
         const transfers = [0, 0, 0, 1, 1, 1].map((r) => cluster.as({ member: r === 0 ? ids[0] : ids[2] }).ok(TRANSFER, {
@@ -134,14 +136,29 @@ for (const suite of ['international', 'gm'] as const satisfies readonly CryptoSu
       }
     });
 
-    test('the provinces\' databases hold no ID number and national\'s no phone number in plain text', async () => {
-      for (const service of ['32', '51']) {
+    test('no database holds an ID number or a phone number in plain text', async () => {
+      for (const service of ['32', '51', 'national']) {
         const text = await everyRowAsText(cluster, service);
         assert.ok(text.length > 1000, `${service}: the data was read`);
         for (const person of PEOPLE) assert.ok(!text.includes(person.idNumber) && !text.includes(person.idNumber.slice(0, 17)), `${service} holds ${person.idNumber}`);
       }
       const national = await everyRowAsText(cluster, 'national');
       for (const person of PEOPLE) assert.ok(!national.includes(person.phone), `national holds ${person.phone}`);
+    });
+
+    test('national\'s person index made before encryption is sealed in place while it serves (the data migration)', async () => {
+      const person = PEOPLE[1];
+      // As a database from before encryption holds it: the plain ID number is the row's key, in the person index and its ended memberships.
+      await cluster.sql('national', `UPDATE person SET id_number = $2, id_number_sealed = NULL, id_number_key = NULL WHERE member_id = $1`, [ids[1], person.idNumber]);
+      const deadline = Date.now() + 60_000;
+      while ((await cluster.sql('national', `SELECT 1 FROM person WHERE id_number = $1`, [person.idNumber])).length > 0) {
+        assert.ok(Date.now() < deadline, 'national seals the plain ID number in place');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const found = await cluster.as({ portal: '51' }).ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber });
+      assert.deepEqual(found.memberByIdNumber, { id: ids[1] });
+      const page = await cluster.as({ member: ids[1] }).ok(`query($id: ID!) { member(id: $id) { idNumber } }`, { id: ids[1] });
+      assert.equal(page.member.idNumber, person.idNumber);
     });
 
     test('a wrong or missing key-encryption key stops a deployment at start, with the reason', async () => {

@@ -9,6 +9,7 @@ import { serveHttp, type RunningHttpService } from '../common/http-server';
 import { databaseAnswers, healthRoutes, keysLoaded } from '../common/health';
 import { type PersonalDataSettings, startPersonalDataAtRest } from '../common/crypto/personal-data-at-rest';
 import { SEALED_PHONE } from './wallets/wallets';
+import { SEALED_PERSON_ID_NUMBER } from './persons/person-id-number';
 import { type NationalContext, nationalContext } from './context';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/access-log';
@@ -63,7 +64,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   });
   let stopSealing: () => void;
   try {
-    stopSealing = await startPersonalDataAtRest(db, [SEALED_PHONE], config.personalData);
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_PHONE, SEALED_PERSON_ID_NUMBER], config.personalData);
   } catch (error) {
     await db.destroy();
     throw error;

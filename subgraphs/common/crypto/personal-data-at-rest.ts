@@ -31,7 +31,7 @@ export async function startPersonalDataAtRest(db: DataSource, columns: readonly 
   usePersonalDataKeys(keys);
   for (const column of columns) {
     const sealed = await sealPlainValues(db, keys, column);
-    if (sealed) log.info({ table: column.table, column: column.plain, sealed }, 'personal data sealed in place (data migration)');
+    if (sealed) log.info({ table: column.table, sealed }, 'personal data sealed in place (data migration)');
   }
   return keepColumnsSealed(db, keys, columns, settings.resealIntervalMs);
 }

@@ -16,7 +16,10 @@ export interface SealedColumn {
   table: string;
   /** The row's key column: the sealed value is bound to it (a ciphertext moved to another row does not open). */
   id: string;
-  plain: string;
+  /** The plain column of a database made before encryption (emptied once sealed)... */
+  plain?: string;
+  /** ...or how its plain values are sealed in place otherwise (national's person index, whose row key changes). */
+  sealPlain?: (db: DataSource, keys: PersonalDataKeys) => Promise<number>;
   sealed: string;
   key: string;
   index?: { column: string; of: (keys: PersonalDataKeys, value: string) => Buffer };
@@ -26,6 +29,8 @@ export interface SealedColumn {
 const BATCH = 500;
 
 export async function sealPlainValues(db: DataSource, keys: PersonalDataKeys, column: SealedColumn): Promise<number> {
+  if (column.sealPlain) return column.sealPlain(db, keys);
+  if (!column.plain) return 0;
   let sealed = 0;
   for (;;) {
     const count = await db.transaction(async (tx) => {
@@ -72,7 +77,8 @@ export async function resealOldValues(db: DataSource, keys: PersonalDataKeys, co
 export async function valuesUnderOldKeys(db: DataSource, keys: PersonalDataKeys, columns: readonly SealedColumn[]): Promise<number> {
   let total = 0;
   for (const c of columns) {
-    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${c.table} WHERE ${c.key} <> $1 OR ${c.plain} IS NOT NULL`, [keys.currentKeyId])) as { n: number }[];
+    const unsealed = c.plain ? `${c.plain} IS NOT NULL` : `${c.sealed} IS NULL`;
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${c.table} WHERE ${c.key} <> $1 OR ${unsealed}`, [keys.currentKeyId])) as { n: number }[];
     total += n;
   }
   return total;
