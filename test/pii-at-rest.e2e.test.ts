@@ -3,7 +3,11 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DataSource } from 'typeorm';
+import { graphql } from '../cluster/graphql-client';
 import { keyEncryptionKeyFile } from '../cluster/keys';
+import { Role } from '../subgraphs/common/auth/caller';
+import { newKeyPair } from '../subgraphs/common/auth/keys';
+import { issueToken } from '../subgraphs/common/auth/tokens';
 import { readKeyEncryptionKeyFile } from '../subgraphs/common/crypto/key-encryption-key';
 import { PersonalDataKeys } from '../subgraphs/common/crypto/personal-data-keys';
 import { valuesUnderOldKeys } from '../subgraphs/common/crypto/sealed-columns';
@@ -18,7 +22,8 @@ import { codes, key, letter, startTestCluster, type TestCluster, TRANSFER } from
  * Personal data at rest, in both suites: after enrolments, wallets and transfers, no database
  * holds a person's ID number or phone number in plain text (the provinces' members, national's
  * person index and wallets); every lookup by ID number still works; a rotation of the data keys while transfers
- * run loses nothing; a wrong or missing key-encryption key stops a deployment at start.
+ * run loses nothing; a wrong or missing key-encryption key stops a deployment at start; a caller
+ * token of the other suite is refused everywhere.
  */
 const PEOPLE = [
   { idNumber: withCheckCharacter('32050219800101123'), phone: '13812340001', region: '320500', name: '伍强', type: 'EMPLOYEE' },
@@ -159,6 +164,14 @@ for (const suite of ['international', 'gm'] as const satisfies readonly CryptoSu
       assert.deepEqual(found.memberByIdNumber, { id: ids[1] });
       const page = await cluster.as({ member: ids[1] }).ok(`query($id: ID!) { member(id: $id) { idNumber } }`, { id: ids[1] });
       assert.equal(page.member.idNumber, person.idNumber);
+    });
+
+    test('a caller token of the other suite is refused by every deployment, even under the identity provider\'s kid', async () => {
+      const stranger = await newKeyPair(cluster.identity.privateJwk.kid as string, suite === 'gm' ? 'international' : 'gm');
+      const token = await issueToken({ privateJwk: stranger.privateJwk }, { role: Role.NATIONAL_DASHBOARD, subject: 'dashboard' });
+      for (const url of [cluster.gatewayUrl, `${cluster.national.baseUrl}/graphql`, ...[...cluster.provinces.values()].map((p) => `${p.baseUrl}/graphql`)]) {
+        assert.deepEqual(codes(await graphql(url, '{ __typename }', {}, { authorization: `Bearer ${token}` })), ['UNAUTHENTICATED'], url);
+      }
     });
 
     test('a wrong or missing key-encryption key stops a deployment at start, with the reason', async () => {
