@@ -6,9 +6,10 @@ import { INTERNAL_PREFIX, internalClient } from '../subgraphs/common/platform/ht
 import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/platform/http/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/domain/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
+import type { CryptoSuite } from '../subgraphs/common/platform/crypto/suite';
 import type { LinkControl } from './fault-proxy';
 import { Links } from './links';
-import { credentialOf, deploymentKey, identityProvider, jwksFile, privateKeyFile, trustedKeys } from './keys';
+import { credentialOf, deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 import { type RoundRobinFront, startRoundRobinFront } from './round-robin-front';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
@@ -37,6 +38,8 @@ export interface ClusterOptions {
   replicas?: Record<string, number>;
   /** Where the identity provider's and the deployments' keys are kept (made when absent). Default: beside dataDir, or a temporary folder when ephemeral. */
   keysDir?: string;
+  /** The cryptography suite of every deployment (CRYPTO_SUITE; default international). Its keys are made in its own folder. */
+  cryptoSuite?: CryptoSuite;
   /** Tests: a key pair "test" that national trusts for its clock and recovery routes, and the provinces for their clocks. */
   testHarness?: boolean;
   /** Tests: every service's platform clock can be set (setClock, advanceClock); needs testHarness. */
@@ -72,8 +75,9 @@ export interface Cluster {
   databaseUrls: Record<string, string>;
   /** The identity provider's signing key (development: the cluster plays the identity provider). */
   identity: SigningIdentity;
-  /** The folder of the identity provider's and the deployments' keys. */
+  /** The folder of the identity provider's and the deployments' keys (of the cluster's suite). */
   keysDir: string;
+  cryptoSuite: CryptoSuite;
   /**
    * Starts a service again, on the same port and database: 'national', 'gateway' or a province code
    * (every copy of it, one after another), or one copy ('national#1'). A running one is stopped
@@ -169,14 +173,16 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   const armed = new Map<string, { path: string; copy: string }>();
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
-  const keysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const cryptoSuite = options.cryptoSuite ?? 'international';
+  const allKeysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const keysDir = suiteKeysDir(allKeysDir, cryptoSuite);
   const links = options.faultLinks || options.latencyMs ? new Links(options.latencyMs, options.jitterMs) : undefined;
   const stopAll = async () => {
     await Promise.all([...launched].reverse().map((s) => s.stop()));
     await links?.close();
     await Promise.all([...fronts.values()].map((f) => f.close()));
     await embedded?.stop();
-    if (options.ephemeral && !options.keysDir) rmSync(keysDir, { recursive: true, force: true });
+    if (options.ephemeral && !options.keysDir) rmSync(allKeysDir, { recursive: true, force: true });
   };
   try {
     if (embeddedNeeded.length > 0) {
@@ -192,15 +198,17 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const databaseUrls = Object.fromEntries(
       services.map((s) => [s, given[s] ?? (embedded as EmbeddedDatabase).urlOf(databaseName(s))]),
     );
-    const identity = await identityProvider(keysDir);
+    const identity = await identityProvider(keysDir, cryptoSuite);
     const harnessKey = options.testHarness ? ['test'] : [];
     const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
-    for (const name of deployments) await deploymentKey(keysDir, name); // one after another: made once, never raced
+    for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
+      CRYPTO_SUITE: cryptoSuite,
       JWKS_FILE: jwksFile(keysDir),
       JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
       SERVICE_KEY_FILE: privateKeyFile(keysDir, name),
+      ...(name === 'gateway' ? {} : { PII_KEK_FILE: keyEncryptionKeyFile(keysDir, name) }),
       ...(peers.length ? { TRUSTED_SERVICE_KEYS: await trustedKeys(keysDir, peers) } : {}),
     });
     // Ports are fixed (basePort, gatewayPort) or free ones picked at a service's first start; a restart keeps its port.
@@ -381,6 +389,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       databaseUrls,
       identity,
       keysDir,
+      cryptoSuite,
       restart: (service, env) => restart(service, env),
       stopService: async (target) => {
         await Promise.all(targetsOf(target).map((copy) => running.get(copy)?.stop()));

@@ -3,6 +3,7 @@ import { type Cluster, startCluster } from '../cluster/cluster';
 import { loadDemoData } from '../cluster/demo-data';
 import { portProblem } from '../cluster/service-process';
 import { DEFAULT_DATA_DIR, secondStartRefusal, takeStartLock } from '../cluster/start-lock';
+import { type CryptoSuite, cryptoSuiteNamed } from '../subgraphs/common/platform/crypto/suite';
 import { parseOptions, provinceCodes, runScript, UsageError, wholeNumber } from './cli';
 
 const HELP = `npm start -- [options]   starts the whole platform on this machine
@@ -17,6 +18,10 @@ const HELP = `npm start -- [options]   starts the whole platform on this machine
   --reset                delete the embedded data first and load the demo again (the keys are kept)
   --no-demo              do not load the demo families
   --quiet                do not print the services' own log lines
+  --crypto-suite international|gm
+                         the cryptography suite of every deployment (env CRYPTO_SUITE; default
+                         international: Ed25519; gm: SM2/SM3/SM4). Its keys are made in <data-dir>/keys
+                         (gm: <data-dir>/keys/gm); see docs/cryptography.md
 
   DATABASE_URL_NATIONAL, DATABASE_URL_<code> (e.g. DATABASE_URL_32): a connection string
   that replaces the embedded database for that deployment.
@@ -32,6 +37,7 @@ interface StartOptions {
   reset: boolean;
   demo: boolean;
   quiet: boolean;
+  cryptoSuite: CryptoSuite;
 }
 
 /** The options, each checked before anything is started or written. */
@@ -43,6 +49,7 @@ function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOpt
     reset: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    'crypto-suite': { type: 'string' },
     help: { type: 'boolean', default: false },
   }, args);
   const provinces = provinceCodes(values.provinces ?? env.PROVINCES ?? '32,13,51', values.provinces !== undefined ? '--provinces' : 'PROVINCES');
@@ -53,7 +60,13 @@ function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOpt
   const postgresPort = env.PGPORT ? wholeNumber(env.PGPORT, 'PGPORT', 1, 65535, 'a port: a whole number from 1 to 65535') : port + 32;
   const dataDir = values['data-dir'] ?? (env.DATA_DIR || DEFAULT_DATA_DIR);
   if (!dataDir.trim()) throw new UsageError('--data-dir needs a folder');
-  return { provinces, port, postgresPort, dataDir: resolve(dataDir), reset: values.reset, demo: !values['no-demo'], quiet: values.quiet };
+  let cryptoSuite: CryptoSuite;
+  try {
+    cryptoSuite = cryptoSuiteNamed(values['crypto-suite'] ?? env.CRYPTO_SUITE);
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/^CRYPTO_SUITE/, values['crypto-suite'] !== undefined ? '--crypto-suite' : 'CRYPTO_SUITE'));
+  }
+  return { provinces, port, postgresPort, dataDir: resolve(dataDir), reset: values.reset, demo: !values['no-demo'], quiet: values.quiet, cryptoSuite };
 }
 
 /** Every fixed port this start needs, by whom: one in use is said before anything starts. */
@@ -117,6 +130,7 @@ async function main(): Promise<void> {
   cluster = await startCluster({
     provinces: options.provinces,
     keysDir: resolve(options.dataDir, 'keys'),
+    cryptoSuite: options.cryptoSuite,
     dataDir: resolve(options.dataDir, 'postgres'),
     reset: options.reset,
     gatewayPort: options.port,

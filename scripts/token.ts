@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { madeIdentityProvider, retirePreviousIdentityKeys, rotateIdentityKey } from '../cluster/keys';
+import { madeIdentityProvider, retirePreviousIdentityKeys, rotateIdentityKey, suiteKeysDir } from '../cluster/keys';
 import { DEFAULT_DATA_DIR } from '../cluster/start-lock';
 import { Role } from '../subgraphs/common/platform/auth/caller';
 import { issueToken, MAX_TOKEN_LIFETIME_SECONDS } from '../subgraphs/common/platform/auth/tokens';
+import { cryptoSuiteNamed } from '../subgraphs/common/platform/crypto/suite';
 import { findPoolingRegion } from '../subgraphs/common/domain/reference-data';
 import { isMemberId, regionOfMemberId } from '../subgraphs/common/domain/routing-keys';
 import { parseOptions, provinceCodes, runScript, UsageError, wholeNumber } from './cli';
@@ -20,6 +21,9 @@ const HELP = `npm run -s token -- --role ROLE [options]   prints a development b
                     provider's private key that npm start made in <data-dir>/keys; a folder without
                     that key is refused (no key is made here)
   --issuer, --audience   what the token names (env TOKEN_ISSUER, TOKEN_AUDIENCE; as the services expect)
+
+CRYPTO_SUITE=gm npm run -s token -- ...   an SM2-signed token (alg SM2SM3), with the keys of
+                  npm start --crypto-suite gm (<data-dir>/keys/gm)
 
 npm run token -- --rotate        a new signing key; the JWKS holds the new and the previous key
 npm run token -- --retire-old    the JWKS keeps the current key only (the previous one's tokens are refused)`;
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     help: { type: 'boolean', default: false },
   }, args);
   const dataDir = resolve(values['data-dir'] ?? (process.env.DATA_DIR || DEFAULT_DATA_DIR));
-  const keysDir = resolve(dataDir, 'keys');
+  const keysDir = suiteKeysDir(resolve(dataDir, 'keys'), cryptoSuiteNamed(process.env.CRYPTO_SUITE)); // CRYPTO_SUITE=gm: the SM2 keys npm start made
   const keys = () => {
     const identity = madeIdentityProvider(keysDir);
     if (identity) return identity;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { codes, enrol, internal, relate, startTestCluster, transfer, type TestCluster } from './support/cluster-fixture';
+import { idNumberOf } from './support/person-index';
 
 /** R32: every staff read of a member's personal data is recorded in the member's province; the member and that province's portal read it. */
 let cluster: TestCluster;
@@ -62,7 +63,7 @@ describe('R32: reads by staff are recorded', () => {
   });
 
   test('a search by ID number is recorded too; a lookup that finds nobody the caller may see is not', async () => {
-    const [person] = await cluster.sql<{ id_number: string }>('32', `SELECT id_number FROM member WHERE id = $1`, [m.son]);
+    const person = { id_number: await idNumberOf(cluster, m.son) };
     const before = (await logOf(m.son)).length;
     const found = await cluster.as({ portal: '32' }).ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.id_number });
     assert.equal(found.memberByIdNumber.id, m.son);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   balanced, codes, enrol, exitSignal, internal, key, MOVE, newIdNumber, refusedWithoutChange, settle, startTestCluster, type TestCluster,
 } from './support/cluster-fixture';
+import { idNumberOf, personKeyIn } from './support/person-index';
 
 /**
  * A move (R26, R31) as one saga with what it meets (issue 29): a settlement in doubt on the old
@@ -136,7 +137,7 @@ describe('a move meets the operations around it', () => {
     const during = await cluster.as({ portal: '51' }).query(ENROL, { input: person });
     await cluster.restart('51');
     await cluster.recover();
-    const enrolled = await cluster.sql<{ state: string }>('national', `SELECT state FROM person WHERE id_number = $1`, [person.idNumber]);
+    const enrolled = await cluster.sql<{ state: string }>('national', `SELECT state FROM person WHERE id_number = $1`, [await personKeyIn(cluster, person.idNumber)]);
     if (codes(during)[0] !== 'OUTCOME_PENDING') {
       // A refusal must mean nothing happened and nothing will (R30).
       assert.deepEqual(enrolled, [], `answered ${JSON.stringify(codes(during))}, yet recovery enrolled the person`);
@@ -149,7 +150,7 @@ describe('a move meets the operations around it', () => {
 
   test('the same shape: enrolling the person elsewhere while their move is not enrolled yet is refused (MOVE_IN_PROGRESS); the move then finishes', async () => {
     const member = await enrol(cluster, { region: '130100', currentYear: '35.00' });
-    const [{ idNumber }] = await cluster.sql<{ idNumber: string }>('national', `SELECT id_number AS "idNumber" FROM person WHERE member_id = $1`, [member]);
+    const idNumber = await idNumberOf(cluster, member);
     await cluster.restart('13', { CRASH_AT: 'endMembership:before' });
     const moveKey = key('move-unfinished');
     const during = await move(member, '510100', moveKey);

@@ -5,6 +5,7 @@ import {
   codes, enrol, ESTABLISH, key, letter, moneySnapshot, newIdNumber, relate, settle, startTestCluster, type TestCluster, transfer,
 } from './support/cluster-fixture';
 import { eventually, whileDown } from './support/provinces-down';
+import { idNumberOf } from './support/person-index';
 
 /**
  * A provincial portal's lists of its own province, through the gateway: its members (by ID number,
@@ -73,7 +74,7 @@ describe('members of the province', () => {
     assert.deepEqual(next.edges.map((e: { node: { name: string } }) => e.node.name), ['伍强华']);
     assert.equal(next.pageInfo.hasNextPage, false);
 
-    const [row] = await cluster.sql<{ id_number: string }>('32', `SELECT id_number FROM member WHERE id = $1`, [m.daughter]);
+    const row = { id_number: await idNumberOf(cluster, m.daughter) };
     assert.deepEqual(idsOf((await portal.ok(MEMBERS, { p: '32', filter: { idNumber: row.id_number.toLowerCase() } })).members), [m.daughter]);
     assert.deepEqual(idsOf((await portal.ok(MEMBERS, { p: '32', filter: { idNumber: newIdNumber() } })).members), []);
     assert.deepEqual(idsOf((await portal.ok(MEMBERS, { p: '32', filter: { poolingRegion: '320100' } })).members), [m.namesake, m.daughter].sort());

@@ -7,6 +7,7 @@ import type { GraphClient, Who } from '../cluster/parties';
 import type { ServiceProcess } from '../cluster/service-process';
 import type { Subscription } from '../cluster/subscription-client';
 import { withCheckCharacter } from '../subgraphs/common/domain/id-number';
+import type { CryptoSuite } from '../subgraphs/common/platform/crypto/suite';
 import type { ProvinceSelection } from '../subgraphs/common/domain/reference-data';
 
 /**
@@ -56,6 +57,8 @@ export interface TestClusterOptions {
   latencyMs?: number;
   /** Up to this much more, at random, each way on those links. */
   jitterMs?: number;
+  /** The cryptography suite of every deployment: 'international' (default, Ed25519) or 'gm' (SM2/SM3/SM4). */
+  cryptoSuite?: CryptoSuite;
 }
 
 /**
@@ -76,6 +79,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     jwksRefreshMs: 500,
     testHarness: true,
     adjustableClock: true,
+    cryptoSuite: options.cryptoSuite,
     nationalEnv: options.nationalEnv,
     serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,
@@ -108,4 +112,4 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
 export type { LinkControl } from '../cluster/fault-proxy';
-export type { Cluster, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };
+export type { Cluster, CryptoSuite, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

@@ -66,6 +66,9 @@ export const provinceUrls = () => DEPLOYED_PROVINCES.map((code) => `${code}=${se
 /** Files mounted into the pods. */
 export const SERVICE_KEY_DIR = '/var/run/secrets/wallet';
 export const SERVICE_KEY_FILE = 'service-key.jwk';
+/** The key-encryption key of personal data at rest (national, provinces): a Secret of its own, mounted as a file. */
+export const KEK_DIR = '/var/run/secrets/wallet-kek';
+export const KEK_FILE = 'personal-data.kek';
 export const TRUST_DIR = '/etc/wallet/trust';
 export const TRUSTED_KEYS_FILE = 'trusted-service-keys.json';
 /** The identity provider's JWKS endpoint: set yours in the overlay's ConfigMap. */

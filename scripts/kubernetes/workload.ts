@@ -6,7 +6,7 @@ import {
   ConfigMap, type IContainer, type IEnvVar, type IPodSecurityContext, type IPodSpec, type ISecurityContext, type IVolume, type IVolumeMount, Service, ServiceAccount,
 } from 'kubernetes-models/v1';
 import {
-  DRAIN_TIMEOUT_MS, IMAGE, JWKS_URL_EXAMPLE, labelsOf, PRE_STOP_SECONDS, SERVICE_KEY_DIR, SERVICE_KEY_FILE, selectorOf, type ServiceShape,
+  DRAIN_TIMEOUT_MS, IMAGE, JWKS_URL_EXAMPLE, KEK_DIR, KEK_FILE, labelsOf, PRE_STOP_SECONDS, SERVICE_KEY_DIR, SERVICE_KEY_FILE, selectorOf, type ServiceShape,
   TERMINATION_GRACE_SECONDS, TRUST_DIR, TRUSTED_KEYS_FILE, VERSION,
 } from './settings';
 
@@ -35,7 +35,10 @@ const databaseUrl = (database: string, name = 'DATABASE_URL'): IEnvVar => ({
   valueFrom: { secretKeyRef: { name: `${database}-app`, key: 'uri' } },
 });
 
-/** What every copy of a service mounts: a writable /tmp (the root filesystem is read-only), its private key, the peers it trusts. */
+/**
+ * What every copy of a service mounts: a writable /tmp (the root filesystem is read-only), its private key, the peers it trusts
+ * and, for a service with a database, the key-encryption key of its personal data (owner-read only: the service refuses a KEK others may read).
+ */
 function mounts(service: ServiceShape, trusts: boolean): { volumes: IVolume[]; volumeMounts: IVolumeMount[] } {
   const volumes: IVolume[] = [
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
@@ -45,6 +48,10 @@ function mounts(service: ServiceShape, trusts: boolean): { volumes: IVolume[]; v
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'service-key', mountPath: SERVICE_KEY_DIR, readOnly: true },
   ];
+  if (service.database) {
+    volumes.push({ name: 'kek', secret: { secretName: `${service.name}-kek`, defaultMode: 0o400, items: [{ key: KEK_FILE, path: KEK_FILE }] } });
+    volumeMounts.push({ name: 'kek', mountPath: KEK_DIR, readOnly: true });
+  }
   if (trusts) {
     volumes.push({ name: 'trust', configMap: { name: `${service.name}-trust` } });
     volumeMounts.push({ name: 'trust', mountPath: TRUST_DIR, readOnly: true });
@@ -97,7 +104,7 @@ function container(service: ServiceShape, options: DeploymentOptions, volumeMoun
     ports: [{ name: 'http', containerPort: service.port, protocol: 'TCP' }],
     envFrom: [service.name, ...(options.moreConfig ?? [])].map((name, i) => ({ configMapRef: { name: i === 0 ? `${name}-config` : name } })),
     env: [
-      ...(service.database ? [databaseUrl(service.database)] : []),
+      ...(service.database ? [databaseUrl(service.database), { name: 'PII_KEK_FILE', value: `${KEK_DIR}/${KEK_FILE}` }] : []),
       ...(options.trusts ? [{ name: 'TRUSTED_SERVICE_KEYS_FILE', value: `${TRUST_DIR}/${TRUSTED_KEYS_FILE}` }] : []),
       ...(options.env ?? []),
     ],

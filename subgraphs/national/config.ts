@@ -1,4 +1,4 @@
-import { breakerSettings, oneSourceEach, platformClockSettings, provinceUrls, sharedSettings } from '../common/platform/config/shared';
+import { breakerSettings, oneSourceEach, personalDataSettings, platformClockSettings, provinceUrls, sharedSettings } from '../common/platform/config/shared';
 import { oneOf, readSettings, url, wholeNumber } from '../common/platform/config/settings';
 import { CRASH_POINTS } from '../common/platform/crash-point';
 import { configurationOnce } from '../common/platform/service-main';
@@ -13,6 +13,7 @@ export const nationalSettings = {
   RECOVERY_GRACE_SECONDS: wholeNumber({ min: 0 }).default(5).describe('How old an unfinished operation must be before recovery takes it over (s).'),
   RECONCILIATION_INTERVAL_MS: wholeNumber({ min: 1 }).default(900_000).describe('R20: how often national reconciles every province and keeps the outcome for /metrics (ms).'),
   ACCESS_FORWARD_INTERVAL_MS: wholeNumber({ min: 1 }).default(1000).describe("R32: how often staff reads of national data are forwarded to the members' provinces (ms)."),
+  ...personalDataSettings,
   ...platformClockSettings,
   ...breakerSettings,
   CRASH_AT: oneOf(CRASH_POINTS.national).meta({ accepts: 'a crash point of CRASH_POINTS.national' }).optional().describe('Failure tests only: the process kills itself at this point (`operation:before|after`).'),

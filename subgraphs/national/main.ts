@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { breakerSettingsFrom } from '../common/platform/http/circuit-breaker';
 import { deadlinesFrom, useDeadlines } from '../common/platform/http/deadlines';
 import { trustFrom } from '../common/platform/auth/trust-config';
+import { personalDataSettingsOf } from '../common/platform/crypto/personal-data-at-rest';
 import { armCrashPoint } from '../common/platform/crash-point';
 import { runService } from '../common/platform/service-main';
 import { nationalConfig } from './config';
@@ -19,6 +20,7 @@ runService('national', async () =>
     host: config.HOST,
     production: config.NODE_ENV === 'production',
     trust: await trustFrom(config),
+    personalData: personalDataSettingsOf(config),
     provinceUrls: config.PROVINCE_URLS ?? {},
     recoveryIntervalMs: config.RECOVERY_INTERVAL_MS,
     recoveryGraceSeconds: config.RECOVERY_GRACE_SECONDS,

@@ -7,6 +7,9 @@ import { harnessCallers, startPlatformClock } from '../common/platform/platform-
 import { NATIONAL_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/platform/http/http-server';
 import { databaseAnswers, healthRoutes, keysLoaded } from '../common/platform/http/health';
+import { type PersonalDataSettings, startPersonalDataAtRest } from '../common/platform/crypto/personal-data-at-rest';
+import { SEALED_PHONE } from './wallets/wallets';
+import { SEALED_PERSON_ID_NUMBER } from './persons/person-id-number';
 import { type NationalContext, nationalContext } from './context';
 import { pruneWalletEvents } from './events/wallet-events';
 import { accessRecordingPlugin, coalescing, recordingPool } from '../common/platform/access-log';
@@ -32,6 +35,8 @@ const FOLDING = 'folding statistics rows';
 
 export interface NationalServiceConfig {
   databaseUrl: string;
+  /** Encryption of personal data at rest: the suite, the KEK file, the re-sealing interval. */
+  personalData: PersonalDataSettings;
   /** The circuit breaker per province (default DEFAULT_BREAKER). */
   breaker?: BreakerSettings;
   port: number;
@@ -54,11 +59,20 @@ export interface NationalServiceConfig {
 
 /** Starts the `national` subgraph on its own database. */
 export async function startNationalService(config: NationalServiceConfig): Promise<RunningHttpService> {
+  // First: every time stamp written from here on (data keys included) reads the platform clock.
+  const { clock, routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock, config.production);
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
     migrations: NATIONAL_MIGRATIONS,
   });
+  let stopSealing: () => void;
+  try {
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_PHONE, SEALED_PERSON_ID_NUMBER], config.personalData);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   await syncRegistry(db);
   // Background work runs in one copy of national at a time, whatever the number of copies (docs/replicas-and-restore.md).
   const jobs = new ExclusiveJobs(config.databaseUrl);
@@ -81,7 +95,6 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     readsPlugin<NationalContext>(),
   ], { production: config.production });
   await apollo.start();
-  const { clock, routes: clockRoutes } = startPlatformClock(peers, config.adjustableClock, config.production);
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
@@ -110,6 +123,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     ...service,
     async close() {
       await service.close(); // drains the requests in flight first; the workers below may still serve them
+      stopSealing();
       stopFolding();
       stopPruning();
       stopRecovery();

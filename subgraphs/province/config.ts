@@ -1,4 +1,4 @@
-import { oneSourceEach, platformClockSettings, sharedSettings } from '../common/platform/config/shared';
+import { oneSourceEach, personalDataSettings, platformClockSettings, sharedSettings } from '../common/platform/config/shared';
 import { oneOf, parsedBy, readSettings, url, wholeNumber } from '../common/platform/config/settings';
 import { CRASH_POINTS } from '../common/platform/crash-point';
 import { configurationOnce } from '../common/platform/service-main';
@@ -9,6 +9,7 @@ export const provinceSettings = {
   PROVINCE: parsedBy('a two-digit province code', provinceCode).describe('The province this deployment serves (`32`).'),
   PORT: wholeNumber({ min: 0, max: 65535 }).default(0).describe('The port (0: any free port).'),
   DATABASE_URL: url({ secret: true }).describe("The service's own PostgreSQL database."),
+  ...personalDataSettings,
   ...platformClockSettings,
   CRASH_AT: oneOf(CRASH_POINTS.province as [string, ...string[]]).meta({ accepts: 'a crash point of CRASH_POINTS.province' }).optional().describe('Failure tests only: the process kills itself at this point (`operation:before|after`).'),
 };

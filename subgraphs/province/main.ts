@@ -2,6 +2,7 @@ import './telemetry'; // first: tracing starts before http, undici and pg load
 import 'reflect-metadata';
 import { deadlinesFrom, useDeadlines } from '../common/platform/http/deadlines';
 import { trustFrom } from '../common/platform/auth/trust-config';
+import { personalDataSettingsOf } from '../common/platform/crypto/personal-data-at-rest';
 import { armCrashPoint } from '../common/platform/crash-point';
 import { runService } from '../common/platform/service-main';
 import { provinceConfig } from './config';
@@ -18,6 +19,7 @@ runService(`province ${config.PROVINCE}`, async () =>
     host: config.HOST,
     production: config.NODE_ENV === 'production',
     trust: await trustFrom(config),
+    personalData: personalDataSettingsOf(config),
     adjustableClock: config.ADJUSTABLE_CLOCK ? { offsetMs: config.CLOCK_OFFSET_MS } : undefined,
   }),
 );

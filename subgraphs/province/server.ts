@@ -13,6 +13,8 @@ import { writeAccessRecords } from './access-log/access-records';
 import { foldFigureRows, unfoldedFigureRows } from './statistics/province-figures';
 import { everyInOneCopy, inTransactionAlone } from '../common/platform/data/replica-jobs';
 import { poolOf, watchFoldLag, watchPool } from '../common/platform/observability/metrics';
+import { type PersonalDataSettings, startPersonalDataAtRest } from '../common/platform/crypto/personal-data-at-rest';
+import { SEALED_ID_NUMBER } from './members/members';
 import { buildProvinceSchema } from './graphql/schema';
 import { startPlatformClock } from '../common/platform/platform-clock';
 import { healthRoute } from '../common/platform/http/service-health';
@@ -22,6 +24,8 @@ const FOLDING = 'folding figure rows';
 export interface ProvinceServiceConfig {
   province: string;
   databaseUrl: string;
+  /** Encryption of personal data at rest: the suite, the KEK file, the re-sealing interval. */
+  personalData: PersonalDataSettings;
   port: number;
   host?: string;
   /** NODE_ENV=production: no introspection. */
@@ -40,6 +44,13 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     entities: [],
     migrations: PROVINCE_MIGRATIONS,
   });
+  let stopSealing: () => void;
+  try {
+    stopSealing = await startPersonalDataAtRest(db, [SEALED_ID_NUMBER], config.personalData);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   // Folding is safe in two copies at once (row locks), but one copy at a time does it without waiting on the other.
   await inTransactionAlone(db, FOLDING, foldFigureRows);
   const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldFigureRows });
@@ -69,6 +80,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
     ...service,
     async close() {
       await service.close(); // drains the requests in flight first
+      stopSealing();
       stopFolding();
       await recording.end();
       await db.destroy();

@@ -28,7 +28,7 @@ export async function startTestCluster(
   provinces: ProvinceSelection = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
-  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas'> = {},
+  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite'> = {},
 ): Promise<TestCluster> {
   const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
   const anonymous = graphClient(cluster.gatewayUrl);

@@ -14,6 +14,7 @@ import { MoveSaga1733429000000 } from './1733429000000-MoveSaga';
 import { AidDayFigures1733500000000 } from './1733500000000-AidDayFigures';
 import { AidBreakdowns1733600000000 } from './1733600000000-AidBreakdowns';
 import { ReconciliationResults1733626000000 } from './1733626000000-ReconciliationResults';
+import { PersonalDataAtRest1733700000000 } from './1733700000000-PersonalDataAtRest';
 
 /** The national database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const NATIONAL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const NATIONAL_MIGRATIONS = [
   AidDayFigures1733500000000,
   AidBreakdowns1733600000000,
   ReconciliationResults1733626000000,
+  PersonalDataAtRest1733700000000,
 ];

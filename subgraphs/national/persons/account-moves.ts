@@ -54,11 +54,11 @@ export async function findAccountMove(db: DataSource | EntityManager, operationI
   return rows.map(toRecord)[0];
 }
 
-/** Records that an employee's account is to move, in the transaction that ends their membership. */
-export async function recordAccountMove(tx: EntityManager, operationId: string, idNumber: string, fromMember: string, toRegion: string): Promise<void> {
+/** Records that an employee's account is to move, in the transaction that ends their membership (`personKey`: person-id-number.ts). */
+export async function recordAccountMove(tx: EntityManager, operationId: string, personKey: string, fromMember: string, toRegion: string): Promise<void> {
   await tx.query(
     `INSERT INTO account_move (id, id_number, from_member, to_region, state, created_at) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP', $5)`,
-    [operationId, idNumber, fromMember, toRegion, platformNow()],
+    [operationId, personKey, fromMember, toRegion, platformNow()],
   );
 }
 

@@ -12,6 +12,8 @@ import { endRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { type AccountMoveRecord, carryAccount, recordAccountMove } from './account-moves';
 import { enrollPerson } from './person-index';
+import { findWallets, sealPhone } from '../wallets/wallets';
+import { openIdNumber, type SealedIdNumberRow, sealedIdNumberColumns } from './person-id-number';
 
 /**
  * R26, R31: when a member's insurance ends, or moves to another pooling region, every relationship of
@@ -58,10 +60,10 @@ export async function changeInsurance(ctx: NationalContext, change: InsuranceCha
 /** The decision, in the transaction that claims the key. */
 async function recordChange(ctx: NationalContext, tx: EntityManager, operationId: string, change: InsuranceChange): Promise<string> {
   const [person] = (await tx.query(
-    `SELECT id_number AS "idNumber", name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion", state
+    `SELECT ${sealedIdNumberColumns()}, name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion", state
      FROM person WHERE member_id = $1 FOR UPDATE`,
     [change.memberId],
-  )) as { idNumber: string; name: string; insuranceType: InsuranceType; poolingRegion: string; state: string }[];
+  )) as (SealedIdNumberRow & { name: string; insuranceType: InsuranceType; poolingRegion: string; state: string })[];
   if (!person) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
   if (person.state !== 'ACTIVE') throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
   await refuseWhileAccountArrives(tx, change.memberId);
@@ -74,7 +76,7 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
     if (change.newPoolingRegion === person.poolingRegion) {
       throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The insurance already is in that pooling region.');
     }
-    checkEnrolment({ idNumber: person.idNumber, name: person.name, insuranceType: newInsuranceType, poolingRegion: change.newPoolingRegion });
+    checkEnrolment({ idNumber: openIdNumber(person), name: person.name, insuranceType: newInsuranceType, poolingRegion: change.newPoolingRegion });
     await ctx.provinces.requireAnswering(provinceOfRegion(change.newPoolingRegion));
   }
   const now = ctx.now();
@@ -94,7 +96,7 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
   await enqueueStep(tx, `end:${change.memberId}`, provinceOfMemberId(change.memberId) as string, 'endMembership', { memberId: change.memberId });
   // R31: an employee's account goes with them to a membership that has one.
   if (moving && person.insuranceType === InsuranceType.EMPLOYEE && newInsuranceType === InsuranceType.EMPLOYEE) {
-    await recordAccountMove(tx, operationId, person.idNumber, change.memberId, change.newPoolingRegion as string);
+    await recordAccountMove(tx, operationId, person.personKey, change.memberId, change.newPoolingRegion as string);
   }
   return operationId;
 }
@@ -119,15 +121,15 @@ async function refuseWhileAccountArrives(tx: EntityManager, memberId: string): P
   }
 }
 
-interface EndedRow {
-  member_id: string; id_number: string; name: string; moved_to_region: string | null; moved_insurance_type: InsuranceType | null;
+interface EndedRow extends SealedIdNumberRow {
+  member_id: string; name: string; moved_to_region: string | null; moved_insurance_type: InsuranceType | null;
   ended_relationships: string[]; new_member_id: string | null;
 }
 
 /** What follows the decision, safe to repeat: the provinces' steps, the new membership, the account's move. */
 async function finishChange(ctx: NationalContext, operationId: string): Promise<InsuranceChangeResult> {
   const [ended] = (await ctx.db.query(
-    `SELECT e.member_id, e.id_number, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships, e.new_member_id
+    `SELECT e.member_id, ${sealedIdNumberColumns('p.')}, p.name, e.moved_to_region, e.moved_insurance_type, e.ended_relationships, e.new_member_id
      FROM ended_membership e JOIN person p ON p.id_number = e.id_number WHERE e.operation_id = $1`,
     [operationId],
   )) as EndedRow[];
@@ -150,7 +152,7 @@ async function enrollNewMembership(ctx: NationalContext, operationId: string, en
   let newMemberId: string;
   try {
     newMemberId = await enrollPerson(ctx.db, ctx.provinces, {
-      idNumber: ended.id_number, name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region as string,
+      idNumber: openIdNumber(ended), name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region as string,
     });
   } catch (error) {
     // The move was decided and its checks passed when it was recorded: a refusal now is the old
@@ -188,10 +190,13 @@ export async function finishWaitingMoves(ctx: NationalContext, graceSeconds: num
 
 /** The wallet belongs to the person: a move keeps its phone, place of use and opener. */
 async function carryWalletOver(db: DataSource, from: string, to: string): Promise<void> {
+  const [wallet] = await findWallets(db, [from]);
+  if (!wallet) return;
+  const phone = sealPhone(to, wallet.phone); // sealed again: a sealed value is bound to its wallet's member
   await db.query(
-    `INSERT INTO wallet (member_id, activated_at, phone, place_of_use, opened_by, opened_by_member, opened_by_operator)
-     SELECT $2, activated_at, phone, place_of_use, opened_by, opened_by_member, opened_by_operator FROM wallet WHERE member_id = $1
+    `INSERT INTO wallet (member_id, activated_at, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator)
+     SELECT $2, activated_at, $3, $4, place_of_use, opened_by, opened_by_member, opened_by_operator FROM wallet WHERE member_id = $1
      ON CONFLICT DO NOTHING`,
-    [from, to],
+    [from, to, phone.sealed, phone.keyId],
   );
 }

@@ -3,9 +3,9 @@ import type { Queryable } from '../../common/platform/data/request-reads';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/domain/enrolment-rules';
 import { InsuranceType } from '../../common/domain/enums';
 import { OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
-import { normalizeIdNumber } from '../../common/domain/id-number';
 import { provinceOfRegion } from '../../common/domain/reference-data';
 import type { ProvinceDirectory } from '../provinces/province-directory';
+import { openIdNumber, personKey, type SealedIdNumberRow, sealedIdNumberColumns, sealIdNumber } from './person-id-number';
 
 /**
  * The person index (ID number → member id) and enrolment. A person is insured in exactly one
@@ -22,16 +22,23 @@ export interface PersonRecord {
   state: 'PENDING' | 'ACTIVE' | 'ENDED';
 }
 
-const COLUMNS = `id_number AS "idNumber", member_id AS "memberId", name, insurance_type AS "insuranceType",
+const COLUMNS = `${sealedIdNumberColumns()}, member_id AS "memberId", name, insurance_type AS "insuranceType",
   pooling_region AS "poolingRegion", state`;
 
+type PersonRow = Omit<PersonRecord, 'idNumber'> & SealedIdNumberRow;
+
+const toRecord = ({ personKey: _, idNumberSealed, idNumberKey, ...person }: PersonRow): PersonRecord => ({
+  idNumber: openIdNumber({ personKey: _, idNumberSealed, idNumberKey }),
+  ...person,
+});
+
 export async function findPersonByIdNumber(db: Queryable, idNumber: string): Promise<PersonRecord | undefined> {
-  const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1`, [normalizeIdNumber(idNumber)]);
-  return rows[0];
+  const rows: PersonRow[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1`, [personKey(idNumber)]);
+  return rows.map(toRecord)[0];
 }
 
 export async function findPersonsByMemberId(db: Queryable, memberIds: readonly string[]): Promise<(PersonRecord | null)[]> {
-  const rows: PersonRecord[] = await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds]);
+  const rows = ((await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds])) as PersonRow[]).map(toRecord);
   const byId = new Map(rows.map((r) => [r.memberId, r]));
   return memberIds.map((id) => byId.get(id) ?? null);
 }
@@ -40,22 +47,21 @@ const sameEnrolment = (p: PersonRecord, r: EnrolmentRequest) =>
   p.poolingRegion === r.poolingRegion && p.insuranceType === r.insuranceType && p.name === r.name;
 
 async function reserve(db: DataSource, request: EnrolmentRequest): Promise<PersonRecord | undefined> {
+  const { key, sealed, keyId } = sealIdNumber(request.idNumber);
   return db.transaction(async (tx) => {
     const inserted: unknown[] = await tx.query(
-      `INSERT INTO person (id_number, name, insurance_type, pooling_region, state) VALUES ($1, $2, $3, $4, 'PENDING')
+      `INSERT INTO person (id_number, id_number_sealed, id_number_key, name, insurance_type, pooling_region, state) VALUES ($1, $2, $3, $4, $5, $6, 'PENDING')
        ON CONFLICT (id_number) DO NOTHING RETURNING id_number`,
-      [request.idNumber, request.name, request.insuranceType, request.poolingRegion],
+      [key, sealed, keyId, request.name, request.insuranceType, request.poolingRegion],
     );
     if (inserted.length === 1) return undefined;
-    const [existing] = (await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [
-      request.idNumber,
-    ])) as PersonRecord[];
+    const [existing] = ((await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [key])) as PersonRow[]).map(toRecord);
     if (existing.state === 'ENDED') {
       await refuseDuringMove(tx, existing, request);
       // R26: insured again (or moved): a new membership; the ended one stays in ended_membership.
       await tx.query(
         `UPDATE person SET name = $2, insurance_type = $3, pooling_region = $4, state = 'PENDING', created_at = now() WHERE id_number = $1`,
-        [request.idNumber, request.name, request.insuranceType, request.poolingRegion],
+        [key, request.name, request.insuranceType, request.poolingRegion],
       );
       return undefined;
     }
@@ -121,7 +127,7 @@ export async function completeEnrolment(db: DataSource, provinces: ProvinceDirec
           enrolled AS (UPDATE person SET member_id = $2, state = 'ACTIVE' WHERE id_number = $1)
      UPDATE ended_membership SET new_member_id = $2
      WHERE member_id = (SELECT member_id FROM before) AND member_id <> $2 AND moved_to_region = $3 AND new_member_id IS NULL`,
-    [request.idNumber, memberId, request.poolingRegion],
+    [personKey(request.idNumber), memberId, request.poolingRegion],
   );
   return memberId;
 }
@@ -138,21 +144,23 @@ export async function insuranceTypeOfMembership(db: Queryable, memberId: string)
 
 /** A refused enrolment leaves nothing: a new person is forgotten, an ended membership is as it was. */
 async function undoReservation(db: DataSource, idNumber: string): Promise<void> {
+  const key = personKey(idNumber);
   await db.transaction(async (tx) => {
-    await tx.query(`DELETE FROM person WHERE id_number = $1 AND state = 'PENDING' AND member_id IS NULL`, [idNumber]);
+    await tx.query(`DELETE FROM person WHERE id_number = $1 AND state = 'PENDING' AND member_id IS NULL`, [key]);
     await tx.query(
       `UPDATE person p SET state = 'ENDED', insurance_type = e.insurance_type, pooling_region = e.pooling_region
        FROM ended_membership e WHERE e.member_id = p.member_id AND p.id_number = $1 AND p.state = 'PENDING'`,
-      [idNumber],
+      [key],
     );
   });
 }
 
 /** Reservations left by a crash between reserving and recording, oldest first. */
 export async function pendingEnrolments(db: DataSource, olderThanSeconds: number): Promise<EnrolmentRequest[]> {
-  return db.query(
-    `SELECT id_number AS "idNumber", name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion"
+  const rows = (await db.query(
+    `SELECT ${sealedIdNumberColumns()}, name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion"
      FROM person WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
     [olderThanSeconds],
-  );
+  )) as (Omit<EnrolmentRequest, 'idNumber'> & SealedIdNumberRow)[];
+  return rows.map(({ personKey: key, idNumberSealed, idNumberKey, ...request }) => ({ idNumber: openIdNumber({ personKey: key, idNumberSealed, idNumberKey }), ...request }));
 }

@@ -1,5 +1,7 @@
 import { platformNow } from '../../common/platform/clock';
 import type { DataSource } from 'typeorm';
+import { personalDataKeys } from '../../common/platform/crypto/personal-data-keys';
+import type { SealedColumn } from '../../common/platform/crypto/sealed-columns';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { findPoolingRegion } from '../../common/domain/reference-data';
@@ -37,13 +39,31 @@ export interface WalletActivation {
   operatorId?: string | null;
 }
 
-const COLUMNS = `member_id AS "memberId", activated_at AS "activatedAt", phone, place_of_use AS "placeOfUse",
-  opened_by AS "openedBy", opened_by_member AS "openedByMember", opened_by_operator AS "openedByOperator"`;
+const COLUMNS = `member_id AS "memberId", activated_at AS "activatedAt", phone, phone_sealed AS "phoneSealed", phone_key AS "phoneKey",
+  place_of_use AS "placeOfUse", opened_by AS "openedBy", opened_by_member AS "openedByMember", opened_by_operator AS "openedByOperator"`;
+
+/** What a sealed phone number is bound to: its wallet's member. */
+const phoneContext = (memberId: string) => `wallet.phone:${memberId}`;
+
+/** The wallet's phone number as kept: sealed (no lookup by phone number, so no blind index). */
+export const SEALED_PHONE: SealedColumn = { table: 'wallet', id: 'member_id', plain: 'phone', sealed: 'phone_sealed', key: 'phone_key', context: phoneContext };
+
+type WalletRow = Omit<WalletRecord, 'phone'> & { phone: string | null; phoneSealed: Buffer | null; phoneKey: number | null };
+
+const toRecord = ({ phoneSealed, phoneKey, ...r }: WalletRow): WalletRecord => ({
+  ...r,
+  phone: r.phone ?? (phoneSealed ? personalDataKeys().open(phoneSealed, phoneKey as number, phoneContext(r.memberId)) : null),
+});
 
 export async function findWallets(db: Queryable, memberIds: readonly string[]): Promise<(WalletRecord | null)[]> {
-  const rows: WalletRecord[] = await db.query(`SELECT ${COLUMNS} FROM wallet WHERE member_id = ANY($1)`, [memberIds]);
-  const byId = new Map(rows.map((r) => [r.memberId, r]));
+  const rows: WalletRow[] = await db.query(`SELECT ${COLUMNS} FROM wallet WHERE member_id = ANY($1)`, [memberIds]);
+  const byId = new Map(rows.map((r) => [r.memberId, toRecord(r)]));
   return memberIds.map((id) => byId.get(id) ?? null);
+}
+
+/** The phone number sealed for a wallet of this member. */
+export function sealPhone(memberId: string, phone: string | null): { sealed: Buffer | null; keyId: number | null } {
+  return phone === null ? { sealed: null, keyId: null } : personalDataKeys().seal(phone, phoneContext(memberId));
 }
 
 const PHONE = /^1[3-9]\d{9}$/;
@@ -81,10 +101,11 @@ export async function activateWallet(db: DataSource, request: WalletActivation):
     await requireInsured(db, request.openedByMemberId, 'relative');
   }
   if (request.openedBy === WalletOpener.CLERK) checkChannel(Channel.AGENCY_WINDOW, request.operatorId);
+  const phone = sealPhone(request.memberId, request.phone);
   await db.query(
-    `INSERT INTO wallet (member_id, phone, place_of_use, opened_by, opened_by_member, opened_by_operator, activated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-    [request.memberId, request.phone, request.placeOfUse, request.openedBy,
+    `INSERT INTO wallet (member_id, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator, activated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [request.memberId, phone.sealed, phone.keyId, request.placeOfUse, request.openedBy,
       request.openedBy === WalletOpener.RELATIVE ? request.openedByMemberId : null,
       request.openedBy === WalletOpener.CLERK ? request.operatorId : null, platformNow()],
   );

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../common/platform/data/request-reads';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
+import { personalDataKeys } from '../../common/platform/crypto/personal-data-keys';
 import { isValidIdNumber, normalizeIdNumber } from '../../common/domain/id-number';
 import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
 import { MEMBER_COLUMNS, type MemberRecord, type MemberRow, type MemberStatus, toRecord } from './members';
@@ -77,7 +78,7 @@ export async function searchMembers(db: Queryable, search: MemberSearch, limit: 
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];
-  if (search.idNumber) where.push(`id_number = ${param(search.idNumber)}`);
+  if (search.idNumber) where.push(`id_number_index = ${param(personalDataKeys().idNumberIndex(search.idNumber))}`);
   if (search.poolingRegion) where.push(`pooling_region = ${param(search.poolingRegion)}::char(6)`);
   if (search.status) where.push(`status = ${param(search.status)}`);
   let order: string;

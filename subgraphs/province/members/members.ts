@@ -2,6 +2,8 @@ import { platformNow } from '../../common/platform/clock';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type EnrolmentRequest, checkEnrolment } from '../../common/domain/enrolment-rules';
+import { personalDataKeys } from '../../common/platform/crypto/personal-data-keys';
+import type { SealedColumn } from '../../common/platform/crypto/sealed-columns';
 import { InsuranceType } from '../../common/domain/enums';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { memberId } from '../../common/domain/routing-keys';
@@ -25,7 +27,10 @@ export interface MemberRecord {
 
 export interface MemberRow {
   id: string;
-  id_number: string;
+  /** Only in a row the start-up job has not sealed yet. */
+  id_number: string | null;
+  id_number_sealed: Buffer | null;
+  id_number_key: number | null;
   name: string;
   insurance_type: InsuranceType;
   pooling_region: string;
@@ -33,9 +38,19 @@ export interface MemberRow {
   enrolled_at: Date;
 }
 
+/** What a sealed ID number is bound to: its column and member (a ciphertext copied to another row does not open). */
+export const idNumberContext = (memberId: string) => `member.id_number:${memberId}`;
+
+/** The member's ID number as kept: sealed, found by its blind index. */
+export const SEALED_ID_NUMBER: SealedColumn = {
+  table: 'member', id: 'id', plain: 'id_number', sealed: 'id_number_sealed', key: 'id_number_key',
+  index: { column: 'id_number_index', of: (keys, value) => keys.idNumberIndex(value) },
+  context: idNumberContext,
+};
+
 export const toRecord = (r: MemberRow): MemberRecord => ({
   id: r.id,
-  idNumber: r.id_number,
+  idNumber: r.id_number ?? personalDataKeys().open(r.id_number_sealed as Buffer, r.id_number_key as number, idNumberContext(r.id)),
   name: r.name,
   insuranceType: r.insurance_type,
   poolingRegion: r.pooling_region,
@@ -43,7 +58,7 @@ export const toRecord = (r: MemberRow): MemberRecord => ({
   enrolledAt: r.enrolled_at,
 });
 
-export const MEMBER_COLUMNS = 'id, id_number, name, insurance_type, pooling_region, status, enrolled_at';
+export const MEMBER_COLUMNS = 'id, id_number, id_number_sealed, id_number_key, name, insurance_type, pooling_region, status, enrolled_at';
 
 export async function findMembers(db: Queryable, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
   const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
@@ -58,7 +73,9 @@ export async function requireMember(db: DataSource | EntityManager, id: string):
 }
 
 async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
-  const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id_number = $1 AND status = 'INSURED'`, [idNumber]);
+  const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id_number_index = $1 AND status = 'INSURED'`, [
+    personalDataKeys().idNumberIndex(idNumber),
+  ]);
   return rows.map(toRecord)[0];
 }
 
@@ -89,10 +106,12 @@ export async function enrol(db: DataSource, province: string, request: Enrolment
     }
     const [{ n }] = (await tx.query(`SELECT nextval('member_number') AS n`)) as { n: string }[];
     const id = memberId(checked.poolingRegion, n);
+    const keys = personalDataKeys();
+    const { sealed, keyId } = keys.seal(checked.idNumber, idNumberContext(id));
     const [row] = (await tx.query(
-      `INSERT INTO member (id, id_number, name, insurance_type, pooling_region, enrolled_at) VALUES ($1, $2, $3, $4, $5, $6)
-       RETURNING ${MEMBER_COLUMNS}`,
-      [id, checked.idNumber, checked.name, checked.insuranceType, checked.poolingRegion, platformNow()],
+      `INSERT INTO member (id, id_number_sealed, id_number_key, id_number_index, name, insurance_type, pooling_region, enrolled_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MEMBER_COLUMNS}`,
+      [id, sealed, keyId, keys.idNumberIndex(checked.idNumber), checked.name, checked.insuranceType, checked.poolingRegion, platformNow()],
     )) as MemberRow[];
     if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
     return toRecord(row);

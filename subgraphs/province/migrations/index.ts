@@ -7,6 +7,7 @@ import { AccountMoves1733000000000 } from './1733000000000-AccountMoves';
 import { PortalLists1733200000000 } from './1733200000000-PortalLists';
 import { FigureRowAge1733217000000 } from './1733217000000-FigureRowAge';
 import { PlatformClock1733400000000 } from './1733400000000-PlatformClock';
+import { PersonalDataAtRest1733700000000 } from './1733700000000-PersonalDataAtRest';
 
 /** The province database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const PROVINCE_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const PROVINCE_MIGRATIONS = [
   PortalLists1733200000000,
   FigureRowAge1733217000000,
   PlatformClock1733400000000,
+  PersonalDataAtRest1733700000000,
 ];

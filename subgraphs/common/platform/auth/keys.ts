@@ -1,15 +1,24 @@
 import { exportJWK, generateKeyPair, importJWK } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
 import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+import type { CryptoSuite } from '../crypto/suite';
+import { isSm2Jwk, newSm2Jwk, SM2_JWS_ALGORITHM } from './sm2-jws';
 
 /**
- * Signing keys: Ed25519 (JWS `EdDSA`, RFC 8037). A private key stays with the one party that signs
+ * Signing keys: Ed25519 (JWS `EdDSA`, RFC 8037) in the `international` suite, SM2 (JWS `SM2SM3`,
+ * sm2-jws.ts) in the `gm` suite. A private key stays with the one party that signs
  * with it (the identity provider, or one deployment); everyone else holds only its public half.
  */
 export const SIGNING_ALGORITHM = 'EdDSA';
 
-/** Algorithms a verifier may accept: asymmetric only, never HMAC or `none`. */
+/** Algorithms a verifier of the `international` suite may accept: asymmetric only, never HMAC or `none`. */
 export const ASYMMETRIC_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256'] as const;
+
+/** The algorithms one suite accepts, and no other: a `gm` deployment refuses Ed25519, and the reverse. */
+export const ALGORITHMS_OF: Record<CryptoSuite, readonly string[]> = { international: ASYMMETRIC_ALGORITHMS, gm: [SM2_JWS_ALGORITHM] };
+
+/** The suite a JWK belongs to. */
+export const suiteOfJwk = (jwk: JWK): CryptoSuite => (isSm2Jwk(jwk) ? 'gm' : 'international');
 
 export interface KeyPair {
   privateJwk: JWK;
@@ -20,7 +29,8 @@ export interface JsonWebKeySet {
   keys: JWK[];
 }
 
-export async function newKeyPair(kid: string): Promise<KeyPair> {
+export async function newKeyPair(kid: string, suite: CryptoSuite = 'international'): Promise<KeyPair> {
+  if (suite === 'gm') return newSm2Jwk(kid);
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
   const meta = { kid, alg: SIGNING_ALGORITHM, use: 'sig' };
   return { privateJwk: { ...(await exportJWK(privateKey)), ...meta }, publicJwk: { ...(await exportJWK(publicKey)), ...meta } };
@@ -34,6 +44,13 @@ export function publicHalf(jwk: JWK): JWK {
 
 export function isPrivate(jwk: JWK): boolean {
   return typeof jwk.d === 'string';
+}
+
+/** Refuses a key set holding a key of another suite than the deployment's (e.g. an Ed25519 key in a `gm` deployment). */
+export function requireSuite(set: JsonWebKeySet, suite: CryptoSuite, where: string): JsonWebKeySet {
+  const stranger = set.keys.find((k) => suiteOfJwk(k) !== suite || (k.alg !== undefined && !ALGORITHMS_OF[suite].includes(k.alg)));
+  if (stranger) throw new Error(`${where} holds key ${stranger.kid ?? '(no kid)'} (${stranger.kty}/${stranger.crv ?? stranger.alg ?? '?'}), which is not of this deployment's suite ${suite} (CRYPTO_SUITE)`);
+  return set;
 }
 
 /** Parses a JWK Set, refusing anything that is not one. */

@@ -1,9 +1,9 @@
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
 import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 import { Role } from './caller';
 import type { TrustedKeySet } from './key-set';
-import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHM, signingKeyOf } from './keys';
+import { signJwt, verifyJwt } from './jwt';
 import { bearerToken, verifiedOnce } from './tokens';
 
 const TTL_SECONDS = 600;
@@ -34,14 +34,8 @@ export class ServiceCredential {
 
 export async function signServiceToken(privateJwk: JWK, ttlSeconds = TTL_SECONDS): Promise<string> {
   const name = privateJwk.kid as string;
-  return new SignJWT({ role: Role.SERVICE })
-    .setProtectedHeader({ alg: privateJwk.alg ?? SIGNING_ALGORITHM, kid: name, typ: 'JWT' })
-    .setIssuer(name)
-    .setSubject(name)
-    .setAudience(INTERNAL_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(await signingKeyOf(privateJwk));
+  const now = Math.floor(Date.now() / 1000);
+  return signJwt(privateJwk, { role: Role.SERVICE, iss: name, sub: name, aud: INTERNAL_AUDIENCE, iat: now, exp: now + ttlSeconds });
 }
 
 /**
@@ -66,11 +60,7 @@ export class ServicePeers {
     if (!token) return undefined;
     try {
       return await verifiedOnce(token, this.keys, async () => {
-        const { payload, protectedHeader } = await jwtVerify(token, this.keys.resolve, {
-          algorithms: [...ASYMMETRIC_ALGORITHMS],
-          audience: INTERNAL_AUDIENCE,
-          requiredClaims: ['exp'],
-        });
+        const { payload, protectedHeader } = await verifyJwt(token, this.keys, { audience: INTERNAL_AUDIENCE, requiredClaims: ['exp'] });
         const name = protectedHeader.kid;
         if (!name || payload.iss !== name || payload.sub !== name || payload.role !== Role.SERVICE) throw new Error('not a service token of its key');
         return { value: name, kid: name, payload };

@@ -1,21 +1,21 @@
-import { jwtVerify, SignJWT } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK, JWTPayload, JWTVerifyResult } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import { isProvinceCode } from '../../domain/reference-data';
 import { provinceOfMemberId } from '../../domain/routing-keys';
 import { type Caller, Role } from './caller';
 import type { TrustedKeySet } from './key-set';
-import { ASYMMETRIC_ALGORITHMS, SIGNING_ALGORITHM, signingKeyOf } from './keys';
+import { signJwt, verifyJwt } from './jwt';
+import type { VerifiedJwt } from './sm2-jws';
 
 /**
- * Bearer tokens: JSON Web Tokens (RFC 7519) signed with an asymmetric key (Ed25519) and checked
- * with public keys only, by jose. Two kinds, never interchangeable:
+ * Bearer tokens: JSON Web Tokens (RFC 7519) signed with an asymmetric key (Ed25519, or SM2 in the
+ * `gm` suite) and checked with public keys only (jwt.ts). Two kinds, never interchangeable:
  * - caller tokens, signed by the identity provider: its JWKS picks the key by `kid`, the issuer and
  *   audience are configured (TOKEN_ISSUER, TOKEN_AUDIENCE), an expiry is required. Claims: `role`,
  *   `sub` (member id, operator id, portal or dashboard name) and, for staff, `province`.
  * - service tokens (service-credential.ts), signed by one deployment's own key.
- * The algorithm is pinned to the asymmetric ones: an HMAC token (`alg` confusion) or `alg: none`
- * is refused before any key is looked at.
+ * The algorithm is pinned to the asymmetric ones of the deployment's suite: an HMAC token (`alg`
+ * confusion), `alg: none` or a token of the other suite is refused before any key is looked at.
  */
 export const DEFAULT_ISSUER = 'medical-wallet-platform';
 export const DEFAULT_AUDIENCE = 'medical-wallet-graph';
@@ -38,7 +38,6 @@ export interface TokenPolicy {
   keys: TrustedKeySet;
   issuer: string;
   audience: string;
-  algorithms?: readonly string[];
 }
 
 export interface SigningIdentity {
@@ -54,14 +53,15 @@ export async function issueToken(identity: SigningIdentity, request: TokenReques
     throw new RangeError(`a token lives 1 to ${MAX_TOKEN_LIFETIME_SECONDS} seconds, not ${lifetime}`);
   }
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: request.role, ...(request.province ? { province: request.province } : {}) })
-    .setProtectedHeader({ alg: identity.privateJwk.alg ?? SIGNING_ALGORITHM, kid: identity.privateJwk.kid, typ: 'JWT' })
-    .setSubject(request.subject)
-    .setIssuer(identity.issuer ?? DEFAULT_ISSUER)
-    .setAudience(identity.audience ?? DEFAULT_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + lifetime)
-    .sign(await signingKeyOf(identity.privateJwk));
+  return signJwt(identity.privateJwk, {
+    role: request.role,
+    ...(request.province ? { province: request.province } : {}),
+    sub: request.subject,
+    iss: identity.issuer ?? DEFAULT_ISSUER,
+    aud: identity.audience ?? DEFAULT_AUDIENCE,
+    iat: now,
+    exp: now + lifetime,
+  });
 }
 
 /**
@@ -91,14 +91,9 @@ export async function verifiedOnce<T>(
 /** The caller a token names, or InvalidToken (bad signature, unknown or retired key, expired, unknown role, ...). */
 export async function verifyToken(policy: TokenPolicy, token: string): Promise<Caller> {
   return verifiedOnce(token, policy.keys, async () => {
-    let result: JWTVerifyResult;
+    let result: VerifiedJwt;
     try {
-      result = await jwtVerify(token, policy.keys.resolve, {
-        algorithms: [...(policy.algorithms ?? ASYMMETRIC_ALGORITHMS)],
-        issuer: policy.issuer,
-        audience: policy.audience,
-        requiredClaims: ['exp', 'iat'],
-      });
+      result = await verifyJwt(token, policy.keys, { issuer: policy.issuer, audience: policy.audience, requiredClaims: ['exp', 'iat'] });
     } catch (error) {
       throw new InvalidToken((error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
     }

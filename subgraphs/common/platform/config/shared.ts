@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../auth/tokens';
 import { DEFAULT_BREAKER } from '../http/circuit-breaker';
+import { CRYPTO_SUITES } from '../crypto/suite';
 import { DEADLINE_SETTINGS } from '../http/deadlines';
 import { flag, oneOf, parsedBy, secret, text, url, wholeNumber } from './settings';
 
@@ -30,6 +31,7 @@ export const sharedSettings = {
   HOST: text('a host name or address').optional().describe('The address to listen on (default: all addresses).'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('The least severe log lines written (JSON lines on stdout).'),
   METRICS: oneOf(['on', 'off']).default('on').describe('Prometheus metrics at GET /metrics; `off` serves none and counts nothing.'),
+  CRYPTO_SUITE: oneOf(CRYPTO_SUITES).default('international').describe('The cryptography suite of every key of this deployment (docs/cryptography.md): `international` (Ed25519/ES256, AES-256-GCM, HMAC-SHA256) or `gm` (SM2 with SM3, SM4 + HMAC-SM3); a token or key of the other suite is refused.'),
   JWKS_URL: url().optional().describe("The identity provider's public keys (caller tokens), fetched from this URL. One of JWKS_URL, JWKS_FILE, JWKS is required."),
   JWKS_FILE: text('a file path').optional().describe("The identity provider's public keys, read from this file."),
   JWKS: secret('a JSON Web Key Set').optional().describe("The identity provider's public keys, inline."),
@@ -48,7 +50,13 @@ export const sharedSettings = {
   ...deadlineSettings,
 };
 
-/** The platform clock of national and every province (subgraphs/common/platform/clock.ts). */
+/** Personal data at rest in national and every province (subgraphs/common/crypto/personal-data-at-rest.ts). */
+export const personalDataSettings = {
+  PII_KEK_FILE: text('a file path').optional().describe('The key-encryption key that wraps the data keys of personal data at rest: a file of 64 hex digits, mode 0600 (`npm run keys` makes one), or a mounted secret. Required: the service does not start without it.'),
+  PII_RESEAL_INTERVAL_MS: wholeNumber({ min: 1 }).default(10_000).describe('How often the data keys are read again and values sealed by an older key (or written plain past the service) are sealed with the current one (ms).'),
+};
+
+/** The platform clock of national and every province (subgraphs/common/clock.ts). */
 export const platformClockSettings = {
   ADJUSTABLE_CLOCK: flag().default(false).describe('Tests only: `1` lets the test harness set the clock (never in production).'),
   CLOCK_OFFSET_MS: wholeNumber().default(0).describe('Tests only: how far from the system clock the adjustable clock starts (ms; negative: behind).'),
