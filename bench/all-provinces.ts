@@ -24,11 +24,19 @@ export interface AllProvincesFigures {
 
 const SCENARIOS = (provinces: number): Scenario[] => [
   {
-    key: 'fanOut31', group: 'all-provinces', label: `figures of every province (fan-out to ${provinces}), one caller`, concurrency: 1, phase: 'reads',
+    key: 'fanOut31',
+    group: 'all-provinces',
+    label: `figures of every province (fan-out to ${provinces}), one caller`,
+    concurrency: 1,
+    phase: 'reads',
     operation: (i: ScenarioInputs) => figuresOfAll(i.endpoints.gateway, provinces, i.callers),
   },
   {
-    key: 'singleProvince31', group: 'all-provinces', label: `figures of one province, ${provinces} running, one caller`, concurrency: 1, phase: 'reads',
+    key: 'singleProvince31',
+    group: 'all-provinces',
+    label: `figures of one province, ${provinces} running, one caller`,
+    concurrency: 1,
+    phase: 'reads',
     operation: (i: ScenarioInputs) => figuresOfOne(i.endpoints.gateway, i.callers),
   },
 ];
@@ -38,12 +46,20 @@ const SCENARIOS = (provinces: number): Scenario[] => [
  * province cost what a full one's do, they are kept rows), then measures the fan-out to every
  * province against one province at one caller, interleaved. Runs after the main cluster stopped.
  */
-export async function measureAllProvinces(config: BenchConfig, log: (line: string) => void): Promise<AllProvincesFigures> {
+export async function measureAllProvinces(
+  config: BenchConfig,
+  log: (line: string) => void,
+): Promise<AllProvincesFigures> {
   const codes = provincesOf('all');
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-31-'));
   const started = Date.now();
   log(`starting every province (${codes.length}), national and the gateway`);
-  const cluster = await startTestCluster({ provinces: 'all', dataDir, deleteDataAtStop: true, healthCheckIntervalMs: 10_000 });
+  const cluster = await startTestCluster({
+    provinces: 'all',
+    dataDir,
+    deleteDataAtStop: true,
+    healthCheckIntervalMs: 10_000,
+  });
   const gateway = new GraphQLEndpoint(cluster.gatewayUrl, 4);
   try {
     const readySeconds = (Date.now() - started) / 1000;

@@ -15,14 +15,19 @@ export interface Callers {
 
 const bearer = (token: string): Headers => ({ authorization: `Bearer ${token}` });
 
-export async function signCallers(cluster: Pick<Cluster, 'token'>, memberIds: readonly string[], provinces: readonly string[]): Promise<Callers> {
+export async function signCallers(
+  cluster: Pick<Cluster, 'token'>,
+  memberIds: readonly string[],
+  provinces: readonly string[],
+): Promise<Callers> {
   const ttlSeconds = 4 * 3600;
   const members = new Map<string, Headers>();
   for (const memberId of memberIds) {
     if (!members.has(memberId)) members.set(memberId, bearer(await cluster.token({ member: memberId }, ttlSeconds)));
   }
   const portals = new Map<string, Headers>();
-  for (const province of provinces) portals.set(province, bearer(await cluster.token({ portal: province }, ttlSeconds)));
+  for (const province of provinces)
+    portals.set(province, bearer(await cluster.token({ portal: province }, ttlSeconds)));
   const dashboard = bearer(await cluster.token('dashboard', ttlSeconds));
   const known = <T>(map: Map<string, T>, key: string): T => {
     const value = map.get(key);

@@ -34,7 +34,11 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function runLoad(options: { concurrency: number; seconds: number; operation: Operation }): Promise<LoadRun> {
+export async function runLoad(options: {
+  concurrency: number;
+  seconds: number;
+  operation: Operation;
+}): Promise<LoadRun> {
   const latenciesMs: number[] = [];
   const firstErrors: string[] = [];
   let errors = 0;
@@ -53,7 +57,13 @@ export async function runLoad(options: { concurrency: number; seconds: number; o
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
-  return { concurrency: options.concurrency, seconds: (performance.now() - started) / 1000, latenciesMs, errors, firstErrors };
+  return {
+    concurrency: options.concurrency,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+    errors,
+    firstErrors,
+  };
 }
 
 /** Throughput and percentiles over one or more runs of the same scenario (interleaved rounds). */
@@ -89,11 +99,20 @@ export class GraphQLEndpoint {
   private readonly pool: Pool;
   private readonly path: string;
 
-  constructor(readonly url: string, connections: number) {
+  constructor(
+    readonly url: string,
+    connections: number,
+  ) {
     const parsed = new URL(url);
     assertLoopback(parsed);
     this.path = parsed.pathname + parsed.search;
-    this.pool = new Pool(parsed.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    this.pool = new Pool(parsed.origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
   }
 
   /** Sends an already serialised request; throws unless HTTP 200 with data and no errors. */

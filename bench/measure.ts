@@ -36,13 +36,21 @@ export async function measureGroup(
 ): Promise<Record<string, ScenarioResult>> {
   const rounds = group.length > 1 ? config.rounds : 1;
   const operations = new Map(group.map((s) => [s.key, s.operation(inputs)]));
-  const totals = new Map<string, Accumulated>(group.map((s) => [s.key, { runs: [], cpuMs: new Map(), commits: new Map() }]));
+  const totals = new Map<string, Accumulated>(
+    group.map((s) => [s.key, { runs: [], cpuMs: new Map(), commits: new Map() }]),
+  );
   const cpuNow = () => cpuTimes(watched.processes, postmasterPid(watched.dataDir));
   for (const s of group) {
     log(`${s.label}: warming up ${config.warmupSeconds} s at concurrency ${s.concurrency}`);
-    await runLoad({ concurrency: s.concurrency, seconds: config.warmupSeconds, operation: operations.get(s.key) as Operation });
+    await runLoad({
+      concurrency: s.concurrency,
+      seconds: config.warmupSeconds,
+      operation: operations.get(s.key) as Operation,
+    });
   }
-  log(`measuring ${group.map((s) => s.key).join(', ')}: ${config.seconds} s each${rounds > 1 ? `, interleaved in ${rounds} rounds` : ''}`);
+  log(
+    `measuring ${group.map((s) => s.key).join(', ')}: ${config.seconds} s each${rounds > 1 ? `, interleaved in ${rounds} rounds` : ''}`,
+  );
   for (let round = 0; round < rounds; round++) {
     for (const s of group) {
       const total = totals.get(s.key) as Accumulated;

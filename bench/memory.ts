@@ -16,7 +16,10 @@ export class MemorySampler {
   private largestBackend: MemoryPeak | undefined;
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly services: () => Map<string, number>, private readonly postmaster: () => number | undefined) {}
+  constructor(
+    private readonly services: () => Map<string, number>,
+    private readonly postmaster: () => number | undefined,
+  ) {}
 
   start(intervalMs = 1000): void {
     this.sample();
@@ -53,7 +56,8 @@ export class MemorySampler {
       if (kib === undefined) continue;
       this.backendPids.add(pid);
       const peakMiB = Math.round((kib / 1024) * 10) / 10;
-      if (!this.largestBackend || this.largestBackend.peakMiB < peakMiB) this.largestBackend = { process: 'backend', pid, peakMiB };
+      if (!this.largestBackend || this.largestBackend.peakMiB < peakMiB)
+        this.largestBackend = { process: 'backend', pid, peakMiB };
     }
   }
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { beijingMonth, DASHBOARD_QUERY, type DashboardStatistics } from '../subgraphs/national/statistics/dashboard-query';
+import {
+  beijingMonth,
+  DASHBOARD_QUERY,
+  type DashboardStatistics,
+} from '../subgraphs/national/statistics/dashboard-query';
 import type { AidPair } from './bench-data';
 import type { Callers } from './callers';
 import type { GraphQLEndpoint, Operation } from './load';
@@ -46,7 +50,8 @@ interface MemberPage {
 }
 
 function expectMember(page: MemberPage, id: string, withAccount: boolean): void {
-  if (page.member?.id !== id || page.member.relationshipsAsDonor.edges.length === 0) throw new Error(`no page for ${id}`);
+  if (page.member?.id !== id || page.member.relationshipsAsDonor.edges.length === 0)
+    throw new Error(`no page for ${id}`);
   if (withAccount && !page.member.personalAccount) throw new Error(`no personal account for ${id}`);
 }
 
@@ -73,15 +78,24 @@ export function directRead(
     const province = provinces.get(provinceOf(id));
     if (!province) throw new Error(`no deployment for ${id}`);
     const representations = [{ __typename: 'Member', id }];
-    const data = await province.request<{ _entities: ({ personalAccount: unknown } | null)[] }>(PROVINCE_PART, { representations }, headers);
+    const data = await province.request<{ _entities: ({ personalAccount: unknown } | null)[] }>(
+      PROVINCE_PART,
+      { representations },
+      headers,
+    );
     if (!data._entities[0]?.personalAccount) throw new Error(`no personal account for ${id}`);
   };
 }
 
 export function figuresOfAll(gateway: GraphQLEndpoint, expected: number, callers: Callers): Operation {
   return async () => {
-    const data = await gateway.request<{ provinces: { edges: unknown[] } }>(ALL_PROVINCES, undefined, callers.dashboard);
-    if (data.provinces.edges.length !== expected) throw new Error(`${data.provinces.edges.length} provinces, expected ${expected}`);
+    const data = await gateway.request<{ provinces: { edges: unknown[] } }>(
+      ALL_PROVINCES,
+      undefined,
+      callers.dashboard,
+    );
+    if (data.provinces.edges.length !== expected)
+      throw new Error(`${data.provinces.edges.length} provinces, expected ${expected}`);
   };
 }
 
@@ -96,7 +110,11 @@ export function figuresOfOne(gateway: GraphQLEndpoint, callers: Callers): Operat
 export function aidStatistics(gateway: GraphQLEndpoint, callers: Callers): Operation {
   const variables = { from: beijingMonth(-11), to: beijingMonth(0) };
   return async () => {
-    const data = await gateway.request<{ aidStatistics: DashboardStatistics }>(DASHBOARD_QUERY, variables, callers.dashboard);
+    const data = await gateway.request<{ aidStatistics: DashboardStatistics }>(
+      DASHBOARD_QUERY,
+      variables,
+      callers.dashboard,
+    );
     if (data.aidStatistics.total.aidCount === 0) throw new Error('no aid in the statistics');
   };
 }
@@ -105,7 +123,11 @@ export function unrouted(endpoint: GraphQLEndpoint, pairs: readonly AidPair[], c
   const next = roundRobin(pairs);
   return async () => {
     const id = next().donorId;
-    const data = await endpoint.request<{ member: { id: string; wallet: unknown } | null }>(UNROUTED, { id }, callers.member(id));
+    const data = await endpoint.request<{ member: { id: string; wallet: unknown } | null }>(
+      UNROUTED,
+      { id },
+      callers.member(id),
+    );
     if (data.member?.id !== id || !data.member.wallet) throw new Error(`no wallet for ${id}`);
   };
 }
@@ -114,8 +136,17 @@ export function transfers(gateway: GraphQLEndpoint, pairs: readonly AidPair[], c
   const next = roundRobin(pairs);
   return async () => {
     const pair = next();
-    const input = { relationshipId: pair.relationshipId, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: `bench-${randomUUID()}` };
-    const data = await gateway.request<{ transferQuota: { state: string } }>(TRANSFER, { input }, callers.member(pair.donorId));
+    const input = {
+      relationshipId: pair.relationshipId,
+      amount: '1.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: `bench-${randomUUID()}`,
+    };
+    const data = await gateway.request<{ transferQuota: { state: string } }>(
+      TRANSFER,
+      { input },
+      callers.member(pair.donorId),
+    );
     if (data.transferQuota.state !== 'COMMITTED') throw new Error(`transfer ${data.transferQuota.state}`);
   };
 }
@@ -132,7 +163,11 @@ export function settlements(gateway: GraphQLEndpoint, pairs: readonly AidPair[],
       credential: { method: 'E_CODE', holderId: id },
       idempotencyKey: `bench-${randomUUID()}`,
     };
-    const data = await gateway.request<{ settleExpense: { state: string; quotaPaid: string } }>(SETTLE, { input }, callers.member(id));
+    const data = await gateway.request<{ settleExpense: { state: string; quotaPaid: string } }>(
+      SETTLE,
+      { input },
+      callers.member(id),
+    );
     if (data.settleExpense.state !== 'SETTLED' || data.settleExpense.quotaPaid !== '1.00') {
       throw new Error(`settlement ${data.settleExpense.state}, quota paid ${data.settleExpense.quotaPaid}`);
     }
@@ -140,7 +175,12 @@ export function settlements(gateway: GraphQLEndpoint, pairs: readonly AidPair[],
 }
 
 /** R32: the member page read by the portal of the member's province: the same page, with its reads recorded. */
-export function staffRead(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+export function staffRead(
+  gateway: GraphQLEndpoint,
+  pairs: readonly AidPair[],
+  callers: Callers,
+  provinceOf: (id: string) => string,
+): Operation {
   const next = roundRobin(pairs);
   return async () => {
     const id = next().donorId;
@@ -153,17 +193,28 @@ export function staffRead(gateway: GraphQLEndpoint, pairs: readonly AidPair[], c
  * answered (found by asking the gateway, so the figure follows its limits): the fan-out of the
  * figures of every province, or whole member pages read by a portal.
  */
-const FANNED = (i: number) => `a${i}: provinces(connectedOnly: true, page: { first: 3 }) { edges { node { ${FIGURES} employeeCount residentCount } } }`;
-const PAGES = (i: number) => `m${i}: member(id: $id) { ${NATIONAL_MEMBER_FIELDS} name personalAccount { ${ACCOUNT_FIELDS} entries(page: { first: 10 }) { edges { node { kind balanceChange } } } } }`;
+const FANNED = (i: number) =>
+  `a${i}: provinces(connectedOnly: true, page: { first: 3 }) { edges { node { ${FIGURES} employeeCount residentCount } } }`;
+const PAGES = (i: number) =>
+  `m${i}: member(id: $id) { ${NATIONAL_MEMBER_FIELDS} name personalAccount { ${ACCOUNT_FIELDS} entries(page: { first: 10 }) { edges { node { kind balanceChange } } } } }`;
 
-async function largestAnswered(gateway: GraphQLEndpoint, build: (n: number) => string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<string> {
+async function largestAnswered(
+  gateway: GraphQLEndpoint,
+  build: (n: number) => string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<string> {
   let [low, high] = [1, 200]; // low is answered, high is refused
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    const answered = await gateway.request(build(middle), variables, headers).then(() => true, (error: Error) => {
-      if (/QUERY_TOO_COSTLY|QUERY_TOO_MANY_ALIASES|QUERY_TOO_DEEP|GRAPHQL_PARSE_FAILED/.test(error.message)) return false;
-      throw error;
-    });
+    const answered = await gateway.request(build(middle), variables, headers).then(
+      () => true,
+      (error: Error) => {
+        if (/QUERY_TOO_COSTLY|QUERY_TOO_MANY_ALIASES|QUERY_TOO_DEEP|GRAPHQL_PARSE_FAILED/.test(error.message))
+          return false;
+        throw error;
+      },
+    );
     [low, high] = answered ? [middle, high] : [low, middle];
   }
   return build(low);
@@ -178,10 +229,16 @@ export function costliestFanOut(gateway: GraphQLEndpoint, callers: Callers): Ope
   };
 }
 
-export function costliestPages(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+export function costliestPages(
+  gateway: GraphQLEndpoint,
+  pairs: readonly AidPair[],
+  callers: Callers,
+  provinceOf: (id: string) => string,
+): Operation {
   const next = roundRobin(pairs);
   let query: Promise<string> | undefined;
-  const build = (n: number) => `query Costliest($id: ID!) { ${Array.from({ length: n }, (_, i) => PAGES(i)).join(' ')} }`;
+  const build = (n: number) =>
+    `query Costliest($id: ID!) { ${Array.from({ length: n }, (_, i) => PAGES(i)).join(' ')} }`;
   return async () => {
     const id = next().donorId;
     const headers = callers.portal(provinceOf(id));
@@ -201,33 +258,54 @@ export const SETTLEMENT_PAGE = `query SettlementPage($province: ID!, $from: Date
   settlements(province: $province, from: $from, to: $to, page: { first: 20 }) {
     edges { node { id kind amount quotaPaid settledAt institution { name } beneficiary { id name } } } pageInfo { hasNextPage endCursor } } }`;
 
-export function portalMember(gateway: GraphQLEndpoint, pairs: readonly AidPair[], callers: Callers, provinceOf: (id: string) => string): Operation {
+export function portalMember(
+  gateway: GraphQLEndpoint,
+  pairs: readonly AidPair[],
+  callers: Callers,
+  provinceOf: (id: string) => string,
+): Operation {
   const next = roundRobin(pairs);
   return async () => {
     const id = next().donorId;
-    const data = await gateway.request<{ member: { id: string; name: string } | null }>(PORTAL_MEMBER, { id }, callers.portal(provinceOf(id)));
+    const data = await gateway.request<{ member: { id: string; name: string } | null }>(
+      PORTAL_MEMBER,
+      { id },
+      callers.portal(provinceOf(id)),
+    );
     if (data.member?.id !== id || !data.member.name) throw new Error(`no member ${id}`);
   };
 }
 
 export function memberSearch(gateway: GraphQLEndpoint, provinces: readonly string[], callers: Callers): Operation {
-  const next = roundRobin(provinces.flatMap((province) => seededNamePrefixes().map((prefix) => ({ province, prefix }))));
+  const next = roundRobin(
+    provinces.flatMap((province) => seededNamePrefixes().map((prefix) => ({ province, prefix }))),
+  );
   return async () => {
     const { province, prefix } = next();
-    const data = await gateway.request<{ members: { edges: { node: { name: string } }[] } }>(MEMBER_SEARCH, { province, prefix }, callers.portal(province));
-    if (data.members.edges.length === 0 || !data.members.edges.every((e) => e.node.name.startsWith(prefix))) throw new Error(`no members named ${prefix}…`);
+    const data = await gateway.request<{ members: { edges: { node: { name: string } }[] } }>(
+      MEMBER_SEARCH,
+      { province, prefix },
+      callers.portal(province),
+    );
+    if (data.members.edges.length === 0 || !data.members.edges.every((e) => e.node.name.startsWith(prefix)))
+      throw new Error(`no members named ${prefix}…`);
   };
 }
 
 /** 30-day periods over the seeded year of past aid, one after another. */
 export function settlementPage(gateway: GraphQLEndpoint, provinces: readonly string[], callers: Callers): Operation {
   const day = 86_400_000;
-  const starts = Array.from({ length: 33 }, (_, i) => Date.now() - (i + 31) * 10 * day / 3);
+  const starts = Array.from({ length: 33 }, (_, i) => Date.now() - ((i + 31) * 10 * day) / 3);
   const next = roundRobin(provinces.flatMap((province) => starts.map((start) => ({ province, start }))));
   return async () => {
     const { province, start } = next();
     const variables = { province, from: new Date(start).toISOString(), to: new Date(start + 30 * day).toISOString() };
-    const data = await gateway.request<{ settlements: { edges: { node: { beneficiary: { name: string } } }[] } }>(SETTLEMENT_PAGE, variables, callers.portal(province));
-    if (data.settlements.edges.length !== 20) throw new Error(`${data.settlements.edges.length} settlements in ${province}, expected a whole page`);
+    const data = await gateway.request<{ settlements: { edges: { node: { beneficiary: { name: string } } }[] } }>(
+      SETTLEMENT_PAGE,
+      variables,
+      callers.portal(province),
+    );
+    if (data.settlements.edges.length !== 20)
+      throw new Error(`${data.settlements.edges.length} settlements in ${province}, expected a whole page`);
   };
 }

@@ -20,8 +20,15 @@ export async function dashboardFirstLoad(gatewayBaseUrl: string): Promise<PageLo
   const named = [...page.text.matchAll(/(?:src|href)="(\/dashboard\/[^"]+)"/g)].map((m) => m[1]);
   const files = [];
   for (const path of ['/dashboard', ...named]) {
-    const [plain, gzipped] = await Promise.all([size(`${gatewayBaseUrl}${path}`, 'identity'), size(`${gatewayBaseUrl}${path}`, 'gzip')]);
+    const [plain, gzipped] = await Promise.all([
+      size(`${gatewayBaseUrl}${path}`, 'identity'),
+      size(`${gatewayBaseUrl}${path}`, 'gzip'),
+    ]);
     files.push({ path, bytes: plain.bytes, gzipBytes: gzipped.bytes });
   }
-  return { files, bytes: files.reduce((n, f) => n + f.bytes, 0), gzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0) };
+  return {
+    files,
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    gzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0),
+  };
 }

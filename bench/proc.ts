@@ -29,7 +29,8 @@ const ticksPerSecond = (() => {
 export function cpuMsOf(pid: number, reapedChildren = false): number {
   const fields = statFields(pid);
   if (!fields) return 0;
-  const ticks = Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  const ticks =
+    Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
   return (ticks * 1000) / ticksPerSecond;
 }
 
@@ -71,7 +72,10 @@ export function childrenOf(parent: number): number[] {
   } catch {
     return [];
   }
-  return entries.filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => statFields(pid)?.[1] === String(parent));
+  return entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => statFields(pid)?.[1] === String(parent));
 }
 
 /** The PostgreSQL server's pid, from the first line of postmaster.pid in its data folder. */

@@ -29,7 +29,12 @@ function packageOf(url: string, functionName: string): string {
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
   const dist = url.lastIndexOf('/dist/');
-  if (dist >= 0) return `project ${url.slice(dist + 6).split('/').slice(0, -1).join('/')}`;
+  if (dist >= 0)
+    return `project ${url
+      .slice(dist + 6)
+      .split('/')
+      .slice(0, -1)
+      .join('/')}`;
   return url;
 }
 
@@ -43,7 +48,10 @@ function top(totals: Map<string, number>, busy: number, count: number): string[]
   return [...totals]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([name, micros]) => `${((100 * micros) / busy).toFixed(1).padStart(6)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`);
+    .map(
+      ([name, micros]) =>
+        `${((100 * micros) / busy).toFixed(1).padStart(6)} %  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}`,
+    );
 }
 
 function main(): void {

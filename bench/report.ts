@@ -27,7 +27,14 @@ export interface Target {
 
 export interface BenchReport {
   finishedAt: string;
-  machine: { nproc: number; cpu: string; memoryGiB: number; node: string; platform: string; loadAverageAtStart: number };
+  machine: {
+    nproc: number;
+    cpu: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    loadAverageAtStart: number;
+  };
   config: Omit<BenchConfig, 'resultsDir' | 'cpuProfileDir'> & { seedSeconds: number };
   scenarios: Record<string, ScenarioResult>;
   ratios: Record<string, number>;
@@ -59,7 +66,9 @@ const ratio = (a: number | undefined, b: number | undefined) =>
 
 /** The share of throughput lost, in percent: 1 - with ÷ without. */
 const cost = (withIt: number | undefined, without: number | undefined) =>
-  withIt !== undefined && without !== undefined && without > 0 ? Math.round((1 - withIt / without) * 1000) / 10 : Number.NaN;
+  withIt !== undefined && without !== undefined && without > 0
+    ? Math.round((1 - withIt / without) * 1000) / 10
+    : Number.NaN;
 
 /** Processes that are not the platform: the benchmark's own load, the rest of the machine, the hypervisor. */
 const NOT_PLATFORM = new Set(['load generator', 'other', 'stolen']);
@@ -67,7 +76,9 @@ const NOT_PLATFORM = new Set(['load generator', 'other', 'stolen']);
 /** CPU ms one operation costs the whole platform: gateway, national, provinces and PostgreSQL. */
 export function platformCpuMs(result: ScenarioResult | undefined): number {
   if (!result?.cpuMsPerOperation) return Number.NaN;
-  const total = Object.entries(result.cpuMsPerOperation).filter(([name]) => !NOT_PLATFORM.has(name)).reduce((sum, [, ms]) => sum + ms, 0);
+  const total = Object.entries(result.cpuMsPerOperation)
+    .filter(([name]) => !NOT_PLATFORM.has(name))
+    .reduce((sum, [, ms]) => sum + ms, 0);
   return Math.round(total * 100) / 100;
 }
 
@@ -108,7 +119,9 @@ export function ratiosAndTargets(
     allProvincesReadySeconds: all ? Math.round(all.readySeconds * 10) / 10 : Number.NaN,
     memberSearchP50OneCaller: ratio(s.memberSearch1?.p50Ms, s.portalMember1?.p50Ms),
     settlementPageP50OneCaller: ratio(s.settlementPage1?.p50Ms, s.portalMember1?.p50Ms),
-    costliestGatewayCpuMs: Math.max(...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite)),
+    costliestGatewayCpuMs: Math.max(
+      ...[s.costliestFanOut, s.costliestPages].map((r) => r?.cpuMsPerOperation?.gateway ?? NaN).filter(Number.isFinite),
+    ),
   };
   const reads = s.federatedRead?.concurrency ?? s.fanOut?.concurrency;
   const candidates: Omit<Target, 'pass'>[] = [
@@ -123,14 +136,30 @@ export function ratiosAndTargets(
     { name: `gateway p50 ÷ direct p50, ${reads} callers`, value: ratios.gatewayOverheadP50, target: '≤ 1.3' },
     { name: 'fan-out p50 ÷ one province p50, one caller', value: ratios.fanOutP50OneCaller, target: '≤ 2' },
     { name: `fan-out p50 ÷ one province p50, ${reads} callers`, value: ratios.fanOutP50, target: '≤ 1.8' },
-    { name: `fan-out to ${all?.provinces ?? 31} p50 ÷ one province p50, one caller`, value: ratios.fanOutAllP50OneCaller, target: '≤ 3' },
-    { name: `${all?.provinces ?? 31} provincial deployments, resident MiB`, value: ratios.allProvincesResidentMiB, target: '≤ 4096' },
-    { name: `${all?.provinces ?? 31}-province cluster ready, s`, value: ratios.allProvincesReadySeconds, target: '≤ 60' },
+    {
+      name: `fan-out to ${all?.provinces ?? 31} p50 ÷ one province p50, one caller`,
+      value: ratios.fanOutAllP50OneCaller,
+      target: '≤ 3',
+    },
+    {
+      name: `${all?.provinces ?? 31} provincial deployments, resident MiB`,
+      value: ratios.allProvincesResidentMiB,
+      target: '≤ 4096',
+    },
+    {
+      name: `${all?.provinces ?? 31}-province cluster ready, s`,
+      value: ratios.allProvincesReadySeconds,
+      target: '≤ 60',
+    },
     { name: 'R23 statistics p50 ÷ one province p50, one caller', value: ratios.statisticsP50OneCaller, target: '≤ 2' },
     { name: 'ours ÷ @apollo/gateway throughput (unrouted)', value: ratios.oursToApolloGateway, target: '≥ 0.9' },
     { name: 'ours ÷ Hive Gateway throughput (unrouted)', value: ratios.oursToHiveGateway, target: '≥ 1.0' },
     { name: 'R32: portal page p50 ÷ own page p50, one caller', value: ratios.recordingP50OneCaller, target: '≤ 1.1' },
-    { name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`, value: ratios.recordingP50, target: '≤ 1.1' },
+    {
+      name: `R32: portal page p50 ÷ own page p50, ${s.ownPage?.concurrency} callers`,
+      value: ratios.recordingP50,
+      target: '≤ 1.1',
+    },
     { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
     { name: 'throughput lost to traces at 10% sampling, %', value: ratios.tracedAt10Cost, target: '≤ 5' },
   ];
@@ -141,7 +170,8 @@ export function ratiosAndTargets(
       return { ...t, pass: t.target.startsWith('≥') ? t.value >= bound : t.value <= bound };
     });
   for (const [key, result] of Object.entries({ ...s, ...all?.scenarios })) {
-    if (result.errors > 0) targets.push({ name: `${key}: operations that failed`, value: result.errors, target: '= 0', pass: false });
+    if (result.errors > 0)
+      targets.push({ name: `${key}: operations that failed`, value: result.errors, target: '= 0', pass: false });
   }
   return { ratios, targets };
 }
@@ -154,7 +184,9 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     '',
     `machine: ${m.nproc} CPU (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; load average ${m.loadAverageAtStart} at start` +
-      (m.loadAverageAtStart > 1 ? ' (the machine was busy just before: if that is still running, figures are low)' : ''),
+      (m.loadAverageAtStart > 1
+        ? ' (the machine was busy just before: if that is still running, figures are low)'
+        : ''),
     `data: ${report.config.membersPerProvince} members per province × ${report.config.provinces.length} provinces` +
       ` (loaded in ${num(report.config.seedSeconds)} s); ${report.config.seconds} s per scenario after ${report.config.warmupSeconds} s warm-up`,
     '',
@@ -168,36 +200,57 @@ export function formatReport(report: BenchReport): string {
   }
   lines.push('', 'CPU ms per operation, by process:');
   for (const s of [...Object.values(report.scenarios), ...Object.values(report.allProvinces?.scenarios ?? {})]) {
-    const perProcess = Object.entries(s.cpuMsPerOperation ?? {}).map(([name, ms]) => `${name} ${ms}`).join(', ');
+    const perProcess = Object.entries(s.cpuMsPerOperation ?? {})
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(', ');
     if (perProcess) lines.push(`  ${pad(s.label, 58)} ${perProcess}`);
   }
   lines.push('', 'PostgreSQL commits per operation (≈, by database):');
   for (const s of Object.values(report.scenarios)) {
-    const perDatabase = Object.entries(s.commitsPerOperation ?? {}).map(([db, n]) => `${db} ${n}`).join(', ');
+    const perDatabase = Object.entries(s.commitsPerOperation ?? {})
+      .map(([db, n]) => `${db} ${n}`)
+      .join(', ');
     if (perDatabase) lines.push(`  ${pad(s.label, 58)} ${perDatabase}`);
   }
   lines.push('', 'targets:');
-  for (const t of report.targets) lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
-  lines.push(`  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`);
-  lines.push(`  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`);
+  for (const t of report.targets)
+    lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
+  lines.push(
+    `  R23 statistics p50 ÷ one province p50, ${report.scenarios.statistics?.concurrency ?? '–'} callers: ${num(report.ratios.statisticsP50, 2)} (no target)`,
+  );
+  lines.push(
+    `  portal lists p50 ÷ one-member read p50, one caller: name search ${num(report.ratios.memberSearchP50OneCaller, 2)}, settlement page ${num(report.ratios.settlementPageP50OneCaller, 2)} (no target)`,
+  );
   if (Number.isFinite(report.ratios.metricsCost)) {
     const r = report.ratios;
-    lines.push(`  throughput lost to metrics alone / to every request traced: ${num(r.metricsCost)} % / ${num(r.tracedAt100Cost)} % (no target)`);
-    lines.push(`  the same from the platform's CPU per operation, metrics / traces at 10% / at 100%: ${num(r.metricsCpuCost)} % / ${num(r.tracedAt10CpuCost)} % / ${num(r.tracedAt100CpuCost)} %`);
+    lines.push(
+      `  throughput lost to metrics alone / to every request traced: ${num(r.metricsCost)} % / ${num(r.tracedAt100Cost)} % (no target)`,
+    );
+    lines.push(
+      `  the same from the platform's CPU per operation, metrics / traces at 10% / at 100%: ${num(r.metricsCpuCost)} % / ${num(r.tracedAt10CpuCost)} % / ${num(r.tracedAt100CpuCost)} %`,
+    );
   }
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
   const events = report.walletEvents;
   if (events) {
-    lines.push('', `${events.label} (opened in ${num(events.openSeconds)} s), ${events.concurrency} donors transferring for ${num(events.seconds)} s:`);
-    lines.push(`  ${num(events.eventsPerSecond)} events delivered per second; ${events.transfers} transfers, ${events.transferErrors} refused`);
-    lines.push(`  delay from transferQuota's answer to the receipt: p50 ${num(events.delayP50Ms)} ms, p99 ${num(events.delayP99Ms)} ms, max ${num(events.delayMaxMs)} ms`);
+    lines.push(
+      '',
+      `${events.label} (opened in ${num(events.openSeconds)} s), ${events.concurrency} donors transferring for ${num(events.seconds)} s:`,
+    );
+    lines.push(
+      `  ${num(events.eventsPerSecond)} events delivered per second; ${events.transfers} transfers, ${events.transferErrors} refused`,
+    );
+    lines.push(
+      `  delay from transferQuota's answer to the receipt: p50 ${num(events.delayP50Ms)} ms, p99 ${num(events.delayP99Ms)} ms, max ${num(events.delayMaxMs)} ms`,
+    );
     lines.push(`  receipts missing 30 s after the load: ${events.missing}`);
     for (const error of events.firstErrors) lines.push(`  error: ${error}`);
   }
   const page = report.dashboardFirstLoad;
   if (page) {
     lines.push('', `dashboard page, first load: ${page.bytes} bytes, ${page.gzipBytes} gzipped`);
-    for (const f of page.files) lines.push(`  ${pad(f.path, 44)} ${String(f.bytes).padStart(9)} B ${String(f.gzipBytes).padStart(9)} B gzipped`);
+    for (const f of page.files)
+      lines.push(`  ${pad(f.path, 44)} ${String(f.bytes).padStart(9)} B ${String(f.gzipBytes).padStart(9)} B gzipped`);
   }
   lines.push('', 'peak memory (VmHWM):');
   for (const p of report.memory) lines.push(`  ${pad(p.process, 44)} ${num(p.peakMiB).padStart(8)} MiB`);

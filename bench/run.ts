@@ -39,16 +39,32 @@ const POLICY = `mutation($input: TransferPolicyInput!) { setTransferPolicy(input
 
 async function openTransferWindow(gatewayUrl: string, callers: Callers): Promise<void> {
   for (const [province, poolingRegion] of Object.entries(PILOT_REGION)) {
-    await graphqlOk(gatewayUrl, POLICY, {
-      input: { poolingRegion, dailyTransferLimit: 1000, transferAmountLimit: '2000.00', nightWindowStart: '00:00', nightWindowEnd: '00:00' },
-    }, callers.portal(province));
+    await graphqlOk(
+      gatewayUrl,
+      POLICY,
+      {
+        input: {
+          poolingRegion,
+          dailyTransferLimit: 1000,
+          transferAmountLimit: '2000.00',
+          nightWindowStart: '00:00',
+          nightWindowEnd: '00:00',
+        },
+      },
+      callers.portal(province),
+    );
   }
 }
 
 async function reconciles(gatewayUrl: string, callers: Callers): Promise<boolean> {
   const query = `query($p: ID!) { reconciliation(province: $p) { balanced } }`;
   for (const p of config.provinces) {
-    const { reconciliation } = await graphqlOk<{ reconciliation: { balanced: boolean } }>(gatewayUrl, query, { p }, callers.dashboard);
+    const { reconciliation } = await graphqlOk<{ reconciliation: { balanced: boolean } }>(
+      gatewayUrl,
+      query,
+      { p },
+      callers.dashboard,
+    );
     if (!reconciliation.balanced) return false;
   }
   return true;
@@ -63,7 +79,12 @@ async function stopPeers(peers: Peers): Promise<undefined> {
 }
 
 async function main(): Promise<void> {
-  const { scenarios: selected, floor: withFloor, walletEvents: withWalletEvents, telemetry: withTelemetry } = selectedScenarios(config);
+  const {
+    scenarios: selected,
+    floor: withFloor,
+    walletEvents: withWalletEvents,
+    telemetry: withTelemetry,
+  } = selectedScenarios(config);
   const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
   const shape = seedShape(config.membersPerProvince);
@@ -77,25 +98,38 @@ async function main(): Promise<void> {
   };
   try {
     cluster = await startTestCluster({
-      provinces: config.provinces, dataDir, deleteDataAtStop: true, healthCheckIntervalMs: 10_000, onProgress: log,
+      provinces: config.provinces,
+      dataDir,
+      deleteDataAtStop: true,
+      healthCheckIntervalMs: 10_000,
+      onProgress: log,
     });
     const running = cluster;
     Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national });
     for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
       watched.processes.set(service.name, service.child.pid ?? 0);
     }
-    const sampler = new MemorySampler(() => watched.processes, () => postmasterPid(dataDir));
+    const sampler = new MemorySampler(
+      () => watched.processes,
+      () => postmasterPid(dataDir),
+    );
     sampler.start();
 
     const seedStarted = Date.now();
-    log(`loading ${shape.members} members per province (${shape.donors} donors aiding as many beneficiaries, ${shape.donors * SETTLEMENTS_PER_DONOR * config.provinces.length} past settlements)`);
+    log(
+      `loading ${shape.members} members per province (${shape.donors} donors aiding as many beneficiaries, ${shape.donors * SETTLEMENTS_PER_DONOR * config.provinces.length} past settlements)`,
+    );
     await Promise.all([
       ...config.provinces.map((p) => seedProvince(running.databaseUrls[p], p, config.provinces, shape)),
       seedNational(running.databaseUrls.national, config.provinces, shape),
     ]);
     const seedSeconds = (Date.now() - seedStarted) / 1000;
     const pairs = await readAidPairs(running.databaseUrls.national);
-    const callers = await signCallers(running, pairs.flatMap((p) => [p.donorId, p.beneficiaryId]), config.provinces);
+    const callers = await signCallers(
+      running,
+      pairs.flatMap((p) => [p.donorId, p.beneficiaryId]),
+      config.provinces,
+    );
     await openTransferWindow(running.gatewayUrl, callers);
     await checkSeed(running.gatewayUrl, running.databaseUrls, config.provinces, shape, callers.dashboard);
     log('data loaded; every province reconciles');
@@ -104,10 +138,16 @@ async function main(): Promise<void> {
     const endpoints: Endpoints = {
       gateway: endpoint(running.gatewayUrl, connections),
       national: endpoint(`${running.national.baseUrl}/graphql`, connections),
-      provinces: new Map([...running.provinces].map(([code, s]) => [code, endpoint(`${s.baseUrl}/graphql`, connections)])),
+      provinces: new Map(
+        [...running.provinces].map(([code, s]) => [code, endpoint(`${s.baseUrl}/graphql`, connections)]),
+      ),
     };
     const inputs: ScenarioInputs = {
-      endpoints, pairs, callers, provinceOf: (id) => provinceOfMemberId(id) as string, provinceCount: config.provinces.length,
+      endpoints,
+      pairs,
+      callers,
+      provinceOf: (id) => provinceOfMemberId(id) as string,
+      provinceCount: config.provinces.length,
     };
 
     const results: Record<string, ScenarioResult> = {};
@@ -121,7 +161,8 @@ async function main(): Promise<void> {
         });
         log('starting the peers (@apollo/gateway, Hive Gateway) on the supergraph with real URLs');
         peers = await startPeers(supergraph);
-        for (const peer of [peers.apolloGateway, peers.hiveGateway]) watched.processes.set(peer.name, peer.child.pid ?? 0);
+        for (const peer of [peers.apolloGateway, peers.hiveGateway])
+          watched.processes.set(peer.name, peer.child.pid ?? 0);
         endpoints.apolloGateway = endpoint(`${peers.apolloGateway.baseUrl}/graphql`, connections);
         endpoints.hiveGateway = endpoint(`${peers.hiveGateway.baseUrl}/graphql`, connections);
       }
@@ -131,21 +172,35 @@ async function main(): Promise<void> {
     if (peers) peers = await stopPeers(peers);
     let walletEvents: WalletEventsResult | undefined;
     if (withWalletEvents) {
-      log(`wallet events: ${config.walletEventSubscriptions} beneficiaries subscribed through the gateway, their donors transferring`);
+      log(
+        `wallet events: ${config.walletEventSubscriptions} beneficiaries subscribed through the gateway, their donors transferring`,
+      );
       walletEvents = await measureWalletEvents({
-        streamUrl: `${running.gatewayUrl}/stream`, gateway: endpoints.gateway, pairs, callers, subscriptions: config.walletEventSubscriptions,
-        seconds: config.seconds, concurrency: config.writeConcurrency, log,
+        streamUrl: `${running.gatewayUrl}/stream`,
+        gateway: endpoints.gateway,
+        pairs,
+        callers,
+        subscriptions: config.walletEventSubscriptions,
+        seconds: config.seconds,
+        concurrency: config.writeConcurrency,
+        log,
       });
     }
     if (withFloor) {
-      log(`PostgreSQL single-row UPDATE commits (floor): ${config.seconds} s at concurrency ${config.writeConcurrency}`);
+      log(
+        `PostgreSQL single-row UPDATE commits (floor): ${config.seconds} s at concurrency ${config.writeConcurrency}`,
+      );
       const floor = await measureCommitFloor(running.databaseUrls.national, {
-        concurrency: config.writeConcurrency, seconds: config.seconds, warmupSeconds: config.warmupSeconds,
+        concurrency: config.writeConcurrency,
+        seconds: config.seconds,
+        warmupSeconds: config.warmupSeconds,
       });
       results.floor = { label: 'PostgreSQL single-row UPDATE commits (floor)', ...floor };
     }
     if (withTelemetry) {
-      log(`telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.rounds} rounds`);
+      log(
+        `telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.rounds} rounds`,
+      );
       const page = ops.federatedRead(endpoints.gateway, pairs, callers);
       Object.assign(results, await measureTelemetryCost(running, page, config, watched, log));
     }
@@ -185,7 +240,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
   },
 );

@@ -38,7 +38,12 @@ export async function checkSeed(
 ): Promise<void> {
   const problems: string[] = [];
   for (const province of provinces) {
-    const { reconciliation } = await graphqlOk<{ reconciliation: Reconciliation }>(gatewayUrl, RECONCILE, { p: province }, dashboard);
+    const { reconciliation } = await graphqlOk<{ reconciliation: Reconciliation }>(
+      gatewayUrl,
+      RECONCILE,
+      { p: province },
+      dashboard,
+    );
     if (!reconciliation.balanced || reconciliation.differences.length > 0) {
       problems.push(`province ${province} does not reconcile: ${reconciliation.differences.slice(0, 5).join('; ')}`);
     }
@@ -46,8 +51,12 @@ export async function checkSeed(
     if (reconciliation.heldInProvince !== `${expectedHeld}.00`) {
       problems.push(`province ${province} holds ${reconciliation.heldInProvince} yuan, expected ${expectedHeld}.00`);
     }
-    const [sequence] = await rows<{ last_value: string }>(databaseUrls[province], 'SELECT last_value FROM member_number');
-    if (BigInt(sequence.last_value) < BigInt(shape.members)) problems.push(`province ${province}: member_number not advanced`);
+    const [sequence] = await rows<{ last_value: string }>(
+      databaseUrls[province],
+      'SELECT last_value FROM member_number',
+    );
+    if (BigInt(sequence.last_value) < BigInt(shape.members))
+      problems.push(`province ${province}: member_number not advanced`);
   }
   const national = databaseUrls.national;
   const [counts] = await rows<{ persons: string; distinct_ids: string }>(
@@ -55,7 +64,9 @@ export async function checkSeed(
     'SELECT count(*) AS persons, count(DISTINCT id_number) AS distinct_ids FROM person',
   );
   if (Number(counts.persons) !== shape.members * provinces.length || counts.persons !== counts.distinct_ids) {
-    problems.push(`person rows: ${counts.persons}, distinct ID numbers ${counts.distinct_ids}, expected ${shape.members * provinces.length}`);
+    problems.push(
+      `person rows: ${counts.persons}, distinct ID numbers ${counts.distinct_ids}, expected ${shape.members * provinces.length}`,
+    );
   }
   const sample = await rows<{ id_number: string; member_id: string }>(
     national,
@@ -63,12 +74,23 @@ export async function checkSeed(
   );
   // National seals the bulk-loaded ID numbers in the background: a row holds the plain number or already the person's key (its blind index).
   const personKey = /^[0-9a-f]{64}$/;
-  const badIds = sample.filter((p) => !(isValidIdNumber(p.id_number) || personKey.test(p.id_number)) || !isMemberId(p.member_id));
+  const badIds = sample.filter(
+    (p) => !(isValidIdNumber(p.id_number) || personKey.test(p.id_number)) || !isMemberId(p.member_id),
+  );
   if (sample.length === 0 || badIds.length > 0) {
-    problems.push(`invalid ID numbers or member ids in the person index: ${badIds.slice(0, 3).map((p) => p.id_number).join(', ')}`);
+    problems.push(
+      `invalid ID numbers or member ids in the person index: ${badIds
+        .slice(0, 3)
+        .map((p) => p.id_number)
+        .join(', ')}`,
+    );
   }
-  const [aid] = await rows<{ settled: string }>(national, `SELECT count(*) AS settled FROM settlement WHERE state = 'SETTLED' AND idempotency_key LIKE 'bench-settlement-%'`);
+  const [aid] = await rows<{ settled: string }>(
+    national,
+    `SELECT count(*) AS settled FROM settlement WHERE state = 'SETTLED' AND idempotency_key LIKE 'bench-settlement-%'`,
+  );
   const expectedSettlements = shape.donors * SETTLEMENTS_PER_DONOR * provinces.length;
-  if (Number(aid.settled) !== expectedSettlements) problems.push(`${aid.settled} past settlements settled, expected ${expectedSettlements}`);
+  if (Number(aid.settled) !== expectedSettlements)
+    problems.push(`${aid.settled} past settlements settled, expected ${expectedSettlements}`);
   if (problems.length > 0) throw new Error(`The seeded data set is not consistent:\n- ${problems.join('\n- ')}`);
 }

@@ -41,10 +41,12 @@ export function seededNamePrefixes(): string[] {
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The id of member number `number` (SQL) of a region (routing-keys.ts: RRRRRR-NNNNNNNN). */
-export const memberIdSql = (region: string, number: string) => `${literal(region)} || '-' || lpad((${number})::text, 8, '0')`;
+export const memberIdSql = (region: string, number: string) =>
+  `${literal(region)} || '-' || lpad((${number})::text, 8, '0')`;
 
 /** Deterministic UUIDs, the same in every database. */
-export const relationshipIdSql = (province: string, k: string) => `md5('bench-relationship-${province}-' || ${k})::uuid::text`;
+export const relationshipIdSql = (province: string, k: string) =>
+  `md5('bench-relationship-${province}-' || ${k})::uuid::text`;
 export const transferIdSql = (province: string, k: string) => `md5('bench-transfer-${province}-' || ${k})::uuid::text`;
 
 /**
@@ -56,7 +58,10 @@ export function peopleSql(province: string, shape: SeedShape): string {
   if (!pilot) throw new Error(`no pilot region for province ${province}`);
   const regions = regionsOfProvince(province);
   const regionArray = `ARRAY[${regions.map((r) => literal(r.code)).join(', ')}]::text[]`;
-  const walletRegions = `ARRAY[${regions.filter((r) => r.walletEnabled).map((r) => literal(r.code)).join(', ')}]::text[]`;
+  const walletRegions = `ARRAY[${regions
+    .filter((r) => r.walletEnabled)
+    .map((r) => literal(r.code))
+    .join(', ')}]::text[]`;
   const d = shape.donors;
   return `
     SELECT n, region || '-' || lpad(n::text, 8, '0') AS member_id,

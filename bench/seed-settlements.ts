@@ -18,9 +18,12 @@ export const SETTLEMENTS_PER_DONOR = 7;
 export const SPENT_TRANSFER_AGE = "interval '400 days'";
 
 const quotaFen = (k: string, j: string) => `(100 + ((${k} * 37 + ${j} * 101) % 1901))::bigint`;
-const spentTotalFen = (k: string) => `(SELECT sum(${quotaFen(k, 'j')}) FROM generate_series(1, ${SETTLEMENTS_PER_DONOR}) AS j)::bigint`;
-export const spentTransferIdSql = (province: string, k: string) => `md5('bench-spent-transfer-${province}-' || ${k})::uuid::text`;
-const settlementIdSql = (province: string, k: string, j: string) => `md5('bench-settlement-${province}-' || ${k} || '-' || ${j})::uuid::text`;
+const spentTotalFen = (k: string) =>
+  `(SELECT sum(${quotaFen(k, 'j')}) FROM generate_series(1, ${SETTLEMENTS_PER_DONOR}) AS j)::bigint`;
+export const spentTransferIdSql = (province: string, k: string) =>
+  `md5('bench-spent-transfer-${province}-' || ${k})::uuid::text`;
+const settlementIdSql = (province: string, k: string, j: string) =>
+  `md5('bench-settlement-${province}-' || ${k} || '-' || ${j})::uuid::text`;
 const settledAt = (k: string, j: string) =>
   `now() - make_interval(days => ((${k} * 7 + ${j} * 53) % 365)::int, mins => ((${k} * 13 + ${j}) % 1440)::int)`;
 
@@ -29,9 +32,10 @@ const settledAt = (k: string, j: string) =>
  * spending_province, quota (fen), spent_total (fen), settled_at: the same rows in every database.
  */
 export function pastAidSql(provinces: string[], shape: SeedShape): string {
-  return provinces.map((p) => {
-    const next = nextProvince(provinces, p);
-    return `
+  return provinces
+    .map((p) => {
+      const next = nextProvince(provinces, p);
+      return `
       SELECT '${p}'::text AS province, k, j, ${settlementIdSql(p, 'k', 'j')} AS settlement_id, ${spentTransferIdSql(p, 'k')} AS spent_transfer_id,
              ${memberIdSql(PILOT_REGION[p], 'k')} AS donor_id, ${memberIdSql(PILOT_REGION[next], `${shape.donors} + k`)} AS beneficiary_id,
              CASE WHEN j = ${SETTLEMENTS_PER_DONOR} THEN 'PREMIUM' ELSE 'EXPENSE' END AS kind,
@@ -39,7 +43,8 @@ export function pastAidSql(provinces: string[], shape: SeedShape): string {
              CASE WHEN j % 2 = 0 AND j < ${SETTLEMENTS_PER_DONOR} THEN '${p}' ELSE '${next}' END AS spending_province,
              ${quotaFen('k', 'j')} AS quota, ${spentTotalFen('k')} AS spent_total, ${settledAt('k', 'j')} AS settled_at
       FROM generate_series(1, ${shape.donors}) AS k CROSS JOIN generate_series(1, ${SETTLEMENTS_PER_DONOR}) AS j`;
-  }).join(' UNION ALL ');
+    })
+    .join(' UNION ALL ');
 }
 
 /** The national statements, after seed_aid (the relationships) exists. */
@@ -69,7 +74,11 @@ export function nationalPastAid(provinces: string[], shape: SeedShape): string[]
 }
 
 /** The province's side: the spent holds, fully captured, one capture entry per payment, in time order. */
-export function provincePastAid(province: string, provinces: string[], shape: SeedShape): { aid: string; holds: string; entries: string } {
+export function provincePastAid(
+  province: string,
+  provinces: string[],
+  shape: SeedShape,
+): { aid: string; holds: string; entries: string } {
   const aid = `CREATE TEMP TABLE seed_past_aid ON COMMIT DROP AS
     SELECT * FROM (${pastAidSql(provinces, shape)}) a WHERE province = '${province}'`;
   const holds = `INSERT INTO hold (id, member_id, fund_source, amount, captured, created_at)

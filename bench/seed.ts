@@ -1,7 +1,14 @@
 import { Client } from 'pg';
 import { nextBeijingSixAm } from '../subgraphs/common/platform/clock';
 import {
-  HOLD_FEN, memberIdSql, nextProvince, PILOT_REGION, peopleSql, relationshipIdSql, type SeedShape, transferIdSql,
+  HOLD_FEN,
+  memberIdSql,
+  nextProvince,
+  PILOT_REGION,
+  peopleSql,
+  relationshipIdSql,
+  type SeedShape,
+  transferIdSql,
 } from './seed-people';
 import { nationalPastAid, provincePastAid, SPENT_TRANSFER_AGE } from './seed-settlements';
 
@@ -40,7 +47,12 @@ function seedTimes(): { made: Date; acceptBy: Date; accepted: Date } {
 
 const timestamp = (time: Date) => `'${time.toISOString()}'::timestamptz`;
 
-export async function seedProvince(url: string, province: string, provinces: string[], shape: SeedShape): Promise<void> {
+export async function seedProvince(
+  url: string,
+  province: string,
+  provinces: string[],
+  shape: SeedShape,
+): Promise<void> {
   const { made } = seedTimes();
   const pastAid = provincePastAid(province, provinces, shape);
   await withClient(url, async (client) => {
@@ -84,14 +96,16 @@ export async function seedProvince(url: string, province: string, provinces: str
 export async function seedNational(url: string, provinces: string[], shape: SeedShape): Promise<void> {
   const { made, acceptBy, accepted } = seedTimes();
   const people = provinces.map((p) => `SELECT * FROM (${peopleSql(p, shape)}) AS people_${p}`).join(' UNION ALL ');
-  const aid = provinces.map((p) => {
-    const k = 'k';
-    return `SELECT '${p}'::text AS donor_province, ${relationshipIdSql(p, k)} AS relationship_id, ${transferIdSql(p, k)} AS transfer_id,
+  const aid = provinces
+    .map((p) => {
+      const k = 'k';
+      return `SELECT '${p}'::text AS donor_province, ${relationshipIdSql(p, k)} AS relationship_id, ${transferIdSql(p, k)} AS transfer_id,
                    ${memberIdSql(PILOT_REGION[p], k)} AS donor_id,
                    ${memberIdSql(PILOT_REGION[nextProvince(provinces, p)], `${shape.donors} + k`)} AS beneficiary_id,
                    'bench-seed-transfer-${p}-' || k AS idempotency_key
             FROM generate_series(1, ${shape.donors}) AS k`;
-  }).join(' UNION ALL ');
+    })
+    .join(' UNION ALL ');
   await withClient(url, async (client) => {
     await inTransaction(client, [
       `CREATE TEMP TABLE seed_people ON COMMIT DROP AS ${people}`,

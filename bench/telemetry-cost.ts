@@ -22,8 +22,16 @@ import { addDifference, perOperation } from './tally';
 export const TELEMETRY_MODES = [
   { key: 'telemetryOff', label: 'member page, telemetry off (no metrics, no traces)', env: { METRICS: 'off' } },
   { key: 'telemetryMetrics', label: 'member page, metrics only (the default)', env: {} },
-  { key: 'traced10', label: 'member page, metrics + traces sampled at 10%', env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } },
-  { key: 'traced100', label: 'member page, metrics + every request traced', env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' } },
+  {
+    key: 'traced10',
+    label: 'member page, metrics + traces sampled at 10%',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  },
+  {
+    key: 'traced100',
+    label: 'member page, metrics + every request traced',
+    env: { OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
+  },
 ] as const;
 
 export async function measureTelemetryCost(
@@ -49,19 +57,28 @@ export async function measureTelemetryCost(
         const run = await runLoad({ concurrency, seconds: config.seconds / config.rounds, operation });
         addDifference(cpuMs.get(mode.key) as Map<string, number>, cpuBefore, cpuNow());
         (runs.get(mode.key) as LoadRun[]).push(run);
-        log(`  ${mode.key} round ${round + 1}: ${(run.latenciesMs.length / run.seconds).toFixed(1)} ops/s` +
-          (traced ? `, ${Math.round((sink.bytes() - bytesBefore) / 1024)} KiB of spans exported` : ''));
+        log(
+          `  ${mode.key} round ${round + 1}: ${(run.latenciesMs.length / run.seconds).toFixed(1)} ops/s` +
+            (traced ? `, ${Math.round((sink.bytes() - bytesBefore) / 1024)} KiB of spans exported` : ''),
+        );
       }
     }
   } finally {
     await restartAll(cluster, {}, watched); // back to the default: metrics, no tracing
     await sink.close();
   }
-  return Object.fromEntries(TELEMETRY_MODES.map((mode) => {
-    const stats = summarize(runs.get(mode.key) as LoadRun[]);
-    const cpuMsPerOperation = perOperation(withOthers(cpuMs.get(mode.key) as Map<string, number>), stats.operations, 0.01, 2);
-    return [mode.key, { label: mode.label, ...stats, cpuMsPerOperation }];
-  }));
+  return Object.fromEntries(
+    TELEMETRY_MODES.map((mode) => {
+      const stats = summarize(runs.get(mode.key) as LoadRun[]);
+      const cpuMsPerOperation = perOperation(
+        withOthers(cpuMs.get(mode.key) as Map<string, number>),
+        stats.operations,
+        0.01,
+        2,
+      );
+      return [mode.key, { label: mode.label, ...stats, cpuMsPerOperation }];
+    }),
+  );
 }
 
 /** Every service restarted on its port and database with `env`: provinces, national, then the gateway. */

@@ -37,7 +37,9 @@ const DRAIN_MS = 30_000;
 type Receipt = { walletEvents: { kind: string; transfer: { id: string } | null } };
 
 function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function measureWalletEvents(options: {
@@ -50,8 +52,12 @@ export async function measureWalletEvents(options: {
   concurrency: number;
   log: (line: string) => void;
 }): Promise<WalletEventsResult> {
-  const followed = [...new Map(options.pairs.map((p) => [p.beneficiaryId, p])).values()].slice(0, options.subscriptions);
-  if (followed.length < options.subscriptions) throw new Error(`only ${followed.length} beneficiaries to follow; load more members`);
+  const followed = [...new Map(options.pairs.map((p) => [p.beneficiaryId, p])).values()].slice(
+    0,
+    options.subscriptions,
+  );
+  if (followed.length < options.subscriptions)
+    throw new Error(`only ${followed.length} beneficiaries to follow; load more members`);
   const told = new Map<string, number>(); // transfer id → when its receipt arrived
   const errors: string[] = [];
   const onAnswer = (result: FormattedExecutionResult<Receipt>) => {
@@ -63,11 +69,26 @@ export async function measureWalletEvents(options: {
   const opening = performance.now();
   const open: Subscription<Receipt>[] = [];
   for (let i = 0; i < followed.length; i += 50) {
-    open.push(...(await Promise.all(followed.slice(i, i + 50).map((p) =>
-      subscribeOverSse<Receipt>(options.streamUrl, options.callers.member(p.beneficiaryId), RECEIPTS, { m: p.beneficiaryId }, onAnswer)))));
+    open.push(
+      ...(await Promise.all(
+        followed
+          .slice(i, i + 50)
+          .map((p) =>
+            subscribeOverSse<Receipt>(
+              options.streamUrl,
+              options.callers.member(p.beneficiaryId),
+              RECEIPTS,
+              { m: p.beneficiaryId },
+              onAnswer,
+            ),
+          ),
+      )),
+    );
   }
   const openSeconds = (performance.now() - opening) / 1000;
-  options.log(`${open.length} subscriptions open in ${openSeconds.toFixed(1)} s; transfers for ${options.seconds} s at concurrency ${options.concurrency}`);
+  options.log(
+    `${open.length} subscriptions open in ${openSeconds.toFixed(1)} s; transfers for ${options.seconds} s at concurrency ${options.concurrency}`,
+  );
 
   try {
     const answered = new Map<string, number>(); // transfer id → when transferQuota answered
@@ -78,9 +99,16 @@ export async function measureWalletEvents(options: {
       seconds: options.seconds,
       operation: async () => {
         const pair = next();
-        const input = { relationshipId: pair.relationshipId, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: `bench-${randomUUID()}` };
+        const input = {
+          relationshipId: pair.relationshipId,
+          amount: '1.00',
+          fundSource: 'CURRENT_YEAR',
+          idempotencyKey: `bench-${randomUUID()}`,
+        };
         const { transferQuota } = await options.gateway.request<{ transferQuota: { id: string; state: string } }>(
-          TRANSFER, { input }, options.callers.member(pair.donorId),
+          TRANSFER,
+          { input },
+          options.callers.member(pair.donorId),
         );
         if (transferQuota.state !== 'COMMITTED') throw new Error(`transfer ${transferQuota.state}`);
         answered.set(transferQuota.id, performance.now());
@@ -91,7 +119,9 @@ export async function measureWalletEvents(options: {
     while ([...answered.keys()].some((id) => !told.has(id)) && performance.now() < drainDeadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const delays = [...answered].flatMap(([id, at]) => (told.has(id) ? [(told.get(id) as number) - at] : [])).sort((a, b) => a - b);
+    const delays = [...answered]
+      .flatMap(([id, at]) => (told.has(id) ? [(told.get(id) as number) - at] : []))
+      .sort((a, b) => a - b);
     const duringLoad = [...told.values()].filter((at) => at >= started && at <= ended).length;
     return {
       label: `walletEvents: receipts to ${open.length} open subscriptions`,

@@ -46,8 +46,12 @@ export function faultPlan(
   const targets = [...provinces, 'national', 'gateway'];
   // The first kills go round every service, as many times as it has copies: each copy is killed once.
   const rounds = Math.max(...targets.map((t) => copiesOf(t).length));
-  const everyCopy = Array.from({ length: rounds }, (_, round) => targets.filter((t) => copiesOf(t).length > round)).flat();
-  const kills: Fault[] = Array.from({ length: randomKills }, (_, i) => ({ target: i < everyCopy.length ? everyCopy[i] : random.pick(targets) }));
+  const everyCopy = Array.from({ length: rounds }, (_, round) =>
+    targets.filter((t) => copiesOf(t).length > round),
+  ).flat();
+  const kills: Fault[] = Array.from({ length: randomKills }, (_, i) => ({
+    target: i < everyCopy.length ? everyCopy[i] : random.pick(targets),
+  }));
   const everyCrash: Fault[] = [
     ...CRASH_POINTS.province.map((crashAt) => ({ target: random.pick(provinces), crashAt })),
     ...CRASH_POINTS.national.map((crashAt) => ({ target: 'national', crashAt })),
@@ -63,7 +67,8 @@ export function faultPlan(
   });
 }
 
-const alive = (service: ServiceProcess | undefined) => !!service && service.child.exitCode === null && service.child.signalCode === null;
+const alive = (service: ServiceProcess | undefined) =>
+  !!service && service.child.exitCode === null && service.child.signalCode === null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -92,5 +97,10 @@ export async function inject(cluster: Cluster, fault: Fault, random: Random): Pr
   }
   const downFrom = Date.now();
   await cluster.restart(fault.target);
-  return { ...fault, killed, downMs: Date.now() - (fault.crashAt ? downFrom : started), ...(copyDown ? { copyDown } : {}) };
+  return {
+    ...fault,
+    killed,
+    downMs: Date.now() - (fault.crashAt ? downFrom : started),
+    ...(copyDown ? { copyDown } : {}),
+  };
 }

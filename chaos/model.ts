@@ -133,9 +133,14 @@ export function drawQuota(family: Family, amount: Fen): QuotaUse[] {
 }
 
 /** The split a settlement of `amount` will have: own account (employees), then quota, then cash. */
-export function predictSettlement(family: Family, amount: Fen): { own: Record<FundSource, Fen>; quota: Fen; cash: Fen } {
+export function predictSettlement(
+  family: Family,
+  amount: Fen,
+): { own: Record<FundSource, Fen>; quota: Fen; cash: Fen } {
   const account = family.beneficiary.account;
-  const own = account ? (ownSplit(account, amount, 'upTo') as Record<FundSource, Fen>) : { [FundSource.CURRENT_YEAR]: 0n, [FundSource.ACCUMULATED]: 0n };
+  const own = account
+    ? (ownSplit(account, amount, 'upTo') as Record<FundSource, Fen>)
+    : { [FundSource.CURRENT_YEAR]: 0n, [FundSource.ACCUMULATED]: 0n };
   const afterOwn = amount - own.CURRENT_YEAR - own.ACCUMULATED;
   const quota = min(afterOwn, quotaAvailable(family));
   return { own, quota, cash: afterOwn - quota };
@@ -146,7 +151,14 @@ export function applySettlement(family: Family, id: string, spendingProvince: st
   if (family.beneficiary.account) spendOwn(family.beneficiary.account, own);
   const uses = drawQuota(family, amount - own.CURRENT_YEAR - own.ACCUMULATED - cash);
   const settlement: Settlement = {
-    id, payer: family.beneficiary, spendingProvince, amount, own, cash, uses, quota: sum(uses.map((u) => u.amount)),
+    id,
+    payer: family.beneficiary,
+    spendingProvince,
+    amount,
+    own,
+    cash,
+    uses,
+    quota: sum(uses.map((u) => u.amount)),
     refunded: { total: 0n, cash: 0n, own: { [FundSource.CURRENT_YEAR]: 0n, [FundSource.ACCUMULATED]: 0n } },
     refunds: 0,
   };
@@ -211,7 +223,10 @@ export function releaseRelationship(family: Family): Fen {
 }
 
 /** The quota figures of a relationship as the graph reports them. */
-export function quotaFigures(family: Family, relationshipId: string): Record<'granted' | 'spent' | 'released' | 'refundedToDonor' | 'available', Fen> {
+export function quotaFigures(
+  family: Family,
+  relationshipId: string,
+): Record<'granted' | 'spent' | 'released' | 'refundedToDonor' | 'available', Fen> {
   const lots = family.lots.filter((l) => l.relationshipId === relationshipId);
   return {
     granted: sum(lots.map((l) => l.amount)),
@@ -231,7 +246,8 @@ export function clearing(families: Family[]): Map<string, Fen> {
   };
   for (const family of families) {
     for (const settlement of family.settlements) {
-      for (const use of settlement.uses) add(use.lot.donorProvince, settlement.spendingProvince, use.amount - use.refunded);
+      for (const use of settlement.uses)
+        add(use.lot.donorProvince, settlement.spendingProvince, use.amount - use.refunded);
     }
   }
   return owed;

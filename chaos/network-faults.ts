@@ -28,7 +28,11 @@ const MAX_MS = 30_000;
 export function networkFaultPlan(random: Random, provinces: string[], count: number): NetworkFault[] {
   const links: [string, string][] = [
     ['gateway', 'national'],
-    ...provinces.flatMap((p): [string, string][] => [['gateway', p], ['national', p], [p, 'db']]),
+    ...provinces.flatMap((p): [string, string][] => [
+      ['gateway', p],
+      ['national', p],
+      [p, 'db'],
+    ]),
     ['national', 'db'],
   ];
   return Array.from({ length: count }, (_, i) => {

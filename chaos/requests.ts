@@ -56,7 +56,9 @@ function notReceived(error: NonNullable<Body['errors']>[number]): boolean {
   const code = error.extensions?.code;
   // PROVINCE_UNAVAILABLE from national is its refusal (nothing recorded, final for the key); from the
   // gateway's province router it means the province never saw the request.
-  return code === 'NATIONAL_UNAVAILABLE' || (code === 'PROVINCE_UNAVAILABLE' && error.extensions?.serviceName === 'province');
+  return (
+    code === 'NATIONAL_UNAVAILABLE' || (code === 'PROVINCE_UNAVAILABLE' && error.extensions?.serviceName === 'province')
+  );
 }
 
 export async function send(url: string, token: string, request: Request): Promise<Outcome> {
@@ -76,10 +78,15 @@ export async function send(url: string, token: string, request: Request): Promis
   if (!error) return body.data ? { kind: 'answer', data: body.data } : { kind: 'unknown', why: 'no data and no error' };
   const code = error.extensions?.code ?? 'NO_CODE';
   if (code === 'OUTCOME_PENDING' || notReceived(error)) return { kind: 'unknown', why: code };
-  if (code === 'INTERNAL_SERVER_ERROR' || code === 'NO_CODE') return { kind: 'unknown', why: `${code}: ${error.message}`, internalError: true };
+  if (code === 'INTERNAL_SERVER_ERROR' || code === 'NO_CODE')
+    return { kind: 'unknown', why: `${code}: ${error.message}`, internalError: true };
   return { kind: 'refused', code, message: error.message };
 }
 
 /** An outcome as compared between copies and replays of one key. */
 export const answerText = (outcome: Outcome) =>
-  outcome.kind === 'answer' ? JSON.stringify(outcome.data) : outcome.kind === 'refused' ? `${outcome.code}: ${outcome.message}` : '';
+  outcome.kind === 'answer'
+    ? JSON.stringify(outcome.data)
+    : outcome.kind === 'refused'
+      ? `${outcome.code}: ${outcome.message}`
+      : '';

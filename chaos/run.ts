@@ -4,9 +4,24 @@ import type { Cluster } from '../cluster/cluster';
 import { beijingTime, startTestCluster } from '../testing';
 import { type Check, finalChecks, quiesce } from './checks';
 import { type FaultRecord, faultPlan, inject } from './faults';
-import { describeNetworkFault, injectNetworkFault, NETWORK_LATENCY, type NetworkFaultRecord, networkFaultPlan } from './network-faults';
+import {
+  describeNetworkFault,
+  injectNetworkFault,
+  NETWORK_LATENCY,
+  type NetworkFaultRecord,
+  networkFaultPlan,
+} from './network-faults';
 import type { Family } from './model';
-import { dissolveAndRelate, endBeneficiaryInsurance, type KeyedOperation, type Kind, moveDonor, prepare, settleAndMove, type StepResult } from './operations';
+import {
+  dissolveAndRelate,
+  endBeneficiaryInsurance,
+  type KeyedOperation,
+  type Kind,
+  moveDonor,
+  prepare,
+  settleAndMove,
+  type StepResult,
+} from './operations';
 import { Random } from './random';
 import { answerText, type Outcome } from './requests';
 import { newFamily, platform, regionsOf, relaxTransferPolicy } from './world';
@@ -40,8 +55,14 @@ export interface ChaosOptions {
 }
 
 export const DEFAULT_OPTIONS: ChaosOptions = {
-  operations: 10_000, callers: 16, familiesPerCaller: 6, kills: 12, crashPoints: 'all', provinces: ['32', '13', '51'],
-  seed: 20_241_201, log: (line) => console.log(line),
+  operations: 10_000,
+  callers: 16,
+  familiesPerCaller: 6,
+  kills: 12,
+  crashPoints: 'all',
+  provinces: ['32', '13', '51'],
+  seed: 20_241_201,
+  log: (line) => console.log(line),
 };
 
 export interface ChaosReport {
@@ -63,8 +84,18 @@ export interface ChaosReport {
 
 type Action = Kind | 'dissolve' | 'endInsurance' | 'moveDonor' | 'settleAndMove' | 'replay';
 const ACTIONS: readonly (readonly [number, Action])[] = [
-  [24, 'transfer'], [22, 'settle'], [10, 'refund'], [7, 'premium'], [10, 'credit'], [8, 'spendOwn'],
-  [4, 'dissolve'], [2, 'endInsurance'], [2, 'moveDonor'], [2, 'settleAndMove'], [2, 'creditMoved'], [8, 'replay'],
+  [24, 'transfer'],
+  [22, 'settle'],
+  [10, 'refund'],
+  [7, 'premium'],
+  [10, 'credit'],
+  [8, 'spendOwn'],
+  [4, 'dissolve'],
+  [2, 'endInsurance'],
+  [2, 'moveDonor'],
+  [2, 'settleAndMove'],
+  [2, 'creditMoved'],
+  [8, 'replay'],
 ];
 
 /** What a loaded two-core machine may add to a request's budget before the check calls it held too long. */
@@ -81,7 +112,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cluster = await startTestCluster({
     provinces,
     clock,
-    replicas: replicas > 1 ? Object.fromEntries(['gateway', 'national', ...provinces].map((s) => [s, replicas])) : undefined,
+    replicas:
+      replicas > 1 ? Object.fromEntries(['gateway', 'national', ...provinces].map((s) => [s, replicas])) : undefined,
     nationalEnv: { RECOVERY_INTERVAL_MS: '1000', RECOVERY_GRACE_SECONDS: '2' },
     onOutput: options.serviceOutput,
     ...(options.networkFaults !== undefined ? NETWORK_LATENCY : {}),
@@ -95,12 +127,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const setupRandom = new Random(options.seed);
     const families: Family[] = [];
     log(`registering ${options.callers * options.familiesPerCaller} families`);
-    await Promise.all(Array.from({ length: options.callers }, async (_, caller) => {
-      const random = new Random(options.seed + 1000 + caller);
-      for (let i = 0; i < options.familiesPerCaller; i++) {
-        families.push(await newFamily(p, options.seed, random, caller + i * options.callers, provinces, signedAt));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: options.callers }, async (_, caller) => {
+        const random = new Random(options.seed + 1000 + caller);
+        for (let i = 0; i < options.familiesPerCaller; i++) {
+          families.push(await newFamily(p, options.seed, random, caller + i * options.callers, provinces, signedAt));
+        }
+      }),
+    );
 
     const byKind: ChaosReport['byKind'] = {};
     const count = (kind: string, outcome: string) => {
@@ -138,7 +172,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     /** R28: someone else's credential, another family's beneficiary. */
-    const strangers = (random: Random) => (family: Family) => random.pick(families.filter((f) => f !== family)).beneficiary.id;
+    const strangers = (random: Random) => (family: Family) =>
+      random.pick(families.filter((f) => f !== family)).beneficiary.id;
 
     const act = async (random: Random, family: Family, action: Action): Promise<boolean> => {
       if (action === 'dissolve') {
@@ -148,13 +183,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return true;
       }
       if (action === 'endInsurance' || action === 'moveDonor' || action === 'settleAndMove') {
-        const step: StepResult = action === 'endInsurance'
-          ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
-          : action === 'moveDonor'
-            ? await moveDonor(p, family, random, signedAt, regionsOf(provinces))
-            : await settleAndMove(p, family, random, signedAt, regionsOf(provinces), provinces);
+        const step: StepResult =
+          action === 'endInsurance'
+            ? await endBeneficiaryInsurance(p, family, random, options.seed, provinces, signedAt)
+            : action === 'moveDonor'
+              ? await moveDonor(p, family, random, signedAt, regionsOf(provinces))
+              : await settleAndMove(p, family, random, signedAt, regionsOf(provinces), provinces);
         count(action, step.problems.length > 0 ? 'failed' : step.replayable.length > 0 ? 'done' : 'no region to go to');
-        for (const problem of step.problems) (problem.startsWith('one answer per key') ? keyProblems : answerProblems).push(problem);
+        for (const problem of step.problems)
+          (problem.startsWith('one answer per key') ? keyProblems : answerProblems).push(problem);
         answered.push(...step.replayable);
         return true;
       }
@@ -163,7 +200,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!first) return false;
         replays += 1;
         const again = await p.send(first.request);
-        if (again.kind !== 'unknown' && !(first.sameAnswer ? first.sameAnswer(again) : answerText(again) === first.answer)) {
+        if (
+          again.kind !== 'unknown' &&
+          !(first.sameAnswer ? first.sameAnswer(again) : answerText(again) === first.answer)
+        ) {
           keyProblems.push(`${first.kind} replayed: first ${first.answer}, now ${answerText(again)}`);
         }
         count('replay', again.kind === 'unknown' ? 'no answer' : 'same answer');
@@ -224,7 +264,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    const plan = faultPlan(new Random(options.seed + 7), provinces, options.kills, options.crashPoints, cluster.copiesOf);
+    const plan = faultPlan(
+      new Random(options.seed + 7),
+      provinces,
+      options.kills,
+      options.crashPoints,
+      cluster.copiesOf,
+    );
     const faults: FaultRecord[] = [];
     let faultsDone = plan.length === 0;
     const faultLoop = async () => {
@@ -232,8 +278,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         while (done < ((i + 1) * options.operations) / (plan.length + 1)) await sleep(100);
         const record = await inject(cluster, fault, setupRandom);
         faults.push(record);
-        log(`  ${done} operations: ${record.crashAt ? `crash of ${record.target} at ${record.crashAt}` : `SIGKILL of ${record.target}`}`
-          + `${record.killed ? '' : ' (not reached: restarted)'}, back in ${record.downMs} ms`);
+        log(
+          `  ${done} operations: ${record.crashAt ? `crash of ${record.target} at ${record.crashAt}` : `SIGKILL of ${record.target}`}` +
+            `${record.killed ? '' : ' (not reached: restarted)'}, back in ${record.downMs} ms`,
+        );
       }
       faultsDone = true;
     };
@@ -249,39 +297,91 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
-    log(`running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults`
-      + (networkPlan.length ? ` and ${networkPlan.length} network faults, ${NETWORK_LATENCY.latencyMs} ms (±${NETWORK_LATENCY.jitterMs}) on every link` : ''));
+    log(
+      `running ${options.operations} operations from ${options.callers} callers with ${plan.length} faults` +
+        (networkPlan.length
+          ? ` and ${networkPlan.length} network faults, ${NETWORK_LATENCY.latencyMs} ms (±${NETWORK_LATENCY.jitterMs}) on every link`
+          : ''),
+    );
     const runStarted = Date.now();
     const progress = setInterval(() => log(`  … ${done} operations, ${pending.size} answers in doubt`), 15_000);
-    await Promise.all([faultLoop(), networkLoop(), ...Array.from({ length: options.callers }, (_, i) => callerLoop(i))]).finally(() => clearInterval(progress));
+    await Promise.all([
+      faultLoop(),
+      networkLoop(),
+      ...Array.from({ length: options.callers }, (_, i) => callerLoop(i)),
+    ]).finally(() => clearInterval(progress));
     await nationalDb.end();
     if (networkPlan.length) cluster.healAll();
     log(`operations done in ${((Date.now() - runStarted) / 1000).toFixed(1)} s; waiting for recovery to finish`);
     const quiet = await quiesce(cluster);
 
     const checks: Check[] = [
-      { name: 'every unknown answer was made final by asking again under its key', ok: pending.size === 0, detail: pending.size ? `${pending.size} left` : undefined },
-      { name: 'one answer per key (copies and replays)', ok: keyProblems.length === 0, detail: keyProblems.slice(0, 5).join('; ') || undefined },
-      { name: 'every answer as the model predicted', ok: answerProblems.length === 0, detail: answerProblems.slice(0, 5).join('; ') || undefined },
-      { name: 'no internal error in any answer', ok: p.internalErrors.length === 0, detail: p.internalErrors.slice(0, 5).join('; ') || undefined },
-      ...(networkPlan.length ? [{
-        name: `no request held past its budget (NATIONAL_CALL_TIMEOUT_MS ${deadlines().nationalCallMs} ms + ${BUDGET_MARGIN_MS} ms)`,
-        ok: p.slowestMs <= deadlines().nationalCallMs + BUDGET_MARGIN_MS,
-        detail: `slowest ${p.slowestMs} ms`,
-      }] : []),
+      {
+        name: 'every unknown answer was made final by asking again under its key',
+        ok: pending.size === 0,
+        detail: pending.size ? `${pending.size} left` : undefined,
+      },
+      {
+        name: 'one answer per key (copies and replays)',
+        ok: keyProblems.length === 0,
+        detail: keyProblems.slice(0, 5).join('; ') || undefined,
+      },
+      {
+        name: 'every answer as the model predicted',
+        ok: answerProblems.length === 0,
+        detail: answerProblems.slice(0, 5).join('; ') || undefined,
+      },
+      {
+        name: 'no internal error in any answer',
+        ok: p.internalErrors.length === 0,
+        detail: p.internalErrors.slice(0, 5).join('; ') || undefined,
+      },
+      ...(networkPlan.length
+        ? [
+            {
+              name: `no request held past its budget (NATIONAL_CALL_TIMEOUT_MS ${deadlines().nationalCallMs} ms + ${BUDGET_MARGIN_MS} ms)`,
+              ok: p.slowestMs <= deadlines().nationalCallMs + BUDGET_MARGIN_MS,
+              detail: `slowest ${p.slowestMs} ms`,
+            },
+          ]
+        : []),
       {
         name: 'every planned crash point reached',
         ok: faults.every((f) => f.killed),
-        detail: faults.filter((f) => !f.killed).map((f) => `${f.target} ${f.crashAt}`).join(', ') || undefined,
+        detail:
+          faults
+            .filter((f) => !f.killed)
+            .map((f) => `${f.target} ${f.crashAt}`)
+            .join(', ') || undefined,
       },
-      { name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving', ok: quiet.quiet, detail: quiet.left ?? `${quiet.ms} ms` },
-      ...(sentWhile ? [answeredWhileCopyDown(sentWhile, faults), everyCopyKilled(cluster, provinces, faults, options.kills)] : []),
-      ...(await finalChecks(p, families, provinces, frauds, { from: new Date(clock.getTime() - 86_400_000), to: new Date(clock.getTime() + 86_400_000) })),
+      {
+        name: 'recovery finished: nothing PENDING, no province step unapplied, no account moving',
+        ok: quiet.quiet,
+        detail: quiet.left ?? `${quiet.ms} ms`,
+      },
+      ...(sentWhile
+        ? [answeredWhileCopyDown(sentWhile, faults), everyCopyKilled(cluster, provinces, faults, options.kills)]
+        : []),
+      ...(await finalChecks(p, families, provinces, frauds, {
+        from: new Date(clock.getTime() - 86_400_000),
+        to: new Date(clock.getTime() + 86_400_000),
+      })),
     ];
     const failed = checks.filter((c) => !c.ok).length;
     return {
-      seconds: (Date.now() - started) / 1000, operations: done, byKind, copies, replays, inDoubt, faults, networkFaults, slowestMs: p.slowestMs, quiesceMs: quiet.ms,
-      checks, passed: checks.length - failed, failed,
+      seconds: (Date.now() - started) / 1000,
+      operations: done,
+      byKind,
+      copies,
+      replays,
+      inDoubt,
+      faults,
+      networkFaults,
+      slowestMs: p.slowestMs,
+      quiesceMs: quiet.ms,
+      checks,
+      passed: checks.length - failed,
+      failed,
     };
   } finally {
     await cluster.stop();
@@ -308,12 +408,19 @@ function answeredWhileCopyDown(sent: { sentAt: number; outcome: Outcome }[], fau
     const window = windows.find((w) => s.sentAt >= w.from && s.sentAt < w.to);
     return window ? [{ ...s, target: window.target }] : [];
   });
-  const unanswered = during.filter(({ outcome }) =>
-    outcome.kind === 'unknown' || (outcome.kind === 'refused' && /UNAVAILABLE$/.test(outcome.code)));
+  const unanswered = during.filter(
+    ({ outcome }) => outcome.kind === 'unknown' || (outcome.kind === 'refused' && /UNAVAILABLE$/.test(outcome.code)),
+  );
   return {
     name: `requests sent while one copy was down were answered by the other copies (${during.length} sent in ${windows.length} windows)`,
     ok: unanswered.length === 0,
-    detail: unanswered.slice(0, 5).map(({ target, outcome }) => `${target} down: ${outcome.kind === 'unknown' ? outcome.why : answerText(outcome)}`).join('; ') || undefined,
+    detail:
+      unanswered
+        .slice(0, 5)
+        .map(
+          ({ target, outcome }) => `${target} down: ${outcome.kind === 'unknown' ? outcome.why : answerText(outcome)}`,
+        )
+        .join('; ') || undefined,
   };
 }
 
@@ -327,26 +434,45 @@ function everyCopyKilled(cluster: Cluster, provinces: string[], faults: FaultRec
   return {
     name: `every copy of every service was killed${kills >= copies.length ? '' : ` (not checked: ${kills} kills for ${copies.length} copies)`}`,
     ok: missed.length === 0,
-    detail: `${missed.length ? `never killed: ${missed.join(', ')}; ` : ''}crash points reached in ${[...crashed].sort().map(([c, n]) => `${c} ${n}`).join(', ') || 'no copy'}`,
+    detail: `${missed.length ? `never killed: ${missed.join(', ')}; ` : ''}crash points reached in ${
+      [...crashed]
+        .sort()
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ') || 'no copy'
+    }`,
   };
 }
 
 export function printReport(report: ChaosReport, log: (line: string) => void): void {
   log('');
-  log(`operations: ${report.operations} in ${report.seconds.toFixed(0)} s (${report.copies} extra simultaneous copies, ${report.replays} replays)`);
+  log(
+    `operations: ${report.operations} in ${report.seconds.toFixed(0)} s (${report.copies} extra simultaneous copies, ${report.replays} replays)`,
+  );
   for (const [kind, outcomes] of Object.entries(report.byKind).sort()) {
-    log(`  ${kind.padEnd(13)} ${Object.entries(outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    log(
+      `  ${kind.padEnd(13)} ${Object.entries(outcomes)
+        .map(([o, n]) => `${o} ${n}`)
+        .join(', ')}`,
+    );
   }
   const kills = report.faults.filter((f) => f.killed);
   const byTarget = new Map<string, number>();
   for (const f of kills) byTarget.set(f.target, (byTarget.get(f.target) ?? 0) + 1);
-  log(`kills: ${kills.length} (${[...byTarget].map(([t, n]) => `${t} ${n}`).join(', ')}), ${kills.filter((f) => f.crashAt).length} of them at CRASH_AT points`);
+  log(
+    `kills: ${kills.length} (${[...byTarget].map(([t, n]) => `${t} ${n}`).join(', ')}), ${kills.filter((f) => f.crashAt).length} of them at CRASH_AT points`,
+  );
   if (report.networkFaults.length) {
     const kinds = new Map<string, number>();
-    for (const f of report.networkFaults) kinds.set(f.to === 'db' ? 'database cut' : f.kind, (kinds.get(f.to === 'db' ? 'database cut' : f.kind) ?? 0) + 1);
-    log(`network faults: ${report.networkFaults.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); slowest answer ${report.slowestMs} ms`);
+    for (const f of report.networkFaults)
+      kinds.set(f.to === 'db' ? 'database cut' : f.kind, (kinds.get(f.to === 'db' ? 'database cut' : f.kind) ?? 0) + 1);
+    log(
+      `network faults: ${report.networkFaults.length} (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); slowest answer ${report.slowestMs} ms`,
+    );
   }
-  log(`answers in doubt, then made final under their key: ${report.inDoubt}; recovery quiet ${report.quiesceMs} ms after the last operation`);
-  for (const check of report.checks) log(`  ${check.ok ? 'pass' : 'FAIL'}  ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
+  log(
+    `answers in doubt, then made final under their key: ${report.inDoubt}; recovery quiet ${report.quiesceMs} ms after the last operation`,
+  );
+  for (const check of report.checks)
+    log(`  ${check.ok ? 'pass' : 'FAIL'}  ${check.name}${check.detail ? ` (${check.detail})` : ''}`);
   log(`${report.passed} passed, ${report.failed} failed`);
 }

@@ -51,7 +51,10 @@ export function platform(cluster: Cluster): Platform {
       for (let attempt = 0; ; attempt++) {
         const outcome = await self.send(request);
         if (accept(outcome)) return outcome;
-        if (attempt > 600) throw new Error(`no final answer to ${request.document.slice(0, 60)} after ${attempt} attempts: ${JSON.stringify(outcome)}`);
+        if (attempt > 600)
+          throw new Error(
+            `no final answer to ${request.document.slice(0, 60)} after ${attempt} attempts: ${JSON.stringify(outcome)}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
@@ -60,7 +63,8 @@ export function platform(cluster: Cluster): Platform {
 }
 
 /** A step safe to repeat is done when answered or refused, unless refused because a province was down. */
-const isFinalStep = (outcome: Outcome) => outcome.kind === 'answer' || (outcome.kind === 'refused' && outcome.code !== 'PROVINCE_UNAVAILABLE');
+const isFinalStep = (outcome: Outcome) =>
+  outcome.kind === 'answer' || (outcome.kind === 'refused' && outcome.code !== 'PROVINCE_UNAVAILABLE');
 
 const answerOf = (outcome: Outcome, what: string) => {
   if (outcome.kind !== 'answer') throw new Error(`${what}: ${JSON.stringify(outcome)}`);
@@ -78,13 +82,25 @@ function newIdNumber(run: number): string {
 }
 
 /** Enrols a member, credits an employee's account, opens the wallet. */
-export async function enrolMember(p: Platform, run: number, region: string, type: Member['type'], yuan: [string, string]): Promise<Member> {
+export async function enrolMember(
+  p: Platform,
+  run: number,
+  region: string,
+  type: Member['type'],
+  yuan: [string, string],
+): Promise<Member> {
   const portal: Who = { portal: provinceOf(region) };
   const input = { idNumber: newIdNumber(run), name: '演练', insuranceType: type, poolingRegion: region };
-  const id = (answerOf(await p.settle({ who: portal, document: DOCUMENTS.enrol, variables: { input } }), 'enrol').enrollMember as { id: string }).id;
+  const id = (
+    answerOf(await p.settle({ who: portal, document: DOCUMENTS.enrol, variables: { input } }), 'enrol')
+      .enrollMember as { id: string }
+  ).id;
   const member: Member = { id, region, type, account: type === 'EMPLOYEE' ? emptyAccount() : undefined };
   if (member.account) {
-    for (const [fundSource, amount] of [[FundSource.CURRENT_YEAR, yuan[0]], [FundSource.ACCUMULATED, yuan[1]]] as const) {
+    for (const [fundSource, amount] of [
+      [FundSource.CURRENT_YEAR, yuan[0]],
+      [FundSource.ACCUMULATED, yuan[1]],
+    ] as const) {
       const credit = { memberId: id, fundSource, amount, idempotencyKey: `setup-${id}-${fundSource}` };
       answerOf(await p.settle({ who: portal, document: DOCUMENTS.credit, variables: { input: credit } }), 'credit');
       member.account[fundSource].balance += parseYuan(amount);
@@ -100,48 +116,108 @@ export const letter = (signedAt: Date) => ({ version: '2024-v1', signedAt: signe
 
 /** Registers and confirms a relationship; repeats find the one already there. */
 export async function relate(p: Platform, donor: Member, beneficiary: Member, signedAt: Date): Promise<string> {
-  const input = { donorId: donor.id, beneficiaryId: beneficiary.id, relation: 'PARENT', channel: 'NATIONAL_APP', commitment: letter(signedAt) };
+  const input = {
+    donorId: donor.id,
+    beneficiaryId: beneficiary.id,
+    relation: 'PARENT',
+    channel: 'NATIONAL_APP',
+    commitment: letter(signedAt),
+  };
   const outcome = await p.settle({ who: { member: donor.id }, document: DOCUMENTS.establish, variables: { input } });
   let id: string;
   if (outcome.kind === 'answer') {
     id = (outcome.data.establishMutualAid as { id: string }).id;
   } else {
     // An earlier attempt whose answer was lost registered it: find it.
-    const mine = answerOf(await p.settle({ who: { member: donor.id }, document: DOCUMENTS.relationshipsOf, variables: { id: donor.id } }), 'relationships');
-    const edges = (mine.member as { relationshipsAsDonor: { edges: { node: { id: string; status: string; beneficiary: { id: string } } }[] } })
-      .relationshipsAsDonor.edges;
+    const mine = answerOf(
+      await p.settle({ who: { member: donor.id }, document: DOCUMENTS.relationshipsOf, variables: { id: donor.id } }),
+      'relationships',
+    );
+    const edges = (
+      mine.member as {
+        relationshipsAsDonor: { edges: { node: { id: string; status: string; beneficiary: { id: string } } }[] };
+      }
+    ).relationshipsAsDonor.edges;
     const live = edges.find((e) => e.node.beneficiary.id === beneficiary.id && e.node.status !== 'DISSOLVED');
     if (!live) throw new Error(`establishing ${donor.id} → ${beneficiary.id}: ${JSON.stringify(outcome)}`);
     id = live.node.id;
   }
-  const confirmed = await p.settle({ who: { member: beneficiary.id }, document: DOCUMENTS.confirm, variables: { input: { relationshipId: id, channel: 'NATIONAL_APP' } } });
+  const confirmed = await p.settle({
+    who: { member: beneficiary.id },
+    document: DOCUMENTS.confirm,
+    variables: { input: { relationshipId: id, channel: 'NATIONAL_APP' } },
+  });
   answerOf(confirmed, 'confirm');
   return id;
 }
 
 /** A new beneficiary for a family: within the donor's province or, if the donor's region is a pilot one, another province's pilot region (R8). */
-export async function newBeneficiary(p: Platform, run: number, random: Random, donor: Member, provinces: string[]): Promise<Member> {
+export async function newBeneficiary(
+  p: Platform,
+  run: number,
+  random: Random,
+  donor: Member,
+  provinces: string[],
+): Promise<Member> {
   const donorProvince = provinceOf(donor.region);
-  const candidates = [...PILOT_REGIONS, ...OTHER_REGIONS].filter((r) => provinces.includes(provinceOf(r)))
-    .filter((r) => provinceOf(r) === donorProvince || (PILOT_REGIONS.includes(r) && PILOT_REGIONS.includes(donor.region)));
+  const candidates = [...PILOT_REGIONS, ...OTHER_REGIONS]
+    .filter((r) => provinces.includes(provinceOf(r)))
+    .filter(
+      (r) => provinceOf(r) === donorProvince || (PILOT_REGIONS.includes(r) && PILOT_REGIONS.includes(donor.region)),
+    );
   const region = random.pick(candidates);
   const employee = random.chance(0.3);
-  return enrolMember(p, run, region, employee ? 'EMPLOYEE' : 'RESIDENT', employee ? [random.yuan(0, 300), random.yuan(0, 300)] : ['0', '0']);
+  return enrolMember(
+    p,
+    run,
+    region,
+    employee ? 'EMPLOYEE' : 'RESIDENT',
+    employee ? [random.yuan(0, 300), random.yuan(0, 300)] : ['0', '0'],
+  );
 }
 
-export async function newFamily(p: Platform, run: number, random: Random, index: number, provinces: string[], signedAt: Date): Promise<Family> {
+export async function newFamily(
+  p: Platform,
+  run: number,
+  random: Random,
+  index: number,
+  provinces: string[],
+  signedAt: Date,
+): Promise<Family> {
   const donorRegion = random.pick(pilotRegions(provinces));
   const donor = await enrolMember(p, run, donorRegion, 'EMPLOYEE', [random.yuan(2000, 6000), random.yuan(1000, 5000)]);
   const beneficiary = await newBeneficiary(p, run, random, donor, provinces);
-  const relationship = { id: await relate(p, donor, beneficiary, signedAt), donorId: donor.id, status: 'ACTIVE' as const };
-  return { index, donor, beneficiary, former: [], relationship, relationships: [relationship], lots: [], settlements: [] };
+  const relationship = {
+    id: await relate(p, donor, beneficiary, signedAt),
+    donorId: donor.id,
+    status: 'ACTIVE' as const,
+  };
+  return {
+    index,
+    donor,
+    beneficiary,
+    former: [],
+    relationship,
+    relationships: [relationship],
+    lots: [],
+    settlements: [],
+  };
 }
 
 /** R24 out of the way of the run: many transfers a day per donor, no night window near its clock. */
 export async function relaxTransferPolicy(p: Platform, provinces: string[]): Promise<void> {
   for (const region of [...PILOT_REGIONS, ...OTHER_REGIONS].filter((r) => provinces.includes(provinceOf(r)))) {
-    const input = { poolingRegion: region, dailyTransferLimit: 1000, transferAmountLimit: formatYuan(100_000_000n), nightWindowStart: '03:00', nightWindowEnd: '03:01' };
-    answerOf(await p.settle({ who: { portal: provinceOf(region) }, document: DOCUMENTS.setPolicy, variables: { input } }), 'policy');
+    const input = {
+      poolingRegion: region,
+      dailyTransferLimit: 1000,
+      transferAmountLimit: formatYuan(100_000_000n),
+      nightWindowStart: '03:00',
+      nightWindowEnd: '03:01',
+    };
+    answerOf(
+      await p.settle({ who: { portal: provinceOf(region) }, document: DOCUMENTS.setPolicy, variables: { input } }),
+      'policy',
+    );
   }
 }
 

@@ -3,13 +3,27 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken, type SigningIdentity } from '../subgraphs/common/platform/auth/tokens';
 import { INTERNAL_PREFIX, internalClient } from '../subgraphs/common/platform/http/internal-rpc';
-import { harnessOperations, type HarnessOperations, type InputOf, type OutputOf } from '../subgraphs/common/platform/http/internal-contract';
+import {
+  harnessOperations,
+  type HarnessOperations,
+  type InputOf,
+  type OutputOf,
+} from '../subgraphs/common/platform/http/internal-contract';
 import { type ProvinceSelection, provincesOf } from '../subgraphs/common/domain/reference-data';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database';
 import type { CryptoSuite } from '../subgraphs/common/platform/crypto/suite';
 import type { LinkControl } from './fault-proxy';
 import { Links } from './links';
-import { credentialOf, deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, privateKeyFile, suiteKeysDir, trustedKeys } from './keys';
+import {
+  credentialOf,
+  deploymentKey,
+  identityProvider,
+  jwksFile,
+  keyEncryptionKeyFile,
+  privateKeyFile,
+  suiteKeysDir,
+  trustedKeys,
+} from './keys';
 import { type GraphClient, graphClient, tokenRequest, type Who } from './parties';
 import { type RoundRobinFront, startRoundRobinFront } from './round-robin-front';
 import { freePort, type ServiceProcess, startServiceProcess } from './service-process';
@@ -174,7 +188,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   // Every process spawned and not yet exited, ready or not: a failed start stops them all.
   const launched = new Set<ServiceProcess>();
   const cryptoSuite = options.cryptoSuite ?? 'international';
-  const allKeysDir = options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
+  const allKeysDir =
+    options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const keysDir = suiteKeysDir(allKeysDir, cryptoSuite);
   const links = options.faultLinks || options.latencyMs ? new Links(options.latencyMs, options.jitterMs) : undefined;
   const stopAll = async () => {
@@ -200,7 +215,12 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     );
     const identity = await identityProvider(keysDir, cryptoSuite);
     const harnessKey = options.testHarness ? ['test'] : [];
-    const deployments = ['gateway', 'national', ...options.provinces.map((code) => `province-${code}`), ...(options.testHarness ? ['test'] : [])];
+    const deployments = [
+      'gateway',
+      'national',
+      ...options.provinces.map((code) => `province-${code}`),
+      ...(options.testHarness ? ['test'] : []),
+    ];
     for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
@@ -222,7 +242,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const urlOf = (key: string) => `http://127.0.0.1:${ports.get(key)}`;
     /** The URL a service at `from` is given for `to`: through the link's fault proxy when there are links. */
     const urlFrom = async (from: string, to: string) => (links ? links.urlThrough(from, to, urlOf(to)) : urlOf(to));
-    const databaseUrlOf = async (service: string) => (links ? links.urlThrough(service, 'db', databaseUrls[service]) : databaseUrls[service]);
+    const databaseUrlOf = async (service: string) =>
+      links ? links.urlThrough(service, 'db', databaseUrls[service]) : databaseUrls[service];
     const provinceUrls = async (from: string) =>
       (await Promise.all(options.provinces.map(async (c) => `${c}=${await urlFrom(from, c)}`))).join(',');
     const provinces = new Map<string, ServiceProcess>();
@@ -236,8 +257,16 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       for (let attempt = 1; ; attempt++) {
         if (!ports.has(service)) ports.set(service, fixedPort(service) ?? (await freePort()));
         try {
-          const steer = (path: string) => (armed.get(service)?.path === path ? ports.get(armed.get(service)?.copy ?? '') : undefined);
-          fronts.set(service, await startRoundRobinFront(ports.get(service) as number, () => copiesOf(service).flatMap((c) => ports.get(c) ?? []), steer));
+          const steer = (path: string) =>
+            armed.get(service)?.path === path ? ports.get(armed.get(service)?.copy ?? '') : undefined;
+          fronts.set(
+            service,
+            await startRoundRobinFront(
+              ports.get(service) as number,
+              () => copiesOf(service).flatMap((c) => ports.get(c) ?? []),
+              steer,
+            ),
+          );
           return;
         } catch (error) {
           if (attempt >= 5 || fixedPort(service) !== undefined) throw error;
@@ -248,7 +277,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const start = async (key: string, service: Omit<Parameters<typeof startServiceProcess>[0], 'port'>) => {
       await running.get(key)?.stop(); // a restart: the old process, if still there, goes first
       const crashAt = service.env.CRASH_AT;
-      if (crashAt && key.includes('#')) armed.set(serviceOf(key), { path: `${INTERNAL_PREFIX}${crashAt.split(':')[0]}`, copy: key });
+      if (crashAt && key.includes('#'))
+        armed.set(serviceOf(key), { path: `${INTERNAL_PREFIX}${crashAt.split(':')[0]}`, copy: key });
       else if (armed.get(serviceOf(key))?.copy === key) armed.delete(serviceOf(key));
       for (let attempt = 1; ; attempt++) {
         const firstStart = !ports.has(key);
@@ -279,15 +309,20 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         name: `province ${copy}`,
         script: SCRIPTS.province,
         env: {
-          PROVINCE: code, DATABASE_URL: await databaseUrlOf(code), ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
-          ...clockEnv(), ...options.serviceEnv, ...extraEnv,
+          PROVINCE: code,
+          DATABASE_URL: await databaseUrlOf(code),
+          ...(await keysOf(`province-${code}`, ['national', 'gateway', ...harnessKey])),
+          ...clockEnv(),
+          ...options.serviceEnv,
+          ...extraEnv,
         },
       });
       if (copy === copiesOf(code)[0]) provinces.set(code, service);
       return service;
     };
     let clockOffsetMs = 0; // a restarted service goes on from the platform time set
-    const clockEnv = (): Record<string, string> => (options.adjustableClock ? { ADJUSTABLE_CLOCK: '1', CLOCK_OFFSET_MS: String(clockOffsetMs) } : {});
+    const clockEnv = (): Record<string, string> =>
+      options.adjustableClock ? { ADJUSTABLE_CLOCK: '1', CLOCK_OFFSET_MS: String(clockOffsetMs) } : {};
     const startNational = async (copy: string, extraEnv: Record<string, string> = {}) =>
       start(copy, {
         name: copy,
@@ -306,13 +341,20 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     // The test harness's own key: national trusts it for the clock and recovery routes of a test cluster only.
     const harnessCredential = credentialOf(keysDir, 'test');
     const harness = async <N extends keyof HarnessOperations & string>(
-      operation: N, input: InputOf<HarnessOperations, N>, copy = 'national',
+      operation: N,
+      input: InputOf<HarnessOperations, N>,
+      copy = 'national',
     ): Promise<OutputOf<HarnessOperations, N>> => {
-      if (!options.testHarness) throw new Error(`${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`);
+      if (!options.testHarness)
+        throw new Error(
+          `${operation}: this cluster was not started for tests (testHarness), so nothing drives it from outside`,
+        );
       try {
         return await internalClient(urlOf(copy), harnessOperations, harnessCredential).call(operation, input);
       } catch (error) {
-        throw new Error(`${operation}: ${copy} refused it (${(error as Error).message}); only a test cluster outside production accepts it`);
+        throw new Error(
+          `${operation}: ${copy} refused it (${(error as Error).message}); only a test cluster outside production accepts it`,
+        );
       }
     };
     // National's clock first; every province then takes the time national answered, so all record on one clock.
@@ -349,13 +391,16 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       if (service === 'national') return startNational;
       if (service === 'gateway') return startGateway;
       if (options.provinces.includes(service)) return startProvince;
-      throw new Error(`there is no service "${service}": 'national', 'gateway' or one of ${options.provinces.join(', ')}, or a copy of one ('national#1')`);
+      throw new Error(
+        `there is no service "${service}": 'national', 'gateway' or one of ${options.provinces.join(', ')}, or a copy of one ('national#1')`,
+      );
     };
     /** The copies a target names: one copy ('national#2'), or every copy of a service. */
     const targetsOf = (target: string) => {
       const copies = copiesOf(serviceOf(target));
       launcherOf(serviceOf(target));
-      if (target.includes('#') && !copies.includes(target)) throw new Error(`there is no copy "${target}": ${copies.join(', ')}`);
+      if (target.includes('#') && !copies.includes(target))
+        throw new Error(`there is no copy "${target}": ${copies.join(', ')}`);
       return target.includes('#') ? [target] : copies;
     };
     const restart = async (target: string, env: Record<string, string> = {}): Promise<ServiceProcess> => {
@@ -406,19 +451,25 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
           await harness('recover', {});
           const backlog = await harness('recoveryBacklog', {});
           if (Object.values(backlog).every((n) => n === 0)) return;
-          if (Date.now() > deadline) throw new Error(`recovery is not quiet after ${timeoutMs} ms: ${JSON.stringify(backlog)}`);
+          if (Date.now() > deadline)
+            throw new Error(`recovery is not quiet after ${timeoutMs} ms: ${JSON.stringify(backlog)}`);
           await new Promise((resolve) => setTimeout(resolve, 200));
         }
       },
       async reconcile() {
         const reports: Record<string, Reconciliation> = {};
         for (const code of options.provinces) {
-          reports[code] = (await graphClient(gatewayUrl, () => token({ portal: code })).ok(RECONCILE, { p: code })).reconciliation;
+          reports[code] = (
+            await graphClient(gatewayUrl, () => token({ portal: code })).ok(RECONCILE, { p: code })
+          ).reconciliation;
         }
         return reports;
       },
       link(from, to) {
-        if (!links) throw new Error('this cluster runs without fault proxies: start it with faultLinks (or latencyMs) to break its links');
+        if (!links)
+          throw new Error(
+            'this cluster runs without fault proxies: start it with faultLinks (or latencyMs) to break its links',
+          );
         return links.link(from, to);
       },
       healAll: () => links?.all().forEach((link) => link.heal()),

@@ -22,14 +22,74 @@ export interface DemoPerson {
 const id = (first17: string) => withCheckCharacter(first17);
 
 export const DEMO_PEOPLE: DemoPerson[] = [
-  { key: 'wuQiang', name: '伍强', idNumber: id('51010519900312003'), insuranceType: 'EMPLOYEE', poolingRegion: '320500', contributions: ['3600.00', '12850.00'], wallet: true },
-  { key: 'wuMin', name: '伍敏', idNumber: id('51010519620805001'), insuranceType: 'RESIDENT', poolingRegion: '510100', wallet: true },
-  { key: 'zhangLi', name: '张丽', idNumber: id('13010219850101002'), insuranceType: 'EMPLOYEE', poolingRegion: '130100', contributions: ['2400.00', '5300.50'], wallet: true },
-  { key: 'liXiaoyu', name: '李小雨', idNumber: id('13010220120606004'), insuranceType: 'RESIDENT', poolingRegion: '320100', wallet: true },
-  { key: 'wangXiuying', name: '王秀英', idNumber: id('13060219500220006'), insuranceType: 'RESIDENT', poolingRegion: '130600', wallet: false },
-  { key: 'chenGang', name: '陈刚', idNumber: id('51070319800415001'), insuranceType: 'EMPLOYEE', poolingRegion: '510100', contributions: ['4100.00', '20000.00'], wallet: true },
-  { key: 'liuFang', name: '刘芳', idNumber: id('51070319820909002'), insuranceType: 'EMPLOYEE', poolingRegion: '510700', contributions: ['1800.00', '3000.00'], wallet: true },
-  { key: 'chenXiaoming', name: '陈小明', idNumber: id('51010520100101003'), insuranceType: 'RESIDENT', poolingRegion: '510100', wallet: true },
+  {
+    key: 'wuQiang',
+    name: '伍强',
+    idNumber: id('51010519900312003'),
+    insuranceType: 'EMPLOYEE',
+    poolingRegion: '320500',
+    contributions: ['3600.00', '12850.00'],
+    wallet: true,
+  },
+  {
+    key: 'wuMin',
+    name: '伍敏',
+    idNumber: id('51010519620805001'),
+    insuranceType: 'RESIDENT',
+    poolingRegion: '510100',
+    wallet: true,
+  },
+  {
+    key: 'zhangLi',
+    name: '张丽',
+    idNumber: id('13010219850101002'),
+    insuranceType: 'EMPLOYEE',
+    poolingRegion: '130100',
+    contributions: ['2400.00', '5300.50'],
+    wallet: true,
+  },
+  {
+    key: 'liXiaoyu',
+    name: '李小雨',
+    idNumber: id('13010220120606004'),
+    insuranceType: 'RESIDENT',
+    poolingRegion: '320100',
+    wallet: true,
+  },
+  {
+    key: 'wangXiuying',
+    name: '王秀英',
+    idNumber: id('13060219500220006'),
+    insuranceType: 'RESIDENT',
+    poolingRegion: '130600',
+    wallet: false,
+  },
+  {
+    key: 'chenGang',
+    name: '陈刚',
+    idNumber: id('51070319800415001'),
+    insuranceType: 'EMPLOYEE',
+    poolingRegion: '510100',
+    contributions: ['4100.00', '20000.00'],
+    wallet: true,
+  },
+  {
+    key: 'liuFang',
+    name: '刘芳',
+    idNumber: id('51070319820909002'),
+    insuranceType: 'EMPLOYEE',
+    poolingRegion: '510700',
+    contributions: ['1800.00', '3000.00'],
+    wallet: true,
+  },
+  {
+    key: 'chenXiaoming',
+    name: '陈小明',
+    idNumber: id('51010520100101003'),
+    insuranceType: 'RESIDENT',
+    poolingRegion: '510100',
+    wallet: true,
+  },
 ];
 
 const ENROL = `mutation Enrol($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`;
@@ -42,10 +102,15 @@ const ACTIVATE = `mutation Activate($input: ActivateWalletInput!) { activateWall
  * insured in a province that is not running now is left alone (enrolling answers ALREADY_ENROLLED);
  * one whose insurance ended is enrolled again, as a new member.
  */
-export async function loadDemoData(gatewayUrl: string, provinces: string[], identity: SigningIdentity): Promise<Record<string, string>> {
+export async function loadDemoData(
+  gatewayUrl: string,
+  provinces: string[],
+  identity: SigningIdentity,
+): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   const portals = new Map<string, Record<string, string>>();
-  for (const code of provinces) portals.set(code, await bearer(identity, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: code }));
+  for (const code of provinces)
+    portals.set(code, await bearer(identity, { role: Role.PROVINCIAL_PORTAL, subject: 'demo-loader', province: code }));
   for (const person of DEMO_PEOPLE.filter((p) => provinces.includes(p.poolingRegion.slice(0, 2)))) {
     // The province's portal enrols and credits; the member opens their own wallet.
     const home = person.poolingRegion.slice(0, 2);
@@ -56,20 +121,39 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[], iden
       ids[person.key] = found;
       continue;
     }
-    const enrolled = await graphql<{ enrollMember: { id: string } }>(gatewayUrl, ENROL, {
-      input: { idNumber: person.idNumber, name: person.name, insuranceType: person.insuranceType, poolingRegion: person.poolingRegion },
-    }, portal);
+    const enrolled = await graphql<{ enrollMember: { id: string } }>(
+      gatewayUrl,
+      ENROL,
+      {
+        input: {
+          idNumber: person.idNumber,
+          name: person.name,
+          insuranceType: person.insuranceType,
+          poolingRegion: person.poolingRegion,
+        },
+      },
+      portal,
+    );
     if (enrolled.errors?.[0]?.extensions?.code === 'ALREADY_ENROLLED') continue; // moved to a province that is not running now
-    if (enrolled.errors?.length || !enrolled.data) throw new Error(`GraphQL errors: ${JSON.stringify(enrolled.errors)}`);
+    if (enrolled.errors?.length || !enrolled.data)
+      throw new Error(`GraphQL errors: ${JSON.stringify(enrolled.errors)}`);
     const memberId = enrolled.data.enrollMember.id;
     ids[person.key] = memberId;
     const [currentYear, accumulated] = person.contributions ?? [];
-    for (const [fundSource, amount] of [['CURRENT_YEAR', currentYear], ['ACCUMULATED', accumulated]] as const) {
+    for (const [fundSource, amount] of [
+      ['CURRENT_YEAR', currentYear],
+      ['ACCUMULATED', accumulated],
+    ] as const) {
       if (!amount) continue;
       // The key names the membership: a person enrolled again after their insurance ended is credited anew.
-      await graphqlOk(gatewayUrl, CREDIT, {
-        input: { memberId, fundSource, amount, idempotencyKey: `demo-${memberId}-${fundSource}` },
-      }, portal);
+      await graphqlOk(
+        gatewayUrl,
+        CREDIT,
+        {
+          input: { memberId, fundSource, amount, idempotencyKey: `demo-${memberId}-${fundSource}` },
+        },
+        portal,
+      );
     }
     if (person.wallet) {
       const phone = demoPhone(person);
@@ -82,11 +166,17 @@ export async function loadDemoData(gatewayUrl: string, provinces: string[], iden
 
 /** The member id of a person insured now in one of the provinces, each asked by its own portal. */
 async function insuredIn(
-  gatewayUrl: string, person: DemoPerson, provinces: string[], portals: Map<string, Record<string, string>>,
+  gatewayUrl: string,
+  person: DemoPerson,
+  provinces: string[],
+  portals: Map<string, Record<string, string>>,
 ): Promise<string | undefined> {
   for (const code of provinces) {
     const found = await graphqlOk<{ memberByIdNumber: { id: string } | null }>(
-      gatewayUrl, `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: person.idNumber }, portals.get(code),
+      gatewayUrl,
+      `query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`,
+      { n: person.idNumber },
+      portals.get(code),
     );
     if (found.memberByIdNumber) return found.memberByIdNumber.id;
   }

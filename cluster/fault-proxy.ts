@@ -60,7 +60,10 @@ export class FaultProxy implements LinkControl {
   latency: Latency = { rttMs: 0, jitterMs: 0 };
   port = 0;
 
-  constructor(readonly name: string, private readonly target: { host: string; port: number }) {}
+  constructor(
+    readonly name: string,
+    private readonly target: { host: string; port: number },
+  ) {}
 
   async listen(host = '127.0.0.1'): Promise<number> {
     const server = createServer({ noDelay: true }, (client) => this.accept(client));
@@ -165,7 +168,9 @@ export class FaultProxy implements LinkControl {
 
   private silences(direction: Direction): boolean {
     const state = this.state;
-    return state.kind === 'blackhole' || state.kind === 'reset' || (state.kind === 'one-way' && state.silent === direction);
+    return (
+      state.kind === 'blackhole' || state.kind === 'reset' || (state.kind === 'one-way' && state.silent === direction)
+    );
   }
 
   private resetPair(pair: Pair): void {

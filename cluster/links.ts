@@ -8,10 +8,17 @@ import { FaultProxy, type LinkControl } from './fault-proxy';
 export class Links {
   private readonly proxies = new Map<string, FaultProxy>();
 
-  constructor(private readonly latencyMs = 0, private readonly jitterMs = 0) {}
+  constructor(
+    private readonly latencyMs = 0,
+    private readonly jitterMs = 0,
+  ) {}
 
   /** The address a service at `from` is given for `to`: its link's proxy, opened on first use. */
-  async through(from: string, to: string, target: { host: string; port: number }): Promise<{ host: string; port: number }> {
+  async through(
+    from: string,
+    to: string,
+    target: { host: string; port: number },
+  ): Promise<{ host: string; port: number }> {
     const name = linkName(from, to);
     let proxy = this.proxies.get(name);
     if (!proxy) {
@@ -37,7 +44,9 @@ export class Links {
   link(from: string, to: string): LinkControl {
     const proxy = this.proxies.get(linkName(from, to));
     if (!proxy) {
-      throw new Error(`there is no link ${linkName(from, to)}: links are ${[...this.proxies.keys()].join(', ') || 'none (start the cluster with faultLinks or latencyMs)'}`);
+      throw new Error(
+        `there is no link ${linkName(from, to)}: links are ${[...this.proxies.keys()].join(', ') || 'none (start the cluster with faultLinks or latencyMs)'}`,
+      );
     }
     return proxy;
   }

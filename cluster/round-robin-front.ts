@@ -20,13 +20,22 @@ export interface RoundRobinFront {
 }
 
 /** Headers of one connection, not of the request: the front has its own connections on both sides. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'proxy-connection',
+]);
 
 const endToEnd = (headers: IncomingHttpHeaders) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 
 export async function startRoundRobinFront(
-  port: number, copyPorts: () => number[], steer: (path: string) => number | undefined = () => undefined,
+  port: number,
+  copyPorts: () => number[],
+  steer: (path: string) => number | undefined = () => undefined,
 ): Promise<RoundRobinFront> {
   const sockets = new Set<Socket>();
   let next = 0;
@@ -39,15 +48,26 @@ export async function startRoundRobinFront(
       const turn = next++;
       const inTurn = copyPorts().map((_, i, all) => all[(turn + i) % all.length]);
       const steered = steer(incoming.url ?? '');
-      const ports = steered !== undefined && inTurn.includes(steered) ? [steered, ...inTurn.filter((p) => p !== steered)] : inTurn;
+      const ports =
+        steered !== undefined && inTurn.includes(steered) ? [steered, ...inTurn.filter((p) => p !== steered)] : inTurn;
       const send = (attempt: number) => {
         if (attempt >= ports.length) {
           outgoing.socket?.destroy(); // no copy is there: as a connection refused
           return;
         }
-        const headers = { ...endToEnd(incoming.headers), ...(body.length > 0 ? { 'content-length': String(body.length) } : {}) };
+        const headers = {
+          ...endToEnd(incoming.headers),
+          ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
+        };
         const upstream = request(
-          { host: '127.0.0.1', port: ports[attempt], method: incoming.method, path: incoming.url, headers, agent: false },
+          {
+            host: '127.0.0.1',
+            port: ports[attempt],
+            method: incoming.method,
+            path: incoming.url,
+            headers,
+            agent: false,
+          },
           (answer) => {
             outgoing.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
             outgoing.flushHeaders(); // a stream (server-sent events) starts at once

@@ -36,7 +36,8 @@ export async function portProblem(port: number): Promise<string | undefined> {
     const server = createServer();
     server.unref();
     server.once('error', (error: NodeJS.ErrnoException) =>
-      resolve(error.code === 'EADDRINUSE' ? 'is in use' : `cannot be listened on (${error.code ?? error.message})`));
+      resolve(error.code === 'EADDRINUSE' ? 'is in use' : `cannot be listened on (${error.code ?? error.message})`),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(undefined)));
   });
 }
@@ -109,7 +110,9 @@ export async function startServiceProcess(options: {
 function profilingFlags(name: string): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;
   if (!dir) return [];
-  const only = process.env.BENCH_CPU_PROF_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_CPU_PROF_SERVICES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (only && only.length > 0 && !only.includes(name)) return [];
   const file = `${name.replace(/[^a-z0-9]+/gi, '-')}.${Date.now()}.cpuprofile`;
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`];

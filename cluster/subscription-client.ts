@@ -66,9 +66,13 @@ export async function subscribeOverSse<Data = Record<string, any>>(
     async next(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (taken >= results.length) {
-        if (endedWith) throw new Error(`the subscription ended (${endedWith.error?.message ?? 'completed'}) after ${results.length} answers`);
+        if (endedWith)
+          throw new Error(
+            `the subscription ended (${endedWith.error?.message ?? 'completed'}) after ${results.length} answers`,
+          );
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no answer within ${timeoutMs} ms; ${results.length} so far: ${JSON.stringify(results)}`);
+        if (left <= 0)
+          throw new Error(`no answer within ${timeoutMs} ms; ${results.length} so far: ${JSON.stringify(results)}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           wake = () => {

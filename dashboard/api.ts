@@ -1,13 +1,24 @@
 import {
-  type AidCategoryName, DASHBOARD_QUERY, type DashboardStatistics, type InsuranceTypeName, type PeriodUnitName,
+  type AidCategoryName,
+  DASHBOARD_QUERY,
+  type DashboardStatistics,
+  type InsuranceTypeName,
+  type PeriodUnitName,
 } from '../subgraphs/national/statistics/dashboard-query';
 
 /** The page's one question to the graph (R23), asked with the signed-in token. */
-export type { DashboardFigures as Figures, DashboardStatistics as Statistics, Stocks } from '../subgraphs/national/statistics/dashboard-query';
+export type {
+  DashboardFigures as Figures,
+  DashboardStatistics as Statistics,
+  Stocks,
+} from '../subgraphs/national/statistics/dashboard-query';
 
 /** A refusal of the graph, with its stable code (FORBIDDEN, UNAUTHENTICATED, INVALID_ARGUMENT, ...). */
 export class GraphError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -14,14 +14,19 @@ const quoted = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"
 
 export function csvOf(table: Table): string {
   const line = (values: string[]) => values.map(quoted).join(',');
-  return BOM + [line(table.headers), ...table.rows.map((r) => line(r.cells.map((c) => String(c.value))))].join('\r\n') + '\r\n';
+  return (
+    BOM +
+    [line(table.headers), ...table.rows.map((r) => line(r.cells.map((c) => String(c.value))))].join('\r\n') +
+    '\r\n'
+  );
 }
 
 const EXACT_IN_A_DOUBLE = /^-?\d{1,13}(\.\d{1,2})?$/;
 
 function sheetCell(cell: Cell): SheetCell {
   if (cell.kind === 'count') return { value: cell.value, type: Number };
-  if (cell.kind === 'money' && EXACT_IN_A_DOUBLE.test(cell.value)) return { value: Number(cell.value), type: Number, format: '#,##0.00' };
+  if (cell.kind === 'money' && EXACT_IN_A_DOUBLE.test(cell.value))
+    return { value: Number(cell.value), type: Number, format: '#,##0.00' };
   return { value: cell.value, type: String };
 }
 

@@ -1,7 +1,11 @@
 import { fetchStatistics, type Figures, GraphError, type Question, type Stocks, type Statistics } from './api';
 import { type Charts, createCharts, drawClearing, drawProvinces, drawRegions, drawTrend } from './charts';
 import {
-  type AidCategoryName, beijingMonth, type Breakdowns, type InsuranceTypeName, type PeriodUnitName,
+  type AidCategoryName,
+  beijingMonth,
+  type Breakdowns,
+  type InsuranceTypeName,
+  type PeriodUnitName,
 } from '../subgraphs/national/statistics/dashboard-query';
 import { fenOf, inUnit, unitFor } from '../subgraphs/national/statistics/money-units';
 import { exportTable } from './export';
@@ -25,7 +29,9 @@ declare global {
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const show = (id: string, visible: boolean) => { $(id).hidden = !visible; };
+const show = (id: string, visible: boolean) => {
+  $(id).hidden = !visible;
+};
 
 let charts: Charts | undefined;
 let latest: Statistics | undefined;
@@ -58,9 +64,17 @@ const UNIT_NAMES: Record<PeriodUnitName, string> = { MONTH: '月度', WEEK: '每
 
 /** The period inputs for a unit: months, or days (a week is any day of it), with a default period. */
 function setUnit(unit: PeriodUnitName): void {
-  const [type, from, to] = unit === 'MONTH' ? ['month', beijingMonth(-11), beijingMonth(0)]
-    : unit === 'WEEK' ? ['date', beijingDay(-7 * 11), beijingDay(0)] : ['date', beijingDay(-29), beijingDay(0)];
-  for (const [id, value] of [['from', from], ['to', to]]) Object.assign($<HTMLInputElement>(id), { type, value });
+  const [type, from, to] =
+    unit === 'MONTH'
+      ? ['month', beijingMonth(-11), beijingMonth(0)]
+      : unit === 'WEEK'
+        ? ['date', beijingDay(-7 * 11), beijingDay(0)]
+        : ['date', beijingDay(-29), beijingDay(0)];
+  for (const [id, value] of [
+    ['from', from],
+    ['to', to],
+  ])
+    Object.assign($<HTMLInputElement>(id), { type, value });
 }
 
 const REFUSALS: Record<string, string> = {
@@ -75,12 +89,15 @@ async function load(): Promise<void> {
   const to = $<HTMLInputElement>('to').value;
   const unit = $<HTMLSelectElement>('unit').value as PeriodUnitName;
   const question: Question = {
-    from, to, unit,
+    from,
+    to,
+    unit,
     category: ($<HTMLSelectElement>('category').value || null) as AidCategoryName | null,
     insuranceType: ($<HTMLSelectElement>('insurance-type').value || null) as InsuranceTypeName | null,
   };
   if (!from || !to || from > to) return showError('统计期间有误：起始不能晚于结束。');
-  if (unit === 'MONTH' && monthsBetween(from, to) > MAX_MONTHS) return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
+  if (unit === 'MONTH' && monthsBetween(from, to) > MAX_MONTHS)
+    return showError(`统计期间有误：最长 ${MAX_MONTHS} 个月。`);
   $('status').textContent = '正在更新…';
   try {
     latest = await fetchStatistics(token, question);
@@ -88,7 +105,9 @@ async function load(): Promise<void> {
     const code = error instanceof GraphError ? error.code : 'NETWORK';
     if (REFUSALS[code]) return signIn(REFUSALS[code]);
     $('status').textContent = '更新失败，30 秒后重试';
-    return showError(code === 'INVALID_ARGUMENT' ? `统计期间有误：${(error as Error).message}` : `暂时无法获取数据（${code}）。`);
+    return showError(
+      code === 'INVALID_ARGUMENT' ? `统计期间有误：${(error as Error).message}` : `暂时无法获取数据（${code}）。`,
+    );
   }
   showError(null);
   show('sign-in', false);
@@ -96,7 +115,8 @@ async function load(): Promise<void> {
   show('board', true);
   render(latest);
   $('status').textContent = `更新于 北京时间 ${beijingTime(latest.asOf)} · 每 30 秒自动刷新`;
-  $('print-note').textContent = `统计期间 ${latest.from} 至 ${latest.to} · 数据时间 北京时间 ${beijingTime(latest.asOf)}`;
+  $('print-note').textContent =
+    `统计期间 ${latest.from} 至 ${latest.to} · 数据时间 北京时间 ${beijingTime(latest.asOf)}`;
 }
 
 function render(statistics: Statistics): void {
@@ -121,7 +141,8 @@ function render(statistics: Statistics): void {
   showTotal('quota-outstanding', statistics.quotaOutstanding);
   $('period-label').textContent = `${statistics.from} 至 ${statistics.to}`;
   $('families-in-force').textContent = count(statistics.families.inForce);
-  $('families-change').textContent = `期间新建 ${count(statistics.families.established)} · 解除 ${count(statistics.families.ended)}`;
+  $('families-change').textContent =
+    `期间新建 ${count(statistics.families.established)} · 解除 ${count(statistics.families.ended)}`;
   $('distinct-donors').textContent = count(statistics.distinctDonors);
   $('distinct-beneficiaries').textContent = count(statistics.distinctBeneficiaries);
   $('filter-note').textContent = filterNote(statistics);
@@ -142,54 +163,112 @@ function showTotal(id: string, amount: string): void {
   $(`${id}-unit`).textContent = unit;
 }
 
-const FIGURE_HEADERS = ['共济人次', '共济金额（元）', '省内人次', '省内金额（元）', '跨省人次', '跨省金额（元）', '新开通钱包', '累计钱包', '待使用额度（元）'];
-
-const placeCells = (p: Figures & Stocks) => [
-  number(p.aidCount), money(p.aidAmount), number(p.withinProvinceCount), money(p.withinProvinceAmount), number(p.crossProvinceCount),
-  money(p.crossProvinceAmount), number(p.walletsActivated), number(p.walletsActivatedToDate), money(p.quotaOutstanding),
+const FIGURE_HEADERS = [
+  '共济人次',
+  '共济金额（元）',
+  '省内人次',
+  '省内金额（元）',
+  '跨省人次',
+  '跨省金额（元）',
+  '新开通钱包',
+  '累计钱包',
+  '待使用额度（元）',
 ];
 
-const CATEGORY_NAMES: Record<AidCategoryName, string> = { OUTPATIENT: '门诊', INPATIENT: '住院', PHARMACY: '药店购药', PREMIUM: '参保缴费' };
+const placeCells = (p: Figures & Stocks) => [
+  number(p.aidCount),
+  money(p.aidAmount),
+  number(p.withinProvinceCount),
+  money(p.withinProvinceAmount),
+  number(p.crossProvinceCount),
+  money(p.crossProvinceAmount),
+  number(p.walletsActivated),
+  number(p.walletsActivatedToDate),
+  money(p.quotaOutstanding),
+];
+
+const CATEGORY_NAMES: Record<AidCategoryName, string> = {
+  OUTPATIENT: '门诊',
+  INPATIENT: '住院',
+  PHARMACY: '药店购药',
+  PREMIUM: '参保缴费',
+};
 const INSURANCE_NAMES: Record<InsuranceTypeName, string> = { EMPLOYEE: '职工医保', RESIDENT: '城乡居民医保' };
 
 /** Which filters the aid figures are narrowed by, in words ('' when none). */
 function filterNote(statistics: Statistics): string {
   const parts = [
-    statistics.category && CATEGORY_NAMES[statistics.category], statistics.insuranceType && `被共济人为${INSURANCE_NAMES[statistics.insuranceType]}`,
+    statistics.category && CATEGORY_NAMES[statistics.category],
+    statistics.insuranceType && `被共济人为${INSURANCE_NAMES[statistics.insuranceType]}`,
   ].filter(Boolean);
   return parts.length ? `仅${parts.join('、')}` : '';
 }
 
 const QUOTA_HEADERS = [
-  '新建家庭', '解除家庭', '存续家庭', '共济人（人）', '被共济人（人）', '设置额度（元）', '已使用（元）', '06:00 退回（元）', '解除退回（元）', '待使用（元）',
+  '新建家庭',
+  '解除家庭',
+  '存续家庭',
+  '共济人（人）',
+  '被共济人（人）',
+  '设置额度（元）',
+  '已使用（元）',
+  '06:00 退回（元）',
+  '解除退回（元）',
+  '待使用（元）',
 ];
 
 const breakdownCells = (b: Breakdowns) => [
-  number(b.families.established), number(b.families.ended), number(b.families.inForce), number(b.distinctDonors), number(b.distinctBeneficiaries),
-  money(b.quota.set), money(b.quota.spent), money(b.quota.returnedUnaccepted), money(b.quota.returnedOnDissolution), money(b.quota.outstanding),
+  number(b.families.established),
+  number(b.families.ended),
+  number(b.families.inForce),
+  number(b.distinctDonors),
+  number(b.distinctBeneficiaries),
+  money(b.quota.set),
+  money(b.quota.spent),
+  money(b.quota.returnedUnaccepted),
+  money(b.quota.returnedOnDissolution),
+  money(b.quota.outstanding),
 ];
 
 function tablesOf(statistics: Statistics): Table[] {
   return [
     {
-      id: 'quota-table', title: '共济家庭与额度', headers: ['省份', ...QUOTA_HEADERS],
+      id: 'quota-table',
+      title: '共济家庭与额度',
+      headers: ['省份', ...QUOTA_HEADERS],
       rows: [
-        ...statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...breakdownCells(p)] })),
+        ...statistics.provinces.map((p) => ({
+          key: p.province.code,
+          cells: [text(p.province.name), ...breakdownCells(p)],
+        })),
         ...(statistics.province ? [] : [{ key: 'total', cells: [text('合计'), ...breakdownCells(statistics)] }]),
       ],
     },
     {
-      id: 'provinces-table', title: '各省明细', headers: ['省份', ...FIGURE_HEADERS],
-      rows: statistics.provinces.map((p) => ({ key: p.province.code, cells: [text(p.province.name), ...placeCells(p)] })),
+      id: 'provinces-table',
+      title: '各省明细',
+      headers: ['省份', ...FIGURE_HEADERS],
+      rows: statistics.provinces.map((p) => ({
+        key: p.province.code,
+        cells: [text(p.province.name), ...placeCells(p)],
+      })),
     },
     {
-      id: 'regions-table', title: '各统筹区明细', headers: ['统筹区代码', '统筹区', ...FIGURE_HEADERS],
-      rows: statistics.regions.map((r) => ({ key: r.poolingRegion.code, cells: [text(r.poolingRegion.code), text(r.poolingRegion.name), ...placeCells(r)] })),
+      id: 'regions-table',
+      title: '各统筹区明细',
+      headers: ['统筹区代码', '统筹区', ...FIGURE_HEADERS],
+      rows: statistics.regions.map((r) => ({
+        key: r.poolingRegion.code,
+        cells: [text(r.poolingRegion.code), text(r.poolingRegion.name), ...placeCells(r)],
+      })),
     },
     {
-      id: 'clearing-table', title: '省际清算', headers: ['债务方', '债权方', '金额（元）', '共济人次'],
+      id: 'clearing-table',
+      title: '省际清算',
+      headers: ['债务方', '债权方', '金额（元）', '共济人次'],
       rows: statistics.clearing.map((l) => ({
-        key: `${l.debtor.code}-${l.creditor.code}`, cells: [text(l.debtor.name), text(l.creditor.name), money(l.amount), number(l.aidCount)],
+        key: `${l.debtor.code}-${l.creditor.code}`,
+        cells: [text(l.debtor.name), text(l.creditor.name), money(l.amount), number(l.aidCount)],
       })),
     },
   ];
@@ -197,9 +276,12 @@ function tablesOf(statistics: Statistics): Table[] {
 
 function fillProvinceChoice(statistics: Statistics): void {
   const select = $<HTMLSelectElement>('region-province');
-  const chosen = select.value || statistics.province?.code || statistics.provinces.find((p) => p.aidCount > 0)?.province.code;
+  const chosen =
+    select.value || statistics.province?.code || statistics.provinces.find((p) => p.aidCount > 0)?.province.code;
   select.replaceChildren(...statistics.provinces.map((p) => new Option(p.province.name, p.province.code)));
-  select.value = statistics.provinces.some((p) => p.province.code === chosen) ? (chosen as string) : statistics.provinces[0]?.province.code ?? '';
+  select.value = statistics.provinces.some((p) => p.province.code === chosen)
+    ? (chosen as string)
+    : (statistics.provinces[0]?.province.code ?? '');
 }
 
 function chooseProvince(code: string | undefined): void {
@@ -219,8 +301,14 @@ function renderRegions(): void {
 function start(): void {
   tokenFromLink();
   setUnit('MONTH');
-  $('unit').addEventListener('change', () => { setUnit($<HTMLSelectElement>('unit').value as PeriodUnitName); void load(); });
-  $('period-form').addEventListener('submit', (event) => { event.preventDefault(); void load(); });
+  $('unit').addEventListener('change', () => {
+    setUnit($<HTMLSelectElement>('unit').value as PeriodUnitName);
+    void load();
+  });
+  $('period-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void load();
+  });
   $('region-province').addEventListener('change', renderRegions);
   for (const id of ['category', 'insurance-type']) $(id).addEventListener('change', () => void load());
   $('sign-out').addEventListener('click', () => signIn(null));
@@ -229,14 +317,17 @@ function start(): void {
     bar.addEventListener('click', (event) => {
       const format = (event.target as HTMLElement).dataset.format;
       const table = tables.find((t) => t.id === bar.dataset.table);
-      if (table && latest && (format === 'csv' || format === 'xlsx')) void exportTable(table, format, `${latest.from}_${latest.to}`);
+      if (table && latest && (format === 'csv' || format === 'xlsx'))
+        void exportTable(table, format, `${latest.from}_${latest.to}`);
     });
   }
   $('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $<HTMLTextAreaElement>('token-input').value.trim());
     $<HTMLTextAreaElement>('token-input').value = '';
-    void load().then(() => { if (sessionStorage.getItem(TOKEN_KEY)) schedule(); });
+    void load().then(() => {
+      if (sessionStorage.getItem(TOKEN_KEY)) schedule();
+    });
   });
   if (!sessionStorage.getItem(TOKEN_KEY)) {
     signIn(null);

@@ -59,8 +59,9 @@ export class DeploymentHealth {
   check(province: string): Promise<DeploymentStatus> {
     const running = this.inFlight.get(province);
     if (running) return running;
-    const check = inSpan('check province deployment', { attributes: { 'wallet.province': province } }, () => this.fetchState(province))
-      .finally(() => this.inFlight.delete(province));
+    const check = inSpan('check province deployment', { attributes: { 'wallet.province': province } }, () =>
+      this.fetchState(province),
+    ).finally(() => this.inFlight.delete(province));
     this.inFlight.set(province, check);
     return check;
   }
@@ -75,8 +76,12 @@ export class DeploymentHealth {
    */
   async start(intervalMs: number): Promise<void> {
     await this.checkAll();
-    const recheck = () => [...this.statuses.values()].filter((s) => s.state !== 'healthy').forEach((s) => void this.check(s.province));
-    this.timers = [setInterval(() => void this.checkAll(), intervalMs), setInterval(recheck, Math.min(UNHEALTHY_RECHECK_MS, intervalMs))];
+    const recheck = () =>
+      [...this.statuses.values()].filter((s) => s.state !== 'healthy').forEach((s) => void this.check(s.province));
+    this.timers = [
+      setInterval(() => void this.checkAll(), intervalMs),
+      setInterval(recheck, Math.min(UNHEALTHY_RECHECK_MS, intervalMs)),
+    ];
     for (const timer of this.timers) timer.unref();
   }
 

@@ -18,13 +18,17 @@ runService('gateway', async () =>
     host: config.HOST,
     production,
     subgraphUrls: { national: config.NATIONAL_URL },
-    provinceUrls: Object.fromEntries(Object.entries(config.PROVINCE_URLS ?? {}).map(([code, base]) => [code, `${base}/graphql`])),
+    provinceUrls: Object.fromEntries(
+      Object.entries(config.PROVINCE_URLS ?? {}).map(([code, base]) => [code, `${base}/graphql`]),
+    ),
     healthCheckIntervalMs: config.HEALTH_CHECK_INTERVAL_MS,
     trust: await trustFrom(config),
     rateLimit: rateLimitFrom({ production, perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST }),
     trustedDocumentsFile: config.TRUSTED_DOCUMENTS_FILE,
     cors: config.CORS_ORIGINS ?? corsPolicyFrom(undefined),
-    walletEvents: config.NATIONAL_DATABASE_URL ? { databaseUrl: config.NATIONAL_DATABASE_URL, pollMs: config.WALLET_EVENT_POLL_MS } : undefined,
+    walletEvents: config.NATIONAL_DATABASE_URL
+      ? { databaseUrl: config.NATIONAL_DATABASE_URL, pollMs: config.WALLET_EVENT_POLL_MS }
+      : undefined,
     clusterReady: config.HEALTH_WAITS_FOR_LAUNCHER ? launcherSaysReady() : undefined,
   }),
 );

@@ -6,7 +6,10 @@ import { deadlines } from '../subgraphs/common/platform/http/deadlines';
  * national is ready: a national database outage is answered NATIONAL_UNAVAILABLE per request by
  * every gateway copy, and must not take them all out of the load balancer at once.
  */
-export function nationalAnswers(nationalGraphqlUrl: string | undefined, timeoutMs = deadlines().readyCheckMs): ReadinessCheck {
+export function nationalAnswers(
+  nationalGraphqlUrl: string | undefined,
+  timeoutMs = deadlines().readyCheckMs,
+): ReadinessCheck {
   return async () => {
     if (!nationalGraphqlUrl) throw new Error('no URL for national');
     const response = await fetch(new URL(LIVE_PATH, nationalGraphqlUrl), { signal: AbortSignal.timeout(timeoutMs) });

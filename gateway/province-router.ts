@@ -25,18 +25,32 @@ export class ProvinceRouter implements GraphQLDataSource {
   private readonly deployments: Map<string, SubgraphSource>;
   private readonly breakers: Breakers;
 
-  constructor(urls: Record<string, string>, private readonly health: DeploymentHealth, timeoutMs: number, breaker?: BreakerSettings) {
-    this.deployments = new Map(Object.entries(urls).map(([province, url]) => [province, new SubgraphSource(url, { subgraph: 'province', province }, timeoutMs)]));
-    this.breakers = new Breakers(breaker, (province, state) => log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`));
+  constructor(
+    urls: Record<string, string>,
+    private readonly health: DeploymentHealth,
+    timeoutMs: number,
+    breaker?: BreakerSettings,
+  ) {
+    this.deployments = new Map(
+      Object.entries(urls).map(([province, url]) => [
+        province,
+        new SubgraphSource(url, { subgraph: 'province', province }, timeoutMs),
+      ]),
+    );
+    this.breakers = new Breakers(breaker, (province, state) =>
+      log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`),
+    );
   }
-
 
   async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
     const representations = options.request.variables?.representations;
     if (Array.isArray(representations)) return this.routeEntities(options, representations as Representation[]);
     const route = provinceOfRootFields(options.request.query ?? '', options.request.variables);
     if ('problem' in route) {
-      return unansweredFetch(options.request, { code: RefusalCode.PROVINCE_UNROUTABLE, message: `Cannot find the province to send this to: ${route.problem}.` });
+      return unansweredFetch(options.request, {
+        code: RefusalCode.PROVINCE_UNROUTABLE,
+        message: `Cannot find the province to send this to: ${route.problem}.`,
+      });
     }
     return this.send(route.province, options);
   }
@@ -53,7 +67,9 @@ export class ProvinceRouter implements GraphQLDataSource {
     await Promise.all(
       [...byProvince].map(async ([province, allPositions]) => {
         // A province that runs no deployment has no figures: its Province stays null, with no error (`connected: false` says why).
-        const positions = this.deployments.has(province) ? allPositions : allPositions.filter((i) => representations[i].__typename !== 'Province');
+        const positions = this.deployments.has(province)
+          ? allPositions
+          : allPositions.filter((i) => representations[i].__typename !== 'Province');
         if (positions.length === 0) return;
         const part = positions.map((i) => representations[i]);
         try {
@@ -72,12 +88,13 @@ export class ProvinceRouter implements GraphQLDataSource {
   }
 
   private async send(province: string, options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
-    const unavailable = (why: string, mayHaveArrived = false) => unansweredFetch(options.request, {
-      code: RefusalCode.PROVINCE_UNAVAILABLE,
-      message: `Province ${province} ${why}; its data cannot be read or changed now, and nothing was done.`,
-      extensions: { province },
-      mayHaveArrived,
-    });
+    const unavailable = (why: string, mayHaveArrived = false) =>
+      unansweredFetch(options.request, {
+        code: RefusalCode.PROVINCE_UNAVAILABLE,
+        message: `Province ${province} ${why}; its data cannot be read or changed now, and nothing was done.`,
+        extensions: { province },
+        mayHaveArrived,
+      });
     const source = this.deployments.get(province);
     if (!source) return unavailable('is not running on this platform');
     const breaker = this.breakers.of(province);

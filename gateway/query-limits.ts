@@ -1,7 +1,21 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
-  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, getNamedType, getNullableType, GraphQLError, type GraphQLField,
-  GraphQLList, GraphQLObjectType, type GraphQLSchema, isAbstractType, isObjectType, Kind, parse, type SelectionSetNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  type GraphQLField,
+  GraphQLList,
+  GraphQLObjectType,
+  type GraphQLSchema,
+  isAbstractType,
+  isObjectType,
+  Kind,
+  parse,
+  type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../subgraphs/common/platform/graphql/page-size';
@@ -30,7 +44,9 @@ export function routedFieldsOf(supergraphSdl: string, graph = 'PROVINCE'): Set<s
     const root = ['Query', 'Mutation'].includes(definition.name.value);
     for (const field of definition.fields ?? []) {
       const joins = (field.directives ?? []).filter((d) => d.name.value === 'join__field');
-      const byGraph = joins.some((d) => d.arguments?.some((a) => a.name.value === 'graph' && a.value.kind === Kind.ENUM && a.value.value === graph));
+      const byGraph = joins.some((d) =>
+        d.arguments?.some((a) => a.name.value === 'graph' && a.value.kind === Kind.ENUM && a.value.value === graph),
+      );
       if (byGraph && (graphs > 1 || root)) routed.add(`${definition.name.value}.${field.name.value}`);
     }
   }
@@ -83,7 +99,11 @@ function measure(
       const childPageSize = paginated ? (pageSizeOf(selection, walk) ?? DEFAULT_PAGE_SIZE) : undefined;
       let [childDepth, childCost] = [0, 0];
       if (selection.selectionSet) {
-        const children = isObjectType(named) ? [named] : isAbstractType(named) ? walk.schema.getPossibleTypes(named) : [];
+        const children = isObjectType(named)
+          ? [named]
+          : isAbstractType(named)
+            ? walk.schema.getPossibleTypes(named)
+            : [];
         for (const child of children) {
           const [d, c] = measure(selection.selectionSet, child, walk, seen, childPageSize);
           childDepth = Math.max(childDepth, d);
@@ -115,7 +135,9 @@ export function measureOperation(
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return [0, 0, 0];
   const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
   );
   const walk: Walk = { schema, fragments, variables, routed, aliases: 0 };
   const [depth, cost] = measure(operation.selectionSet, root, walk, new Set());
@@ -142,13 +164,18 @@ export function checkOperationLimits(
     });
   }
   if (cost > MAX_COST) {
-    throw new GraphQLError(`The query would touch about ${cost} items; at most ${MAX_COST} are answered. Ask for smaller pages.`, {
-      extensions: { code: 'QUERY_TOO_COSTLY', http: { status: 400 } },
-    });
+    throw new GraphQLError(
+      `The query would touch about ${cost} items; at most ${MAX_COST} are answered. Ask for smaller pages.`,
+      {
+        extensions: { code: 'QUERY_TOO_COSTLY', http: { status: 400 } },
+      },
+    );
   }
 }
 
-export function queryLimitsPlugin<Context extends BaseContext>(routed: ReadonlySet<string> = new Set()): ApolloServerPlugin<Context> {
+export function queryLimitsPlugin<Context extends BaseContext>(
+  routed: ReadonlySet<string> = new Set(),
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {

@@ -16,7 +16,10 @@ const MAX_CALLERS = 100_000;
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
 
-  constructor(private readonly config: RateLimitConfig, private readonly nowMs: () => number = Date.now) {}
+  constructor(
+    private readonly config: RateLimitConfig,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
 
   /** Takes one request from the caller's bucket, or refuses with 429 and the seconds to wait. */
   take(caller: Caller): void {
@@ -28,9 +31,14 @@ export class RateLimiter {
     if (bucket.tokens < 1) {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / this.config.perSecond));
       this.buckets.set(key, bucket);
-      throw new RefusedBeforeParsing(429, 'RATE_LIMITED', `Too many requests: at most ${this.config.perSecond} a second. Try again in ${retryAfter} s.`, {
-        'retry-after': String(retryAfter),
-      });
+      throw new RefusedBeforeParsing(
+        429,
+        'RATE_LIMITED',
+        `Too many requests: at most ${this.config.perSecond} a second. Try again in ${retryAfter} s.`,
+        {
+          'retry-after': String(retryAfter),
+        },
+      );
     }
     bucket.tokens -= 1;
     if (!this.buckets.has(key) && this.buckets.size >= MAX_CALLERS) this.forgetFullBuckets(now);
@@ -40,7 +48,8 @@ export class RateLimiter {
   /** Callers whose bucket has refilled are as good as new: forgetting them changes nothing. */
   private forgetFullBuckets(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.atMs) / 1000) * this.config.perSecond >= this.config.burst) this.buckets.delete(key);
+      if (bucket.tokens + ((now - bucket.atMs) / 1000) * this.config.perSecond >= this.config.burst)
+        this.buckets.delete(key);
     }
   }
 }
@@ -51,7 +60,11 @@ const PRODUCTION_RATE_PER_SECOND = 20;
  * The limit the configuration asks for (RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST, both checked
  * positive by gateway/config.ts): on by default in production (20/s, burst 40), `off` turns it off.
  */
-export function rateLimitFrom(settings: { production: boolean; perSecond?: number | 'off'; burst?: number }): RateLimitConfig | undefined {
+export function rateLimitFrom(settings: {
+  production: boolean;
+  perSecond?: number | 'off';
+  burst?: number;
+}): RateLimitConfig | undefined {
   if (settings.perSecond === 'off' || (settings.perSecond === undefined && !settings.production)) return undefined;
   const perSecond = settings.perSecond ?? PRODUCTION_RATE_PER_SECOND;
   return { perSecond, burst: settings.burst ?? Math.max(1, 2 * perSecond) };

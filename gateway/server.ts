@@ -1,6 +1,9 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatError } from '../subgraphs/common/platform/graphql/apollo';
@@ -65,7 +68,9 @@ export interface GatewayConfig {
  * carry, so that header is enough: a GET query needs no extra header (`apollo-require-preflight`
  * and `x-apollo-operation-name` still work).
  */
-export const CSRF_PREVENTION = { requestHeaders: ['authorization', 'apollo-require-preflight', 'x-apollo-operation-name'] };
+export const CSRF_PREVENTION = {
+  requestHeaders: ['authorization', 'apollo-require-preflight', 'x-apollo-operation-name'],
+};
 
 export const ROUTED_SUBGRAPH = 'province';
 
@@ -78,12 +83,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   const schemaDir = config.schemaDir ?? SCHEMA_DIR;
   const supergraphSdl = readFileSync(join(schemaDir, SUPERGRAPH_FILE), 'utf8');
   const credential = config.trust.credential;
-  if (!credential) throw new Error('the gateway needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to check the provinces');
+  if (!credential)
+    throw new Error('the gateway needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to check the provinces');
   const health = new DeploymentHealth(
     config.provinceUrls,
     credential,
     readFileSync(join(schemaDir, PROVINCE_SDL_FILE), 'utf8'),
-    (s) => log.info({ province: s.province, state: s.state, detail: s.detail }, `province ${s.province} deployment is ${s.state}`),
+    (s) =>
+      log.info(
+        { province: s.province, state: s.state, detail: s.detail },
+        `province ${s.province} deployment is ${s.state}`,
+      ),
   );
   watchDeploymentHealth(health);
   await health.start(config.healthCheckIntervalMs ?? 10_000);
@@ -135,7 +145,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   void config.clusterReady?.then(() => (clusterReady = true));
   const trusted = config.trustedDocumentsFile ? TrustedDocuments.fromFile(config.trustedDocumentsFile) : undefined;
   if (trusted) log.info(`trusted documents: ${trusted.size} operations`);
-  else if (config.production) log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
+  else if (config.production)
+    log.info('trusted documents: off (set TRUSTED_DOCUMENTS_FILE to run registered operations only)');
   const service = await serveHttp({
     apollo,
     host: config.host,

@@ -13,10 +13,18 @@ import { log } from '../subgraphs/common/platform/log';
  */
 const DIST = join(__dirname, '..');
 
-const csp = (extra: string[] = []) => [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'", ...extra,
-].join('; ');
+const csp = (extra: string[] = []) =>
+  [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    ...extra,
+  ].join('; ');
 
 export const DASHBOARD_CSP = csp();
 /** GraphiQL's fonts are inlined in its style sheet (data: URLs). */
@@ -58,13 +66,23 @@ export function builtPage(name: string, files: string[], policy: string, dir = j
     log.warn(`the ${name} page is not built (no ${join(dir, 'index.html')}): run npm run build`);
     return { files: new Map() };
   }
-  const served = new Map(files.map((file) => [`/${name}/${file}`, staticFile(readFileSync(join(dir, file)), TYPES[file.slice(file.lastIndexOf('.'))], policy)]));
+  const served = new Map(
+    files.map((file) => [
+      `/${name}/${file}`,
+      staticFile(readFileSync(join(dir, file)), TYPES[file.slice(file.lastIndexOf('.'))], policy),
+    ]),
+  );
   return { files: served, index: served.get(`/${name}/index.html`) };
 }
 
 /** The dashboard at /dashboard (and its files under it). */
 export function dashboardFiles(dir?: string): Map<string, StaticFile> {
-  const page = builtPage('dashboard', ['index.html', 'dashboard.js', 'dashboard.css', 'favicon.svg', 'licenses.txt'], DASHBOARD_CSP, dir);
+  const page = builtPage(
+    'dashboard',
+    ['index.html', 'dashboard.js', 'dashboard.css', 'favicon.svg', 'licenses.txt'],
+    DASHBOARD_CSP,
+    dir,
+  );
   if (page.index) for (const path of ['/dashboard', '/dashboard/']) page.files.set(path, page.index);
   return page.files;
 }

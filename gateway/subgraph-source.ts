@@ -15,7 +15,11 @@ export interface GatewayContext extends CallerContext {
 
 /** No usable answer: the subgraph is down, failed, is not one, or did not answer within its deadline. */
 export class SubgraphUnreachable extends Error {
-  constructor(message: string, readonly mayHaveArrived: boolean, readonly timedOut = false) {
+  constructor(
+    message: string,
+    readonly mayHaveArrived: boolean,
+    readonly timedOut = false,
+  ) {
     super(message);
   }
 }
@@ -29,7 +33,8 @@ const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Kept-alive connections to every subgraph deployment, as many as there are concurrent fetches. */
 const connections = new Agent({ keepAliveTimeout: 30_000, maxResponseSize: MAX_RESPONSE_BYTES });
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The HTTP client for one subgraph deployment: the operation as JSON over a kept-alive undici
@@ -52,7 +57,9 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
     private readonly unavailable?: Omit<Unanswered, 'mayHaveArrived'>,
   ) {}
 
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
+  async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>,
+  ): Promise<GatewayGraphQLResponse> {
     try {
       return await this.send(options);
     } catch (error) {
@@ -62,7 +69,9 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
   }
 
   /** Sends the fetch; SubgraphUnreachable when no usable answer came back. */
-  async send(options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>): Promise<GatewayGraphQLResponse> {
+  async send(
+    options: GraphQLDataSourceProcessOptions<GatewayContext & Record<string, unknown>>,
+  ): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName, extensions } = options.request;
     if (!query) throw new Error('Missing query');
     const authorization = options.context?.authorization;
@@ -82,11 +91,13 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
       return { status: response.statusCode, text: await response.body.text() };
     };
     try {
-      ({ status, text } = operationOf(query)?.operation === 'query' ? await retryRead(fetchOnce, deadline) : await fetchOnce());
+      ({ status, text } =
+        operationOf(query)?.operation === 'query' ? await retryRead(fetchOnce, deadline) : await fetchOnce());
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
       timeFetch(this.target, started, 'unreachable');
-      if (signal.aborted) throw new SubgraphUnreachable(`no answer from ${this.url} within ${this.timeoutMs} ms`, true, true);
+      if (signal.aborted)
+        throw new SubgraphUnreachable(`no answer from ${this.url} within ${this.timeoutMs} ms`, true, true);
       throw new SubgraphUnreachable(`request to ${this.url} failed: ${(error as Error).message}`, !NOT_SENT.has(code));
     }
     let body: unknown;
@@ -99,7 +110,8 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
       timeFetch(this.target, started, 'answered');
       return body as GatewayGraphQLResponse;
     }
-    const first = isObject(body) && Array.isArray(body.errors) ? (body.errors[0] as GraphQLFormattedError | undefined) : undefined;
+    const first =
+      isObject(body) && Array.isArray(body.errors) ? (body.errors[0] as GraphQLFormattedError | undefined) : undefined;
     if (status >= 400 && status < 500 && first) {
       timeFetch(this.target, started, 'refused');
       throw new GraphQLError(first.message, { extensions: { ...first.extensions, httpStatus: status } });

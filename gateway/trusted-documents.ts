@@ -21,11 +21,24 @@ export interface ManifestOperation {
   body: string;
 }
 
-export function manifestOf(bodies: readonly { name?: string; type?: string; body: string }[]): { format: string; version: number; operations: ManifestOperation[] } {
-  return { format: 'apollo-persisted-query-manifest', version: 1, operations: bodies.map((o) => ({ id: sha256(o.body), ...o })) };
+export function manifestOf(bodies: readonly { name?: string; type?: string; body: string }[]): {
+  format: string;
+  version: number;
+  operations: ManifestOperation[];
+} {
+  return {
+    format: 'apollo-persisted-query-manifest',
+    version: 1,
+    operations: bodies.map((o) => ({ id: sha256(o.body), ...o })),
+  };
 }
 
-const notFound = () => new RefusedBeforeParsing(400, 'PERSISTED_QUERY_NOT_FOUND', 'Only registered operations are run here; this one is not in the trusted documents.');
+const notFound = () =>
+  new RefusedBeforeParsing(
+    400,
+    'PERSISTED_QUERY_NOT_FOUND',
+    'Only registered operations are run here; this one is not in the trusted documents.',
+  );
 
 export class TrustedDocuments {
   private constructor(private readonly byHash: ReadonlyMap<string, string>) {}
@@ -37,11 +50,14 @@ export class TrustedDocuments {
     } catch (error) {
       throw new Error(`cannot read the trusted documents ${file}: ${(error as Error).message}`);
     }
-    if (!Array.isArray(manifest.operations)) throw new Error(`${file} is not a persisted-query manifest (no "operations")`);
+    if (!Array.isArray(manifest.operations))
+      throw new Error(`${file} is not a persisted-query manifest (no "operations")`);
     const byHash = new Map<string, string>();
     for (const operation of manifest.operations) {
       if (typeof operation.body !== 'string' || sha256(operation.body) !== operation.id) {
-        throw new Error(`${file}: operation ${operation.name ?? operation.id} has an id that is not the sha256 of its body`);
+        throw new Error(
+          `${file}: operation ${operation.name ?? operation.id} has an id that is not the sha256 of its body`,
+        );
       }
       byHash.set(operation.id, operation.body);
     }
@@ -58,7 +74,8 @@ export class TrustedDocuments {
       if (this.byHash.has(sha256(query))) return query;
       throw notFound();
     }
-    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery?.sha256Hash;
+    const hash = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | null | undefined)?.persistedQuery
+      ?.sha256Hash;
     const body = typeof hash === 'string' ? this.byHash.get(hash) : undefined;
     if (body === undefined) throw notFound();
     return body;

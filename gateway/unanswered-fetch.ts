@@ -19,7 +19,10 @@ export interface Unanswered {
   mayHaveArrived?: boolean;
 }
 
-export function unansweredFetch(request: GraphQLDataSourceProcessOptions['request'], why: Unanswered): GatewayGraphQLResponse {
+export function unansweredFetch(
+  request: GraphQLDataSourceProcessOptions['request'],
+  why: Unanswered,
+): GatewayGraphQLResponse {
   const operation = operationOf(request.query ?? '');
   const inDoubt = why.mayHaveArrived === true && operation?.operation === 'mutation';
   const error = (path: (string | number)[]): GraphQLFormattedError => ({
@@ -30,7 +33,8 @@ export function unansweredFetch(request: GraphQLDataSourceProcessOptions['reques
     extensions: inDoubt ? { code: OUTCOME_PENDING, retryWithSameKey: true } : { code: why.code, ...why.extensions },
   });
   const representations = request.variables?.representations;
-  if (Array.isArray(representations)) return { data: null, errors: representations.map((_r, index) => error(['_entities', index])) };
+  if (Array.isArray(representations))
+    return { data: null, errors: representations.map((_r, index) => error(['_entities', index])) };
   const keys = (operation?.selectionSet.selections ?? []).flatMap((s) =>
     s.kind === 'Field' && !s.name.value.startsWith('__') ? [s.alias?.value ?? s.name.value] : [],
   );

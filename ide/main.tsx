@@ -30,20 +30,22 @@ function tokenFromLink(): void {
   history.replaceState(null, '', location.pathname + location.search); // the token leaves the address bar
 }
 
-const fetcherWith = (token: string | null): Fetcher => async (params, options) => {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(options?.headers as Record<string, string> | undefined),
-    },
-    body: JSON.stringify(params),
-    credentials: 'omit',
-    cache: 'no-store',
-  });
-  return response.json();
-};
+const fetcherWith =
+  (token: string | null): Fetcher =>
+  async (params, options) => {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(options?.headers as Record<string, string> | undefined),
+      },
+      body: JSON.stringify(params),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    return response.json();
+  };
 
 const root = createRoot(document.getElementById('ide') as HTMLElement);
 
@@ -52,9 +54,7 @@ function show(): void {
   const state = document.getElementById('token-state') as HTMLElement;
   state.textContent = token ? '已设置令牌（仅本标签页保存）' : '未设置令牌：每个请求都需要令牌';
   // A new token, a new fetcher: GraphiQL reads the schema again with it.
-  root.render(
-    <GraphiQL key={token ?? ''} fetcher={fetcherWith(token)} defaultQuery={EXAMPLE} />,
-  );
+  root.render(<GraphiQL key={token ?? ''} fetcher={fetcherWith(token)} defaultQuery={EXAMPLE} />);
 }
 
 tokenFromLink();

@@ -22,18 +22,31 @@ interface Page {
 
 const PAGES: Page[] = [
   {
-    name: 'dashboard', entry: 'dashboard/main.ts', title: 'The national dashboard',
-    files: [['dashboard/index.html', 'index.html'], ['dashboard/dashboard.css', 'dashboard.css'], ['dashboard/favicon.svg', 'favicon.svg']],
+    name: 'dashboard',
+    entry: 'dashboard/main.ts',
+    title: 'The national dashboard',
+    files: [
+      ['dashboard/index.html', 'index.html'],
+      ['dashboard/dashboard.css', 'dashboard.css'],
+      ['dashboard/favicon.svg', 'favicon.svg'],
+    ],
   },
   {
-    name: 'ide', entry: 'ide/main.tsx', title: 'The GraphQL IDE',
-    files: [['ide/index.html', 'index.html'], ['dashboard/favicon.svg', 'favicon.svg']],
+    name: 'ide',
+    entry: 'ide/main.tsx',
+    title: 'The GraphQL IDE',
+    files: [
+      ['ide/index.html', 'index.html'],
+      ['dashboard/favicon.svg', 'favicon.svg'],
+    ],
   },
 ];
 
 /** The folders of the npm packages whose files went into the bundle. */
 function bundledPackages(inputs: string[]): string[] {
-  const folders = inputs.map((path) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1]).filter((f): f is string => !!f);
+  const folders = inputs
+    .map((path) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1])
+    .filter((f): f is string => !!f);
   return [...new Set(folders)].sort();
 }
 
@@ -41,8 +54,13 @@ function licences(folders: string[]): string {
   const byPackage = new Map<string, string>();
   for (const folder of folders) {
     const dir = join(ROOT, folder);
-    const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
-    const files = readdirSync(dir).filter((file) => LICENCE_FILE.test(file) && statSync(join(dir, file)).isFile()).sort();
+    const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    const files = readdirSync(dir)
+      .filter((file) => LICENCE_FILE.test(file) && statSync(join(dir, file)).isFile())
+      .sort();
     byPackage.set(`${name} ${version}`, files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n'));
   }
   return [...byPackage].map(([title, texts]) => `---- ${title} ----\n\n${texts}`).join('\n\n');

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   });
   if (values.help) return console.log(HELP);
   const whole = (name: string, text: string, min: number) => {
-    if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`--${name} takes a whole number of at least ${min}, not "${text}"`);
+    if (!/^\d+$/.test(text) || Number(text) < min)
+      throw new Error(`--${name} takes a whole number of at least ${min}, not "${text}"`);
     return Number(text);
   };
   const report = await runChaos({

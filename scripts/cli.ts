@@ -31,7 +31,10 @@ function plainly(error: unknown): string {
  * that begins with a dash ("--ttl -5") is taken as its option's value, so that the value is what
  * gets judged, unless it is itself one of the options.
  */
-export function parseOptions<T extends OptionsConfig>(options: T, args: readonly string[]): ReturnType<typeof parseArgs<Config<T>>>['values'] {
+export function parseOptions<T extends OptionsConfig>(
+  options: T,
+  args: readonly string[],
+): ReturnType<typeof parseArgs<Config<T>>>['values'] {
   const names = new Set(Object.keys(options).map((name) => `--${name}`));
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -68,7 +71,9 @@ export function provinceCodes(text: string, option: string): string[] {
   const seen = new Set<string>();
   for (const code of codes) {
     if (!isProvinceCode(code)) {
-      throw new UsageError(`${option}: ${JSON.stringify(code)} is not a GB/T 2260 province code (${PROVINCES.map((p) => p.code).join(' ')})`);
+      throw new UsageError(
+        `${option}: ${JSON.stringify(code)} is not a GB/T 2260 province code (${PROVINCES.map((p) => p.code).join(' ')})`,
+      );
     }
     if (seen.has(code)) throw new UsageError(`${option}: province ${code} is listed twice`);
     seen.add(code);

@@ -42,31 +42,58 @@ interface StartOptions {
 
 /** The options, each checked before anything is started or written. */
 function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOptions {
-  const values = parseOptions({
-    provinces: { type: 'string' },
-    port: { type: 'string' },
-    'data-dir': { type: 'string' },
-    reset: { type: 'boolean', default: false },
-    'no-demo': { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-    'crypto-suite': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  }, args);
-  const provinces = provinceCodes(values.provinces ?? env.PROVINCES ?? '32,13,51', values.provinces !== undefined ? '--provinces' : 'PROVINCES');
+  const values = parseOptions(
+    {
+      provinces: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'no-demo': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'crypto-suite': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    args,
+  );
+  const provinces = provinceCodes(
+    values.provinces ?? env.PROVINCES ?? '32,13,51',
+    values.provinces !== undefined ? '--provinces' : 'PROVINCES',
+  );
   const last = 100 + provinces.length - 1; // the highest offset from the gateway's port
-  const port = wholeNumber(values.port ?? env.GATEWAY_PORT ?? '4000', values.port !== undefined ? '--port' : 'GATEWAY_PORT', 1, 65535 - last,
+  const port = wholeNumber(
+    values.port ?? env.GATEWAY_PORT ?? '4000',
+    values.port !== undefined ? '--port' : 'GATEWAY_PORT',
+    1,
+    65535 - last,
     `a port for the gateway: a whole number from 1 to ${65535 - last}, since national takes port+1, the embedded ` +
-    `PostgreSQL port+32 and the ${provinces.length} provinces port+100 to port+${last}, and no port is above 65535`);
-  const postgresPort = env.PGPORT ? wholeNumber(env.PGPORT, 'PGPORT', 1, 65535, 'a port: a whole number from 1 to 65535') : port + 32;
+      `PostgreSQL port+32 and the ${provinces.length} provinces port+100 to port+${last}, and no port is above 65535`,
+  );
+  const postgresPort = env.PGPORT
+    ? wholeNumber(env.PGPORT, 'PGPORT', 1, 65535, 'a port: a whole number from 1 to 65535')
+    : port + 32;
   const dataDir = values['data-dir'] ?? (env.DATA_DIR || DEFAULT_DATA_DIR);
   if (!dataDir.trim()) throw new UsageError('--data-dir needs a folder');
   let cryptoSuite: CryptoSuite;
   try {
     cryptoSuite = cryptoSuiteNamed(values['crypto-suite'] ?? env.CRYPTO_SUITE);
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/^CRYPTO_SUITE/, values['crypto-suite'] !== undefined ? '--crypto-suite' : 'CRYPTO_SUITE'));
+    throw new UsageError(
+      (error as Error).message.replace(
+        /^CRYPTO_SUITE/,
+        values['crypto-suite'] !== undefined ? '--crypto-suite' : 'CRYPTO_SUITE',
+      ),
+    );
   }
-  return { provinces, port, postgresPort, dataDir: resolve(dataDir), reset: values.reset, demo: !values['no-demo'], quiet: values.quiet, cryptoSuite };
+  return {
+    provinces,
+    port,
+    postgresPort,
+    dataDir: resolve(dataDir),
+    reset: values.reset,
+    demo: !values['no-demo'],
+    quiet: values.quiet,
+    cryptoSuite,
+  };
 }
 
 /** Every fixed port this start needs, by whom: one in use is said before anything starts. */
@@ -80,8 +107,10 @@ async function refuseBusyPorts(options: StartOptions, embedded: boolean): Promis
   for (const [port, who] of ports) {
     const problem = await portProblem(port);
     if (problem) {
-      throw new Error(`port ${port} (for ${who}) ${problem}: another npm start or another program has it; nothing was started. ` +
-        'Give another --port (the gateway\'s; the others follow from it).');
+      throw new Error(
+        `port ${port} (for ${who}) ${problem}: another npm start or another program has it; nothing was started. ` +
+          "Give another --port (the gateway's; the others follow from it).",
+      );
     }
   }
 }
@@ -89,7 +118,9 @@ async function refuseBusyPorts(options: StartOptions, embedded: boolean): Promis
 /** How long the start took, and, when the build before it took a while, how long since npm start was typed. */
 function readyLine(startSeconds: number, processSeconds: number): string {
   const line = `ready in ${startSeconds.toFixed(1)} s`;
-  return processSeconds - startSeconds < 5 ? line : `${line} (${processSeconds.toFixed(1)} s since npm start, with the build before it)`;
+  return processSeconds - startSeconds < 5
+    ? line
+    : `${line} (${processSeconds.toFixed(1)} s since npm start, with the build before it)`;
 }
 
 async function main(): Promise<void> {
@@ -161,7 +192,9 @@ async function main(): Promise<void> {
   console.log(`  dashboard ${cluster.gateway.baseUrl}/dashboard#token=${await cluster.token('dashboard')}`);
   console.log('            (the national statistics page, signed in as the dashboard for 8 hours)');
   const dataDirOption = options.dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${options.dataDir}`;
-  console.log(`every request needs a token, e.g.: npm run -s token --${dataDirOption} --role portal --province ${options.provinces[0]}`);
+  console.log(
+    `every request needs a token, e.g.: npm run -s token --${dataDirOption} --role portal --province ${options.provinces[0]}`,
+  );
   console.log('press Ctrl-C to stop');
 }
 

@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { deploymentKey, identityProvider, jwksFile, keyEncryptionKeyFile, suiteKeysDir, trustedKeys } from '../cluster/keys';
+import {
+  deploymentKey,
+  identityProvider,
+  jwksFile,
+  keyEncryptionKeyFile,
+  suiteKeysDir,
+  trustedKeys,
+} from '../cluster/keys';
 import { cryptoSuiteNamed } from '../subgraphs/common/platform/crypto/suite';
 import { parseOptions, provinceCodes, runScript } from './cli';
 
@@ -16,11 +23,14 @@ CRYPTO_SUITE=gm npm run -s keys -- ...   SM2 keys (in <data-dir>/keys/gm), and C
 environment printed, so that every container runs the gm suite.`;
 
 async function main(): Promise<void> {
-  const values = parseOptions({
-    'data-dir': { type: 'string', default: '.data-compose' },
-    provinces: { type: 'string', default: '32,13,51' },
-    help: { type: 'boolean', default: false },
-  }, process.argv.slice(2));
+  const values = parseOptions(
+    {
+      'data-dir': { type: 'string', default: '.data-compose' },
+      provinces: { type: 'string', default: '32,13,51' },
+      help: { type: 'boolean', default: false },
+    },
+    process.argv.slice(2),
+  );
   if (values.help) return console.log(HELP);
   const provinces = provinceCodes(values.provinces, '--provinces');
   const suite = cryptoSuiteNamed(process.env.CRYPTO_SUITE);
@@ -33,7 +43,9 @@ async function main(): Promise<void> {
     `IDENTITY_JWKS=${single(JSON.stringify(JSON.parse(readFileSync(jwksFile(keysDir), 'utf8'))))}`,
     `GATEWAY_SERVICE_KEY=${single(await own('gateway'))}`,
     `NATIONAL_SERVICE_KEY=${single(await own('national'))}`,
-    ...(await Promise.all(provinces.map(async (p) => `PROVINCE_${p}_SERVICE_KEY=${single(await own(`province-${p}`))}`))),
+    ...(await Promise.all(
+      provinces.map(async (p) => `PROVINCE_${p}_SERVICE_KEY=${single(await own(`province-${p}`))}`),
+    )),
     `NATIONAL_KEK_FILE=${keyEncryptionKeyFile(keysDir, 'national')}`,
     ...provinces.map((p) => `PROVINCE_${p}_KEK_FILE=${keyEncryptionKeyFile(keysDir, `province-${p}`)}`),
     `NATIONAL_TRUSTED_SERVICE_KEYS=${single(await trustedKeys(keysDir, ['gateway']))}`,

@@ -49,7 +49,11 @@ function pagesChanged() {
   const bundles = PAGES.map((page) => join(DIST, page, `${page}.js`));
   if (!bundles.every((bundle) => existsSync(bundle))) return true;
   const built = Math.min(...bundles.map((bundle) => statSync(bundle).mtimeMs));
-  const sources = [...PAGES.flatMap((page) => readdirSync(join(ROOT, page)).map((file) => join(ROOT, page, file))), BUILD_PAGES, join(ROOT, 'package-lock.json')];
+  const sources = [
+    ...PAGES.flatMap((page) => readdirSync(join(ROOT, page)).map((file) => join(ROOT, page, file))),
+    BUILD_PAGES,
+    join(ROOT, 'package-lock.json'),
+  ];
   return sources.some((file) => statSync(file).mtimeMs > built);
 }
 
@@ -67,7 +71,8 @@ function build() {
   removeOutputsWithoutSource(DIST);
   const tsc = require.resolve('typescript/bin/tsc');
   step('compiling the TypeScript that changed since the last build (tsc -b; a few minutes on a new clone)', () =>
-    run([tsc, '-b', join(ROOT, 'tsconfig.json')]));
+    run([tsc, '-b', join(ROOT, 'tsconfig.json')]),
+  );
   if (pagesChanged()) {
     step(`type-checking and bundling the browser pages (${PAGES.join(', ')})`, () => {
       for (const page of PAGES) run([tsc, '-p', join(ROOT, page, 'tsconfig.json')]);

@@ -25,11 +25,14 @@ SERVICE_KEY_FILE or SERVICE_KEY (national's own key, which the provinces accept)
 Exit code 0 when the province reconciles balanced at the end, 1 when differences are left.`;
 
 async function main(): Promise<void> {
-  const values = parseOptions({
-    province: { type: 'string' },
-    check: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  }, process.argv.slice(2));
+  const values = parseOptions(
+    {
+      province: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    process.argv.slice(2),
+  );
   if (values.help) return console.log(HELP);
   const province = values.province ?? '';
   if (!/^\d{2}$/.test(province)) throw new UsageError('--province takes a two-digit province code, e.g. --province 32');
@@ -37,14 +40,20 @@ async function main(): Promise<void> {
   if (!env.DATABASE_URL) throw new UsageError("DATABASE_URL must name national's database");
   const keyText = env.SERVICE_KEY_FILE ? readFileSync(env.SERVICE_KEY_FILE, 'utf8') : env.SERVICE_KEY;
   if (!keyText) throw new UsageError("SERVICE_KEY_FILE or SERVICE_KEY must hold national's own key");
-  const provinces = new ProvinceDirectory(parseProvinceUrls(env.PROVINCE_URLS), new ServiceCredential(parsePrivateKey(keyText, 'SERVICE_KEY')));
-  if (!provinces.isConnected(province)) throw new UsageError(`PROVINCE_URLS names no deployment of province ${province}`);
+  const provinces = new ProvinceDirectory(
+    parseProvinceUrls(env.PROVINCE_URLS),
+    new ServiceCredential(parsePrivateKey(keyText, 'SERVICE_KEY')),
+  );
+  if (!provinces.isConnected(province))
+    throw new UsageError(`PROVINCE_URLS names no deployment of province ${province}`);
   const db = new DataSource({ type: 'postgres', url: env.DATABASE_URL, entities: [], migrations: [], logging: false });
   await db.initialize();
   try {
     const print = async (when: string) => {
       const report = await reconcile(db, provinces, province);
-      console.log(`R20 reconciliation of province ${province} ${when}: ${report.differences.length === 0 ? 'balanced' : `${report.differences.length} differences`}`);
+      console.log(
+        `R20 reconciliation of province ${province} ${when}: ${report.differences.length === 0 ? 'balanced' : `${report.differences.length} differences`}`,
+      );
       for (const difference of report.differences) console.log(`  ${difference}`);
       return report.differences.length === 0;
     };
@@ -56,7 +65,10 @@ async function main(): Promise<void> {
     const heal = await healRestoredProvince(db, provinces, province);
     console.log(`sent ${heal.sent} operations again to province ${province}`);
     for (const r of heal.refused) console.log(`  refused: ${r.action} ${r.operationId} (${r.subject}): ${r.reason}`);
-    for (const d of heal.differentParts) console.log(`  booked differently: ${d.action} ${d.operationId} (${d.subject}): recorded ${d.recorded}, booked ${d.booked}`);
+    for (const d of heal.differentParts)
+      console.log(
+        `  booked differently: ${d.action} ${d.operationId} (${d.subject}): recorded ${d.recorded}, booked ${d.booked}`,
+      );
     process.exitCode = (await print('after')) ? 0 : 1;
   } finally {
     await db.destroy();

@@ -20,9 +20,18 @@ if (!['unit', 'e2e', 'all'].includes(kind)) {
 }
 
 const testsIn = (dir) =>
-  existsSync(join(DIST, dir)) ? readdirSync(join(DIST, dir)).filter((f) => f.endsWith('.test.js')).map((f) => join('dist', dir, f)) : [];
+  existsSync(join(DIST, dir))
+    ? readdirSync(join(DIST, dir))
+        .filter((f) => f.endsWith('.test.js'))
+        .map((f) => join('dist', dir, f))
+    : [];
 const isE2e = (file) => file.endsWith('.e2e.test.js') || file.startsWith(join('dist', 'examples'));
-const files = [...testsIn('test'), ...testsIn('examples')].filter((file) => kind === 'all' || (kind === 'e2e') === isE2e(file));
+const files = [...testsIn('test'), ...testsIn('examples')].filter(
+  (file) => kind === 'all' || (kind === 'e2e') === isE2e(file),
+);
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: join(__dirname, '..') });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  cwd: join(__dirname, '..'),
+});
 process.exit(result.status ?? 1);

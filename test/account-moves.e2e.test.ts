@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, codes, DISSOLVE, enrol, exitSignal, key, MOVE, REFUND, relate, settle, startTestCluster, type TestCluster, transfer,
+  balanced,
+  codes,
+  DISSOLVE,
+  enrol,
+  exitSignal,
+  key,
+  MOVE,
+  REFUND,
+  relate,
+  settle,
+  startTestCluster,
+  type TestCluster,
+  transfer,
   TRANSFER,
 } from './support/cluster-fixture';
 
@@ -28,42 +40,74 @@ async function accountOf(memberId: string) {
 }
 
 const figures = async () => {
-  const data = await cluster.as('dashboard').ok(`{ provinces(connectedOnly: true) { edges { node { code personalAccountBalance } } } }`);
-  return new Map<string, string>(data.provinces.edges.map((e: { node: { code: string; personalAccountBalance: string } }) => [e.node.code, e.node.personalAccountBalance]));
+  const data = await cluster
+    .as('dashboard')
+    .ok(`{ provinces(connectedOnly: true) { edges { node { code personalAccountBalance } } } }`);
+  return new Map<string, string>(
+    data.provinces.edges.map((e: { node: { code: string; personalAccountBalance: string } }) => [
+      e.node.code,
+      e.node.personalAccountBalance,
+    ]),
+  );
 };
 
-const yuanSum = (a: string, b: string) => ((Math.round(Number(a) * 100) + Math.round(Number(b) * 100)) / 100).toFixed(2);
+const yuanSum = (a: string, b: string) =>
+  ((Math.round(Number(a) * 100) + Math.round(Number(b) * 100)) / 100).toFixed(2);
 
 function move(memberId: string, newPoolingRegion: string, idempotencyKey = key('move')) {
-  return cluster.as({ portal: memberId.slice(0, 2) }).query(MOVE, { input: { memberId, reason: 'MOVED', newPoolingRegion, idempotencyKey } });
+  return cluster
+    .as({ portal: memberId.slice(0, 2) })
+    .query(MOVE, { input: { memberId, reason: 'MOVED', newPoolingRegion, idempotencyKey } });
 }
 
 describe('R31: a move carries the account', () => {
-  test('within a province: one transaction, both entries name the other membership, the province\'s figures unchanged', async () => {
+  test("within a province: one transaction, both entries name the other membership, the province's figures unchanged", async () => {
     const member = await enrol(cluster, { region: '320500', currentYear: '1200.00', accumulated: '3400.50' });
     const before = await figures();
     const answer = await move(member, '320100');
     const change = answer.data?.changeInsurance;
     assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-    assert.deepEqual(change.accountMove, { state: 'MOVED', currentYear: '1200.00', accumulated: '3400.50', from: { id: member }, to: change.newMember });
+    assert.deepEqual(change.accountMove, {
+      state: 'MOVED',
+      currentYear: '1200.00',
+      accumulated: '3400.50',
+      from: { id: member },
+      to: change.newMember,
+    });
     const moved = await accountOf(change.newMember.id);
-    assert.deepEqual([moved.balance, moved.currentYear.balance, moved.accumulated.balance], ['4600.50', '1200.00', '3400.50']);
-    assert.ok(moved.entries.edges.every((e: { node: { kind: string; counterpart: string } }) => e.node.kind === 'TRANSFER_IN' && e.node.counterpart === member));
+    assert.deepEqual(
+      [moved.balance, moved.currentYear.balance, moved.accumulated.balance],
+      ['4600.50', '1200.00', '3400.50'],
+    );
+    assert.ok(
+      moved.entries.edges.every(
+        (e: { node: { kind: string; counterpart: string } }) =>
+          e.node.kind === 'TRANSFER_IN' && e.node.counterpart === member,
+      ),
+    );
     const old = await accountOf(member);
     assert.equal(old.balance, '0.00', 'the ended membership ends at 0.00');
-    assert.ok(old.entries.edges.some((e: { node: { kind: string; counterpart: string } }) => e.node.kind === 'TRANSFER_OUT' && e.node.counterpart === change.newMember.id));
+    assert.ok(
+      old.entries.edges.some(
+        (e: { node: { kind: string; counterpart: string } }) =>
+          e.node.kind === 'TRANSFER_OUT' && e.node.counterpart === change.newMember.id,
+      ),
+    );
     assert.equal((await figures()).get('32'), before.get('32'));
     await balanced(cluster);
   });
 
-  test('across provinces: out of 河北, into 江苏; both provinces\' figures follow; a replay moves nothing more', async () => {
+  test("across provinces: out of 河北, into 江苏; both provinces' figures follow; a replay moves nothing more", async () => {
     const member = await enrol(cluster, { region: '130100', currentYear: '2400.00', accumulated: '5300.50' });
     const before = await figures();
     const idempotencyKey = key('move-across');
     const first = await move(member, '320500', idempotencyKey);
     assert.equal(first.errors, undefined, JSON.stringify(first.errors));
     const change = first.data?.changeInsurance;
-    assert.deepEqual([change.accountMove.state, change.accountMove.currentYear, change.accountMove.accumulated], ['MOVED', '2400.00', '5300.50']);
+    assert.deepEqual(
+      [change.accountMove.state, change.accountMove.currentYear, change.accountMove.accumulated],
+      ['MOVED', '2400.00', '5300.50'],
+    );
     assert.match(change.newMember.id, /^320500-/);
     const after = await figures();
     assert.equal(after.get('13'), (Number(before.get('13')) - 7700.5).toFixed(2));
@@ -85,12 +129,21 @@ describe('R31: a move carries the account', () => {
     const answer = await move(donor, '130100');
     const change = answer.data?.changeInsurance;
     assert.deepEqual(change.endedRelationshipIds, [rel]);
-    assert.deepEqual([change.accountMove.state, change.accountMove.currentYear], ['MOVED', '700.00'], '800.00 less the 100.00 of quota spent');
+    assert.deepEqual(
+      [change.accountMove.state, change.accountMove.currentYear],
+      ['MOVED', '700.00'],
+      '800.00 less the 100.00 of quota spent',
+    );
     assert.equal((await accountOf(change.newMember.id)).balance, '700.00');
     await balanced(cluster);
   });
 
-  for (const [province, point] of [['13', 'moveOut:before'], ['13', 'moveOut:after'], ['51', 'moveIn:before'], ['51', 'moveIn:after']] as const) {
+  for (const [province, point] of [
+    ['13', 'moveOut:before'],
+    ['13', 'moveOut:after'],
+    ['51', 'moveIn:before'],
+    ['51', 'moveIn:after'],
+  ] as const) {
     test(`the ${province === '13' ? 'old' : 'new'} province killed at ${point}: recovery finishes the move, once`, async () => {
       const member = await enrol(cluster, { region: '130100', currentYear: '100.00', accumulated: '50.00' });
       await cluster.restart(province, { CRASH_AT: point });
@@ -147,7 +200,11 @@ describe('R31: a move carries the account', () => {
     await cluster.recover();
     const newMember = moved.data?.changeInsurance.newMember.id;
     const [own, carried] = [Number(settled.ownAccountPaid), Number((await accountOf(newMember)).balance)];
-    assert.equal((own * 100 + carried * 100) / 100, 80, 'what was not spent from the own account moved with the member');
+    assert.equal(
+      (own * 100 + carried * 100) / 100,
+      80,
+      'what was not spent from the own account moved with the member',
+    );
     assert.equal((await accountOf(member)).balance, '0.00');
     await balanced(cluster);
   });
@@ -160,7 +217,9 @@ describe('R31: a move carries the account', () => {
     assert.equal(paid.ownAccountPaid, '60.00');
     const moved = (await move(member, '320100')).data?.changeInsurance;
     assert.equal(moved.accountMove.state, 'MOVED');
-    const refund = await cluster.as({ portal: '51' }).ok(REFUND, { input: { settlementId: paid.id, amount: '100.00', idempotencyKey: key('refund') } });
+    const refund = await cluster
+      .as({ portal: '51' })
+      .ok(REFUND, { input: { settlementId: paid.id, amount: '100.00', idempotencyKey: key('refund') } });
     assert.equal(refund.refundSettlement.ownAccountPart, '60.00');
     await cluster.recover();
     assert.equal((await accountOf(moved.newMember.id)).balance, '60.00');
@@ -177,9 +236,21 @@ describe('the mutual-aid edges found in use', () => {
     await transfer(cluster, rel, '200.00');
     const paid = (await settle(cluster, father, '80.00')).data?.settleExpense;
     await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
-    await cluster.as({ portal: '51' }).ok(REFUND, { input: { settlementId: paid.id, amount: '30.00', idempotencyKey: key('refund-donor') } });
-    const view = await cluster.as({ member: donor }).ok(`query($id: ID!) { relationship(id: $id) { quota { granted spent released refundedToDonor available } } }`, { id: rel });
-    assert.deepEqual(view.relationship.quota, { granted: '200.00', spent: '80.00', released: '120.00', refundedToDonor: '30.00', available: '0.00' });
+    await cluster
+      .as({ portal: '51' })
+      .ok(REFUND, { input: { settlementId: paid.id, amount: '30.00', idempotencyKey: key('refund-donor') } });
+    const view = await cluster
+      .as({ member: donor })
+      .ok(`query($id: ID!) { relationship(id: $id) { quota { granted spent released refundedToDonor available } } }`, {
+        id: rel,
+      });
+    assert.deepEqual(view.relationship.quota, {
+      granted: '200.00',
+      spent: '80.00',
+      released: '120.00',
+      refundedToDonor: '30.00',
+      available: '0.00',
+    });
     await cluster.recover();
     assert.equal((await accountOf(donor)).balance, '450.00', '500.00 less 80.00 spent plus 30.00 refunded');
     await balanced(cluster);
@@ -189,11 +260,21 @@ describe('the mutual-aid edges found in use', () => {
     const grandmother = await enrol(cluster, { region: '320500', currentYear: '500.00' });
     const daughter = await enrol(cluster, { region: '510100', currentYear: '100.00' });
     await transfer(cluster, await relate(cluster, grandmother, daughter, 'CHILD'), '300.00');
-    const onward = await relate(cluster, daughter, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'CHILD');
-    const ask = (amount: string) => cluster.as({ member: daughter }).query(TRANSFER, {
-      input: { relationshipId: onward, amount, fundSource: 'CURRENT_YEAR', idempotencyKey: key('r11') },
-    });
-    assert.deepEqual(codes(await ask('450.00')), ['INSUFFICIENT_BALANCE'], 'even the received 300.00 would not cover it');
+    const onward = await relate(
+      cluster,
+      daughter,
+      await enrol(cluster, { region: '510100', type: 'RESIDENT' }),
+      'CHILD',
+    );
+    const ask = (amount: string) =>
+      cluster.as({ member: daughter }).query(TRANSFER, {
+        input: { relationshipId: onward, amount, fundSource: 'CURRENT_YEAR', idempotencyKey: key('r11') },
+      });
+    assert.deepEqual(
+      codes(await ask('450.00')),
+      ['INSUFFICIENT_BALANCE'],
+      'even the received 300.00 would not cover it',
+    );
     assert.deepEqual(codes(await ask('350.00')), ['REGIFT_FORBIDDEN']);
     await balanced(cluster);
   });

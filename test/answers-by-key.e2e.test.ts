@@ -2,8 +2,23 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { GraphQLResponse } from '../cluster/graphql-client';
 import {
-  ACCEPT, balanced, beijingTime, codes, enrol, exitSignal, hospital, key, PREMIUM, REFUND, relate, settle, SETTLE,
-  startTestCluster, type TestCluster, transfer, TRANSFER,
+  ACCEPT,
+  balanced,
+  beijingTime,
+  codes,
+  enrol,
+  exitSignal,
+  hospital,
+  key,
+  PREMIUM,
+  REFUND,
+  relate,
+  settle,
+  SETTLE,
+  startTestCluster,
+  type TestCluster,
+  transfer,
+  TRANSFER,
 } from './support/cluster-fixture';
 
 /**
@@ -29,7 +44,9 @@ const copies = <T>(send: () => Promise<GraphQLResponse<T>>) => Promise.all(Array
 
 /** Every copy got the same answer: the same data, or the same error code and message. */
 function oneAnswer<T>(responses: GraphQLResponse<T>[]): GraphQLResponse<T> {
-  const answers = new Set(responses.map((r) => JSON.stringify(r.errors ? r.errors.map((e) => [e.extensions?.code, e.message]) : r.data)));
+  const answers = new Set(
+    responses.map((r) => JSON.stringify(r.errors ? r.errors.map((e) => [e.extensions?.code, e.message]) : r.data)),
+  );
   assert.equal(answers.size, 1, `one answer for one key, got ${[...answers].join('\n')}`);
   return responses[0];
 }
@@ -47,7 +64,9 @@ async function family(currentYear = '1000.00') {
 
 async function balanceOf(memberId: string): Promise<{ balance: string; held: string }> {
   const [row] = await cluster.sql<{ balance: string; held: string }>(
-    memberId.slice(0, 2), `SELECT sum(balance)::text AS balance, sum(held)::text AS held FROM account WHERE member_id = $1`, [memberId],
+    memberId.slice(0, 2),
+    `SELECT sum(balance)::text AS balance, sum(held)::text AS held FROM account WHERE member_id = $1`,
+    [memberId],
   );
   return row;
 }
@@ -55,7 +74,12 @@ async function balanceOf(memberId: string): Promise<{ balance: string; held: str
 describe(`R21: ${COPIES} simultaneous copies under one key get one answer and one effect`, () => {
   test('transferQuota: one transfer, one hold', async () => {
     const { donor, relationship } = await family();
-    const input = { relationshipId: relationship, amount: '300.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('copies') };
+    const input = {
+      relationshipId: relationship,
+      amount: '300.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('copies'),
+    };
     const answer = oneAnswer(await copies(() => cluster.as({ member: donor }).query(TRANSFER, { input })));
     assert.equal(answer.data?.transferQuota.state, 'COMMITTED');
     assert.deepEqual(await balanceOf(donor), { balance: '100000', held: '30000' });
@@ -63,13 +87,25 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
 
   test('transferQuota refused (INSUFFICIENT_BALANCE, REGIFT_FORBIDDEN): one refusal, never an internal error', async () => {
     const { donor, relationship } = await family('100.00');
-    const input = { relationshipId: relationship, amount: '100.01', fundSource: 'CURRENT_YEAR', idempotencyKey: key('short') };
-    assert.deepEqual(codes(oneAnswer(await copies(() => cluster.as({ member: donor }).query(TRANSFER, { input })))), ['INSUFFICIENT_BALANCE']);
+    const input = {
+      relationshipId: relationship,
+      amount: '100.01',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('short'),
+    };
+    assert.deepEqual(codes(oneAnswer(await copies(() => cluster.as({ member: donor }).query(TRANSFER, { input })))), [
+      'INSUFFICIENT_BALANCE',
+    ]);
     // A beneficiary who received quota and has an account of their own asks for more than their own.
     const grandson = await enrol(cluster, { region: '320500', currentYear: '10.00' });
     await transfer(cluster, await relate(cluster, donor, grandson, 'SIBLING'), '50.00');
     const regift = await relate(cluster, grandson, await enrol(cluster, { region: '510100', type: 'RESIDENT' }));
-    const regiftInput = { relationshipId: regift, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('regift') };
+    const regiftInput = {
+      relationshipId: regift,
+      amount: '40.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('regift'),
+    };
     const answers = await copies(() => cluster.as({ member: grandson }).query(TRANSFER, { input: regiftInput }));
     assert.deepEqual(codes(oneAnswer(answers)), ['REGIFT_FORBIDDEN']);
     assert.deepEqual(await balanceOf(grandson), { balance: '1000', held: '0' });
@@ -81,7 +117,10 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
     const idempotencyKey = key('settle-copies');
     const answer = oneAnswer(await copies(() => settle(cluster, beneficiary, '150.00', '510100', idempotencyKey)));
     assert.equal(answer.data?.settleExpense.quotaPaid, '150.00');
-    assert.equal((await cluster.sql('national', `SELECT id FROM settlement WHERE beneficiary_id = $1`, [beneficiary])).length, 1);
+    assert.equal(
+      (await cluster.sql('national', `SELECT id FROM settlement WHERE beneficiary_id = $1`, [beneficiary])).length,
+      1,
+    );
     await cluster.recover();
     assert.deepEqual(await balanceOf(donor), { balance: '85000', held: '5000' });
   });
@@ -89,7 +128,12 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
   test('payPremium: one premium', async () => {
     const { donor, beneficiary, relationship } = await family();
     await transfer(cluster, relationship, '300.00');
-    const input = { beneficiaryId: beneficiary, kind: 'RESIDENT_MEDICAL_INSURANCE', amount: '250.00', idempotencyKey: key('premium') };
+    const input = {
+      beneficiaryId: beneficiary,
+      kind: 'RESIDENT_MEDICAL_INSURANCE',
+      amount: '250.00',
+      idempotencyKey: key('premium'),
+    };
     const answer = oneAnswer(await copies(() => cluster.as({ member: beneficiary }).query(PREMIUM, { input })));
     assert.equal(answer.data?.payPremium.quotaPaid, '250.00');
     await cluster.recover();
@@ -104,7 +148,10 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
     const input = { settlementId, amount: '120.00', idempotencyKey: key('refund-all') };
     const answer = oneAnswer(await copies(() => cluster.as({ portal: '51' }).query(REFUND, { input })));
     assert.equal(answer.data?.refundSettlement.quotaPart, '120.00');
-    assert.equal((await cluster.sql('national', `SELECT id FROM refund WHERE settlement_id = $1`, [settlementId])).length, 1);
+    assert.equal(
+      (await cluster.sql('national', `SELECT id FROM refund WHERE settlement_id = $1`, [settlementId])).length,
+      1,
+    );
   });
 
   test('creditContribution and spendFromOwnAccount: one entry each', async () => {
@@ -112,9 +159,16 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
     const credit = { memberId: member, fundSource: 'CURRENT_YEAR', amount: '80.00', idempotencyKey: key('credit') };
     oneAnswer(await copies(() => cluster.as({ portal: '32' }).query(CREDIT, { input: credit })));
     const spend = { memberId: member, amount: '30.00', idempotencyKey: key('spend') };
-    assert.equal(oneAnswer(await copies(() => cluster.as({ member }).query(SPEND_OWN, { input: spend }))).data?.spendFromOwnAccount.amount, '30.00');
+    assert.equal(
+      oneAnswer(await copies(() => cluster.as({ member }).query(SPEND_OWN, { input: spend }))).data?.spendFromOwnAccount
+        .amount,
+      '30.00',
+    );
     const tooMuch = { memberId: member, amount: '50.01', idempotencyKey: key('spend-too-much') };
-    assert.deepEqual(codes(oneAnswer(await copies(() => cluster.as({ member }).query(SPEND_OWN, { input: tooMuch })))), ['INSUFFICIENT_BALANCE']);
+    assert.deepEqual(
+      codes(oneAnswer(await copies(() => cluster.as({ member }).query(SPEND_OWN, { input: tooMuch })))),
+      ['INSUFFICIENT_BALANCE'],
+    );
     assert.deepEqual(await balanceOf(member), { balance: '5000', held: '0' });
     await balanced(cluster);
   });
@@ -123,17 +177,31 @@ describe(`R21: ${COPIES} simultaneous copies under one key get one answer and on
 describe('R21: a refusal is the final answer of its key', () => {
   test('refused for want of money, then money arrives: the same key is still refused, a new key succeeds', async () => {
     const { donor, relationship } = await family('100.00');
-    const input = { relationshipId: relationship, amount: '150.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('later') };
+    const input = {
+      relationshipId: relationship,
+      amount: '150.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('later'),
+    };
     assert.deepEqual(codes(await cluster.as({ member: donor }).query(TRANSFER, { input })), ['INSUFFICIENT_BALANCE']);
-    await cluster.as({ portal: '32' }).ok(CREDIT, { input: { memberId: donor, fundSource: 'CURRENT_YEAR', amount: '100.00', idempotencyKey: key('topup') } });
+    await cluster.as({ portal: '32' }).ok(CREDIT, {
+      input: { memberId: donor, fundSource: 'CURRENT_YEAR', amount: '100.00', idempotencyKey: key('topup') },
+    });
     assert.deepEqual(codes(await cluster.as({ member: donor }).query(TRANSFER, { input })), ['INSUFFICIENT_BALANCE']);
-    const fresh = await cluster.as({ member: donor }).ok(TRANSFER, { input: { ...input, idempotencyKey: key('fresh') } });
+    const fresh = await cluster
+      .as({ member: donor })
+      .ok(TRANSFER, { input: { ...input, idempotencyKey: key('fresh') } });
     assert.equal(fresh.transferQuota.state, 'COMMITTED');
   });
 
   test('refused at night (R24), replayed in the morning: still refused', async () => {
     const { donor, relationship } = await family();
-    const input = { relationshipId: relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('night') };
+    const input = {
+      relationshipId: relationship,
+      amount: '10.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('night'),
+    };
     await cluster.setClock(beijingTime('23:00:00'));
     try {
       assert.deepEqual(codes(await cluster.as({ member: donor }).query(TRANSFER, { input })), ['NIGHT_WINDOW']);
@@ -147,26 +215,43 @@ describe('R21: a refusal is the final answer of its key', () => {
     const member = await enrol(cluster, { region: '320500', currentYear: '50.00' });
     const idempotencyKey = key('reuse');
     await cluster.as({ member }).ok(SPEND_OWN, { input: { memberId: member, amount: '10.00', idempotencyKey } });
-    assert.deepEqual(codes(await cluster.as({ member }).query(SPEND_OWN, { input: { memberId: member, amount: '11.00', idempotencyKey } })), ['IDEMPOTENCY_CONFLICT']);
+    assert.deepEqual(
+      codes(
+        await cluster.as({ member }).query(SPEND_OWN, { input: { memberId: member, amount: '11.00', idempotencyKey } }),
+      ),
+      ['IDEMPOTENCY_CONFLICT'],
+    );
     assert.deepEqual(await balanceOf(member), { balance: '4000', held: '0' });
   });
 });
 
 describe('R21: keys belong to their party', () => {
-  test('two members, and two provinces\' staff, using the same key neither conflict nor see each other\'s answer', async () => {
+  test("two members, and two provinces' staff, using the same key neither conflict nor see each other's answer", async () => {
     const shared = key('shared');
     const a = await family('100.00');
     const b = await family('100.00');
-    const asA = await cluster.as({ member: a.donor }).ok(TRANSFER, { input: { relationshipId: a.relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared } });
-    const asB = await cluster.as({ member: b.donor }).ok(TRANSFER, { input: { relationshipId: b.relationship, amount: '20.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared } });
+    const asA = await cluster.as({ member: a.donor }).ok(TRANSFER, {
+      input: { relationshipId: a.relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared },
+    });
+    const asB = await cluster.as({ member: b.donor }).ok(TRANSFER, {
+      input: { relationshipId: b.relationship, amount: '20.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared },
+    });
     assert.notEqual(asA.transferQuota.id, asB.transferQuota.id);
     assert.deepEqual([asA.transferQuota.amount, asB.transferQuota.amount], ['10.00', '20.00']);
     // The portal of 32 is a party of its own: the same key opens a new operation of its own.
-    const asPortal = await cluster.as({ portal: '32' }).ok(TRANSFER, { input: { relationshipId: a.relationship, amount: '30.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared } });
+    const asPortal = await cluster.as({ portal: '32' }).ok(TRANSFER, {
+      input: { relationshipId: a.relationship, amount: '30.00', fundSource: 'CURRENT_YEAR', idempotencyKey: shared },
+    });
     assert.equal(asPortal.transferQuota.amount, '30.00');
     assert.ok(![asA.transferQuota.id, asB.transferQuota.id].includes(asPortal.transferQuota.id));
-    const credit = await cluster.as({ portal: '51' }).query(CREDIT, { input: { memberId: a.donor, fundSource: 'CURRENT_YEAR', amount: '1.00', idempotencyKey: shared } });
-    assert.deepEqual(codes(credit), ['FORBIDDEN'], 'another province\'s portal learns nothing of the key: it may not act here at all');
+    const credit = await cluster.as({ portal: '51' }).query(CREDIT, {
+      input: { memberId: a.donor, fundSource: 'CURRENT_YEAR', amount: '1.00', idempotencyKey: shared },
+    });
+    assert.deepEqual(
+      codes(credit),
+      ['FORBIDDEN'],
+      "another province's portal learns nothing of the key: it may not act here at all",
+    );
   });
 });
 
@@ -177,8 +262,12 @@ describe('R28: one suspected fraud per attempt', () => {
     const stranger = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
     const before = (await cluster.as({ portal: '51' }).ok(FRAUDS, { p: '51' })).suspectedFrauds.edges.length;
     const input = {
-      beneficiaryId: beneficiary, institution: hospital('510100'), category: 'OUTPATIENT', amount: '12.34',
-      credential: { method: 'FACE', holderId: stranger }, idempotencyKey: key('fraud'),
+      beneficiaryId: beneficiary,
+      institution: hospital('510100'),
+      category: 'OUTPATIENT',
+      amount: '12.34',
+      credential: { method: 'FACE', holderId: stranger },
+      idempotencyKey: key('fraud'),
     };
     const pay = () => cluster.as({ member: beneficiary }).query(SETTLE, { input });
     assert.deepEqual(codes(await pay()), ['CREDENTIAL_NOT_OWN']);
@@ -186,8 +275,19 @@ describe('R28: one suspected fraud per attempt', () => {
     assert.deepEqual(codes(oneAnswer(await copies(pay))), ['CREDENTIAL_NOT_OWN']);
     const after = (await cluster.as({ portal: '51' }).ok(FRAUDS, { p: '51' })).suspectedFrauds.edges.length;
     assert.equal(after - before, 1);
-    assert.deepEqual(codes(await cluster.as({ member: beneficiary }).query(SETTLE, { input: { ...input, idempotencyKey: key('fraud-2') } })), ['CREDENTIAL_NOT_OWN']);
-    assert.equal((await cluster.as({ portal: '51' }).ok(FRAUDS, { p: '51' })).suspectedFrauds.edges.length - before, 2, 'a new key is a new attempt');
+    assert.deepEqual(
+      codes(
+        await cluster
+          .as({ member: beneficiary })
+          .query(SETTLE, { input: { ...input, idempotencyKey: key('fraud-2') } }),
+      ),
+      ['CREDENTIAL_NOT_OWN'],
+    );
+    assert.equal(
+      (await cluster.as({ portal: '51' }).ok(FRAUDS, { p: '51' })).suspectedFrauds.edges.length - before,
+      2,
+      'a new key is a new attempt',
+    );
   });
 });
 
@@ -196,22 +296,31 @@ describe('R30: in doubt is not refused', () => {
     const { donor, relationship } = await family();
     await cluster.stopService('32');
     try {
-      const input = { relationshipId: relationship, amount: '10.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('down') };
+      const input = {
+        relationshipId: relationship,
+        amount: '10.00',
+        fundSource: 'CURRENT_YEAR',
+        idempotencyKey: key('down'),
+      };
       // The first attempt finds the province gone (recorded, then not answered: in doubt); from then on
       // national knows, and refuses up front, recording nothing.
-      const first = await cluster.as({ member: donor }).query(TRANSFER, { input: { ...input, idempotencyKey: key('down-first') } });
+      const first = await cluster
+        .as({ member: donor })
+        .query(TRANSFER, { input: { ...input, idempotencyKey: key('down-first') } });
       assert.ok(['PROVINCE_UNAVAILABLE', 'OUTCOME_PENDING'].includes(codes(first)[0] as string), JSON.stringify(first));
       const refused = await cluster.as({ member: donor }).query(TRANSFER, { input });
       assert.deepEqual(codes(refused), ['PROVINCE_UNAVAILABLE']);
       assert.ok(refused.errors?.[0].path, 'the error says which field it is for');
-      const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE idempotency_key = $1`, [input.idempotencyKey]);
+      const rows = await cluster.sql('national', `SELECT id FROM transfer WHERE idempotency_key = $1`, [
+        input.idempotencyKey,
+      ]);
       assert.deepEqual(rows, [], 'a refusal code: nothing recorded, nothing will happen');
     } finally {
       await cluster.restart('32');
     }
   });
 
-  test('the beneficiary\'s province killed while debiting their own account: OUTCOME_PENDING, then the final answer', async () => {
+  test("the beneficiary's province killed while debiting their own account: OUTCOME_PENDING, then the final answer", async () => {
     const donor = await enrol(cluster, { region: '510100', currentYear: '500.00' });
     const employee = await enrol(cluster, { region: '320500', currentYear: '20.00' });
     const rel = await relate(cluster, donor, employee, 'CHILD');
@@ -224,7 +333,10 @@ describe('R30: in doubt is not refused', () => {
     assert.equal(await exitSignal(cluster.provinces.get('32')), 'SIGKILL');
     await cluster.restart('32');
     const final = await settle(cluster, employee, '50.00', '320500', idempotencyKey);
-    assert.deepEqual([final.data?.settleExpense.state, final.data?.settleExpense.ownAccountPaid, final.data?.settleExpense.quotaPaid], ['SETTLED', '20.00', '30.00']);
+    assert.deepEqual(
+      [final.data?.settleExpense.state, final.data?.settleExpense.ownAccountPaid, final.data?.settleExpense.quotaPaid],
+      ['SETTLED', '20.00', '30.00'],
+    );
     await cluster.recover();
     await balanced(cluster);
   });
@@ -237,7 +349,11 @@ describe('national down: NATIONAL_UNAVAILABLE with HTTP 503, and a change in fli
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as GraphQLResponse };
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as GraphQLResponse,
+    };
   }
 
   test('national stopped: reads and changes get 503 NATIONAL_UNAVAILABLE; nothing done', async () => {
@@ -249,7 +365,13 @@ describe('national down: NATIONAL_UNAVAILABLE with HTTP 503, and a change in fli
       assert.equal(read.status, 503);
       assert.ok(read.retryAfter);
       assert.deepEqual(codes(read.body), ['NATIONAL_UNAVAILABLE']);
-      const change = await post(TRANSFER, { input: { relationshipId: relationship, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('n') } }, token);
+      const change = await post(
+        TRANSFER,
+        {
+          input: { relationshipId: relationship, amount: '1.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('n') },
+        },
+        token,
+      );
       assert.equal(change.status, 503);
       assert.deepEqual(codes(change.body), ['NATIONAL_UNAVAILABLE']);
     } finally {
@@ -260,7 +382,12 @@ describe('national down: NATIONAL_UNAVAILABLE with HTTP 503, and a change in fli
   test('national killed after recording a transfer: OUTCOME_PENDING; after its restart the same key gets COMMITTED', async () => {
     const { donor, beneficiary, relationship } = await family();
     await cluster.restart('national', { CRASH_AT: 'recordTransfer:after' });
-    const input = { relationshipId: relationship, amount: '77.00', fundSource: 'CURRENT_YEAR', idempotencyKey: key('national-crash') };
+    const input = {
+      relationshipId: relationship,
+      amount: '77.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('national-crash'),
+    };
     const during = await cluster.as({ member: donor }).query(TRANSFER, { input });
     assert.deepEqual(codes(during), ['OUTCOME_PENDING']);
     assert.equal(await exitSignal(cluster.national), 'SIGKILL');
@@ -279,10 +406,14 @@ describe('gateway health', () => {
     await cluster.restart('gateway', { HEALTH_CHECK_INTERVAL_MS: String(3_600_000) });
     await cluster.kill('32');
     const healthOf32 = async () => {
-      const body = (await (await fetch(`${cluster.gateway.baseUrl}/health`)).json()) as { provinces: { province: string; state: string }[] };
+      const body = (await (await fetch(`${cluster.gateway.baseUrl}/health`)).json()) as {
+        provinces: { province: string; state: string }[];
+      };
       return body.provinces.find((p) => p.province === '32')?.state;
     };
-    await cluster.as({ member }).query(`query($id: ID!) { member(id: $id) { personalAccount { balance } } }`, { id: member });
+    await cluster
+      .as({ member })
+      .query(`query($id: ID!) { member(id: $id) { personalAccount { balance } } }`, { id: member });
     await cluster.restart('32');
     const deadline = Date.now() + 60_000;
     while ((await healthOf32()) !== 'healthy' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));

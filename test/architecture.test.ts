@@ -23,8 +23,23 @@ const TOP = join(__dirname, '..', '..');
  */
 const FOLDER_ORDER: Record<'national' | 'province', string[]> = {
   national: [
-    'provinces', 'reports', 'steps', 'clearing', 'events', 'fraud', 'registry', 'statistics', 'restore', 'relationships',
-    'quota', 'persons', 'wallets', 'settlement', 'access-log', 'reconciliation', 'recovery',
+    'provinces',
+    'reports',
+    'steps',
+    'clearing',
+    'events',
+    'fraud',
+    'registry',
+    'statistics',
+    'restore',
+    'relationships',
+    'quota',
+    'persons',
+    'wallets',
+    'settlement',
+    'access-log',
+    'reconciliation',
+    'recovery',
   ],
   province: ['statistics', 'accounts', 'members', 'access-log', 'internal'],
 };
@@ -71,7 +86,9 @@ function readModule(file: string): Module {
   };
 }
 
-const modules = new Map(['subgraphs', 'gateway', 'scripts'].flatMap(sourcesUnder).map((file) => [file, readModule(file)]));
+const modules = new Map(
+  ['subgraphs', 'gateway', 'scripts'].flatMap(sourcesUnder).map((file) => [file, readModule(file)]),
+);
 const inFolder = (folder: string) => [...modules.values()].filter((m) => m.file.startsWith(folder));
 
 const isGraphqlLibrary = (name: string) => name === 'graphql' || name === 'type-graphql' || name.startsWith('@apollo/');
@@ -93,7 +110,9 @@ test('the shared domain (subgraphs/common/domain) imports nothing of the platfor
   const shared = inFolder('subgraphs/common/domain/');
   assert.ok(shared.length > 3, 'the shared domain modules were found');
   const offences = shared.flatMap((m) => [
-    ...m.modules.filter((file) => !file.startsWith('subgraphs/common/domain/')).map((file) => `${m.file} imports ${file}`),
+    ...m.modules
+      .filter((file) => !file.startsWith('subgraphs/common/domain/'))
+      .map((file) => `${m.file} imports ${file}`),
     ...m.packages
       .filter((name) => isGraphqlLibrary(name) && !(name === 'graphql' && m.file === GRAPHQL_ERROR_CARRIER))
       .map((name) => `${m.file} imports ${name}`),
@@ -110,7 +129,11 @@ for (const [subgraph, order] of Object.entries(FOLDER_ORDER)) {
     };
     const inFolders = inFolder(top).filter((m) => folderOf(m.file));
     const unplaced = [...new Set(inFolders.map((m) => folderOf(m.file) as string))].filter((f) => !order.includes(f));
-    assert.deepEqual(unplaced, [], `concept folders missing from FOLDER_ORDER.${subgraph}: give each new folder its place`);
+    assert.deepEqual(
+      unplaced,
+      [],
+      `concept folders missing from FOLDER_ORDER.${subgraph}: give each new folder its place`,
+    );
     const upward = inFolders.flatMap((m) => {
       const from = order.indexOf(folderOf(m.file) as string);
       return m.modules
@@ -118,7 +141,10 @@ for (const [subgraph, order] of Object.entries(FOLDER_ORDER)) {
         .filter((file) => order.indexOf(folderOf(file) as string) > from)
         .map((file) => `${m.file} -> ${file}`);
     });
-    assert.ok(upward.length <= MAX_UPWARD, `${upward.length} upward imports (at most ${MAX_UPWARD}):\n${upward.join('\n')}`);
+    assert.ok(
+      upward.length <= MAX_UPWARD,
+      `${upward.length} upward imports (at most ${MAX_UPWARD}):\n${upward.join('\n')}`,
+    );
   });
 }
 
@@ -132,8 +158,14 @@ test('the gateway process loads no subgraph transport and no composition: it ser
   for (const m of inFolder('gateway/')) visit(m.file);
   assert.ok(loaded.has('gateway/main.ts') && loaded.has('gateway/server.ts'), 'the gateway modules were found');
   const offences = [...loaded].filter(
-    (file) => /^subgraphs\/(national|province)\/graphql\//.test(file) || file.startsWith('scripts/') ||
+    (file) =>
+      /^subgraphs\/(national|province)\/graphql\//.test(file) ||
+      file.startsWith('scripts/') ||
       (modules.get(file)?.packages ?? []).includes('@apollo/composition'),
   );
-  assert.deepEqual(offences, [], 'modules the gateway process would load that belong to the subgraphs or to composition');
+  assert.deepEqual(
+    offences,
+    [],
+    'modules the gateway process would load that belong to the subgraphs or to composition',
+  );
 });

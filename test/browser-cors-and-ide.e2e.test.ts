@@ -45,7 +45,12 @@ async function serve(): Promise<[Server, string]> {
 
 before(async () => {
   if (skip) return;
-  [[portalApp, origins.portal], [otherApp, origins.other], cluster, browser] = await Promise.all([serve(), serve(), startTestCluster(['32']), launchBrowser()]);
+  [[portalApp, origins.portal], [otherApp, origins.other], cluster, browser] = await Promise.all([
+    serve(),
+    serve(),
+    startTestCluster(['32']),
+    launchBrowser(),
+  ]);
   await cluster.restart('gateway', { CORS_ORIGINS: `${origins.portal},https://portal.example.cn` });
   await enrol(cluster, { region: '320500', name: '伍强', currentYear: '100.00' });
 });
@@ -53,17 +58,24 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await cluster?.stop();
-  for (const server of [portalApp, otherApp]) await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  for (const server of [portalApp, otherApp])
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
 const gateway = () => cluster.gateway.baseUrl;
-const names = (answer: { data?: { members?: { edges: { node: { name: string } }[] } } }) => answer.data?.members?.edges.map((e) => e.node.name);
+const names = (answer: { data?: { members?: { edges: { node: { name: string } }[] } } }) =>
+  answer.data?.members?.edges.map((e) => e.node.name);
 
 describe('CORS', () => {
-  test('a portal page on an allowed origin calls the gateway with its token, by POST and by GET', { skip }, async () => {
+  test('a portal page on an allowed origin calls the gateway with its token, by POST and by GET', {
+    skip,
+  }, async () => {
     const portal = await visit(browser, `${origins.portal}/`);
     const token = await cluster.token({ portal: '32' });
-    const answer = await portal.page.evaluate(([g, t]) => (window as unknown as { askGateway(g: string, t: string): Promise<unknown> }).askGateway(g, t), [gateway(), token]);
+    const answer = await portal.page.evaluate(
+      ([g, t]) => (window as unknown as { askGateway(g: string, t: string): Promise<unknown> }).askGateway(g, t),
+      [gateway(), token],
+    );
     const { post, get } = answer as { post: Parameters<typeof names>[0]; get: Parameters<typeof names>[0] };
     assert.deepEqual(names(post), ['伍强']);
     assert.deepEqual(names(get), ['伍强'], 'a GET query needs nothing but the token');
@@ -74,17 +86,30 @@ describe('CORS', () => {
   test('a page on another origin is not let in: the browser blocks it after the preflight', { skip }, async () => {
     const other = await visit(browser, `${origins.other}/`);
     const token = await cluster.token({ portal: '32' });
-    const refused = await other.page.evaluate(([g, t]) => (window as unknown as { askGateway(g: string, t: string): Promise<unknown> }).askGateway(g, t)
-      .then(() => 'answered', (error: Error) => error.message), [gateway(), token]);
+    const refused = await other.page.evaluate(
+      ([g, t]) =>
+        (window as unknown as { askGateway(g: string, t: string): Promise<unknown> }).askGateway(g, t).then(
+          () => 'answered',
+          (error: Error) => error.message,
+        ),
+      [gateway(), token],
+    );
     assert.match(String(refused), /Failed to fetch/);
     await other.page.context().close();
   });
 
-  test('preflights are answered before authentication, for allowed origins only, and tell nothing else', { skip }, async () => {
-    const preflight = (origin: string) => request(`${gateway()}/graphql`, {
-      method: 'OPTIONS',
-      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
-    });
+  test('preflights are answered before authentication, for allowed origins only, and tell nothing else', {
+    skip,
+  }, async () => {
+    const preflight = (origin: string) =>
+      request(`${gateway()}/graphql`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
     const allowed = await preflight(origins.portal);
     assert.equal(allowed.statusCode, 204);
     assert.equal(allowed.headers['access-control-allow-origin'], origins.portal);
@@ -96,39 +121,61 @@ describe('CORS', () => {
     assert.equal(await refused.body.text(), '', 'nothing about the graph');
     // Without a token an allowed origin may read the refusal, and nothing more.
     const anonymous = await request(`${gateway()}/graphql`, {
-      method: 'POST', headers: { origin: origins.portal, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }),
+      method: 'POST',
+      headers: { origin: origins.portal, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
     });
     assert.equal(anonymous.statusCode, 401);
     assert.equal(anonymous.headers['access-control-allow-origin'], origins.portal);
-    assert.deepEqual(((await anonymous.body.json()) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code), ['UNAUTHENTICATED']);
+    assert.deepEqual(
+      ((await anonymous.body.json()) as { errors: { extensions: { code: string } }[] }).errors.map(
+        (e) => e.extensions.code,
+      ),
+      ['UNAUTHENTICATED'],
+    );
   });
 });
 
 describe('the GraphQL IDE', () => {
-  test('GET /graphql in a browser loads GraphiQL from the gateway alone; with a token set in it, a query runs', { skip }, async () => {
+  test('GET /graphql in a browser loads GraphiQL from the gateway alone; with a token set in it, a query runs', {
+    skip,
+  }, async () => {
     const ide = await visit(browser, `${gateway()}/graphql`);
     await ide.page.locator('.graphiql-container').waitFor({ state: 'visible', timeout: 60_000 });
     await ide.page.fill('#token-input', await cluster.token({ portal: '32' }));
     await ide.page.click('#token-form button');
     await ide.page.locator('.graphiql-execute-button').waitFor({ state: 'visible', timeout: 30_000 });
     await ide.page.click('.graphiql-execute-button');
-    await ide.page.waitForFunction(() => document.querySelector('.result-window')?.textContent?.includes('伍强'), undefined, { timeout: 60_000 });
+    await ide.page.waitForFunction(
+      () => document.querySelector('.result-window')?.textContent?.includes('伍强'),
+      undefined,
+      { timeout: 60_000 },
+    );
     assert.match(await ide.page.locator('.result-window').innerText(), /"name": "伍强"/);
     assert.equal(await ide.page.evaluate(() => sessionStorage.getItem('ide-token') !== null), true);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await ide.page.screenshot({ path: join(SCREENSHOT_DIR, 'ide.png') });
     assert.deepEqual(elsewhere(ide, new URL(gateway()).origin), [], 'nothing is loaded from anywhere but the gateway');
-    assert.deepEqual(ide.problems.filter((p) => !/401|Unauthorized/.test(p)), [], 'no script error, no CSP violation');
+    assert.deepEqual(
+      ide.problems.filter((p) => !/401|Unauthorized/.test(p)),
+      [],
+      'no script error, no CSP violation',
+    );
     await ide.page.context().close();
   });
 
-  test('the IDE page comes with a strict CSP and no other origin; an operation still needs a token', { skip }, async () => {
+  test('the IDE page comes with a strict CSP and no other origin; an operation still needs a token', {
+    skip,
+  }, async () => {
     const page = await fetch(`${gateway()}/graphql`, { headers: { accept: 'text/html' } });
     assert.equal(page.status, 200);
     const csp = page.headers.get('content-security-policy') ?? '';
-    for (const rule of ["default-src 'none'", "script-src 'self'", "connect-src 'self'"]) assert.ok(csp.includes(rule), rule);
+    for (const rule of ["default-src 'none'", "script-src 'self'", "connect-src 'self'"])
+      assert.ok(csp.includes(rule), rule);
     assert.ok(!/https?:\/\//.test(await page.text()), 'no other origin named');
-    const query = await fetch(`${gateway()}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'text/html' } });
+    const query = await fetch(`${gateway()}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'text/html' },
+    });
     assert.equal(query.status, 401, 'an operation is not the landing page');
   });
 

@@ -9,7 +9,10 @@ import { LAUNCH, run } from './support/run-script';
 test('npm run build names each step and how long it took', async () => {
   const result = await run(LAUNCH, ['build']);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^… building: compiling the TypeScript that changed since the last build \(tsc -b; .*\)…$/m);
+  assert.match(
+    result.stdout,
+    /^… building: compiling the TypeScript that changed since the last build \(tsc -b; .*\)…$/m,
+  );
   assert.match(result.stdout, /^… building: compiling the TypeScript .*: \d+\.\d s$/m);
 });
 

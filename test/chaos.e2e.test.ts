@@ -16,11 +16,19 @@ import { personalDataIn } from './support/log-privacy';
  * client may send it; afterwards no line any service wrote holds it, nor any ID number, phone
  * number or token, and every line is a JSON log entry.
  */
-test('a short chaos run: every check against the model of acknowledged answers passes, and no log line holds personal data', { timeout: 15 * 60_000 }, async () => {
+test('a short chaos run: every check against the model of acknowledged answers passes, and no log line holds personal data', {
+  timeout: 15 * 60_000,
+}, async () => {
   const lines: string[] = [];
   const serviceLines: { service: string; line: string }[] = [];
   const report = await runChaos({
-    ...DEFAULT_OPTIONS, operations: 1000, callers: 8, familiesPerCaller: 4, kills: 5, crashPoints: 4, log: (line) => lines.push(line),
+    ...DEFAULT_OPTIONS,
+    operations: 1000,
+    callers: 8,
+    familiesPerCaller: 4,
+    kills: 5,
+    crashPoints: 4,
+    log: (line) => lines.push(line),
     serviceOutput: (service, line) => serviceLines.push({ service, line }),
     prepare: walkTheDemo,
   });
@@ -28,10 +36,17 @@ test('a short chaos run: every check against the model of acknowledged answers p
   assert.equal(report.failed, 0, lines.join('\n'));
   assert.ok(report.faults.filter((f) => f.killed).length >= 5, 'each service was killed at least once');
 
-  assert.ok(serviceLines.filter(({ line }) => line.includes('"msg":"request"')).length > report.operations, 'a line per request');
-  const leaks = serviceLines.flatMap(({ service, line }) => personalDataIn(line).map((what) => `${service}: ${what} in ${line.slice(0, 120)}…`));
+  assert.ok(
+    serviceLines.filter(({ line }) => line.includes('"msg":"request"')).length > report.operations,
+    'a line per request',
+  );
+  const leaks = serviceLines.flatMap(({ service, line }) =>
+    personalDataIn(line).map((what) => `${service}: ${what} in ${line.slice(0, 120)}…`),
+  );
   assert.deepEqual(leaks.slice(0, 20), [], `${leaks.length} lines hold personal data or a token`);
-  const notJson = serviceLines.filter(({ line }) => !isLogEntry(line)).map(({ service, line }) => `${service}: ${line.slice(0, 200)}`);
+  const notJson = serviceLines
+    .filter(({ line }) => !isLogEntry(line))
+    .map(({ service, line }) => `${service}: ${line.slice(0, 200)}`);
   assert.deepEqual(notJson.slice(0, 20), [], 'every line a JSON log entry');
 });
 
@@ -56,31 +71,74 @@ async function walkTheDemo(cluster: Cluster): Promise<void> {
     graphql(cluster.gatewayUrl, query, variables, { authorization: `Bearer ${await cluster.token(who)}` });
   for (const person of DEMO_PEOPLE) {
     const portal = { portal: person.poolingRegion.slice(0, 2) };
-    await as(portal, `query FindMember($n: String!) { memberByIdNumber(idNumber: $n) { id name idNumber wallet { maskedPhone } } }`, { n: person.idNumber });
+    await as(
+      portal,
+      `query FindMember($n: String!) { memberByIdNumber(idNumber: $n) { id name idNumber wallet { maskedPhone } } }`,
+      { n: person.idNumber },
+    );
     await as(portal, `{ memberByIdNumber(idNumber: "${person.idNumber}") { name personalAccount { balance } } }`);
-    await as({ member: ids[person.key] }, `query Own($id: ID!) { member(id: $id) { name idNumber wallet { maskedPhone } } }`, { id: ids[person.key] });
+    await as(
+      { member: ids[person.key] },
+      `query Own($id: ID!) { member(id: $id) { name idNumber wallet { maskedPhone } } }`,
+      { id: ids[person.key] },
+    );
     const wrongCheck = `${person.idNumber.slice(0, 17)}${person.idNumber[17] === '0' ? '1' : '0'}`;
-    await as(portal, `mutation { enrollMember(input: { idNumber: "${wrongCheck}", name: "${person.name}", insuranceType: RESIDENT,
-      poolingRegion: "${person.poolingRegion}" }) { id } }`);
-    await as({ member: ids[person.key] }, `mutation Phone($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
-      input: { memberId: ids[person.key], phone: demoPhone(person), placeOfUse: person.poolingRegion },
-    });
+    await as(
+      portal,
+      `mutation { enrollMember(input: { idNumber: "${wrongCheck}", name: "${person.name}", insuranceType: RESIDENT,
+      poolingRegion: "${person.poolingRegion}" }) { id } }`,
+    );
+    await as(
+      { member: ids[person.key] },
+      `mutation Phone($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`,
+      {
+        input: { memberId: ids[person.key], phone: demoPhone(person), placeOfUse: person.poolingRegion },
+      },
+    );
   }
   const portal32 = await cluster.token({ portal: '32' });
   const get = new URL(cluster.gatewayUrl);
   get.searchParams.set('query', `{ memberByIdNumber(idNumber: "${DEMO_PEOPLE[0].idNumber}") { name } }`);
   await fetch(get, { headers: { authorization: `Bearer ${portal32}`, 'apollo-require-preflight': 'true' } });
-  await fetch(cluster.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${portal32}x` }, body: '{"query":"{ __typename }"}' });
+  await fetch(cluster.gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${portal32}x` },
+    body: '{"query":"{ __typename }"}',
+  });
   // 伍强 aids his father 伍敏, who confirms; then he names himself (refused: SELF_AID_FORBIDDEN).
   const letter = { version: '2024-v1', signedAt: beijingTime('09:00:00').toISOString() };
-  const established = await as({ member: ids.wuQiang }, `mutation Aid($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id } }`, {
-    input: { donorId: ids.wuQiang, beneficiaryId: ids.wuMin, relation: 'PARENT', channel: 'NATIONAL_APP', commitment: letter },
-  });
+  const established = await as(
+    { member: ids.wuQiang },
+    `mutation Aid($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id } }`,
+    {
+      input: {
+        donorId: ids.wuQiang,
+        beneficiaryId: ids.wuMin,
+        relation: 'PARENT',
+        channel: 'NATIONAL_APP',
+        commitment: letter,
+      },
+    },
+  );
   const relationshipId = (established.data?.establishMutualAid as { id: string } | undefined)?.id;
-  await as({ member: ids.wuMin }, `mutation Confirm($input: ConfirmMutualAidInput!) { confirmMutualAid(input: $input) { status } }`, {
-    input: { relationshipId, channel: 'NATIONAL_APP' },
-  });
-  await as({ member: ids.wuQiang }, `mutation Aid($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id } }`, {
-    input: { donorId: ids.wuQiang, beneficiaryId: ids.wuQiang, relation: 'SIBLING', channel: 'NATIONAL_APP', commitment: letter },
-  });
+  await as(
+    { member: ids.wuMin },
+    `mutation Confirm($input: ConfirmMutualAidInput!) { confirmMutualAid(input: $input) { status } }`,
+    {
+      input: { relationshipId, channel: 'NATIONAL_APP' },
+    },
+  );
+  await as(
+    { member: ids.wuQiang },
+    `mutation Aid($input: EstablishMutualAidInput!) { establishMutualAid(input: $input) { id } }`,
+    {
+      input: {
+        donorId: ids.wuQiang,
+        beneficiaryId: ids.wuQiang,
+        relation: 'SIBLING',
+        channel: 'NATIONAL_APP',
+        commitment: letter,
+      },
+    },
+  );
 }

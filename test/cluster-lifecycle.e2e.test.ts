@@ -22,10 +22,16 @@ test('a second start reuses the data, a reset starts empty, and the demo loads o
     }
     const second = await startTestCluster(['32', '13', '51'], dataDir);
     try {
-      assert.deepEqual(await loadDemoData(second.gatewayUrl, ['32', '13', '51'], second.identity), ids, 'the demo is not loaded twice');
-      const data = await second.as({ member: ids.wuQiang }).ok(`query($id: ID!) { member(id: $id) { name personalAccount { balance } wallet { activatedAt } } }`, {
-        id: ids.wuQiang,
-      });
+      assert.deepEqual(
+        await loadDemoData(second.gatewayUrl, ['32', '13', '51'], second.identity),
+        ids,
+        'the demo is not loaded twice',
+      );
+      const data = await second
+        .as({ member: ids.wuQiang })
+        .ok(`query($id: ID!) { member(id: $id) { name personalAccount { balance } wallet { activatedAt } } }`, {
+          id: ids.wuQiang,
+        });
       assert.equal(data.member.name, '伍强');
       assert.equal(data.member.personalAccount.balance, '16450.00');
       assert.ok(data.member.wallet.activatedAt);

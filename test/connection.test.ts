@@ -65,7 +65,10 @@ describe('toPage: keyset pagination with one extra row', () => {
 
   test('size + 1 rows: shows size rows, hasNextPage, and the cursor of the last shown row', () => {
     const page = toPage(rows, 2, keyOf);
-    assert.deepEqual(page.edges.map((e) => e.node.id), ['a', 'b']);
+    assert.deepEqual(
+      page.edges.map((e) => e.node.id),
+      ['a', 'b'],
+    );
     assert.equal(page.pageInfo.hasNextPage, true);
     assert.equal(page.pageInfo.endCursor, encodeCursor('b'));
     assert.equal(decodeCursor(page.pageInfo.endCursor), 'b');

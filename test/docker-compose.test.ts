@@ -48,7 +48,8 @@ function envOf(service: Service): Record<string, string> {
 const dependenciesOf = (service: Service): string[] =>
   Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
 const urlsIn = (value: string): URL[] => (value.match(/[a-z][a-z0-9+.-]*:\/\/[^\s,]+/gi) ?? []).map((u) => new URL(u));
-const provinceServices = (compose: Compose): string[] => Object.keys(compose.services).filter((n) => /^province-\d{2}$/.test(n));
+const provinceServices = (compose: Compose): string[] =>
+  Object.keys(compose.services).filter((n) => /^province-\d{2}$/.test(n));
 
 /** "32=http://province-32:4100,..." → URL by province code (the format parseProvinceUrls reads). */
 function provinceUrls(value: string | undefined): Record<string, URL> {
@@ -85,7 +86,10 @@ function checkDatabases(compose: Compose): void {
     assert.ok(value, `${name} has no DATABASE_URL`);
     const url = new URL(value);
     const host = compose.services[url.hostname];
-    assert.ok(host?.image?.startsWith('postgres'), `${name} DATABASE_URL host ${url.hostname} is not a postgres service`);
+    assert.ok(
+      host?.image?.startsWith('postgres'),
+      `${name} DATABASE_URL host ${url.hostname} is not a postgres service`,
+    );
     const database = url.pathname.slice(1);
     assert.equal(envOf(host).POSTGRES_DB, database, `${url.hostname} does not create database ${database} of ${name}`);
     assert.ok(!hosts.has(url.hostname), `${name} shares ${url.hostname} with ${hosts.get(url.hostname)}`);
@@ -98,7 +102,8 @@ function checkDatabases(compose: Compose): void {
 function checkProvinces(compose: Compose): void {
   const provinces = provinceServices(compose);
   assert.ok(provinces.length > 0, 'no province-XX services');
-  for (const name of provinces) assert.equal(envOf(compose.services[name]).PROVINCE, name.slice(-2), `${name} PROVINCE`);
+  for (const name of provinces)
+    assert.equal(envOf(compose.services[name]).PROVINCE, name.slice(-2), `${name} PROVINCE`);
   const codes = provinces.map((name) => name.slice(-2)).sort();
   for (const consumer of ['national', 'gateway']) {
     assert.ok(compose.services[consumer], `no ${consumer} service`);
@@ -119,7 +124,10 @@ function checkCommands(compose: Compose): void {
     assert.equal(words[0], 'node', `${name} command must run node`);
     const script = /^dist\/(.+)\.js$/.exec(words[1] ?? '');
     assert.ok(script, `${name} command does not run a compiled script: ${words.join(' ')}`);
-    assert.ok(existsSync(join(ROOT, `${script[1]}.ts`)), `${name} runs ${words[1]}, but ${script[1]}.ts does not exist`);
+    assert.ok(
+      existsSync(join(ROOT, `${script[1]}.ts`)),
+      `${name} runs ${words[1]}, but ${script[1]}.ts does not exist`,
+    );
   }
 }
 
@@ -132,11 +140,24 @@ function checkKeys(compose: Compose): void {
   assert.ok(!raw.includes('AUTH_SECRET'), 'no shared secret');
   for (const [name, service] of Object.entries(compose.services)) {
     if (service.command === undefined) continue;
-    const environment = Object.entries((service.environment ?? {}) as Record<string, string>).map(([k, v]) => [k, String(v ?? '')]);
-    const keyVariables = environment.flatMap(([, value]) => [...value.matchAll(/\$\{(\w+_SERVICE_KEY)\b/g)].map((m) => m[1]));
+    const environment = Object.entries((service.environment ?? {}) as Record<string, string>).map(([k, v]) => [
+      k,
+      String(v ?? ''),
+    ]);
+    const keyVariables = environment.flatMap(([, value]) =>
+      [...value.matchAll(/\$\{(\w+_SERVICE_KEY)\b/g)].map((m) => m[1]),
+    );
     assert.deepEqual(keyVariables, [ownKeyVariable(name)], `${name} is given its own private key and no other`);
-    assert.equal(environment.filter(([key]) => ['JWKS', 'JWKS_FILE', 'JWKS_URL'].includes(key)).length, 1, `${name}: the identity provider's public keys`);
-    assert.match(Object.fromEntries(environment).JWKS ?? Object.fromEntries(environment).JWKS_URL ?? '', /IDENTITY_JWKS|^https?:/, `${name}: public keys only`);
+    assert.equal(
+      environment.filter(([key]) => ['JWKS', 'JWKS_FILE', 'JWKS_URL'].includes(key)).length,
+      1,
+      `${name}: the identity provider's public keys`,
+    );
+    assert.match(
+      Object.fromEntries(environment).JWKS ?? Object.fromEntries(environment).JWKS_URL ?? '',
+      /IDENTITY_JWKS|^https?:/,
+      `${name}: public keys only`,
+    );
   }
 }
 
@@ -145,11 +166,14 @@ const OBSERVABILITY = 'observability';
 /** What docs/operations.md (and the header of docker-compose.yml) tells an operator to set with the profile. */
 const PROFILE_ENV = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' };
 
-const nodeServices = (compose: Compose): string[] => Object.keys(compose.services).filter((name) => compose.services[name].build !== undefined);
+const nodeServices = (compose: Compose): string[] =>
+  Object.keys(compose.services).filter((name) => compose.services[name].build !== undefined);
 const inProfile = (service: Service) => service.profiles?.includes(OBSERVABILITY) ?? false;
 
 function scrapeTargets(text = readFileSync(PROMETHEUS_FILE, 'utf8')): string[] {
-  const config = parse(text) as { scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[] };
+  const config = parse(text) as {
+    scrape_configs?: { metrics_path?: string; static_configs?: { targets?: string[] }[] }[];
+  };
   return (config.scrape_configs ?? []).flatMap((job) => {
     assert.equal(job.metrics_path ?? '/metrics', '/metrics', 'the services serve their metrics at /metrics');
     return (job.static_configs ?? []).flatMap((c) => c.targets ?? []);
@@ -163,43 +187,89 @@ function scrapeTargets(text = readFileSync(PROMETHEUS_FILE, 'utf8')): string[] {
  */
 function checkObservability(compose: Compose, targets: string[]): void {
   const { prometheus, jaeger } = compose.services;
-  assert.ok(prometheus && inProfile(prometheus) && prometheus.image?.startsWith('prom/prometheus:'), `prometheus in profile ${OBSERVABILITY}`);
-  assert.ok(jaeger && inProfile(jaeger) && jaeger.image?.startsWith('jaegertracing/jaeger:'), `jaeger in profile ${OBSERVABILITY}`);
-  assert.ok(prometheus.volumes?.some((v) => v.startsWith('./observability/prometheus.yml:/etc/prometheus/prometheus.yml')), 'prometheus reads observability/prometheus.yml');
-  for (const name of [...nodeServices(compose), ...Object.keys(compose.services).filter((n) => compose.services[n].image?.startsWith('postgres'))]) {
+  assert.ok(
+    prometheus && inProfile(prometheus) && prometheus.image?.startsWith('prom/prometheus:'),
+    `prometheus in profile ${OBSERVABILITY}`,
+  );
+  assert.ok(
+    jaeger && inProfile(jaeger) && jaeger.image?.startsWith('jaegertracing/jaeger:'),
+    `jaeger in profile ${OBSERVABILITY}`,
+  );
+  assert.ok(
+    prometheus.volumes?.some((v) => v.startsWith('./observability/prometheus.yml:/etc/prometheus/prometheus.yml')),
+    'prometheus reads observability/prometheus.yml',
+  );
+  for (const name of [
+    ...nodeServices(compose),
+    ...Object.keys(compose.services).filter((n) => compose.services[n].image?.startsWith('postgres')),
+  ]) {
     assert.ok(!compose.services[name].profiles, `${name} runs without any profile`);
   }
-  const wanted = nodeServices(compose).map((name) => `${name}:${envOf(compose.services[name]).PORT}`).sort();
+  const wanted = nodeServices(compose)
+    .map((name) => `${name}:${envOf(compose.services[name]).PORT}`)
+    .sort();
   assert.deepEqual([...targets].sort(), wanted, 'prometheus scrapes every service of the platform on its port');
   for (const name of nodeServices(compose)) {
     const raw = (compose.services[name].environment ?? {}) as Record<string, string>;
-    assert.equal(raw.OTEL_EXPORTER_OTLP_ENDPOINT, '${OTEL_EXPORTER_OTLP_ENDPOINT:-}', `${name}: traces go where OTEL_EXPORTER_OTLP_ENDPOINT says, nowhere by default`);
+    assert.equal(
+      raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+      '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+      `${name}: traces go where OTEL_EXPORTER_OTLP_ENDPOINT says, nowhere by default`,
+    );
     assert.equal(envOf(compose.services[name]).OTEL_EXPORTER_OTLP_ENDPOINT, '', `${name}: tracing off by default`);
   }
   const endpoint = new URL(PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT);
   assert.ok(inProfile(compose.services[endpoint.hostname]), `${endpoint.hostname} is a service of the profile`);
   assert.equal(endpoint.port, '4318', 'OTLP over HTTP');
-  assert.ok(readFileSync(COMPOSE_FILE, 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'the header says what to set');
-  assert.ok(readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8').includes(`OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`), 'docs/operations.md says what to set');
+  assert.ok(
+    readFileSync(COMPOSE_FILE, 'utf8').includes(
+      `OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`,
+    ),
+    'the header says what to set',
+  );
+  assert.ok(
+    readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8').includes(
+      `OTEL_EXPORTER_OTLP_ENDPOINT=${PROFILE_ENV.OTEL_EXPORTER_OTLP_ENDPOINT}`,
+    ),
+    'docs/operations.md says what to set',
+  );
 }
 
-const CHECKS = [checkReferences, checkDatabases, checkProvinces, checkCommands, checkKeys, (compose: Compose) => checkObservability(compose, scrapeTargets())];
+const CHECKS = [
+  checkReferences,
+  checkDatabases,
+  checkProvinces,
+  checkCommands,
+  checkKeys,
+  (compose: Compose) => checkObservability(compose, scrapeTargets()),
+];
 
-test('docker-compose.yml: every dependency and every URL host is a service of the file', () => checkReferences(loadCompose()));
-test('docker-compose.yml: each deployment has its own database on its own postgres', () => checkDatabases(loadCompose()));
+test('docker-compose.yml: every dependency and every URL host is a service of the file', () =>
+  checkReferences(loadCompose()));
+test('docker-compose.yml: each deployment has its own database on its own postgres', () =>
+  checkDatabases(loadCompose()));
 test('docker-compose.yml: provinces match PROVINCE and both PROVINCE_URLS', () => checkProvinces(loadCompose()));
 test('docker-compose.yml: every command runs a script of the build', () => checkCommands(loadCompose()));
 
-test('docker-compose.yml: each deployment holds its own private key only, and the identity provider\'s public keys', () => checkKeys(loadCompose()));
+test("docker-compose.yml: each deployment holds its own private key only, and the identity provider's public keys", () =>
+  checkKeys(loadCompose()));
 
 test('docker-compose.yml: the observability profile scrapes every service and receives their traces; tracing is off without it', () =>
   checkObservability(loadCompose(), scrapeTargets()));
 
 test('the checks reject a Prometheus configuration that misses a service', () => {
   const text = readFileSync(PROMETHEUS_FILE, 'utf8');
-  for (const [from, to] of [['- province-51:4100\n', ''], ['national:4001', 'national:4100'], ['metrics_path: /metrics', 'metrics_path: /stats']]) {
+  for (const [from, to] of [
+    ['- province-51:4100\n', ''],
+    ['national:4001', 'national:4100'],
+    ['metrics_path: /metrics', 'metrics_path: /stats'],
+  ]) {
     assert.ok(text.includes(from), `breakage anchor "${from}" not found`);
-    assert.throws(() => checkObservability(loadCompose(), scrapeTargets(text.replace(from, to))), assert.AssertionError, `not caught: ${to}`);
+    assert.throws(
+      () => checkObservability(loadCompose(), scrapeTargets(text.replace(from, to))),
+      assert.AssertionError,
+      `not caught: ${to}`,
+    );
   }
 });
 

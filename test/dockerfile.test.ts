@@ -13,7 +13,10 @@ import { IMAGE } from '../scripts/kubernetes/settings';
  */
 const ROOT = join(__dirname, '..', '..');
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const instructions = dockerfile.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+const instructions = dockerfile
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
 const stages: string[][] = [];
 for (const line of instructions) {
   if (/^FROM\s/i.test(line)) stages.push([line]);
@@ -27,8 +30,14 @@ test('the Dockerfile is multi-stage; its final stage installs production depende
   assert.ok(installs.length > 0, 'the final stage installs its dependencies');
   for (const line of installs) assert.match(line, /npm ci --omit=dev\b/, `only production dependencies: ${line}`);
   assert.ok(!final.some((line) => /npm run build|tsc\b/.test(line)), 'nothing is compiled in the final stage');
-  assert.ok(final.some((line) => /^COPY --from=build \/app\/dist dist$/.test(line)), 'dist comes from the build stage');
-  assert.ok(!final.some((line) => /^COPY (gateway|subgraphs|cluster|scripts|test)\b/.test(line)), 'no TypeScript source in the image');
+  assert.ok(
+    final.some((line) => /^COPY --from=build \/app\/dist dist$/.test(line)),
+    'dist comes from the build stage',
+  );
+  assert.ok(
+    !final.some((line) => /^COPY (gateway|subgraphs|cluster|scripts|test)\b/.test(line)),
+    'no TypeScript source in the image',
+  );
 });
 
 test('the final stage runs as a user that is not root', () => {
@@ -41,7 +50,8 @@ test('the final stage runs as a user that is not root', () => {
 
 test('the manifests name the image the Dockerfile tells to build, and run programs it holds', () => {
   assert.ok(dockerfile.includes(`docker build -t ${IMAGE} .`), `the Dockerfile names ${IMAGE}`);
-  const commands = Object.values(manifestFiles()).flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS()))
+  const commands = Object.values(manifestFiles())
+    .flatMap((text) => parseAllDocuments(text).map((doc) => doc.toJS()))
     .flatMap((object) => (object?.spec?.template?.spec?.containers ?? []) as { image: string; command: string[] }[]);
   assert.ok(commands.length >= 5);
   for (const container of commands) {

@@ -13,17 +13,29 @@ import { parse, validate } from 'graphql';
  */
 const top = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(top, path), 'utf8');
-const documents = ['README.md', ...readdirSync(join(top, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const documents = [
+  'README.md',
+  ...readdirSync(join(top, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 test('docs/testing.md shows examples/night-window.test.ts as it is', () => {
   const example = read('examples/night-window.test.ts');
-  assert.ok(read('docs/testing.md').includes(`\`\`\`ts\n${example}\`\`\``), 'the block in docs/testing.md and the example file differ');
+  assert.ok(
+    read('docs/testing.md').includes(`\`\`\`ts\n${example}\`\`\``),
+    'the block in docs/testing.md and the example file differ',
+  );
 });
 
 test('every GraphQL example of the README and docs/ is valid against the public API', () => {
-  const composed = composeServices(['national', 'province'].map((name) => ({
-    name, url: `http://${name}.invalid/graphql`, typeDefs: parse(read(`schema/${name}.graphql`)),
-  })));
+  const composed = composeServices(
+    ['national', 'province'].map((name) => ({
+      name,
+      url: `http://${name}.invalid/graphql`,
+      typeDefs: parse(read(`schema/${name}.graphql`)),
+    })),
+  );
   assert.equal(composed.errors, undefined);
   const api = composed.schema.toAPISchema().toGraphQLJSSchema();
   let checked = 0;
@@ -48,11 +60,18 @@ test('every file the README and docs/ name exists, and every token they show is 
     const text = read(document);
     for (const [, path] of text.matchAll(/`([\w./-]+\.(?:ts|md|yml|json|cjs))`/g)) {
       const known = path.includes('/') ? [...files].some((f) => f === path || f.endsWith(`/${path}`)) : names.has(path);
-      if (!known && !MADE_AT_RUN_TIME.some((made) => path.startsWith(made) || path === made)) missing.push(`${document}: ${path}`);
+      if (!known && !MADE_AT_RUN_TIME.some((made) => path.startsWith(made) || path === made))
+        missing.push(`${document}: ${path}`);
     }
     for (const [, header] of text.matchAll(/\beyJ([\w-]{10,})/g)) {
-      const alg = Buffer.from(`eyJ${header}`, 'base64url').toString('latin1').match(/"alg":"(\w+)"/)?.[1];
-      if (alg) assert.ok(['EdDSA', 'ES256'].includes(alg), `${document} shows a token signed with ${alg}, which the platform refuses`);
+      const alg = Buffer.from(`eyJ${header}`, 'base64url')
+        .toString('latin1')
+        .match(/"alg":"(\w+)"/)?.[1];
+      if (alg)
+        assert.ok(
+          ['EdDSA', 'ES256'].includes(alg),
+          `${document} shows a token signed with ${alg}, which the platform refuses`,
+        );
     }
   }
   assert.deepEqual(missing, [], 'files the documents name that are not in the repository');

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { codes, internal, newIdNumber, startTestCluster, type TestCluster, uncheckedClient } from './support/cluster-fixture';
+import {
+  codes,
+  internal,
+  newIdNumber,
+  startTestCluster,
+  type TestCluster,
+  uncheckedClient,
+} from './support/cluster-fixture';
 
 /** Enrolment: refusals change nothing; a person is insured in exactly one pooling region. */
 let cluster: TestCluster;
@@ -34,9 +41,13 @@ describe('enrolment', () => {
     });
     assert.match(enrollMember.id, /^320500-\d{8}$/);
     assert.equal(enrollMember.maskedIdNumber, `${idNumber.slice(0, 3)}***********${idNumber.slice(-4)}`);
-    const byIdNumber = await portalOf('320500').ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, { n: idNumber });
+    const byIdNumber = await portalOf('320500').ok(`query($n: String!) { memberByIdNumber(idNumber: $n) { id } }`, {
+      n: idNumber,
+    });
     assert.equal(byIdNumber.memberByIdNumber.id, enrollMember.id);
-    const again = await portalOf('320500').ok(ENROL, { input: { idNumber, name: '伍强', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
+    const again = await portalOf('320500').ok(ENROL, {
+      input: { idNumber, name: '伍强', insuranceType: 'EMPLOYEE', poolingRegion: '320500' },
+    });
     assert.equal(again.enrollMember.id, enrollMember.id, 'the same enrolment again returns the same member');
   });
 
@@ -50,7 +61,13 @@ describe('enrolment', () => {
   for (const [what, change, code] of refusals) {
     test(`refuses ${what} with ${code} and writes nothing`, async () => {
       const before = await counts();
-      const input = { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500', ...change };
+      const input = {
+        idNumber: newIdNumber(),
+        name: '测试',
+        insuranceType: 'EMPLOYEE',
+        poolingRegion: '320500',
+        ...change,
+      };
       const response = await portalOf(input.poolingRegion).query(ENROL, { input });
       assert.deepEqual(codes(response), [code]);
       assert.deepEqual(await counts(), before);
@@ -59,7 +76,9 @@ describe('enrolment', () => {
 
   test('refuses a second pooling region for an insured person (ALREADY_ENROLLED)', async () => {
     const idNumber = newIdNumber();
-    await portalOf('320100').ok(ENROL, { input: { idNumber, name: '张丽', insuranceType: 'EMPLOYEE', poolingRegion: '320100' } });
+    await portalOf('320100').ok(ENROL, {
+      input: { idNumber, name: '张丽', insuranceType: 'EMPLOYEE', poolingRegion: '320100' },
+    });
     const before = await counts();
     const response = await portalOf('510100').query(ENROL, {
       input: { idNumber, name: '张丽', insuranceType: 'RESIDENT', poolingRegion: '510100' },
@@ -72,7 +91,12 @@ describe('enrolment', () => {
     const before = await counts();
     const province32 = internal(cluster, cluster.provinces.get('32')?.baseUrl ?? '', 'national');
     await assert.rejects(
-      province32.call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '510100' }),
+      province32.call('enrol', {
+        idNumber: newIdNumber(),
+        name: '测试',
+        insuranceType: 'EMPLOYEE',
+        poolingRegion: '510100',
+      }),
       (error: { extensions?: { code?: string } }) => error.extensions?.code === 'REGION_OF_OTHER_PROVINCE',
     );
     assert.deepEqual(await counts(), before);
@@ -82,9 +106,17 @@ describe('enrolment', () => {
     const url = cluster.provinces.get('32')?.baseUrl ?? '';
     const before = await counts();
     // Not a token at all, and a valid token of the graph that is not the service credential.
-    for (const credential of [{ token: async () => 'not-the-token' }, { token: () => cluster.token({ portal: '32' }) }]) {
+    for (const credential of [
+      { token: async () => 'not-the-token' },
+      { token: () => cluster.token({ portal: '32' }) },
+    ]) {
       await assert.rejects(
-        uncheckedClient(url, credential).call('enrol', { idNumber: newIdNumber(), name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' }),
+        uncheckedClient(url, credential).call('enrol', {
+          idNumber: newIdNumber(),
+          name: '测试',
+          insuranceType: 'EMPLOYEE',
+          poolingRegion: '320500',
+        }),
       );
     }
     assert.deepEqual(await counts(), before);
@@ -97,9 +129,12 @@ describe('personal account', () => {
       input: { idNumber: newIdNumber(), name: '陈刚', insuranceType: 'EMPLOYEE', poolingRegion: '510100' },
     });
     const credit = (amount: string) =>
-      portalOf('510100').query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount member { personalAccount { balance } } } }`, {
-        input: { memberId: enrollMember.id, amount, idempotencyKey: 'contribution-2026-11' },
-      });
+      portalOf('510100').query(
+        `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount member { personalAccount { balance } } } }`,
+        {
+          input: { memberId: enrollMember.id, amount, idempotencyKey: 'contribution-2026-11' },
+        },
+      );
     const first = await credit('300.00');
     const replay = await credit('300.00');
     assert.deepEqual(replay.data?.creditContribution.amount, first.data?.creditContribution.amount);
@@ -115,9 +150,12 @@ describe('personal account', () => {
       input: { idNumber: newIdNumber(), name: '伍敏', insuranceType: 'RESIDENT', poolingRegion: '510100' },
     });
     const credit = (memberId: string, amount: string, key: string) =>
-      portalOf('510100').query(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
-        input: { memberId, amount, idempotencyKey: key },
-      });
+      portalOf('510100').query(
+        `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`,
+        {
+          input: { memberId, amount, idempotencyKey: key },
+        },
+      );
     assert.deepEqual(codes(await credit(resident.id, '10.00', 'resident-credit')), ['NO_PERSONAL_ACCOUNT']);
     for (const amount of ['-1.00', '0.00', '1.001', '1e3', '99999999999999']) {
       const response = await credit(resident.id, amount, `bad-amount-${amount.length}`);
@@ -129,17 +167,26 @@ describe('personal account', () => {
     const { enrollMember } = await portalOf('320100').ok(ENROL, {
       input: { idNumber: newIdNumber(), name: '刘芳', insuranceType: 'EMPLOYEE', poolingRegion: '320100' },
     });
-    for (const [fundSource, amount] of [['CURRENT_YEAR', '50.00'], ['ACCUMULATED', '100.00']]) {
-      await portalOf('320100').ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
-        input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `spend-seed-${fundSource}` },
-      });
+    for (const [fundSource, amount] of [
+      ['CURRENT_YEAR', '50.00'],
+      ['ACCUMULATED', '100.00'],
+    ]) {
+      await portalOf('320100').ok(
+        `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`,
+        {
+          input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `spend-seed-${fundSource}` },
+        },
+      );
     }
     // The member pays from their own account.
     const spend = (amount: string, key: string) =>
-      cluster.as({ member: enrollMember.id }).query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) {
-        amount fromCurrentYear fromAccumulated member { personalAccount { balance currentYear { balance } } } } }`, {
-        input: { memberId: enrollMember.id, amount, idempotencyKey: key },
-      });
+      cluster.as({ member: enrollMember.id }).query(
+        `mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) {
+        amount fromCurrentYear fromAccumulated member { personalAccount { balance currentYear { balance } } } } }`,
+        {
+          input: { memberId: enrollMember.id, amount, idempotencyKey: key },
+        },
+      );
     const paid = await spend('80.00', 'spend-80');
     assert.deepEqual(
       [paid.data?.spendFromOwnAccount.fromCurrentYear, paid.data?.spendFromOwnAccount.fromAccumulated],
@@ -147,7 +194,11 @@ describe('personal account', () => {
     );
     assert.equal(paid.data?.spendFromOwnAccount.member.personalAccount.balance, '70.00');
     assert.deepEqual(codes(await spend('70.01', 'spend-too-much')), ['INSUFFICIENT_BALANCE']);
-    const [account] = await cluster.sql<{ total: string }>('32', `SELECT sum(balance) AS total FROM account WHERE member_id = $1`, [enrollMember.id]);
+    const [account] = await cluster.sql<{ total: string }>(
+      '32',
+      `SELECT sum(balance) AS total FROM account WHERE member_id = $1`,
+      [enrollMember.id],
+    );
     assert.equal(account.total, '7000');
   });
 });

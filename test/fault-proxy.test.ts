@@ -84,11 +84,17 @@ describe('FaultProxy: one link between two deployments, broken and healed at run
       const socket = await open();
       socket.write('slow');
       assert.equal(await nextData(socket, 10_000), 'echo: slow');
-      assert.ok(Date.now() - started >= 2 * 200 - 5, `answered after ${Date.now() - started} ms, expected at least two round trips`);
+      assert.ok(
+        Date.now() - started >= 2 * 200 - 5,
+        `answered after ${Date.now() - started} ms, expected at least two round trips`,
+      );
       const again = Date.now();
       socket.write('again');
       assert.equal(await nextData(socket, 10_000), 'echo: again');
-      assert.ok(Date.now() - again >= 200 - 5, `answered after ${Date.now() - again} ms, expected at least one round trip`);
+      assert.ok(
+        Date.now() - again >= 200 - 5,
+        `answered after ${Date.now() - again} ms, expected at least one round trip`,
+      );
     } finally {
       proxy.delay(0);
     }

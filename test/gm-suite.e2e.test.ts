@@ -37,19 +37,44 @@ test('enrolment, a relationship and a transfer across provinces run on SM2 token
   const relationship = await relate(cluster, son, father);
   const response = await transfer(cluster, relationship, '120.00');
   assert.equal(response.errors, undefined);
-  const page = await cluster.as({ member: son }).ok('query($id: ID!) { member(id: $id) { personalAccount { available held } } }', { id: son });
+  const page = await cluster
+    .as({ member: son })
+    .ok('query($id: ID!) { member(id: $id) { personalAccount { available held } } }', { id: son });
   assert.deepEqual([page.member.personalAccount.available, page.member.personalAccount.held], ['380.00', '120.00']);
 });
 
 test('an Ed25519 token is refused by every deployment of a gm cluster, even under the real kid', async () => {
   const ed = await newKeyPair(cluster.identity.privateJwk.kid as string, 'international');
-  const token = await issueToken({ privateJwk: ed.privateJwk }, { role: Role.NATIONAL_DASHBOARD, subject: 'dashboard' });
-  const response = await graphql(cluster.gatewayUrl, '{ provinces { edges { node { code } } } }', {}, { authorization: `Bearer ${token}` });
+  const token = await issueToken(
+    { privateJwk: ed.privateJwk },
+    { role: Role.NATIONAL_DASHBOARD, subject: 'dashboard' },
+  );
+  const response = await graphql(
+    cluster.gatewayUrl,
+    '{ provinces { edges { node { code } } } }',
+    {},
+    { authorization: `Bearer ${token}` },
+  );
   assert.deepEqual(codes(response), ['UNAUTHENTICATED']);
   for (const service of [cluster.national, ...cluster.provinces.values()]) {
-    const direct = await graphql(`${service.baseUrl}/graphql`, '{ __typename }', {}, { authorization: `Bearer ${token}` });
+    const direct = await graphql(
+      `${service.baseUrl}/graphql`,
+      '{ __typename }',
+      {},
+      { authorization: `Bearer ${token}` },
+    );
     assert.deepEqual(codes(direct), ['UNAUTHENTICATED'], service.baseUrl);
   }
   const good = await issueToken(cluster.identity, { role: Role.NATIONAL_DASHBOARD, subject: 'dashboard' });
-  assert.equal((await graphql(cluster.gatewayUrl, '{ provinces { edges { node { code } } } }', {}, { authorization: `Bearer ${good}` })).errors, undefined);
+  assert.equal(
+    (
+      await graphql(
+        cluster.gatewayUrl,
+        '{ provinces { edges { node { code } } } }',
+        {},
+        { authorization: `Bearer ${good}` },
+      )
+    ).errors,
+    undefined,
+  );
 });

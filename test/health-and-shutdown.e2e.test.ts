@@ -40,14 +40,29 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function probe(baseUrl: string, path: string): Promise<{ status: number; body: { status: string; checks?: Record<string, string> } }> {
+async function probe(
+  baseUrl: string,
+  path: string,
+): Promise<{ status: number; body: { status: string; checks?: Record<string, string> } }> {
   const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, body: (await response.json()) as { status: string; checks?: Record<string, string> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { status: string; checks?: Record<string, string> },
+  };
 }
 
-const services = () => ({ gateway: cluster.gateway.baseUrl, national: cluster.national.baseUrl, 'province 32': (cluster.provinces.get('32') as { baseUrl: string }).baseUrl });
+const services = () => ({
+  gateway: cluster.gateway.baseUrl,
+  national: cluster.national.baseUrl,
+  'province 32': (cluster.provinces.get('32') as { baseUrl: string }).baseUrl,
+});
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -63,16 +78,29 @@ test('every service answers live and ready without a token, and keeps GET /healt
     const ready = await probe(baseUrl, '/health/ready');
     assert.equal(ready.status, 200, `${name}: ${JSON.stringify(ready.body)}`);
     assert.equal(ready.body.status, 'ready');
-    assert.ok(Object.values(ready.body.checks ?? {}).every((c) => c === 'ok'), name);
+    assert.ok(
+      Object.values(ready.body.checks ?? {}).every((c) => c === 'ok'),
+      name,
+    );
     assert.equal((await fetch(`${baseUrl}/health`)).status, 200, `${name} keeps GET /health`);
   }
-  assert.deepEqual(Object.keys((await probe(services().gateway, '/health/ready')).body.checks ?? {}).sort(), ['keys', 'national', 'supergraph']);
-  assert.deepEqual(Object.keys((await probe(services()['province 32'], '/health/ready')).body.checks ?? {}).sort(), ['database', 'keys']);
+  assert.deepEqual(Object.keys((await probe(services().gateway, '/health/ready')).body.checks ?? {}).sort(), [
+    'keys',
+    'national',
+    'supergraph',
+  ]);
+  assert.deepEqual(Object.keys((await probe(services()['province 32'], '/health/ready')).body.checks ?? {}).sort(), [
+    'database',
+    'keys',
+  ]);
 });
 
 test('the migrate entry point brings an empty database up to date and exits 0', async () => {
   const script = join(__dirname, '..', 'subgraphs', 'province', 'migrate.js');
-  const child = spawn(process.execPath, [script], { env: { ...process.env, DATABASE_URL: database.urlOf('province_fresh') }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, DATABASE_URL: database.urlOf('province_fresh') },
+    stdio: 'ignore',
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   assert.equal(code, 0);
   const client = new Client({ connectionString: database.urlOf('province_fresh') });
@@ -99,16 +127,28 @@ test('SIGTERM during a slow request: no new connection is taken, the request fin
     let early: unknown;
     const answer = cluster.as({ portal: '32' }).query(`query { members(province: "32") { edges { node { id } } } }`);
     void answer.then((a) => (early = a));
-    await waitFor('the request waits on the lock', async () => {
-      if (early) throw new Error(`answered before the lock was released: ${JSON.stringify(early)}`);
-      const { rows } = await watcher.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'province_32' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-      );
-      return rows[0].n;
-    }, (n) => n > 0);
+    await waitFor(
+      'the request waits on the lock',
+      async () => {
+        if (early) throw new Error(`answered before the lock was released: ${JSON.stringify(early)}`);
+        const { rows } = await watcher.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'province_32' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        return rows[0].n;
+      },
+      (n) => n > 0,
+    );
     const exited = new Promise<number | null>((resolve) => province.child.once('exit', (code) => resolve(code)));
     province.child.kill('SIGTERM');
-    await waitFor('the province stops accepting', () => fetch(`${province.baseUrl}/health/live`).then(() => 'accepting', () => 'refused'), (s) => s === 'refused');
+    await waitFor(
+      'the province stops accepting',
+      () =>
+        fetch(`${province.baseUrl}/health/live`).then(
+          () => 'accepting',
+          () => 'refused',
+        ),
+      (s) => s === 'refused',
+    );
     assert.equal(province.child.exitCode, null, 'the process waits for its request in flight');
     await locker.query('COMMIT');
     const result = await answer;
@@ -125,8 +165,15 @@ test('SIGTERM during a slow request: no new connection is taken, the request fin
 test('readiness goes 503 while the database is stopped; liveness stays 200', async () => {
   const { national, 'province 32': province, gateway } = services();
   await database.stop();
-  for (const [name, baseUrl] of [['national', national], ['province 32', province]]) {
-    const ready = await waitFor(`${name} ready`, () => probe(baseUrl, '/health/ready'), (r) => r.status === 503);
+  for (const [name, baseUrl] of [
+    ['national', national],
+    ['province 32', province],
+  ]) {
+    const ready = await waitFor(
+      `${name} ready`,
+      () => probe(baseUrl, '/health/ready'),
+      (r) => r.status === 503,
+    );
     assert.equal(ready.body.status, 'not ready');
     assert.notEqual(ready.body.checks?.database, 'ok', `${name} names its database`);
     assert.equal(ready.body.checks?.keys, 'ok');

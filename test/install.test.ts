@@ -18,9 +18,14 @@ const manifest = JSON.parse(readFileSync(join(PROJECT, 'package.json'), 'utf8'))
   allowScripts: Record<string, boolean>;
 };
 const lock = JSON.parse(readFileSync(join(PROJECT, 'package-lock.json'), 'utf8')) as {
-  packages: Record<string, { version?: string; engines?: Record<string, string> | string[]; hasInstallScript?: boolean }>;
+  packages: Record<
+    string,
+    { version?: string; engines?: Record<string, string> | string[]; hasInstallScript?: boolean }
+  >;
 };
-const installed = Object.entries(lock.packages).filter(([path]) => path.startsWith('node_modules/') || path.includes('/node_modules/'));
+const installed = Object.entries(lock.packages).filter(
+  ([path]) => path.startsWith('node_modules/') || path.includes('/node_modules/'),
+);
 const nameOf = (path: string) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
 describe('install', () => {
@@ -34,19 +39,29 @@ describe('install', () => {
   test(`every package of the lockfile accepts Node ${oldest} and the Node running the tests`, () => {
     const refusing = installed.flatMap(([path, entry]) => {
       const range = entry.engines && !Array.isArray(entry.engines) ? entry.engines.node : undefined;
-      return range && !(semver.satisfies(oldest, range) && semver.satisfies(process.version, range)) ? [`${nameOf(path)}@${entry.version} wants node ${range}`] : [];
+      return range && !(semver.satisfies(oldest, range) && semver.satisfies(process.version, range))
+        ? [`${nameOf(path)}@${entry.version} wants node ${range}`]
+        : [];
     });
     assert.deepEqual(refusing, []);
   });
 
   test('every package with an install script is allowed or denied in allowScripts', () => {
-    const unreviewed = installed.filter(([path, entry]) => entry.hasInstallScript && typeof manifest.allowScripts[nameOf(path)] !== 'boolean');
-    assert.deepEqual(unreviewed.map(([path, entry]) => `${nameOf(path)}@${entry.version}`), []);
+    const unreviewed = installed.filter(
+      ([path, entry]) => entry.hasInstallScript && typeof manifest.allowScripts[nameOf(path)] !== 'boolean',
+    );
+    assert.deepEqual(
+      unreviewed.map(([path, entry]) => `${nameOf(path)}@${entry.version}`),
+      [],
+    );
   });
 
   test('every version is pinned', () => {
-    const ranges = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.overrides })
-      .filter(([, version]) => semver.valid(version) === null);
+    const ranges = Object.entries({
+      ...manifest.dependencies,
+      ...manifest.devDependencies,
+      ...manifest.overrides,
+    }).filter(([, version]) => semver.valid(version) === null);
     assert.deepEqual(ranges, []);
   });
 });

@@ -12,7 +12,12 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, type IPodSpec, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { MANIFESTS_DIR, manifestFiles } from '../scripts/kubernetes/layout';
-import { DEPLOYED_PROVINCES, DRAIN_TIMEOUT_MS, PRE_STOP_SECONDS, TERMINATION_GRACE_SECONDS } from '../scripts/kubernetes/settings';
+import {
+  DEPLOYED_PROVINCES,
+  DRAIN_TIMEOUT_MS,
+  PRE_STOP_SECONDS,
+  TERMINATION_GRACE_SECONDS,
+} from '../scripts/kubernetes/settings';
 
 /**
  * deploy/kubernetes/ is what `npm run manifests` makes now, and every object in it is valid:
@@ -33,7 +38,8 @@ interface KubernetesObject {
 
 function filesOnDisk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesOnDisk(join(dir, entry.name)) : [relative(DIR, join(dir, entry.name))]);
+    entry.isDirectory() ? filesOnDisk(join(dir, entry.name)) : [relative(DIR, join(dir, entry.name))],
+  );
 }
 
 function objectsOf(text: string): KubernetesObject[] {
@@ -50,8 +56,10 @@ const objects = Object.entries(generated)
 
 test('deploy/kubernetes/ is what `npm run manifests` writes now (run it after changing scripts/kubernetes/)', () => {
   assert.deepEqual(filesOnDisk(DIR).sort(), Object.keys(generated).sort(), 'the same files');
-  for (const [path, text] of Object.entries(generated)) assert.equal(readFileSync(join(DIR, path), 'utf8'), text, `${path} has drifted`);
-  for (const code of DEPLOYED_PROVINCES) assert.ok(`overlays/province-${code}/kustomization.yaml` in generated, `an overlay for province ${code}`);
+  for (const [path, text] of Object.entries(generated))
+    assert.equal(readFileSync(join(DIR, path), 'utf8'), text, `${path} has drifted`);
+  for (const code of DEPLOYED_PROVINCES)
+    assert.ok(`overlays/province-${code}/kustomization.yaml` in generated, `an overlay for province ${code}`);
 });
 
 type Validating = new (data: any) => { validate(): void };
@@ -74,21 +82,30 @@ const KINDS: Record<string, Validating> = {
 function closed(schema: any): any {
   if (Array.isArray(schema)) return schema.map(closed);
   if (!schema || typeof schema !== 'object') return schema;
-  const copy: any = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, key === 'properties'
-    ? Object.fromEntries(Object.entries(value as object).map(([name, sub]) => [name, closed(sub)]))
-    : closed(value)]));
+  const copy: any = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [
+      key,
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value as object).map(([name, sub]) => [name, closed(sub)]))
+        : closed(value),
+    ]),
+  );
   if (copy.properties && copy.additionalProperties === undefined && !copy['x-kubernetes-preserve-unknown-fields']) {
     copy.additionalProperties = false;
   }
   return copy;
 }
 
-const cnpg = JSON.parse(readFileSync(join(ROOT, 'scripts', 'kubernetes', 'schemas', 'cloudnative-pg-1.30.0.json'), 'utf8')) as {
+const cnpg = JSON.parse(
+  readFileSync(join(ROOT, 'scripts', 'kubernetes', 'schemas', 'cloudnative-pg-1.30.0.json'), 'utf8'),
+) as {
   apiVersion: string;
   schemas: Record<string, object>;
 };
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-const CNPG_VALIDATORS = Object.fromEntries(Object.entries(cnpg.schemas).map(([kind, schema]) => [kind, ajv.compile(closed(schema))]));
+const CNPG_VALIDATORS = Object.fromEntries(
+  Object.entries(cnpg.schemas).map(([kind, schema]) => [kind, ajv.compile(closed(schema))]),
+);
 
 function validateObject(object: KubernetesObject): void {
   const key = `${object.apiVersion}/${object.kind}`;
@@ -121,10 +138,16 @@ function validateObject(object: KubernetesObject): void {
 
 function checkServiceMonitor(object: KubernetesObject): void {
   const spec = object.spec ?? {};
-  assert.ok(spec.selector?.matchExpressions?.length || spec.selector?.matchLabels, `${object.metadata.name}: a selector`);
+  assert.ok(
+    spec.selector?.matchExpressions?.length || spec.selector?.matchLabels,
+    `${object.metadata.name}: a selector`,
+  );
   assert.ok(Array.isArray(spec.endpoints) && spec.endpoints.length > 0);
   for (const endpoint of spec.endpoints) {
-    assert.deepEqual(Object.keys(endpoint).filter((k) => !['port', 'path', 'interval', 'scrapeTimeout'].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(endpoint).filter((k) => !['port', 'path', 'interval', 'scrapeTimeout'].includes(k)),
+      [],
+    );
     assert.equal(endpoint.port, 'http');
     assert.equal(endpoint.path, '/metrics');
   }
@@ -149,21 +172,41 @@ function checkPrometheusRule(object: KubernetesObject): void {
 test('every object validates: Kubernetes schemas, the CloudNativePG CRD, the monitoring objects', () => {
   assert.ok(objects.length > 30);
   for (const { path, object } of objects) {
-    assert.doesNotThrow(() => validateObject(object), (error: Error) => assert.fail(`${path}: ${object.kind} ${object.metadata.name}: ${error.message}`));
+    assert.doesNotThrow(
+      () => validateObject(object),
+      (error: Error) => assert.fail(`${path}: ${object.kind} ${object.metadata.name}: ${error.message}`),
+    );
   }
 });
 
 test('the checks catch a wrong field (they can fail)', () => {
   const deployment = objects.find(({ object }) => object.kind === 'Deployment')?.object as KubernetesObject;
-  assert.throws(() => validateObject({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } }), /replicas must be integer/);
+  assert.throws(
+    () => validateObject({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } }),
+    /replicas must be integer/,
+  );
   const cluster = objects.find(({ object }) => object.kind === 'Cluster')?.object as KubernetesObject;
-  assert.throws(() => validateObject({ ...cluster, spec: { ...cluster.spec, instance: 3 } }), /must NOT have additional properties/);
-  assert.throws(() => validateObject({ ...cluster, spec: { ...cluster.spec, postgresql: { synchronous: { method: 'all', number: 1 } } } }), /allowed values/);
+  assert.throws(
+    () => validateObject({ ...cluster, spec: { ...cluster.spec, instance: 3 } }),
+    /must NOT have additional properties/,
+  );
+  assert.throws(
+    () =>
+      validateObject({
+        ...cluster,
+        spec: { ...cluster.spec, postgresql: { synchronous: { method: 'all', number: 1 } } },
+      }),
+    /allowed values/,
+  );
 });
 
 const podSpecs = () =>
-  objects.filter(({ object }) => object.kind === 'Deployment' || object.kind === 'Job')
-    .map(({ object }) => ({ name: `${object.kind} ${object.metadata.name}`, spec: object.spec?.template.spec as IPodSpec }));
+  objects
+    .filter(({ object }) => object.kind === 'Deployment' || object.kind === 'Job')
+    .map(({ object }) => ({
+      name: `${object.kind} ${object.metadata.name}`,
+      spec: object.spec?.template.spec as IPodSpec,
+    }));
 
 test('every pod is restricted: non-root, read-only root with a /tmp volume, no privilege escalation, no capability, RuntimeDefault seccomp', () => {
   for (const { name, spec } of podSpecs()) {
@@ -175,7 +218,10 @@ test('every pod is restricted: non-root, read-only root with a /tmp volume, no p
       assert.equal(security?.readOnlyRootFilesystem, true, name);
       assert.equal(security?.allowPrivilegeEscalation, false, name);
       assert.deepEqual(security?.capabilities?.drop, ['ALL'], name);
-      assert.ok(container.volumeMounts?.some((m) => m.mountPath === '/tmp'), `${name}: a writable /tmp`);
+      assert.ok(
+        container.volumeMounts?.some((m) => m.mountPath === '/tmp'),
+        `${name}: a writable /tmp`,
+      );
       assert.ok(container.resources?.requests?.memory && container.resources.limits?.memory, `${name}: resources`);
     }
   }
@@ -184,7 +230,11 @@ test('every pod is restricted: non-root, read-only root with a /tmp volume, no p
 test('deployments: split probes, a grace period longer than the drain, the private key as a mounted Secret', () => {
   assert.ok(PRE_STOP_SECONDS + DRAIN_TIMEOUT_MS / 1000 < TERMINATION_GRACE_SECONDS);
   const deployments = podSpecs().filter(({ name }) => name.startsWith('Deployment'));
-  assert.deepEqual(deployments.map(({ name }) => name).sort(), ['Deployment gateway', 'Deployment national', 'Deployment province']);
+  assert.deepEqual(deployments.map(({ name }) => name).sort(), [
+    'Deployment gateway',
+    'Deployment national',
+    'Deployment province',
+  ]);
   for (const { name, spec } of deployments) {
     const [container] = spec.containers;
     assert.equal(container.livenessProbe?.httpGet?.path, '/health/live', name);
@@ -192,23 +242,44 @@ test('deployments: split probes, a grace period longer than the drain, the priva
     assert.equal(spec.terminationGracePeriodSeconds, TERMINATION_GRACE_SECONDS, name);
     const key = spec.volumes?.find((v) => v.name === 'service-key');
     assert.ok(key?.secret?.secretName, `${name}: its private key is a Secret`);
-    assert.ok(container.volumeMounts?.some((m) => m.name === 'service-key' && m.readOnly), name);
+    assert.ok(
+      container.volumeMounts?.some((m) => m.name === 'service-key' && m.readOnly),
+      name,
+    );
     assert.ok(!container.env?.some((e) => e.name === 'SERVICE_KEY'), `${name}: the key is never an environment value`);
   }
   const kinds = new Set(objects.map(({ object }) => `${object.kind} ${object.metadata.name}`));
-  for (const expected of ['HorizontalPodAutoscaler gateway', 'PodDisruptionBudget gateway', 'PodDisruptionBudget national', 'PodDisruptionBudget province',
-    'Cluster national-db', 'Cluster province-db', 'ScheduledBackup national-db-nightly', 'ScheduledBackup province-db-nightly']) {
+  for (const expected of [
+    'HorizontalPodAutoscaler gateway',
+    'PodDisruptionBudget gateway',
+    'PodDisruptionBudget national',
+    'PodDisruptionBudget province',
+    'Cluster national-db',
+    'Cluster province-db',
+    'ScheduledBackup national-db-nightly',
+    'ScheduledBackup province-db-nightly',
+  ]) {
     assert.ok(kinds.has(expected), expected);
   }
 });
 
 /** Every metric the rules and the dashboard name is one a service serves (its name is in the source). */
 test('alerts and the dashboard use metrics that exist', () => {
-  const sources = ['subgraphs/common/platform/observability/metrics.ts', 'subgraphs/national/national-metrics.ts', 'gateway/gateway-metrics.ts']
-    .map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+  const sources = [
+    'subgraphs/common/platform/observability/metrics.ts',
+    'subgraphs/national/national-metrics.ts',
+    'gateway/gateway-metrics.ts',
+  ]
+    .map((file) => readFileSync(join(ROOT, file), 'utf8'))
+    .join('\n');
   const used = new Set<string>();
   for (const { object } of objects) {
-    const text = object.kind === 'PrometheusRule' ? JSON.stringify(object.spec) : object.kind === 'ConfigMap' ? Object.values(object.data ?? {}).join('\n') : '';
+    const text =
+      object.kind === 'PrometheusRule'
+        ? JSON.stringify(object.spec)
+        : object.kind === 'ConfigMap'
+          ? Object.values(object.data ?? {}).join('\n')
+          : '';
     for (const [name] of text.matchAll(/\bwallet_[a-z_]+/g)) used.add(name.replace(/_(bucket|sum|count)$/, ''));
   }
   assert.ok(used.size >= 10, [...used].join(', '));
@@ -217,18 +288,26 @@ test('alerts and the dashboard use metrics that exist', () => {
 
 test('kubectl kustomize renders every overlay, into valid objects of its namespace', (t) => {
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  if (kubectl.error || kubectl.status !== 0) return t.skip('kubectl is not installed: the overlays are not rendered here');
+  if (kubectl.error || kubectl.status !== 0)
+    return t.skip('kubectl is not installed: the overlays are not rendered here');
   const overlays = readdirSync(join(DIR, 'overlays'));
-  assert.deepEqual(overlays.sort(), ['national-centre', ...DEPLOYED_PROVINCES.map((code) => `province-${code}`)].sort());
+  assert.deepEqual(
+    overlays.sort(),
+    ['national-centre', ...DEPLOYED_PROVINCES.map((code) => `province-${code}`)].sort(),
+  );
   for (const overlay of overlays) {
-    const rendered = spawnSync('kubectl', ['kustomize', join(DIR, 'overlays', overlay)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const rendered = spawnSync('kubectl', ['kustomize', join(DIR, 'overlays', overlay)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     assert.equal(rendered.status, 0, `${overlay}: ${rendered.stderr}`);
     const renderedObjects = objectsOf(rendered.stdout);
     const namespace = renderedObjects.find((o) => o.kind === 'Namespace')?.metadata.name;
     assert.equal(namespace, overlay === 'national-centre' ? 'wallet-national' : `wallet-${overlay}`);
     for (const object of renderedObjects) {
       validateObject(object);
-      if (object.kind !== 'Namespace') assert.equal(object.metadata.namespace, namespace, `${overlay}: ${object.kind} ${object.metadata.name}`);
+      if (object.kind !== 'Namespace')
+        assert.equal(object.metadata.namespace, namespace, `${overlay}: ${object.kind} ${object.metadata.name}`);
     }
   }
 });

@@ -24,7 +24,12 @@ interface Answer {
   body: { data?: unknown; errors?: { message: string; extensions?: { code?: string; stacktrace?: unknown } }[] };
 }
 
-async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Answer> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -46,16 +51,32 @@ const BAD: [string, RegExp][] = [
 
 /** The same amount, written three ways: in the query, as a variable, inside an input variable. */
 function forms(field: 'creditContribution' | 'transferQuota', amount: string) {
-  const rest = () => (field === 'creditContribution'
-    ? { memberId: member, fundSource: 'CURRENT_YEAR', idempotencyKey: key('money') }
-    : { relationshipId: 'no-such-relationship', fundSource: 'CURRENT_YEAR', idempotencyKey: key('money') });
+  const rest = () =>
+    field === 'creditContribution'
+      ? { memberId: member, fundSource: 'CURRENT_YEAR', idempotencyKey: key('money') }
+      : { relationshipId: 'no-such-relationship', fundSource: 'CURRENT_YEAR', idempotencyKey: key('money') };
   const inputType = field === 'creditContribution' ? 'CreditContributionInput' : 'TransferQuotaInput';
   const selection = field === 'creditContribution' ? 'amount' : 'id';
-  const literal = () => Object.entries(rest()).map(([k, v]) => (k === 'fundSource' ? `${k}: ${v}` : `${k}: ${JSON.stringify(v)}`)).join(', ');
+  const literal = () =>
+    Object.entries(rest())
+      .map(([k, v]) => (k === 'fundSource' ? `${k}: ${v}` : `${k}: ${JSON.stringify(v)}`))
+      .join(', ');
   return [
-    { form: 'literal', query: `mutation { ${field}(input: { ${literal()}, amount: ${JSON.stringify(amount)} }) { ${selection} } }`, variables: {} },
-    { form: 'variable', query: `mutation($amount: Money!) { ${field}(input: { ${literal()}, amount: $amount }) { ${selection} } }`, variables: { amount } },
-    { form: 'input variable', query: `mutation($input: ${inputType}!) { ${field}(input: $input) { ${selection} } }`, variables: { input: { ...rest(), amount } } },
+    {
+      form: 'literal',
+      query: `mutation { ${field}(input: { ${literal()}, amount: ${JSON.stringify(amount)} }) { ${selection} } }`,
+      variables: {},
+    },
+    {
+      form: 'variable',
+      query: `mutation($amount: Money!) { ${field}(input: { ${literal()}, amount: $amount }) { ${selection} } }`,
+      variables: { amount },
+    },
+    {
+      form: 'input variable',
+      query: `mutation($input: ${inputType}!) { ${field}(input: $input) { ${selection} } }`,
+      variables: { input: { ...rest(), amount } },
+    },
   ];
 }
 
@@ -64,7 +85,11 @@ describe('a bad Money value: INVALID_AMOUNT, HTTP 400, literal or variable, gate
     const portal = await cluster.token({ portal: '32' });
     const endpoints = [
       { name: 'gateway', url: cluster.gatewayUrl, fields: ['creditContribution', 'transferQuota'] as const },
-      { name: 'province 32 directly', url: `${cluster.provinces.get('32')?.baseUrl}/graphql`, fields: ['creditContribution'] as const },
+      {
+        name: 'province 32 directly',
+        url: `${cluster.provinces.get('32')?.baseUrl}/graphql`,
+        fields: ['creditContribution'] as const,
+      },
       { name: 'national directly', url: `${cluster.national.baseUrl}/graphql`, fields: ['transferQuota'] as const },
     ];
     const before = await moneySnapshot(cluster);
@@ -75,7 +100,11 @@ describe('a bad Money value: INVALID_AMOUNT, HTTP 400, literal or variable, gate
             const what = `${JSON.stringify(amount)} as a ${form} of ${field} at the ${endpoint.name}`;
             const answer = await post(endpoint.url, portal, query, variables);
             assert.equal(answer.status, 400, `${what}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
-            assert.deepEqual(answer.body.errors?.map((e) => e.extensions?.code), ['INVALID_AMOUNT'], `${what}: ${JSON.stringify(answer.body)}`);
+            assert.deepEqual(
+              answer.body.errors?.map((e) => e.extensions?.code),
+              ['INVALID_AMOUNT'],
+              `${what}: ${JSON.stringify(answer.body)}`,
+            );
             assert.match(answer.body.errors?.[0].message ?? '', why, what);
             assert.equal(answer.body.errors?.[0].extensions?.stacktrace, undefined);
             assert.equal(answer.body.data ?? null, null, what);
@@ -88,15 +117,25 @@ describe('a bad Money value: INVALID_AMOUNT, HTTP 400, literal or variable, gate
 
   test('a wrong enum is refused with the same HTTP status as a wrong amount', async () => {
     const portal = await cluster.token({ portal: '32' });
-    const answer = await post(cluster.gatewayUrl, portal,
-      `mutation { creditContribution(input: { memberId: "${member}", fundSource: NOPE, amount: "1.00", idempotencyKey: "${key('enum')}" }) { amount } }`);
+    const answer = await post(
+      cluster.gatewayUrl,
+      portal,
+      `mutation { creditContribution(input: { memberId: "${member}", fundSource: NOPE, amount: "1.00", idempotencyKey: "${key('enum')}" }) { amount } }`,
+    );
     assert.equal(answer.status, 400);
-    assert.deepEqual(answer.body.errors?.map((e) => e.extensions?.code), ['GRAPHQL_VALIDATION_FAILED']);
+    assert.deepEqual(
+      answer.body.errors?.map((e) => e.extensions?.code),
+      ['GRAPHQL_VALIDATION_FAILED'],
+    );
   });
 
   test('the forms accepted: digits with no, one or two decimals, as a literal or a variable', async () => {
     const portal = cluster.as({ portal: '32' });
-    for (const [amount, credited] of [['236', '236.00'], ['0.5', '0.50'], ['10.25', '10.25']]) {
+    for (const [amount, credited] of [
+      ['236', '236.00'],
+      ['0.5', '0.50'],
+      ['10.25', '10.25'],
+    ]) {
       for (const { form, query, variables } of forms('creditContribution', amount).slice(0, 2)) {
         const data = await portal.ok(query, variables);
         assert.equal(data.creditContribution.amount, credited, `${amount} as a ${form}`);

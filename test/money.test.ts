@@ -1,7 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError, Kind, parseValue as parseValueNode, valueFromAST } from 'graphql';
-import { MAX_AMOUNT, checkAmount, fenFromDb, formatYuan, parseAmountInput, parseYuan } from '../subgraphs/common/domain/money';
+import {
+  MAX_AMOUNT,
+  checkAmount,
+  fenFromDb,
+  formatYuan,
+  parseAmountInput,
+  parseYuan,
+} from '../subgraphs/common/domain/money';
 import { MoneyScalar } from '../subgraphs/common/platform/graphql/money-scalar';
 
 /** An assert.throws validator: the error is a GraphQLError with this extensions.code. */
@@ -47,7 +54,13 @@ function invalidBecause(why: RegExp): (error: unknown) => boolean {
 
 describe('parseAmountInput: a caller writes an amount in one canonical form', () => {
   const accepted: ReadonlyArray<readonly [string, bigint]> = [
-    ['236', 23600n], ['236.5', 23650n], ['236.50', 23650n], ['0.01', 1n], ['0', 0n], ['10.00', 1000n], ['10000000000.00', MAX_AMOUNT],
+    ['236', 23600n],
+    ['236.5', 23650n],
+    ['236.50', 23650n],
+    ['0.01', 1n],
+    ['0', 0n],
+    ['10.00', 1000n],
+    ['10000000000.00', MAX_AMOUNT],
   ];
   for (const [text, fen] of accepted) {
     test(`"${text}" is ${fen} fen`, () => assert.equal(parseAmountInput(text), fen));
@@ -101,7 +114,10 @@ describe('MoneyScalar: money is a string on the wire, never a float', () => {
     assert.equal(valueFromAST(node, MoneyScalar), 23600n);
   });
 
-  for (const [literal, kind] of [['236', Kind.INT], ['236.5', Kind.FLOAT]] as const) {
+  for (const [literal, kind] of [
+    ['236', Kind.INT],
+    ['236.5', Kind.FLOAT],
+  ] as const) {
     test(`parseLiteral refuses a literal of kind ${kind} (${literal})`, () => {
       const node = parseValueNode(literal);
       assert.equal(node.kind, kind);

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, codes, enrol, exitSignal, internal, key, MOVE, newIdNumber, refusedWithoutChange, settle, startTestCluster, type TestCluster,
+  balanced,
+  codes,
+  enrol,
+  exitSignal,
+  internal,
+  key,
+  MOVE,
+  newIdNumber,
+  refusedWithoutChange,
+  settle,
+  startTestCluster,
+  type TestCluster,
 } from './support/cluster-fixture';
 import { idNumberOf, personKeyIn } from './support/person-index';
 
@@ -24,14 +35,24 @@ after(async () => {
 const CREDIT = `mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`;
 const ENROL = `mutation($input: EnrollMemberInput!) { enrollMember(input: $input) { id } }`;
 
-function change(memberId: string, reason: 'MOVED' | 'INSURANCE_ENDED', newPoolingRegion: string | null, idempotencyKey = key(reason)) {
-  return cluster.as({ portal: memberId.slice(0, 2) }).query(MOVE, { input: { memberId, reason, newPoolingRegion, idempotencyKey } });
+function change(
+  memberId: string,
+  reason: 'MOVED' | 'INSURANCE_ENDED',
+  newPoolingRegion: string | null,
+  idempotencyKey = key(reason),
+) {
+  return cluster
+    .as({ portal: memberId.slice(0, 2) })
+    .query(MOVE, { input: { memberId, reason, newPoolingRegion, idempotencyKey } });
 }
 
-const move = (memberId: string, region: string, idempotencyKey?: string) => change(memberId, 'MOVED', region, idempotencyKey);
+const move = (memberId: string, region: string, idempotencyKey?: string) =>
+  change(memberId, 'MOVED', region, idempotencyKey);
 
 async function balanceOf(memberId: string): Promise<string> {
-  const data = await cluster.as({ portal: memberId.slice(0, 2) }).ok(`query($id: ID!) { member(id: $id) { personalAccount { balance } } }`, { id: memberId });
+  const data = await cluster
+    .as({ portal: memberId.slice(0, 2) })
+    .ok(`query($id: ID!) { member(id: $id) { personalAccount { balance } } }`, { id: memberId });
   return data.member.personalAccount.balance;
 }
 
@@ -54,7 +75,7 @@ describe('a move meets the operations around it', () => {
     assert.equal(settled.state, 'SETTLED');
     const newMember = moved.data?.changeInsurance.newMember.id;
     const carried = await balanceOf(newMember);
-    assert.equal(settled.ownAccountPaid, '218.45', 'the own-account part the province booked is the answer\'s');
+    assert.equal(settled.ownAccountPaid, '218.45', "the own-account part the province booked is the answer's");
     assert.equal(fen(settled.ownAccountPaid) + fen(carried), 30000n, 'spent or moved, never lost');
     assert.equal(fen(settled.ownAccountPaid) + fen(settled.quotaPaid) + fen(settled.cashPaid), 21845n);
     await balanced(cluster);
@@ -89,15 +110,21 @@ describe('a move meets the operations around it', () => {
     const member = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const moved = (await move(member, '320100')).data?.changeInsurance;
     assert.equal(moved.accountMove.state, 'MOVED');
-    const credit = () => cluster.as({ portal: '32' }).query(CREDIT, {
-      input: { memberId: member, fundSource: 'CURRENT_YEAR', amount: '50.00', idempotencyKey: key('late-credit') },
-    });
+    const credit = () =>
+      cluster.as({ portal: '32' }).query(CREDIT, {
+        input: { memberId: member, fundSource: 'CURRENT_YEAR', amount: '50.00', idempotencyKey: key('late-credit') },
+      });
     await refusedWithoutChange(cluster, credit, 'ACCOUNT_MOVED');
     const refused = await credit();
     assert.equal(refused.errors?.[0]?.extensions?.newMemberId, moved.newMember.id);
     // The seed credit's own key sent again: the first answer, nothing booked twice.
     const replay = await cluster.as({ portal: '32' }).query(CREDIT, {
-      input: { memberId: member, fundSource: 'CURRENT_YEAR', amount: '100.00', idempotencyKey: `seed-${member}-CURRENT_YEAR` },
+      input: {
+        memberId: member,
+        fundSource: 'CURRENT_YEAR',
+        amount: '100.00',
+        idempotencyKey: `seed-${member}-CURRENT_YEAR`,
+      },
     });
     assert.equal(replay.errors, undefined, JSON.stringify(replay.errors));
     assert.equal(await balanceOf(member), '0.00');
@@ -105,7 +132,7 @@ describe('a move meets the operations around it', () => {
     await balanced(cluster);
   });
 
-  test('defect 4: a move\'s key sent again after the new membership ended or moved on gives the first answer and acts no more', async () => {
+  test("defect 4: a move's key sent again after the new membership ended or moved on gives the first answer and acts no more", async () => {
     const ended = await enrol(cluster, { region: '320500', currentYear: '40.00' });
     const endedKey = key('move-then-end');
     const first = await move(ended, '320100', endedKey);
@@ -123,10 +150,15 @@ describe('a move meets the operations around it', () => {
     assert.equal(replay.errors, undefined, JSON.stringify(replay.errors));
     assert.deepEqual(replay.data, firstMove.data);
     const people = await cluster.sql<{ state: string; region: string }>(
-      'national', `SELECT p.state, p.pooling_region AS region FROM person p JOIN ended_membership e ON e.id_number = p.id_number WHERE e.member_id = ANY($1)`,
+      'national',
+      `SELECT p.state, p.pooling_region AS region FROM person p JOIN ended_membership e ON e.id_number = p.id_number WHERE e.member_id = ANY($1)`,
       [[ended, onward]],
     );
-    assert.deepEqual(people.map((p) => `${p.state} ${p.region}`).sort(), ['ACTIVE 510100', 'ENDED 320100'], 'nobody enrolled again');
+    assert.deepEqual(
+      people.map((p) => `${p.state} ${p.region}`).sort(),
+      ['ACTIVE 510100', 'ENDED 320100'],
+      'nobody enrolled again',
+    );
     assert.equal(await balanceOf(again.data?.changeInsurance.newMember.id), '70.00');
     await balanced(cluster);
   });
@@ -137,7 +169,9 @@ describe('a move meets the operations around it', () => {
     const during = await cluster.as({ portal: '51' }).query(ENROL, { input: person });
     await cluster.restart('51');
     await cluster.recover();
-    const enrolled = await cluster.sql<{ state: string }>('national', `SELECT state FROM person WHERE id_number = $1`, [await personKeyIn(cluster, person.idNumber)]);
+    const enrolled = await cluster.sql<{ state: string }>('national', `SELECT state FROM person WHERE id_number = $1`, [
+      await personKeyIn(cluster, person.idNumber),
+    ]);
     if (codes(during)[0] !== 'OUTCOME_PENDING') {
       // A refusal must mean nothing happened and nothing will (R30).
       assert.deepEqual(enrolled, [], `answered ${JSON.stringify(codes(during))}, yet recovery enrolled the person`);
@@ -145,7 +179,10 @@ describe('a move meets the operations around it', () => {
     assert.deepEqual(codes(during), ['OUTCOME_PENDING']);
     const repeat = await cluster.as({ portal: '51' }).ok(ENROL, { input: person });
     assert.match(repeat.enrollMember.id, /^510100-/);
-    assert.deepEqual(enrolled.map((p) => p.state), ['ACTIVE']);
+    assert.deepEqual(
+      enrolled.map((p) => p.state),
+      ['ACTIVE'],
+    );
   });
 
   test('the same shape: enrolling the person elsewhere while their move is not enrolled yet is refused (MOVE_IN_PROGRESS); the move then finishes', async () => {
@@ -157,7 +194,10 @@ describe('a move meets the operations around it', () => {
     assert.deepEqual(codes(during), ['OUTCOME_PENDING'], JSON.stringify(during.errors));
     assert.equal(await exitSignal(cluster.provinces.get('13')), 'SIGKILL');
     await cluster.restart('13');
-    const elsewhere = () => cluster.as({ portal: '32' }).query(ENROL, { input: { idNumber, name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
+    const elsewhere = () =>
+      cluster
+        .as({ portal: '32' })
+        .query(ENROL, { input: { idNumber, name: '测试', insuranceType: 'EMPLOYEE', poolingRegion: '320500' } });
     await refusedWithoutChange(cluster, elsewhere, 'MOVE_IN_PROGRESS');
     await cluster.recover();
     await cluster.recover();

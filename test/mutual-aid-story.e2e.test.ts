@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  enrol, reconciliation, relate, settle, startTestCluster, transfer, type TestCluster,
+  enrol,
+  reconciliation,
+  relate,
+  settle,
+  startTestCluster,
+  transfer,
+  type TestCluster,
 } from './support/cluster-fixture';
 
 /**
@@ -18,7 +24,7 @@ after(async () => {
   await cluster?.stop();
 });
 
-test('a son in 苏州 pays 236.00 yuan of his father\'s 成都 hospital bill', async () => {
+test("a son in 苏州 pays 236.00 yuan of his father's 成都 hospital bill", async () => {
   const son = await enrol(cluster, { region: '320500', name: '伍强', currentYear: '3600.00', accumulated: '12850.00' });
   const father = await enrol(cluster, { region: '510100', name: '伍敏', type: 'RESIDENT' });
   const relationshipId = await relate(cluster, son, father, 'PARENT');
@@ -64,19 +70,30 @@ test('a son in 苏州 pays 236.00 yuan of his father\'s 成都 hospital bill', a
   assert.equal(quota.beneficiary.name, '伍*');
   assert.equal(view.father.name, '伍敏');
   assert.equal(view.father.quotaAvailable, '264.00');
-  assert.deepEqual(view.father.relationshipsAsBeneficiary.edges[0].node, { donor: { name: '伍*' }, relation: 'PARENT' });
+  assert.deepEqual(view.father.relationshipsAsBeneficiary.edges[0].node, {
+    donor: { name: '伍*' },
+    relation: 'PARENT',
+  });
 
   const [hold] = await cluster.sql<{ amount: string; captured: string }>('32', `SELECT amount, captured FROM hold`);
   assert.deepEqual(hold, { amount: '50000', captured: '23600' });
 
   const now = (await cluster.advanceClock(0)).getTime(); // clearing entries stand at the platform's time
-  const report = await cluster.as('dashboard').ok(`query($from: DateTimeISO!, $to: DateTimeISO!) {
-    clearingReport(from: $from, to: $to) { lines { debtor { code name } creditor { code name } amount operations } } }`, {
-    from: new Date(now - 3_600_000).toISOString(),
-    to: new Date(now + 3_600_000).toISOString(),
-  });
+  const report = await cluster.as('dashboard').ok(
+    `query($from: DateTimeISO!, $to: DateTimeISO!) {
+    clearingReport(from: $from, to: $to) { lines { debtor { code name } creditor { code name } amount operations } } }`,
+    {
+      from: new Date(now - 3_600_000).toISOString(),
+      to: new Date(now + 3_600_000).toISOString(),
+    },
+  );
   assert.deepEqual(report.clearingReport.lines, [
-    { debtor: { code: '32', name: '江苏省' }, creditor: { code: '51', name: '四川省' }, amount: '236.00', operations: 1 },
+    {
+      debtor: { code: '32', name: '江苏省' },
+      creditor: { code: '51', name: '四川省' },
+      amount: '236.00',
+      operations: 1,
+    },
   ]);
 
   const r20 = await reconciliation(cluster, '32');

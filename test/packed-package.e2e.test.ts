@@ -18,7 +18,12 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function sh(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+function sh(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const environment: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete environment.NODE_TEST_CONTEXT; // the kit test is a run of its own, not a part of this one
@@ -51,13 +56,21 @@ test('a province enrols a member, through the packed kit', async () => {
 
 const TSCONFIG = {
   compilerOptions: {
-    target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, skipLibCheck: false,
-    types: ['node'], outDir: 'out', rootDir: '.',
+    target: 'ES2022',
+    module: 'node16',
+    moduleResolution: 'node16',
+    strict: true,
+    skipLibCheck: false,
+    types: ['node'],
+    outDir: 'out',
+    rootDir: '.',
   },
   files: ['kit.test.ts'],
 };
 
-test('npm pack, installed in a fresh folder: its types check with skipLibCheck false and a kit test runs', { timeout: 1_800_000 }, async () => {
+test('npm pack, installed in a fresh folder: its types check with skipLibCheck false and a kit test runs', {
+  timeout: 1_800_000,
+}, async () => {
   // dist/ is built before the tests run (npm test); the pack takes it as it is.
   const packed = await sh(NPM, ['pack', '--ignore-scripts', '--pack-destination', work], PROJECT);
   assert.equal(packed.code, 0, packed.out);
@@ -68,16 +81,34 @@ test('npm pack, installed in a fresh folder: its types check with skipLibCheck f
   mkdirSync(user);
   chmodSync(user, 0o755);
   writeFileSync(join(user, 'package.json'), JSON.stringify({ name: 'kit-user', version: '1.0.0', private: true }));
-  const install = await sh(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball), 'typescript@5.9.3', '@types/node@20.19.43'], user);
+  const install = await sh(
+    NPM,
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(work, tarball),
+      'typescript@5.9.3',
+      '@types/node@20.19.43',
+    ],
+    user,
+  );
   assert.equal(install.code, 0, install.out);
   assert.doesNotMatch(install.out, /EBADENGINE/, 'every package of the installed tree accepts this Node');
 
   writeFileSync(join(user, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   writeFileSync(join(user, 'kit.test.ts'), KIT_TEST);
-  const compiled = await sh(process.execPath, [join(user, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', user], user);
+  const compiled = await sh(
+    process.execPath,
+    [join(user, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', user],
+    user,
+  );
   assert.equal(compiled.code, 0, compiled.out);
 
-  const ran = await sh(process.execPath, ['--test', join(user, 'out', 'kit.test.js')], user, { KIT_PGPORT: String(await freePort()) });
+  const ran = await sh(process.execPath, ['--test', join(user, 'out', 'kit.test.js')], user, {
+    KIT_PGPORT: String(await freePort()),
+  });
   assert.equal(ran.code, 0, ran.out);
   assert.match(ran.out, /# pass 1/);
 });

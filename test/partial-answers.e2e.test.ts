@@ -26,15 +26,21 @@ after(async () => {
 
 const FIGURES = `query($connectedOnly: Boolean!) { provinces(connectedOnly: $connectedOnly, page: { first: 40 }) {
   edges { node { code name connected memberCount employeeCount personalAccountBalance heldForQuotas } } } }`;
-interface Figures { code: string; name: string; connected: boolean; memberCount: number | null; heldForQuotas: string | null }
+interface Figures {
+  code: string;
+  name: string;
+  connected: boolean;
+  memberCount: number | null;
+  heldForQuotas: string | null;
+}
 type FiguresData = { provinces: { edges: { node: Figures }[] } };
 const nodes = (data: FiguresData | null | undefined) => (data?.provinces.edges ?? []).map((e) => e.node);
 
-test('with every province up: the running provinces\' figures, the others plainly not running, and no error', async () => {
+test("with every province up: the running provinces' figures, the others plainly not running, and no error", async () => {
   const all = await cluster.as('dashboard').query<FiguresData>(FIGURES, { connectedOnly: false });
   assert.equal(all.errors, undefined, JSON.stringify(all.errors));
   const provinces = nodes(all.data);
-  assert.equal(provinces.length, 31, 'every province of the registry (the mainland\'s 31)');
+  assert.equal(provinces.length, 31, "every province of the registry (the mainland's 31)");
   for (const p of provinces) {
     const running = ['32', '13', '51'].includes(p.code);
     assert.equal(p.connected, running, p.code);
@@ -43,32 +49,53 @@ test('with every province up: the running provinces\' figures, the others plainl
   assert.equal(provinces.find((p) => p.code === '32')?.heldForQuotas, '500.00');
 });
 
-test('with a province down: the others\' figures, the down one\'s null with an error at its path; never data: null', async () => {
+test("with a province down: the others' figures, the down one's null with an error at its path; never data: null", async () => {
   await whileDown(cluster, '51', async () => {
     for (const connectedOnly of [true, false]) {
       const response = await cluster.as('dashboard').query<FiguresData>(FIGURES, { connectedOnly });
       const provinces = nodes(response.data);
       assert.ok(provinces.length >= 3, 'data is not null');
       const down = provinces.findIndex((p) => p.code === '51');
-      assert.deepEqual({ ...provinces[down], name: undefined }, {
-        code: '51', name: undefined, connected: true, memberCount: null, employeeCount: null, personalAccountBalance: null, heldForQuotas: null,
-      });
+      assert.deepEqual(
+        { ...provinces[down], name: undefined },
+        {
+          code: '51',
+          name: undefined,
+          connected: true,
+          memberCount: null,
+          employeeCount: null,
+          personalAccountBalance: null,
+          heldForQuotas: null,
+        },
+      );
       assert.equal(provinces.find((p) => p.code === '32')?.memberCount, 1);
       assert.equal(provinces.find((p) => p.code === '13')?.memberCount, 1);
-      assert.deepEqual(response.errors?.map((e) => [e.extensions?.code, e.extensions?.province, e.path]),
-        [['PROVINCE_UNAVAILABLE', '51', ['provinces', 'edges', down, 'node']]]);
+      assert.deepEqual(
+        response.errors?.map((e) => [e.extensions?.code, e.extensions?.province, e.path]),
+        [['PROVINCE_UNAVAILABLE', '51', ['provinces', 'edges', down, 'node']]],
+      );
       assert.match(response.errors?.[0].message ?? '', /Province 51 is not answering/);
     }
     // A member page across two provinces: national's part and the answering province's part stay.
-    const page = await cluster.as({ portal: '51' }).query(`query($id: ID!) { member(id: $id) { id name status wallet { activatedAt }
-      relationshipsAsBeneficiary { edges { node { donor { id } quota { granted } } } } } }`, { id: m.father });
+    const page = await cluster.as({ portal: '51' }).query(
+      `query($id: ID!) { member(id: $id) { id name status wallet { activatedAt }
+      relationshipsAsBeneficiary { edges { node { donor { id } quota { granted } } } } } }`,
+      { id: m.father },
+    );
     assert.equal(page.data?.member?.id, m.father);
     assert.equal(page.data?.member?.name, null);
     assert.ok(page.data?.member?.wallet?.activatedAt);
     assert.equal(page.data?.member?.relationshipsAsBeneficiary.edges[0].node.quota.granted, '500.00');
-    assert.deepEqual(page.errors?.map((e) => [e.extensions?.code, e.path]), [['PROVINCE_UNAVAILABLE', ['member']]]);
+    assert.deepEqual(
+      page.errors?.map((e) => [e.extensions?.code, e.path]),
+      [['PROVINCE_UNAVAILABLE', ['member']]],
+    );
   });
-  assert.equal(nodes((await cluster.as('dashboard').ok<FiguresData>(FIGURES, { connectedOnly: true }))).find((p) => p.code === '51')?.memberCount, 1);
+  assert.equal(
+    nodes(await cluster.as('dashboard').ok<FiguresData>(FIGURES, { connectedOnly: true })).find((p) => p.code === '51')
+      ?.memberCount,
+    1,
+  );
 });
 
 test('a drifted deployment is not used: its figures are null with an error, the others answer', async () => {
@@ -80,9 +107,18 @@ test('a drifted deployment is not used: its figures are null with an error, the 
     await eventually(async () => (await deploymentState(cluster, '13')) === 'drifted', 'the gateway sees the drift');
     const response = await cluster.as('dashboard').query<FiguresData>(FIGURES, { connectedOnly: true });
     const provinces = nodes(response.data);
-    assert.deepEqual(provinces.map((p) => [p.code, p.memberCount]), [['13', null], ['32', 1], ['51', 1]]);
-    assert.deepEqual(response.errors?.map((e) => [e.extensions?.code, e.extensions?.province, e.path]),
-      [['PROVINCE_UNAVAILABLE', '13', ['provinces', 'edges', 0, 'node']]]);
+    assert.deepEqual(
+      provinces.map((p) => [p.code, p.memberCount]),
+      [
+        ['13', null],
+        ['32', 1],
+        ['51', 1],
+      ],
+    );
+    assert.deepEqual(
+      response.errors?.map((e) => [e.extensions?.code, e.extensions?.province, e.path]),
+      [['PROVINCE_UNAVAILABLE', '13', ['provinces', 'edges', 0, 'node']]],
+    );
     assert.match(response.errors?.[0].message ?? '', /different province schema/);
   } finally {
     await new Promise<void>((resolve) => impostor.close(() => resolve()));

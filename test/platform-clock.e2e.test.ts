@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { beijingTime } from '../testing';
 import {
-  ACCEPT, CONFIRM, enrol, ESTABLISH, key, REFUND, settle, startTestCluster, type TestCluster, TRANSFER,
+  ACCEPT,
+  CONFIRM,
+  enrol,
+  ESTABLISH,
+  key,
+  REFUND,
+  settle,
+  startTestCluster,
+  type TestCluster,
+  TRANSFER,
 } from './support/cluster-fixture';
 
 /**
@@ -33,7 +42,10 @@ async function storyAt(start: Date): Promise<void> {
   const beneficiary = await enrol(cluster, { region: '510100', name: '钟秒', currentYear: '50.00' });
   const established = await cluster.as({ member: donor }).ok(ESTABLISH, {
     input: {
-      donorId: donor, beneficiaryId: beneficiary, relation: 'CHILD', channel: 'NATIONAL_APP',
+      donorId: donor,
+      beneficiaryId: beneficiary,
+      relation: 'CHILD',
+      channel: 'NATIONAL_APP',
       commitment: { version: '2024-v1', signedAt: new Date(start.getTime() - 3_600_000).toISOString() },
     },
   });
@@ -53,31 +65,52 @@ async function storyAt(start: Date): Promise<void> {
 
   const within = (label: string, time: string) => {
     const at = new Date(time).getTime();
-    assert.ok(at >= set.getTime() - 1000 && at <= end.getTime(), `${label} at ${time}, not within the platform's ${set.toISOString()} … ${end.toISOString()}`);
+    assert.ok(
+      at >= set.getTime() - 1000 && at <= end.getTime(),
+      `${label} at ${time}, not within the platform's ${set.toISOString()} … ${end.toISOString()}`,
+    );
   };
   const { member } = await cluster.as({ portal: '51' }).ok(HISTORY, { id: beneficiary });
   within('enrolment', member.enrolledAt);
   const events = member.history.edges.map((e: { node: { at: string; kind: string } }) => e.node);
   for (const event of events) within(event.kind, event.at);
-  assert.deepEqual(events.map((e: { kind: string }) => e.kind),
-    ['REFUNDED', 'SETTLED', 'QUOTA_ACCEPTED', 'QUOTA_RECEIVED', 'RELATIONSHIP_CONFIRMED', 'RELATIONSHIP_ESTABLISHED', 'WALLET_ACTIVATED'],
-    'newest first, in the order they happened');
+  assert.deepEqual(
+    events.map((e: { kind: string }) => e.kind),
+    [
+      'REFUNDED',
+      'SETTLED',
+      'QUOTA_ACCEPTED',
+      'QUOTA_RECEIVED',
+      'RELATIONSHIP_CONFIRMED',
+      'RELATIONSHIP_ESTABLISHED',
+      'WALLET_ACTIVATED',
+    ],
+    'newest first, in the order they happened',
+  );
 
   const donorView = (await cluster.as({ member: donor }).ok(ENTRIES, { id: donor })).member;
-  const entries = donorView.personalAccount.entries.edges.map((e: { node: { kind: string; createdAt: string } }) => e.node);
+  const entries = donorView.personalAccount.entries.edges.map(
+    (e: { node: { kind: string; createdAt: string } }) => e.node,
+  );
   assert.ok(entries.length >= 3, 'the contribution, the hold and its capture');
   for (const entry of entries) within(`ledger ${entry.kind}`, entry.createdAt);
 
   const month = beijingMonthOf(start);
-  const counted = await cluster.sql<{ month: string; count: string; amount: string }>('national',
+  const counted = await cluster.sql<{ month: string; count: string; amount: string }>(
+    'national',
     `SELECT to_char(month, 'YYYY-MM') AS month, sum(aid_count)::text AS count, sum(aid_amount)::text AS amount FROM aid_figure
-     WHERE left(region, 2) = '51' GROUP BY 1 ORDER BY 1`);
-  assert.deepEqual(counted.filter((row) => row.month === month).map((row) => [row.count, row.amount]), [['1', '0']],
-    `R23 counts the aid, and the refund taking its quota back, in the platform's month ${month}: ${JSON.stringify(counted)}`);
+     WHERE left(region, 2) = '51' GROUP BY 1 ORDER BY 1`,
+  );
+  assert.deepEqual(
+    counted.filter((row) => row.month === month).map((row) => [row.count, row.amount]),
+    [['1', '0']],
+    `R23 counts the aid, and the refund taking its quota back, in the platform's month ${month}: ${JSON.stringify(counted)}`,
+  );
 
   const reads = await eventually(async () => {
     const records = (await cluster.as({ portal: '32' }).ok(READS)).dataAccessRecords.edges
-      .map((e: { node: { memberId: string; readAt: string } }) => e.node).filter((r: { memberId: string }) => r.memberId === donor);
+      .map((e: { node: { memberId: string; readAt: string } }) => e.node)
+      .filter((r: { memberId: string }) => r.memberId === donor);
     return records.length > 0 ? records : undefined;
   });
   for (const read of reads) within('R32 read', read.readAt);

@@ -13,7 +13,12 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'prepared-statements-'));
-  database = await startEmbeddedDatabase({ dataDir, port: await freePort(), databases: ['prepared'], persistent: false });
+  database = await startEmbeddedDatabase({
+    dataDir,
+    port: await freePort(),
+    databases: ['prepared'],
+    persistent: false,
+  });
 });
 
 after(async () => {
@@ -28,12 +33,16 @@ async function connected(): Promise<PreparingClient> {
 }
 
 const prepared = async (client: PreparingClient) =>
-  (await client.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)).rows as { name: string; statement: string }[];
+  (await client.query(`SELECT name, statement FROM pg_prepared_statements ORDER BY name`)).rows as {
+    name: string;
+    statement: string;
+  }[];
 
 test('a parameterised text is prepared once per connection, under the same name in every connection', async () => {
   const [first, second] = [await connected(), await connected()];
   try {
-    for (const n of [1, 2, 3]) assert.deepEqual((await first.query(`SELECT $1::int + 1 AS next`, [n])).rows, [{ next: n + 1 }]);
+    for (const n of [1, 2, 3])
+      assert.deepEqual((await first.query(`SELECT $1::int + 1 AS next`, [n])).rows, [{ next: n + 1 }]);
     assert.deepEqual((await second.query(`SELECT $1::int + 1 AS next`, [9])).rows, [{ next: 10 }]);
     const [one, two] = [await prepared(first), await prepared(second)];
     assert.equal(one.length, 1);
@@ -42,7 +51,11 @@ test('a parameterised text is prepared once per connection, under the same name 
     await first.query(`SELECT 1 AS plain`);
     assert.equal((await prepared(first)).length, 1, 'a text without parameters is sent as it is');
     await assert.rejects(first.query(`SELECT $1::int / 0`, [1]), /division by zero/);
-    assert.deepEqual((await first.query(`SELECT $1::int + 1 AS next`, [41])).rows, [{ next: 42 }], 'the connection goes on after an error');
+    assert.deepEqual(
+      (await first.query(`SELECT $1::int + 1 AS next`, [41])).rows,
+      [{ next: 42 }],
+      'the connection goes on after an error',
+    );
   } finally {
     await Promise.all([first.end(), second.end()]);
   }

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { balanced, enrol, reconciliation, relate, settle, startTestCluster, transfer, type TestCluster } from './support/cluster-fixture';
+import {
+  balanced,
+  enrol,
+  reconciliation,
+  relate,
+  settle,
+  startTestCluster,
+  transfer,
+  type TestCluster,
+} from './support/cluster-fixture';
 
 /**
  * The figures the dashboard's fan-out reads are kept by the province as its members and accounts
@@ -17,29 +26,44 @@ after(async () => {
   await cluster?.stop();
 });
 
-interface Figures { memberCount: number; employeeCount: number; residentCount: number; personalAccountBalance: string; heldForQuotas: string }
+interface Figures {
+  memberCount: number;
+  employeeCount: number;
+  residentCount: number;
+  personalAccountBalance: string;
+  heldForQuotas: string;
+}
 
 async function figuresRead(): Promise<Map<string, Figures>> {
   const data = await cluster.as('dashboard').ok(`{ provinces(connectedOnly: true) { edges { node {
     code memberCount employeeCount residentCount personalAccountBalance heldForQuotas } } } }`);
-  return new Map(data.provinces.edges.map(({ node: { code, ...figures } }: { node: Figures & { code: string } }) => [code, figures]));
+  return new Map(
+    data.provinces.edges.map(({ node: { code, ...figures } }: { node: Figures & { code: string } }) => [code, figures]),
+  );
 }
 
 async function figuresCounted(province: string): Promise<Figures> {
-  const [row] = await cluster.sql<{ members: number; employees: number; balance: string; held: string }>(province, `
+  const [row] = await cluster.sql<{ members: number; employees: number; balance: string; held: string }>(
+    province,
+    `
     SELECT (SELECT count(*)::int FROM member WHERE status = 'INSURED') AS members,
            (SELECT count(*)::int FROM member WHERE status = 'INSURED' AND insurance_type = 'EMPLOYEE') AS employees,
-           (SELECT coalesce(sum(balance), 0)::text FROM account) AS balance, (SELECT coalesce(sum(held), 0)::text FROM account) AS held`);
+           (SELECT coalesce(sum(balance), 0)::text FROM account) AS balance, (SELECT coalesce(sum(held), 0)::text FROM account) AS held`,
+  );
   const yuan = (fen: string) => (Number(fen) / 100).toFixed(2);
   return {
-    memberCount: row.members, employeeCount: row.employees, residentCount: row.members - row.employees,
-    personalAccountBalance: yuan(row.balance), heldForQuotas: yuan(row.held),
+    memberCount: row.members,
+    employeeCount: row.employees,
+    residentCount: row.members - row.employees,
+    personalAccountBalance: yuan(row.balance),
+    heldForQuotas: yuan(row.held),
   };
 }
 
 async function assertFiguresEqualTables(step: string): Promise<void> {
   const read = await figuresRead();
-  for (const province of ['32', '51']) assert.deepEqual(read.get(province), await figuresCounted(province), `${step}: province ${province}`);
+  for (const province of ['32', '51'])
+    assert.deepEqual(read.get(province), await figuresCounted(province), `${step}: province ${province}`);
   await balanced(cluster);
 }
 
@@ -60,9 +84,11 @@ test('the figures follow enrolments, contributions, holds, spending and ended me
   assert.equal((await figuresRead()).get('32')?.heldForQuotas, '264.00');
   await assertFiguresEqualTables('after spending from the quota');
 
-  await cluster.as({ portal: '32' }).ok(`mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) { endedMember { status } } }`, {
-    input: { memberId: colleague, reason: 'INSURANCE_ENDED', idempotencyKey: 'end-of-colleague' },
-  });
+  await cluster
+    .as({ portal: '32' })
+    .ok(`mutation($input: ChangeInsuranceInput!) { changeInsurance(input: $input) { endedMember { status } } }`, {
+      input: { memberId: colleague, reason: 'INSURANCE_ENDED', idempotencyKey: 'end-of-colleague' },
+    });
   assert.equal((await figuresRead()).get('32')?.memberCount, 1);
   await assertFiguresEqualTables('after a membership ended');
 });
@@ -83,10 +109,14 @@ test('a kept figure that drifted from the tables is a reconciliation difference 
 test('the figure rows of database sessions that ended are folded into one, the figures unchanged', async () => {
   const before = await figuresRead();
   // A session of its own changes a member (any writer is counted), then ends.
-  const [{ pid }] = await cluster.sql<{ pid: number }>('51', `
-    WITH changed AS (UPDATE member SET status = 'ENDED' WHERE status = 'INSURED' RETURNING 1) SELECT pg_backend_pid() AS pid FROM changed`);
+  const [{ pid }] = await cluster.sql<{ pid: number }>(
+    '51',
+    `
+    WITH changed AS (UPDATE member SET status = 'ENDED' WHERE status = 'INSURED' RETURNING 1) SELECT pg_backend_pid() AS pid FROM changed`,
+  );
   await cluster.sql('51', `UPDATE member SET status = 'INSURED' WHERE status = 'ENDED'`);
-  const rowsOf = async () => (await cluster.sql<{ backend: number }>('51', `SELECT backend FROM figure_row`)).map((r) => r.backend);
+  const rowsOf = async () =>
+    (await cluster.sql<{ backend: number }>('51', `SELECT backend FROM figure_row`)).map((r) => r.backend);
   assert.ok((await rowsOf()).includes(pid));
   const deadline = Date.now() + 30_000;
   while ((await rowsOf()).includes(pid)) {

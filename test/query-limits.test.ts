@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { buildSchema, Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_ALIASES, MAX_COST, MAX_TOKENS, measureOperation, ROUTED_FETCH_COST, routedFieldsOf } from '../gateway/query-limits';
+import {
+  MAX_ALIASES,
+  MAX_COST,
+  MAX_TOKENS,
+  measureOperation,
+  ROUTED_FETCH_COST,
+  routedFieldsOf,
+} from '../gateway/query-limits';
 
 const schema = buildSchema(`
   input PageInput { first: Int = 20 after: String }
@@ -18,23 +25,35 @@ const schema = buildSchema(`
 
 function measure(query: string, variables: Record<string, unknown> = {}) {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return measureOperation(schema, document, operation as OperationDefinitionNode, variables);
 }
 
-test('a connection\'s edges count as many items as its page asks for', () => {
-  const [, small] = measure('{ provinces(page: { first: 2 }) { edges { node { regions(page: { first: 5 }) { edges { node { code } } } } } } }');
+test("a connection's edges count as many items as its page asks for", () => {
+  const [, small] = measure(
+    '{ provinces(page: { first: 2 }) { edges { node { regions(page: { first: 5 }) { edges { node { code } } } } } } }',
+  );
   const [, defaults] = measure('{ provinces { edges { node { regions { edges { node { code } } } } } } }');
-  const [, fromVariables] = measure('query($p: PageInput) { provinces(page: $p) { edges { node { code } } } }', { p: { first: 3 } });
+  const [, fromVariables] = measure('query($p: PageInput) { provinces(page: $p) { edges { node { code } } } }', {
+    p: { first: 3 },
+  });
   assert.ok(small < 100, `${small}`);
   assert.ok(defaults > small && defaults < MAX_COST, `${defaults}`);
   assert.ok(fromVariables < 20, `${fromVariables}`);
 });
 
 test('wide and deep queries are measured whole, through fragments', () => {
-  const wide = Array.from({ length: 60 }, (_, i) => `a${i}: provinces(page: { first: 100 }) { edges { node { regions(page: { first: 100 }) { edges { node { code } } } } } }`);
+  const wide = Array.from(
+    { length: 60 },
+    (_, i) =>
+      `a${i}: provinces(page: { first: 100 }) { edges { node { regions(page: { first: 100 }) { edges { node { code } } } } } }`,
+  );
   assert.ok(measure(`{ ${wide.join(' ')} }`)[1] > MAX_COST);
-  const [depth] = measure('fragment F on Province { regions { edges { node { code } } } } { provinces { edges { node { ...F } } } }');
+  const [depth] = measure(
+    'fragment F on Province { regions { edges { node { code } } } } { provinces { edges { node { ...F } } } }',
+  );
   assert.equal(depth, 7);
   assert.equal(measure('{ tags }')[1], 100, 'a list outside any connection counts as the largest page');
 });
@@ -50,7 +69,9 @@ test('a selection a provincial deployment answers costs a fetch per item: fan-ou
   `);
   const measureFigures = (query: string) => {
     const document = parse(query);
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     return measureOperation(schemaWithFigures, document, operation as OperationDefinitionNode, {}, routed);
   };
   const [, local] = measureFigures('{ provinces(page: { first: 10 }) { edges { node { code } } } }');
@@ -67,8 +88,10 @@ test('aliases are counted, through fragments; the attack of 900 aliased fan-outs
 
 test('the supergraph names the fields a provincial deployment answers; a document past MAX_TOKENS is not parsed', () => {
   const routed = routedFieldsOf(readFileSync(join(__dirname, '..', '..', 'schema', 'supergraph.graphql'), 'utf8'));
-  for (const field of ['Province.memberCount', 'Member.personalAccount', 'Query.dataAccessRecords']) assert.ok(routed.has(field), field);
-  for (const field of ['Query.provinces', 'Member.wallet', 'PersonalAccount.balance']) assert.ok(!routed.has(field), field);
+  for (const field of ['Province.memberCount', 'Member.personalAccount', 'Query.dataAccessRecords'])
+    assert.ok(routed.has(field), field);
+  for (const field of ['Query.provinces', 'Member.wallet', 'PersonalAccount.balance'])
+    assert.ok(!routed.has(field), field);
   const huge = `{ ${'tags '.repeat(MAX_TOKENS)} }`;
   assert.throws(() => parse(huge, { maxTokens: MAX_TOKENS }), /more tha[nt] 2000 tokens/);
 });

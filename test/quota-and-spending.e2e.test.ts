@@ -1,8 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  balanced, DISSOLVE, enrol, hospital, key, parties, PREMIUM, REFUND, refusedWithoutChange, relate, settle, SETTLE,
-  startTestCluster, type TestCluster, transfer, TRANSFER,
+  balanced,
+  DISSOLVE,
+  enrol,
+  hospital,
+  key,
+  parties,
+  PREMIUM,
+  REFUND,
+  refusedWithoutChange,
+  relate,
+  settle,
+  SETTLE,
+  startTestCluster,
+  type TestCluster,
+  transfer,
+  TRANSFER,
 } from './support/cluster-fixture';
 
 /** R9–R19 and R21 through the gateway, with balances, holds and quota checked after each step. */
@@ -25,28 +39,43 @@ async function account(memberId: string) {
 }
 
 /** The donor's view of a relationship they set quota on. */
-const asDonor = async (relationshipId: string) => cluster.as({ member: (await parties(cluster, relationshipId)).donor });
+const asDonor = async (relationshipId: string) =>
+  cluster.as({ member: (await parties(cluster, relationshipId)).donor });
 
 async function quota(relationshipId: string) {
-  return (await (await asDonor(relationshipId)).ok(`query($id: ID!) { relationship(id: $id) { status quota { granted spent released available } } }`, { id: relationshipId })).relationship;
+  return (
+    await (
+      await asDonor(relationshipId)
+    ).ok(`query($id: ID!) { relationship(id: $id) { status quota { granted spent released available } } }`, {
+      id: relationshipId,
+    })
+  ).relationship;
 }
 
 describe('quota', () => {
-  test('R9/R10: quota arrives at once and the donor\'s money is held, not moved', async () => {
+  test("R9/R10: quota arrives at once and the donor's money is held, not moved", async () => {
     const son = await enrol(cluster, { region: '320500', currentYear: '1000.00', accumulated: '500.00' });
     const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
     const rel = await relate(cluster, son, father);
     const sent = await transfer(cluster, rel, '300.00', 'ACCUMULATED');
     assert.equal(sent.data?.transferQuota.state, 'COMMITTED');
-    assert.deepEqual((await quota(rel)).quota, { granted: '300.00', spent: '0.00', released: '0.00', available: '300.00' });
+    assert.deepEqual((await quota(rel)).quota, {
+      granted: '300.00',
+      spent: '0.00',
+      released: '0.00',
+      available: '300.00',
+    });
     const donor = await account(son);
     assert.deepEqual(donor.personalAccount.accumulated, { balance: '500.00', held: '300.00', available: '200.00' });
     assert.equal(donor.personalAccount.balance, '1500.00', 'R10: the money does not move');
     assert.equal((await account(father)).quotaAvailable, '300.00');
     // R10: the donor can no longer spend held money.
-    const spend = () => cluster.as({ member: son }).query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
-      input: { memberId: son, amount: '1200.01', idempotencyKey: key('spend') },
-    });
+    const spend = () =>
+      cluster
+        .as({ member: son })
+        .query(`mutation($input: SpendFromOwnAccountInput!) { spendFromOwnAccount(input: $input) { amount } }`, {
+          input: { memberId: son, amount: '1200.01', idempotencyKey: key('spend') },
+        });
     await refusedWithoutChange(cluster, spend, 'INSUFFICIENT_BALANCE');
     await balanced(cluster);
   });
@@ -78,7 +107,11 @@ describe('quota', () => {
     await transfer(cluster, await relate(cluster, grandmother, daughter, 'CHILD'), '300.00');
     const onward = await relate(cluster, daughter, child, 'CHILD');
     await refusedWithoutChange(cluster, () => transfer(cluster, onward, '150.00'), 'REGIFT_FORBIDDEN');
-    assert.equal((await transfer(cluster, onward, '100.00')).data?.transferQuota.state, 'COMMITTED', 'her own money she may give');
+    assert.equal(
+      (await transfer(cluster, onward, '100.00')).data?.transferQuota.state,
+      'COMMITTED',
+      'her own money she may give',
+    );
     await balanced(cluster);
   });
 
@@ -86,11 +119,19 @@ describe('quota', () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const rel = await relate(cluster, donor, await enrol(cluster, { region: '510100', type: 'RESIDENT' }), 'SIBLING');
     const idempotencyKey = key('replay');
-    const first = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
-    const again = await cluster.as({ member: donor }).ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
+    const first = await cluster
+      .as({ member: donor })
+      .ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
+    const again = await cluster
+      .as({ member: donor })
+      .ok(TRANSFER, { input: { relationshipId: rel, amount: '40.00', fundSource: 'CURRENT_YEAR', idempotencyKey } });
     assert.deepEqual(again, first);
-    await refusedWithoutChange(cluster, 
-      () => cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId: rel, amount: '41.00', fundSource: 'CURRENT_YEAR', idempotencyKey } }),
+    await refusedWithoutChange(
+      cluster,
+      () =>
+        cluster.as({ member: donor }).query(TRANSFER, {
+          input: { relationshipId: rel, amount: '41.00', fundSource: 'CURRENT_YEAR', idempotencyKey },
+        }),
       'IDEMPOTENCY_CONFLICT',
     );
     assert.equal((await quota(rel)).quota.granted, '40.00');
@@ -102,18 +143,30 @@ describe('spending', () => {
     const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
     const father = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
     await transfer(cluster, await relate(cluster, donor, father), '100.00');
-    const pay = (kind: string, category: string) => cluster.as({ member: father }).query(SETTLE, { input: {
-      beneficiaryId: father, institution: { kind, name: '药店', poolingRegion: '510100' }, category, amount: '10.00',
-      credential: { method: 'FACE', holderId: father }, idempotencyKey: key('r13'),
-    } });
+    const pay = (kind: string, category: string) =>
+      cluster.as({ member: father }).query(SETTLE, {
+        input: {
+          beneficiaryId: father,
+          institution: { kind, name: '药店', poolingRegion: '510100' },
+          category,
+          amount: '10.00',
+          credential: { method: 'FACE', holderId: father },
+          idempotencyKey: key('r13'),
+        },
+      });
     for (const [kind, category] of [
-      ['DESIGNATED_RETAIL_PHARMACY', 'COSMETICS'], ['DESIGNATED_RETAIL_PHARMACY', 'DAILY_NECESSITIES'],
-      ['DESIGNATED_HOSPITAL', 'DRUGS'], ['NOT_DESIGNATED', 'OUTPATIENT'], ['DESIGNATED_RETAIL_PHARMACY', 'HEALTH_SUPPLEMENTS'],
+      ['DESIGNATED_RETAIL_PHARMACY', 'COSMETICS'],
+      ['DESIGNATED_RETAIL_PHARMACY', 'DAILY_NECESSITIES'],
+      ['DESIGNATED_HOSPITAL', 'DRUGS'],
+      ['NOT_DESIGNATED', 'OUTPATIENT'],
+      ['DESIGNATED_RETAIL_PHARMACY', 'HEALTH_SUPPLEMENTS'],
     ]) {
       await refusedWithoutChange(cluster, () => pay(kind, category), 'INELIGIBLE_EXPENSE');
     }
     for (const [kind, category] of [
-      ['DESIGNATED_HOSPITAL', 'INPATIENT'], ['DESIGNATED_RETAIL_PHARMACY', 'DRUGS'], ['DESIGNATED_RETAIL_PHARMACY', 'MEDICAL_DEVICES'],
+      ['DESIGNATED_HOSPITAL', 'INPATIENT'],
+      ['DESIGNATED_RETAIL_PHARMACY', 'DRUGS'],
+      ['DESIGNATED_RETAIL_PHARMACY', 'MEDICAL_DEVICES'],
     ]) {
       const paid = await pay(kind, category);
       assert.equal(paid.data?.settleExpense.quotaPaid, '10.00');
@@ -132,7 +185,12 @@ describe('spending', () => {
     assert.equal((await account(sister)).personalAccount.balance, '0.00');
     const d = await account(donor);
     assert.deepEqual([d.personalAccount.balance, d.personalAccount.held], ['100.00', '0.00']);
-    assert.deepEqual((await quota(rel)).quota, { granted: '100.00', spent: '100.00', released: '0.00', available: '0.00' });
+    assert.deepEqual((await quota(rel)).quota, {
+      granted: '100.00',
+      spent: '100.00',
+      released: '0.00',
+      available: '0.00',
+    });
     await balanced(cluster);
   });
 
@@ -143,10 +201,23 @@ describe('spending', () => {
     await transfer(cluster, await relate(cluster, donor, resident), '400.00');
     await transfer(cluster, await relate(cluster, donor, employee, 'SPOUSE'), '50.00');
     const premium = (beneficiaryId: string, kind: string, amount: string) =>
-      cluster.as({ member: beneficiaryId }).query(PREMIUM, { input: { beneficiaryId, kind, amount, idempotencyKey: key('premium') } });
-    await refusedWithoutChange(cluster, () => premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '400.01'), 'INSUFFICIENT_QUOTA');
-    await refusedWithoutChange(cluster, () => premium(employee, 'RESIDENT_MEDICAL_INSURANCE', '10.00'), 'INELIGIBLE_PREMIUM');
-    assert.equal((await premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '380.00')).data?.payPremium.quotaPaid, '380.00');
+      cluster
+        .as({ member: beneficiaryId })
+        .query(PREMIUM, { input: { beneficiaryId, kind, amount, idempotencyKey: key('premium') } });
+    await refusedWithoutChange(
+      cluster,
+      () => premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '400.01'),
+      'INSUFFICIENT_QUOTA',
+    );
+    await refusedWithoutChange(
+      cluster,
+      () => premium(employee, 'RESIDENT_MEDICAL_INSURANCE', '10.00'),
+      'INELIGIBLE_PREMIUM',
+    );
+    assert.equal(
+      (await premium(resident, 'RESIDENT_MEDICAL_INSURANCE', '380.00')).data?.payPremium.quotaPaid,
+      '380.00',
+    );
     assert.equal((await premium(employee, 'LONG_TERM_CARE_INSURANCE', '50.00')).data?.payPremium.quotaPaid, '50.00');
     assert.equal((await account(donor)).personalAccount.balance, '70.00');
     await balanced(cluster);
@@ -162,14 +233,35 @@ describe('ending and refunds', () => {
     await transfer(cluster, rel, '80.00');
     await settle(cluster, father, '50.00');
     // At a window in the father's province: the operator is recorded from the clerk's token.
-    const ended = await cluster.as({ operator: 'CD-07', province: '51' }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'AGENCY_WINDOW' } });
-    assert.deepEqual(ended.dissolveMutualAid.quota, { granted: '200.00', spent: '50.00', released: '150.00', available: '0.00' });
-    const [recorded] = await cluster.sql('national', `SELECT dissolution_channel, dissolution_operator FROM relationship WHERE id = $1`, [rel]);
+    const ended = await cluster
+      .as({ operator: 'CD-07', province: '51' })
+      .ok(DISSOLVE, { input: { relationshipId: rel, channel: 'AGENCY_WINDOW' } });
+    assert.deepEqual(ended.dissolveMutualAid.quota, {
+      granted: '200.00',
+      spent: '50.00',
+      released: '150.00',
+      available: '0.00',
+    });
+    const [recorded] = await cluster.sql(
+      'national',
+      `SELECT dissolution_channel, dissolution_operator FROM relationship WHERE id = $1`,
+      [rel],
+    );
     assert.deepEqual(recorded, { dissolution_channel: 'AGENCY_WINDOW', dissolution_operator: 'CD-07' });
-    assert.deepEqual((await account(donor)).personalAccount.currentYear, { balance: '250.00', held: '0.00', available: '250.00' });
-    const again = await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
+    assert.deepEqual((await account(donor)).personalAccount.currentYear, {
+      balance: '250.00',
+      held: '0.00',
+      available: '250.00',
+    });
+    const again = await cluster
+      .as({ member: donor })
+      .ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     assert.deepEqual(again.dissolveMutualAid.quota, ended.dissolveMutualAid.quota, 'dissolving twice changes nothing');
-    assert.equal((await settle(cluster, father, '10.00')).data?.settleExpense.cashPaid, '10.00', 'no quota is left to spend');
+    assert.equal(
+      (await settle(cluster, father, '10.00')).data?.settleExpense.cashPaid,
+      '10.00',
+      'no quota is left to spend',
+    );
     await balanced(cluster);
   });
 
@@ -181,21 +273,40 @@ describe('ending and refunds', () => {
     const paid = (await settle(cluster, sister, '100.00')).data?.settleExpense;
     assert.deepEqual([paid.ownAccountPaid, paid.quotaPaid, paid.cashPaid], ['20.00', '60.00', '20.00']);
     // The hospital's province (and the sister's) refunds: its portal, never the member herself.
-    const refund = (amount: string) => cluster.as({ portal: '51' }).query(REFUND, { input: { settlementId: paid.id, amount, idempotencyKey: key('refund') } });
+    const refund = (amount: string) =>
+      cluster
+        .as({ portal: '51' })
+        .query(REFUND, { input: { settlementId: paid.id, amount, idempotencyKey: key('refund') } });
     const partial = (await refund('50.00')).data?.refundSettlement;
     assert.deepEqual([partial.cashPart, partial.quotaPart, partial.ownAccountPart], ['20.00', '30.00', '0.00']);
-    assert.deepEqual((await quota(rel)).quota, { granted: '60.00', spent: '30.00', released: '0.00', available: '30.00' });
-    assert.deepEqual([(await account(donor)).personalAccount.balance, (await account(donor)).personalAccount.held], ['70.00', '30.00']);
+    assert.deepEqual((await quota(rel)).quota, {
+      granted: '60.00',
+      spent: '30.00',
+      released: '0.00',
+      available: '30.00',
+    });
+    assert.deepEqual(
+      [(await account(donor)).personalAccount.balance, (await account(donor)).personalAccount.held],
+      ['70.00', '30.00'],
+    );
     await refusedWithoutChange(cluster, () => refund('50.01'), 'REFUND_EXCEEDS_SETTLEMENT');
-    await refusedWithoutChange(cluster, 
-      () => cluster.as({ member: sister }).query(REFUND, { input: { settlementId: paid.id, amount: '1.00', idempotencyKey: key('refund') } }),
+    await refusedWithoutChange(
+      cluster,
+      () =>
+        cluster
+          .as({ member: sister })
+          .query(REFUND, { input: { settlementId: paid.id, amount: '1.00', idempotencyKey: key('refund') } }),
       'FORBIDDEN',
     );
     // After dissolution, the quota part goes to the donor's own account instead.
     await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     const rest = (await refund('50.00')).data?.refundSettlement;
     assert.deepEqual([rest.cashPart, rest.quotaPart, rest.ownAccountPart], ['0.00', '30.00', '20.00']);
-    assert.deepEqual((await account(donor)).personalAccount.currentYear, { balance: '100.00', held: '0.00', available: '100.00' });
+    assert.deepEqual((await account(donor)).personalAccount.currentYear, {
+      balance: '100.00',
+      held: '0.00',
+      available: '100.00',
+    });
     assert.equal((await account(sister)).personalAccount.balance, '20.00');
     await balanced(cluster);
   });
@@ -208,10 +319,25 @@ describe('ending and refunds', () => {
     const first = await settle(cluster, father, '60.00', '510100', idempotencyKey);
     const again = await settle(cluster, father, '60.00', '510100', idempotencyKey);
     assert.deepEqual(again.data, first.data);
-    await refusedWithoutChange(cluster, () => settle(cluster, father, '61.00', '510100', idempotencyKey), 'IDEMPOTENCY_CONFLICT');
+    await refusedWithoutChange(
+      cluster,
+      () => settle(cluster, father, '61.00', '510100', idempotencyKey),
+      'IDEMPOTENCY_CONFLICT',
+    );
     assert.equal((await account(father)).quotaAvailable, '40.00');
-    await refusedWithoutChange(cluster, 
-      () => cluster.as({ member: father }).query(SETTLE, { input: { beneficiaryId: father, institution: hospital('510100'), category: 'OUTPATIENT', amount: '1.00', credential: { method: 'E_CODE', holderId: father }, idempotencyKey: 'short' } }),
+    await refusedWithoutChange(
+      cluster,
+      () =>
+        cluster.as({ member: father }).query(SETTLE, {
+          input: {
+            beneficiaryId: father,
+            institution: hospital('510100'),
+            category: 'OUTPATIENT',
+            amount: '1.00',
+            credential: { method: 'E_CODE', holderId: father },
+            idempotencyKey: 'short',
+          },
+        }),
       'INVALID_ARGUMENT',
     );
   });

@@ -12,10 +12,13 @@ describe('splitRepresentations: an entity fetch is split by province', () => {
       { __typename: 'Member', id: '320100-00000009' },
       { __typename: 'Province', code: '99' },
     ]);
-    assert.deepEqual([...byProvince], [
-      ['32', [0, 3, 4]],
-      ['51', [1]],
-    ]);
+    assert.deepEqual(
+      [...byProvince],
+      [
+        ['32', [0, 3, 4]],
+        ['51', [1]],
+      ],
+    );
     assert.deepEqual(unroutable, [2, 5]);
   });
 

@@ -32,5 +32,6 @@ test('the checked-in subgraph SDLs compose into the checked-in supergraph', () =
 
 test('internal hold operations are not part of the public supergraph', () => {
   const supergraph = checkedIn(SUPERGRAPH_FILE);
-  for (const word of ['placeHold', 'captureHold', 'releaseHold', '_internal']) assert.ok(!supergraph.includes(word), word);
+  for (const word of ['placeHold', 'captureHold', 'releaseHold', '_internal'])
+    assert.ok(!supergraph.includes(word), word);
 });

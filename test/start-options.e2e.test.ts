@@ -33,18 +33,40 @@ after(() => {
 
 describe('options are refused before anything starts', () => {
   const refusals: [string, string[], RegExp, Record<string, string>?][] = [
-    ['a port that is not a number', ['--port', 'abc'], /--port "abc" is not a port for the gateway: a whole number from 1 to 65433/],
+    [
+      'a port that is not a number',
+      ['--port', 'abc'],
+      /--port "abc" is not a port for the gateway: a whole number from 1 to 65433/,
+    ],
     ['a port above 65535', ['--port', '70000'], /--port "70000" is not a port/],
-    ['a port without room for the provinces above it', ['--port', '65500'], /port\+100 to port\+102, and no port is above 65535/],
-    ['--provinces all: 31 provinces, port+100 to port+130', ['--provinces', 'all', '--port', '65420'], /the 31 provinces port\+100 to port\+130/],
+    [
+      'a port without room for the provinces above it',
+      ['--port', '65500'],
+      /port\+100 to port\+102, and no port is above 65535/,
+    ],
+    [
+      '--provinces all: 31 provinces, port+100 to port+130',
+      ['--provinces', 'all', '--port', '65420'],
+      /the 31 provinces port\+100 to port\+130/,
+    ],
     ['port 0', ['--port', '0'], /--port "0" is not a port/],
     ['a negative port', ['--port', '-5'], /--port "-5" is not a port/],
     ['a province that is not GB/T 2260', ['--provinces', '99'], /--provinces: "99" is not a GB\/T 2260 province code/],
     ['letters for a province', ['--provinces', 'abc'], /--provinces: "abc" is not a GB\/T 2260 province code/],
     ['no province', ['--provinces', ''], /--provinces names no province/],
     ['a province twice', ['--provinces', '32,32'], /--provinces: province 32 is listed twice/],
-    ['PROVINCES from the environment, checked alike', [], /PROVINCES: "99" is not a GB\/T 2260 province code/, { PROVINCES: '32,99' }],
-    ['GATEWAY_PORT from the environment, checked alike', [], /GATEWAY_PORT "4000x" is not a port/, { GATEWAY_PORT: '4000x' }],
+    [
+      'PROVINCES from the environment, checked alike',
+      [],
+      /PROVINCES: "99" is not a GB\/T 2260 province code/,
+      { PROVINCES: '32,99' },
+    ],
+    [
+      'GATEWAY_PORT from the environment, checked alike',
+      [],
+      /GATEWAY_PORT "4000x" is not a port/,
+      { GATEWAY_PORT: '4000x' },
+    ],
     ['an unknown option', ['--prot', '4000'], /unknown option --prot/],
     ['a stray argument', ['4000'], /unexpected argument 4000/],
     ['a switch given a value', ['--reset=yes'], /--reset takes no value/],
@@ -75,7 +97,17 @@ describe('options are refused before anything starts', () => {
   test('--help lists what each option accepts', async () => {
     const result = await run(CLUSTER, ['--help']);
     assert.equal(result.code, 0);
-    for (const text of ['--provinces 32,13,51', 'GB/T 2260', '--port 4000', 'at most 65535', '--data-dir .data', '--reset', '--no-demo', '--quiet', '"starting"']) {
+    for (const text of [
+      '--provinces 32,13,51',
+      'GB/T 2260',
+      '--port 4000',
+      'at most 65535',
+      '--data-dir .data',
+      '--reset',
+      '--no-demo',
+      '--quiet',
+      '"starting"',
+    ]) {
       assert.ok(result.stdout.includes(text), `--help mentions ${text}`);
     }
   });
@@ -104,9 +136,17 @@ describe('a start, a second start, and a stop', () => {
       const identity = madeIdentityProvider(join(dataDir, 'keys'));
       assert.ok(identity, 'npm start made the identity provider key in the data folder');
       const portal = await issueToken(identity, tokenRequest({ portal: '32' }));
-      const tryIt = await graphql(`http://127.0.0.1:${base}/graphql`, '{ memberByIdNumber(idNumber: "510105199003120031") { name } }', {},
-        { authorization: `Bearer ${portal}` });
-      assert.deepEqual(tryIt, { data: { memberByIdNumber: { name: '伍强' } } }, 'the demo is loaded as soon as /health says ok');
+      const tryIt = await graphql(
+        `http://127.0.0.1:${base}/graphql`,
+        '{ memberByIdNumber(idNumber: "510105199003120031") { name } }',
+        {},
+        { authorization: `Bearer ${portal}` },
+      );
+      assert.deepEqual(
+        tryIt,
+        { data: { memberByIdNumber: { name: '伍强' } } },
+        'the demo is loaded as soon as /health says ok',
+      );
       assert.ok(seen.has('503 starting'), `before that, /health said starting (seen: ${[...seen].join(', ')})`);
       assert.ok(existsSync(join(dataDir, LOCK_FILE)));
 
@@ -116,9 +156,22 @@ describe('a start, a second start, and a stop', () => {
       const otherBase = await freeBase(1);
       for (const file of [LAUNCH, CLUSTER]) {
         const args = file === LAUNCH ? ['scripts/cluster'] : [];
-        const second = await run(file, [...args, '--port', String(otherBase), '--provinces', '32', '--data-dir', dataDir]);
+        const second = await run(file, [
+          ...args,
+          '--port',
+          String(otherBase),
+          '--provinces',
+          '32',
+          '--data-dir',
+          dataDir,
+        ]);
         assert.equal(second.code, 1, second.stderr);
-        assert.match(second.stderr, new RegExp(`npm start is already running on the data folder .* \\(process ${first.child.pid}\\); nothing was started or changed`));
+        assert.match(
+          second.stderr,
+          new RegExp(
+            `npm start is already running on the data folder .* \\(process ${first.child.pid}\\); nothing was started or changed`,
+          ),
+        );
         assert.equal(second.stdout, '');
       }
       // Options and help come before the folder's lock: they are answered while the first start runs.
@@ -139,7 +192,12 @@ describe('a start, a second start, and a stop', () => {
       const otherDir = join(folder(), 'other');
       const third = await run(CLUSTER, ['--port', String(base), '--provinces', '32', '--data-dir', otherDir]);
       assert.equal(third.code, 1, third.stderr);
-      assert.match(third.stderr, new RegExp(`port ${base} \\(for the gateway\\) is in use: another npm start or another program has it; nothing was started`));
+      assert.match(
+        third.stderr,
+        new RegExp(
+          `port ${base} \\(for the gateway\\) is in use: another npm start or another program has it; nothing was started`,
+        ),
+      );
       assert.equal(existsSync(otherDir), false);
     } finally {
       first.child.kill('SIGINT');
@@ -154,8 +212,11 @@ describe('a start, a second start, and a stop', () => {
     const base = await freeBase(2);
     const dataDir = join(folder(), 'data');
     // Province 13's database cannot be reached: it fails while 32 and the embedded PostgreSQL start.
-    const result = await run(CLUSTER, ['--port', String(base), '--provinces', '32,13', '--data-dir', dataDir, '--quiet'],
-      { DATABASE_URL_13: 'postgres://postgres:postgres@127.0.0.1:1/nowhere' });
+    const result = await run(
+      CLUSTER,
+      ['--port', String(base), '--provinces', '32,13', '--data-dir', dataDir, '--quiet'],
+      { DATABASE_URL_13: 'postgres://postgres:postgres@127.0.0.1:1/nowhere' },
+    );
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, /province 13 exited before it was ready/);
     assert.doesNotMatch(result.stderr, /^undefined$/m);

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Refusal } from '../subgraphs/common/domain/errors';
-import { daysOf, parseMonthPeriod, parsePeriod, PeriodUnit, previousPeriod, yearEarlier } from '../subgraphs/national/statistics/period';
+import {
+  daysOf,
+  parseMonthPeriod,
+  parsePeriod,
+  PeriodUnit,
+  previousPeriod,
+  yearEarlier,
+} from '../subgraphs/national/statistics/period';
 
 /** R23's period: Beijing months, both ends included, at most 36. */
 const refused = (from: string, to: string) =>
-  assert.throws(() => parseMonthPeriod(from, to), (e: unknown) => e instanceof Refusal && e.code === 'INVALID_ARGUMENT');
+  assert.throws(
+    () => parseMonthPeriod(from, to),
+    (e: unknown) => e instanceof Refusal && e.code === 'INVALID_ARGUMENT',
+  );
 
 test('a period lists its months in order, across years', () => {
   assert.deepEqual(parseMonthPeriod('2025-11', '2026-02').months, ['2025-11', '2025-12', '2026-01', '2026-02']);
@@ -35,13 +45,24 @@ test('periods of weeks (Monday to Sunday) and of days, and the periods they are 
 
   const months = parsePeriod(PeriodUnit.MONTH, '2026-01', '2026-02');
   assert.deepEqual(daysOf(months), { first: '2026-01-01', last: '2026-02-28' });
-  assert.deepEqual([previousPeriod(months).from, previousPeriod(months).to, yearEarlier(months).from], ['2025-11', '2025-12', '2025-01']);
+  assert.deepEqual(
+    [previousPeriod(months).from, previousPeriod(months).to, yearEarlier(months).from],
+    ['2025-11', '2025-12', '2025-01'],
+  );
 
   for (const [unit, from, to] of [
-    [PeriodUnit.DAY, '2026-01-01', '2026-04-03'], [PeriodUnit.DAY, '2026-02-30', '2026-03-01'], [PeriodUnit.DAY, '2026-03', '2026-03-02'],
-    [PeriodUnit.DAY, '2026-03-02', '2026-03-01'], [PeriodUnit.WEEK, '2025-01-01', '2026-01-31'], [PeriodUnit.MONTH, '2026-01-01', '2026-02-01'],
+    [PeriodUnit.DAY, '2026-01-01', '2026-04-03'],
+    [PeriodUnit.DAY, '2026-02-30', '2026-03-01'],
+    [PeriodUnit.DAY, '2026-03', '2026-03-02'],
+    [PeriodUnit.DAY, '2026-03-02', '2026-03-01'],
+    [PeriodUnit.WEEK, '2025-01-01', '2026-01-31'],
+    [PeriodUnit.MONTH, '2026-01-01', '2026-02-01'],
   ] as const) {
-    assert.throws(() => parsePeriod(unit, from, to), (e: unknown) => e instanceof Refusal && e.code === 'INVALID_ARGUMENT', `${unit} ${from} ${to}`);
+    assert.throws(
+      () => parsePeriod(unit, from, to),
+      (e: unknown) => e instanceof Refusal && e.code === 'INVALID_ARGUMENT',
+      `${unit} ${from} ${to}`,
+    );
   }
   assert.equal(parsePeriod(PeriodUnit.DAY, '2026-01-01', '2026-04-02').buckets.length, 92);
 });

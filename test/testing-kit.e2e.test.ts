@@ -27,27 +27,45 @@ describe('the test cluster', () => {
       const answer = await platform.as(who).query(ask);
       assert.equal(answer.errors, undefined, JSON.stringify(who));
     }
-    const enrolled = await platform.as({ portal: '32' }).ok(`mutation { enrollMember(input: { idNumber: "11010519491231002X", name: "测试",
+    const enrolled = await platform
+      .as({ portal: '32' })
+      .ok(`mutation { enrollMember(input: { idNumber: "11010519491231002X", name: "测试",
       insuranceType: RESIDENT, poolingRegion: "320500" }) { id } }`);
     const member = enrolled.enrollMember.id;
-    assert.equal((await platform.as({ member }).ok(`query($id: ID!) { member(id: $id) { id } }`, { id: member })).member.id, member);
+    assert.equal(
+      (await platform.as({ member }).ok(`query($id: ID!) { member(id: $id) { id } }`, { id: member })).member.id,
+      member,
+    );
   });
 
   test('the clock is set and advanced, and a restarted national goes on from it', async () => {
     const set = await platform.setClock(beijingTime('21:59:59'));
-    assert.equal(set.toISOString(), beijingTime('21:59:59').toISOString().replace(/\.\d+Z$/, '.000Z'));
+    assert.equal(
+      set.toISOString(),
+      beijingTime('21:59:59')
+        .toISOString()
+        .replace(/\.\d+Z$/, '.000Z'),
+    );
     const later = await platform.advanceClock(60_000);
     assert.ok(later.getTime() >= beijingTime('22:00:59').getTime());
     await platform.kill('national');
     await platform.restart('national');
     const now = await platform.advanceClock(0);
-    assert.ok(now.getTime() >= later.getTime() && now.getTime() < later.getTime() + 60_000, `${now.toISOString()} goes on from ${later.toISOString()}`);
+    assert.ok(
+      now.getTime() >= later.getTime() && now.getTime() < later.getTime() + 60_000,
+      `${now.toISOString()} goes on from ${later.toISOString()}`,
+    );
     await platform.setClock(beijingTime('10:00:00'));
   });
 
   test('every service stops or dies and comes back on the same port; recovery gets quiet; every province reconciles', async () => {
     for (const service of ['32', '51', 'national', 'gateway']) {
-      const port = service === 'national' ? platform.national.port : service === 'gateway' ? platform.gateway.port : platform.provinces.get(service)?.port;
+      const port =
+        service === 'national'
+          ? platform.national.port
+          : service === 'gateway'
+            ? platform.gateway.port
+            : platform.provinces.get(service)?.port;
       await platform.kill(service);
       const again = await platform.restart(service);
       assert.equal(again.port, port, service);
@@ -77,7 +95,11 @@ describe('the clock moves in a test cluster only', () => {
   });
 
   test('a cluster not started for tests has no clock to move', async () => {
-    const plain = await startCluster({ provinces: ['32'], dataDir: mkdtempSync(join(tmpdir(), 'wallet-plain-')), ephemeral: true });
+    const plain = await startCluster({
+      provinces: ['32'],
+      dataDir: mkdtempSync(join(tmpdir(), 'wallet-plain-')),
+      ephemeral: true,
+    });
     try {
       await assert.rejects(plain.setClock(beijingTime('23:00:00')), /not started for tests/);
     } finally {

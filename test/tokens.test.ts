@@ -11,15 +11,30 @@ import { TrustedKeySet } from '../subgraphs/common/platform/auth/key-set';
 import { newKeyPair, publicHalf, signingKeyOf } from '../subgraphs/common/platform/auth/keys';
 import { ServicePeers, signServiceToken } from '../subgraphs/common/platform/auth/service-credential';
 import {
-  bearerToken, DEFAULT_AUDIENCE, DEFAULT_ISSUER, InvalidToken, issueToken, MAX_TOKEN_LIFETIME_SECONDS, type TokenPolicy, verifyToken,
+  bearerToken,
+  DEFAULT_AUDIENCE,
+  DEFAULT_ISSUER,
+  InvalidToken,
+  issueToken,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  type TokenPolicy,
+  verifyToken,
 } from '../subgraphs/common/platform/auth/tokens';
 
 /** Caller tokens: Ed25519 JWTs checked with public keys only; every other form is refused. */
 const portal = { role: Role.PROVINCIAL_PORTAL, subject: 'portal-32', province: '32' };
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (extra: Record<string, unknown> = {}) => ({
-  role: Role.PROVINCIAL_PORTAL, province: '32', sub: 'portal-32', iss: DEFAULT_ISSUER, aud: DEFAULT_AUDIENCE, iat: now(), exp: now() + 600, ...extra,
+  role: Role.PROVINCIAL_PORTAL,
+  province: '32',
+  sub: 'portal-32',
+  iss: DEFAULT_ISSUER,
+  aud: DEFAULT_AUDIENCE,
+  iat: now(),
+  exp: now() + 600,
+  ...extra,
 });
 
 async function setup() {
@@ -30,22 +45,42 @@ async function setup() {
 }
 
 async function refused(policy: TokenPolicy, token: string, message = /not valid/): Promise<void> {
-  await assert.rejects(verifyToken(policy, token), (error: Error) => error instanceof InvalidToken && message.test(error.message));
+  await assert.rejects(
+    verifyToken(policy, token),
+    (error: Error) => error instanceof InvalidToken && message.test(error.message),
+  );
 }
 
 describe('caller tokens', () => {
   test('a token we issue verifies with jose and the public key; one jose signs verifies with ours', async () => {
     const { idp, policy } = await setup();
     const token = await issueToken({ privateJwk: idp.privateJwk }, { ...portal, ttlSeconds: 600 });
-    const { payload, protectedHeader } = await jwtVerify(token, policy.keys.resolve, { issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE });
+    const { payload, protectedHeader } = await jwtVerify(token, policy.keys.resolve, {
+      issuer: DEFAULT_ISSUER,
+      audience: DEFAULT_AUDIENCE,
+    });
     assert.deepEqual([protectedHeader.alg, protectedHeader.kid], ['EdDSA', 'idp-1']);
-    assert.deepEqual([payload.sub, payload.role, payload.province, (payload.exp as number) - (payload.iat as number)], ['portal-32', Role.PROVINCIAL_PORTAL, '32', 600]);
+    assert.deepEqual(
+      [payload.sub, payload.role, payload.province, (payload.exp as number) - (payload.iat as number)],
+      ['portal-32', Role.PROVINCIAL_PORTAL, '32', 600],
+    );
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const es = { ...(await exportJWK(publicKey)), kid: 'idp-es', alg: 'ES256' };
     const esPolicy = { ...policy, keys: TrustedKeySet.fromSet({ keys: [idp.publicJwk, es] }, 'two keys') };
-    const member = await new SignJWT({ role: Role.MEMBER }).setProtectedHeader({ alg: 'ES256', kid: 'idp-es' }).setSubject('320500-00000001')
-      .setIssuer(DEFAULT_ISSUER).setAudience([DEFAULT_AUDIENCE, 'elsewhere']).setIssuedAt().setExpirationTime('10m').sign(privateKey);
-    assert.deepEqual(await verifyToken(esPolicy, member), { role: Role.MEMBER, subject: '320500-00000001', memberId: '320500-00000001', province: '32' });
+    const member = await new SignJWT({ role: Role.MEMBER })
+      .setProtectedHeader({ alg: 'ES256', kid: 'idp-es' })
+      .setSubject('320500-00000001')
+      .setIssuer(DEFAULT_ISSUER)
+      .setAudience([DEFAULT_AUDIENCE, 'elsewhere'])
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    assert.deepEqual(await verifyToken(esPolicy, member), {
+      role: Role.MEMBER,
+      subject: '320500-00000001',
+      memberId: '320500-00000001',
+      province: '32',
+    });
   });
 
   test('every other form is refused: alg confusion, alg none, another key, wrong claims', async () => {
@@ -53,13 +88,19 @@ describe('caller tokens', () => {
     const good = await issueToken({ privateJwk: idp.privateJwk }, portal);
     const [header, payload, signature] = good.split('.');
     // alg confusion: an HS256 token whose HMAC key is the public key, as text and as raw bytes
-    for (const key of [Buffer.from(JSON.stringify(idp.publicJwk)), Buffer.from(idp.publicJwk.x as string, 'base64url')]) {
+    for (const key of [
+      Buffer.from(JSON.stringify(idp.publicJwk)),
+      Buffer.from(idp.publicJwk.x as string, 'base64url'),
+    ]) {
       const input = `${b64({ alg: 'HS256', kid: 'idp-1' })}.${b64(claims())}`;
       await refused(policy, `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`);
     }
     await refused(policy, `${b64({ alg: 'none', kid: 'idp-1' })}.${payload}.`);
     await refused(policy, `${header}.${b64(claims({ province: '51' }))}.${signature}`);
-    await refused(policy, `${header}.${payload}.${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`);
+    await refused(
+      policy,
+      `${header}.${payload}.${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`,
+    );
     const forger = await newKeyPair('idp-1');
     await refused(policy, await issueToken({ privateJwk: forger.privateJwk }, portal), /not valid/);
     const stranger = await newKeyPair('idp-2');
@@ -98,7 +139,11 @@ describe('caller tokens', () => {
     await refused(policy, await signed({ iat: t, exp: t + 99_999_999_999 }), /longer than 30 days/);
     await refused(policy, await signed({ iat: undefined }));
     for (const ttlSeconds of [0, -5, MAX_TOKEN_LIFETIME_SECONDS + 1, 1.5]) {
-      await assert.rejects(issueToken({ privateJwk: idp.privateJwk }, { ...portal, ttlSeconds }), RangeError, `ttl ${ttlSeconds} is not issued`);
+      await assert.rejects(
+        issueToken({ privateJwk: idp.privateJwk }, { ...portal, ttlSeconds }),
+        RangeError,
+        `ttl ${ttlSeconds} is not issued`,
+      );
     }
   });
 
@@ -107,7 +152,8 @@ describe('caller tokens', () => {
     try {
       const [first, second] = [await newKeyPair('idp-1'), await newKeyPair('idp-2')];
       const file = join(dir, 'jwks.json');
-      const write = (...pairs: (typeof first)[]) => writeFileSync(file, JSON.stringify({ keys: pairs.map((p) => p.publicJwk) }));
+      const write = (...pairs: (typeof first)[]) =>
+        writeFileSync(file, JSON.stringify({ keys: pairs.map((p) => p.publicJwk) }));
       write(first);
       const keys = await TrustedKeySet.load({ file }, { label: 'test JWKS' });
       const policy = { keys, issuer: DEFAULT_ISSUER, audience: DEFAULT_AUDIENCE };
@@ -133,17 +179,24 @@ describe('caller tokens', () => {
   });
 
   test('a key set that cannot be read stops the start with a clear message; a private key in it is refused', async () => {
-    await assert.rejects(TrustedKeySet.load({ url: 'http://127.0.0.1:9/jwks.json' }, { label: "the identity provider's JWKS" }),
-      /cannot read the identity provider's JWKS from http:\/\/127\.0\.0\.1:9\/jwks\.json: .*does not start/);
+    await assert.rejects(
+      TrustedKeySet.load({ url: 'http://127.0.0.1:9/jwks.json' }, { label: "the identity provider's JWKS" }),
+      /cannot read the identity provider's JWKS from http:\/\/127\.0\.0\.1:9\/jwks\.json: .*does not start/,
+    );
     const pair = await newKeyPair('idp-1');
-    await assert.rejects(TrustedKeySet.load({ inline: JSON.stringify({ keys: [pair.privateJwk] }) }, { label: 'JWKS' }), /private key/);
+    await assert.rejects(
+      TrustedKeySet.load({ inline: JSON.stringify({ keys: [pair.privateJwk] }) }, { label: 'JWKS' }),
+      /private key/,
+    );
     await assert.rejects(TrustedKeySet.load({ inline: '{"keys": []}' }, { label: 'JWKS' }), /holds no key/);
     assert.deepEqual(publicHalf(pair.privateJwk), pair.publicJwk);
   });
 
   test('the bearer scheme is case-insensitive', () => {
-    for (const header of ['Bearer abc', 'bearer abc', 'BEARER abc', 'bEaReR  abc ']) assert.equal(bearerToken(header), 'abc', header);
-    for (const header of [undefined, '', 'Basic abc', 'Bearer', 'Bearerabc', 'Bearer a b']) assert.equal(bearerToken(header), undefined, header);
+    for (const header of ['Bearer abc', 'bearer abc', 'BEARER abc', 'bEaReR  abc '])
+      assert.equal(bearerToken(header), 'abc', header);
+    for (const header of [undefined, '', 'Basic abc', 'Bearer', 'Bearerabc', 'Bearer a b'])
+      assert.equal(bearerToken(header), undefined, header);
   });
 });
 
@@ -152,9 +205,17 @@ describe('service tokens', () => {
     const [national, province] = [await newKeyPair('national'), await newKeyPair('province-32')];
     const peers = new ServicePeers(TrustedKeySet.fromSet({ keys: [national.publicJwk] }, 'peers'));
     assert.equal(await peers.peerOf(`Bearer ${await signServiceToken(national.privateJwk)}`), 'national');
-    assert.equal(await peers.peerOf(`Bearer ${await signServiceToken(province.privateJwk)}`), undefined, 'an untrusted deployment');
+    assert.equal(
+      await peers.peerOf(`Bearer ${await signServiceToken(province.privateJwk)}`),
+      undefined,
+      'an untrusted deployment',
+    );
     const posing = await newKeyPair('national'); // a province's key named "national"
-    assert.equal(await peers.peerOf(`Bearer ${await signServiceToken(posing.privateJwk)}`), undefined, 'a key that is not national\'s');
+    assert.equal(
+      await peers.peerOf(`Bearer ${await signServiceToken(posing.privateJwk)}`),
+      undefined,
+      "a key that is not national's",
+    );
     const caller = await issueToken({ privateJwk: national.privateJwk }, portal);
     assert.equal(await peers.peerOf(`Bearer ${caller}`), undefined, 'a caller token is not a service token');
   });

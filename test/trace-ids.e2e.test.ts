@@ -15,11 +15,16 @@ let member: string;
 const lines: { service: string; entry: Record<string, unknown> }[] = [];
 
 before(async () => {
-  cluster = await startTestCluster(['32'], undefined, {}, {
-    onOutput: (service, line) => {
-      if (line.startsWith('{')) lines.push({ service, entry: JSON.parse(line) as Record<string, unknown> });
+  cluster = await startTestCluster(
+    ['32'],
+    undefined,
+    {},
+    {
+      onOutput: (service, line) => {
+        if (line.startsWith('{')) lines.push({ service, entry: JSON.parse(line) as Record<string, unknown> });
+      },
     },
-  });
+  );
   member = await enrol(cluster, { region: '320500', currentYear: '100.00' });
 });
 
@@ -33,7 +38,9 @@ const PAGE = 'query MemberPage($id: ID!) { member(id: $id) { name personalAccoun
 async function requestLinesOf(traceId: string) {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const found = new Map(lines.filter((l) => l.entry.msg === 'request' && l.entry.traceId === traceId).map((l) => [l.service, l.entry]));
+    const found = new Map(
+      lines.filter((l) => l.entry.msg === 'request' && l.entry.traceId === traceId).map((l) => [l.service, l.entry]),
+    );
     if (['gateway', 'national', 'province 32'].every((s) => found.has(s)) || Date.now() > deadline) return found;
     await sleep(100);
   }
@@ -41,12 +48,19 @@ async function requestLinesOf(traceId: string) {
 
 test('a request sent without a traceparent gets one trace id, logged by the gateway, national and the province', async () => {
   const before = lines.length;
-  const response = await graphql(cluster.gatewayUrl, PAGE, { id: member }, { authorization: `Bearer ${await cluster.token({ member })}` });
+  const response = await graphql(
+    cluster.gatewayUrl,
+    PAGE,
+    { id: member },
+    { authorization: `Bearer ${await cluster.token({ member })}` },
+  );
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   let gatewayLine: Record<string, unknown> | undefined;
   const deadline = Date.now() + 30_000;
   while (!gatewayLine && Date.now() < deadline) {
-    gatewayLine = lines.slice(before).find((l) => l.service === 'gateway' && l.entry.msg === 'request' && l.entry.operation === 'MemberPage')?.entry;
+    gatewayLine = lines
+      .slice(before)
+      .find((l) => l.service === 'gateway' && l.entry.msg === 'request' && l.entry.operation === 'MemberPage')?.entry;
     if (!gatewayLine) await sleep(100);
   }
   assert.ok(gatewayLine, 'the gateway logged the request');
@@ -54,15 +68,24 @@ test('a request sent without a traceparent gets one trace id, logged by the gate
   assert.match(traceId ?? '', /^[\da-f]{32}$/, 'the gateway made a trace id');
   assert.notEqual(traceId, '0'.repeat(32));
   const logged = await requestLinesOf(traceId);
-  assert.deepEqual([...logged.keys()].sort(), ['gateway', 'national', 'province 32'], 'national and the province log the same trace id');
+  assert.deepEqual(
+    [...logged.keys()].sort(),
+    ['gateway', 'national', 'province 32'],
+    'national and the province log the same trace id',
+  );
 });
 
-test('a traceparent the caller sent is continued: its trace id is in every service\'s line', async () => {
+test("a traceparent the caller sent is continued: its trace id is in every service's line", async () => {
   const traceId = randomBytes(16).toString('hex');
-  const response = await graphql(cluster.gatewayUrl, PAGE, { id: member }, {
-    authorization: `Bearer ${await cluster.token({ member })}`,
-    traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-00`,
-  });
+  const response = await graphql(
+    cluster.gatewayUrl,
+    PAGE,
+    { id: member },
+    {
+      authorization: `Bearer ${await cluster.token({ member })}`,
+      traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-00`,
+    },
+  );
   assert.equal(response.errors, undefined, JSON.stringify(response.errors));
   assert.deepEqual([...(await requestLinesOf(traceId)).keys()].sort(), ['gateway', 'national', 'province 32']);
 });

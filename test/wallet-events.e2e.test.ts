@@ -5,8 +5,22 @@ import type { FormattedExecutionResult } from 'graphql';
 import type { Subscription } from '../cluster/subscription-client';
 import { type EventPosition, isAfter, positionOf } from '../subgraphs/common/domain/wallet-event-id';
 import {
-  ACCEPT, beijingTime, codes, CONFIRM, DISSOLVE, enrol, ESTABLISH, exitSignal, key, letter, REFUND, settle, startTestCluster,
-  type TestCluster, TRANSFER, type Who,
+  ACCEPT,
+  beijingTime,
+  codes,
+  CONFIRM,
+  DISSOLVE,
+  enrol,
+  ESTABLISH,
+  exitSignal,
+  key,
+  letter,
+  REFUND,
+  settle,
+  startTestCluster,
+  type TestCluster,
+  TRANSFER,
+  type Who,
 } from './support/cluster-fixture';
 
 /**
@@ -37,7 +51,12 @@ interface Event {
   id: string;
   kind: string;
   member: { id: string; name: string };
-  relationship: { id: string; status: string; donor: { name: string }; quota: { granted: string; spent: string } } | null;
+  relationship: {
+    id: string;
+    status: string;
+    donor: { name: string };
+    quota: { granted: string; spent: string };
+  } | null;
   transfer: { id: string; amount: string; acceptBy: string; returnedAt: string | null } | null;
   settlement: { id: string; quotaPaid: string } | null;
   refund: { id: string; quotaPart: string } | null;
@@ -76,7 +95,13 @@ async function family(currentYear = '1000.00') {
 
 async function register(donor: string, beneficiary: string): Promise<string> {
   const { establishMutualAid } = await cluster.as({ member: donor }).ok(ESTABLISH, {
-    input: { donorId: donor, beneficiaryId: beneficiary, relation: 'PARENT', channel: 'NATIONAL_APP', commitment: letter() },
+    input: {
+      donorId: donor,
+      beneficiaryId: beneficiary,
+      relation: 'PARENT',
+      channel: 'NATIONAL_APP',
+      commitment: letter(),
+    },
   });
   return establishMutualAid.id;
 }
@@ -108,16 +133,24 @@ describe('the beneficiary is told', () => {
     assert.deepEqual(receipt.transfer && [receipt.transfer.id, receipt.transfer.amount], [transferId, '100.00']);
     assert.ok(receipt.transfer?.acceptBy, 'R25: accept by 06:00 the next day');
     assert.deepEqual(receipt.member, { id: beneficiary, name: '伍敏' }, 'their own name, from their province');
-    assert.equal(receipt.relationship?.donor.name, '伍*', 'the donor\'s name masked, as everywhere in the graph');
-    assert.ok(isAfter(positionOf(receipt.id) as EventPosition, positionOf(asked.id) as EventPosition), 'event ids in the order told');
+    assert.equal(receipt.relationship?.donor.name, '伍*', "the donor's name masked, as everywhere in the graph");
+    assert.ok(
+      isAfter(positionOf(receipt.id) as EventPosition, positionOf(asked.id) as EventPosition),
+      'event ids in the order told',
+    );
     events.close();
   });
 });
 
 describe('who may subscribe', () => {
-  test('the donor may not follow the beneficiary\'s events, nor another province\'s staff, nor the dashboard: refused at subscribe time', async () => {
+  test("the donor may not follow the beneficiary's events, nor another province's staff, nor the dashboard: refused at subscribe time", async () => {
     const { donor, beneficiary } = await family();
-    for (const who of [{ member: donor }, { portal: '32' }, { operator: 'SZ-0042', province: '32' }, 'dashboard'] as Who[]) {
+    for (const who of [
+      { member: donor },
+      { portal: '32' },
+      { operator: 'SZ-0042', province: '32' },
+      'dashboard',
+    ] as Who[]) {
       const refused = await follow(who, beneficiary);
       const answer = await refused.next();
       assert.deepEqual(codesOf(answer), ['FORBIDDEN'], `${JSON.stringify(who)} is refused`);
@@ -139,7 +172,11 @@ describe('who may subscribe', () => {
     const tooDeep = await cluster.as({ member: beneficiary }).subscribe(deep, { m: beneficiary });
     assert.deepEqual(codesOf(await tooDeep.next()), ['QUERY_TOO_DEEP']);
     const overPlainHttp = await cluster.as({ member: beneficiary }).query(EVENTS, { member: beneficiary });
-    assert.deepEqual(codes(overPlainHttp), ['BAD_REQUEST'], 'a subscription sent to /graphql is told where they are served');
+    assert.deepEqual(
+      codes(overPlainHttp),
+      ['BAD_REQUEST'],
+      'a subscription sent to /graphql is told where they are served',
+    );
   });
 });
 
@@ -149,8 +186,13 @@ describe('R25: the 06:00 return', () => {
     const rel = await register(donor, beneficiary);
     await cluster.as({ member: beneficiary }).ok(CONFIRM, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     const theirs = await follow({ member: beneficiary }, beneficiary);
-    const mine = await follow({ member: donor }, donor, undefined, `subscription($member: ID!) { walletEvents(memberId: $member) {
-      id kind transfer { id returnedAt } member { personalAccount { balance } } } }`);
+    const mine = await follow(
+      { member: donor },
+      donor,
+      undefined,
+      `subscription($member: ID!) { walletEvents(memberId: $member) {
+      id kind transfer { id returnedAt } member { personalAccount { balance } } } }`,
+    );
     const transferId = await transferAs(donor, rel, '200.00');
     await nextOfKind(theirs, 'TRANSFER_RECEIVED');
     try {
@@ -160,10 +202,18 @@ describe('R25: the 06:00 return', () => {
       assert.equal(returned.kind, 'TRANSFER_RETURNED');
       assert.equal(returned.transfer?.id, transferId);
       assert.ok(returned.transfer?.returnedAt);
-      const told = (await mine.next()).data?.walletEvents as unknown as { kind: string; transfer: { id: string }; member: { personalAccount: { balance: string } } };
+      const told = (await mine.next()).data?.walletEvents as unknown as {
+        kind: string;
+        transfer: { id: string };
+        member: { personalAccount: { balance: string } };
+      };
       assert.equal(told.kind, 'TRANSFER_RETURNED');
       assert.equal(told.transfer.id, transferId);
-      assert.equal(told.member.personalAccount.balance, '1000.00', 'a province\'s field, through the gateway\'s planning');
+      assert.equal(
+        told.member.personalAccount.balance,
+        '1000.00',
+        "a province's field, through the gateway's planning",
+      );
     } finally {
       await cluster.setClock(beijingTime('10:00:00'));
     }
@@ -190,15 +240,27 @@ describe('quota spent and refunded, a relationship ended', () => {
     assert.deepEqual([spent.kind, spent.settlement], ['QUOTA_SPENT', { id: settlementId, quotaPaid: '30.00' }]);
     const donorTold = await nextEvent(mine);
     assert.equal(donorTold.kind, 'QUOTA_SPENT');
-    assert.equal(donorTold.settlement, null, 'the donor does not see the beneficiary\'s expense');
-    assert.deepEqual([donorTold.relationship?.id, donorTold.relationship?.quota.spent], [rel, '30.00'], 'but sees their quota spent');
-    assert.equal((await nextEvent(clerk)).settlement?.id, settlementId, 'the beneficiary\'s province sees it');
+    assert.equal(donorTold.settlement, null, "the donor does not see the beneficiary's expense");
+    assert.deepEqual(
+      [donorTold.relationship?.id, donorTold.relationship?.quota.spent],
+      [rel, '30.00'],
+      'but sees their quota spent',
+    );
+    assert.equal((await nextEvent(clerk)).settlement?.id, settlementId, "the beneficiary's province sees it");
 
-    const { refundSettlement } = await cluster.as({ portal: '51' }).ok(REFUND, { input: { settlementId, amount: '10.00', idempotencyKey: key('refund') } });
+    const { refundSettlement } = await cluster
+      .as({ portal: '51' })
+      .ok(REFUND, { input: { settlementId, amount: '10.00', idempotencyKey: key('refund') } });
     const refunded = await nextEvent(theirs);
-    assert.deepEqual([refunded.kind, refunded.refund], ['QUOTA_REFUNDED', { id: refundSettlement.id, quotaPart: '10.00' }]);
+    assert.deepEqual(
+      [refunded.kind, refunded.refund],
+      ['QUOTA_REFUNDED', { id: refundSettlement.id, quotaPart: '10.00' }],
+    );
     const donorRefunded = await nextEvent(mine);
-    assert.deepEqual([donorRefunded.kind, donorRefunded.refund, donorRefunded.relationship?.quota.spent], ['QUOTA_REFUNDED', null, '20.00']);
+    assert.deepEqual(
+      [donorRefunded.kind, donorRefunded.refund, donorRefunded.relationship?.quota.spent],
+      ['QUOTA_REFUNDED', null, '20.00'],
+    );
 
     await cluster.as({ member: donor }).ok(DISSOLVE, { input: { relationshipId: rel, channel: 'NATIONAL_APP' } });
     for (const events of [theirs, mine]) {
@@ -208,10 +270,16 @@ describe('quota spent and refunded, a relationship ended', () => {
     // The portal of 51 read the beneficiary's relationships and settlements through its events: recorded like any read.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { member } = await cluster.as({ member: beneficiary }).ok(`query($id: ID!) { member(id: $id) {
-        dataAccessLog(page: { first: 50 }) { edges { node { data readerRole readerProvince } } } } }`, { id: beneficiary });
-      const read = new Set(member.dataAccessLog.edges.filter((e: { node: { readerProvince: string } }) => e.node.readerProvince === '51')
-        .map((e: { node: { data: string } }) => e.node.data));
+      const { member } = await cluster.as({ member: beneficiary }).ok(
+        `query($id: ID!) { member(id: $id) {
+        dataAccessLog(page: { first: 50 }) { edges { node { data readerRole readerProvince } } } } }`,
+        { id: beneficiary },
+      );
+      const read = new Set(
+        member.dataAccessLog.edges
+          .filter((e: { node: { readerProvince: string } }) => e.node.readerProvince === '51')
+          .map((e: { node: { data: string } }) => e.node.data),
+      );
       if (read.has('RELATIONSHIPS') && read.has('SETTLEMENTS')) break;
       assert.ok(Date.now() < deadline, `R32 records of the portal's reads through events: ${[...read].join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -231,7 +299,11 @@ describe('published after commit, in an order that never skips', () => {
     });
     assert.deepEqual(codes(refused), ['INSUFFICIENT_BALANCE']);
     const first = await transferAs(donor, rel, '10.00');
-    assert.equal((await nextOfKind(events, 'TRANSFER_RECEIVED')).transfer?.id, first, 'the refused transfer told nothing');
+    assert.equal(
+      (await nextOfKind(events, 'TRANSFER_RECEIVED')).transfer?.id,
+      first,
+      'the refused transfer told nothing',
+    );
 
     // An event written by a transaction that has not committed yet: later events wait behind it.
     const national = new Client({ connectionString: cluster.databaseUrls.national });
@@ -246,8 +318,14 @@ describe('published after commit, in an order that never skips', () => {
       const later = await transferAs(donor, rel, '20.00');
       await national.query('COMMIT');
       const [held, behind] = [await nextEvent(events), await nextEvent(events)];
-      assert.deepEqual([held.transfer?.id, behind.transfer?.id], [first, later], 'the earlier transaction\'s event comes first');
-      const receipts = events.results.filter((answer) => (answer.data?.walletEvents as Event | undefined)?.kind === 'TRANSFER_RECEIVED');
+      assert.deepEqual(
+        [held.transfer?.id, behind.transfer?.id],
+        [first, later],
+        "the earlier transaction's event comes first",
+      );
+      const receipts = events.results.filter(
+        (answer) => (answer.data?.walletEvents as Event | undefined)?.kind === 'TRANSFER_RECEIVED',
+      );
       assert.equal(receipts.length, 3, 'the rolled-back event was never told');
     } finally {
       await national.end();
@@ -283,7 +361,11 @@ describe('resuming with the last event id', () => {
     assert.equal(await exitSignal(cluster.national), 'SIGKILL');
     await cluster.restart('national');
     await cluster.waitUntilQuiet();
-    const [recovered] = await cluster.sql<{ id: string }>('national', `SELECT id FROM transfer WHERE relationship_id = $1 AND amount = 300`, [rel]);
+    const [recovered] = await cluster.sql<{ id: string }>(
+      'national',
+      `SELECT id FROM transfer WHERE relationship_id = $1 AND amount = 300`,
+      [rel],
+    );
     whileAway.push(recovered.id);
     await cluster.kill('national');
     await cluster.restart('national');

@@ -28,5 +28,9 @@ runService('apollo gateway peer', async () => {
   });
   const apollo = new ApolloServer<PeerContext>({ gateway, stopOnTerminationSignals: false });
   await apollo.start();
-  return serveHttp({ apollo, port: peerConfig().PORT, context: async (request) => ({ authorization: request.headers.authorization }) });
+  return serveHttp({
+    apollo,
+    port: peerConfig().PORT,
+    context: async (request) => ({ authorization: request.headers.authorization }),
+  });
 });

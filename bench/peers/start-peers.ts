@@ -34,7 +34,10 @@ export function writeSupergraphWithUrls(folder: string, urls: { national: string
   return file;
 }
 
-export async function startPeers(supergraphFile: string, onOutput?: (service: string, line: string) => void): Promise<Peers> {
+export async function startPeers(
+  supergraphFile: string,
+  onOutput?: (service: string, line: string) => void,
+): Promise<Peers> {
   const started: ServiceProcess[] = [];
   const start = async (name: string, script: string) => {
     const service = await startServiceProcess({

@@ -50,7 +50,10 @@ export class EventFeed {
   private failing = false;
   private running?: Promise<void>;
 
-  constructor(private readonly db: Pool, private readonly pollMs: number) {}
+  constructor(
+    private readonly db: Pool,
+    private readonly pollMs: number,
+  ) {}
 
   start(): void {
     this.running ??= this.follow();
@@ -125,7 +128,7 @@ export class EventFeed {
       let more = false;
       try {
         more = await this.readOnce();
-        if (this.failing) log.info('wallet events: reading national\'s events again');
+        if (this.failing) log.info("wallet events: reading national's events again");
         this.failing = false;
       } catch (error) {
         this.report(error);
@@ -138,7 +141,9 @@ export class EventFeed {
   private async readOnce(): Promise<boolean> {
     if (!this.cursor) {
       // First contact: live events are those of transactions not finished yet, and later ones.
-      const { rows } = await this.db.query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+      const { rows } = await this.db.query<{ xmin: string }>(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+      );
       this.cursor = { tx: BigInt(rows[0].xmin), seq: 0n };
     }
     const { rows } = await this.db.query<Row>(
@@ -159,7 +164,7 @@ export class EventFeed {
     if (!this.failing) {
       // A database that shuts down (a stop, a restart, a switch-over) is expected; the feed resumes when it is back.
       const level = isDatabaseShutdown(error) ? 'warn' : 'error';
-      log[level]({ error: errorText(error) }, 'wallet events: cannot read national\'s events; trying again');
+      log[level]({ error: errorText(error) }, "wallet events: cannot read national's events; trying again");
     }
     this.failing = true;
   }

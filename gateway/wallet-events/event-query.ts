@@ -1,6 +1,20 @@
 import {
-  type DefinitionNode, type DocumentNode, type FieldNode, type FragmentDefinitionNode, getArgumentValues, getOperationAST, getVariableValues,
-  GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode, OperationTypeNode, print, type SelectionSetNode, validate, visit,
+  type DefinitionNode,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  Kind,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+  print,
+  type SelectionSetNode,
+  validate,
+  visit,
 } from 'graphql';
 
 /**
@@ -44,12 +58,19 @@ export function eventSubscriptionOf(
   const invalid = validate(schema, document);
   if (invalid.length > 0) return { errors: invalid };
   const operation = getOperationAST(document, operationName);
-  if (!operation) return { errors: refusal('Name the operation to run (operationName): the document has several, or none by that name.') };
+  if (!operation)
+    return {
+      errors: refusal('Name the operation to run (operationName): the document has several, or none by that name.'),
+    };
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return { errors: refusal('Only subscriptions are served here; send queries and mutations to /graphql.') };
   }
   const [root] = operation.selectionSet.selections;
-  if (operation.selectionSet.selections.length !== 1 || root.kind !== Kind.FIELD || root.name.value !== SUBSCRIPTION_FIELD) {
+  if (
+    operation.selectionSet.selections.length !== 1 ||
+    root.kind !== Kind.FIELD ||
+    root.name.value !== SUBSCRIPTION_FIELD
+  ) {
     return { errors: refusal(`Select \`${SUBSCRIPTION_FIELD}\` directly in the subscription, and nothing else.`) };
   }
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
@@ -85,12 +106,19 @@ function unusedName(operation: OperationDefinitionNode, wanted: string): string 
 const nameNode = (value: string) => ({ kind: Kind.NAME, value }) as const;
 
 /** The query for one event: the root field replaced, unused variables and unreached fragments left out. */
-function eventQuery(document: DocumentNode, operation: OperationDefinitionNode, root: FieldNode, eventVariable: string): DocumentNode {
+function eventQuery(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  root: FieldNode,
+  eventVariable: string,
+): DocumentNode {
   const field: FieldNode = {
     ...root,
     alias: nameNode(root.alias?.value ?? root.name.value),
     name: nameNode(EVENT_FIELD),
-    arguments: [{ kind: Kind.ARGUMENT, name: nameNode('id'), value: { kind: Kind.VARIABLE, name: nameNode(eventVariable) } }],
+    arguments: [
+      { kind: Kind.ARGUMENT, name: nameNode('id'), value: { kind: Kind.VARIABLE, name: nameNode(eventVariable) } },
+    ],
   };
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: [field] };
   const fragments = reachedFragments(document, selectionSet);
@@ -114,7 +142,9 @@ function eventQuery(document: DocumentNode, operation: OperationDefinitionNode, 
 
 function reachedFragments(document: DocumentNode, from: SelectionSetNode): FragmentDefinitionNode[] {
   const all = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
   );
   const reached = new Map<string, FragmentDefinitionNode>();
   const walk = (selections: SelectionSetNode) =>

@@ -24,10 +24,19 @@ export class EventStream implements AsyncIterableIterator<FormattedExecutionResu
   private readonly expiry?: NodeJS.Timeout;
   private readonly closedListeners: (() => void)[] = [];
 
-  constructor(feed: EventFeed, memberId: string, after: EventPosition | undefined, private readonly run: RunEvent, expiresAtMs?: number) {
+  constructor(
+    feed: EventFeed,
+    memberId: string,
+    after: EventPosition | undefined,
+    private readonly run: RunEvent,
+    expiresAtMs?: number,
+  ) {
     this.unsubscribe = feed.subscribe(memberId, after, (event) => this.answer(event));
     if (expiresAtMs !== undefined) {
-      this.expiry = setTimeout(() => this.end(expired()), Math.min(Math.max(0, expiresAtMs - Date.now()), LONGEST_TIMER_MS));
+      this.expiry = setTimeout(
+        () => this.end(expired()),
+        Math.min(Math.max(0, expiresAtMs - Date.now()), LONGEST_TIMER_MS),
+      );
       this.expiry.unref();
     }
   }
@@ -102,8 +111,11 @@ export class EventStream implements AsyncIterableIterator<FormattedExecutionResu
 }
 
 const expired = (): FormattedExecutionResult => ({
-  errors: [{
-    message: 'Sign in again: the token has expired. Subscribe again with a new token, passing the last event id as `after`.',
-    extensions: { code: 'UNAUTHENTICATED' },
-  }],
+  errors: [
+    {
+      message:
+        'Sign in again: the token has expired. Subscribe again with a new token, passing the last event id as `after`.',
+      extensions: { code: 'UNAUTHENTICATED' },
+    },
+  ],
 });

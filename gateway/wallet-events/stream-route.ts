@@ -77,19 +77,38 @@ export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRou
 
   const subscribe = (context: GatewayContext, params: RequestParams): Refused | EventStream => {
     const schema = options.schema();
-    if (!schema) return refused(new GraphQLError('The gateway is still starting; subscribe again in a moment.', { extensions: { code: 'NOT_READY' } }));
+    if (!schema)
+      return refused(
+        new GraphQLError('The gateway is still starting; subscribe again in a moment.', {
+          extensions: { code: 'NOT_READY' },
+        }),
+      );
     let found: ReturnType<typeof eventSubscriptionOf>;
     try {
       refuseNul(params.query, params.variables);
-      found = eventSubscriptionOf(schema, parse(params.query, { maxTokens: MAX_TOKENS }), params.operationName, params.variables ?? {});
+      found = eventSubscriptionOf(
+        schema,
+        parse(params.query, { maxTokens: MAX_TOKENS }),
+        params.operationName,
+        params.variables ?? {},
+      );
     } catch (error) {
       const message = (error as Error).message;
-      return refused(error instanceof GraphQLError && error.extensions.code ? error : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }));
+      return refused(
+        error instanceof GraphQLError && error.extensions.code
+          ? error
+          : new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+      );
     }
     if ('errors' in found) return refusedWith(found.errors);
     const subscription = found.subscription;
     if (!mayActFor(context.caller, subscription.memberId)) {
-      return refused(new Refusal(RefusalCode.FORBIDDEN, 'You may not follow the wallet events of this member: they belong to another member or another province.'));
+      return refused(
+        new Refusal(
+          RefusalCode.FORBIDDEN,
+          'You may not follow the wallet events of this member: they belong to another member or another province.',
+        ),
+      );
     }
     let after: ReturnType<typeof requirePosition> | undefined;
     try {
@@ -98,7 +117,13 @@ export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRou
     } catch (error) {
       return refused(error as GraphQLError);
     }
-    const stream = new EventStream(options.feed, subscription.memberId, after, (event) => limit(() => runEvent(context, subscription, event)), expiryOf(context));
+    const stream = new EventStream(
+      options.feed,
+      subscription.memberId,
+      after,
+      (event) => limit(() => runEvent(context, subscription, event)),
+      expiryOf(context),
+    );
     streams.add(stream);
     stream.onClose(() => streams.delete(stream));
     return stream;
@@ -144,7 +169,12 @@ async function serveStream(
   };
   const body = arriving.body as string | Record<PropertyKey, unknown> | null;
   const [stream, init] = await handler({
-    method: arriving.method, url: `${STREAM_PATH}${arriving.search}`, headers: { get: header }, body, raw: request, context,
+    method: arriving.method,
+    url: `${STREAM_PATH}${arriving.search}`,
+    headers: { get: header },
+    body,
+    raw: request,
+    context,
   });
   response.writeHead(init.status, init.statusText, init.headers);
   if (stream === null || typeof stream === 'string') return void response.end(stream ?? undefined);
@@ -196,9 +226,12 @@ export function subscriptionsElsewherePlugin<Context extends BaseContext>(): Apo
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation === 'subscription') {
-            throw new GraphQLError(`Subscriptions are served at ${STREAM_PATH} (GraphQL over server-sent events, the graphql-sse protocol).`, {
-              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `Subscriptions are served at ${STREAM_PATH} (GraphQL over server-sent events, the graphql-sse protocol).`,
+              {
+                extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+              },
+            );
           }
         },
       };

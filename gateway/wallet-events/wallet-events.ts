@@ -27,7 +27,7 @@ export function serveWalletEvents(
   routed: ReadonlySet<string>,
 ): { route: WalletEventsRoute; close(): Promise<void> } {
   const db = new Pool({ connectionString: config.databaseUrl, max: 4, Client: BoundedClient, ...databaseWaits() });
-  logPoolErrors(db, 'wallet events: national\'s database connection');
+  logPoolErrors(db, "wallet events: national's database connection");
   watchPool('wallet-events', db);
   const feed = new EventFeed(db, config.pollMs ?? 50);
   let schema: GraphQLSchema | undefined;

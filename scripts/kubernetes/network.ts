@@ -1,5 +1,12 @@
 import { type INetworkPolicyPeer, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { CNPG_NAMESPACE, labelsOf, MONITORING_NAMESPACE, NATIONAL_NAMESPACE, selectorOf, type ServiceShape } from './settings';
+import {
+  CNPG_NAMESPACE,
+  labelsOf,
+  MONITORING_NAMESPACE,
+  NATIONAL_NAMESPACE,
+  selectorOf,
+  type ServiceShape,
+} from './settings';
 
 /**
  * Who may open a connection to what. Every namespace denies all ingress by default; then:
@@ -49,11 +56,19 @@ export function databaseIngress(cluster: string, owner: ServiceShape, alsoReadBy
       policyTypes: ['Ingress'],
       ingress: [
         {
-          from: [podsIn(undefined, owner.name), podsIn(undefined, owner.name, 'migration'), ...alsoReadBy.map((name) => podsIn(undefined, name)), instances],
+          from: [
+            podsIn(undefined, owner.name),
+            podsIn(undefined, owner.name, 'migration'),
+            ...alsoReadBy.map((name) => podsIn(undefined, name)),
+            instances,
+          ],
           ports: [{ port: 5432, protocol: 'TCP' }],
         },
         // The operator's status checks; Prometheus's scrape of the instances' metrics (PodMonitor).
-        { from: [{ namespaceSelector: { matchLabels: namespaced(CNPG_NAMESPACE) } }, instances], ports: [{ port: 8000, protocol: 'TCP' }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: namespaced(CNPG_NAMESPACE) } }, instances],
+          ports: [{ port: 8000, protocol: 'TCP' }],
+        },
         { from: [prometheus], ports: [{ port: 9187, protocol: 'TCP' }] },
       ],
     },

@@ -40,7 +40,9 @@ export function postgresCluster(database: DatabaseShape): CustomResource {
       affinity: { podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
       monitoring: { enablePodMonitor: true },
-      plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: objectStoreName(database) } }],
+      plugins: [
+        { name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: objectStoreName(database) } },
+      ],
     },
   };
 }

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What the generated manifests are made of: names, ports, namespaces, the image, the provinces deployed. */
-const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+const packageJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+};
 
 export const VERSION = packageJson.version;
 /** The image the Dockerfile builds; an overlay or `kustomize edit set image` points it at your registry. */
@@ -37,12 +40,24 @@ export interface ServiceShape {
 export const SERVICES: Record<ServiceName, ServiceShape> = {
   gateway: { name: 'gateway', port: 4000, script: 'dist/gateway/main.js', replicas: 2, cpu: '500m', memory: '512Mi' },
   national: {
-    name: 'national', port: 4001, script: 'dist/subgraphs/national/main.js', migrate: 'dist/subgraphs/national/migrate.js', database: 'national-db',
-    replicas: 2, cpu: '500m', memory: '512Mi',
+    name: 'national',
+    port: 4001,
+    script: 'dist/subgraphs/national/main.js',
+    migrate: 'dist/subgraphs/national/migrate.js',
+    database: 'national-db',
+    replicas: 2,
+    cpu: '500m',
+    memory: '512Mi',
   },
   province: {
-    name: 'province', port: 4100, script: 'dist/subgraphs/province/main.js', migrate: 'dist/subgraphs/province/migrate.js', database: 'province-db',
-    replicas: 2, cpu: '250m', memory: '384Mi',
+    name: 'province',
+    port: 4100,
+    script: 'dist/subgraphs/province/main.js',
+    migrate: 'dist/subgraphs/province/migrate.js',
+    database: 'province-db',
+    replicas: 2,
+    cpu: '250m',
+    memory: '384Mi',
   },
 };
 
@@ -57,11 +72,15 @@ export const labelsOf = (name: string, component: string) => ({
   'app.kubernetes.io/component': component,
   'app.kubernetes.io/part-of': PART_OF,
 });
-export const selectorOf = (name: string, component = 'server') => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': component });
+export const selectorOf = (name: string, component = 'server') => ({
+  'app.kubernetes.io/name': name,
+  'app.kubernetes.io/component': component,
+});
 
 export const serviceUrl = (service: ServiceShape, namespace?: string) =>
   `http://${service.name}${namespace ? `.${namespace}.svc` : ''}:${service.port}`;
-export const provinceUrls = () => DEPLOYED_PROVINCES.map((code) => `${code}=${serviceUrl(SERVICES.province, provinceNamespace(code))}`).join(',');
+export const provinceUrls = () =>
+  DEPLOYED_PROVINCES.map((code) => `${code}=${serviceUrl(SERVICES.province, provinceNamespace(code))}`).join(',');
 
 /** Files mounted into the pods. */
 export const SERVICE_KEY_DIR = '/var/run/secrets/wallet';

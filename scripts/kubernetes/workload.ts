@@ -3,11 +3,33 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import {
-  ConfigMap, type IContainer, type IEnvVar, type IPodSecurityContext, type IPodSpec, type ISecurityContext, type IVolume, type IVolumeMount, Service, ServiceAccount,
+  ConfigMap,
+  type IContainer,
+  type IEnvVar,
+  type IPodSecurityContext,
+  type IPodSpec,
+  type ISecurityContext,
+  type IVolume,
+  type IVolumeMount,
+  Service,
+  ServiceAccount,
 } from 'kubernetes-models/v1';
 import {
-  DRAIN_TIMEOUT_MS, IMAGE, JWKS_URL_EXAMPLE, KEK_DIR, KEK_FILE, labelsOf, PRE_STOP_SECONDS, SERVICE_KEY_DIR, SERVICE_KEY_FILE, selectorOf, type ServiceShape,
-  TERMINATION_GRACE_SECONDS, TRUST_DIR, TRUSTED_KEYS_FILE, VERSION,
+  DRAIN_TIMEOUT_MS,
+  IMAGE,
+  JWKS_URL_EXAMPLE,
+  KEK_DIR,
+  KEK_FILE,
+  labelsOf,
+  PRE_STOP_SECONDS,
+  SERVICE_KEY_DIR,
+  SERVICE_KEY_FILE,
+  selectorOf,
+  type ServiceShape,
+  TERMINATION_GRACE_SECONDS,
+  TRUST_DIR,
+  TRUSTED_KEYS_FILE,
+  VERSION,
 } from './settings';
 
 /** The uid and gid of the `node` user of the image (Dockerfile: USER node). */
@@ -42,14 +64,24 @@ const databaseUrl = (database: string, name = 'DATABASE_URL'): IEnvVar => ({
 function mounts(service: ServiceShape, trusts: boolean): { volumes: IVolume[]; volumeMounts: IVolumeMount[] } {
   const volumes: IVolume[] = [
     { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-    { name: 'service-key', secret: { secretName: `${service.name}-service-key`, defaultMode: 0o440, items: [{ key: SERVICE_KEY_FILE, path: SERVICE_KEY_FILE }] } },
+    {
+      name: 'service-key',
+      secret: {
+        secretName: `${service.name}-service-key`,
+        defaultMode: 0o440,
+        items: [{ key: SERVICE_KEY_FILE, path: SERVICE_KEY_FILE }],
+      },
+    },
   ];
   const volumeMounts: IVolumeMount[] = [
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'service-key', mountPath: SERVICE_KEY_DIR, readOnly: true },
   ];
   if (service.database) {
-    volumes.push({ name: 'kek', secret: { secretName: `${service.name}-kek`, defaultMode: 0o400, items: [{ key: KEK_FILE, path: KEK_FILE }] } });
+    volumes.push({
+      name: 'kek',
+      secret: { secretName: `${service.name}-kek`, defaultMode: 0o400, items: [{ key: KEK_FILE, path: KEK_FILE }] },
+    });
     volumeMounts.push({ name: 'kek', mountPath: KEK_DIR, readOnly: true });
   }
   if (trusts) {
@@ -60,7 +92,10 @@ function mounts(service: ServiceShape, trusts: boolean): { volumes: IVolume[]; v
 }
 
 export function serviceAccount(service: ServiceShape): ServiceAccount {
-  return new ServiceAccount({ metadata: { name: service.name, labels: labelsOf(service.name, 'server') }, automountServiceAccountToken: false });
+  return new ServiceAccount({
+    metadata: { name: service.name, labels: labelsOf(service.name, 'server') },
+    automountServiceAccountToken: false,
+  });
 }
 
 /** The settings every copy reads (envFrom); the private key is not here: it is a Secret mounted as a file. */
@@ -81,7 +116,10 @@ export function configMap(service: ServiceShape, settings: Record<string, string
 
 /** The public keys of the deployments this one accepts internal calls from (`npm run keys` prints them); public, so a ConfigMap. */
 export function trustConfigMap(service: ServiceShape, keysJson: string): ConfigMap {
-  return new ConfigMap({ metadata: { name: `${service.name}-trust`, labels: labelsOf(service.name, 'server') }, data: { [TRUSTED_KEYS_FILE]: keysJson } });
+  return new ConfigMap({
+    metadata: { name: `${service.name}-trust`, labels: labelsOf(service.name, 'server') },
+    data: { [TRUSTED_KEYS_FILE]: keysJson },
+  });
 }
 
 export interface DeploymentOptions {
@@ -94,7 +132,10 @@ export interface DeploymentOptions {
 
 function container(service: ServiceShape, options: DeploymentOptions, volumeMounts: IVolumeMount[]): IContainer {
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path, port: 'http' }, periodSeconds, timeoutSeconds: 3, failureThreshold,
+    httpGet: { path, port: 'http' },
+    periodSeconds,
+    timeoutSeconds: 3,
+    failureThreshold,
   });
   return {
     name: service.name,
@@ -102,9 +143,13 @@ function container(service: ServiceShape, options: DeploymentOptions, volumeMoun
     imagePullPolicy: 'IfNotPresent',
     command: ['node', service.script],
     ports: [{ name: 'http', containerPort: service.port, protocol: 'TCP' }],
-    envFrom: [service.name, ...(options.moreConfig ?? [])].map((name, i) => ({ configMapRef: { name: i === 0 ? `${name}-config` : name } })),
+    envFrom: [service.name, ...(options.moreConfig ?? [])].map((name, i) => ({
+      configMapRef: { name: i === 0 ? `${name}-config` : name },
+    })),
     env: [
-      ...(service.database ? [databaseUrl(service.database), { name: 'PII_KEK_FILE', value: `${KEK_DIR}/${KEK_FILE}` }] : []),
+      ...(service.database
+        ? [databaseUrl(service.database), { name: 'PII_KEK_FILE', value: `${KEK_DIR}/${KEK_FILE}` }]
+        : []),
       ...(options.trusts ? [{ name: 'TRUSTED_SERVICE_KEYS_FILE', value: `${TRUST_DIR}/${TRUSTED_KEYS_FILE}` }] : []),
       ...(options.env ?? []),
     ],
@@ -129,9 +174,14 @@ export function deployment(service: ServiceShape, options: DeploymentOptions): D
     securityContext: podSecurity,
     containers: [container(service, options, volumeMounts)],
     volumes,
-    topologySpreadConstraints: [{
-      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorOf(service.name) },
-    }],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: selectorOf(service.name) },
+      },
+    ],
   };
   return new Deployment({
     metadata: { name: service.name, labels: labelsOf(service.name, 'server') },
@@ -147,7 +197,10 @@ export function deployment(service: ServiceShape, options: DeploymentOptions): D
 export function service(shape: ServiceShape): Service {
   return new Service({
     metadata: { name: shape.name, labels: labelsOf(shape.name, 'server') },
-    spec: { selector: selectorOf(shape.name), ports: [{ name: 'http', port: shape.port, targetPort: 'http', protocol: 'TCP' }] },
+    spec: {
+      selector: selectorOf(shape.name),
+      ports: [{ name: 'http', port: shape.port, targetPort: 'http', protocol: 'TCP' }],
+    },
   });
 }
 
@@ -165,7 +218,9 @@ export function autoscaler(service: ServiceShape, maxReplicas: number): Horizont
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name },
       minReplicas: service.replicas,
       maxReplicas,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      ],
       behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
     },
   });
@@ -183,7 +238,10 @@ export function migrationJob(service: ServiceShape): Job {
     metadata: {
       name,
       labels: labelsOf(service.name, 'migration'),
-      annotations: { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' },
+      annotations: {
+        'argocd.argoproj.io/hook': 'PreSync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      },
     },
     spec: {
       backoffLimit: 3,
@@ -195,15 +253,17 @@ export function migrationJob(service: ServiceShape): Job {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           securityContext: podSecurity,
-          containers: [{
-            name: 'migrate',
-            image: IMAGE,
-            command: ['node', service.migrate],
-            env: [databaseUrl(service.database)],
-            resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '192Mi' } },
-            securityContext: containerSecurity,
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          }],
+          containers: [
+            {
+              name: 'migrate',
+              image: IMAGE,
+              command: ['node', service.migrate],
+              env: [databaseUrl(service.database)],
+              resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '192Mi' } },
+              securityContext: containerSecurity,
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
           volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
         },
       },

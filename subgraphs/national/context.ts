@@ -29,7 +29,12 @@ export interface NationalContext extends CallerContext {
   accessLog: AccessRecorder;
 }
 
-export function nationalContext(db: DataSource, provinces: ProvinceDirectory, clock: Clock = systemClock, caller?: Caller): NationalContext {
+export function nationalContext(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  clock: Clock = systemClock,
+  caller?: Caller,
+): NationalContext {
   const reads = new RequestReads(db);
   return {
     caller,

@@ -14,7 +14,10 @@ const steps = new Counter({
   labelNames: ['province', 'action', 'outcome'],
 });
 
-export function countStep(step: { province: string; action: string }, outcome: 'applied' | 'waiting' | 'unavailable' | 'failed'): void {
+export function countStep(
+  step: { province: string; action: string },
+  outcome: 'applied' | 'waiting' | 'unavailable' | 'failed',
+): void {
   if (metricsEnabled()) steps.inc({ province: step.province, action: step.action, outcome });
 }
 
@@ -26,7 +29,10 @@ interface Backlog {
 
 let backlog: { read: () => Promise<Backlog[]>; provinces: () => string[] } | undefined;
 /** A connected province with nothing waiting reads 0. */
-const backlogNow = onePerScrape('outbox', async () => new Map((await (backlog?.read() ?? [])).map((b) => [b.province, b])));
+const backlogNow = onePerScrape(
+  'outbox',
+  async () => new Map((await (backlog?.read() ?? [])).map((b) => [b.province, b])),
+);
 
 const unapplied = new Gauge({
   name: 'wallet_outbox_unapplied_steps',
@@ -37,7 +43,8 @@ const unapplied = new Gauge({
     this.reset();
     const waiting = await backlogNow();
     if (!waiting || !backlog) return;
-    for (const province of new Set([...backlog.provinces(), ...waiting.keys()])) this.set({ province }, waiting.get(province)?.steps ?? 0);
+    for (const province of new Set([...backlog.provinces(), ...waiting.keys()]))
+      this.set({ province }, waiting.get(province)?.steps ?? 0);
   },
 });
 const oldest = new Gauge({
@@ -49,7 +56,8 @@ const oldest = new Gauge({
     this.reset();
     const waiting = await backlogNow();
     if (!waiting || !backlog) return;
-    for (const province of new Set([...backlog.provinces(), ...waiting.keys()])) this.set({ province }, waiting.get(province)?.oldestSeconds ?? 0);
+    for (const province of new Set([...backlog.provinces(), ...waiting.keys()]))
+      this.set({ province }, waiting.get(province)?.oldestSeconds ?? 0);
   },
 });
 
@@ -79,21 +87,21 @@ export function countRecoveryRound(result: Record<string, number> | undefined): 
   for (const [work, count] of Object.entries(result ?? {})) finished.inc({ work }, count);
 }
 
-
 let reconciled: (() => Promise<LastReconciliation[]>) | undefined;
 const reconciledNow = onePerScrape('reconciliation', async () => (reconciled ? reconciled() : []));
 
 /** One gauge per figure of the last reconciliation, by province: every copy reads the same row. */
-const reconciliationGauge = (name: string, help: string, figure: (r: LastReconciliation) => number) => new Gauge({
-  name,
-  registers: [],
-  help,
-  labelNames: ['province'],
-  async collect() {
-    this.reset();
-    for (const r of (await reconciledNow()) ?? []) this.set({ province: r.province }, figure(r));
-  },
-});
+const reconciliationGauge = (name: string, help: string, figure: (r: LastReconciliation) => number) =>
+  new Gauge({
+    name,
+    registers: [],
+    help,
+    labelNames: ['province'],
+    async collect() {
+      this.reset();
+      for (const r of (await reconciledNow()) ?? []) this.set({ province: r.province }, figure(r));
+    },
+  });
 const differences = reconciliationGauge(
   'wallet_reconciliation_differences',
   'R20: differences the last reconciliation of a province found (accounts not matching their ledger, holds not matching the quota they back, entries missing, moves, kept figures); 0 when balanced.',

@@ -60,7 +60,11 @@ export interface NationalServiceConfig {
 /** Starts the `national` subgraph on its own database. */
 export async function startNationalService(config: NationalServiceConfig): Promise<RunningHttpService> {
   // First: every time stamp written from here on (data keys included) reads the platform clock.
-  const { clock, routes: clockRoutes } = startPlatformClock(config.trust.peers, config.adjustableClock, config.production);
+  const { clock, routes: clockRoutes } = startPlatformClock(
+    config.trust.peers,
+    config.adjustableClock,
+    config.production,
+  );
   const db = await openDatabase({
     url: config.databaseUrl,
     entities: [],
@@ -80,7 +84,8 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const stopFolding = everyInOneCopy(FOLDING, 60_000, { db, sqlOnly: foldStatisticsRows });
   const stopPruning = everyInOneCopy('pruning wallet events', 60_000, { db, sqlOnly: pruneWalletEvents });
   const credential = config.trust.credential;
-  if (!credential) throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
+  if (!credential)
+    throw new Error('national needs its own service key (SERVICE_KEY or SERVICE_KEY_FILE) to call the provinces');
   const peers = config.trust.peers;
   // Provinces call no national operation; the test harness drives the clock and recovery in tests only.
   const harness = harnessCallers(config.adjustableClock, config.production);
@@ -89,15 +94,27 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
   watchFoldLag(() => unfoldedStatisticsRows(db));
-  watchOutbox(() => outboxBacklog(db), () => provinces.connected);
-  const apollo = subgraphServer<NationalContext>(await buildNationalSchema(), [
-    accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
-    readsPlugin<NationalContext>(),
-  ], { production: config.production });
+  watchOutbox(
+    () => outboxBacklog(db),
+    () => provinces.connected,
+  );
+  const apollo = subgraphServer<NationalContext>(
+    await buildNationalSchema(),
+    [
+      accessRecordingPlugin<NationalContext>(coalescing((records) => keepForForwarding(recording, records))),
+      readsPlugin<NationalContext>(),
+    ],
+    { production: config.production },
+  );
   await apollo.start();
   const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
   const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
-  const stopRecovery = startRecoveryWorker(jobs, context, config.recoveryIntervalMs ?? 2000, config.recoveryGraceSeconds ?? 5);
+  const stopRecovery = startRecoveryWorker(
+    jobs,
+    context,
+    config.recoveryIntervalMs ?? 2000,
+    config.recoveryGraceSeconds ?? 5,
+  );
   const stopReconciling = startReconciliationJob(jobs, db, provinces, config.reconciliationIntervalMs ?? 900_000);
   watchReconciliation(() => lastReconciliations(db, clock.now()));
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers, names: ['gateway'] } };
@@ -111,11 +128,16 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, true) }),
       // Runs one recovery round now, for operators and tests (the worker runs it periodically): after the round another copy may be running.
       [`POST ${INTERNAL_PREFIX}recover`]: internalRoute(peers, harness, harnessOperations.recover, () =>
-        jobs.runAlone(RECOVERY_JOB, () => recoverOnce(context(), 0), { waitMs: 120_000 }).then((result) => {
-          if (!result) throw new Error('another copy of national held the recovery round for 120 s');
-          return result;
-        })),
-      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () => recoveryBacklog(db)),
+        jobs
+          .runAlone(RECOVERY_JOB, () => recoverOnce(context(), 0), { waitMs: 120_000 })
+          .then((result) => {
+            if (!result) throw new Error('another copy of national held the recovery round for 120 s');
+            return result;
+          }),
+      ),
+      [`POST ${INTERNAL_PREFIX}recoveryBacklog`]: internalRoute(peers, harness, harnessOperations.recoveryBacklog, () =>
+        recoveryBacklog(db),
+      ),
       ...clockRoutes,
     },
   });

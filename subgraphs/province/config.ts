@@ -1,4 +1,9 @@
-import { oneSourceEach, personalDataSettings, platformClockSettings, sharedSettings } from '../common/platform/config/shared';
+import {
+  oneSourceEach,
+  personalDataSettings,
+  platformClockSettings,
+  sharedSettings,
+} from '../common/platform/config/shared';
 import { oneOf, parsedBy, readSettings, url, wholeNumber } from '../common/platform/config/settings';
 import { CRASH_POINTS } from '../common/platform/crash-point';
 import { configurationOnce } from '../common/platform/service-main';
@@ -11,7 +16,10 @@ export const provinceSettings = {
   DATABASE_URL: url({ secret: true }).describe("The service's own PostgreSQL database."),
   ...personalDataSettings,
   ...platformClockSettings,
-  CRASH_AT: oneOf(CRASH_POINTS.province as [string, ...string[]]).meta({ accepts: 'a crash point of CRASH_POINTS.province' }).optional().describe('Failure tests only: the process kills itself at this point (`operation:before|after`).'),
+  CRASH_AT: oneOf(CRASH_POINTS.province as [string, ...string[]])
+    .meta({ accepts: 'a crash point of CRASH_POINTS.province' })
+    .optional()
+    .describe('Failure tests only: the process kills itself at this point (`operation:before|after`).'),
 };
 
 function provinceCode(text: string): string {

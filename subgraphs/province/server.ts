@@ -58,15 +58,22 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
   watchPool('main', poolOf(db));
   watchPool('recording', recording);
   watchFoldLag(() => unfoldedFigureRows(db));
-  const apollo = subgraphServer<ProvinceContext>(await buildProvinceSchema(), [
-    accessRecordingPlugin<ProvinceContext>(coalescing((records) => writeAccessRecords(recording, records, 'province'))),
-    readsPlugin<ProvinceContext>(),
-  ], { production: config.production });
+  const apollo = subgraphServer<ProvinceContext>(
+    await buildProvinceSchema(),
+    [
+      accessRecordingPlugin<ProvinceContext>(
+        coalescing((records) => writeAccessRecords(recording, records, 'province')),
+      ),
+      readsPlugin<ProvinceContext>(),
+    ],
+    { production: config.production },
+  );
   await apollo.start();
   const graphTrust = { policy: config.trust.policy, sdlReaders: { peers: config.trust.peers, names: ['gateway'] } };
   const service = await serveHttp({
     apollo,
-    context: async (request) => provinceContext(db, config.province, await callerOfRequest(graphTrust, request.headers.authorization)),
+    context: async (request) =>
+      provinceContext(db, config.province, await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
     routes: {

@@ -7,7 +7,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
  * installs it); CHROMIUM_PATH names another binary; BROWSER_TEST=skip skips the browser tests,
  * loudly, on a machine that cannot have one.
  */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+  (p): p is string => !!p,
+);
 const executablePath = CANDIDATES.find((path) => existsSync(path));
 
 /** Whether this file's browser tests are skipped (says so loudly once). */
@@ -19,13 +21,23 @@ export function skipBrowser(file: string): boolean {
 
 export async function launchBrowser(): Promise<Browser> {
   if (!executablePath) {
-    throw new Error(`no chromium at ${CANDIDATES.join(' or ')}: apt-get install -y chromium (or set CHROMIUM_PATH; BROWSER_TEST=skip skips the browser tests)`);
+    throw new Error(
+      `no chromium at ${CANDIDATES.join(' or ')}: apt-get install -y chromium (or set CHROMIUM_PATH; BROWSER_TEST=skip skips the browser tests)`,
+    );
   }
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=zh-CN',
+    ],
   });
 }
 
@@ -46,18 +58,29 @@ export interface VisitOptions {
 /** Opens a fresh browser context (its own storage) at `url`, recording requests, errors and CSP violations. */
 export async function visit(browser: Browser, url: string, options: VisitOptions = {}): Promise<Visit> {
   const { viewport = { width: 1440, height: 1000 }, timezoneId } = options;
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', serviceWorkers: 'block', timezoneId, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport,
+    locale: 'zh-CN',
+    serviceWorkers: 'block',
+    timezoneId,
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const visited: Visit = { page, requests: [], problems: [] };
   page.on('request', (request) => visited.requests.push(request.url()));
   page.on('pageerror', (error) => visited.problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => { if (message.type() === 'error') visited.problems.push(`console: ${message.text()}`); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') visited.problems.push(`console: ${message.text()}`);
+  });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   await page.goto(url);
   return visited;
 }
 
 /** The requests that went anywhere but `origin`. */
-export const elsewhere = (visited: Visit, origin: string) => visited.requests.filter((url) => new URL(url).origin !== origin);
+export const elsewhere = (visited: Visit, origin: string) =>
+  visited.requests.filter((url) => new URL(url).origin !== origin);

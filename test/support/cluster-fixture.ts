@@ -28,7 +28,10 @@ export async function startTestCluster(
   provinces: ProvinceSelection = ['32', '13', '51'],
   dataDir?: string,
   nationalEnv: Record<string, string> = {},
-  more: Pick<TestClusterOptions, 'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite'> = {},
+  more: Pick<
+    TestClusterOptions,
+    'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite'
+  > = {},
 ): Promise<TestCluster> {
   const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
   const anonymous = graphClient(cluster.gatewayUrl);
@@ -64,11 +67,12 @@ export function internal(cluster: Cluster, baseUrl: string, as = 'test') {
 export function uncheckedClient(baseUrl: string, credential: Pick<ServiceCredential, 'token'>) {
   return {
     call: (operation: string, input: unknown): Promise<unknown> =>
-      internalClient(baseUrl, { [operation]: { input: z.unknown(), output: z.unknown() } }, credential).call(operation, input),
+      internalClient(baseUrl, { [operation]: { input: z.unknown(), output: z.unknown() } }, credential).call(
+        operation,
+        input,
+      ),
   };
 }
-
-
 
 let serial = 0;
 
@@ -103,16 +107,21 @@ export async function enrol(cluster: TestCluster, options: EnrolOptions): Promis
       },
     },
   );
-  for (const [fundSource, amount] of [['CURRENT_YEAR', options.currentYear], ['ACCUMULATED', options.accumulated]]) {
+  for (const [fundSource, amount] of [
+    ['CURRENT_YEAR', options.currentYear],
+    ['ACCUMULATED', options.accumulated],
+  ]) {
     if (!amount) continue;
     await portal.ok(`mutation($input: CreditContributionInput!) { creditContribution(input: $input) { amount } }`, {
       input: { memberId: enrollMember.id, fundSource, amount, idempotencyKey: `seed-${enrollMember.id}-${fundSource}` },
     });
   }
   if (options.wallet ?? true) {
-    await cluster.as({ member: enrollMember.id }).ok(`mutation($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
-      input: { memberId: enrollMember.id, phone: '13912345678', placeOfUse: options.region },
-    });
+    await cluster
+      .as({ member: enrollMember.id })
+      .ok(`mutation($input: ActivateWalletInput!) { activateWallet(input: $input) { activatedAt } }`, {
+        input: { memberId: enrollMember.id, phone: '13912345678', placeOfUse: options.region },
+      });
   }
   return enrollMember.id;
 }
@@ -145,38 +154,72 @@ export const CONFIRM = `mutation($input: ConfirmMutualAidInput!) { confirmMutual
 export const ACCEPT = `mutation($id: ID!) { acceptTransfer(transferId: $id) { id acceptedAt } }`;
 
 /** Registers a relationship through the gateway, with the beneficiary's consent (R27); returns its id. */
-export async function relate(cluster: TestCluster, donorId: string, beneficiaryId: string, relation = 'PARENT'): Promise<string> {
+export async function relate(
+  cluster: TestCluster,
+  donorId: string,
+  beneficiaryId: string,
+  relation = 'PARENT',
+): Promise<string> {
   const data = await cluster.as({ member: donorId }).ok(ESTABLISH, {
     input: { donorId, beneficiaryId, relation, channel: 'NATIONAL_APP', commitment: letter() },
   });
-  await cluster.as({ member: beneficiaryId }).ok(CONFIRM, { input: { relationshipId: data.establishMutualAid.id, channel: 'NATIONAL_APP' } });
+  await cluster
+    .as({ member: beneficiaryId })
+    .ok(CONFIRM, { input: { relationshipId: data.establishMutualAid.id, channel: 'NATIONAL_APP' } });
   return data.establishMutualAid.id;
 }
 
 /** Sets quota and, unless told not to, has the beneficiary accept it (R25). */
-export async function transfer(cluster: TestCluster, relationshipId: string, amount: string, fundSource = 'CURRENT_YEAR', accept = true) {
+export async function transfer(
+  cluster: TestCluster,
+  relationshipId: string,
+  amount: string,
+  fundSource = 'CURRENT_YEAR',
+  accept = true,
+) {
   const { donor, beneficiary } = await parties(cluster, relationshipId);
-  const response = await cluster.as({ member: donor }).query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
+  const response = await cluster
+    .as({ member: donor })
+    .query(TRANSFER, { input: { relationshipId, amount, fundSource, idempotencyKey: key('transfer') } });
   const id = response.data?.transferQuota?.id;
   if (accept && id) await cluster.as({ member: beneficiary }).ok(ACCEPT, { id });
   return response;
 }
 
 /** The donor and beneficiary of a relationship, read from the national database. */
-export async function parties(cluster: TestCluster, relationshipId: string): Promise<{ donor: string; beneficiary: string }> {
+export async function parties(
+  cluster: TestCluster,
+  relationshipId: string,
+): Promise<{ donor: string; beneficiary: string }> {
   const [row] = await cluster.sql<{ donor: string; beneficiary: string }>(
-    'national', `SELECT donor_id AS donor, beneficiary_id AS beneficiary FROM relationship WHERE id = $1`, [relationshipId],
+    'national',
+    `SELECT donor_id AS donor, beneficiary_id AS beneficiary FROM relationship WHERE id = $1`,
+    [relationshipId],
   );
   return row ?? { donor: '', beneficiary: '' };
 }
 
-export const hospital = (poolingRegion: string) => ({ kind: 'DESIGNATED_HOSPITAL', name: '四川大学华西医院', poolingRegion });
+export const hospital = (poolingRegion: string) => ({
+  kind: 'DESIGNATED_HOSPITAL',
+  name: '四川大学华西医院',
+  poolingRegion,
+});
 
-export async function settle(cluster: TestCluster, beneficiaryId: string, amount: string, region = '510100', idempotencyKey = key('settle')) {
+export async function settle(
+  cluster: TestCluster,
+  beneficiaryId: string,
+  amount: string,
+  region = '510100',
+  idempotencyKey = key('settle'),
+) {
   return cluster.as({ member: beneficiaryId }).query(SETTLE, {
     input: {
-      beneficiaryId, institution: hospital(region), category: 'OUTPATIENT', amount,
-      credential: { method: 'E_CODE', holderId: beneficiaryId }, idempotencyKey,
+      beneficiaryId,
+      institution: hospital(region),
+      category: 'OUTPATIENT',
+      amount,
+      credential: { method: 'E_CODE', holderId: beneficiaryId },
+      idempotencyKey,
     },
   });
 }
@@ -185,11 +228,22 @@ export async function settle(cluster: TestCluster, beneficiaryId: string, amount
 export async function moneySnapshot(cluster: TestCluster): Promise<Record<string, unknown>> {
   const snapshot: Record<string, unknown> = {};
   for (const code of cluster.provinces.keys()) {
-    snapshot[`accounts ${code}`] = await cluster.sql(code, `SELECT member_id, fund_source, balance, held FROM account ORDER BY 1, 2`);
+    snapshot[`accounts ${code}`] = await cluster.sql(
+      code,
+      `SELECT member_id, fund_source, balance, held FROM account ORDER BY 1, 2`,
+    );
     snapshot[`holds ${code}`] = await cluster.sql(code, `SELECT * FROM hold ORDER BY id`);
     snapshot[`entries ${code}`] = await cluster.sql(code, `SELECT count(*) AS n FROM account_entry`);
   }
-  for (const table of ['relationship', 'transfer', 'settlement', 'quota_use', 'refund', 'province_step', 'clearing_entry']) {
+  for (const table of [
+    'relationship',
+    'transfer',
+    'settlement',
+    'quota_use',
+    'refund',
+    'province_step',
+    'clearing_entry',
+  ]) {
     snapshot[table] = await cluster.sql('national', `SELECT * FROM ${table} ORDER BY 1`);
   }
   return snapshot;
@@ -197,17 +251,31 @@ export async function moneySnapshot(cluster: TestCluster): Promise<Record<string
 
 /** Asks the national side to reconcile a province now (R20) and returns the report. */
 export async function reconciliation(cluster: TestCluster, province: string) {
-  const data = await cluster.as({ portal: province }).ok(`query($p: ID!) { reconciliation(province: $p) {
-    balanced heldInProvince unspentQuota inFlightTransfers unappliedSteps differences } }`, { p: province });
-  return data.reconciliation as { balanced: boolean; heldInProvince: string; unspentQuota: string; inFlightTransfers: number; unappliedSteps: number; differences: string[] };
+  const data = await cluster.as({ portal: province }).ok(
+    `query($p: ID!) { reconciliation(province: $p) {
+    balanced heldInProvince unspentQuota inFlightTransfers unappliedSteps differences } }`,
+    { p: province },
+  );
+  return data.reconciliation as {
+    balanced: boolean;
+    heldInProvince: string;
+    unspentQuota: string;
+    inFlightTransfers: number;
+    unappliedSteps: number;
+    differences: string[];
+  };
 }
 
 /** Waits until a service process has exited and returns the signal that ended it, if any. */
-export async function exitSignal(service: { child: import('node:child_process').ChildProcess } | undefined, timeoutMs = 10_000) {
+export async function exitSignal(
+  service: { child: import('node:child_process').ChildProcess } | undefined,
+  timeoutMs = 10_000,
+) {
   const child = service?.child;
   if (!child) return null;
   const deadline = Date.now() + timeoutMs;
-  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (child.exitCode === null && child.signalCode === null && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   return child.signalCode;
 }
 
@@ -225,5 +293,6 @@ export async function refusedWithoutChange(
 
 /** R20: every province reconciles with no difference. */
 export async function balanced(cluster: TestCluster, provinces = [...cluster.provinces.keys()]): Promise<void> {
-  for (const province of provinces) assert.deepEqual((await reconciliation(cluster, province)).differences, [], `R20 in ${province}`);
+  for (const province of provinces)
+    assert.deepEqual((await reconciliation(cluster, province)).differences, [], `R20 in ${province}`);
 }

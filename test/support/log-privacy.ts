@@ -13,7 +13,9 @@ const TOKEN = /eyJ[\w-]{8,}|\bbearer\s+\w{16,}/i;
 
 /** The personal data and credentials found in a line, as what each one is (never the value itself). */
 export function personalDataIn(line: string): string[] {
-  const found = DEMO_SECRETS.filter((secret) => line.includes(secret)).map((secret) => `demo data ${secret.slice(0, 1)}…`);
+  const found = DEMO_SECRETS.filter((secret) => line.includes(secret)).map(
+    (secret) => `demo data ${secret.slice(0, 1)}…`,
+  );
   if ([...line.matchAll(ID_NUMBER)].some((m) => isValidIdNumber(m[0].toUpperCase()))) found.push('an ID number');
   if (MOBILE.test(line)) found.push('a mobile number');
   if (TOKEN.test(line)) found.push('a token');

@@ -27,13 +27,25 @@ export interface OtlpReceiver {
 }
 
 interface OtlpValue {
-  stringValue?: string; intValue?: number | string; doubleValue?: number; boolValue?: boolean;
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
   arrayValue?: { values?: OtlpValue[] };
 }
-interface OtlpAttribute { key: string; value: OtlpValue }
+interface OtlpAttribute {
+  key: string;
+  value: OtlpValue;
+}
 interface OtlpSpan {
-  traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number;
-  attributes?: OtlpAttribute[]; links?: { traceId: string; spanId: string }[]; status?: { code?: number; message?: string };
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: OtlpAttribute[];
+  links?: { traceId: string; spanId: string }[];
+  status?: { code?: number; message?: string };
 }
 interface OtlpTraces {
   resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
@@ -44,7 +56,8 @@ function otlpValue(value: OtlpValue): unknown {
   return value.stringValue ?? value.intValue ?? value.doubleValue ?? value.boolValue;
 }
 
-const attributesOf = (attributes: OtlpAttribute[] = []) => Object.fromEntries(attributes.map((a) => [a.key, otlpValue(a.value)]));
+const attributesOf = (attributes: OtlpAttribute[] = []) =>
+  Object.fromEntries(attributes.map((a) => [a.key, otlpValue(a.value)]));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
@@ -59,8 +72,14 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           for (const scope of resourceSpans.scopeSpans ?? []) {
             for (const s of scope.spans ?? []) {
               spans.push({
-                service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind,
-                attributes: attributesOf(s.attributes), links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+                service,
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                kind: s.kind,
+                attributes: attributesOf(s.attributes),
+                links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
                 status: s.status,
               });
             }

@@ -22,6 +22,8 @@ export async function personKeyIn(cluster: Cluster, idNumber: string): Promise<s
 
 /** A member's ID number, as the member's own page shows it. */
 export async function idNumberOf(cluster: Pick<TestCluster, 'as'>, memberId: string): Promise<string> {
-  const page = await cluster.as({ member: memberId }).ok<{ member: { idNumber: string } }>(`query($id: ID!) { member(id: $id) { idNumber } }`, { id: memberId });
+  const page = await cluster
+    .as({ member: memberId })
+    .ok<{ member: { idNumber: string } }>(`query($id: ID!) { member(id: $id) { idNumber } }`, { id: memberId });
   return page.member.idNumber;
 }

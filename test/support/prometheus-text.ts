@@ -25,7 +25,9 @@ export function samples(text: string): Sample[] {
 export function total(text: string, name: string, labels: Record<string, string | RegExp> = {}): number {
   return samples(text)
     .filter((s) => s.name === name)
-    .filter((s) => Object.entries(labels).every(([k, v]) => (typeof v === 'string' ? s.labels[k] === v : v.test(s.labels[k] ?? ''))))
+    .filter((s) =>
+      Object.entries(labels).every(([k, v]) => (typeof v === 'string' ? s.labels[k] === v : v.test(s.labels[k] ?? ''))),
+    )
     .reduce((sum, s) => sum + s.value, 0);
 }
 

@@ -15,7 +15,9 @@ export async function eventually(check: () => Promise<boolean>, what: string, ti
 
 /** The gateway's view of one province's deployment (GET /health). */
 export async function deploymentState(cluster: TestCluster, province: string): Promise<string | undefined> {
-  const health = (await (await fetch(`${cluster.gateway.baseUrl}/health`)).json()) as { provinces: { province: string; state: string }[] };
+  const health = (await (await fetch(`${cluster.gateway.baseUrl}/health`)).json()) as {
+    provinces: { province: string; state: string }[];
+  };
   return health.provinces.find((p) => p.province === province)?.state;
 }
 
@@ -26,7 +28,10 @@ export async function whileDown(cluster: TestCluster, province: string, work: ()
     await work();
   } finally {
     await cluster.restart(province);
-    await eventually(async () => (await deploymentState(cluster, province)) === 'healthy', `province ${province} healthy again`);
+    await eventually(
+      async () => (await deploymentState(cluster, province)) === 'healthy',
+      `province ${province} healthy again`,
+    );
   }
 }
 
@@ -36,7 +41,10 @@ export async function whileDown(cluster: TestCluster, province: string, work: ()
  */
 export async function driftedImpostor(port: number, entities: unknown[]): Promise<Server> {
   const expected = readFileSync(join(__dirname, '..', '..', '..', 'schema', 'province.graphql'), 'utf8');
-  const drifted = expected.replace(/type Member\s+@key\(fields: "id"\)\s*\{/, (member) => `${member}\n  nickname: String`);
+  const drifted = expected.replace(
+    /type Member\s+@key\(fields: "id"\)\s*\{/,
+    (member) => `${member}\n  nickname: String`,
+  );
   assert.notEqual(drifted, expected, 'the drifted schema differs');
   const impostor = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' });

@@ -23,7 +23,10 @@ export function start(file: string, args: string[], env: Record<string, string> 
   const environment = { ...process.env };
   for (const name of SCRIPT_ENV) delete environment[name];
   const child = spawn(process.execPath, [file, ...args], {
-    cwd: PROJECT, env: { ...environment, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: terminal,
+    cwd: PROJECT,
+    env: { ...environment, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: terminal,
   });
   let [out, err] = ['', ''];
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

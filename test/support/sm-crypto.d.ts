@@ -14,7 +14,12 @@ declare module 'sm-crypto' {
     doVerifySignature(message: Bytes, signatureHex: string, publicKeyHex: string, options?: SignatureOptions): boolean;
   };
   export function sm3(input: Bytes, options?: { key: string; mode?: 'hmac' }): string;
-  interface Sm4Options { mode?: 'cbc'; iv?: string; padding?: 'pkcs#7' | 'none'; output: 'array' }
+  interface Sm4Options {
+    mode?: 'cbc';
+    iv?: string;
+    padding?: 'pkcs#7' | 'none';
+    output: 'array';
+  }
   export const sm4: {
     encrypt(input: number[], keyHex: string, options: Sm4Options): number[];
     decrypt(input: number[], keyHex: string, options: Sm4Options): number[];

@@ -3,14 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, portProblem } from '../../cluster/service-process';
 
 /** The ports an `npm start` with this gateway port takes: national +1, PostgreSQL +32, provinces +100…. */
-export const portsOf = (base: number, provinces: number) => [base, base + 1, base + 32, ...Array.from({ length: provinces }, (_, i) => base + 100 + i)];
+export const portsOf = (base: number, provinces: number) => [
+  base,
+  base + 1,
+  base + 32,
+  ...Array.from({ length: provinces }, (_, i) => base + 100 + i),
+];
 
 /** A gateway port whose neighbours (national +1, PostgreSQL +32, provinces +100…) are free too. */
 export async function freeBase(provinces: number): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const base = await freePort();
     const ports = portsOf(base, provinces);
-    if (ports.every((p) => p <= 65535) && (await Promise.all(ports.map(portProblem))).every((problem) => problem === undefined)) return base;
+    if (
+      ports.every((p) => p <= 65535) &&
+      (await Promise.all(ports.map(portProblem))).every((problem) => problem === undefined)
+    )
+      return base;
   }
   throw new Error('no free range of ports');
 }

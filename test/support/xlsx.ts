@@ -11,16 +11,25 @@ export interface ReadSheet {
   formats: (string | null)[][];
 }
 
-const unescapeXml = (xml: string) => xml.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (xml: string) =>
+  xml
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 export function readFirstSheet(file: Uint8Array): ReadSheet {
   const files = unzipSync(file);
   const read = (path: string) => (files[path] ? strFromU8(files[path]) : '');
   if (!read('[Content_Types].xml').includes('spreadsheetml')) throw new Error('not a SpreadsheetML workbook');
-  const shared = [...read('xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)]
-    .map((m) => unescapeXml([...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
+  const shared = [...read('xl/sharedStrings.xml').matchAll(/<si>(.*?)<\/si>/gs)].map((m) =>
+    unescapeXml([...m[1].matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')),
+  );
   const styles = read('xl/styles.xml');
-  const codes = new Map([...styles.matchAll(/<numFmt numFmtId="(\d+)" formatCode="([^"]*)"/g)].map((m) => [m[1], unescapeXml(m[2])]));
+  const codes = new Map(
+    [...styles.matchAll(/<numFmt numFmtId="(\d+)" formatCode="([^"]*)"/g)].map((m) => [m[1], unescapeXml(m[2])]),
+  );
   const cellXfs = /<cellXfs[^>]*>(.*?)<\/cellXfs>/s.exec(styles)?.[1] ?? '';
   const styleFormats = [...cellXfs.matchAll(/<xf\b([^>]*)>/g)].map((m) => {
     const id = /numFmtId="(\d+)"/.exec(m[1])?.[1] ?? '0';
@@ -39,10 +48,11 @@ export function readFirstSheet(file: Uint8Array): ReadSheet {
       const value = unescapeXml(/<v>(.*?)<\/v>/s.exec(body)?.[1] ?? '');
       const style = Number(/\bs="(\d+)"/.exec(attributes)?.[1] ?? 0);
       if (type === 's') cells.push(shared[Number(value)]);
-      else if (type === 'inlineStr') cells.push(unescapeXml([...body.matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
+      else if (type === 'inlineStr')
+        cells.push(unescapeXml([...body.matchAll(/<t[^>]*>(.*?)<\/t>/gs)].map((t) => t[1]).join('')));
       else if (type === 'str') cells.push(value);
       else cells.push(Number(value));
-      cellFormats.push(type === undefined || type === 'n' ? styleFormats[style] ?? null : null);
+      cellFormats.push(type === undefined || type === 'n' ? (styleFormats[style] ?? null) : null);
     }
     rows.push(cells);
     formats.push(cellFormats);

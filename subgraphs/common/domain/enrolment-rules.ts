@@ -27,13 +27,19 @@ export function checkEnrolment(request: EnrolmentRequest, ownProvince?: string):
   }
   const name = request.name.trim();
   if (!NAME_PATTERN.test(name)) {
-    throw new Refusal(RefusalCode.INVALID_NAME, 'The name must be 1 to 50 letters (Chinese or Latin), without digits or symbols.');
+    throw new Refusal(
+      RefusalCode.INVALID_NAME,
+      'The name must be 1 to 50 letters (Chinese or Latin), without digits or symbols.',
+    );
   }
   if (!Object.values(InsuranceType).includes(request.insuranceType)) {
     throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The insurance type must be EMPLOYEE or RESIDENT.');
   }
   if (!findPoolingRegion(request.poolingRegion)) {
-    throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `There is no pooling region ${String(request.poolingRegion).slice(0, 12)}.`);
+    throw new Refusal(
+      RefusalCode.UNKNOWN_POOLING_REGION,
+      `There is no pooling region ${String(request.poolingRegion).slice(0, 12)}.`,
+    );
   }
   if (ownProvince && provinceOfRegion(request.poolingRegion) !== ownProvince) {
     throw new Refusal(

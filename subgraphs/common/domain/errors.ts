@@ -102,8 +102,11 @@ export class OutcomePending extends GraphQLError {
   readonly code = OUTCOME_PENDING;
 
   constructor(why: string) {
-    super(`${why} The outcome is not known yet: send the same request again with the same idempotency key to get the final answer.`, {
-      extensions: { code: OUTCOME_PENDING, retryWithSameKey: true },
-    });
+    super(
+      `${why} The outcome is not known yet: send the same request again with the same idempotency key to get the final answer.`,
+      {
+        extensions: { code: OUTCOME_PENDING, retryWithSameKey: true },
+      },
+    );
   }
 }

@@ -26,12 +26,19 @@ function fenOf(text: string, options: { signed: boolean; max: Fen }): Fen {
   const match = YUAN.exec(text);
   if (!match || (match[1] && !options.signed)) {
     const sign = /^\s*[-+]/.test(text) && !options.signed;
-    throw invalidAmount(text, sign
-      ? 'an amount is written without a sign'
-      : 'write digits 0-9 with at most two decimals and nothing else (no spaces, sign, separators or exponent), e.g. "236.00"');
+    throw invalidAmount(
+      text,
+      sign
+        ? 'an amount is written without a sign'
+        : 'write digits 0-9 with at most two decimals and nothing else (no spaces, sign, separators or exponent), e.g. "236.00"',
+    );
   }
   const [, sign, whole, fraction = ''] = match;
-  if (whole.length > 1 && whole.startsWith('0')) throw invalidAmount(text, `no leading zeros: write "${whole.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}"`);
+  if (whole.length > 1 && whole.startsWith('0'))
+    throw invalidAmount(
+      text,
+      `no leading zeros: write "${whole.replace(/^0+(?=\d)/, '')}${fraction ? `.${fraction}` : ''}"`,
+    );
   if (whole.length > MAX_WHOLE_DIGITS || BigInt(whole) * 100n > options.max) {
     throw invalidAmount(text, `too large: at most ${formatYuan(options.max)} yuan`);
   }
@@ -68,7 +75,10 @@ export function fenFromDb(value: string | number | bigint | null | undefined): F
 /** R12: an amount that moves money is positive, in whole fen, and not absurdly large. */
 export function checkAmount(amount: Fen): Fen {
   if (amount <= 0n || amount > MAX_AMOUNT) {
-    throw inputError(RefusalCode.INVALID_AMOUNT, `The amount must be more than 0 and at most ${formatYuan(MAX_AMOUNT)} yuan.`);
+    throw inputError(
+      RefusalCode.INVALID_AMOUNT,
+      `The amount must be more than 0 and at most ${formatYuan(MAX_AMOUNT)} yuan.`,
+    );
   }
   return amount;
 }

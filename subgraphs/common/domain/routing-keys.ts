@@ -65,13 +65,17 @@ export function provinceOfKeyFields(fields: Record<string, unknown>): string | u
   const direct = provinceOfFields(fields);
   if (direct) return direct;
   const input = fields.input;
-  if (input && typeof input === 'object' && !Array.isArray(input)) return provinceOfFields(input as Record<string, unknown>);
+  if (input && typeof input === 'object' && !Array.isArray(input))
+    return provinceOfFields(input as Record<string, unknown>);
   return undefined;
 }
 
 /** Why fields name no province, in words: the first routing field given, and what is wrong with it. */
 export function whyNoProvince(fields: Record<string, unknown>): string {
-  const input = fields.input && typeof fields.input === 'object' && !Array.isArray(fields.input) ? (fields.input as Record<string, unknown>) : {};
+  const input =
+    fields.input && typeof fields.input === 'object' && !Array.isArray(fields.input)
+      ? (fields.input as Record<string, unknown>)
+      : {};
   for (const given of [fields, input]) {
     for (const name of ROUTING_FIELDS) {
       const value = given[name];

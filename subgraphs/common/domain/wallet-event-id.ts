@@ -27,7 +27,11 @@ export function positionOf(id: string): EventPosition | undefined {
 /** The position of `after`, a client's last event id, or INVALID_ARGUMENT. */
 export function requirePosition(id: string): EventPosition {
   const position = positionOf(id);
-  if (!position) throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'An event id is two numbers joined by "-", as events carry it in `id`.');
+  if (!position)
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      'An event id is two numbers joined by "-", as events carry it in `id`.',
+    );
   return position;
 }
 

@@ -28,7 +28,10 @@ export enum PersonalData {
   SETTLEMENTS = 'SETTLEMENTS',
   QUOTA = 'QUOTA',
 }
-registerEnumType(PersonalData, { name: 'PersonalData', description: 'R32: a kind of personal data whose reads by staff are recorded.' });
+registerEnumType(PersonalData, {
+  name: 'PersonalData',
+  description: 'R32: a kind of personal data whose reads by staff are recorded.',
+});
 
 export interface AccessRecord {
   id: string;
@@ -53,8 +56,14 @@ export class AccessRecorder {
     const key = `${memberId}\u0000${data}`;
     if (this.reads.has(key)) return;
     this.reads.set(key, {
-      id: randomUUID(), memberId, data, readerRole: caller.role, readerProvince: caller.province, readerSubject: caller.subject,
-      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null, readAt: platformNow(),
+      id: randomUUID(),
+      memberId,
+      data,
+      readerRole: caller.role,
+      readerProvince: caller.province,
+      readerSubject: caller.subject,
+      operatorId: caller.role === Role.WINDOW_OPERATOR ? caller.operatorId : null,
+      readAt: platformNow(),
     });
   }
 
@@ -89,7 +98,13 @@ export interface Queryable {
  * of PostgreSQL itself within its WAL writer delay (0.2 s) could lose the last records.
  */
 export function recordingPool(connectionString: string): Pool & Queryable {
-  const pool = new Pool({ connectionString, max: 4, options: '-c synchronous_commit=off', Client: BoundedClient, ...databaseWaits() });
+  const pool = new Pool({
+    connectionString,
+    max: 4,
+    options: '-c synchronous_commit=off',
+    Client: BoundedClient,
+    ...databaseWaits(),
+  });
   logPoolErrors(pool, 'R32 recording connection');
   return pool;
 }
@@ -98,7 +113,9 @@ export function recordingPool(connectionString: string): Pool & Queryable {
  * One insert at a time per service, holding the records of every request that finished meanwhile:
  * under load, concurrent requests share an insert (and its commit); a lone request waits for none.
  */
-export function coalescing(write: (records: AccessRecord[]) => Promise<void>): (records: AccessRecord[]) => Promise<void> {
+export function coalescing(
+  write: (records: AccessRecord[]) => Promise<void>,
+): (records: AccessRecord[]) => Promise<void> {
   let queued: AccessRecord[] = [];
   let waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   let writing = false;
@@ -107,7 +124,10 @@ export function coalescing(write: (records: AccessRecord[]) => Promise<void>): (
     while (queued.length > 0) {
       const [batch, waiting] = [queued, waiters];
       [queued, waiters] = [[], []];
-      await write(batch).then(() => waiting.forEach((w) => w.resolve()), (error: unknown) => waiting.forEach((w) => w.reject(error)));
+      await write(batch).then(
+        () => waiting.forEach((w) => w.resolve()),
+        (error: unknown) => waiting.forEach((w) => w.reject(error)),
+      );
     }
     writing = false;
   };
@@ -120,7 +140,9 @@ export function coalescing(write: (records: AccessRecord[]) => Promise<void>): (
 }
 
 /** Writes the records of each request, all at once, before its answer is sent. */
-export function accessRecordingPlugin<Context extends RecordingContext>(write: (records: AccessRecord[]) => Promise<void>): ApolloServerPlugin<Context> {
+export function accessRecordingPlugin<Context extends RecordingContext>(
+  write: (records: AccessRecord[]) => Promise<void>,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -132,7 +154,9 @@ export function accessRecordingPlugin<Context extends RecordingContext>(write: (
           } catch (error) {
             log.error({ error: errorText(error) }, 'R32: the access record could not be written');
             if (response.body.kind === 'single') {
-              const failed = new GraphQLError('The read could not be recorded (R32); nothing is shown. Try again.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+              const failed = new GraphQLError('The read could not be recorded (R32); nothing is shown. Try again.', {
+                extensions: { code: 'INTERNAL_SERVER_ERROR' },
+              });
               response.body.singleResult = { data: null, errors: [failed.toJSON()] };
             }
           }

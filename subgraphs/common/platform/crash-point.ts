@@ -20,11 +20,25 @@ const both = (operations: string[]) => operations.flatMap((o) => [`${o}:before`,
 export const CRASH_POINTS = {
   // A province's internal operations, around their transaction.
   province: both([
-    'placeHold', 'captureHold', 'releaseHold', 'restoreHold', 'spendOwn', 'refundToAccount', 'endMembership', 'moveOut', 'moveIn', 'moveAccount',
+    'placeHold',
+    'captureHold',
+    'releaseHold',
+    'restoreHold',
+    'spendOwn',
+    'refundToAccount',
+    'endMembership',
+    'moveOut',
+    'moveIn',
+    'moveAccount',
   ]),
   // National, between the steps of an operation that spans databases.
   national: [
-    'recordTransfer:after', 'commitTransfer:before', 'recordSettlement:after', 'settleQuota:before', 'decideRefund:after', 'payPremium:after',
+    'recordTransfer:after',
+    'commitTransfer:before',
+    'recordSettlement:after',
+    'settleQuota:before',
+    'decideRefund:after',
+    'payPremium:after',
     'changeInsurance:after',
   ],
 } as const;

@@ -46,7 +46,9 @@ const OPTIONS: pino.LoggerOptions = {
   redact: { paths: [...PERSONAL_FIELDS, ...PERSONAL_FIELDS.map((f) => `*.${f}`)], censor: REDACTED },
   hooks: {
     logMethod(args, method) {
-      const scrubbed = args.map((arg) => (typeof arg === 'object' && arg !== null ? scrubFields(arg) : scrubValue(arg)));
+      const scrubbed = args.map((arg) =>
+        typeof arg === 'object' && arg !== null ? scrubFields(arg) : scrubValue(arg),
+      );
       method.apply(this, scrubbed as Parameters<typeof method>);
     },
   },
@@ -70,7 +72,12 @@ export function nameService(bindings: { service: string; province?: string }): v
  */
 export function logProcessWarnings(): void {
   process.removeAllListeners('warning');
-  process.on('warning', (warning) => log.warn({ warning: warning.name, code: (warning as NodeJS.ErrnoException).code, error: warning.message }, 'process warning'));
+  process.on('warning', (warning) =>
+    log.warn(
+      { warning: warning.name, code: (warning as NodeJS.ErrnoException).code, error: warning.message },
+      'process warning',
+    ),
+  );
 }
 
 /** The message of an error, for a log field. */

@@ -5,7 +5,8 @@ import { harnessOperations } from './http/internal-contract';
 import { INTERNAL_PREFIX, internalRoute } from './http/internal-rpc';
 
 /** Who drives a test cluster from outside (its clock, recovery): the test harness's key, never in production. */
-export const harnessCallers = (adjustableClock: unknown, production = false): string[] => (adjustableClock && !production ? ['test'] : []);
+export const harnessCallers = (adjustableClock: unknown, production = false): string[] =>
+  adjustableClock && !production ? ['test'] : [];
 
 /**
  * A service's platform clock, made this process's: the system clock, or in a test cluster an
@@ -24,10 +25,20 @@ export function startPlatformClock(
   }
   const clock = new AdjustableClock(adjustable.offsetMs);
   usePlatformClock(clock);
-  const setClock = internalRoute(peers, harnessCallers(adjustable, production), harnessOperations.clock, async ({ now, advanceMs, offsetMs: given }) => {
-    const time = given !== undefined ? Date.now() + given : now ? new Date(now).getTime() : clock.now().getTime() + (advanceMs ?? 0);
-    const offsetMs = clock.set(new Date(time));
-    return { now: clock.now().toISOString(), offsetMs };
-  });
+  const setClock = internalRoute(
+    peers,
+    harnessCallers(adjustable, production),
+    harnessOperations.clock,
+    async ({ now, advanceMs, offsetMs: given }) => {
+      const time =
+        given !== undefined
+          ? Date.now() + given
+          : now
+            ? new Date(now).getTime()
+            : clock.now().getTime() + (advanceMs ?? 0);
+      const offsetMs = clock.set(new Date(time));
+      return { now: clock.now().toISOString(), offsetMs };
+    },
+  );
   return { clock, routes: { [`POST ${INTERNAL_PREFIX}clock`]: setClock } };
 }

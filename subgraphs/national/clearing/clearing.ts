@@ -57,8 +57,19 @@ export interface ClearingPositionLine {
 }
 
 /** A province's clearing position for [from, to), by counterpart, from its entries as creditor and as debtor (each indexed). */
-export async function clearingPosition(db: Queryable, province: string, from: Date, to: Date): Promise<ClearingPositionLine[]> {
-  const rows: { counterpart: string; owed_to: string; owed_by: string; operations_to: string; operations_by: string }[] = await db.query(
+export async function clearingPosition(
+  db: Queryable,
+  province: string,
+  from: Date,
+  to: Date,
+): Promise<ClearingPositionLine[]> {
+  const rows: {
+    counterpart: string;
+    owed_to: string;
+    owed_by: string;
+    operations_to: string;
+    operations_by: string;
+  }[] = await db.query(
     `SELECT counterpart, sum(amount) FILTER (WHERE owed_to)::text AS owed_to, sum(amount) FILTER (WHERE NOT owed_to)::text AS owed_by,
             count(DISTINCT operation_id) FILTER (WHERE owed_to) AS operations_to,
             count(DISTINCT operation_id) FILTER (WHERE NOT owed_to) AS operations_by

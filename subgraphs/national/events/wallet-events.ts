@@ -29,18 +29,26 @@ export enum WalletEventKind {
 export const EVENT_RETENTION_HOURS = 24;
 
 // Every `source` CTE carries `at`: the platform time of its change, which its events are stamped with.
-const INSERT = 'INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id, settlement_id, refund_id, created_at)';
+const INSERT =
+  'INSERT INTO wallet_event (member_id, kind, relationship_id, transfer_id, settlement_id, refund_id, created_at)';
 
 /** For each transfer of the CTE `source` (id, relationship_id, at): the beneficiary's receipt, or its return to both parties. */
-export function transferEvents(kind: WalletEventKind.TRANSFER_RECEIVED | WalletEventKind.TRANSFER_RETURNED, source: string): string {
+export function transferEvents(
+  kind: WalletEventKind.TRANSFER_RECEIVED | WalletEventKind.TRANSFER_RETURNED,
+  source: string,
+): string {
   const told = kind === WalletEventKind.TRANSFER_RECEIVED ? '(r.beneficiary_id)' : '(r.beneficiary_id), (r.donor_id)';
   return `${INSERT} SELECT told.member_id, '${kind}', s.relationship_id, s.id, NULL, NULL, s.at
     FROM ${source} s JOIN relationship r ON r.id = s.relationship_id CROSS JOIN LATERAL (VALUES ${told}) told(member_id)`;
 }
 
 /** For each relationship of the CTE `source` (id, donor_id, beneficiary_id, at): the beneficiary's consent asked, or its end to both. */
-export function relationshipEvents(kind: WalletEventKind.RELATIONSHIP_AWAITING_CONSENT | WalletEventKind.RELATIONSHIP_ENDED, source: string): string {
-  const told = kind === WalletEventKind.RELATIONSHIP_AWAITING_CONSENT ? '(s.beneficiary_id)' : '(s.beneficiary_id), (s.donor_id)';
+export function relationshipEvents(
+  kind: WalletEventKind.RELATIONSHIP_AWAITING_CONSENT | WalletEventKind.RELATIONSHIP_ENDED,
+  source: string,
+): string {
+  const told =
+    kind === WalletEventKind.RELATIONSHIP_AWAITING_CONSENT ? '(s.beneficiary_id)' : '(s.beneficiary_id), (s.donor_id)';
   return `${INSERT} SELECT told.member_id, '${kind}', s.id, NULL, NULL, NULL, s.at FROM ${source} s CROSS JOIN LATERAL (VALUES ${told}) told(member_id)`;
 }
 
@@ -79,8 +87,15 @@ export interface WalletEventRecord {
 }
 
 interface EventRow {
-  tx: string; id: string; member_id: string; kind: WalletEventKind; relationship_id: string | null; transfer_id: string | null;
-  settlement_id: string | null; refund_id: string | null; created_at: Date;
+  tx: string;
+  id: string;
+  member_id: string;
+  kind: WalletEventKind;
+  relationship_id: string | null;
+  transfer_id: string | null;
+  settlement_id: string | null;
+  refund_id: string | null;
+  created_at: Date;
 }
 
 export async function findWalletEvent(db: Queryable, position: EventPosition): Promise<WalletEventRecord | undefined> {
@@ -90,12 +105,21 @@ export async function findWalletEvent(db: Queryable, position: EventPosition): P
     [String(position.tx), String(position.seq)],
   );
   return rows.map((r) => ({
-    position: { tx: BigInt(r.tx), seq: BigInt(r.id) }, memberId: r.member_id, kind: r.kind, relationshipId: r.relationship_id,
-    transferId: r.transfer_id, settlementId: r.settlement_id, refundId: r.refund_id, occurredAt: r.created_at,
+    position: { tx: BigInt(r.tx), seq: BigInt(r.id) },
+    memberId: r.member_id,
+    kind: r.kind,
+    relationshipId: r.relationship_id,
+    transferId: r.transfer_id,
+    settlementId: r.settlement_id,
+    refundId: r.refund_id,
+    occurredAt: r.created_at,
   }))[0];
 }
 
 /** Forgets events older than the retention; a client that was away longer resumes from the oldest kept. */
 export async function pruneWalletEvents(db: Pick<DataSource, 'query'>): Promise<void> {
-  await db.query(`DELETE FROM wallet_event WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [platformNow(), EVENT_RETENTION_HOURS]);
+  await db.query(`DELETE FROM wallet_event WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [
+    platformNow(),
+    EVENT_RETENTION_HOURS,
+  ]);
 }

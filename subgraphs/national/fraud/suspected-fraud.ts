@@ -45,16 +45,31 @@ export async function refuseForeignCredential(
   await tx.query(
     `INSERT INTO suspected_fraud (id, beneficiary_id, holder_id, province, method, amount, details, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-    [operationId, beneficiaryId, credential.holderId.slice(0, 40), provinceOfMemberId(beneficiaryId) ?? '??', credential.method,
-      String(amount), JSON.stringify(details), now],
+    [
+      operationId,
+      beneficiaryId,
+      credential.holderId.slice(0, 40),
+      provinceOfMemberId(beneficiaryId) ?? '??',
+      credential.method,
+      String(amount),
+      JSON.stringify(details),
+      now,
+    ],
   );
-  return new KeptRefusal(new Refusal(
-    RefusalCode.CREDENTIAL_NOT_OWN,
-    'The credential presented is not the beneficiary\'s own; payment refused and recorded for review as a suspected fraud.',
-  ));
+  return new KeptRefusal(
+    new Refusal(
+      RefusalCode.CREDENTIAL_NOT_OWN,
+      "The credential presented is not the beneficiary's own; payment refused and recorded for review as a suspected fraud.",
+    ),
+  );
 }
 
-export async function suspectedFraudsIn(db: Queryable, province: string, limit: number, after?: string): Promise<SuspectedFraudRecord[]> {
+export async function suspectedFraudsIn(
+  db: Queryable,
+  province: string,
+  limit: number,
+  after?: string,
+): Promise<SuspectedFraudRecord[]> {
   const rows: (Omit<SuspectedFraudRecord, 'amount'> & { amount: string })[] = await db.query(
     `SELECT id, beneficiary_id AS "beneficiaryId", holder_id AS "holderId", province, method, amount, details, created_at AS "createdAt"
      FROM suspected_fraud WHERE province = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3))

@@ -10,7 +10,18 @@ import { PoolingRegion, type Province } from './registry.types';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import { type AidFigures, type AidTally, PlaceFigures, tallyAid, withStocksOf } from '../statistics/aid-tally';
 import {
-  AidBucket, AidCategory, AidCell, AidClearingLine, AidComparedPeriod, AidFiguresView, AidMonth, AidProvinceFigures, AidRegionFigures, AidStatistics, FamilyFigures, QuotaFigures,
+  AidBucket,
+  AidCategory,
+  AidCell,
+  AidClearingLine,
+  AidComparedPeriod,
+  AidFiguresView,
+  AidMonth,
+  AidProvinceFigures,
+  AidRegionFigures,
+  AidStatistics,
+  FamilyFigures,
+  QuotaFigures,
 } from './aid-statistics.types';
 import { beijingMonth } from '../statistics/dashboard-query';
 import { type AidFilter, readKeptDays, readKeptFigures } from '../statistics/kept-figures';
@@ -26,12 +37,13 @@ const view = <T extends AidFiguresView>(type: new () => T, figures: AidFigures, 
 @Resolver()
 export class AidStatisticsResolver {
   @Query(() => AidStatistics, {
-    description: 'R23: aid count (人次) and amount by month, week or day, province and pooling region, within and across provinces; '
-      + 'wallets activated; quota outstanding; the clearing between provinces; the same figures of the period before and a year '
-      + 'earlier. By `unit` (MONTH by default), `from` and `to` are Beijing months ("2026-01", at most 36) or days ("2026-11-05"; '
-      + 'WEEK: the weeks, Monday to Sunday, that hold them, at most 53; DAY: at most 92), both included. `category` and '
-      + '`insuranceType` (the beneficiary\'s) narrow the aid figures and the distinct donors and beneficiaries; families, quota and '
-      + 'wallets are not narrowed. The dashboard sees every province; a provincial portal its own (the default for it).',
+    description:
+      'R23: aid count (人次) and amount by month, week or day, province and pooling region, within and across provinces; ' +
+      'wallets activated; quota outstanding; the clearing between provinces; the same figures of the period before and a year ' +
+      'earlier. By `unit` (MONTH by default), `from` and `to` are Beijing months ("2026-01", at most 36) or days ("2026-11-05"; ' +
+      'WEEK: the weeks, Monday to Sunday, that hold them, at most 53; DAY: at most 92), both included. `category` and ' +
+      "`insuranceType` (the beneficiary's) narrow the aid figures and the distinct donors and beneficiaries; families, quota and " +
+      'wallets are not narrowed. The dashboard sees every province; a provincial portal its own (the default for it).',
   })
   async aidStatistics(
     @Arg('from') from: string,
@@ -54,7 +66,10 @@ export class AidStatisticsResolver {
     const filter: AidFilter = { category, insuranceType };
     const read = (p: Period) => tallyOf(ctx.reads, p, scope, asOf, currentMonth, filter);
     const [tally, before, yearBefore, provinceRows, breakdowns] = await Promise.all([
-      read(period), comparable(period, previousPeriod, read), comparable(period, yearEarlier, read), listProvinces(ctx.reads, 100, undefined),
+      read(period),
+      comparable(period, previousPeriod, read),
+      comparable(period, yearEarlier, read),
+      listProvinces(ctx.reads, 100, undefined),
       readBreakdowns(ctx.reads, period, scope, filter),
     ]);
     const provinces = new Map(provinceRows.map((row) => [row.code, toProvince(row, ctx)]));
@@ -76,23 +91,39 @@ export class AidStatisticsResolver {
       total: view(AidFiguresView, tally.total),
       walletsActivatedToDate: tally.total.walletsActivatedToDate,
       quotaOutstanding: tally.total.quotaOutstanding,
-      months: unit === PeriodUnit.MONTH ? [...tally.months].map(([month, figures]) => view(AidMonth, figures, { month })) : [],
+      months:
+        unit === PeriodUnit.MONTH
+          ? [...tally.months].map(([month, figures]) => view(AidMonth, figures, { month }))
+          : [],
       buckets: [...tally.months].map(([start, figures]) => view(AidBucket, figures, { start })),
-      previousPeriod: before && view(AidComparedPeriod, before.tally.total, { from: before.period.from, to: before.period.to }),
-      yearEarlier: yearBefore && view(AidComparedPeriod, yearBefore.tally.total, { from: yearBefore.period.from, to: yearBefore.period.to }),
-      provinces: shown.map((code) => view(AidProvinceFigures, place(tally.provinces, code), {
-        province: provinceOf(code), ...breakdownsOf(breakdowns, code, place(tally.provinces, code).quotaOutstanding),
-      })),
-      regions: regions.map((region) => view(AidRegionFigures, place(tally.regions, region.code), { poolingRegion: region })),
+      previousPeriod:
+        before && view(AidComparedPeriod, before.tally.total, { from: before.period.from, to: before.period.to }),
+      yearEarlier:
+        yearBefore &&
+        view(AidComparedPeriod, yearBefore.tally.total, { from: yearBefore.period.from, to: yearBefore.period.to }),
+      provinces: shown.map((code) =>
+        view(AidProvinceFigures, place(tally.provinces, code), {
+          province: provinceOf(code),
+          ...breakdownsOf(breakdowns, code, place(tally.provinces, code).quotaOutstanding),
+        }),
+      ),
+      regions: regions.map((region) =>
+        view(AidRegionFigures, place(tally.regions, region.code), { poolingRegion: region }),
+      ),
       cells: [...tally.cells.values()]
         .filter((c) => regionByCode.has(c.region))
         .sort((a, b) => byCode(a.month, b.month) || byCode(a.region, b.region))
         .map((c) => view(AidCell, c.figures, { month: c.month, poolingRegion: regionByCode.get(c.region) })),
       clearing: [...tally.clearing.values()]
         .sort((a, b) => byCode(a.debtorProvince, b.debtorProvince) || byCode(a.creditorProvince, b.creditorProvince))
-        .map((line) => Object.assign(new AidClearingLine(), {
-          debtor: provinceOf(line.debtorProvince), creditor: provinceOf(line.creditorProvince), amount: line.amount, aidCount: line.aidCount,
-        })),
+        .map((line) =>
+          Object.assign(new AidClearingLine(), {
+            debtor: provinceOf(line.debtorProvince),
+            creditor: provinceOf(line.creditorProvince),
+            amount: line.amount,
+            aidCount: line.aidCount,
+          }),
+        ),
     });
   }
 }
@@ -101,12 +132,24 @@ const place = (map: Map<string, PlaceFigures>, key: string) => map.get(key) ?? n
 
 /** Families, quota and distinct people of one province, or of the whole scope (''). */
 function breakdownsOf(b: Breakdowns, province: string, outstanding: Fen) {
-  const families = province ? (b.families.get(province) ?? new FamilyCounts()) : totalOf(b.families, () => new FamilyCounts(), (into, from) => {
-    into.established += from.established;
-    into.ended += from.ended;
-    into.inForce += from.inForce;
-  });
-  const flows = province ? (b.quota.get(province) ?? new QuotaFlows()) : totalOf(b.quota, () => new QuotaFlows(), (into, from) => into.add(from));
+  const families = province
+    ? (b.families.get(province) ?? new FamilyCounts())
+    : totalOf(
+        b.families,
+        () => new FamilyCounts(),
+        (into, from) => {
+          into.established += from.established;
+          into.ended += from.ended;
+          into.inForce += from.inForce;
+        },
+      );
+  const flows = province
+    ? (b.quota.get(province) ?? new QuotaFlows())
+    : totalOf(
+        b.quota,
+        () => new QuotaFlows(),
+        (into, from) => into.add(from),
+      );
   const people = b.people.get(province) ?? { donors: 0, beneficiaries: 0 };
   return {
     families: Object.assign(new FamilyFigures(), families),
@@ -121,13 +164,20 @@ function breakdownsOf(b: Breakdowns, province: string, outstanding: Fen) {
  * is filtered, from the daily ones (which hold the category and insurance type), with the stocks now.
  */
 async function tallyOf(
-  db: Queryable, period: Period, scope: string | undefined, asOf: Date, currentMonth: string, filter: AidFilter,
+  db: Queryable,
+  period: Period,
+  scope: string | undefined,
+  asOf: Date,
+  currentMonth: string,
+  filter: AidFilter,
 ): Promise<AidTally> {
   const filtered = !!(filter.category || filter.insuranceType);
-  if (period.unit === PeriodUnit.MONTH && !filtered) return tallyAid(await readKeptFigures(db, period, scope, asOf), period.buckets, currentMonth, scope);
+  if (period.unit === PeriodUnit.MONTH && !filtered)
+    return tallyAid(await readKeptFigures(db, period, scope, asOf), period.buckets, currentMonth, scope);
   const thisMonth = parsePeriod(PeriodUnit.MONTH, currentMonth, currentMonth);
   const [now, days, filteredNow] = await Promise.all([
-    readKeptFigures(db, thisMonth, scope, asOf), readKeptDays(db, period, scope, filter),
+    readKeptFigures(db, thisMonth, scope, asOf),
+    readKeptDays(db, period, scope, filter),
     filtered ? readKeptDays(db, thisMonth, scope, filter) : null,
   ]);
   const stocks = tallyAid(now, [currentMonth], currentMonth, scope);
@@ -137,7 +187,9 @@ async function tallyOf(
 
 /** The figures of a period to compare with, or null when there is none (it would start before 1970). */
 async function comparable(
-  period: Period, shift: (p: Period) => Period, read: (p: Period) => Promise<AidTally>,
+  period: Period,
+  shift: (p: Period) => Period,
+  read: (p: Period) => Promise<AidTally>,
 ): Promise<{ period: Period; tally: AidTally } | null> {
   let other: Period;
   try {

@@ -11,12 +11,23 @@ import { areRelated } from '../relationships/relationships';
 import { type WalletActivation, WalletOpener } from '../wallets/wallets';
 import { activateWallet, changePlaceOfUse } from '../wallets/wallets';
 import { changeInsurance } from '../persons/insurance-change';
-import { AccountMove, ActivateWalletInput, ChangeInsuranceInput, EnrollMemberInput, InsuranceChange, Member, Wallet } from './member.types';
+import {
+  AccountMove,
+  ActivateWalletInput,
+  ChangeInsuranceInput,
+  EnrollMemberInput,
+  InsuranceChange,
+  Member,
+  Wallet,
+} from './member.types';
 import { enrollPerson, findPersonByIdNumber } from '../persons/person-index';
 
 @Resolver(() => Member)
 export class MemberResolver {
-  @Query(() => Member, { nullable: true, description: 'A member by id; the member\'s province answers for the details.' })
+  @Query(() => Member, {
+    nullable: true,
+    description: "A member by id; the member's province answers for the details.",
+  })
   async member(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Member | null> {
     if (!mayActFor(ctx.caller, id)) return null; // nobody learns whether another's member id exists
     const person = await ctx.persons.load(id);
@@ -34,17 +45,24 @@ export class MemberResolver {
   }
 
   @Mutation(() => Member, { description: 'Enrols a person in a pooling region; repeating it returns the same member.' })
-  async enrollMember(@Arg('input', () => EnrollMemberInput) input: EnrollMemberInput, @Ctx() ctx: NationalContext): Promise<Member> {
+  async enrollMember(
+    @Arg('input', () => EnrollMemberInput) input: EnrollMemberInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Member> {
     const staff = ctx.caller && provinceOf(ctx.caller);
-    if (!staff || !isStaffOf(ctx.caller, staff)) throw new Refusal(RefusalCode.FORBIDDEN, 'Members are enrolled by their province\'s staff.');
+    if (!staff || !isStaffOf(ctx.caller, staff))
+      throw new Refusal(RefusalCode.FORBIDDEN, "Members are enrolled by their province's staff.");
     checkEnrolment(input);
     // A province enrols in its own pooling regions only: the same refusal as for any other act on another province's member.
-    requireStaffOf(ctx.caller, [provinceOfRegion(input.poolingRegion)], 'enrol in another province\'s pooling region');
+    requireStaffOf(ctx.caller, [provinceOfRegion(input.poolingRegion)], "enrol in another province's pooling region");
     return Member.ref(await enrollPerson(ctx.db, ctx.provinces, input));
   }
 
-  @Mutation(() => Wallet, { description: 'Activates the member\'s medical-insurance wallet (R5, R29).' })
-  async activateWallet(@Arg('input', () => ActivateWalletInput) input: ActivateWalletInput, @Ctx() ctx: NationalContext): Promise<Wallet> {
+  @Mutation(() => Wallet, { description: "Activates the member's medical-insurance wallet (R5, R29)." })
+  async activateWallet(
+    @Arg('input', () => ActivateWalletInput) input: ActivateWalletInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Wallet> {
     return Wallet.from(await activateWallet(ctx.db, await walletOpenedBy(ctx, input)));
   }
 
@@ -58,9 +76,14 @@ export class MemberResolver {
     return Wallet.from(await changePlaceOfUse(ctx.db, memberId, placeOfUse));
   }
 
-  @Mutation(() => InsuranceChange, { description: 'R26: ends or moves a member\'s insurance; their relationships end with it.' })
-  async changeInsurance(@Arg('input', () => ChangeInsuranceInput) input: ChangeInsuranceInput, @Ctx() ctx: NationalContext): Promise<InsuranceChange> {
-    requireStaffOf(ctx.caller, [provinceOfMemberId(input.memberId) ?? ''], 'change this member\'s insurance');
+  @Mutation(() => InsuranceChange, {
+    description: "R26: ends or moves a member's insurance; their relationships end with it.",
+  })
+  async changeInsurance(
+    @Arg('input', () => ChangeInsuranceInput) input: ChangeInsuranceInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<InsuranceChange> {
+    requireStaffOf(ctx.caller, [provinceOfMemberId(input.memberId) ?? ''], "change this member's insurance");
     const result = await changeInsurance(ctx, input);
     return Object.assign(new InsuranceChange(), {
       endedMember: Member.ref(result.endedMemberId),
@@ -93,7 +116,10 @@ async function walletOpenedBy(ctx: NationalContext, input: WalletActivation): Pr
   const caller = ctx.caller;
   if (caller?.role === Role.MEMBER && caller.memberId !== input.memberId) {
     if (!(await areRelated(ctx.db, caller.memberId, input.memberId))) {
-      throw new Refusal(RefusalCode.FORBIDDEN, 'A wallet is opened on someone\'s behalf only by a relative registered with them, or at a window.');
+      throw new Refusal(
+        RefusalCode.FORBIDDEN,
+        "A wallet is opened on someone's behalf only by a relative registered with them, or at a window.",
+      );
     }
     return { ...input, openedBy: WalletOpener.RELATIVE, openedByMemberId: caller.memberId, operatorId: null };
   }
@@ -101,7 +127,9 @@ async function walletOpenedBy(ctx: NationalContext, input: WalletActivation): Pr
   if (caller?.role === Role.PROVINCIAL_PORTAL) {
     throw new Refusal(RefusalCode.FORBIDDEN, 'A wallet is opened by the member, a relative or a window clerk (R29).');
   }
-  if (caller?.role === Role.WINDOW_OPERATOR) return { ...input, openedBy: WalletOpener.CLERK, operatorId: caller.operatorId };
-  if (caller?.role === Role.MEMBER) return { ...input, openedBy: WalletOpener.SELF, openedByMemberId: null, operatorId: null };
+  if (caller?.role === Role.WINDOW_OPERATOR)
+    return { ...input, openedBy: WalletOpener.CLERK, operatorId: caller.operatorId };
+  if (caller?.role === Role.MEMBER)
+    return { ...input, openedBy: WalletOpener.SELF, openedByMemberId: null, operatorId: null };
   return input;
 }

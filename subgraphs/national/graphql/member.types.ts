@@ -27,9 +27,11 @@ export class Wallet {
   placeOfUseCode!: string | null; // resolved as `placeOfUse` by the registry
 
   @Field(() => WalletOpener) openedBy!: WalletOpener;
-  @Field(() => Member, { nullable: true, description: 'The relative who opened it on the member\'s behalf.' })
+  @Field(() => Member, { nullable: true, description: "The relative who opened it on the member's behalf." })
   openedByMember!: Member | null;
-  @Field(() => String, { nullable: true, description: 'The window clerk who opened it.' }) openedByOperator!: string | null;
+  @Field(() => String, { nullable: true, description: 'The window clerk who opened it.' }) openedByOperator!:
+    | string
+    | null;
 
   static from(w: WalletRecord): Wallet {
     return Object.assign(new Wallet(), {
@@ -58,27 +60,38 @@ export class ActivateWalletInput {
 export class ChangeInsuranceInput {
   @Field(() => ID) memberId!: string;
   @Field(() => InsuranceChangeReason) reason!: InsuranceChangeReason;
-  @Field(() => ID, { nullable: true, description: 'For a move: the new pooling region.' }) newPoolingRegion?: string | null;
+  @Field(() => ID, { nullable: true, description: 'For a move: the new pooling region.' }) newPoolingRegion?:
+    | string
+    | null;
   @Field(() => InsuranceType, { nullable: true, description: 'For a move: the scheme there, if it changes.' })
   newInsuranceType?: InsuranceType | null;
   @Field({ description: 'R21: it may move money (R31), so it is answered once per key.' }) idempotencyKey!: string;
 }
 
-registerEnumType(MoveState, { name: 'AccountMoveState', description: 'R31: how far a moved personal account has come.' });
+registerEnumType(MoveState, {
+  name: 'AccountMoveState',
+  description: 'R31: how far a moved personal account has come.',
+});
 
 @ObjectType({ description: 'R31: the personal account moving with its member, each fund source apart.' })
 export class AccountMove {
   @Field(() => Member) from!: Member;
   @Field(() => Member, { nullable: true, description: 'The new membership, once enrolled.' }) to!: Member | null;
   @Field(() => MoveState) state!: MoveState;
-  @Field(() => MoneyScalar, { nullable: true, description: 'Moved from the current year\'s fund, once booked.' }) currentYear!: Fen | null;
-  @Field(() => MoneyScalar, { nullable: true, description: 'Moved from the accumulated fund, once booked.' }) accumulated!: Fen | null;
+  @Field(() => MoneyScalar, { nullable: true, description: "Moved from the current year's fund, once booked." })
+  currentYear!: Fen | null;
+  @Field(() => MoneyScalar, { nullable: true, description: 'Moved from the accumulated fund, once booked.' })
+  accumulated!: Fen | null;
   @Field(() => Date, { nullable: true }) movedAt!: Date | null;
 
   static from(move: AccountMoveRecord): AccountMove {
     return Object.assign(new AccountMove(), {
-      from: Member.ref(move.fromMember), to: move.toMember ? Member.ref(move.toMember) : null, state: move.state,
-      currentYear: move.currentYear, accumulated: move.accumulated, movedAt: move.movedAt,
+      from: Member.ref(move.fromMember),
+      to: move.toMember ? Member.ref(move.toMember) : null,
+      state: move.state,
+      currentYear: move.currentYear,
+      accumulated: move.accumulated,
+      movedAt: move.movedAt,
     });
   }
 }
@@ -87,8 +100,12 @@ export class AccountMove {
 export class InsuranceChange {
   @Field(() => Member) endedMember!: Member;
   @Field(() => Member, { nullable: true, description: 'After a move: the new membership.' }) newMember!: Member | null;
-  @Field(() => [ID], { description: 'Relationships that ended by themselves, their quota returned.' }) endedRelationshipIds!: string[];
-  @Field(() => AccountMove, { nullable: true, description: 'R31: an employee who moves takes the personal account along.' })
+  @Field(() => [ID], { description: 'Relationships that ended by themselves, their quota returned.' })
+  endedRelationshipIds!: string[];
+  @Field(() => AccountMove, {
+    nullable: true,
+    description: 'R31: an employee who moves takes the personal account along.',
+  })
   accountMove!: AccountMove | null;
 }
 
@@ -97,5 +114,6 @@ export class EnrollMemberInput {
   @Field({ description: 'Resident ID number (GB 11643), 18 characters.' }) idNumber!: string;
   @Field() name!: string;
   @Field(() => InsuranceType) insuranceType!: InsuranceType;
-  @Field(() => ID, { description: 'Six-digit code of the pooling region of insurance (参保地).' }) poolingRegion!: string;
+  @Field(() => ID, { description: 'Six-digit code of the pooling region of insurance (参保地).' })
+  poolingRegion!: string;
 }

@@ -22,10 +22,16 @@ export class ProvinceResolver {
   async provinces(
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
-    @Arg('connectedOnly', { defaultValue: false, description: 'Only provinces that run a deployment.' }) connectedOnly?: boolean,
+    @Arg('connectedOnly', { defaultValue: false, description: 'Only provinces that run a deployment.' })
+    connectedOnly?: boolean,
   ): Promise<ProvinceConnection> {
     const only = connectedOnly ? ctx.provinces.connected : undefined;
-    return pageOf(page, (limit, after) => listProvinces(ctx.reads, limit, after, only), (r) => toProvince(r, ctx), (p) => p.code);
+    return pageOf(
+      page,
+      (limit, after) => listProvinces(ctx.reads, limit, after, only),
+      (r) => toProvince(r, ctx),
+      (p) => p.code,
+    );
   }
 
   @Query(() => Province, { nullable: true })
@@ -39,7 +45,12 @@ export class ProvinceResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<PoolingRegionConnection> {
-    return pageOf(page, (limit, after) => regionsOfProvince(ctx.reads, province.code, limit, after), PoolingRegion.from, (r) => r.code);
+    return pageOf(
+      page,
+      (limit, after) => regionsOfProvince(ctx.reads, province.code, limit, after),
+      PoolingRegion.from,
+      (r) => r.code,
+    );
   }
 }
 

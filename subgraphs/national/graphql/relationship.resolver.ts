@@ -11,32 +11,54 @@ import { quotaAvailableTo } from '../quota/quota-lots';
 import { Transfer, TransferConnection } from './transfer.types';
 import { transfersOf } from '../quota/transfers';
 import {
-  ConfirmMutualAidInput, DissolveMutualAidInput, EstablishMutualAidInput, Quota, Relationship, RelationshipConnection,
+  ConfirmMutualAidInput,
+  DissolveMutualAidInput,
+  EstablishMutualAidInput,
+  Quota,
+  Relationship,
+  RelationshipConnection,
 } from './relationship.types';
 import { Channel } from '../relationships/relationship-rules';
 import {
-  confirmRelationship, dissolveRelationship, establishRelationship, loadRelationship, relationshipsOf,
+  confirmRelationship,
+  dissolveRelationship,
+  establishRelationship,
+  loadRelationship,
+  relationshipsOf,
 } from '../relationships/relationships';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {
   @Mutation(() => Relationship, { description: 'Registers a family mutual-aid relationship (R1–R8).' })
-  async establishMutualAid(@Arg('input', () => EstablishMutualAidInput) input: EstablishMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+  async establishMutualAid(
+    @Arg('input', () => EstablishMutualAidInput) input: EstablishMutualAidInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Relationship> {
     requireActingFor(ctx.caller, [input.donorId], 'register mutual aid for this donor');
     const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
     return Relationship.from(await establishRelationship(ctx, { ...input, ...channel }, ctx.now()));
   }
 
-  @Mutation(() => Relationship, { description: 'The beneficiary confirms the relationship (R27); then quota can be set.' })
-  async confirmMutualAid(@Arg('input', () => ConfirmMutualAidInput) input: ConfirmMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+  @Mutation(() => Relationship, {
+    description: 'The beneficiary confirms the relationship (R27); then quota can be set.',
+  })
+  async confirmMutualAid(
+    @Arg('input', () => ConfirmMutualAidInput) input: ConfirmMutualAidInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Relationship> {
     const relationship = await loadRelationship(ctx, input.relationshipId);
     requireActingFor(ctx.caller, [relationship.beneficiaryId], 'consent for this beneficiary');
     const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
     return Relationship.from(await confirmRelationship(ctx, { ...input, ...channel }));
   }
 
-  @Mutation(() => Relationship, { description: 'Dissolves a relationship; its unused quota returns to the donor (R18).' })
-  async dissolveMutualAid(@Arg('input', () => DissolveMutualAidInput) input: DissolveMutualAidInput, @Ctx() ctx: NationalContext): Promise<Relationship> {
+  @Mutation(() => Relationship, {
+    description: 'Dissolves a relationship; its unused quota returns to the donor (R18).',
+  })
+  async dissolveMutualAid(
+    @Arg('input', () => DissolveMutualAidInput) input: DissolveMutualAidInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Relationship> {
     const relationship = await loadRelationship(ctx, input.relationshipId);
     requireActingFor(ctx.caller, [relationship.donorId, relationship.beneficiaryId], 'dissolve this relationship');
     const channel = windowChannel(ctx.caller, input, Channel.AGENCY_WINDOW);
@@ -46,7 +68,9 @@ export class RelationshipResolver {
   @Query(() => Relationship, { nullable: true })
   async relationship(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<Relationship | null> {
     const record = await ctx.relationships.load(id);
-    return record && [record.donorId, record.beneficiaryId].some((m) => mayActFor(ctx.caller, m)) ? Relationship.from(record) : null;
+    return record && [record.donorId, record.beneficiaryId].some((m) => mayActFor(ctx.caller, m))
+      ? Relationship.from(record)
+      : null;
   }
 
   @FieldResolver(() => Quota)
@@ -60,7 +84,12 @@ export class RelationshipResolver {
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<TransferConnection> {
-    return pageOf(page, (limit, after) => transfersOf(ctx.reads, relationship.id, limit, after), Transfer.from, (t) => timeKey(t.createdAt, t.id));
+    return pageOf(
+      page,
+      (limit, after) => transfersOf(ctx.reads, relationship.id, limit, after),
+      Transfer.from,
+      (t) => timeKey(t.createdAt, t.id),
+    );
   }
 }
 
@@ -94,5 +123,10 @@ export class MemberRelationshipsResolver {
 }
 
 function pageOfRelationships(ctx: NationalContext, side: 'donor' | 'beneficiary', memberId: string, page?: PageInput) {
-  return pageOf(page, (limit, after) => relationshipsOf(ctx.reads, side, memberId, limit, after), Relationship.from, (r) => timeKey(r.establishedAt, r.id));
+  return pageOf(
+    page,
+    (limit, after) => relationshipsOf(ctx.reads, side, memberId, limit, after),
+    Relationship.from,
+    (r) => timeKey(r.establishedAt, r.id),
+  );
 }

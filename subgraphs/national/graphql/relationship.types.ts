@@ -25,15 +25,19 @@ export class CommitmentLetterInput {
   @Field() signedAt!: Date;
 }
 
-@ObjectType({ description: 'Quota (共济额度) granted on a relationship: virtual, held in the donor\'s account (R10).' })
+@ObjectType({ description: "Quota (共济额度) granted on a relationship: virtual, held in the donor's account (R10)." })
 export class Quota {
   @Field(() => MoneyScalar) granted!: Fen;
   @Field(() => MoneyScalar) spent!: Fen;
   @Field(() => MoneyScalar, { description: 'Returned to the donor on dissolution (R18).' }) released!: Fen;
-  @Field(() => MoneyScalar, { description: 'R19: spent, then refunded after the relationship ended: paid into the donor\'s own account.' })
+  @Field(() => MoneyScalar, {
+    description: "R19: spent, then refunded after the relationship ended: paid into the donor's own account.",
+  })
   refundedToDonor!: Fen;
-  @Field(() => MoneyScalar, { description: 'Accepted and unspent: what the beneficiary can spend now.' }) available!: Fen;
-  @Field(() => MoneyScalar, { description: 'R25: arrived, waiting for the beneficiary to accept.' }) awaitingAcceptance!: Fen;
+  @Field(() => MoneyScalar, { description: 'Accepted and unspent: what the beneficiary can spend now.' })
+  available!: Fen;
+  @Field(() => MoneyScalar, { description: 'R25: arrived, waiting for the beneficiary to accept.' })
+  awaitingAcceptance!: Fen;
 }
 
 @ObjectType({ description: 'A family mutual-aid relationship (共济关系).' })
@@ -43,7 +47,9 @@ export class Relationship {
   @Field(() => Member) beneficiary!: Member;
   @Field(() => Relation) relation!: Relation;
   @Field(() => Channel) channel!: Channel;
-  @Field(() => String, { nullable: true, description: 'R6: the window operator who handled it.' }) operatorId!: string | null;
+  @Field(() => String, { nullable: true, description: 'R6: the window operator who handled it.' }) operatorId!:
+    | string
+    | null;
   @Field(() => CommitmentLetter) commitment!: CommitmentLetter;
   @Field(() => RelationshipStatus) status!: RelationshipStatus;
   @Field() establishedAt!: Date;

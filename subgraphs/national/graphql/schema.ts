@@ -9,7 +9,11 @@ import { SuspectedFraudResolver } from './suspected-fraud.resolver';
 import { TransferPolicyResolver } from './transfer-policy.resolver';
 import { TransferResolver } from './transfer.resolver';
 import {
-  InstitutionRegionResolver, PoolingRegionResolver, ProvinceResolver, registryReferences, WalletRegionResolver,
+  InstitutionRegionResolver,
+  PoolingRegionResolver,
+  ProvinceResolver,
+  registryReferences,
+  WalletRegionResolver,
 } from './registry.resolver';
 import { MemberRelationshipsResolver, RelationshipResolver } from './relationship.resolver';
 import { ProvinceListsResolver } from './province-lists.resolver';
@@ -23,10 +27,24 @@ export function buildNationalSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
       resolvers: [
-        ProvinceResolver, PoolingRegionResolver, MemberResolver, RelationshipResolver, MemberRelationshipsResolver,
-        TransferResolver, SettlementResolver, MemberSettlementsResolver, ReportsResolver, TransferPolicyResolver,
-        SuspectedFraudResolver, WalletRegionResolver, InstitutionRegionResolver, AidStatisticsResolver, WalletEventResolver, ProvinceListsResolver,
-        MemberHistoryResolver, MemberEventResolver,
+        ProvinceResolver,
+        PoolingRegionResolver,
+        MemberResolver,
+        RelationshipResolver,
+        MemberRelationshipsResolver,
+        TransferResolver,
+        SettlementResolver,
+        MemberSettlementsResolver,
+        ReportsResolver,
+        TransferPolicyResolver,
+        SuspectedFraudResolver,
+        WalletRegionResolver,
+        InstitutionRegionResolver,
+        AidStatisticsResolver,
+        WalletEventResolver,
+        ProvinceListsResolver,
+        MemberHistoryResolver,
+        MemberEventResolver,
       ],
       pubSub: deliveredByTheGateway,
     },

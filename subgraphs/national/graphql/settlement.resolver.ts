@@ -8,7 +8,12 @@ import { Member } from './member.types';
 import { payPremium } from '../settlement/premiums';
 import { refundSettlement, refundsOf } from '../settlement/refunds';
 import {
-  PayPremiumInput, Refund, RefundSettlementInput, SettleExpenseInput, Settlement, SettlementConnection,
+  PayPremiumInput,
+  Refund,
+  RefundSettlementInput,
+  SettleExpenseInput,
+  Settlement,
+  SettlementConnection,
 } from './settlement.types';
 import { findSettlement, type SettlementRecord, settlementsOf } from '../settlement/settlement-store';
 import type { Caller } from '../../common/platform/auth/caller';
@@ -22,17 +27,26 @@ export function maySeeSettlement(caller: Caller | undefined, settlement: Settlem
 @Resolver(() => Settlement)
 export class SettlementResolver {
   @Mutation(() => Settlement, { description: 'Pays an expense: own account, then quota, then cash (R13–R16).' })
-  async settleExpense(@Arg('input', () => SettleExpenseInput) input: SettleExpenseInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+  async settleExpense(
+    @Arg('input', () => SettleExpenseInput) input: SettleExpenseInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Settlement> {
     return Settlement.from(await settleExpense(ctx, input)); // who may act is checked with the rest (settlements.ts)
   }
 
   @Mutation(() => Settlement, { description: 'Pays a premium wholly from quota, or refuses (R17).' })
-  async payPremium(@Arg('input', () => PayPremiumInput) input: PayPremiumInput, @Ctx() ctx: NationalContext): Promise<Settlement> {
+  async payPremium(
+    @Arg('input', () => PayPremiumInput) input: PayPremiumInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Settlement> {
     return Settlement.from(await payPremium(ctx, input)); // who may act is checked with the rest (premiums.ts)
   }
 
   @Mutation(() => Refund, { description: 'Refunds a settlement, fully or partly, to where the money came from (R19).' })
-  async refundSettlement(@Arg('input', () => RefundSettlementInput) input: RefundSettlementInput, @Ctx() ctx: NationalContext): Promise<Refund> {
+  async refundSettlement(
+    @Arg('input', () => RefundSettlementInput) input: RefundSettlementInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<Refund> {
     return Refund.from(await refundSettlement(ctx, input)); // who may act is checked with the rest (refunds.ts)
   }
 
@@ -50,13 +64,20 @@ export class SettlementResolver {
 
 @Resolver(() => Member)
 export class MemberSettlementsResolver {
-  @FieldResolver(() => SettlementConnection, { description: 'Settlements and premiums paid by this member as beneficiary.' })
+  @FieldResolver(() => SettlementConnection, {
+    description: 'Settlements and premiums paid by this member as beneficiary.',
+  })
   async settlements(
     @Root() member: Member,
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SettlementConnection> {
     readPersonalData(ctx, member.id, PersonalData.SETTLEMENTS, 'see these settlements');
-    return pageOf(page, (limit, after) => settlementsOf(ctx.reads, member.id, limit, after), Settlement.from, (s) => timeKey(s.createdAt, s.id));
+    return pageOf(
+      page,
+      (limit, after) => settlementsOf(ctx.reads, member.id, limit, after),
+      Settlement.from,
+      (s) => timeKey(s.createdAt, s.id),
+    );
   }
 }

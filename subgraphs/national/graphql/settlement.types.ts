@@ -55,7 +55,11 @@ export class Settlement {
       cashPaid: s.cashPaid,
       state: s.state as SettlementState,
       institution: d.institutionKind
-        ? Object.assign(new Institution(), { kind: d.institutionKind as InstitutionKind, name: d.institutionName, poolingRegionCode: d.institutionRegion })
+        ? Object.assign(new Institution(), {
+            kind: d.institutionKind as InstitutionKind,
+            name: d.institutionName,
+            poolingRegionCode: d.institutionRegion,
+          })
         : null,
       category: (d.category as ExpenseCategory) ?? null,
       authMethod: (d.authMethod as AuthMethod) ?? null,
@@ -75,7 +79,8 @@ export class Refund {
   settlementId!: string;
   @Field(() => MoneyScalar) amount!: Fen;
   @Field(() => MoneyScalar) cashPart!: Fen;
-  @Field(() => MoneyScalar, { description: 'Back to the quota, or to the donor if the relationship ended.' }) quotaPart!: Fen;
+  @Field(() => MoneyScalar, { description: 'Back to the quota, or to the donor if the relationship ended.' })
+  quotaPart!: Fen;
   @Field(() => MoneyScalar) ownAccountPart!: Fen;
   @Field() createdAt!: Date;
 
@@ -94,7 +99,8 @@ export class InstitutionInput {
 @InputType({ description: 'R15/R28: the credential presented at the counter: e-code or face, and whose it is.' })
 export class CredentialInput {
   @Field(() => AuthMethod) method!: AuthMethod;
-  @Field(() => ID, { description: 'The member the e-code or face belongs to; must be the beneficiary.' }) holderId!: string;
+  @Field(() => ID, { description: 'The member the e-code or face belongs to; must be the beneficiary.' })
+  holderId!: string;
 }
 
 @InputType()

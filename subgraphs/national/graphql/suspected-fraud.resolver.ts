@@ -9,7 +9,7 @@ import { Member } from './member.types';
 import { AuthMethod } from '../settlement/expense-rules';
 import { suspectedFraudsIn } from '../fraud/suspected-fraud';
 
-@ObjectType({ description: 'R28: a payment refused because another person\'s credential was presented.' })
+@ObjectType({ description: "R28: a payment refused because another person's credential was presented." })
 class SuspectedFraud {
   @Field(() => ID) id!: string;
   @Field(() => Member) beneficiary!: Member;
@@ -25,20 +25,28 @@ class SuspectedFraudConnection extends Connection(SuspectedFraud, 'SuspectedFrau
 
 @Resolver()
 export class SuspectedFraudResolver {
-  @Query(() => SuspectedFraudConnection, { description: 'R28: suspected frauds of a province\'s beneficiaries, for review.' })
+  @Query(() => SuspectedFraudConnection, {
+    description: "R28: suspected frauds of a province's beneficiaries, for review.",
+  })
   async suspectedFrauds(
     @Arg('province', () => ID) province: string,
     @Ctx() ctx: NationalContext,
     @Arg('page', () => PageInput, { nullable: true }) page?: PageInput,
   ): Promise<SuspectedFraudConnection> {
-    requirePortalOf(ctx.caller, province, 'review this province\'s suspected frauds');
+    requirePortalOf(ctx.caller, province, "review this province's suspected frauds");
     return pageOf(
       page,
       (limit, after) => suspectedFraudsIn(ctx.reads, province, limit, after),
-      (r) => Object.assign(new SuspectedFraud(), {
-        id: r.id, beneficiary: Member.ref(r.beneficiaryId), credentialHolderId: r.holderId, method: r.method as AuthMethod,
-        amount: r.amount, institutionName: r.details.institutionName ?? '', createdAt: r.createdAt,
-      }),
+      (r) =>
+        Object.assign(new SuspectedFraud(), {
+          id: r.id,
+          beneficiary: Member.ref(r.beneficiaryId),
+          credentialHolderId: r.holderId,
+          method: r.method as AuthMethod,
+          amount: r.amount,
+          institutionName: r.details.institutionName ?? '',
+          createdAt: r.createdAt,
+        }),
       (f) => timeKey(f.createdAt, f.id),
     );
   }

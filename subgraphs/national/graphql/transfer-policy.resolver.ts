@@ -6,7 +6,12 @@ import { requirePortalOf } from '../../common/platform/auth/access';
 import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
 import type { NationalContext } from '../context';
 import { PoolingRegion } from './registry.types';
-import { formatMinute, setTransferPolicy, transferPolicyOf, type TransferPolicy as Policy } from '../quota/transfer-policy';
+import {
+  formatMinute,
+  setTransferPolicy,
+  transferPolicyOf,
+  type TransferPolicy as Policy,
+} from '../quota/transfer-policy';
 
 @ObjectType({ description: 'R24: the limits on transfers by donors of a pooling region.' })
 class TransferPolicy {
@@ -41,19 +46,28 @@ function minuteOf(text: string): number {
 
 @Resolver(() => PoolingRegion)
 export class TransferPolicyResolver {
-  @FieldResolver(() => TransferPolicy, { description: 'R24: the region\'s transfer limits (defaults unless set).' })
+  @FieldResolver(() => TransferPolicy, { description: "R24: the region's transfer limits (defaults unless set)." })
   async transferPolicy(@Root() region: PoolingRegion, @Ctx() ctx: NationalContext): Promise<TransferPolicy> {
     return toType(await transferPolicyOf(ctx.reads, region.code));
   }
 
-  @Mutation(() => PoolingRegion, { description: 'R24: sets a pooling region\'s transfer limits.' })
-  async setTransferPolicy(@Arg('input', () => TransferPolicyInput) input: TransferPolicyInput, @Ctx() ctx: NationalContext): Promise<PoolingRegion> {
-    requirePortalOf(ctx.caller, provinceOfRegion(input.poolingRegion), 'set this region\'s transfer policy');
+  @Mutation(() => PoolingRegion, { description: "R24: sets a pooling region's transfer limits." })
+  async setTransferPolicy(
+    @Arg('input', () => TransferPolicyInput) input: TransferPolicyInput,
+    @Ctx() ctx: NationalContext,
+  ): Promise<PoolingRegion> {
+    requirePortalOf(ctx.caller, provinceOfRegion(input.poolingRegion), "set this region's transfer policy");
     if (!findPoolingRegion(input.poolingRegion)) {
-      throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `There is no pooling region ${input.poolingRegion.slice(0, 12)}.`);
+      throw new Refusal(
+        RefusalCode.UNKNOWN_POOLING_REGION,
+        `There is no pooling region ${input.poolingRegion.slice(0, 12)}.`,
+      );
     }
     if (input.dailyTransferLimit < 1 || input.dailyTransferLimit > 1000 || input.transferAmountLimit <= 0n) {
-      throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'A daily limit is 1 to 1000 transfers and an amount limit is positive.');
+      throw new Refusal(
+        RefusalCode.INVALID_ARGUMENT,
+        'A daily limit is 1 to 1000 transfers and an amount limit is positive.',
+      );
     }
     await setTransferPolicy(ctx.db, input.poolingRegion, {
       dailyTransferLimit: input.dailyTransferLimit,

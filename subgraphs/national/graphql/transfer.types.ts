@@ -21,9 +21,11 @@ export class Transfer {
   @Field(() => TransferState) state!: TransferState;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) committedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'R25: accept by then (06:00 Beijing time the next day).' }) acceptBy!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'R25: accept by then (06:00 Beijing time the next day).' })
+  acceptBy!: Date | null;
   @Field(() => Date, { nullable: true }) acceptedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'R25: given back to the donor, not accepted in time.' }) returnedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'R25: given back to the donor, not accepted in time.' })
+  returnedAt!: Date | null;
 
   static from(t: TransferRecord): Transfer {
     return Object.assign(new Transfer(), { ...t, state: t.state as TransferState });
@@ -37,6 +39,7 @@ export class TransferConnection extends Connection(Transfer, 'Transfer') {}
 export class TransferQuotaInput {
   @Field(() => ID) relationshipId!: string;
   @Field(() => MoneyScalar) amount!: Fen;
-  @Field(() => FundSource, { description: 'R9: the part of the donor\'s account the quota is held in.' }) fundSource!: FundSource;
+  @Field(() => FundSource, { description: "R9: the part of the donor's account the quota is held in." })
+  fundSource!: FundSource;
   @Field({ description: 'R21: a repeat with the same key and body returns the first result.' }) idempotencyKey!: string;
 }

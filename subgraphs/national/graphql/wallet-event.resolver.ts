@@ -15,7 +15,10 @@ import { WalletEvent } from './wallet-event.types';
 import { findWalletEvent, WalletEventKind } from '../events/wallet-events';
 
 const elsewhere = () =>
-  new Refusal(RefusalCode.INVALID_ARGUMENT, 'Wallet events are delivered by the gateway, at /graphql/stream (GraphQL over server-sent events).');
+  new Refusal(
+    RefusalCode.INVALID_ARGUMENT,
+    'Wallet events are delivered by the gateway, at /graphql/stream (GraphQL over server-sent events).',
+  );
 
 /**
  * National declares the subscription, so the graph shows it, and answers one event by id; the
@@ -42,7 +45,8 @@ const DATA_OF_KIND: Record<WalletEventKind, PersonalData> = {
 @Resolver(() => WalletEvent)
 export class WalletEventResolver {
   @Subscription(() => WalletEvent, {
-    description: 'The wallet events of a member, as they happen: their own (a member), or those of a member of their province (a portal or window operator). Served by the gateway at /graphql/stream (GraphQL over server-sent events); `after`, the last event id received, resumes without missing any event of the last 24 hours.',
+    description:
+      'The wallet events of a member, as they happen: their own (a member), or those of a member of their province (a portal or window operator). Served by the gateway at /graphql/stream (GraphQL over server-sent events); `after`, the last event id received, resumes without missing any event of the last 24 hours.',
     subscribe: () => {
       throw elsewhere();
     },
@@ -56,7 +60,10 @@ export class WalletEventResolver {
     return event;
   }
 
-  @Query(() => WalletEvent, { nullable: true, description: 'One wallet event by id, as the subscription delivers it (kept 24 hours).' })
+  @Query(() => WalletEvent, {
+    nullable: true,
+    description: 'One wallet event by id, as the subscription delivers it (kept 24 hours).',
+  })
   async walletEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: NationalContext): Promise<WalletEvent | null> {
     const position = positionOf(id);
     const event = position && (await findWalletEvent(ctx.reads, position));
@@ -65,7 +72,10 @@ export class WalletEventResolver {
     return WalletEvent.from(event);
   }
 
-  @FieldResolver(() => Relationship, { nullable: true, description: 'The relationship it is about (for a settlement or refund, the donor\'s).' })
+  @FieldResolver(() => Relationship, {
+    nullable: true,
+    description: "The relationship it is about (for a settlement or refund, the donor's).",
+  })
   async relationship(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Relationship | null> {
     const record = event.relationshipId ? await ctx.relationships.load(event.relationshipId) : null;
     return record ? Relationship.from(record) : null;
@@ -77,7 +87,11 @@ export class WalletEventResolver {
     return record ? Transfer.from(record) : null;
   }
 
-  @FieldResolver(() => Settlement, { nullable: true, description: 'The settlement or premium that drew on quota, or that was refunded; null for whoever may not see it (a donor does not see the beneficiary\'s expenses).' })
+  @FieldResolver(() => Settlement, {
+    nullable: true,
+    description:
+      "The settlement or premium that drew on quota, or that was refunded; null for whoever may not see it (a donor does not see the beneficiary's expenses).",
+  })
   async settlement(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Settlement | null> {
     const record = event.settlementId ? await findSettlement(ctx.reads, event.settlementId) : undefined;
     return record && maySeeSettlement(ctx.caller, record) ? Settlement.from(record) : null;
@@ -86,7 +100,10 @@ export class WalletEventResolver {
   @FieldResolver(() => Refund, { nullable: true, description: 'The refund, for whoever may see its settlement.' })
   async refund(@Root() event: WalletEvent, @Ctx() ctx: NationalContext): Promise<Refund | null> {
     if (!event.refundId || !event.settlementId) return null;
-    const [refund, settlement] = await Promise.all([findRefund(ctx.reads, event.refundId), findSettlement(ctx.reads, event.settlementId)]);
+    const [refund, settlement] = await Promise.all([
+      findRefund(ctx.reads, event.refundId),
+      findSettlement(ctx.reads, event.settlementId),
+    ]);
     return refund && settlement && maySeeSettlement(ctx.caller, settlement) ? Refund.from(refund) : null;
   }
 }

@@ -7,8 +7,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * refund's month, which refunds.ts gives the trigger as `wallet.refunded_at` for its transaction.
  */
 const STAMPED = [
-  ['wallet', 'activated_at'], ['relationship', 'established_at'], ['transfer', 'created_at'], ['settlement', 'created_at'],
-  ['refund', 'created_at'], ['clearing_entry', 'created_at'], ['account_move', 'created_at'], ['wallet_event', 'created_at'],
+  ['wallet', 'activated_at'],
+  ['relationship', 'established_at'],
+  ['transfer', 'created_at'],
+  ['settlement', 'created_at'],
+  ['refund', 'created_at'],
+  ['clearing_entry', 'created_at'],
+  ['account_move', 'created_at'],
+  ['wallet_event', 'created_at'],
   ['province_step', 'created_at'], // the restore drill replays steps and transfers in one order of time
 ];
 
@@ -34,12 +40,18 @@ export class PlatformClock1733400000000 implements MigrationInterface {
   name = 'PlatformClock1733400000000';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT;`).join('\n'));
-    await db.query(quotaUseUpdate(`beijing_month(nullif(current_setting('wallet.refunded_at', true), '')::timestamptz)`));
+    await db.query(
+      STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT;`).join('\n'),
+    );
+    await db.query(
+      quotaUseUpdate(`beijing_month(nullif(current_setting('wallet.refunded_at', true), '')::timestamptz)`),
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
     await db.query(quotaUseUpdate('beijing_month(now())'));
-    await db.query(STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT now();`).join('\n'));
+    await db.query(
+      STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT now();`).join('\n'),
+    );
   }
 }

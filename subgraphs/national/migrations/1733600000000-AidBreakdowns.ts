@@ -1,6 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  adder, COUNTED_VIEWS as DAY_COUNTED_VIEWS, folder, KEEPING_FUNCTIONS as DAY_KEEPING_FUNCTIONS,
+  adder,
+  COUNTED_VIEWS as DAY_COUNTED_VIEWS,
+  folder,
+  KEEPING_FUNCTIONS as DAY_KEEPING_FUNCTIONS,
 } from './1733500000000-AidDayFigures';
 
 /**
@@ -83,7 +86,10 @@ export class AidBreakdowns1733600000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    const orReplace = (sql: string) => sql.replaceAll('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION').replaceAll('CREATE VIEW', 'CREATE OR REPLACE VIEW');
+    const orReplace = (sql: string) =>
+      sql
+        .replaceAll('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION')
+        .replaceAll('CREATE VIEW', 'CREATE OR REPLACE VIEW');
     await db.query(`
       DROP TRIGGER settlement_participants ON settlement; DROP TRIGGER quota_use_participants ON quota_use;
       DROP TRIGGER relationship_families_insert ON relationship; DROP TRIGGER relationship_families_update ON relationship;

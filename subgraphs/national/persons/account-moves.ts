@@ -37,25 +37,46 @@ export interface AccountMoveRecord {
 }
 
 interface MoveRow {
-  id: string; id_number: string; from_member: string; to_member: string | null; to_region: string;
-  current_year: string | null; accumulated: string | null; state: MoveState; moved_at: Date | null;
+  id: string;
+  id_number: string;
+  from_member: string;
+  to_member: string | null;
+  to_region: string;
+  current_year: string | null;
+  accumulated: string | null;
+  state: MoveState;
+  moved_at: Date | null;
 }
 
 const toRecord = (r: MoveRow): AccountMoveRecord => ({
-  id: r.id, fromMember: r.from_member, toMember: r.to_member, toRegion: r.to_region, state: r.state, movedAt: r.moved_at,
+  id: r.id,
+  fromMember: r.from_member,
+  toMember: r.to_member,
+  toRegion: r.to_region,
+  state: r.state,
+  movedAt: r.moved_at,
   currentYear: r.current_year === null ? null : fenFromDb(r.current_year),
   accumulated: r.accumulated === null ? null : fenFromDb(r.accumulated),
 });
 
 const COLUMNS = 'id, id_number, from_member, to_member, to_region, current_year, accumulated, state, moved_at';
 
-export async function findAccountMove(db: DataSource | EntityManager, operationId: string): Promise<AccountMoveRecord | undefined> {
+export async function findAccountMove(
+  db: DataSource | EntityManager,
+  operationId: string,
+): Promise<AccountMoveRecord | undefined> {
   const rows: MoveRow[] = await db.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1`, [operationId]);
   return rows.map(toRecord)[0];
 }
 
 /** Records that an employee's account is to move, in the transaction that ends their membership (`personKey`: person-id-number.ts). */
-export async function recordAccountMove(tx: EntityManager, operationId: string, personKey: string, fromMember: string, toRegion: string): Promise<void> {
+export async function recordAccountMove(
+  tx: EntityManager,
+  operationId: string,
+  personKey: string,
+  fromMember: string,
+  toRegion: string,
+): Promise<void> {
   await tx.query(
     `INSERT INTO account_move (id, id_number, from_member, to_region, state, created_at) VALUES ($1, $2, $3, $4, 'WAITING_FOR_MEMBERSHIP', $5)`,
     [operationId, personKey, fromMember, toRegion, platformNow()],
@@ -68,7 +89,9 @@ export async function recordAccountMove(tx: EntityManager, operationId: string, 
  */
 export async function carryAccount(ctx: NationalContext, operationId: string): Promise<AccountMoveRecord | undefined> {
   const firstStep = await ctx.db.transaction(async (tx) => {
-    const [move] = (await tx.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1 FOR UPDATE`, [operationId])) as MoveRow[];
+    const [move] = (await tx.query(`SELECT ${COLUMNS} FROM account_move WHERE id = $1 FOR UPDATE`, [
+      operationId,
+    ])) as MoveRow[];
     if (move?.state !== 'WAITING_FOR_MEMBERSHIP') return undefined;
     // The membership the move enrolled, whatever has become of it since (a later end or move waits for this one).
     const [person] = (await tx.query(
@@ -76,13 +99,18 @@ export async function carryAccount(ctx: NationalContext, operationId: string): P
       [operationId],
     )) as { member_id: string }[];
     if (!person) return undefined; // the new membership is still being enrolled
-    await tx.query(`UPDATE account_move SET to_member = $2, state = 'MOVING' WHERE id = $1`, [operationId, person.member_id]);
+    await tx.query(`UPDATE account_move SET to_member = $2, state = 'MOVING' WHERE id = $1`, [
+      operationId,
+      person.member_id,
+    ]);
     const from = provinceOfMemberId(move.from_member) as string;
     const within = from === provinceOfRegion(move.to_region);
     return {
       province: from,
       id: await enqueueStep(tx, operationId, from, within ? 'moveAccount' : 'moveOut', {
-        memberId: move.from_member, operationId, counterpart: person.member_id,
+        memberId: move.from_member,
+        operationId,
+        counterpart: person.member_id,
       }),
     };
   });
@@ -114,7 +142,9 @@ export async function carryWaitingAccounts(ctx: NationalContext): Promise<number
 export async function currentMembership(db: DataSource | EntityManager, memberId: string): Promise<string> {
   let current = memberId;
   for (let hops = 0; hops < 100; hops++) {
-    const moves = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 FOR SHARE`, [current])) as {
+    const moves = (await db.query(`SELECT to_member FROM account_move WHERE from_member = $1 FOR SHARE`, [
+      current,
+    ])) as {
       to_member: string | null;
     }[];
     const next = moves.find((m) => m.to_member !== null);
@@ -138,16 +168,22 @@ export async function movesTouching(db: DataSource, province: string): Promise<A
 type Booked = OutputOf<ProvinceOperations, 'moveOut'>;
 
 const bookedParts = (result: Booked) => ('parts' in result ? result.parts : []);
-const partOf = (result: Booked, source: FundSource) => String(bookedParts(result).find((p) => p.fundSource === source)?.amount ?? 0n);
+const partOf = (result: Booked, source: FundSource) =>
+  String(bookedParts(result).find((p) => p.fundSource === source)?.amount ?? 0n);
 
 async function recordBooked(tx: EntityManager, step: StepRow, result: Booked): Promise<void> {
   await tx.query(`UPDATE account_move SET current_year = $2, accumulated = $3 WHERE id = $1`, [
-    step.operation_id, partOf(result, FundSource.CURRENT_YEAR), partOf(result, FundSource.ACCUMULATED),
+    step.operation_id,
+    partOf(result, FundSource.CURRENT_YEAR),
+    partOf(result, FundSource.ACCUMULATED),
   ]);
 }
 
 const markMoved = (tx: EntityManager, step: StepRow) =>
-  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = $2 WHERE id = $1 AND state = 'MOVING'`, [step.operation_id, platformNow()]);
+  tx.query(`UPDATE account_move SET state = 'MOVED', moved_at = $2 WHERE id = $1 AND state = 'MOVING'`, [
+    step.operation_id,
+    platformNow(),
+  ]);
 
 // Within one province: booked out and in at once.
 followStep('moveAccount', async (tx, step, result) => {
@@ -160,7 +196,10 @@ followStep('moveOut', async (tx, step, result) => {
   await recordBooked(tx, step, result);
   const counterpart = step.payload.counterpart as string;
   await enqueueStep(tx, step.operation_id, provinceOfMemberId(counterpart) as string, 'moveIn', {
-    memberId: counterpart, operationId: step.operation_id, counterpart: step.payload.memberId as string, parts: bookedParts(result),
+    memberId: counterpart,
+    operationId: step.operation_id,
+    counterpart: step.payload.memberId as string,
+    parts: bookedParts(result),
   });
 });
 

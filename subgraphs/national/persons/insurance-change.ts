@@ -46,7 +46,12 @@ export interface InsuranceChangeResult {
 }
 
 export async function changeInsurance(ctx: NationalContext, change: InsuranceChange): Promise<InsuranceChangeResult> {
-  const claim = { party: partyOf(ctx.caller), operation: 'changeInsurance', key: change.idempotencyKey, request: change };
+  const claim = {
+    party: partyOf(ctx.caller),
+    operation: 'changeInsurance',
+    key: change.idempotencyKey,
+    request: change,
+  };
   return answerOnce(ctx.db, claim, {
     record: (tx, id) => recordChange(ctx, tx, id, change),
     complete: (id) => {
@@ -58,14 +63,21 @@ export async function changeInsurance(ctx: NationalContext, change: InsuranceCha
 }
 
 /** The decision, in the transaction that claims the key. */
-async function recordChange(ctx: NationalContext, tx: EntityManager, operationId: string, change: InsuranceChange): Promise<string> {
+async function recordChange(
+  ctx: NationalContext,
+  tx: EntityManager,
+  operationId: string,
+  change: InsuranceChange,
+): Promise<string> {
   const [person] = (await tx.query(
     `SELECT ${sealedIdNumberColumns()}, name, insurance_type AS "insuranceType", pooling_region AS "poolingRegion", state
      FROM person WHERE member_id = $1 FOR UPDATE`,
     [change.memberId],
   )) as (SealedIdNumberRow & { name: string; insuranceType: InsuranceType; poolingRegion: string; state: string })[];
-  if (!person) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
-  if (person.state !== 'ACTIVE') throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
+  if (!person)
+    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${change.memberId.slice(0, 20)}.`);
+  if (person.state !== 'ACTIVE')
+    throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, 'This membership has already ended.');
   await refuseWhileAccountArrives(tx, change.memberId);
   const moving = change.reason === InsuranceChangeReason.MOVED;
   const newInsuranceType = change.newInsuranceType ?? person.insuranceType;
@@ -76,7 +88,12 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
     if (change.newPoolingRegion === person.poolingRegion) {
       throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The insurance already is in that pooling region.');
     }
-    checkEnrolment({ idNumber: openIdNumber(person), name: person.name, insuranceType: newInsuranceType, poolingRegion: change.newPoolingRegion });
+    checkEnrolment({
+      idNumber: openIdNumber(person),
+      name: person.name,
+      insuranceType: newInsuranceType,
+      poolingRegion: change.newPoolingRegion,
+    });
     await ctx.provinces.requireAnswering(provinceOfRegion(change.newPoolingRegion));
   }
   const now = ctx.now();
@@ -88,12 +105,21 @@ async function recordChange(ctx: NationalContext, tx: EntityManager, operationId
     `INSERT INTO ended_membership (member_id, id_number, pooling_region, insurance_type, reason, ended_at, operation_id,
        moved_to_region, moved_insurance_type, ended_relationships)
      SELECT member_id, id_number, pooling_region, insurance_type, $2, $3, $4, $5, $6, $7 FROM person WHERE member_id = $1`,
-    [change.memberId, change.reason, now, operationId, moving ? change.newPoolingRegion : null, moving ? newInsuranceType : null,
-      relationships.map((r) => r.id)],
+    [
+      change.memberId,
+      change.reason,
+      now,
+      operationId,
+      moving ? change.newPoolingRegion : null,
+      moving ? newInsuranceType : null,
+      relationships.map((r) => r.id),
+    ],
   );
   await tx.query(`UPDATE person SET state = 'ENDED' WHERE member_id = $1`, [change.memberId]);
   for (const { id } of relationships) await endRelationship(tx, id, Channel.AUTOMATIC, null, now);
-  await enqueueStep(tx, `end:${change.memberId}`, provinceOfMemberId(change.memberId) as string, 'endMembership', { memberId: change.memberId });
+  await enqueueStep(tx, `end:${change.memberId}`, provinceOfMemberId(change.memberId) as string, 'endMembership', {
+    memberId: change.memberId,
+  });
   // R31: an employee's account goes with them to a membership that has one.
   if (moving && person.insuranceType === InsuranceType.EMPLOYEE && newInsuranceType === InsuranceType.EMPLOYEE) {
     await recordAccountMove(tx, operationId, person.personKey, change.memberId, change.newPoolingRegion as string);
@@ -122,8 +148,12 @@ async function refuseWhileAccountArrives(tx: EntityManager, memberId: string): P
 }
 
 interface EndedRow extends SealedIdNumberRow {
-  member_id: string; name: string; moved_to_region: string | null; moved_insurance_type: InsuranceType | null;
-  ended_relationships: string[]; new_member_id: string | null;
+  member_id: string;
+  name: string;
+  moved_to_region: string | null;
+  moved_insurance_type: InsuranceType | null;
+  ended_relationships: string[];
+  new_member_id: string | null;
 }
 
 /** What follows the decision, safe to repeat: the provinces' steps, the new membership, the account's move. */
@@ -136,10 +166,18 @@ async function finishChange(ctx: NationalContext, operationId: string): Promise<
   if (!ended) throw new Error(`insurance change ${operationId} of a claimed key is missing`);
   for (const id of ended.ended_relationships) await applyStepsOf(ctx.db, ctx.provinces, `dissolve:${id}`);
   const endApplied = await applyStepsOf(ctx.db, ctx.provinces, `end:${ended.member_id}`);
-  if (!ended.moved_to_region) return { endedMemberId: ended.member_id, newMemberId: null, endedRelationshipIds: ended.ended_relationships, accountMove: null };
+  if (!ended.moved_to_region)
+    return {
+      endedMemberId: ended.member_id,
+      newMemberId: null,
+      endedRelationshipIds: ended.ended_relationships,
+      accountMove: null,
+    };
   if (!endApplied) {
     // Within one province the old membership must have ended there before the new one can be enrolled.
-    throw new OutcomePending(`The membership ended; province ${provinceOfMemberId(ended.member_id)} did not answer while ending it there.`);
+    throw new OutcomePending(
+      `The membership ended; province ${provinceOfMemberId(ended.member_id)} did not answer while ending it there.`,
+    );
   }
   // Once enrolled, the move's membership is named for good: a repeat never enrols again (R21), whatever became of it.
   const newMemberId = ended.new_member_id ?? (await enrollNewMembership(ctx, operationId, ended));
@@ -152,18 +190,26 @@ async function enrollNewMembership(ctx: NationalContext, operationId: string, en
   let newMemberId: string;
   try {
     newMemberId = await enrollPerson(ctx.db, ctx.provinces, {
-      idNumber: openIdNumber(ended), name: ended.name, insuranceType: ended.moved_insurance_type as InsuranceType, poolingRegion: ended.moved_to_region as string,
+      idNumber: openIdNumber(ended),
+      name: ended.name,
+      insuranceType: ended.moved_insurance_type as InsuranceType,
+      poolingRegion: ended.moved_to_region as string,
     });
   } catch (error) {
     // The move was decided and its checks passed when it was recorded: a refusal now is the old
     // province not yet told of the end, or the new one not answering. Never a refusal (R30): recovery goes on.
     if (isRefusal(error)) {
-      throw new OutcomePending(`The membership ended; the new one in ${ended.moved_to_region} is not enrolled yet (${error.message}).`);
+      throw new OutcomePending(
+        `The membership ended; the new one in ${ended.moved_to_region} is not enrolled yet (${error.message}).`,
+      );
     }
     throw error;
   }
   // A move recorded before moves named their membership (migration MoveSaga) is named now.
-  await ctx.db.query(`UPDATE ended_membership SET new_member_id = $2 WHERE operation_id = $1 AND new_member_id IS NULL`, [operationId, newMemberId]);
+  await ctx.db.query(
+    `UPDATE ended_membership SET new_member_id = $2 WHERE operation_id = $1 AND new_member_id IS NULL`,
+    [operationId, newMemberId],
+  );
   return newMemberId;
 }
 
@@ -183,7 +229,10 @@ export async function finishWaitingMoves(ctx: NationalContext, graceSeconds: num
   );
   let finished = 0;
   for (const { operation_id: id } of waiting) {
-    finished += await finishChange(ctx, id).then(() => 1, () => 0);
+    finished += await finishChange(ctx, id).then(
+      () => 1,
+      () => 0,
+    );
   }
   return finished;
 }

@@ -60,13 +60,19 @@ const EVENTS = `
          (SELECT m.to_member FROM account_move m WHERE m.from_member = $1 LIMIT 1) FROM ended_membership e WHERE e.member_id = $1
   UNION ALL SELECT m.created_at, 'MOVED_IN', m.id, NULL, NULL, m.from_member FROM account_move m WHERE m.to_member = $1`;
 
-export const eventKey = (at: Date, kind: string, reference: string) => JSON.stringify([at.toISOString(), kind, reference]);
+export const eventKey = (at: Date, kind: string, reference: string) =>
+  JSON.stringify([at.toISOString(), kind, reference]);
 
 function parseEventKey(key: string | undefined): [Date | string, string, string] {
   if (key === undefined) return ['infinity', '', ''];
   try {
     const [at, kind, reference] = JSON.parse(key) as unknown[];
-    if (typeof at === 'string' && !Number.isNaN(new Date(at).getTime()) && typeof kind === 'string' && typeof reference === 'string') {
+    if (
+      typeof at === 'string' &&
+      !Number.isNaN(new Date(at).getTime()) &&
+      typeof kind === 'string' &&
+      typeof reference === 'string'
+    ) {
       return [new Date(at), kind, reference];
     }
   } catch {
@@ -75,14 +81,29 @@ function parseEventKey(key: string | undefined): [Date | string, string, string]
   throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'The page cursor is not one this list gave out.');
 }
 
-export async function historyOf(db: Queryable, memberId: string, limit: number, after?: string): Promise<MemberEventRecord[]> {
-  const rows: { at: Date; kind: MemberEventKind; reference: string; amount: string | null; relationship_id: string | null; other_member: string | null }[] =
-    await db.query(
-      `SELECT * FROM (${EVENTS}) events WHERE (at, kind, reference) < ($2, $3, $4) ORDER BY at DESC, kind DESC, reference DESC LIMIT $5`,
-      [memberId, ...parseEventKey(after), limit],
-    );
+export async function historyOf(
+  db: Queryable,
+  memberId: string,
+  limit: number,
+  after?: string,
+): Promise<MemberEventRecord[]> {
+  const rows: {
+    at: Date;
+    kind: MemberEventKind;
+    reference: string;
+    amount: string | null;
+    relationship_id: string | null;
+    other_member: string | null;
+  }[] = await db.query(
+    `SELECT * FROM (${EVENTS}) events WHERE (at, kind, reference) < ($2, $3, $4) ORDER BY at DESC, kind DESC, reference DESC LIMIT $5`,
+    [memberId, ...parseEventKey(after), limit],
+  );
   return rows.map((r) => ({
-    at: r.at, kind: r.kind, reference: r.reference, amount: r.amount === null ? null : fenFromDb(r.amount),
-    relationshipId: r.relationship_id, otherMember: r.other_member,
+    at: r.at,
+    kind: r.kind,
+    reference: r.reference,
+    amount: r.amount === null ? null : fenFromDb(r.amount),
+    relationshipId: r.relationship_id,
+    otherMember: r.other_member,
   }));
 }

@@ -9,7 +9,8 @@ import type { SealedColumn } from '../../common/platform/crypto/sealed-columns';
  * stays as it was; the ID number itself is sealed beside it in `person`, for the few places that
  * hand it on (an enrolment in a new region, the member's own page).
  */
-export const personKeyOf = (keys: PersonalDataKeys, idNumber: string): string => keys.idNumberIndex(idNumber).toString('hex');
+export const personKeyOf = (keys: PersonalDataKeys, idNumber: string): string =>
+  keys.idNumberIndex(idNumber).toString('hex');
 
 /** The person's key of an ID number, with the process's data keys. */
 export const personKey = (idNumber: string): string => personKeyOf(personalDataKeys(), idNumber);
@@ -39,7 +40,8 @@ export interface SealedIdNumberRow {
   idNumberKey: number;
 }
 
-export const openIdNumber = (row: SealedIdNumberRow): string => personalDataKeys().open(row.idNumberSealed, row.idNumberKey, context(row.personKey));
+export const openIdNumber = (row: SealedIdNumberRow): string =>
+  personalDataKeys().open(row.idNumberSealed, row.idNumberKey, context(row.personKey));
 
 /** A plain ID number in the tables (a database made before encryption, or a bulk load past the service) is 18 characters, a key 64. */
 const PLAIN = 'length(id_number) <> 64';
@@ -53,11 +55,16 @@ export async function sealPlainPersons(db: DataSource, keys: PersonalDataKeys): 
   let sealed = 0;
   for (;;) {
     const count = await db.transaction(async (tx) => {
-      const rows = (await tx.query(`SELECT id_number AS plain FROM person WHERE ${PLAIN} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`)) as { plain: string }[];
+      const rows = (await tx.query(
+        `SELECT id_number AS plain FROM person WHERE ${PLAIN} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+      )) as { plain: string }[];
       for (const { plain } of rows) {
         const key = personKeyOf(keys, plain);
         const { sealed: value, keyId } = keys.seal(plain, context(key));
-        await tx.query(`UPDATE person SET id_number = $2, id_number_sealed = $3, id_number_key = $4 WHERE id_number = $1`, [plain, key, value, keyId]);
+        await tx.query(
+          `UPDATE person SET id_number = $2, id_number_sealed = $3, id_number_key = $4 WHERE id_number = $1`,
+          [plain, key, value, keyId],
+        );
         await tx.query(`UPDATE ended_membership SET id_number = $2 WHERE id_number = $1`, [plain, key]);
         await tx.query(`UPDATE account_move SET id_number = $2 WHERE id_number = $1`, [plain, key]);
       }
@@ -68,13 +75,21 @@ export async function sealPlainPersons(db: DataSource, keys: PersonalDataKeys): 
   }
   // Rows whose person is gone (none are deleted but a refused new enrolment's) still get the key.
   for (const table of ['ended_membership', 'account_move']) {
-    const plains = (await db.query(`SELECT DISTINCT id_number AS plain FROM ${table} WHERE ${PLAIN}`)) as { plain: string }[];
-    for (const { plain } of plains) await db.query(`UPDATE ${table} SET id_number = $2 WHERE id_number = $1`, [plain, personKeyOf(keys, plain)]);
+    const plains = (await db.query(`SELECT DISTINCT id_number AS plain FROM ${table} WHERE ${PLAIN}`)) as {
+      plain: string;
+    }[];
+    for (const { plain } of plains)
+      await db.query(`UPDATE ${table} SET id_number = $2 WHERE id_number = $1`, [plain, personKeyOf(keys, plain)]);
   }
   return sealed;
 }
 
 /** The person's sealed ID number: sealed again after a rotation; plain ones are migrated by `sealPlainPersons`. */
 export const SEALED_PERSON_ID_NUMBER: SealedColumn = {
-  table: 'person', id: 'id_number', sealed: 'id_number_sealed', key: 'id_number_key', context, sealPlain: sealPlainPersons,
+  table: 'person',
+  id: 'id_number',
+  sealed: 'id_number_sealed',
+  key: 'id_number_key',
+  context,
+  sealPlain: sealPlainPersons,
 };

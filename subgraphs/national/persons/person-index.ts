@@ -5,7 +5,13 @@ import { InsuranceType } from '../../common/domain/enums';
 import { OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
 import { provinceOfRegion } from '../../common/domain/reference-data';
 import type { ProvinceDirectory } from '../provinces/province-directory';
-import { openIdNumber, personKey, type SealedIdNumberRow, sealedIdNumberColumns, sealIdNumber } from './person-id-number';
+import {
+  openIdNumber,
+  personKey,
+  type SealedIdNumberRow,
+  sealedIdNumberColumns,
+  sealIdNumber,
+} from './person-id-number';
 
 /**
  * The person index (ID number → member id) and enrolment. A person is insured in exactly one
@@ -37,8 +43,13 @@ export async function findPersonByIdNumber(db: Queryable, idNumber: string): Pro
   return rows.map(toRecord)[0];
 }
 
-export async function findPersonsByMemberId(db: Queryable, memberIds: readonly string[]): Promise<(PersonRecord | null)[]> {
-  const rows = ((await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds])) as PersonRow[]).map(toRecord);
+export async function findPersonsByMemberId(
+  db: Queryable,
+  memberIds: readonly string[],
+): Promise<(PersonRecord | null)[]> {
+  const rows = (
+    (await db.query(`SELECT ${COLUMNS} FROM person WHERE member_id = ANY($1)`, [memberIds])) as PersonRow[]
+  ).map(toRecord);
   const byId = new Map(rows.map((r) => [r.memberId, r]));
   return memberIds.map((id) => byId.get(id) ?? null);
 }
@@ -55,7 +66,9 @@ async function reserve(db: DataSource, request: EnrolmentRequest): Promise<Perso
       [key, sealed, keyId, request.name, request.insuranceType, request.poolingRegion],
     );
     if (inserted.length === 1) return undefined;
-    const [existing] = ((await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [key])) as PersonRow[]).map(toRecord);
+    const [existing] = (
+      (await tx.query(`SELECT ${COLUMNS} FROM person WHERE id_number = $1 FOR UPDATE`, [key])) as PersonRow[]
+    ).map(toRecord);
     if (existing.state === 'ENDED') {
       await refuseDuringMove(tx, existing, request);
       // R26: insured again (or moved): a new membership; the ended one stays in ended_membership.
@@ -95,7 +108,11 @@ async function refuseDuringMove(tx: EntityManager, ended: PersonRecord, request:
 }
 
 /** Enrols a person; the same enrolment repeated returns the same member id. */
-export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
+export async function enrollPerson(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  request: EnrolmentRequest,
+): Promise<string> {
   const checked = checkEnrolment(request);
   const province = provinceOfRegion(checked.poolingRegion);
   if (!provinces.isConnected(province)) {
@@ -107,7 +124,11 @@ export async function enrollPerson(db: DataSource, provinces: ProvinceDirectory,
 }
 
 /** Has the province enrol a reserved person and records the member id (safe to repeat). */
-export async function completeEnrolment(db: DataSource, provinces: ProvinceDirectory, request: EnrolmentRequest): Promise<string> {
+export async function completeEnrolment(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  request: EnrolmentRequest,
+): Promise<string> {
   const province = provinceOfRegion(request.poolingRegion);
   let memberId: string;
   try {
@@ -115,7 +136,9 @@ export async function completeEnrolment(db: DataSource, provinces: ProvinceDirec
   } catch (error) {
     if (error instanceof Refusal && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
       // R30: the reservation stands and recovery completes it, so this is not a refusal: in doubt.
-      throw new OutcomePending(`Province ${province} did not answer; the enrolment is recorded and will be completed. Ask again with the same details for the member id.`);
+      throw new OutcomePending(
+        `Province ${province} did not answer; the enrolment is recorded and will be completed. Ask again with the same details for the member id.`,
+      );
     }
     if (error instanceof Refusal) await undoReservation(db, request.idNumber);
     throw error;
@@ -162,5 +185,8 @@ export async function pendingEnrolments(db: DataSource, olderThanSeconds: number
      FROM person WHERE state = 'PENDING' AND created_at < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
     [olderThanSeconds],
   )) as (Omit<EnrolmentRequest, 'idNumber'> & SealedIdNumberRow)[];
-  return rows.map(({ personKey: key, idNumberSealed, idNumberKey, ...request }) => ({ idNumber: openIdNumber({ personKey: key, idNumberSealed, idNumberKey }), ...request }));
+  return rows.map(({ personKey: key, idNumberSealed, idNumberKey, ...request }) => ({
+    idNumber: openIdNumber({ personKey: key, idNumberSealed, idNumberKey }),
+    ...request,
+  }));
 }

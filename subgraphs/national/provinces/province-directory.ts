@@ -1,7 +1,12 @@
 import type { ServiceCredential } from '../../common/platform/auth/service-credential';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { request } from 'undici';
-import { type InputOf, type OutputOf, type ProvinceOperations, provinceOperations } from '../../common/platform/http/internal-contract';
+import {
+  type InputOf,
+  type OutputOf,
+  type ProvinceOperations,
+  provinceOperations,
+} from '../../common/platform/http/internal-contract';
 import { type InternalClient, internalClient, ServiceUnreachable } from '../../common/platform/http/internal-rpc';
 import { type BreakerSettings, Breakers } from '../../common/platform/http/circuit-breaker';
 import { deadlines } from '../../common/platform/http/deadlines';
@@ -21,10 +26,21 @@ export class ProvinceDirectory {
   private readonly breakers: Breakers;
   private readonly timeoutMs: number;
 
-  constructor(private readonly baseUrls: Record<string, string>, credential: ServiceCredential, breaker?: BreakerSettings) {
+  constructor(
+    private readonly baseUrls: Record<string, string>,
+    credential: ServiceCredential,
+    breaker?: BreakerSettings,
+  ) {
     this.timeoutMs = deadlines().provinceCallMs;
-    this.clients = new Map(Object.entries(baseUrls).map(([code, url]) => [code, internalClient(url, provinceOperations, credential, this.timeoutMs)]));
-    this.breakers = new Breakers(breaker, (province, state) => log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`));
+    this.clients = new Map(
+      Object.entries(baseUrls).map(([code, url]) => [
+        code,
+        internalClient(url, provinceOperations, credential, this.timeoutMs),
+      ]),
+    );
+    this.breakers = new Breakers(breaker, (province, state) =>
+      log.info({ province, breaker: state }, `province ${province}: circuit breaker ${state}`),
+    );
   }
 
   get connected(): string[] {
@@ -48,7 +64,11 @@ export class ProvinceDirectory {
     if (!breaker.admit()) throw notAnswering(province); // another request is probing it now
     const waitMs = Math.min(HEALTH_PROBE_MS, this.timeoutMs);
     try {
-      const response = await request(`${this.baseUrls[province]}/health`, { headersTimeout: waitMs, bodyTimeout: waitMs, signal: AbortSignal.timeout(waitMs) });
+      const response = await request(`${this.baseUrls[province]}/health`, {
+        headersTimeout: waitMs,
+        bodyTimeout: waitMs,
+        signal: AbortSignal.timeout(waitMs),
+      });
       await response.body.dump();
       if (response.statusCode === 200) {
         breaker.answered();
@@ -102,6 +122,14 @@ export class ProvinceDirectory {
 const HEALTH_PROBE_MS = 1000;
 
 const notConnected = (province: string) =>
-  new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not connected to the platform; nothing was done.`, { province });
+  new Refusal(
+    RefusalCode.PROVINCE_UNAVAILABLE,
+    `Province ${province} is not connected to the platform; nothing was done.`,
+    { province },
+  );
 const notAnswering = (province: string) =>
-  new Refusal(RefusalCode.PROVINCE_UNAVAILABLE, `Province ${province} is not answering; nothing was done. Try again later.`, { province });
+  new Refusal(
+    RefusalCode.PROVINCE_UNAVAILABLE,
+    `Province ${province} is not answering; nothing was done. Try again later.`,
+    { province },
+  );

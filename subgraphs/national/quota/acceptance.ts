@@ -20,11 +20,19 @@ export async function acceptTransfer(ctx: NationalContext, transferId: string): 
     )) as { state: string; accept_by: Date; accepted_at: Date | null; returned_at: Date | null; status: string }[];
     if (!row) throw new Refusal(RefusalCode.TRANSFER_NOT_FOUND, `There is no transfer ${transferId.slice(0, 40)}.`);
     if (row.accepted_at) return;
-    if (row.state === 'PENDING') throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'This transfer is still being recorded; accept it in a moment.');
+    if (row.state === 'PENDING')
+      throw new Refusal(
+        RefusalCode.OPERATION_IN_PROGRESS,
+        'This transfer is still being recorded; accept it in a moment.',
+      );
     if (row.returned_at || row.state === 'ABORTED' || ctx.now().getTime() >= row.accept_by.getTime()) {
-      throw new Refusal(RefusalCode.ACCEPTANCE_EXPIRED, 'This transfer was not accepted by 06:00 the next day and goes back to the donor.');
+      throw new Refusal(
+        RefusalCode.ACCEPTANCE_EXPIRED,
+        'This transfer was not accepted by 06:00 the next day and goes back to the donor.',
+      );
     }
-    if (row.status !== 'ACTIVE') throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship has been dissolved.');
+    if (row.status !== 'ACTIVE')
+      throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship has been dissolved.');
     await tx.query(`UPDATE transfer SET accepted_at = $2 WHERE id = $1`, [transferId, ctx.now()]);
   });
   return (await findTransfer(ctx.db, transferId)) as TransferRecord;
@@ -54,7 +62,8 @@ export async function returnUnacceptedTransfers(ctx: NationalContext): Promise<n
          ${transferEvents(WalletEventKind.TRANSFER_RETURNED, 'returned')}`,
         [id, now, String(amount)],
       );
-      if (amount > 0n) await enqueueStep(tx, operationId, lot.donor_province, 'releaseHold', { holdId: id, operationId, amount });
+      if (amount > 0n)
+        await enqueueStep(tx, operationId, lot.donor_province, 'releaseHold', { holdId: id, operationId, amount });
       return true;
     });
     if (!done) continue;

@@ -23,13 +23,28 @@ export interface QuotaFigures {
   awaitingAcceptance: Fen;
 }
 
-const ZERO: QuotaFigures = { granted: 0n, spent: 0n, released: 0n, refundedToDonor: 0n, available: 0n, awaitingAcceptance: 0n };
+const ZERO: QuotaFigures = {
+  granted: 0n,
+  spent: 0n,
+  released: 0n,
+  refundedToDonor: 0n,
+  available: 0n,
+  awaitingAcceptance: 0n,
+};
 const UNSPENT = 'amount - spent + restored - released';
 /** Quota the beneficiary can spend: committed, accepted (R25), not spent or given back. */
 const SPENDABLE = `t.state = 'COMMITTED' AND t.accepted_at IS NOT NULL`;
 
 export async function quotaOfRelationships(db: Queryable, ids: readonly string[]): Promise<QuotaFigures[]> {
-  const rows: { id: string; granted: string; spent: string; released: string; refunded: string; available: string; waiting: string }[] = await db.query(
+  const rows: {
+    id: string;
+    granted: string;
+    spent: string;
+    released: string;
+    refunded: string;
+    available: string;
+    waiting: string;
+  }[] = await db.query(
     `SELECT relationship_id AS id, sum(amount) AS granted, sum(spent - restored) AS spent, sum(released) AS released,
             sum(refunded_to_donor) AS refunded,
             sum(${UNSPENT}) FILTER (WHERE accepted_at IS NOT NULL) AS available,
@@ -37,11 +52,19 @@ export async function quotaOfRelationships(db: Queryable, ids: readonly string[]
      FROM transfer WHERE state = 'COMMITTED' AND relationship_id = ANY($1) GROUP BY relationship_id`,
     [ids],
   );
-  const byId = new Map(rows.map((r) => [r.id, {
-    granted: fenFromDb(r.granted), spent: fenFromDb(r.spent), released: fenFromDb(r.released), refundedToDonor: fenFromDb(r.refunded),
-    available: fenFromDb(r.available),
-    awaitingAcceptance: fenFromDb(r.waiting),
-  }]));
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        granted: fenFromDb(r.granted),
+        spent: fenFromDb(r.spent),
+        released: fenFromDb(r.released),
+        refundedToDonor: fenFromDb(r.refunded),
+        available: fenFromDb(r.available),
+        awaitingAcceptance: fenFromDb(r.waiting),
+      },
+    ]),
+  );
   return ids.map((id) => byId.get(id) ?? ZERO);
 }
 
@@ -76,7 +99,9 @@ export async function spendQuota(
   operationId: string,
   spendingProvince: string,
 ): Promise<QuotaUse[]> {
-  await tx.query(`SELECT id FROM relationship WHERE beneficiary_id = $1 AND status = 'ACTIVE' ORDER BY id FOR SHARE`, [beneficiaryId]);
+  await tx.query(`SELECT id FROM relationship WHERE beneficiary_id = $1 AND status = 'ACTIVE' ORDER BY id FOR SHARE`, [
+    beneficiaryId,
+  ]);
   const lots: { id: string; donor_province: string; available: string }[] = await tx.query(
     `SELECT t.id, t.donor_province, t.amount - t.spent + t.restored - t.released AS available
      FROM transfer t JOIN relationship r ON r.id = t.relationship_id
@@ -103,9 +128,15 @@ export async function spendQuota(
   for (const use of uses) {
     await tx.query(`UPDATE transfer SET spent = spent + $2 WHERE id = $1`, [use.transferId, String(use.amount)]);
     await tx.query(`INSERT INTO quota_use (settlement_id, transfer_id, amount) VALUES ($1, $2, $3)`, [
-      operationId, use.transferId, String(use.amount),
+      operationId,
+      use.transferId,
+      String(use.amount),
     ]);
-    await enqueueStep(tx, operationId, use.donorProvince, 'captureHold', { holdId: use.transferId, operationId, amount: use.amount });
+    await enqueueStep(tx, operationId, use.donorProvince, 'captureHold', {
+      holdId: use.transferId,
+      operationId,
+      amount: use.amount,
+    });
     await recordClearing(tx, operationId, use.donorProvince, spendingProvince, use.amount);
   }
   return uses;

@@ -45,7 +45,9 @@ export function policyOf(row: PolicyRow | undefined): TransferPolicy {
 }
 
 export async function transferPolicyOf(db: Queryable, regionCode: string): Promise<TransferPolicy> {
-  const [row] = (await db.query(`SELECT ${POLICY_COLUMNS} FROM transfer_policy WHERE region_code = $1`, [regionCode])) as PolicyRow[];
+  const [row] = (await db.query(`SELECT ${POLICY_COLUMNS} FROM transfer_policy WHERE region_code = $1`, [
+    regionCode,
+  ])) as PolicyRow[];
   return policyOf(row);
 }
 
@@ -55,7 +57,13 @@ export async function setTransferPolicy(db: DataSource, regionCode: string, poli
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (region_code) DO UPDATE SET daily_transfer_limit = $2, transfer_amount_limit = $3,
        night_start_minute = $4, night_end_minute = $5, updated_at = now()`,
-    [regionCode, policy.dailyTransferLimit, String(policy.transferAmountLimit), policy.nightStartMinute, policy.nightEndMinute],
+    [
+      regionCode,
+      policy.dailyTransferLimit,
+      String(policy.transferAmountLimit),
+      policy.nightStartMinute,
+      policy.nightEndMinute,
+    ],
   );
 }
 
@@ -75,7 +83,10 @@ export function checkTransferAgainstPolicy(policy: TransferPolicy, amount: Fen, 
     );
   }
   if (amount > policy.transferAmountLimit) {
-    throw new Refusal(RefusalCode.TRANSFER_AMOUNT_LIMIT, `One transfer is at most ${formatYuan(policy.transferAmountLimit)} yuan.`);
+    throw new Refusal(
+      RefusalCode.TRANSFER_AMOUNT_LIMIT,
+      `One transfer is at most ${formatYuan(policy.transferAmountLimit)} yuan.`,
+    );
   }
 }
 
@@ -83,12 +94,20 @@ export function checkTransferAgainstPolicy(policy: TransferPolicy, amount: Fen, 
  * R24's daily count. Run inside the transaction that records the transfer, after locking the
  * donor (so concurrent transfers count each other).
  */
-export async function checkDailyTransferCount(tx: EntityManager, donorId: string, policy: TransferPolicy, now: Date): Promise<void> {
+export async function checkDailyTransferCount(
+  tx: EntityManager,
+  donorId: string,
+  policy: TransferPolicy,
+  now: Date,
+): Promise<void> {
   const [{ n }] = (await tx.query(
     `SELECT count(*)::int AS n FROM transfer WHERE donor_id = $1 AND state <> 'ABORTED' AND created_at >= $2`,
     [donorId, beijingDayStart(now)],
   )) as { n: number }[];
   if (n >= policy.dailyTransferLimit) {
-    throw new Refusal(RefusalCode.DAILY_TRANSFER_LIMIT, `A donor makes at most ${policy.dailyTransferLimit} transfers a day; try again tomorrow.`);
+    throw new Refusal(
+      RefusalCode.DAILY_TRANSFER_LIMIT,
+      `A donor makes at most ${policy.dailyTransferLimit} transfers a day; try again tomorrow.`,
+    );
   }
 }

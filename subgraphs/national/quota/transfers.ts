@@ -13,7 +13,13 @@ import { checkWallets } from '../relationships/relationship-rules';
 import { requireRelationship } from '../relationships/relationships';
 import { applyStepsOf, enqueueStep } from '../steps/province-steps';
 import { quotaAvailableTo } from './quota-lots';
-import { checkDailyTransferCount, checkTransferAgainstPolicy, POLICY_COLUMNS, type PolicyRow, policyOf } from './transfer-policy';
+import {
+  checkDailyTransferCount,
+  checkTransferAgainstPolicy,
+  POLICY_COLUMNS,
+  type PolicyRow,
+  policyOf,
+} from './transfer-policy';
 import { nextBeijingSixAm } from '../../common/platform/clock';
 import { transferEvents, WalletEventKind } from '../events/wallet-events';
 
@@ -49,15 +55,31 @@ export interface TransferRecord {
 }
 
 interface TransferRow {
-  id: string; relationship_id: string; donor_province: string; fund_source: FundSource; amount: string;
-  state: TransferRecord['state']; created_at: Date; committed_at: Date | null;
-  accept_by: Date | null; accepted_at: Date | null; returned_at: Date | null;
+  id: string;
+  relationship_id: string;
+  donor_province: string;
+  fund_source: FundSource;
+  amount: string;
+  state: TransferRecord['state'];
+  created_at: Date;
+  committed_at: Date | null;
+  accept_by: Date | null;
+  accepted_at: Date | null;
+  returned_at: Date | null;
 }
 
 const toRecord = (r: TransferRow): TransferRecord => ({
-  id: r.id, relationshipId: r.relationship_id, donorProvince: r.donor_province, fundSource: r.fund_source,
-  amount: fenFromDb(r.amount), state: r.state, createdAt: r.created_at, committedAt: r.committed_at,
-  acceptBy: r.accept_by, acceptedAt: r.accepted_at, returnedAt: r.returned_at,
+  id: r.id,
+  relationshipId: r.relationship_id,
+  donorProvince: r.donor_province,
+  fundSource: r.fund_source,
+  amount: fenFromDb(r.amount),
+  state: r.state,
+  createdAt: r.created_at,
+  committedAt: r.committed_at,
+  acceptBy: r.accept_by,
+  acceptedAt: r.accepted_at,
+  returnedAt: r.returned_at,
 });
 
 const COLUMNS = `id, relationship_id, donor_province, fund_source, amount, state, created_at, committed_at,
@@ -93,7 +115,12 @@ export async function findTransfer(db: Queryable, id: string): Promise<TransferR
   return rows.map(toRecord)[0];
 }
 
-export async function transfersOf(db: Queryable, relationshipId: string, limit: number, after?: string): Promise<TransferRecord[]> {
+export async function transfersOf(
+  db: Queryable,
+  relationshipId: string,
+  limit: number,
+  after?: string,
+): Promise<TransferRecord[]> {
   const rows: TransferRow[] = await db.query(
     `SELECT ${COLUMNS} FROM transfer WHERE relationship_id = $1 AND state <> 'PENDING'
        AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
@@ -134,7 +161,12 @@ interface CheckedRelationship extends PolicyRow {
  * one read (the relationship, both wallets for R5, the donor region's policy for R24), which also
  * locks the donor so that concurrent transfers count each other (R24's daily count).
  */
-async function recordTransfer(ctx: NationalContext, tx: EntityManager, id: string, request: TransferRequest): Promise<{ transfer: TransferRecord; donorId: string }> {
+async function recordTransfer(
+  ctx: NationalContext,
+  tx: EntityManager,
+  id: string,
+  request: TransferRequest,
+): Promise<{ transfer: TransferRecord; donorId: string }> {
   const [relationship] = (await tx.query(
     `SELECT r.donor_id, r.beneficiary_id, r.status, pg_advisory_xact_lock(hashtext(r.donor_id)) AS locked,
             EXISTS (SELECT 1 FROM wallet WHERE member_id = r.donor_id) AS donor_wallet,
@@ -142,11 +174,18 @@ async function recordTransfer(ctx: NationalContext, tx: EntityManager, id: strin
      FROM relationship r LEFT JOIN transfer_policy p ON p.region_code = substr(r.donor_id, 1, 6) WHERE r.id = $1`,
     [request.relationshipId],
   )) as CheckedRelationship[];
-  if (!relationship) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${request.relationshipId.slice(0, 40)}.`);
+  if (!relationship)
+    throw new Refusal(
+      RefusalCode.RELATIONSHIP_NOT_FOUND,
+      `There is no mutual-aid relationship ${request.relationshipId.slice(0, 40)}.`,
+    );
   const { donor_id: donorId, beneficiary_id: beneficiaryId } = relationship;
   requireActingFor(ctx.caller, [donorId], 'set quota for this donor');
   if (relationship.status === 'AWAITING_CONSENT') {
-    throw new Refusal(RefusalCode.CONSENT_REQUIRED, 'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.');
+    throw new Refusal(
+      RefusalCode.CONSENT_REQUIRED,
+      'The beneficiary has not yet confirmed the relationship (R27); quota can be set once they have.',
+    );
   }
   if (relationship.status !== 'ACTIVE') {
     throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'Quota can only be set on an active relationship (R9).');
@@ -164,17 +203,33 @@ async function recordTransfer(ctx: NationalContext, tx: EntityManager, id: strin
     `INSERT INTO transfer (id, idempotency_key, relationship_id, donor_province, fund_source, amount, state,
        donor_id, created_at, accept_by)
      VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $8, $9) RETURNING ${COLUMNS}`,
-    [id, request.idempotencyKey, request.relationshipId, donorProvince, request.fundSource, String(request.amount),
-      donorId, now, nextBeijingSixAm(now)],
+    [
+      id,
+      request.idempotencyKey,
+      request.relationshipId,
+      donorProvince,
+      request.fundSource,
+      String(request.amount),
+      donorId,
+      now,
+      nextBeijingSixAm(now),
+    ],
   )) as TransferRow[];
   return { transfer: toRecord(pending), donorId };
 }
 
 /** Steps (2) and (3); safe to repeat. Used by the request, its repeats and the recovery worker. */
-export async function completeTransfer(ctx: NationalContext, transfer: TransferRecord, donorId: string): Promise<TransferRecord> {
+export async function completeTransfer(
+  ctx: NationalContext,
+  transfer: TransferRecord,
+  donorId: string,
+): Promise<TransferRecord> {
   try {
     await ctx.provinces.call(transfer.donorProvince, 'placeHold', {
-      holdId: transfer.id, memberId: donorId, fundSource: transfer.fundSource, amount: transfer.amount,
+      holdId: transfer.id,
+      memberId: donorId,
+      fundSource: transfer.fundSource,
+      amount: transfer.amount,
     });
   } catch (error) {
     if (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
@@ -203,12 +258,16 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
   if (committed) return toRecord(committed);
   const dissolved = dissolvedMeanwhile();
   await ctx.db.transaction(async (tx) => {
-    const [current] = (await tx.query(`SELECT state FROM transfer WHERE id = $1 FOR UPDATE`, [transfer.id])) as { state: string }[];
+    const [current] = (await tx.query(`SELECT state FROM transfer WHERE id = $1 FOR UPDATE`, [transfer.id])) as {
+      state: string;
+    }[];
     if (current?.state !== 'PENDING') return;
     // Dissolved while the hold was being placed: undo the hold rather than grant dead quota.
     await tx.query(`UPDATE transfer SET state = 'ABORTED' WHERE id = $1`, [transfer.id]);
     await enqueueStep(tx, transfer.id, transfer.donorProvince, 'releaseHold', {
-      holdId: transfer.id, operationId: `abort:${transfer.id}`, amount: transfer.amount,
+      holdId: transfer.id,
+      operationId: `abort:${transfer.id}`,
+      amount: transfer.amount,
     });
     await recordRefusal(tx, transfer.id, dissolved);
   });
@@ -220,14 +279,22 @@ export async function completeTransfer(ctx: NationalContext, transfer: TransferR
 }
 
 const dissolvedMeanwhile = () =>
-  new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'The relationship was dissolved before the quota was set; nothing was transferred.');
+  new Refusal(
+    RefusalCode.RELATIONSHIP_NOT_ACTIVE,
+    'The relationship was dissolved before the quota was set; nothing was transferred.',
+  );
 
 /**
  * R11: quota received from relatives never funds a transfer. When the donor's own money falls short
  * but the quota they received would have covered the rest, say that it cannot be passed on; when
  * even that would not be enough, it is a plain shortfall.
  */
-async function explainShortfall(ctx: NationalContext, refusal: Refusal, donorId: string, amount: Fen): Promise<Refusal> {
+async function explainShortfall(
+  ctx: NationalContext,
+  refusal: Refusal,
+  donorId: string,
+  amount: Fen,
+): Promise<Refusal> {
   if (refusal.code !== RefusalCode.INSUFFICIENT_BALANCE) return refusal;
   const shortfall = new Refusal(refusal.code, refusal.message); // what the fund had stays between the services
   const received = await quotaAvailableTo(ctx.db, donorId);

@@ -18,14 +18,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Differences are kept only when a second reconciliation finds them too. A province that does not
  * answer keeps its last outcome (its age grows). Returns the stop function.
  */
-export function startReconciliationJob(jobs: ExclusiveJobs, db: DataSource, provinces: ProvinceDirectory, intervalMs: number): () => void {
+export function startReconciliationJob(
+  jobs: ExclusiveJobs,
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  intervalMs: number,
+): () => void {
   const reconcileOne = async (province: string) => {
     const first = await reconcile(db, provinces, province, { keep: false });
     if (first.differences.length === 0) return keepReconciliation(db, first);
     await sleep(RECHECK_MS);
     const second = await reconcile(db, provinces, province);
     if (second.differences.length > 0) {
-      log.error({ province, differences: second.differences.length }, "reconciliation: differences found (the province portal's reconciliation query names them)");
+      log.error(
+        { province, differences: second.differences.length },
+        "reconciliation: differences found (the province portal's reconciliation query names them)",
+      );
     }
   };
   return everyInOneCopy(RECONCILIATION_JOB, intervalMs, {
@@ -33,7 +41,10 @@ export function startReconciliationJob(jobs: ExclusiveJobs, db: DataSource, prov
     work: async () => {
       for (const province of provinces.connected) {
         await reconcileOne(province).catch((error: unknown) => {
-          log.warn({ province, error: errorText(error) }, 'reconciliation: the province could not be reconciled; it is tried again next round');
+          log.warn(
+            { province, error: errorText(error) },
+            'reconciliation: the province could not be reconciled; it is tried again next round',
+          );
         });
       }
     },

@@ -4,11 +4,19 @@ import type { DataSource } from 'typeorm';
 export const MISSING_ENTRY = 'entry missing:';
 
 /** Keeps the outcome of a province's reconciliation as its last one (the metrics read it). */
-export async function keepReconciliation(db: DataSource, report: { province: string; checkedAt: Date; differences: string[] }): Promise<void> {
+export async function keepReconciliation(
+  db: DataSource,
+  report: { province: string; checkedAt: Date; differences: string[] },
+): Promise<void> {
   await db.query(
     `INSERT INTO reconciliation_result (province, checked_at, differences, missing_entries) VALUES ($1, $2, $3, $4)
      ON CONFLICT (province) DO UPDATE SET checked_at = excluded.checked_at, differences = excluded.differences, missing_entries = excluded.missing_entries`,
-    [report.province, report.checkedAt, report.differences.length, report.differences.filter((d) => d.startsWith(MISSING_ENTRY)).length],
+    [
+      report.province,
+      report.checkedAt,
+      report.differences.length,
+      report.differences.filter((d) => d.startsWith(MISSING_ENTRY)).length,
+    ],
   );
 }
 
@@ -21,8 +29,13 @@ export interface LastReconciliation {
 
 /** The last reconciliation of every province that has had one, and how long ago it ran by `now`. */
 export async function lastReconciliations(db: DataSource, now: Date): Promise<LastReconciliation[]> {
-  const rows = (await db.query(`SELECT province, checked_at, differences, missing_entries FROM reconciliation_result`)) as {
-    province: string; checked_at: Date; differences: number; missing_entries: number;
+  const rows = (await db.query(
+    `SELECT province, checked_at, differences, missing_entries FROM reconciliation_result`,
+  )) as {
+    province: string;
+    checked_at: Date;
+    differences: number;
+    missing_entries: number;
   }[];
   return rows.map((r) => ({
     province: r.province,

@@ -31,9 +31,11 @@ export interface ReconciliationReport {
   differences: string[];
 }
 
-
 export async function reconcile(
-  db: DataSource, provinces: ProvinceDirectory, province: string, options: { keep: boolean } = { keep: true },
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  province: string,
+  options: { keep: boolean } = { keep: true },
 ): Promise<ReconciliationReport> {
   const [audit, lots, pending, unapplied, [{ steps }], moves, statistics, missing] = await Promise.all([
     provinces.call(province, 'ledgerAudit', {}, { read: true }),
@@ -42,19 +44,27 @@ export async function reconcile(
        WHERE donor_province = $1 AND state <> 'PENDING'`,
       [province],
     ) as Promise<{ id: string; state: string; available: string }[]>,
-    db.query(`SELECT id FROM transfer WHERE donor_province = $1 AND state = 'PENDING'`, [province]) as Promise<{ id: string }[]>,
+    db.query(`SELECT id FROM transfer WHERE donor_province = $1 AND state = 'PENDING'`, [province]) as Promise<
+      { id: string }[]
+    >,
     unappliedHoldMovements(db, province),
-    db.query(`SELECT count(*)::int AS steps FROM province_step WHERE province = $1 AND applied_at IS NULL`, [province]) as Promise<{ steps: number }[]>,
+    db.query(`SELECT count(*)::int AS steps FROM province_step WHERE province = $1 AND applied_at IS NULL`, [
+      province,
+    ]) as Promise<{ steps: number }[]>,
     movesTouching(db, province),
     statisticsDifferences(db, province),
     entriesMissing(db, provinces, province),
   ]);
   const differences: string[] = [];
   for (const row of audit.accountRowsNotMatchingLedger) {
-    differences.push(`account ${row.memberId} ${row.fundSource}: balance ${row.balance} held ${row.held}, ledger says ${row.ledgerBalance} and ${row.ledgerHeld} (fen)`);
+    differences.push(
+      `account ${row.memberId} ${row.fundSource}: balance ${row.balance} held ${row.held}, ledger says ${row.ledgerBalance} and ${row.ledgerHeld} (fen)`,
+    );
   }
   for (const row of audit.heldNotMatchingHolds) {
-    differences.push(`account ${row.memberId} ${row.fundSource}: held ${row.held} fen but its holds hold ${row.holdsOutstanding} fen`);
+    differences.push(
+      `account ${row.memberId} ${row.fundSource}: held ${row.held} fen but its holds hold ${row.holdsOutstanding} fen`,
+    );
   }
   for (const row of audit.figuresNotMatchingTables) {
     differences.push(`province figure ${row.figure}: kept ${row.kept}, the tables count ${row.counted}`);
@@ -70,7 +80,9 @@ export async function reconcile(
     const expected = available + (unapplied.get(lot.id) ?? 0n);
     const actual = holds.get(lot.id) ?? 0n;
     if (expected !== actual) {
-      differences.push(`hold ${lot.id}: province holds ${formatYuan(actual)}, the quota it backs is ${formatYuan(expected)} yuan`);
+      differences.push(
+        `hold ${lot.id}: province holds ${formatYuan(actual)}, the quota it backs is ${formatYuan(expected)} yuan`,
+      );
     }
     holds.delete(lot.id);
   }
@@ -99,14 +111,23 @@ export async function reconcile(
  * on the way out and on the way in; a membership whose account moved holds nothing. A move booked on
  * one side and not yet on the other is in flight. Returns how many are.
  */
-function reconcileMoves(province: string, audit: LedgerAudit, moves: AccountMoveRecord[], differences: string[]): number {
+function reconcileMoves(
+  province: string,
+  audit: LedgerAudit,
+  moves: AccountMoveRecord[],
+  differences: string[],
+): number {
   const booked = new Map(audit.moves.map((m) => [`${m.operationId} ${m.kind}`, fenFromDb(m.amount)]));
   const check = (move: AccountMoveRecord, kind: 'TRANSFER_OUT' | 'TRANSFER_IN', recorded: Fen) => {
     const amount = booked.get(`${move.id} ${kind}`) ?? 0n;
-    if (amount !== recorded) differences.push(`move ${move.id}: ${kind} booked ${formatYuan(amount)} yuan, recorded as ${formatYuan(recorded)}`);
+    if (amount !== recorded)
+      differences.push(
+        `move ${move.id}: ${kind} booked ${formatYuan(amount)} yuan, recorded as ${formatYuan(recorded)}`,
+      );
   };
   for (const move of moves) {
-    const recorded = move.currentYear === null || move.accumulated === null ? undefined : move.currentYear + move.accumulated;
+    const recorded =
+      move.currentYear === null || move.accumulated === null ? undefined : move.currentYear + move.accumulated;
     const out = provinceOfMemberId(move.fromMember) === province;
     const into = provinceOfRegion(move.toRegion) === province;
     if (out && recorded !== undefined) check(move, 'TRANSFER_OUT', recorded);
@@ -115,10 +136,15 @@ function reconcileMoves(province: string, audit: LedgerAudit, moves: AccountMove
     if (out) booked.delete(`${move.id} TRANSFER_OUT`);
     if (into) booked.delete(`${move.id} TRANSFER_IN`);
   }
-  for (const [entry, amount] of booked) differences.push(`${entry.split(' ')[1]} of ${formatYuan(amount)} yuan for no recorded move (${entry.split(' ')[0]})`);
+  for (const [entry, amount] of booked)
+    differences.push(
+      `${entry.split(' ')[1]} of ${formatYuan(amount)} yuan for no recorded move (${entry.split(' ')[0]})`,
+    );
   const movedAway = new Set(moves.filter((m) => m.state === MoveState.MOVED).map((m) => m.fromMember));
   for (const ended of audit.endedWithBalance.filter((e) => movedAway.has(e.memberId))) {
-    differences.push(`account ${ended.memberId} moved away but its ended membership still holds ${formatYuan(fenFromDb(ended.balance))} yuan`);
+    differences.push(
+      `account ${ended.memberId} moved away but its ended membership still holds ${formatYuan(fenFromDb(ended.balance))} yuan`,
+    );
   }
   return moves.filter((m) => m.state !== MoveState.MOVED).length;
 }

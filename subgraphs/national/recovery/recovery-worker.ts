@@ -44,7 +44,15 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
 }
 
 async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = { returnedTransfers: 0, enrolments: 0, transfers: 0, settlements: 0, steps: 0, moves: 0, accountMoves: 0 };
+  const result: RecoveryResult = {
+    returnedTransfers: 0,
+    enrolments: 0,
+    transfers: 0,
+    settlements: 0,
+    steps: 0,
+    moves: 0,
+    accountMoves: 0,
+  };
   // The span names the operation by its id; an enrolment by nothing (its key is the person's ID number).
   const attempt = async (kind: string, id: string | undefined, work: () => Promise<unknown>) => {
     try {
@@ -75,7 +83,9 @@ async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise
     [graceSeconds, ctx.now()],
   );
   for (const { id } of settlements) {
-    result.settlements += await attempt('settlement', id, async () => completeSettlement(ctx, await requireSettlement(ctx.db, id)));
+    result.settlements += await attempt('settlement', id, async () =>
+      completeSettlement(ctx, await requireSettlement(ctx.db, id)),
+    );
   }
   result.steps = await applyPendingSteps(ctx.db, ctx.provinces, graceSeconds);
   result.moves = await finishWaitingMoves(ctx, graceSeconds);
@@ -110,7 +120,12 @@ export async function recoveryBacklog(db: DataSource): Promise<RecoveryBacklog> 
  * turn), each round with a fresh context (its loaders cache what they read, which must not outlive
  * the round).
  */
-export function startRecoveryWorker(jobs: ExclusiveJobs, context: () => NationalContext, intervalMs: number, graceSeconds: number): () => void {
+export function startRecoveryWorker(
+  jobs: ExclusiveJobs,
+  context: () => NationalContext,
+  intervalMs: number,
+  graceSeconds: number,
+): () => void {
   return everyInOneCopy(RECOVERY_JOB, intervalMs, { jobs, work: () => recoverOnce(context(), graceSeconds) });
 }
 

@@ -36,12 +36,19 @@ const REGION_COLUMNS = `code, province_code AS "provinceCode", name,
   cross_province_enabled AS "crossProvinceEnabled", wallet_enabled AS "walletEnabled"`;
 
 export async function findRegions(db: Queryable, codes: readonly string[]): Promise<(RegionRecord | null)[]> {
-  const rows: RegionRecord[] = await db.query(`SELECT ${REGION_COLUMNS} FROM pooling_region WHERE code = ANY($1)`, [codes]);
+  const rows: RegionRecord[] = await db.query(`SELECT ${REGION_COLUMNS} FROM pooling_region WHERE code = ANY($1)`, [
+    codes,
+  ]);
   const byCode = new Map(rows.map((r) => [r.code, r]));
   return codes.map((c) => byCode.get(c) ?? null);
 }
 
-export async function regionsOfProvince(db: Queryable, provinceCode: string, limit: number, afterCode?: string): Promise<RegionRecord[]> {
+export async function regionsOfProvince(
+  db: Queryable,
+  provinceCode: string,
+  limit: number,
+  afterCode?: string,
+): Promise<RegionRecord[]> {
   return db.query(
     `SELECT ${REGION_COLUMNS} FROM pooling_region WHERE province_code = $1 AND ($2::text IS NULL OR code > $2)
      ORDER BY code LIMIT $3`,
@@ -49,7 +56,12 @@ export async function regionsOfProvince(db: Queryable, provinceCode: string, lim
   );
 }
 
-export async function listProvinces(db: Queryable, limit: number, afterCode: string | undefined, only?: readonly string[]): Promise<ProvinceRow[]> {
+export async function listProvinces(
+  db: Queryable,
+  limit: number,
+  afterCode: string | undefined,
+  only?: readonly string[],
+): Promise<ProvinceRow[]> {
   return db.query(
     `SELECT code, name FROM province WHERE ($1::text IS NULL OR code > $1) AND ($2::text[] IS NULL OR code = ANY($2))
      ORDER BY code LIMIT $3`,

@@ -22,8 +22,14 @@ export enum Relation {
 }
 
 export const CLOSE_RELATIVES: ReadonlySet<Relation> = new Set([
-  Relation.SPOUSE, Relation.PARENT, Relation.CHILD, Relation.SIBLING, Relation.PATERNAL_GRANDPARENT,
-  Relation.MATERNAL_GRANDPARENT, Relation.SONS_CHILD, Relation.DAUGHTERS_CHILD,
+  Relation.SPOUSE,
+  Relation.PARENT,
+  Relation.CHILD,
+  Relation.SIBLING,
+  Relation.PATERNAL_GRANDPARENT,
+  Relation.MATERNAL_GRANDPARENT,
+  Relation.SONS_CHILD,
+  Relation.DAUGHTERS_CHILD,
 ]);
 
 /** R6: where a relationship was registered or ended. */
@@ -46,17 +52,26 @@ export interface RelationshipRequest {
 /** R6: a window operator is always named; AUTOMATIC is the platform's own, never a caller's. */
 export function checkChannel(channel: Channel, operatorId: string | null | undefined): void {
   if (channel === Channel.AUTOMATIC) {
-    throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'AUTOMATIC is recorded by the platform itself and cannot be requested.');
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      'AUTOMATIC is recorded by the platform itself and cannot be requested.',
+    );
   }
   if (channel === Channel.AGENCY_WINDOW && !operatorId?.trim()) {
-    throw new Refusal(RefusalCode.OPERATOR_REQUIRED, 'At an agency window the operator handling the request must be recorded.');
+    throw new Refusal(
+      RefusalCode.OPERATOR_REQUIRED,
+      'At an agency window the operator handling the request must be recorded.',
+    );
   }
 }
 
 /** R3, R4, R6: checks that need no data. */
 export function checkRequest(request: RelationshipRequest, now: Date): void {
   if (request.donorId === request.beneficiaryId) {
-    throw new Refusal(RefusalCode.SELF_AID_FORBIDDEN, 'A donor cannot aid themself: the beneficiary must be another person.');
+    throw new Refusal(
+      RefusalCode.SELF_AID_FORBIDDEN,
+      'A donor cannot aid themself: the beneficiary must be another person.',
+    );
   }
   if (!CLOSE_RELATIVES.has(request.relation)) {
     throw new Refusal(
@@ -65,8 +80,16 @@ export function checkRequest(request: RelationshipRequest, now: Date): void {
     );
   }
   const letter = request.commitment;
-  if (!letter || !letter.version.trim() || !(letter.signedAt instanceof Date) || letter.signedAt.getTime() > now.getTime()) {
-    throw new Refusal(RefusalCode.COMMITMENT_REQUIRED, 'The donor must sign the commitment letter (承诺书) before the relationship is registered.');
+  if (
+    !letter ||
+    !letter.version.trim() ||
+    !(letter.signedAt instanceof Date) ||
+    letter.signedAt.getTime() > now.getTime()
+  ) {
+    throw new Refusal(
+      RefusalCode.COMMITMENT_REQUIRED,
+      'The donor must sign the commitment letter (承诺书) before the relationship is registered.',
+    );
   }
   checkChannel(request.channel, request.operatorId);
 }
@@ -84,7 +107,8 @@ export interface PartyFacts {
 
 /** R1, R2, R5, R8: checks on the two members. */
 export function checkParties(donor: PartyFacts, beneficiary: PartyFacts): void {
-  if (!donor.insured) throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `The donor ${donor.memberId} is no longer insured.`);
+  if (!donor.insured)
+    throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `The donor ${donor.memberId} is no longer insured.`);
   if (donor.insuranceType !== InsuranceType.EMPLOYEE) {
     throw new Refusal(RefusalCode.DONOR_NOT_EMPLOYEE, 'Only an employee with a personal account can be a donor (R1).');
   }
@@ -92,7 +116,10 @@ export function checkParties(donor: PartyFacts, beneficiary: PartyFacts): void {
     throw new Refusal(RefusalCode.MEMBER_NOT_INSURED, `The beneficiary ${beneficiary.memberId} must be insured (R2).`);
   }
   if (donor.province === beneficiary.province) return; // R8: within a province always allowed
-  for (const [who, party] of [['donor', donor], ['beneficiary', beneficiary]] as const) {
+  for (const [who, party] of [
+    ['donor', donor],
+    ['beneficiary', beneficiary],
+  ] as const) {
     if (!party.crossProvinceEnabled) {
       throw new Refusal(
         RefusalCode.CROSS_PROVINCE_NOT_ENABLED,
@@ -104,10 +131,19 @@ export function checkParties(donor: PartyFacts, beneficiary: PartyFacts): void {
 }
 
 /** R5: both wallets are activated before a cross-province relationship is used. */
-export function checkWallets(donor: Pick<PartyFacts, 'walletActivated'>, beneficiary: Pick<PartyFacts, 'walletActivated'>): void {
-  for (const [who, party] of [['donor', donor], ['beneficiary', beneficiary]] as const) {
+export function checkWallets(
+  donor: Pick<PartyFacts, 'walletActivated'>,
+  beneficiary: Pick<PartyFacts, 'walletActivated'>,
+): void {
+  for (const [who, party] of [
+    ['donor', donor],
+    ['beneficiary', beneficiary],
+  ] as const) {
     if (!party.walletActivated) {
-      throw new Refusal(RefusalCode.WALLET_NOT_ACTIVATED, `The ${who} must activate the medical-insurance wallet first.`);
+      throw new Refusal(
+        RefusalCode.WALLET_NOT_ACTIVATED,
+        `The ${who} must activate the medical-insurance wallet first.`,
+      );
     }
   }
 }

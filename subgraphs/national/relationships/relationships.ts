@@ -8,7 +8,15 @@ import type { NationalContext } from '../context';
 import { relationshipEvents, WalletEventKind } from '../events/wallet-events';
 import { releaseAllQuota } from '../quota/quota-lots';
 import { applyStepsOf } from '../steps/province-steps';
-import { Channel, checkChannel, checkParties, checkRequest, type PartyFacts, type Relation, type RelationshipRequest } from './relationship-rules';
+import {
+  Channel,
+  checkChannel,
+  checkParties,
+  checkRequest,
+  type PartyFacts,
+  type Relation,
+  type RelationshipRequest,
+} from './relationship-rules';
 
 /** Family mutual-aid relationships (共济关系): registration and dissolution. */
 export interface RelationshipRecord {
@@ -38,16 +46,24 @@ export async function findRelationships(db: Queryable, ids: readonly string[]): 
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-export async function requireRelationship(db: DataSource | EntityManager, id: string, lock = ''): Promise<RelationshipRecord> {
-  const [row] = (await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = $1 ${lock}`, [id])) as RelationshipRecord[];
-  if (!row) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
+export async function requireRelationship(
+  db: DataSource | EntityManager,
+  id: string,
+  lock = '',
+): Promise<RelationshipRecord> {
+  const [row] = (await db.query(`SELECT ${COLUMNS} FROM relationship WHERE id = $1 ${lock}`, [
+    id,
+  ])) as RelationshipRecord[];
+  if (!row)
+    throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
   return row;
 }
 
 /** A relationship as this request first read it (unlocked; for checks, not for changes). */
 export async function loadRelationship(ctx: NationalContext, id: string): Promise<RelationshipRecord> {
   const row = await ctx.relationships.load(id);
-  if (!row) throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
+  if (!row)
+    throw new Refusal(RefusalCode.RELATIONSHIP_NOT_FOUND, `There is no mutual-aid relationship ${id.slice(0, 40)}.`);
   return row;
 }
 
@@ -79,7 +95,10 @@ export async function relationshipsTouching(
   limit: number,
   after?: string,
 ): Promise<RelationshipRecord[]> {
-  const side = (column: string, exclude: string) => `SELECT r.* FROM unnest($2::text[]) AS s (status) CROSS JOIN LATERAL (
+  const side = (
+    column: string,
+    exclude: string,
+  ) => `SELECT r.* FROM unnest($2::text[]) AS s (status) CROSS JOIN LATERAL (
       SELECT ${COLUMNS} FROM relationship WHERE left(${column}, 2) = $1 ${exclude} AND status = s.status
         AND (established_at, id) > ($3, $4) ORDER BY established_at, id LIMIT $5) r`;
   return db.query(
@@ -112,9 +131,16 @@ async function factsAbout(ctx: NationalContext, memberId: string): Promise<Party
   };
 }
 
-export async function establishRelationship(ctx: NationalContext, request: RelationshipRequest, now: Date): Promise<RelationshipRecord> {
+export async function establishRelationship(
+  ctx: NationalContext,
+  request: RelationshipRequest,
+  now: Date,
+): Promise<RelationshipRecord> {
   checkRequest(request, now);
-  const [donor, beneficiary] = await Promise.all([factsAbout(ctx, request.donorId), factsAbout(ctx, request.beneficiaryId)]);
+  const [donor, beneficiary] = await Promise.all([
+    factsAbout(ctx, request.donorId),
+    factsAbout(ctx, request.beneficiaryId),
+  ]);
   checkParties(donor, beneficiary);
   const id = randomUUID();
   try {
@@ -124,8 +150,17 @@ export async function establishRelationship(ctx: NationalContext, request: Relat
            commitment_signed_at, status, established_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'AWAITING_CONSENT', $9) RETURNING id, donor_id, beneficiary_id, established_at AS at)
        ${relationshipEvents(WalletEventKind.RELATIONSHIP_AWAITING_CONSENT, 'registered')}`,
-      [id, request.donorId, request.beneficiaryId, request.relation, request.channel, request.operatorId ?? null,
-        request.commitment?.version.trim(), request.commitment?.signedAt, now],
+      [
+        id,
+        request.donorId,
+        request.beneficiaryId,
+        request.relation,
+        request.channel,
+        request.operatorId ?? null,
+        request.commitment?.version.trim(),
+        request.commitment?.signedAt,
+        now,
+      ],
     );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw await alreadyRegistered(ctx, request);
@@ -143,11 +178,14 @@ async function alreadyRegistered(ctx: NationalContext, request: RelationshipRequ
   if (live?.status === 'AWAITING_CONSENT') {
     return new Refusal(
       RefusalCode.RELATIONSHIP_AWAITING_CONSENT,
-      'This relationship is registered already and awaits the beneficiary\'s consent (R27): they confirm it in the app or at a window.',
+      "This relationship is registered already and awaits the beneficiary's consent (R27): they confirm it in the app or at a window.",
       { relationshipId: live.id },
     );
   }
-  return new Refusal(RefusalCode.RELATIONSHIP_ALREADY_ACTIVE, 'These two members already have an active mutual-aid relationship (R7).');
+  return new Refusal(
+    RefusalCode.RELATIONSHIP_ALREADY_ACTIVE,
+    'These two members already have an active mutual-aid relationship (R7).',
+  );
 }
 
 export interface DissolutionRequest {
@@ -161,7 +199,10 @@ export interface DissolutionRequest {
  * every unused fen of its quota to the donor (the releases are then applied in the donor's
  * province, or by the recovery worker if it is down). Dissolving twice changes nothing.
  */
-export async function dissolveRelationship(ctx: NationalContext, request: DissolutionRequest): Promise<RelationshipRecord> {
+export async function dissolveRelationship(
+  ctx: NationalContext,
+  request: DissolutionRequest,
+): Promise<RelationshipRecord> {
   checkChannel(request.channel, request.operatorId);
   const operationId = `dissolve:${request.relationshipId}`;
   await ctx.db.transaction(async (tx) => {
@@ -174,7 +215,13 @@ export async function dissolveRelationship(ctx: NationalContext, request: Dissol
 }
 
 /** R18: marks a relationship dissolved (telling both parties) and releases its unused quota, inside the caller's transaction. */
-export async function endRelationship(tx: EntityManager, id: string, channel: Channel, operatorId: string | null, now: Date): Promise<void> {
+export async function endRelationship(
+  tx: EntityManager,
+  id: string,
+  channel: Channel,
+  operatorId: string | null,
+  now: Date,
+): Promise<void> {
   await tx.query(
     `WITH ended AS (
        UPDATE relationship SET status = 'DISSOLVED', dissolved_at = $4, dissolution_channel = $2, dissolution_operator = $3 WHERE id = $1
@@ -200,7 +247,10 @@ export async function confirmRelationship(ctx: NationalContext, request: Consent
   await ctx.db.transaction(async (tx) => {
     const relationship = await requireRelationship(tx, request.relationshipId, 'FOR UPDATE');
     if (relationship.status === 'DISSOLVED') {
-      throw new Refusal(RefusalCode.RELATIONSHIP_NOT_ACTIVE, 'This relationship has been dissolved; register it again.');
+      throw new Refusal(
+        RefusalCode.RELATIONSHIP_NOT_ACTIVE,
+        'This relationship has been dissolved; register it again.',
+      );
     }
     if (relationship.status === 'ACTIVE') return;
     await tx.query(

@@ -12,7 +12,10 @@ export interface Period {
 export function checkPeriod(from: Date, to: Date): Period {
   const days = (to.getTime() - from.getTime()) / 86_400_000;
   if (!(days > 0) || days > MAX_PERIOD_DAYS) {
-    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period must end after it starts and last at most ${MAX_PERIOD_DAYS} days.`);
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      `The period must end after it starts and last at most ${MAX_PERIOD_DAYS} days.`,
+    );
   }
   return { from, to };
 }

@@ -1,4 +1,10 @@
-import { fromWire, type InputOf, mismatch, type ProvinceOperations, provinceOperations } from '../../common/platform/http/internal-contract';
+import {
+  fromWire,
+  type InputOf,
+  mismatch,
+  type ProvinceOperations,
+  provinceOperations,
+} from '../../common/platform/http/internal-contract';
 import type { DataSource } from 'typeorm';
 import { errorText } from '../../common/platform/log';
 import type { ProvinceDirectory } from '../provinces/province-directory';
@@ -64,7 +70,11 @@ const HISTORY = `
     SELECT action, operation_id, 2, NULL, payload, created_at, id FROM province_step WHERE province = $1 AND applied_at IS NOT NULL
   ) history WHERE at IS NOT NULL ORDER BY at, rank, seq`;
 
-export async function healRestoredProvince(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<HealReport> {
+export async function healRestoredProvince(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  province: string,
+): Promise<HealReport> {
   const history: Replay[] = await db.query(HISTORY, [province]);
   // The province stays as it is while it is being healed: R20 below names what is still missing, if anything.
   const report: HealReport = { province, sent: 0, refused: [], differentParts: [] };
@@ -77,15 +87,30 @@ export async function healRestoredProvince(db: DataSource, provinces: ProvinceDi
     try {
       const action = step.action as keyof ProvinceOperations;
       const payload = fromWire(provinceOperations[action].input, step.payload);
-      if (!payload.success) throw new Error(`${step.action} ${step.operation_id} does not match its operation: ${mismatch(payload.error)}`);
-      const answer = (await provinces.call(province, action, payload.data as InputOf<ProvinceOperations, typeof action>)) as {
+      if (!payload.success)
+        throw new Error(`${step.action} ${step.operation_id} does not match its operation: ${mismatch(payload.error)}`);
+      const answer = (await provinces.call(
+        province,
+        action,
+        payload.data as InputOf<ProvinceOperations, typeof action>,
+      )) as {
         parts?: { fundSource: string; amount: bigint }[];
       };
       report.sent += 1;
       if (step.recorded) {
-        const booked = { CURRENT_YEAR: '0', ACCUMULATED: '0', ...Object.fromEntries((answer.parts ?? []).map((p) => [p.fundSource, String(p.amount)])) };
-        const same = booked.CURRENT_YEAR === step.recorded.CURRENT_YEAR && booked.ACCUMULATED === step.recorded.ACCUMULATED;
-        if (!same) report.differentParts.push({ ...operation, recorded: JSON.stringify(step.recorded), booked: JSON.stringify(booked) });
+        const booked = {
+          CURRENT_YEAR: '0',
+          ACCUMULATED: '0',
+          ...Object.fromEntries((answer.parts ?? []).map((p) => [p.fundSource, String(p.amount)])),
+        };
+        const same =
+          booked.CURRENT_YEAR === step.recorded.CURRENT_YEAR && booked.ACCUMULATED === step.recorded.ACCUMULATED;
+        if (!same)
+          report.differentParts.push({
+            ...operation,
+            recorded: JSON.stringify(step.recorded),
+            booked: JSON.stringify(booked),
+          });
       }
     } catch (error) {
       report.refused.push({ ...operation, reason: errorText(error) });
@@ -103,9 +128,17 @@ const CHUNK = 5000;
  * own-account debit, a capture, release or restore, a refund to an account) has its entries in
  * that province's ledger. Returns each one missing, in words, in the order it happened.
  */
-export async function entriesMissing(db: DataSource, provinces: ProvinceDirectory, province: string): Promise<string[]> {
-  const history = ((await db.query(HISTORY, [province])) as Replay[]).filter((step) => BOOKS_ENTRY.has(step.action)
-    && (step.action !== 'refundToAccount' || (step.payload.parts as { amount: string }[]).some((p) => BigInt(p.amount) > 0n)));
+export async function entriesMissing(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  province: string,
+): Promise<string[]> {
+  const history = ((await db.query(HISTORY, [province])) as Replay[]).filter(
+    (step) =>
+      BOOKS_ENTRY.has(step.action) &&
+      (step.action !== 'refundToAccount' ||
+        (step.payload.parts as { amount: string }[]).some((p) => BigInt(p.amount) > 0n)),
+  );
   const operationIds = [...new Set(history.map((step) => step.operation_id))];
   const booked = new Set<string>();
   for (let i = 0; i < operationIds.length; i += CHUNK) {
@@ -114,5 +147,8 @@ export async function entriesMissing(db: DataSource, provinces: ProvinceDirector
   }
   return history
     .filter((step) => !booked.has(`${step.operation_id} ${String(step.payload.holdId ?? '')}`))
-    .map((step) => `${MISSING_ENTRY} ${step.action} ${step.operation_id}${step.payload.holdId ? ` (hold ${String(step.payload.holdId)})` : ` (member ${String(step.payload.memberId)})`}, which national has had the province book`);
+    .map(
+      (step) =>
+        `${MISSING_ENTRY} ${step.action} ${step.operation_id}${step.payload.holdId ? ` (hold ${String(step.payload.holdId)})` : ` (member ${String(step.payload.memberId)})`}, which national has had the province book`,
+    );
 }

@@ -32,7 +32,9 @@ export enum PremiumKind {
 const ELIGIBLE: Record<InstitutionKind, readonly ExpenseCategory[]> = {
   [InstitutionKind.DESIGNATED_HOSPITAL]: [ExpenseCategory.OUTPATIENT, ExpenseCategory.INPATIENT],
   [InstitutionKind.DESIGNATED_RETAIL_PHARMACY]: [
-    ExpenseCategory.DRUGS, ExpenseCategory.MEDICAL_DEVICES, ExpenseCategory.MEDICAL_CONSUMABLES,
+    ExpenseCategory.DRUGS,
+    ExpenseCategory.MEDICAL_DEVICES,
+    ExpenseCategory.MEDICAL_CONSUMABLES,
   ],
   [InstitutionKind.NOT_DESIGNATED]: [],
 };
@@ -52,6 +54,9 @@ export function checkExpense(kind: InstitutionKind, category: ExpenseCategory): 
 /** R17: the beneficiary's own resident-insurance or long-term-care premium. */
 export function checkPremium(kind: PremiumKind, beneficiaryType: InsuranceType): void {
   if (kind === PremiumKind.RESIDENT_MEDICAL_INSURANCE && beneficiaryType !== InsuranceType.RESIDENT) {
-    throw new Refusal(RefusalCode.INELIGIBLE_PREMIUM, 'Only a member insured as a resident pays a resident medical-insurance premium.');
+    throw new Refusal(
+      RefusalCode.INELIGIBLE_PREMIUM,
+      'Only a member insured as a resident pays a resident medical-insurance premium.',
+    );
   }
 }

@@ -45,17 +45,28 @@ export async function payPremium(ctx: NationalContext, request: PremiumRequest):
 /** The whole premium in the transaction that claims the key: drawn wholly from quota, or refused. */
 async function recordPremium(ctx: NationalContext, tx: EntityManager, id: string, request: PremiumRequest) {
   requireActingFor(ctx.caller, [request.beneficiaryId], 'pay a premium for this beneficiary');
-  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [request.beneficiaryId])) as {
-    state: string; insurance_type: InsuranceType;
+  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [
+    request.beneficiaryId,
+  ])) as {
+    state: string;
+    insurance_type: InsuranceType;
   }[];
   if (person?.state !== 'ACTIVE') {
-    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`);
+    throw new Refusal(
+      RefusalCode.MEMBER_NOT_FOUND,
+      `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`,
+    );
   }
   checkPremium(request.kind, person.insurance_type);
   const province = provinceOfMemberId(request.beneficiaryId) as string; // the premium goes to the beneficiary's own fund
   await insertSettlement(tx, {
-    id, idempotencyKey: request.idempotencyKey, kind: 'PREMIUM', beneficiaryId: request.beneficiaryId, spendingProvince: province,
-    details: { premiumKind: request.kind }, amount: request.amount,
+    id,
+    idempotencyKey: request.idempotencyKey,
+    kind: 'PREMIUM',
+    beneficiaryId: request.beneficiaryId,
+    spendingProvince: province,
+    details: { premiumKind: request.kind },
+    amount: request.amount,
   });
   await spendQuota(tx, request.beneficiaryId, request.amount, 'all', id, province);
   await tx.query(

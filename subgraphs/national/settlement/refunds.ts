@@ -39,20 +39,34 @@ export interface RefundRecord {
 }
 
 interface RefundRow {
-  id: string; settlement_id: string; amount: string; cash_part: string; quota_part: string;
-  own_current_year: string; own_accumulated: string; created_at: Date;
+  id: string;
+  settlement_id: string;
+  amount: string;
+  cash_part: string;
+  quota_part: string;
+  own_current_year: string;
+  own_accumulated: string;
+  created_at: Date;
 }
 
 const toRecord = (r: RefundRow): RefundRecord => ({
-  id: r.id, settlementId: r.settlement_id, amount: fenFromDb(r.amount), cashPart: fenFromDb(r.cash_part),
-  quotaPart: fenFromDb(r.quota_part), ownCurrentYear: fenFromDb(r.own_current_year), ownAccumulated: fenFromDb(r.own_accumulated),
+  id: r.id,
+  settlementId: r.settlement_id,
+  amount: fenFromDb(r.amount),
+  cashPart: fenFromDb(r.cash_part),
+  quotaPart: fenFromDb(r.quota_part),
+  ownCurrentYear: fenFromDb(r.own_current_year),
+  ownAccumulated: fenFromDb(r.own_accumulated),
   createdAt: r.created_at,
 });
 
 const COLUMNS = 'id, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at';
 
 export async function refundsOf(db: Queryable, settlementId: string): Promise<RefundRecord[]> {
-  const rows: RefundRow[] = await db.query(`SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`, [settlementId]);
+  const rows: RefundRow[] = await db.query(
+    `SELECT ${COLUMNS} FROM refund WHERE settlement_id = $1 ORDER BY created_at, id`,
+    [settlementId],
+  );
   return rows.map(toRecord);
 }
 
@@ -70,7 +84,9 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
   return answerOnce(ctx.db, claim, {
     record: async (tx, id) => {
       await decideRefund(ctx, tx, id, request);
-      const [refund] = ((await tx.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(toRecord);
+      const [refund] = ((await tx.query(`SELECT ${COLUMNS} FROM refund WHERE id = $1`, [id])) as RefundRow[]).map(
+        toRecord,
+      );
       return { refund, steps: await stepsToApply(tx, id) };
     },
     complete: async ({ refund, steps }) => {
@@ -85,13 +101,25 @@ export async function refundSettlement(ctx: NationalContext, request: RefundRequ
   });
 }
 
-async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string, request: RefundRequest): Promise<void> {
+async function decideRefund(
+  ctx: NationalContext,
+  tx: EntityManager,
+  id: string,
+  request: RefundRequest,
+): Promise<void> {
   const now = ctx.now();
   await stampRefundMonth(tx, now);
   const settlement = await requireSettlement(tx, request.settlementId, 'FOR UPDATE');
-  requireStaffOf(ctx.caller, [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''], 'refund this settlement');
+  requireStaffOf(
+    ctx.caller,
+    [settlement.spendingProvince, provinceOfMemberId(settlement.beneficiaryId) ?? ''],
+    'refund this settlement',
+  );
   if (settlement.state !== 'SETTLED') {
-    throw new Refusal(RefusalCode.OPERATION_IN_PROGRESS, 'The settlement is still being completed; refund it once it is settled.');
+    throw new Refusal(
+      RefusalCode.OPERATION_IN_PROGRESS,
+      'The settlement is still being completed; refund it once it is settled.',
+    );
   }
   const earlier = await refundsOf(tx, settlement.id);
   const refunded = (pick: (r: RefundRecord) => Fen) => earlier.reduce((sum, r) => sum + pick(r), 0n);
@@ -109,7 +137,13 @@ async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string,
     return part;
   };
   const cashPart = take(settlement.cashPaid - refunded((r) => r.cashPart));
-  const quotaPart = await refundQuota(tx, id, settlement.id, settlement.spendingProvince, take(settlement.quotaPaid - refunded((r) => r.quotaPart)));
+  const quotaPart = await refundQuota(
+    tx,
+    id,
+    settlement.id,
+    settlement.spendingProvince,
+    take(settlement.quotaPaid - refunded((r) => r.quotaPart)),
+  );
   const ownAccumulated = take(settlement.ownAccumulated - refunded((r) => r.ownAccumulated));
   const ownCurrentYear = take(settlement.ownCurrentYear - refunded((r) => r.ownCurrentYear));
   if (ownAccumulated + ownCurrentYear > 0n) {
@@ -128,8 +162,17 @@ async function decideRefund(ctx: NationalContext, tx: EntityManager, id: string,
        INSERT INTO refund (id, idempotency_key, settlement_id, amount, cash_part, quota_part, own_current_year, own_accumulated, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, settlement_id, quota_part, created_at AS at)
      ${quotaRefundedEvents('refunded')}`,
-    [id, request.idempotencyKey, settlement.id, String(request.amount), String(cashPart), String(quotaPart),
-      String(ownCurrentYear), String(ownAccumulated), now],
+    [
+      id,
+      request.idempotencyKey,
+      settlement.id,
+      String(request.amount),
+      String(cashPart),
+      String(quotaPart),
+      String(ownCurrentYear),
+      String(ownAccumulated),
+      now,
+    ],
   );
 }
 
@@ -143,30 +186,54 @@ async function stampRefundMonth(tx: EntityManager, now: Date): Promise<void> {
 }
 
 /** The quota part, newest lot first: back to the quota, or to the donor if the relationship ended. */
-async function refundQuota(tx: EntityManager, refundId: string, settlementId: string, spendingProvince: string, amount: Fen): Promise<Fen> {
-  const uses: { transfer_id: string; left: string; donor_province: string; fund_source: FundSource; donor_id: string; status: string }[] =
-    await tx.query(
-      `SELECT u.transfer_id, u.amount - u.refunded AS left, t.donor_province, t.fund_source, r.donor_id, r.status
+async function refundQuota(
+  tx: EntityManager,
+  refundId: string,
+  settlementId: string,
+  spendingProvince: string,
+  amount: Fen,
+): Promise<Fen> {
+  const uses: {
+    transfer_id: string;
+    left: string;
+    donor_province: string;
+    fund_source: FundSource;
+    donor_id: string;
+    status: string;
+  }[] = await tx.query(
+    `SELECT u.transfer_id, u.amount - u.refunded AS left, t.donor_province, t.fund_source, r.donor_id, r.status
        FROM quota_use u JOIN transfer t ON t.id = u.transfer_id JOIN relationship r ON r.id = t.relationship_id
        WHERE u.settlement_id = $1 AND u.amount > u.refunded ORDER BY t.committed_at DESC, t.id DESC FOR UPDATE OF u, t`,
-      [settlementId],
-    );
+    [settlementId],
+  );
   let rest = amount;
   for (const use of uses) {
     if (rest === 0n) break;
     const part = min(rest, fenFromDb(use.left));
     rest -= part;
     await tx.query(`UPDATE quota_use SET refunded = refunded + $3 WHERE settlement_id = $1 AND transfer_id = $2`, [
-      settlementId, use.transfer_id, String(part),
+      settlementId,
+      use.transfer_id,
+      String(part),
     ]);
     if (use.status === 'ACTIVE') {
       await tx.query(`UPDATE transfer SET restored = restored + $2 WHERE id = $1`, [use.transfer_id, String(part)]);
-      await enqueueStep(tx, refundId, use.donor_province, 'restoreHold', { holdId: use.transfer_id, operationId: refundId, amount: part });
+      await enqueueStep(tx, refundId, use.donor_province, 'restoreHold', {
+        holdId: use.transfer_id,
+        operationId: refundId,
+        amount: part,
+      });
     } else {
-      await tx.query(`UPDATE transfer SET refunded_to_donor = refunded_to_donor + $2 WHERE id = $1`, [use.transfer_id, String(part)]);
+      await tx.query(`UPDATE transfer SET refunded_to_donor = refunded_to_donor + $2 WHERE id = $1`, [
+        use.transfer_id,
+        String(part),
+      ]);
       const donor = await currentMembership(tx, use.donor_id); // R31: the donor's account may have moved
       await enqueueStep(tx, refundId, provinceOfMemberId(donor) as string, 'refundToAccount', {
-        memberId: donor, operationId: refundId, holdId: use.transfer_id, parts: [{ fundSource: use.fund_source, amount: part }],
+        memberId: donor,
+        operationId: refundId,
+        holdId: use.transfer_id,
+        parts: [{ fundSource: use.fund_source, amount: part }],
       });
     }
     await recordClearing(tx, refundId, use.donor_province, spendingProvince, -part);

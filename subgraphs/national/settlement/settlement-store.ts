@@ -23,15 +23,35 @@ export interface SettlementRecord {
 }
 
 interface Row {
-  id: string; kind: SettlementRecord['kind']; beneficiary_id: string; spending_province: string; details: Record<string, string>;
-  amount: string; own_current_year: string; own_accumulated: string; quota_paid: string; cash_paid: string;
-  state: SettlementRecord['state']; created_at: Date; settled_at: Date | null;
+  id: string;
+  kind: SettlementRecord['kind'];
+  beneficiary_id: string;
+  spending_province: string;
+  details: Record<string, string>;
+  amount: string;
+  own_current_year: string;
+  own_accumulated: string;
+  quota_paid: string;
+  cash_paid: string;
+  state: SettlementRecord['state'];
+  created_at: Date;
+  settled_at: Date | null;
 }
 
 const toRecord = (r: Row): SettlementRecord => ({
-  id: r.id, kind: r.kind, beneficiaryId: r.beneficiary_id, spendingProvince: r.spending_province, details: r.details,
-  amount: fenFromDb(r.amount), ownCurrentYear: fenFromDb(r.own_current_year), ownAccumulated: fenFromDb(r.own_accumulated),
-  quotaPaid: fenFromDb(r.quota_paid), cashPaid: fenFromDb(r.cash_paid), state: r.state, createdAt: r.created_at, settledAt: r.settled_at,
+  id: r.id,
+  kind: r.kind,
+  beneficiaryId: r.beneficiary_id,
+  spendingProvince: r.spending_province,
+  details: r.details,
+  amount: fenFromDb(r.amount),
+  ownCurrentYear: fenFromDb(r.own_current_year),
+  ownAccumulated: fenFromDb(r.own_accumulated),
+  quotaPaid: fenFromDb(r.quota_paid),
+  cashPaid: fenFromDb(r.cash_paid),
+  state: r.state,
+  createdAt: r.created_at,
+  settledAt: r.settled_at,
 });
 
 const COLUMNS = `id, kind, beneficiary_id, spending_province, details, amount, own_current_year, own_accumulated,
@@ -42,13 +62,22 @@ export async function findSettlement(db: Queryable, id: string, lock = ''): Prom
   return rows.map(toRecord)[0];
 }
 
-export async function requireSettlement(db: DataSource | EntityManager, id: string, lock = ''): Promise<SettlementRecord> {
+export async function requireSettlement(
+  db: DataSource | EntityManager,
+  id: string,
+  lock = '',
+): Promise<SettlementRecord> {
   const settlement = await findSettlement(db, id, lock);
   if (!settlement) throw new Refusal(RefusalCode.SETTLEMENT_NOT_FOUND, `There is no settlement ${id.slice(0, 40)}.`);
   return settlement;
 }
 
-export async function settlementsOf(db: Queryable, beneficiaryId: string, limit: number, after?: string): Promise<SettlementRecord[]> {
+export async function settlementsOf(
+  db: Queryable,
+  beneficiaryId: string,
+  limit: number,
+  after?: string,
+): Promise<SettlementRecord[]> {
   const rows: Row[] = await db.query(
     `SELECT ${COLUMNS} FROM settlement WHERE beneficiary_id = $1
        AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3)) ORDER BY created_at, id LIMIT $4`,
@@ -80,7 +109,13 @@ export async function settlementsSpentIn(
 ): Promise<SettlementRecord[]> {
   const params: unknown[] = [province, period.from, period.to, ...timeKeyAfter(after)];
   const param = (value: unknown) => `$${params.push(value)}`;
-  const where = [`spending_province = $1`, `state = 'SETTLED'`, `settled_at >= $2`, `settled_at < $3`, `(settled_at, id) > ($4, $5)`];
+  const where = [
+    `spending_province = $1`,
+    `state = 'SETTLED'`,
+    `settled_at >= $2`,
+    `settled_at < $3`,
+    `(settled_at, id) > ($4, $5)`,
+  ];
   if (filter.category) where.push(`details ->> 'category' = ${param(filter.category)}`);
   if (filter.institution) where.push(`details ->> 'institutionName' = ${param(filter.institution)}`);
   if (filter.crossProvince !== undefined && filter.crossProvince !== null) {
@@ -109,7 +144,16 @@ export async function insertSettlement(tx: EntityManager, s: NewSettlement): Pro
   const [row] = (await tx.query(
     `INSERT INTO settlement (id, idempotency_key, kind, beneficiary_id, spending_province, details, amount, state, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8) RETURNING ${COLUMNS}`,
-    [s.id, s.idempotencyKey, s.kind, s.beneficiaryId, s.spendingProvince, JSON.stringify(s.details), String(s.amount), platformNow()],
+    [
+      s.id,
+      s.idempotencyKey,
+      s.kind,
+      s.beneficiaryId,
+      s.spendingProvince,
+      JSON.stringify(s.details),
+      String(s.amount),
+      platformNow(),
+    ],
   )) as Row[];
   return toRecord(row);
 }

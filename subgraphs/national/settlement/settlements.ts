@@ -38,7 +38,10 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
   checkAmount(request.amount);
   checkExpense(request.institution.kind, request.category);
   if (!findPoolingRegion(request.institution.poolingRegion)) {
-    throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `There is no pooling region ${request.institution.poolingRegion.slice(0, 12)}.`);
+    throw new Refusal(
+      RefusalCode.UNKNOWN_POOLING_REGION,
+      `There is no pooling region ${request.institution.poolingRegion.slice(0, 12)}.`,
+    );
   }
   const claim = { party: partyOf(ctx.caller), operation: 'settleExpense', key: request.idempotencyKey, request };
   return answerOnce(ctx.db, claim, {
@@ -53,16 +56,25 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
 
 /** Step (1) with its checks, in the transaction that claims the key. */
 async function recordSettlement(
-  ctx: NationalContext, tx: EntityManager, id: string, request: ExpenseRequest,
+  ctx: NationalContext,
+  tx: EntityManager,
+  id: string,
+  request: ExpenseRequest,
 ): Promise<{ settlement: SettlementRecord; employee: boolean } | KeptRefusal> {
-  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [request.beneficiaryId])) as {
-    state: string; insurance_type: InsuranceType;
+  const [person] = (await tx.query(`SELECT state, insurance_type FROM person WHERE member_id = $1`, [
+    request.beneficiaryId,
+  ])) as {
+    state: string;
+    insurance_type: InsuranceType;
   }[];
   if (!mayActFor(ctx.caller, request.beneficiaryId)) {
     requireStaffOf(ctx.caller, [provinceOfRegion(request.institution.poolingRegion)], 'settle for this beneficiary');
   }
   if (person?.state !== 'ACTIVE') {
-    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`);
+    throw new Refusal(
+      RefusalCode.MEMBER_NOT_FOUND,
+      `There is no insured member ${request.beneficiaryId.slice(0, 20)}.`,
+    );
   }
   const details = {
     institutionKind: request.institution.kind,
@@ -72,13 +84,26 @@ async function recordSettlement(
     authMethod: request.credential.method, // R15
     credentialHolder: request.credential.holderId, // R28
   };
-  const foreign = await refuseForeignCredential(tx, id, request.beneficiaryId, request.credential, request.amount, details, ctx.now());
+  const foreign = await refuseForeignCredential(
+    tx,
+    id,
+    request.beneficiaryId,
+    request.credential,
+    request.amount,
+    details,
+    ctx.now(),
+  );
   if (foreign) return foreign;
   const employee = person.insurance_type === InsuranceType.EMPLOYEE;
   if (employee) await ctx.provinces.requireAnswering(provinceOfMemberId(request.beneficiaryId) as string);
   const settlement = await insertSettlement(tx, {
-    id, idempotencyKey: request.idempotencyKey, kind: 'EXPENSE', beneficiaryId: request.beneficiaryId,
-    spendingProvince: provinceOfRegion(request.institution.poolingRegion), details, amount: request.amount,
+    id,
+    idempotencyKey: request.idempotencyKey,
+    kind: 'EXPENSE',
+    beneficiaryId: request.beneficiaryId,
+    spendingProvince: provinceOfRegion(request.institution.poolingRegion),
+    details,
+    amount: request.amount,
   });
   return { settlement, employee };
 }
@@ -87,29 +112,48 @@ async function recordSettlement(
  * Steps (2)–(4), safe to repeat: the own account (employees, R14), then in one transaction the
  * quota and the settlement, then the captures. Used by the request, its repeats and recovery.
  */
-export async function completeSettlement(ctx: NationalContext, pending: SettlementRecord, employee?: boolean): Promise<SettlementRecord> {
+export async function completeSettlement(
+  ctx: NationalContext,
+  pending: SettlementRecord,
+  employee?: boolean,
+): Promise<SettlementRecord> {
   if (pending.state !== 'PENDING') {
     await applyStepsOf(ctx.db, ctx.provinces, pending.id);
     return pending;
   }
   // The membership the settlement was recorded on, even if it has since ended or moved (R31): what
   // its province booked under the settlement's id is what the answer says was paid from the account.
-  const own = (employee ?? (await insuranceTypeOfMembership(ctx.db, pending.beneficiaryId)) === InsuranceType.EMPLOYEE)
-    ? await spendOwnAccount(ctx, pending)
-    : { currentYear: 0n, accumulated: 0n };
+  const own =
+    (employee ?? (await insuranceTypeOfMembership(ctx.db, pending.beneficiaryId)) === InsuranceType.EMPLOYEE)
+      ? await spendOwnAccount(ctx, pending)
+      : { currentYear: 0n, accumulated: 0n };
   crashPoint('settleQuota', 'before');
   const { settled, steps } = await ctx.db.transaction(async (tx) => {
     const settlement = await requireSettlement(tx, pending.id, 'FOR UPDATE');
     if (settlement.state === 'PENDING') {
       const ownTotal = own.currentYear + own.accumulated;
-      const uses = await spendQuota(tx, settlement.beneficiaryId, settlement.amount - ownTotal, 'upTo', settlement.id, settlement.spendingProvince);
+      const uses = await spendQuota(
+        tx,
+        settlement.beneficiaryId,
+        settlement.amount - ownTotal,
+        'upTo',
+        settlement.id,
+        settlement.spendingProvince,
+      );
       const quota = uses.reduce((sum, use) => sum + use.amount, 0n);
       await tx.query(
         `WITH settled AS (
            UPDATE settlement SET own_current_year = $2, own_accumulated = $3, quota_paid = $4, cash_paid = $5,
              state = 'SETTLED', settled_at = $6 WHERE id = $1 RETURNING id, beneficiary_id, quota_paid, settled_at AS at)
          ${quotaSpentEvents('settled')}`,
-        [settlement.id, String(own.currentYear), String(own.accumulated), String(quota), String(settlement.amount - ownTotal - quota), ctx.now()],
+        [
+          settlement.id,
+          String(own.currentYear),
+          String(own.accumulated),
+          String(quota),
+          String(settlement.amount - ownTotal - quota),
+          ctx.now(),
+        ],
       );
     }
     return { settled: await requireSettlement(tx, pending.id), steps: await stepsToApply(tx, pending.id) };
@@ -119,15 +163,22 @@ export async function completeSettlement(ctx: NationalContext, pending: Settleme
 }
 
 /** R14: the beneficiary's own account pays first (an employee's; idempotent by the settlement's id). */
-async function spendOwnAccount(ctx: NationalContext, settlement: SettlementRecord): Promise<{ currentYear: Fen; accumulated: Fen }> {
+async function spendOwnAccount(
+  ctx: NationalContext,
+  settlement: SettlementRecord,
+): Promise<{ currentYear: Fen; accumulated: Fen }> {
   const province = provinceOfMemberId(settlement.beneficiaryId) as string;
   const { parts } = await ctx.provinces
     .call(province, 'spendOwn', {
-      memberId: settlement.beneficiaryId, operationId: settlement.id, amount: settlement.amount,
+      memberId: settlement.beneficiaryId,
+      operationId: settlement.id,
+      amount: settlement.amount,
     })
     .catch((error: unknown) => {
       if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
-        throw new OutcomePending(`Province ${province} did not answer while the beneficiary's own account was being debited.`);
+        throw new OutcomePending(
+          `Province ${province} did not answer while the beneficiary's own account was being debited.`,
+        );
       }
       throw error;
     });

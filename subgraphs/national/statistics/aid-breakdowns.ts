@@ -62,7 +62,13 @@ const READ = `
     AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR insurance_type = $5)
   GROUP BY GROUPING SETS ((left(region, 2)), ())`;
 
-type Row = { kind: 'family' | 'quota' | 'spent' | 'people'; province: string; a: string; b: string | null; c: string | null };
+type Row = {
+  kind: 'family' | 'quota' | 'spent' | 'people';
+  province: string;
+  a: string;
+  b: string | null;
+  c: string | null;
+};
 
 const entry = <V>(map: Map<string, V>, key: string, make: () => V): V => {
   let value = map.get(key);
@@ -70,19 +76,40 @@ const entry = <V>(map: Map<string, V>, key: string, make: () => V): V => {
   return value;
 };
 
-export async function readBreakdowns(db: Queryable, period: Period, scope: string | undefined, filter: AidFilter): Promise<Breakdowns> {
+export async function readBreakdowns(
+  db: Queryable,
+  period: Period,
+  scope: string | undefined,
+  filter: AidFilter,
+): Promise<Breakdowns> {
   const { first, last } = daysOf(period);
-  const rows: Row[] = await db.query(READ, [first, last, scope ?? null, filter.category ?? null, filter.insuranceType ?? null]);
+  const rows: Row[] = await db.query(READ, [
+    first,
+    last,
+    scope ?? null,
+    filter.category ?? null,
+    filter.insuranceType ?? null,
+  ]);
   const result: Breakdowns = { families: new Map(), quota: new Map(), people: new Map() };
   for (const row of rows) {
     if (row.kind === 'family') {
-      Object.assign(entry(result.families, row.province, () => new FamilyCounts()), {
-        established: Number(row.a), ended: Number(row.b), inForce: Number(row.c),
-      });
+      Object.assign(
+        entry(result.families, row.province, () => new FamilyCounts()),
+        {
+          established: Number(row.a),
+          ended: Number(row.b),
+          inForce: Number(row.c),
+        },
+      );
     } else if (row.kind === 'quota') {
-      Object.assign(entry(result.quota, row.province, () => new QuotaFlows()), {
-        set: fenFromDb(row.a), returnedUnaccepted: fenFromDb(row.b as string), returnedOnDissolution: fenFromDb(row.c as string),
-      });
+      Object.assign(
+        entry(result.quota, row.province, () => new QuotaFlows()),
+        {
+          set: fenFromDb(row.a),
+          returnedUnaccepted: fenFromDb(row.b as string),
+          returnedOnDissolution: fenFromDb(row.c as string),
+        },
+      );
     } else if (row.kind === 'spent') {
       entry(result.quota, row.province, () => new QuotaFlows()).spent = fenFromDb(row.a);
     } else {

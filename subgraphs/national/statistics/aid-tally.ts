@@ -69,14 +69,27 @@ const entry = <V>(map: Map<string, V>, key: string, make: () => V): V => {
  * `buckets`: the months of the period, or its weeks or days; a row's `month` names its bucket (a
  * month, the Monday of a week, a day) or, for the wallets, null outside the period.
  */
-export function tallyAid(rows: readonly KeptRow[], buckets: readonly string[], currentMonth: string, scope?: string): AidTally {
+export function tallyAid(
+  rows: readonly KeptRow[],
+  buckets: readonly string[],
+  currentMonth: string,
+  scope?: string,
+): AidTally {
   const tally: AidTally = {
-    currentMonth, thisMonth: new AidFigures(), total: new PlaceFigures(), months: new Map(buckets.map((m) => [m, new AidFigures()])),
-    provinces: new Map(), regions: new Map(), cells: new Map(), clearing: new Map(),
+    currentMonth,
+    thisMonth: new AidFigures(),
+    total: new PlaceFigures(),
+    months: new Map(buckets.map((m) => [m, new AidFigures()])),
+    provinces: new Map(),
+    regions: new Map(),
+    cells: new Map(),
+    clearing: new Map(),
   };
   const inPeriod = (month: string | null): month is string => month !== null && tally.months.has(month);
   const places = (region: string) => [
-    tally.total, entry(tally.provinces, provinceOfRegion(region), () => new PlaceFigures()), entry(tally.regions, region, () => new PlaceFigures()),
+    tally.total,
+    entry(tally.provinces, provinceOfRegion(region), () => new PlaceFigures()),
+    entry(tally.regions, region, () => new PlaceFigures()),
   ];
   const cell = (month: string, region: string) =>
     entry(tally.cells, `${month} ${region}`, () => ({ month, region, figures: new AidFigures() })).figures;
@@ -87,14 +100,23 @@ export function tallyAid(rows: readonly KeptRow[], buckets: readonly string[], c
       const amount = fenFromDb(row.amount);
       const within = row.donorProvince === province;
       if (!within && inPeriod(row.month)) {
-        const line = entry(tally.clearing, `${row.donorProvince} ${province}`, () => ({ debtorProvince: row.donorProvince, creditorProvince: province, amount: 0n, aidCount: 0 }));
+        const line = entry(tally.clearing, `${row.donorProvince} ${province}`, () => ({
+          debtorProvince: row.donorProvince,
+          creditorProvince: province,
+          amount: 0n,
+          aidCount: 0,
+        }));
         line.amount += amount;
         line.aidCount += count;
       }
       if (scope && province !== scope) continue; // only an outflow of the scope's donors: clearing only
       if (row.month === currentMonth) tally.thisMonth.addAid(within, count, amount);
       if (!inPeriod(row.month)) continue;
-      for (const figures of [...places(row.region), tally.months.get(row.month) as AidFigures, cell(row.month, row.region)]) {
+      for (const figures of [
+        ...places(row.region),
+        tally.months.get(row.month) as AidFigures,
+        cell(row.month, row.region),
+      ]) {
         figures.addAid(within, count, amount);
       }
     } else if (row.kind === 'wallet') {
@@ -102,7 +124,11 @@ export function tallyAid(rows: readonly KeptRow[], buckets: readonly string[], c
       for (const place of places(row.region)) place.walletsActivatedToDate += count;
       if (row.month === currentMonth) tally.thisMonth.walletsActivated += count;
       if (!inPeriod(row.month)) continue;
-      for (const figures of [...places(row.region), tally.months.get(row.month) as AidFigures, cell(row.month, row.region)]) {
+      for (const figures of [
+        ...places(row.region),
+        tally.months.get(row.month) as AidFigures,
+        cell(row.month, row.region),
+      ]) {
         figures.walletsActivated += count;
       }
     } else {
@@ -122,7 +148,10 @@ export function withStocksOf(flows: AidTally, now: AidTally): AidTally {
     place.quotaOutstanding = from?.quotaOutstanding ?? 0n;
   };
   stocks(flows.total, now.total);
-  for (const [places, nowPlaces] of [[flows.provinces, now.provinces], [flows.regions, now.regions]] as const) {
+  for (const [places, nowPlaces] of [
+    [flows.provinces, now.provinces],
+    [flows.regions, now.regions],
+  ] as const) {
     for (const key of nowPlaces.keys()) entry(places, key, () => new PlaceFigures());
     for (const [key, place] of places) stocks(place, nowPlaces.get(key));
   }

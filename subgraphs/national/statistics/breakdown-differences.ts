@@ -34,7 +34,9 @@ const yuan = (fen: string) => `${formatYuan(fenFromDb(fen))} yuan`;
 
 export async function breakdownDifferences(db: DataSource, province: string): Promise<string[]> {
   const rows: { said: string; amounts: string[] | null }[] = await db.query(KEPT_AGAINST_COUNTED, [province]);
-  return rows.map(({ said, amounts }) => amounts
-    ? `national figure ${said} ${amounts.slice(0, 3).map(yuan).join(', ')}; the tables count ${amounts.slice(3).map(yuan).join(', ')}`
-    : `national figure ${said}`);
+  return rows.map(({ said, amounts }) =>
+    amounts
+      ? `national figure ${said} ${amounts.slice(0, 3).map(yuan).join(', ')}; the tables count ${amounts.slice(3).map(yuan).join(', ')}`
+      : `national figure ${said}`,
+  );
 }

@@ -3,7 +3,8 @@
  * benchmark ask the same question, with the shape of its answer. No imports: the page bundles
  * this file too.
  */
-const FIGURES = 'aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated';
+const FIGURES =
+  'aidCount aidAmount withinProvinceCount withinProvinceAmount crossProvinceCount crossProvinceAmount walletsActivated';
 
 const FAMILIES = 'families { established ended inForce }';
 const QUOTA = 'quota { set spent returnedUnaccepted returnedOnDissolution outstanding }';

@@ -58,9 +58,21 @@ const READ_DAYS = `
   FROM wallet_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3)
   GROUP BY 2, region`;
 
-export async function readKeptDays(db: Queryable, period: Period, scope: string | undefined, filter: AidFilter = {}): Promise<KeptRow[]> {
+export async function readKeptDays(
+  db: Queryable,
+  period: Period,
+  scope: string | undefined,
+  filter: AidFilter = {},
+): Promise<KeptRow[]> {
   const { first, last } = daysOf(period);
-  return db.query(READ_DAYS, [first, last, scope ?? null, period.unit, filter.category ?? null, filter.insuranceType ?? null]);
+  return db.query(READ_DAYS, [
+    first,
+    last,
+    scope ?? null,
+    period.unit,
+    filter.category ?? null,
+    filter.insuranceType ?? null,
+  ]);
 }
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
@@ -72,9 +84,21 @@ export async function foldStatisticsRows(db: Queryable): Promise<void> {
 export async function unfoldedStatisticsRows(db: DataSource): Promise<UnfoldedRows[]> {
   const ended = `backend <> 0 AND backend NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)`;
   const rows: { table: string; rows: number; oldest: number }[] = await db.query(
-    ['aid_figure', 'wallet_figure', 'quota_figure', 'aid_day_figure', 'wallet_day_figure', 'family_day_figure', 'quota_day_figure'].map((table) =>
-      `SELECT '${table}' AS table, count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
-       FROM ${table} WHERE ${ended}`).join(' UNION ALL '),
+    [
+      'aid_figure',
+      'wallet_figure',
+      'quota_figure',
+      'aid_day_figure',
+      'wallet_day_figure',
+      'family_day_figure',
+      'quota_day_figure',
+    ]
+      .map(
+        (table) =>
+          `SELECT '${table}' AS table, count(*)::int AS rows, coalesce(extract(epoch FROM now() - min(written_at)), 0)::float8 AS oldest
+       FROM ${table} WHERE ${ended}`,
+      )
+      .join(' UNION ALL '),
   );
   return rows.map((r) => ({ table: r.table, rows: r.rows, oldestSeconds: r.oldest }));
 }
@@ -119,17 +143,33 @@ const KEPT_AGAINST_COUNTED = `
   ORDER BY 1, 2, 3, 4`;
 
 interface Difference {
-  figure: string; month: string | null; region: string; donorProvince: string | null;
-  keptCount: string | null; countedCount: string | null; keptAmount: string | null; countedAmount: string | null;
+  figure: string;
+  month: string | null;
+  region: string;
+  donorProvince: string | null;
+  keptCount: string | null;
+  countedCount: string | null;
+  keptAmount: string | null;
+  countedAmount: string | null;
 }
 
 const said = (count: string | null, amount: string | null) =>
-  [count === null ? null : `${count}`, amount === null ? null : `${formatYuan(fenFromDb(amount))} yuan`].filter(Boolean).join(' / ');
+  [count === null ? null : `${count}`, amount === null ? null : `${formatYuan(fenFromDb(amount))} yuan`]
+    .filter(Boolean)
+    .join(' / ');
 
 export async function statisticsDifferences(db: DataSource, province: string): Promise<string[]> {
-  const [rows, breakdowns] = await Promise.all([db.query(KEPT_AGAINST_COUNTED, [province]) as Promise<Difference[]>, breakdownDifferences(db, province)]);
-  return [...rows.map((d) => {
-    const where = [d.month, `region ${d.region}`, d.donorProvince && `donors of ${d.donorProvince}`].filter(Boolean).join(' ');
-    return `national figure ${d.figure} ${where}: kept ${said(d.keptCount, d.keptAmount)}, the tables count ${said(d.countedCount, d.countedAmount)}`;
-  }), ...breakdowns];
+  const [rows, breakdowns] = await Promise.all([
+    db.query(KEPT_AGAINST_COUNTED, [province]) as Promise<Difference[]>,
+    breakdownDifferences(db, province),
+  ]);
+  return [
+    ...rows.map((d) => {
+      const where = [d.month, `region ${d.region}`, d.donorProvince && `donors of ${d.donorProvince}`]
+        .filter(Boolean)
+        .join(' ');
+      return `national figure ${d.figure} ${where}: kept ${said(d.keptCount, d.keptAmount)}, the tables count ${said(d.countedCount, d.countedAmount)}`;
+    }),
+    ...breakdowns,
+  ];
 }

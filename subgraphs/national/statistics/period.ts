@@ -16,12 +16,16 @@ export interface MonthPeriod {
 }
 
 const index = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
-const fromIndex = (i: number) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
+const fromIndex = (i: number) =>
+  `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
 
 function checkMonth(name: string, month: string): void {
   const match = MONTH.exec(month);
   if (!match || Number(match[1]) < 1970) {
-    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `\`${name}\` must be a month written as 2026-11, not "${month.slice(0, 20)}".`);
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      `\`${name}\` must be a month written as 2026-11, not "${month.slice(0, 20)}".`,
+    );
   }
 }
 
@@ -29,9 +33,13 @@ export function parseMonthPeriod(from: string, to: string): MonthPeriod {
   checkMonth('from', from);
   checkMonth('to', to);
   const length = index(to) - index(from) + 1;
-  if (length < 1) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period ends (${to}) before it starts (${from}).`);
+  if (length < 1)
+    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period ends (${to}) before it starts (${from}).`);
   if (length > MAX_PERIOD_MONTHS) {
-    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period is ${length} months long; at most ${MAX_PERIOD_MONTHS} months can be asked at once.`);
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      `The period is ${length} months long; at most ${MAX_PERIOD_MONTHS} months can be asked at once.`,
+    );
   }
   return { from, to, months: Array.from({ length }, (_, i) => fromIndex(index(from) + i)) };
 }
@@ -66,7 +74,10 @@ function dayMs(name: string, day: string): number {
   const match = DAY.exec(day);
   const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
   if (!match || Number.isNaN(ms) || dayName(ms) !== day || Number(match[1]) < 1970) {
-    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `\`${name}\` must be a day written as 2026-11-05, not "${day.slice(0, 20)}".`);
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      `\`${name}\` must be a day written as 2026-11-05, not "${day.slice(0, 20)}".`,
+    );
   }
   return ms;
 }
@@ -83,10 +94,15 @@ export function parsePeriod(unit: PeriodUnit, from: string, to: string): Period 
   const start = unit === PeriodUnit.WEEK ? mondayOf(dayMs('from', from)) : dayMs('from', from);
   const end = unit === PeriodUnit.WEEK ? mondayOf(dayMs('to', to)) : dayMs('to', to);
   const length = (end - start) / step + 1;
-  if (length < 1) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period ends (${to}) before it starts (${from}).`);
+  if (length < 1)
+    throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period ends (${to}) before it starts (${from}).`);
   const most = unit === PeriodUnit.WEEK ? MAX_PERIOD_WEEKS : MAX_PERIOD_DAYS;
   const named = unit === PeriodUnit.WEEK ? 'weeks' : 'days';
-  if (length > most) throw new Refusal(RefusalCode.INVALID_ARGUMENT, `The period is ${length} ${named} long; at most ${most} ${named} can be asked at once.`);
+  if (length > most)
+    throw new Refusal(
+      RefusalCode.INVALID_ARGUMENT,
+      `The period is ${length} ${named} long; at most ${most} ${named} can be asked at once.`,
+    );
   const buckets = Array.from({ length }, (_, i) => dayName(start + i * step));
   return { unit, from: buckets[0], to: buckets[length - 1], buckets };
 }
@@ -117,8 +133,10 @@ export function yearEarlier(period: Period): Period {
   if (period.unit === PeriodUnit.MONTH) {
     return parsePeriod(period.unit, fromIndex(index(period.from) - 12), fromIndex(index(period.to) - 12));
   }
-  const shift = period.unit === PeriodUnit.WEEK
-    ? (day: string) => dayName(Date.parse(`${day}T00:00:00Z`) - 364 * DAY_MS)
-    : (day: string) => `${String(Number(day.slice(0, 4)) - 1).padStart(4, '0')}${day.slice(4) === '-02-29' ? '-02-28' : day.slice(4)}`;
+  const shift =
+    period.unit === PeriodUnit.WEEK
+      ? (day: string) => dayName(Date.parse(`${day}T00:00:00Z`) - 364 * DAY_MS)
+      : (day: string) =>
+          `${String(Number(day.slice(0, 4)) - 1).padStart(4, '0')}${day.slice(4) === '-02-29' ? '-02-28' : day.slice(4)}`;
   return parsePeriod(period.unit, shift(period.from), shift(period.to));
 }

@@ -3,7 +3,15 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Refusal, RefusalCode } from '../../common/domain/errors';
 import { errorText, log } from '../../common/platform/log';
 import { activeTraceId, inSpan, linkTo, sampledTraceParent } from '../../common/platform/observability/tracing';
-import { fromWire, type InputOf, mismatch, type OutputOf, type ProvinceOperations, provinceOperations, toWire } from '../../common/platform/http/internal-contract';
+import {
+  fromWire,
+  type InputOf,
+  mismatch,
+  type OutputOf,
+  type ProvinceOperations,
+  provinceOperations,
+  toWire,
+} from '../../common/platform/http/internal-contract';
 import { countStep } from '../national-metrics';
 import type { ProvinceDirectory } from '../provinces/province-directory';
 
@@ -16,7 +24,14 @@ import type { ProvinceDirectory } from '../provinces/province-directory';
  * back to that request's trace.
  */
 export type StepAction =
-  | 'captureHold' | 'releaseHold' | 'restoreHold' | 'refundToAccount' | 'endMembership' | 'moveOut' | 'moveIn' | 'moveAccount';
+  | 'captureHold'
+  | 'releaseHold'
+  | 'restoreHold'
+  | 'refundToAccount'
+  | 'endMembership'
+  | 'moveOut'
+  | 'moveIn'
+  | 'moveAccount';
 
 /**
  * Writes a step to the outbox, with the trace context of the request it is part of; returns its id
@@ -32,7 +47,14 @@ export async function enqueueStep<Action extends StepAction>(
 ): Promise<string> {
   const [{ id }] = (await tx.query(
     `INSERT INTO province_step (operation_id, province, action, payload, trace_context, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [operationId, province, action, JSON.stringify(toWire(provinceOperations[action].input, payload)), sampledTraceParent(), platformNow()],
+    [
+      operationId,
+      province,
+      action,
+      JSON.stringify(toWire(provinceOperations[action].input, payload)),
+      sampledTraceParent(),
+      platformNow(),
+    ],
   )) as { id: string }[];
   return id;
 }
@@ -51,7 +73,11 @@ export interface StepRow {
  * What national records when a province has applied a step, in the transaction that marks it
  * applied (e.g. R31: the amounts a transfer-out booked, and the transfer-in that follows).
  */
-export type StepFollowUp<Action extends StepAction> = (tx: EntityManager, step: StepRow, result: OutputOf<ProvinceOperations, Action>) => Promise<void>;
+export type StepFollowUp<Action extends StepAction> = (
+  tx: EntityManager,
+  step: StepRow,
+  result: OutputOf<ProvinceOperations, Action>,
+) => Promise<void>;
 const followUps = new Map<StepAction, StepFollowUp<StepAction>>();
 
 export function followStep<Action extends StepAction>(action: Action, followUp: StepFollowUp<Action>): void {
@@ -70,7 +96,11 @@ export async function applySteps(db: DataSource, provinces: ProvinceDirectory, r
   return (await applyRows(db, provinces, rows)).allApplied;
 }
 
-async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: StepRow[]): Promise<{ allApplied: boolean; applied: number }> {
+async function applyRows(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  rows: StepRow[],
+): Promise<{ allApplied: boolean; applied: number }> {
   const blocked = new Set<string>();
   const applied: StepRow[] = [];
   let followedUp = 0;
@@ -78,12 +108,17 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
     if (blocked.has(step.province)) continue;
     try {
       const outcome = await inStepSpan(step, () => applyStep(db, provinces, step));
-      if (outcome === 'answered') applied.push(step); // marked together below: a step applied twice changes nothing
+      if (outcome === 'answered')
+        applied.push(step); // marked together below: a step applied twice changes nothing
       else if (outcome === 'applied') followedUp += 1;
       if (outcome !== 'answered') countStep(step, outcome);
     } catch (error) {
       const unavailable = error instanceof Refusal && error.code === RefusalCode.PROVINCE_UNAVAILABLE;
-      if (!unavailable) log.error({ step: step.id, action: step.action, province: step.province, error: errorText(error) }, 'province step failed');
+      if (!unavailable)
+        log.error(
+          { step: step.id, action: step.action, province: step.province, error: errorText(error) },
+          'province step failed',
+        );
       countStep(step, unavailable ? 'unavailable' : 'failed');
       blocked.add(step.province);
     }
@@ -96,10 +131,19 @@ async function applyRows(db: DataSource, provinces: ProvinceDirectory, rows: Ste
 }
 
 /** Sends a step to its province; a step with a follow-up is marked applied with it, one without is left to be marked with the others ('answered'). */
-async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: StepRow): Promise<'applied' | 'answered' | 'waiting'> {
+async function applyStep(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  step: StepRow,
+): Promise<'applied' | 'answered' | 'waiting'> {
   const payload = fromWire(provinceOperations[step.action].input, step.payload);
-  if (!payload.success) throw new Error(`step ${step.id} (${step.action}) does not match its operation: ${mismatch(payload.error)}`);
-  const result = await provinces.call(step.province, step.action, payload.data as InputOf<ProvinceOperations, StepAction>);
+  if (!payload.success)
+    throw new Error(`step ${step.id} (${step.action}) does not match its operation: ${mismatch(payload.error)}`);
+  const result = await provinces.call(
+    step.province,
+    step.action,
+    payload.data as InputOf<ProvinceOperations, StepAction>,
+  );
   if (retryLater(result)) return 'waiting';
   const followUp = followUps.get(step.action);
   if (!followUp) return 'answered';
@@ -117,12 +161,18 @@ async function applyStep(db: DataSource, provinces: ProvinceDirectory, step: Ste
 function inStepSpan<T>(step: StepRow, work: () => Promise<T>): Promise<T> {
   const origin = linkTo(step.trace_context);
   const within = origin !== undefined && origin.context.traceId === activeTraceId();
-  const attributes = { 'wallet.step.id': step.id, 'wallet.step.action': step.action, 'wallet.step.province': step.province };
+  const attributes = {
+    'wallet.step.id': step.id,
+    'wallet.step.action': step.action,
+    'wallet.step.province': step.province,
+  };
   return inSpan(`province step ${step.action}`, { attributes, links: within ? [] : [origin] }, work);
 }
 
 /** What waits in the outbox, by province: how many steps, and the age of the oldest. */
-export async function outboxBacklog(db: DataSource): Promise<{ province: string; steps: number; oldestSeconds: number }[]> {
+export async function outboxBacklog(
+  db: DataSource,
+): Promise<{ province: string; steps: number; oldestSeconds: number }[]> {
   return db.query(
     `SELECT province, count(*)::int AS steps, extract(epoch FROM $1::timestamptz - min(created_at))::float8 AS "oldestSeconds"
      FROM province_step WHERE applied_at IS NULL GROUP BY province`,
@@ -151,12 +201,20 @@ export async function stepsToApply(db: DataSource | EntityManager, operationId: 
 }
 
 /** Applies the steps of one operation (see stepsToApply). */
-export async function applyStepsOf(db: DataSource, provinces: ProvinceDirectory, operationId: string): Promise<boolean> {
+export async function applyStepsOf(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  operationId: string,
+): Promise<boolean> {
   return applySteps(db, provinces, await stepsToApply(db, operationId));
 }
 
 /** For the recovery worker: every unapplied step older than `graceSeconds`; returns how many it applied. */
-export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirectory, graceSeconds: number): Promise<number> {
+export async function applyPendingSteps(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  graceSeconds: number,
+): Promise<number> {
   const rows: StepRow[] = await db.query(
     `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
      WHERE applied_at IS NULL AND created_at < $2::timestamptz - make_interval(secs => $1) ORDER BY id LIMIT 1000`,
@@ -166,7 +224,12 @@ export async function applyPendingSteps(db: DataSource, provinces: ProvinceDirec
 }
 
 /** Every unapplied step of one province up to and including step `lastId`, in order (before a step that must come after all of them). */
-export async function applyProvinceStepsUpTo(db: DataSource, provinces: ProvinceDirectory, province: string, lastId: string): Promise<boolean> {
+export async function applyProvinceStepsUpTo(
+  db: DataSource,
+  provinces: ProvinceDirectory,
+  province: string,
+  lastId: string,
+): Promise<boolean> {
   const rows: StepRow[] = await db.query(
     `SELECT id, operation_id, province, action, payload, trace_context FROM province_step
      WHERE applied_at IS NULL AND province = $1 AND id <= $2 ORDER BY id LIMIT 1000`,

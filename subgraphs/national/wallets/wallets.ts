@@ -46,13 +46,26 @@ const COLUMNS = `member_id AS "memberId", activated_at AS "activatedAt", phone, 
 const phoneContext = (memberId: string) => `wallet.phone:${memberId}`;
 
 /** The wallet's phone number as kept: sealed (no lookup by phone number, so no blind index). */
-export const SEALED_PHONE: SealedColumn = { table: 'wallet', id: 'member_id', plain: 'phone', sealed: 'phone_sealed', key: 'phone_key', context: phoneContext };
+export const SEALED_PHONE: SealedColumn = {
+  table: 'wallet',
+  id: 'member_id',
+  plain: 'phone',
+  sealed: 'phone_sealed',
+  key: 'phone_key',
+  context: phoneContext,
+};
 
-type WalletRow = Omit<WalletRecord, 'phone'> & { phone: string | null; phoneSealed: Buffer | null; phoneKey: number | null };
+type WalletRow = Omit<WalletRecord, 'phone'> & {
+  phone: string | null;
+  phoneSealed: Buffer | null;
+  phoneKey: number | null;
+};
 
 const toRecord = ({ phoneSealed, phoneKey, ...r }: WalletRow): WalletRecord => ({
   ...r,
-  phone: r.phone ?? (phoneSealed ? personalDataKeys().open(phoneSealed, phoneKey as number, phoneContext(r.memberId)) : null),
+  phone:
+    r.phone ??
+    (phoneSealed ? personalDataKeys().open(phoneSealed, phoneKey as number, phoneContext(r.memberId)) : null),
 });
 
 export async function findWallets(db: Queryable, memberIds: readonly string[]): Promise<(WalletRecord | null)[]> {
@@ -70,7 +83,10 @@ const PHONE = /^1[3-9]\d{9}$/;
 
 function checkPlaceOfUse(placeOfUse: string): void {
   if (!findPoolingRegion(placeOfUse)) {
-    throw new Refusal(RefusalCode.UNKNOWN_POOLING_REGION, `The place of use must be a pooling region; ${placeOfUse.slice(0, 12)} is not one.`);
+    throw new Refusal(
+      RefusalCode.UNKNOWN_POOLING_REGION,
+      `The place of use must be a pooling region; ${placeOfUse.slice(0, 12)} is not one.`,
+    );
   }
 }
 
@@ -92,11 +108,15 @@ export async function activateWallet(db: DataSource, request: WalletActivation):
       `The medical-insurance wallet is not yet switched on in pooling region ${person.poolingRegion}.`,
     );
   }
-  if (!PHONE.test(request.phone)) throw new Refusal(RefusalCode.INVALID_PHONE, 'The phone number must be an 11-digit mainland mobile number.');
+  if (!PHONE.test(request.phone))
+    throw new Refusal(RefusalCode.INVALID_PHONE, 'The phone number must be an 11-digit mainland mobile number.');
   checkPlaceOfUse(request.placeOfUse);
   if (request.openedBy === WalletOpener.RELATIVE) {
     if (!request.openedByMemberId || request.openedByMemberId === request.memberId) {
-      throw new Refusal(RefusalCode.INVALID_ARGUMENT, 'A wallet opened by a relative names that relative (another insured member).');
+      throw new Refusal(
+        RefusalCode.INVALID_ARGUMENT,
+        'A wallet opened by a relative names that relative (another insured member).',
+      );
     }
     await requireInsured(db, request.openedByMemberId, 'relative');
   }
@@ -105,9 +125,16 @@ export async function activateWallet(db: DataSource, request: WalletActivation):
   await db.query(
     `INSERT INTO wallet (member_id, phone_sealed, phone_key, place_of_use, opened_by, opened_by_member, opened_by_operator, activated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-    [request.memberId, phone.sealed, phone.keyId, request.placeOfUse, request.openedBy,
+    [
+      request.memberId,
+      phone.sealed,
+      phone.keyId,
+      request.placeOfUse,
+      request.openedBy,
       request.openedBy === WalletOpener.RELATIVE ? request.openedByMemberId : null,
-      request.openedBy === WalletOpener.CLERK ? request.operatorId : null, platformNow()],
+      request.openedBy === WalletOpener.CLERK ? request.operatorId : null,
+      platformNow(),
+    ],
   );
   const [wallet] = await findWallets(db, [request.memberId]);
   return wallet as WalletRecord;

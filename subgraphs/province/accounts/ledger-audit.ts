@@ -9,7 +9,14 @@ import { countedProvinceFigures, provinceFigures } from '../statistics/province-
  * compare with the moves it recorded (R31).
  */
 export interface LedgerAudit {
-  accountRowsNotMatchingLedger: { memberId: string; fundSource: string; balance: string; ledgerBalance: string; held: string; ledgerHeld: string }[];
+  accountRowsNotMatchingLedger: {
+    memberId: string;
+    fundSource: string;
+    balance: string;
+    ledgerBalance: string;
+    held: string;
+    ledgerHeld: string;
+  }[];
   heldNotMatchingHolds: { memberId: string; fundSource: string; held: string; holdsOutstanding: string }[];
   figuresNotMatchingTables: { figure: string; kept: string; counted: string }[];
   holds: { id: string; outstanding: string }[];
@@ -35,8 +42,12 @@ export async function auditLedger(db: DataSource): Promise<LedgerAudit> {
     LEFT JOIN (SELECT member_id, fund_source, sum(amount - captured + restored - released) AS outstanding
                FROM hold GROUP BY member_id, fund_source) h USING (member_id, fund_source)
     WHERE a.held <> coalesce(h.outstanding, 0)`);
-  const holds = await db.query(`SELECT id, (amount - captured + restored - released)::text AS outstanding FROM hold ORDER BY id`);
-  const [{ total }] = (await db.query(`SELECT coalesce(sum(held), 0)::text AS total FROM account`)) as { total: string }[];
+  const holds = await db.query(
+    `SELECT id, (amount - captured + restored - released)::text AS outstanding FROM hold ORDER BY id`,
+  );
+  const [{ total }] = (await db.query(`SELECT coalesce(sum(held), 0)::text AS total FROM account`)) as {
+    total: string;
+  }[];
   const moves = await db.query(`
     SELECT operation_id AS "operationId", kind, abs(sum(balance_delta))::text AS amount FROM account_entry
     WHERE kind IN ('TRANSFER_OUT', 'TRANSFER_IN') GROUP BY operation_id, kind`);
@@ -47,5 +58,13 @@ export async function auditLedger(db: DataSource): Promise<LedgerAudit> {
   const figuresNotMatchingTables = (Object.keys(kept) as (keyof typeof kept)[])
     .filter((figure) => kept[figure] !== counted[figure])
     .map((figure) => ({ figure, kept: String(kept[figure]), counted: String(counted[figure]) }));
-  return { accountRowsNotMatchingLedger, heldNotMatchingHolds, figuresNotMatchingTables, holds, totalHeld: total, moves, endedWithBalance };
+  return {
+    accountRowsNotMatchingLedger,
+    heldNotMatchingHolds,
+    figuresNotMatchingTables,
+    holds,
+    totalHeld: total,
+    moves,
+    endedWithBalance,
+  };
 }

@@ -54,8 +54,17 @@ async function claimStep(db: EntityManager, step: Step): Promise<boolean> {
     `INSERT INTO account_entry (member_id, fund_source, kind, balance_delta, held_delta, operation_id, hold_id, counterpart, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT ON CONSTRAINT one_step_per_operation DO NOTHING RETURNING id`,
-    [step.memberId, step.fundSource, step.kind, String(step.balanceDelta), String(step.heldDelta), step.operationId, step.holdId ?? null,
-      step.counterpart ?? null, platformNow()],
+    [
+      step.memberId,
+      step.fundSource,
+      step.kind,
+      String(step.balanceDelta),
+      String(step.heldDelta),
+      step.operationId,
+      step.holdId ?? null,
+      step.counterpart ?? null,
+      platformNow(),
+    ],
   );
   return rows.length === 1;
 }
@@ -90,7 +99,10 @@ export async function balancesOf(db: Queryable, memberIds: readonly string[]): P
     [memberIds],
   );
   const byMember = new Map<string, AccountBalance[]>(memberIds.map((id) => [id, []]));
-  for (const r of rows) byMember.get(r.member_id)?.push({ fundSource: r.fund_source, balance: fenFromDb(r.balance), held: fenFromDb(r.held) });
+  for (const r of rows)
+    byMember
+      .get(r.member_id)
+      ?.push({ fundSource: r.fund_source, balance: fenFromDb(r.balance), held: fenFromDb(r.held) });
   return memberIds.map((id) => byMember.get(id) ?? []);
 }
 
@@ -110,7 +122,10 @@ async function hasAccount(db: EntityManager, memberId: string): Promise<boolean>
 
 async function requireAccount(db: EntityManager, memberId: string): Promise<void> {
   if (!(await hasAccount(db, memberId))) {
-    throw new Refusal(RefusalCode.NO_PERSONAL_ACCOUNT, `Member ${memberId} has no personal account (only employees have one).`);
+    throw new Refusal(
+      RefusalCode.NO_PERSONAL_ACCOUNT,
+      `Member ${memberId} has no personal account (only employees have one).`,
+    );
   }
 }
 
@@ -127,7 +142,13 @@ async function movedTo(db: EntityManager, memberId: string): Promise<string | un
  * Credits a premium contribution into a fund source. R31: never to a membership whose account has
  * moved away (the money would stay behind): refused, naming the membership the account went to.
  */
-export async function creditContribution(db: EntityManager, memberId: string, fundSource: FundSource, amount: Fen, operationId: string): Promise<void> {
+export async function creditContribution(
+  db: EntityManager,
+  memberId: string,
+  fundSource: FundSource,
+  amount: Fen,
+  operationId: string,
+): Promise<void> {
   await requireAccount(db, memberId);
   await db.query(`SELECT 1 FROM account WHERE member_id = $1 ORDER BY fund_source DESC FOR UPDATE`, [memberId]); // after a move being booked
   const newMemberId = await movedTo(db, memberId);
@@ -143,7 +164,11 @@ export async function creditContribution(db: EntityManager, memberId: string, fu
 }
 
 /** The entries one operation wrote (of one kind, if named), so that a replay can answer what the first call did. */
-export async function entriesOfOperation(db: EntityManager | DataSource, operationId: string, kind?: EntryKind): Promise<FundAmount[]> {
+export async function entriesOfOperation(
+  db: EntityManager | DataSource,
+  operationId: string,
+  kind?: EntryKind,
+): Promise<FundAmount[]> {
   const rows: { fund_source: FundSource; balance_delta: string }[] = await db.query(
     `SELECT fund_source, balance_delta FROM account_entry WHERE operation_id = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY id`,
     [operationId, kind ?? null],
@@ -189,7 +214,14 @@ export async function spendOwn(
     );
   }
   for (const part of split) {
-    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.OWN_SPENDING, balanceDelta: -part.amount, heldDelta: 0n, operationId };
+    const step = {
+      memberId,
+      fundSource: part.fundSource,
+      kind: EntryKind.OWN_SPENDING,
+      balanceDelta: -part.amount,
+      heldDelta: 0n,
+      operationId,
+    };
     await record(db, step, insufficient(memberId, part.fundSource, part.amount));
   }
   return split;
@@ -214,8 +246,14 @@ export async function entriesOfMember(
   beforeId?: string,
 ): Promise<EntryRecord[]> {
   const rows: {
-    id: string; fund_source: FundSource; kind: EntryKind; balance_delta: string; held_delta: string;
-    operation_id: string; counterpart: string | null; created_at: Date;
+    id: string;
+    fund_source: FundSource;
+    kind: EntryKind;
+    balance_delta: string;
+    held_delta: string;
+    operation_id: string;
+    counterpart: string | null;
+    created_at: Date;
   }[] = await db.query(
     `SELECT id, fund_source, kind, balance_delta, held_delta, operation_id, counterpart, created_at FROM account_entry
      WHERE member_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
@@ -266,20 +304,28 @@ export async function placeHold(db: EntityManager, request: HoldRequest): Promis
   );
   if (inserted.length === 0) {
     const existing = await lockHold(db, request.holdId);
-    const same = existing.member_id === request.memberId && existing.fund_source === request.fundSource
-      && fenFromDb(existing.amount) === request.amount;
+    const same =
+      existing.member_id === request.memberId &&
+      existing.fund_source === request.fundSource &&
+      fenFromDb(existing.amount) === request.amount;
     if (!same) throw new Refusal(RefusalCode.IDEMPOTENCY_CONFLICT, `Hold ${request.holdId} exists with other terms.`);
     return;
   }
   const step = {
-    memberId: request.memberId, fundSource: request.fundSource, kind: EntryKind.HOLD_PLACED,
-    balanceDelta: 0n, heldDelta: request.amount, operationId: request.holdId, holdId: request.holdId,
+    memberId: request.memberId,
+    fundSource: request.fundSource,
+    kind: EntryKind.HOLD_PLACED,
+    balanceDelta: 0n,
+    heldDelta: request.amount,
+    operationId: request.holdId,
+    holdId: request.holdId,
   };
   if (!(await claimStep(db, step)) || (await applyStep(db, step))) return;
   // National tells a re-gift (R11) from a plain shortfall by what the fund had.
-  const [fund] = (await db.query(`SELECT balance - held AS available FROM account WHERE member_id = $1 AND fund_source = $2`, [
-    request.memberId, request.fundSource,
-  ])) as { available: string }[];
+  const [fund] = (await db.query(
+    `SELECT balance - held AS available FROM account WHERE member_id = $1 AND fund_source = $2`,
+    [request.memberId, request.fundSource],
+  )) as { available: string }[];
   const refusal = insufficient(request.memberId, request.fundSource, request.amount)();
   throw new Refusal(refusal.code, refusal.message, { availableFen: String(fund?.available ?? '0') });
 }
@@ -296,15 +342,29 @@ const MOVEMENT: Record<HoldMovement, { column: string; balance: -1n | 0n | 1n; h
  * Moves part of a hold, once per (operation, hold). The hold's CHECK makes over-capture or
  * over-release impossible; the national side decides the amounts.
  */
-export async function moveHold(db: EntityManager, kind: HoldMovement, holdId: string, operationId: string, amount: Fen): Promise<void> {
+export async function moveHold(
+  db: EntityManager,
+  kind: HoldMovement,
+  holdId: string,
+  operationId: string,
+  amount: Fen,
+): Promise<void> {
   const hold = await lockHold(db, holdId);
   const movement = MOVEMENT[kind];
   const step = {
-    memberId: hold.member_id, fundSource: hold.fund_source, kind, operationId, holdId,
-    balanceDelta: movement.balance * amount, heldDelta: movement.held * amount,
+    memberId: hold.member_id,
+    fundSource: hold.fund_source,
+    kind,
+    operationId,
+    holdId,
+    balanceDelta: movement.balance * amount,
+    heldDelta: movement.held * amount,
   };
   if (!(await claimStep(db, step))) return;
-  await db.query(`UPDATE hold SET ${movement.column} = ${movement.column} + $2 WHERE id = $1`, [holdId, String(amount)]);
+  await db.query(`UPDATE hold SET ${movement.column} = ${movement.column} + $2 WHERE id = $1`, [
+    holdId,
+    String(amount),
+  ]);
   if (!(await applyStep(db, step))) throw new Error(`hold ${holdId} cannot move ${formatYuan(amount)}`);
 }
 
@@ -317,7 +377,15 @@ export async function refundToAccount(
   holdId?: string,
 ): Promise<void> {
   for (const part of parts.filter((p) => p.amount > 0n)) {
-    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.REFUND, balanceDelta: part.amount, heldDelta: 0n, operationId, holdId };
+    const step = {
+      memberId,
+      fundSource: part.fundSource,
+      kind: EntryKind.REFUND,
+      balanceDelta: part.amount,
+      heldDelta: 0n,
+      operationId,
+      holdId,
+    };
     if (await claimStep(db, step)) await applyStep(db, step);
   }
 }
@@ -331,7 +399,12 @@ export const HOLDS_OUTSTANDING = 'HOLDS_OUTSTANDING';
  * Books the transfer-out of a moving member's whole balance, each fund source apart (idempotent by
  * the move's operation id: a repeat returns what the first booked, 0 included). Waits while money is held.
  */
-export async function moveOut(db: EntityManager, memberId: string, operationId: string, counterpart: string): Promise<FundAmount[] | typeof HOLDS_OUTSTANDING> {
+export async function moveOut(
+  db: EntityManager,
+  memberId: string,
+  operationId: string,
+  counterpart: string,
+): Promise<FundAmount[] | typeof HOLDS_OUTSTANDING> {
   const rows: { fund_source: FundSource; balance: string; held: string }[] = await db.query(
     `SELECT fund_source, balance, held FROM account WHERE member_id = $1 ORDER BY fund_source DESC FOR UPDATE`,
     [memberId],
@@ -343,17 +416,39 @@ export async function moveOut(db: EntityManager, memberId: string, operationId: 
   // the same (never books money that arrived after it), and later credits know the account moved.
   const parts = rows.map((r) => ({ fundSource: r.fund_source, amount: fenFromDb(r.balance) }));
   for (const part of parts) {
-    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.TRANSFER_OUT, balanceDelta: -part.amount, heldDelta: 0n, operationId, counterpart };
+    const step = {
+      memberId,
+      fundSource: part.fundSource,
+      kind: EntryKind.TRANSFER_OUT,
+      balanceDelta: -part.amount,
+      heldDelta: 0n,
+      operationId,
+      counterpart,
+    };
     await record(db, step, insufficient(memberId, part.fundSource, part.amount));
   }
   return parts;
 }
 
 /** Books the transfer-in of a moved member's account on their new membership (idempotent by operation id). */
-export async function moveIn(db: EntityManager, memberId: string, operationId: string, counterpart: string, parts: FundAmount[]): Promise<void> {
+export async function moveIn(
+  db: EntityManager,
+  memberId: string,
+  operationId: string,
+  counterpart: string,
+  parts: FundAmount[],
+): Promise<void> {
   await openAccount(db, memberId);
   for (const part of parts.filter((p) => p.amount > 0n)) {
-    const step = { memberId, fundSource: part.fundSource, kind: EntryKind.TRANSFER_IN, balanceDelta: part.amount, heldDelta: 0n, operationId, counterpart };
+    const step = {
+      memberId,
+      fundSource: part.fundSource,
+      kind: EntryKind.TRANSFER_IN,
+      balanceDelta: part.amount,
+      heldDelta: 0n,
+      operationId,
+      counterpart,
+    };
     if (await claimStep(db, step)) await applyStep(db, step);
   }
 }

@@ -11,7 +11,12 @@ import type { ProvinceContext } from '../context';
 import { requireMember } from '../members/members';
 import { Member } from './member.type';
 import {
-  AccountEntry, AccountEntryConnection, CreditContributionInput, OwnSpending, PersonalAccount, SpendFromOwnAccountInput,
+  AccountEntry,
+  AccountEntryConnection,
+  CreditContributionInput,
+  OwnSpending,
+  PersonalAccount,
+  SpendFromOwnAccountInput,
 } from './account.type';
 import { creditContribution, entriesOfMember, spendOwn } from '../accounts/ledger';
 
@@ -56,31 +61,47 @@ async function memberOfThisProvince(ctx: ProvinceContext, memberId: string): Pro
 
 @Resolver()
 export class AccountMutations {
-  @Mutation(() => ContributionReceipt, { description: 'Credits a premium contribution to an employee\'s personal account.' })
+  @Mutation(() => ContributionReceipt, {
+    description: "Credits a premium contribution to an employee's personal account.",
+  })
   async creditContribution(
     @Arg('input', () => CreditContributionInput) input: CreditContributionInput,
     @Ctx() ctx: ProvinceContext,
   ): Promise<ContributionReceipt> {
     requireStaffOf(ctx.caller, [ctx.province], 'credit contributions in this province');
     checkAmount(input.amount);
-    const claim = { party: partyOf(ctx.caller), operation: 'creditContribution', key: input.idempotencyKey, request: input };
+    const claim = {
+      party: partyOf(ctx.caller),
+      operation: 'creditContribution',
+      key: input.idempotencyKey,
+      request: input,
+    };
     const result = await onceInTransaction(ctx.db, claim, async (tx) => {
       await requireMember(tx, input.memberId);
       await creditContribution(tx, input.memberId, input.fundSource, input.amount, operationIdOf(claim));
       return { amount: formatYuan(input.amount) };
     });
     const member = await memberOfThisProvince(ctx, input.memberId);
-    return Object.assign(new ContributionReceipt(), { member, fundSource: input.fundSource, amount: parseYuan(result.amount) });
+    return Object.assign(new ContributionReceipt(), {
+      member,
+      fundSource: input.fundSource,
+      amount: parseYuan(result.amount),
+    });
   }
 
-  @Mutation(() => OwnSpending, { description: 'Pays from the member\'s own personal account, all or nothing.' })
+  @Mutation(() => OwnSpending, { description: "Pays from the member's own personal account, all or nothing." })
   async spendFromOwnAccount(
     @Arg('input', () => SpendFromOwnAccountInput) input: SpendFromOwnAccountInput,
     @Ctx() ctx: ProvinceContext,
   ): Promise<OwnSpending> {
     requireActingFor(ctx.caller, [input.memberId], 'spend from this personal account');
     checkAmount(input.amount);
-    const claim = { party: partyOf(ctx.caller), operation: 'spendFromOwnAccount', key: input.idempotencyKey, request: input };
+    const claim = {
+      party: partyOf(ctx.caller),
+      operation: 'spendFromOwnAccount',
+      key: input.idempotencyKey,
+      request: input,
+    };
     const split = await onceInTransaction(ctx.db, claim, async (tx) => {
       const member = await requireMember(tx, input.memberId);
       if (member.status !== 'INSURED') {

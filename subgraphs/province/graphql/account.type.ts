@@ -27,8 +27,12 @@ export class AccountEntry {
   @Field(() => EntryKind) kind!: EntryKind;
   @Field(() => MoneyScalar, { description: 'Change of the balance (negative when money left).' }) balanceChange!: Fen;
   @Field(() => MoneyScalar, { description: 'Change of the held part.' }) heldChange!: Fen;
-  @Field({ description: 'The operation that wrote it (a contribution, transfer or settlement id).' }) operationId!: string;
-  @Field(() => ID, { nullable: true, description: 'R31: for a transfer out or in, the other membership of the member who moved.' })
+  @Field({ description: 'The operation that wrote it (a contribution, transfer or settlement id).' })
+  operationId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'R31: for a transfer out or in, the other membership of the member who moved.',
+  })
   counterpart!: string | null;
   @Field() createdAt!: Date;
 }
@@ -76,7 +80,7 @@ export class SpendFromOwnAccountInput {
   @Field() idempotencyKey!: string;
 }
 
-@ObjectType({ description: 'Money paid from a member\'s own personal account, by fund source.' })
+@ObjectType({ description: "Money paid from a member's own personal account, by fund source." })
 export class OwnSpending {
   @Field(() => Member) member!: Member;
   @Field(() => MoneyScalar) amount!: Fen;

@@ -8,7 +8,10 @@ import { Member, UNANSWERED } from './member.type';
 /** Personal data of a member: whole for the member and their province's staff (R32: a staff read is recorded), masked for others. */
 @Resolver(() => Member)
 export class MemberPersonalDataResolver {
-  @FieldResolver(() => String, { nullable: true, description: `Masked (伍*) unless you are this member or their province's staff. ${UNANSWERED}` })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: `Masked (伍*) unless you are this member or their province's staff. ${UNANSWERED}`,
+  })
   name(@Root() member: Member, @Ctx() ctx: ProvinceContext): string {
     if (!mayActFor(ctx.caller, member.id)) return maskName(member.fullName);
     ctx.accessLog.note(member.id, PersonalData.NAME);

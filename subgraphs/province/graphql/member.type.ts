@@ -10,7 +10,7 @@ registerEnumType(MemberStatus, { name: 'MemberStatus', description: 'Whether the
  * a province that does not answer nulls only its own fields (with an error at their path), not the
  * whole answer. Its deployment itself always answers them.
  */
-export const UNANSWERED = 'Null only when the member\'s province does not answer (an error at this path says so).';
+export const UNANSWERED = "Null only when the member's province does not answer (an error at this path says so).";
 
 /** A pooling region, owned by the national subgraph; the province only names it. */
 @ObjectType()
@@ -29,7 +29,10 @@ export class Member {
   fullName!: string;
   idNumber!: string;
 
-  @Field({ nullable: true, description: `The resident ID number with all but the first three and last four characters hidden. ${UNANSWERED}` })
+  @Field({
+    nullable: true,
+    description: `The resident ID number with all but the first three and last four characters hidden. ${UNANSWERED}`,
+  })
   maskedIdNumber!: string;
 
   @Field(() => InsuranceType, { nullable: true, description: UNANSWERED }) insuranceType!: InsuranceType;

@@ -15,7 +15,15 @@ import { Province } from './province.type';
 export function buildProvinceSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema(
     {
-      resolvers: [MemberPersonalDataResolver, MemberListResolver, MemberAccountResolver, PersonalAccountResolver, AccountMutations, MemberAccessLogResolver, StaffAccessLogResolver],
+      resolvers: [
+        MemberPersonalDataResolver,
+        MemberListResolver,
+        MemberAccountResolver,
+        PersonalAccountResolver,
+        AccountMutations,
+        MemberAccessLogResolver,
+        StaffAccessLogResolver,
+      ],
       orphanedTypes: [Member, PoolingRegion, Province],
     },
     { Member: memberReference, Province: provinceReference },

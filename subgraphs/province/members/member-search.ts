@@ -27,19 +27,28 @@ export function checkSearch(search: MemberSearch, province: string): MemberSearc
   if (search.idNumber !== undefined && search.idNumber !== null) {
     checked.idNumber = normalizeIdNumber(search.idNumber);
     if (!isValidIdNumber(checked.idNumber)) {
-      throw new Refusal(RefusalCode.INVALID_ID_NUMBER, 'The ID number is not a valid resident ID number: 18 characters whose last is the GB 11643 check character.');
+      throw new Refusal(
+        RefusalCode.INVALID_ID_NUMBER,
+        'The ID number is not a valid resident ID number: 18 characters whose last is the GB 11643 check character.',
+      );
     }
   }
   if (search.namePrefix !== undefined && search.namePrefix !== null) {
     checked.namePrefix = search.namePrefix.trim();
     const length = [...checked.namePrefix].length;
     if (length < MIN_NAME_PREFIX || length > MAX_NAME_PREFIX) {
-      throw new Refusal(RefusalCode.INVALID_ARGUMENT, `A name prefix is ${MIN_NAME_PREFIX} to ${MAX_NAME_PREFIX} characters (the family name and at least one more).`);
+      throw new Refusal(
+        RefusalCode.INVALID_ARGUMENT,
+        `A name prefix is ${MIN_NAME_PREFIX} to ${MAX_NAME_PREFIX} characters (the family name and at least one more).`,
+      );
     }
   }
   if (search.poolingRegion !== undefined && search.poolingRegion !== null) {
     if (!findPoolingRegion(search.poolingRegion) || provinceOfRegion(search.poolingRegion) !== province) {
-      throw new Refusal(RefusalCode.INVALID_ARGUMENT, `${String(search.poolingRegion).slice(0, 12)} is not a pooling region of province ${province}.`);
+      throw new Refusal(
+        RefusalCode.INVALID_ARGUMENT,
+        `${String(search.poolingRegion).slice(0, 12)} is not a pooling region of province ${province}.`,
+      );
     }
     checked.poolingRegion = search.poolingRegion;
   }
@@ -63,7 +72,8 @@ function parseNameKey(key: string | undefined): [string, string] {
   if (key === undefined) return ['', ''];
   try {
     const parsed: unknown = JSON.parse(key);
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) return parsed as [string, string];
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string'))
+      return parsed as [string, string];
   } catch {
     // refused below
   }
@@ -74,7 +84,12 @@ function parseNameKey(key: string | undefined): [string, string] {
  * A page of members (one more than the page, to tell whether another follows). The SQL names only
  * the filters given, so each kind of search is one prepared statement with its own index plan.
  */
-export async function searchMembers(db: Queryable, search: MemberSearch, limit: number, after?: string): Promise<MemberRecord[]> {
+export async function searchMembers(
+  db: Queryable,
+  search: MemberSearch,
+  limit: number,
+  after?: string,
+): Promise<MemberRecord[]> {
   const params: unknown[] = [];
   const param = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];
@@ -84,7 +99,11 @@ export async function searchMembers(db: Queryable, search: MemberSearch, limit: 
   let order: string;
   if (search.namePrefix) {
     const prefix = param(search.namePrefix);
-    where.push(`name COLLATE "C" >= ${prefix}`, `name COLLATE "C" < ${param(afterEveryExtension(search.namePrefix))}`, `starts_with(name, ${prefix})`);
+    where.push(
+      `name COLLATE "C" >= ${prefix}`,
+      `name COLLATE "C" < ${param(afterEveryExtension(search.namePrefix))}`,
+      `starts_with(name, ${prefix})`,
+    );
     const [name, id] = parseNameKey(after);
     where.push(`(name COLLATE "C", id) > (${param(name)}, ${param(id)})`);
     order = 'name COLLATE "C", id';

@@ -43,14 +43,20 @@ export const idNumberContext = (memberId: string) => `member.id_number:${memberI
 
 /** The member's ID number as kept: sealed, found by its blind index. */
 export const SEALED_ID_NUMBER: SealedColumn = {
-  table: 'member', id: 'id', plain: 'id_number', sealed: 'id_number_sealed', key: 'id_number_key',
+  table: 'member',
+  id: 'id',
+  plain: 'id_number',
+  sealed: 'id_number_sealed',
+  key: 'id_number_key',
   index: { column: 'id_number_index', of: (keys, value) => keys.idNumberIndex(value) },
   context: idNumberContext,
 };
 
 export const toRecord = (r: MemberRow): MemberRecord => ({
   id: r.id,
-  idNumber: r.id_number ?? personalDataKeys().open(r.id_number_sealed as Buffer, r.id_number_key as number, idNumberContext(r.id)),
+  idNumber:
+    r.id_number ??
+    personalDataKeys().open(r.id_number_sealed as Buffer, r.id_number_key as number, idNumberContext(r.id)),
   name: r.name,
   insuranceType: r.insurance_type,
   poolingRegion: r.pooling_region,
@@ -58,7 +64,8 @@ export const toRecord = (r: MemberRow): MemberRecord => ({
   enrolledAt: r.enrolled_at,
 });
 
-export const MEMBER_COLUMNS = 'id, id_number, id_number_sealed, id_number_key, name, insurance_type, pooling_region, status, enrolled_at';
+export const MEMBER_COLUMNS =
+  'id, id_number, id_number_sealed, id_number_key, name, insurance_type, pooling_region, status, enrolled_at';
 
 export async function findMembers(db: Queryable, ids: readonly string[]): Promise<(MemberRecord | null)[]> {
   const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id = ANY($1)`, [ids]);
@@ -68,21 +75,26 @@ export async function findMembers(db: Queryable, ids: readonly string[]): Promis
 
 export async function requireMember(db: DataSource | EntityManager, id: string): Promise<MemberRecord> {
   const [member] = await findMembers(db, [id]);
-  if (!member) throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no member ${id.slice(0, 20)} in this province.`);
+  if (!member)
+    throw new Refusal(RefusalCode.MEMBER_NOT_FOUND, `There is no member ${id.slice(0, 20)} in this province.`);
   return member;
 }
 
 async function findInsuredByIdNumber(db: EntityManager, idNumber: string): Promise<MemberRecord | undefined> {
-  const rows: MemberRow[] = await db.query(`SELECT ${MEMBER_COLUMNS} FROM member WHERE id_number_index = $1 AND status = 'INSURED'`, [
-    personalDataKeys().idNumberIndex(idNumber),
-  ]);
+  const rows: MemberRow[] = await db.query(
+    `SELECT ${MEMBER_COLUMNS} FROM member WHERE id_number_index = $1 AND status = 'INSURED'`,
+    [personalDataKeys().idNumberIndex(idNumber)],
+  );
   return rows.map(toRecord)[0];
 }
 
 /** R26: the insurance of this membership has ended (or moved away); ending twice changes nothing. */
 export async function endMembership(db: DataSource, memberId: string): Promise<void> {
   await requireMember(db, memberId);
-  await db.query(`UPDATE member SET status = 'ENDED', ended_at = $2 WHERE id = $1 AND status = 'INSURED'`, [memberId, platformNow()]);
+  await db.query(`UPDATE member SET status = 'ENDED', ended_at = $2 WHERE id = $1 AND status = 'INSURED'`, [
+    memberId,
+    platformNow(),
+  ]);
 }
 
 /**
@@ -111,7 +123,16 @@ export async function enrol(db: DataSource, province: string, request: Enrolment
     const [row] = (await tx.query(
       `INSERT INTO member (id, id_number_sealed, id_number_key, id_number_index, name, insurance_type, pooling_region, enrolled_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MEMBER_COLUMNS}`,
-      [id, sealed, keyId, keys.idNumberIndex(checked.idNumber), checked.name, checked.insuranceType, checked.poolingRegion, platformNow()],
+      [
+        id,
+        sealed,
+        keyId,
+        keys.idNumberIndex(checked.idNumber),
+        checked.name,
+        checked.insuranceType,
+        checked.poolingRegion,
+        platformNow(),
+      ],
     )) as MemberRow[];
     if (checked.insuranceType === InsuranceType.EMPLOYEE) await openAccount(tx, id);
     return toRecord(row);

@@ -73,6 +73,8 @@ export class Init1732300000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP TABLE idempotency_record, hold, account_entry, account, member; DROP FUNCTION refuse_change; DROP SEQUENCE member_number;`);
+    await db.query(
+      `DROP TABLE idempotency_record, hold, account_entry, account, member; DROP FUNCTION refuse_change; DROP SEQUENCE member_number;`,
+    );
   }
 }

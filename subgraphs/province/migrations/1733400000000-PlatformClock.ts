@@ -5,16 +5,24 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * moves it), never by the database's now(): those columns lose their defaults, so a write that
  * forgets the time fails instead of recording the database's.
  */
-const STAMPED = [['member', 'enrolled_at'], ['account_entry', 'created_at'], ['hold', 'created_at']];
+const STAMPED = [
+  ['member', 'enrolled_at'],
+  ['account_entry', 'created_at'],
+  ['hold', 'created_at'],
+];
 
 export class PlatformClock1733400000000 implements MigrationInterface {
   name = 'PlatformClock1733400000000';
 
   async up(db: QueryRunner): Promise<void> {
-    await db.query(STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT;`).join('\n'));
+    await db.query(
+      STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT;`).join('\n'),
+    );
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT now();`).join('\n'));
+    await db.query(
+      STAMPED.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} SET DEFAULT now();`).join('\n'),
+    );
   }
 }

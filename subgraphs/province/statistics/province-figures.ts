@@ -10,7 +10,12 @@ export interface ProvinceFigures {
   held: Fen;
 }
 
-interface FigureRow { members: string; employees: string; balance: string; held: string }
+interface FigureRow {
+  members: string;
+  employees: string;
+  balance: string;
+  held: string;
+}
 
 const toFigures = (row: FigureRow): ProvinceFigures => {
   const members = Number(row.members);

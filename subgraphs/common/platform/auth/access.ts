@@ -44,10 +44,13 @@ const provincesInWords = (provinces: readonly (string | undefined)[]) =>
 /** Passes when the caller may act for at least one of the members. */
 export function requireActingFor(caller: Caller | undefined, memberIds: readonly string[], what: string): void {
   if (memberIds.some((id) => mayActFor(caller, id))) return;
-  if (caller?.role === Role.MEMBER) throw refuse(what, 'a member acts for themself only, and this is another member\'s');
+  if (caller?.role === Role.MEMBER) throw refuse(what, "a member acts for themself only, and this is another member's");
   if (caller && STAFF.has(caller.role)) {
-    throw refuse(what, `staff act for the members of their own province only (you are ${whoYouAre(caller)}; ` +
-      `this is for a member of province ${provincesInWords(memberIds.map(provinceOfMemberId))})`);
+    throw refuse(
+      what,
+      `staff act for the members of their own province only (you are ${whoYouAre(caller)}; ` +
+        `this is for a member of province ${provincesInWords(memberIds.map(provinceOfMemberId))})`,
+    );
   }
   throw refuse(what, `that is for the member or the staff of their province (you are ${whoYouAre(caller)})`);
 }
@@ -55,33 +58,50 @@ export function requireActingFor(caller: Caller | undefined, memberIds: readonly
 export function requireStaffOf(caller: Caller | undefined, provinces: readonly string[], what: string): void {
   if (provinces.some((p) => isStaffOf(caller, p))) return;
   if (caller && STAFF.has(caller.role)) {
-    throw refuse(what, `that is for the staff of province ${provincesInWords(provinces)} (you are ${whoYouAre(caller)})`);
+    throw refuse(
+      what,
+      `that is for the staff of province ${provincesInWords(provinces)} (you are ${whoYouAre(caller)})`,
+    );
   }
-  throw refuse(what, `that is done by the province's staff, its portal or a window operator (you are ${whoYouAre(caller)})`);
+  throw refuse(
+    what,
+    `that is done by the province's staff, its portal or a window operator (you are ${whoYouAre(caller)})`,
+  );
 }
 
 export function requirePortalOf(caller: Caller | undefined, province: string, what: string): void {
   if (caller?.role === Role.PROVINCIAL_PORTAL && caller.province === province) return;
-  if (caller?.role === Role.PROVINCIAL_PORTAL) throw refuse(what, `a portal acts for its own province only (you are ${whoYouAre(caller)})`);
+  if (caller?.role === Role.PROVINCIAL_PORTAL)
+    throw refuse(what, `a portal acts for its own province only (you are ${whoYouAre(caller)})`);
   throw refuse(what, `that is for the portal of province ${province} (you are ${whoYouAre(caller)})`);
 }
 
 /** The reports a portal reads for its own province only: what each is called, and why in words. */
 const REPORTS = {
   reconciliation: ['report', 'a portal reconciles its own province only'],
-  statistics: ['aid statistics', 'a portal reads its own province\'s statistics only'],
-  clearing: ['clearing position', 'a portal reads its own province\'s clearing position only'],
+  statistics: ['aid statistics', "a portal reads its own province's statistics only"],
+  clearing: ['clearing position', "a portal reads its own province's clearing position only"],
 } as const;
 
 /** Reports: the dashboard, and a portal for its own province (or for every province when none is named). */
-export function requireAggregateReader(caller: Caller | undefined, report: keyof typeof REPORTS, province?: string): void {
+export function requireAggregateReader(
+  caller: Caller | undefined,
+  report: keyof typeof REPORTS,
+  province?: string,
+): void {
   if (caller?.role === Role.NATIONAL_DASHBOARD) return;
   if (caller?.role === Role.PROVINCIAL_PORTAL && (!province || caller.province === province)) return;
   if (caller?.role === Role.PROVINCIAL_PORTAL) {
     const [name, why] = REPORTS[report];
-    throw refuse(`read the ${name} of province ${(province ?? '').slice(0, 4)}`, `${why} (you are ${whoYouAre(caller)})`);
+    throw refuse(
+      `read the ${name} of province ${(province ?? '').slice(0, 4)}`,
+      `${why} (you are ${whoYouAre(caller)})`,
+    );
   }
-  throw refuse('read this report', `it is for the national dashboard and the provincial portals (you are ${whoYouAre(caller)})`);
+  throw refuse(
+    'read this report',
+    `it is for the national dashboard and the provincial portals (you are ${whoYouAre(caller)})`,
+  );
 }
 
 /** A name as shown to someone who may not see it: the family name and a star per other character. */
@@ -101,7 +121,10 @@ export function windowChannel<Channel extends string>(
 ): { channel: Channel; operatorId: string | null } {
   if (caller?.role === Role.WINDOW_OPERATOR) return { channel: agencyWindow, operatorId: caller.operatorId };
   if (request.channel === agencyWindow) {
-    throw new Refusal(RefusalCode.FORBIDDEN, 'Only a window operator signed in at the window can act through the agency window.');
+    throw new Refusal(
+      RefusalCode.FORBIDDEN,
+      'Only a window operator signed in at the window can act through the agency window.',
+    );
   }
   return { channel: request.channel, operatorId: null };
 }

@@ -40,17 +40,23 @@ export async function callerOfRequest(trust: GraphTrust, authorization: string |
   try {
     return await verifyToken(trust.policy, token);
   } catch (error) {
-    throw unauthenticated(`Sign in again: ${error instanceof InvalidToken ? error.message : 'the token is not valid'}.`);
+    throw unauthenticated(
+      `Sign in again: ${error instanceof InvalidToken ? error.message : 'the token is not valid'}.`,
+    );
   }
 }
 
 /** Operations that ask for the subgraph's SDL and nothing else. */
 function onlyAsksForSdl(operation: OperationDefinitionNode | undefined): boolean {
-  return !!operation && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value === '_service');
+  return (
+    !!operation && operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value === '_service')
+  );
 }
 
 function asksForSdl(operation: OperationDefinitionNode | undefined): boolean {
-  return !!operation && operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '_service');
+  return (
+    !!operation && operation.selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === '_service')
+  );
 }
 
 /**
@@ -66,7 +72,8 @@ export function requireCallerPlugin<Context extends CallerContext>(): ApolloServ
           const caller = contextValue.caller;
           if (!caller) throw unauthenticated('Sign in: this graph needs a bearer token.');
           if (caller.role === Role.SERVICE) {
-            if (!onlyAsksForSdl(operation)) throw forbidden('A service credential opens the internal operations and the SDL only.');
+            if (!onlyAsksForSdl(operation))
+              throw forbidden('A service credential opens the internal operations and the SDL only.');
           } else if (asksForSdl(operation)) {
             throw forbidden('The subgraph SDL is for the gateway.');
           }

@@ -26,7 +26,17 @@ export interface ServiceTrust {
 /** The variables of the shared configuration (config/shared.ts) that say whom a deployment trusts. */
 export type TrustSettings = Pick<
   SharedSettings,
-  'CRYPTO_SUITE' | 'JWKS_URL' | 'JWKS_FILE' | 'JWKS' | 'JWKS_REFRESH_MS' | 'TOKEN_ISSUER' | 'TOKEN_AUDIENCE' | 'SERVICE_KEY' | 'SERVICE_KEY_FILE' | 'TRUSTED_SERVICE_KEYS' | 'TRUSTED_SERVICE_KEYS_FILE'
+  | 'CRYPTO_SUITE'
+  | 'JWKS_URL'
+  | 'JWKS_FILE'
+  | 'JWKS'
+  | 'JWKS_REFRESH_MS'
+  | 'TOKEN_ISSUER'
+  | 'TOKEN_AUDIENCE'
+  | 'SERVICE_KEY'
+  | 'SERVICE_KEY_FILE'
+  | 'TRUSTED_SERVICE_KEYS'
+  | 'TRUSTED_SERVICE_KEYS_FILE'
 >;
 
 /** Where the identity provider's keys come from (the configuration has checked that exactly one is set). */
@@ -37,11 +47,16 @@ function identitySource(settings: Pick<TrustSettings, 'JWKS_URL' | 'JWKS_FILE' |
   throw new Error("the identity provider's public keys are needed: set JWKS_URL, JWKS_FILE or JWKS");
 }
 
-const textOf = (file: string | undefined, inline: string | undefined): string | undefined => (file ? readFileSync(file, 'utf8') : inline);
+const textOf = (file: string | undefined, inline: string | undefined): string | undefined =>
+  file ? readFileSync(file, 'utf8') : inline;
 
 export async function trustFrom(settings: TrustSettings): Promise<ServiceTrust> {
   const suite = settings.CRYPTO_SUITE;
-  const keys = await TrustedKeySet.load(identitySource(settings), { label: "the identity provider's JWKS", refreshMs: settings.JWKS_REFRESH_MS, suite });
+  const keys = await TrustedKeySet.load(identitySource(settings), {
+    label: "the identity provider's JWKS",
+    refreshMs: settings.JWKS_REFRESH_MS,
+    suite,
+  });
   const ownKey = textOf(settings.SERVICE_KEY_FILE, settings.SERVICE_KEY);
   const peersText = textOf(settings.TRUSTED_SERVICE_KEYS_FILE, settings.TRUSTED_SERVICE_KEYS);
   const peerKeys = peersText

@@ -24,17 +24,25 @@ export const secret = (accepts: string) => described(z.string(), { accepts, secr
 
 /** A URL (any scheme). */
 export const url = (options: { secret?: boolean } = {}) =>
-  described(z.string().refine((s) => URL.canParse(s), { error: 'must be a URL' }), { accepts: 'a URL', secret: options.secret });
+  described(
+    z.string().refine((s) => URL.canParse(s), { error: 'must be a URL' }),
+    { accepts: 'a URL', secret: options.secret },
+  );
 
 /** A whole number, optionally bounded. */
 export function wholeNumber(options: { min?: number; max?: number } = {}) {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
   const accepts =
-    min > Number.MIN_SAFE_INTEGER && max < Number.MAX_SAFE_INTEGER ? `a whole number from ${min} to ${max}`
-    : min > Number.MIN_SAFE_INTEGER ? `a whole number ≥ ${min}`
-    : 'a whole number';
+    min > Number.MIN_SAFE_INTEGER && max < Number.MAX_SAFE_INTEGER
+      ? `a whole number from ${min} to ${max}`
+      : min > Number.MIN_SAFE_INTEGER
+        ? `a whole number ≥ ${min}`
+        : 'a whole number';
   return described(
-    z.string().refine((s) => /^-?\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= max, { error: `must be ${accepts}` }).transform(Number),
+    z
+      .string()
+      .refine((s) => /^-?\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= max, { error: `must be ${accepts}` })
+      .transform(Number),
     { accepts },
   );
 }
@@ -44,7 +52,10 @@ export function decimal(bound: { above: number } | { atLeast: number }) {
   const accepts = 'above' in bound ? `a number > ${bound.above}` : `a number ≥ ${bound.atLeast}`;
   const fits = (n: number) => ('above' in bound ? n > bound.above : n >= bound.atLeast);
   return described(
-    z.string().refine((s) => /^\d*\.?\d+$/.test(s.trim()) && fits(Number(s)), { error: `must be ${accepts}` }).transform(Number),
+    z
+      .string()
+      .refine((s) => /^\d*\.?\d+$/.test(s.trim()) && fits(Number(s)), { error: `must be ${accepts}` })
+      .transform(Number),
     { accepts },
   );
 }
@@ -54,7 +65,11 @@ export const oneOf = <const Values extends readonly [string, ...string[]]>(value
   described(z.enum(values, { error: `must be one of ${values.join(', ')}` }), { accepts: values.join(' | ') });
 
 /** On or off: `1` or `0`. */
-export const flag = () => described(z.enum(['0', '1'], { error: 'must be 1 or 0' }).transform((v) => v === '1'), { accepts: '1 | 0' });
+export const flag = () =>
+  described(
+    z.enum(['0', '1'], { error: 'must be 1 or 0' }).transform((v) => v === '1'),
+    { accepts: '1 | 0' },
+  );
 
 /** Text checked and turned into a value by `parse`, whose error message says what is wrong. */
 export function parsedBy<T>(accepts: string, parse: (text: string) => T) {
@@ -81,7 +96,8 @@ function metaOf(schema: z.ZodType | undefined): SettingMeta | undefined {
   while (inner) {
     const meta = z.globalRegistry.get(inner);
     if (meta && typeof meta.accepts === 'string') return meta as unknown as SettingMeta;
-    inner = inner instanceof z.ZodDefault || inner instanceof z.ZodOptional ? (inner.def.innerType as z.ZodType) : undefined;
+    inner =
+      inner instanceof z.ZodDefault || inner instanceof z.ZodOptional ? (inner.def.innerType as z.ZodType) : undefined;
   }
   return undefined;
 }
@@ -98,7 +114,8 @@ export function readSettings<Shape extends SettingsShape>(
   check?: (settings: z.output<z.ZodObject<Shape>>) => string | undefined,
 ): z.output<z.ZodObject<Shape>> {
   const given: Record<string, string> = {};
-  for (const name of Object.keys(shape)) if (env[name] !== undefined && env[name] !== '') given[name] = env[name] as string;
+  for (const name of Object.keys(shape))
+    if (env[name] !== undefined && env[name] !== '') given[name] = env[name] as string;
   const result = z.object(shape).safeParse(given);
   const faults = result.success ? [] : result.error.issues.map((issue) => fault(shape, given, issue));
   const crossing = result.success ? check?.(result.data) : undefined;
@@ -112,7 +129,8 @@ function fault(shape: SettingsShape, given: Record<string, string>, issue: z.cor
   if (!name) return issue.message;
   if (given[name] === undefined) return `${name} must be set`;
   // A message that quotes the part at fault needs no copy of the whole value; a secret is never copied.
-  const shown = metaOf(shape[name])?.secret || issue.message.includes('"') ? '' : ` (it is ${JSON.stringify(given[name])})`;
+  const shown =
+    metaOf(shape[name])?.secret || issue.message.includes('"') ? '' : ` (it is ${JSON.stringify(given[name])})`;
   return `${name} ${issue.message.replace(/^Invalid input.*/, 'is not valid')}${shown}`;
 }
 
@@ -134,7 +152,8 @@ export function documentSettings(shape: SettingsShape): SettingDoc[] {
     return {
       name,
       accepts: metaOf(schema)?.accepts ?? 'text',
-      default: defaultValue === undefined ? (schema instanceof z.ZodOptional ? '' : '(required)') : shownValue(defaultValue),
+      default:
+        defaultValue === undefined ? (schema instanceof z.ZodOptional ? '' : '(required)') : shownValue(defaultValue),
       description: schema.description ?? '',
     };
   });

@@ -28,7 +28,10 @@ export function keyedHash(suite: CryptoSuite, key: Uint8Array, data: Uint8Array 
 
 /** The SM4 key and the HMAC-SM3 key of a data key (`gm`). */
 export function gmSubkeys(dataKey: Uint8Array): { encryptionKey: Buffer; macKey: Buffer } {
-  return { encryptionKey: keyedHash('gm', dataKey, GM_ENCRYPTION_LABEL).subarray(0, 16), macKey: keyedHash('gm', dataKey, GM_MAC_LABEL) };
+  return {
+    encryptionKey: keyedHash('gm', dataKey, GM_ENCRYPTION_LABEL).subarray(0, 16),
+    macKey: keyedHash('gm', dataKey, GM_MAC_LABEL),
+  };
 }
 
 function requireKey(key: Uint8Array): void {
@@ -42,9 +45,15 @@ const lengthOf = (aad: Uint8Array) => {
 };
 
 /** The input of the `gm` MAC: the length of the context, the context, then the sealed bytes before the tag. */
-export const gmMacInput = (aad: Uint8Array, head: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array) => Buffer.concat([lengthOf(aad), aad, head, iv, ciphertext]);
+export const gmMacInput = (aad: Uint8Array, head: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array) =>
+  Buffer.concat([lengthOf(aad), aad, head, iv, ciphertext]);
 
-export function seal(suite: CryptoSuite, key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = Buffer.alloc(0)): Buffer {
+export function seal(
+  suite: CryptoSuite,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array = Buffer.alloc(0),
+): Buffer {
   requireKey(key);
   const head = Buffer.from([VERSION[suite]]);
   if (suite === 'international') {
@@ -57,12 +66,19 @@ export function seal(suite: CryptoSuite, key: Uint8Array, plaintext: Uint8Array,
   const iv = randomBytes(16);
   const cipher = createCipheriv('sm4-cbc', encryptionKey, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const tag = createHmac('sm3', macKey).update(gmMacInput(aad, head, iv, ciphertext)).digest();
+  const tag = createHmac('sm3', macKey)
+    .update(gmMacInput(aad, head, iv, ciphertext))
+    .digest();
   return Buffer.concat([head, iv, ciphertext, tag]);
 }
 
 /** The plaintext of a sealed value, or SealedValueRefused (another suite, another key or context, or tampered). */
-export function open(suite: CryptoSuite, key: Uint8Array, sealed: Uint8Array, aad: Uint8Array = Buffer.alloc(0)): Buffer {
+export function open(
+  suite: CryptoSuite,
+  key: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array = Buffer.alloc(0),
+): Buffer {
   requireKey(key);
   const value = Buffer.from(sealed);
   if (value[0] !== VERSION[suite]) throw new SealedValueRefused(`the value is not sealed with the ${suite} suite`);
@@ -77,11 +93,15 @@ export function open(suite: CryptoSuite, key: Uint8Array, sealed: Uint8Array, aa
     const { encryptionKey, macKey } = gmSubkeys(key);
     const iv = value.subarray(1, 17);
     const ciphertext = value.subarray(17, value.length - 32);
-    const expected = createHmac('sm3', macKey).update(gmMacInput(aad, value.subarray(0, 1), iv, ciphertext)).digest();
+    const expected = createHmac('sm3', macKey)
+      .update(gmMacInput(aad, value.subarray(0, 1), iv, ciphertext))
+      .digest();
     if (!timingSafeEqual(expected, value.subarray(value.length - 32))) throw new Error('bad tag');
     const decipher = createDecipheriv('sm4-cbc', encryptionKey, iv);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch {
-    throw new SealedValueRefused('the value does not open with this key and context (another key, another row, or changed)');
+    throw new SealedValueRefused(
+      'the value does not open with this key and context (another key, another row, or changed)',
+    );
   }
 }

@@ -28,7 +28,8 @@ export function localKeyEncryptionKey(key: Buffer, suite: CryptoSuite): KeyEncry
 
 /** Makes a KEK file (64 hex digits, mode 0600) unless there is one. */
 export function makeKeyEncryptionKeyFile(file: string): void {
-  if (!existsSync(file)) writeFileSync(file, `${randomBytes(DATA_KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  if (!existsSync(file))
+    writeFileSync(file, `${randomBytes(DATA_KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 /** The KEK of a file: refused when anyone but its owner may read it, or when it is not 64 hex digits. */
@@ -36,7 +37,10 @@ export function readKeyEncryptionKeyFile(file: string, suite: CryptoSuite): KeyE
   if (!existsSync(file)) throw new Error(`the key-encryption key file ${file} does not exist (npm run keys makes one)`);
   const mode = statSync(file).mode & 0o777;
   // Group read is allowed: a Kubernetes Secret mounted with the pod's fsGroup is 0440, root-owned, read through the group.
-  if (mode & 0o037) throw new Error(`the key-encryption key file ${file} may be read by others (mode ${mode.toString(8)}): chmod 600 it`);
+  if (mode & 0o037)
+    throw new Error(
+      `the key-encryption key file ${file} may be read by others (mode ${mode.toString(8)}): chmod 600 it`,
+    );
   const text = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/i.test(text)) throw new Error(`the key-encryption key file ${file} is not 64 hex digits`);
   return localKeyEncryptionKey(Buffer.from(text, 'hex'), suite);

@@ -14,7 +14,11 @@ export interface PersonalDataSettings {
 }
 
 /** The settings of encryption at rest out of a service's typed configuration. */
-export const personalDataSettingsOf = (config: { CRYPTO_SUITE: CryptoSuite; PII_KEK_FILE?: string; PII_RESEAL_INTERVAL_MS: number }): PersonalDataSettings => ({
+export const personalDataSettingsOf = (config: {
+  CRYPTO_SUITE: CryptoSuite;
+  PII_KEK_FILE?: string;
+  PII_RESEAL_INTERVAL_MS: number;
+}): PersonalDataSettings => ({
   suite: config.CRYPTO_SUITE,
   kekFile: config.PII_KEK_FILE,
   resealIntervalMs: config.PII_RESEAL_INTERVAL_MS,
@@ -25,9 +29,20 @@ export const personalDataSettingsOf = (config: { CRYPTO_SUITE: CryptoSuite; PII_
  * the first start), the data migration of plain values, then the background rotation job
  * (PII_RESEAL_INTERVAL_MS). Any failure stops the start with the reason.
  */
-export async function startPersonalDataAtRest(db: DataSource, columns: readonly SealedColumn[], settings: PersonalDataSettings): Promise<() => void> {
-  if (!settings.kekFile) throw new Error('PII_KEK_FILE is needed: the file (or mounted secret) of the key-encryption key that protects personal data at rest');
-  const keys = await PersonalDataKeys.open(db, readKeyEncryptionKeyFile(settings.kekFile, settings.suite), settings.suite);
+export async function startPersonalDataAtRest(
+  db: DataSource,
+  columns: readonly SealedColumn[],
+  settings: PersonalDataSettings,
+): Promise<() => void> {
+  if (!settings.kekFile)
+    throw new Error(
+      'PII_KEK_FILE is needed: the file (or mounted secret) of the key-encryption key that protects personal data at rest',
+    );
+  const keys = await PersonalDataKeys.open(
+    db,
+    readKeyEncryptionKeyFile(settings.kekFile, settings.suite),
+    settings.suite,
+  );
   usePersonalDataKeys(keys);
   for (const column of columns) {
     const sealed = await sealPlainValues(db, keys, column);

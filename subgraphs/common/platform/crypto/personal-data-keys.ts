@@ -83,12 +83,16 @@ export class PersonalDataKeys {
   }
 
   seal(value: string, context: string): SealedValue {
-    return { sealed: seal(this.suite, this.sealKeys.get(this.currentId) as Buffer, Buffer.from(value), Buffer.from(context)), keyId: this.currentId };
+    return {
+      sealed: seal(this.suite, this.sealKeys.get(this.currentId) as Buffer, Buffer.from(value), Buffer.from(context)),
+      keyId: this.currentId,
+    };
   }
 
   open(sealed: Buffer, keyId: number, context: string): string {
     const key = this.sealKeys.get(keyId);
-    if (!key) throw new Error(`data key ${keyId} is not known to this process (read again within seconds after a rotation)`);
+    if (!key)
+      throw new Error(`data key ${keyId} is not known to this process (read again within seconds after a rotation)`);
     return open(this.suite, key, sealed, Buffer.from(context)).toString();
   }
 
@@ -100,10 +104,20 @@ export class PersonalDataKeys {
 
 type Query = Pick<DataSource, 'query'>;
 
-async function insertKey(db: Query, kek: KeyEncryptionKey, suite: CryptoSuite, purpose: 'seal' | 'index'): Promise<number> {
-  const [{ id }] = (await db.query(`SELECT nextval(pg_get_serial_sequence('data_key', 'id'))::int AS id`)) as { id: number }[];
+async function insertKey(
+  db: Query,
+  kek: KeyEncryptionKey,
+  suite: CryptoSuite,
+  purpose: 'seal' | 'index',
+): Promise<number> {
+  const [{ id }] = (await db.query(`SELECT nextval(pg_get_serial_sequence('data_key', 'id'))::int AS id`)) as {
+    id: number;
+  }[];
   const wrapped = await kek.wrap(randomBytes(DATA_KEY_BYTES), wrapContext(id, purpose));
-  await db.query(`INSERT INTO data_key (id, purpose, wrapped, kek_id, suite, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [id, purpose, wrapped, kek.id, suite, platformNow()]);
+  await db.query(
+    `INSERT INTO data_key (id, purpose, wrapped, kek_id, suite, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [id, purpose, wrapped, kek.id, suite, platformNow()],
+  );
   return id;
 }
 
@@ -113,14 +127,18 @@ async function unwrapAll(db: Query, kek: KeyEncryptionKey, suite: CryptoSuite) {
   let indexKey: Buffer | undefined;
   for (const row of rows) {
     if (row.suite !== suite) {
-      throw new Error(`the personal data of this database is encrypted with the ${row.suite} suite, and CRYPTO_SUITE is ${suite}: a database keeps the suite it was made with`);
+      throw new Error(
+        `the personal data of this database is encrypted with the ${row.suite} suite, and CRYPTO_SUITE is ${suite}: a database keeps the suite it was made with`,
+      );
     }
     let key: Buffer;
     try {
       key = await kek.unwrap(row.wrapped, wrapContext(row.id, row.purpose));
     } catch {
-      throw new Error(`the key-encryption key given (${kek.id}) does not open data key ${row.id}, wrapped by ${row.kek_id}: ` +
-        'give the key-encryption key of this database (PII_KEK_FILE); the service does not start without it');
+      throw new Error(
+        `the key-encryption key given (${kek.id}) does not open data key ${row.id}, wrapped by ${row.kek_id}: ` +
+          'give the key-encryption key of this database (PII_KEK_FILE); the service does not start without it',
+      );
     }
     if (row.purpose === 'index') indexKey ??= key;
     else sealKeys.set(row.id, key);

@@ -64,7 +64,11 @@ export async function resealOldValues(db: DataSource, keys: PersonalDataKeys, co
       for (const row of rows) {
         const context = column.context(row.id);
         const { sealed, keyId } = keys.seal(keys.open(row.sealed, row.key, context), context);
-        await tx.query(`UPDATE ${column.table} SET ${column.sealed} = $2, ${column.key} = $3 WHERE ${column.id} = $1`, [row.id, sealed, keyId]);
+        await tx.query(`UPDATE ${column.table} SET ${column.sealed} = $2, ${column.key} = $3 WHERE ${column.id} = $1`, [
+          row.id,
+          sealed,
+          keyId,
+        ]);
       }
       return rows.length;
     });
@@ -74,11 +78,17 @@ export async function resealOldValues(db: DataSource, keys: PersonalDataKeys, co
 }
 
 /** How many values an older key than the current one still seals (0: a rotation is finished). */
-export async function valuesUnderOldKeys(db: DataSource, keys: PersonalDataKeys, columns: readonly SealedColumn[]): Promise<number> {
+export async function valuesUnderOldKeys(
+  db: DataSource,
+  keys: PersonalDataKeys,
+  columns: readonly SealedColumn[],
+): Promise<number> {
   let total = 0;
   for (const c of columns) {
     const unsealed = c.plain ? `${c.plain} IS NOT NULL` : `${c.sealed} IS NULL`;
-    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${c.table} WHERE ${c.key} <> $1 OR ${unsealed}`, [keys.currentKeyId])) as { n: number }[];
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${c.table} WHERE ${c.key} <> $1 OR ${unsealed}`, [
+      keys.currentKeyId,
+    ])) as { n: number }[];
     total += n;
   }
   return total;
@@ -89,7 +99,12 @@ export async function valuesUnderOldKeys(db: DataSource, keys: PersonalDataKeys,
  * key made by another replica or an operator) and seal again what older keys sealed; and seal any
  * plain value written since the start (e.g. the bench's bulk load, which writes past the services).
  */
-export function keepColumnsSealed(db: DataSource, keys: PersonalDataKeys, columns: readonly SealedColumn[], intervalMs: number): () => void {
+export function keepColumnsSealed(
+  db: DataSource,
+  keys: PersonalDataKeys,
+  columns: readonly SealedColumn[],
+  intervalMs: number,
+): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
@@ -104,7 +119,9 @@ export function keepColumnsSealed(db: DataSource, keys: PersonalDataKeys, column
         if (plain) log.info({ table: column.table, count: plain }, 'plain personal data sealed in place');
       }
     })()
-      .catch((error: unknown) => log.error({ error: errorText(error) }, 'sealing personal data again failed; tried again later'))
+      .catch((error: unknown) =>
+        log.error({ error: errorText(error) }, 'sealing personal data again failed; tried again later'),
+      )
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();

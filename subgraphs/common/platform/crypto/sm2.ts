@@ -54,27 +54,48 @@ export function sm2PrivateKey({ x, y, d }: Sm2KeyMaterial): KeyObject {
   requireLength(d, 'private scalar');
   // The public point given must be the private scalar's own (it enters Z, so a wrong one would sign nonsense).
   const derived = sm2PublicOf(d);
-  if (!derived.x.equals(x) || !derived.y.equals(y)) throw new Error('the SM2 public point does not belong to the private key');
-  return checked(createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, d, PKCS8_PUBLIC_MARK, point(x, y)]), format: 'der', type: 'pkcs8' }));
+  if (!derived.x.equals(x) || !derived.y.equals(y))
+    throw new Error('the SM2 public point does not belong to the private key');
+  return checked(
+    createPrivateKey({
+      key: Buffer.concat([PKCS8_PREFIX, d, PKCS8_PUBLIC_MARK, point(x, y)]),
+      format: 'der',
+      type: 'pkcs8',
+    }),
+  );
 }
 
 /** A new SM2 key pair from OpenSSL's generator. */
 export function newSm2KeyMaterial(): Required<Sm2KeyMaterial> {
   const der = generateKeyPairSync('ec', { namedCurve: 'SM2' }).privateKey.export({ format: 'der', type: 'pkcs8' });
   const publicAt = PKCS8_PREFIX.length + 32;
-  if (!der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX) || !der.subarray(publicAt, publicAt + PKCS8_PUBLIC_MARK.length).equals(PKCS8_PUBLIC_MARK)) {
+  if (
+    !der.subarray(0, PKCS8_PREFIX.length).equals(PKCS8_PREFIX) ||
+    !der.subarray(publicAt, publicAt + PKCS8_PUBLIC_MARK.length).equals(PKCS8_PUBLIC_MARK)
+  ) {
     throw new Error('OpenSSL encoded an SM2 private key in an unexpected layout');
   }
   const pointAt = publicAt + PKCS8_PUBLIC_MARK.length + 1;
-  return { d: der.subarray(PKCS8_PREFIX.length, publicAt), x: der.subarray(pointAt, pointAt + 32), y: der.subarray(pointAt + 32, pointAt + 64) };
+  return {
+    d: der.subarray(PKCS8_PREFIX.length, publicAt),
+    x: der.subarray(pointAt, pointAt + 32),
+    y: der.subarray(pointAt + 32, pointAt + 64),
+  };
 }
 
 /** The public point of a private scalar (for keys given as d alone, e.g. a standard's example). */
 export function sm2PublicOf(d: Buffer): Sm2KeyMaterial {
   requireLength(d, 'private scalar');
-  const key = createPrivateKey({ key: Buffer.concat([Buffer.from(`3041020100${ALGORITHM_IDENTIFIER}042730250201010420`, 'hex'), d]), format: 'der', type: 'pkcs8' });
+  const key = createPrivateKey({
+    key: Buffer.concat([Buffer.from(`3041020100${ALGORITHM_IDENTIFIER}042730250201010420`, 'hex'), d]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  return { x: spki.subarray(SPKI_PREFIX.length + 1, SPKI_PREFIX.length + 33), y: spki.subarray(SPKI_PREFIX.length + 33) };
+  return {
+    x: spki.subarray(SPKI_PREFIX.length + 1, SPKI_PREFIX.length + 33),
+    y: spki.subarray(SPKI_PREFIX.length + 33),
+  };
 }
 
 /** Signs with SM3 (Z over the empty identifier, see above); answers r ‖ s. */

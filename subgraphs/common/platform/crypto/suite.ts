@@ -14,6 +14,7 @@ export function isCryptoSuite(value: string): value is CryptoSuite {
 /** The suite a script's CRYPTO_SUITE (or option) names (default `international`); anything else is refused. The services read it typed (config/shared.ts). */
 export function cryptoSuiteNamed(value: string | undefined): CryptoSuite {
   const name = value || 'international';
-  if (!isCryptoSuite(name)) throw new Error(`CRYPTO_SUITE is ${JSON.stringify(name)}: it is one of ${CRYPTO_SUITES.join(', ')}`);
+  if (!isCryptoSuite(name))
+    throw new Error(`CRYPTO_SUITE is ${JSON.stringify(name)}: it is one of ${CRYPTO_SUITES.join(', ')}`);
   return name;
 }

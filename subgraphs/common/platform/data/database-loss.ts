@@ -3,7 +3,8 @@
  * not be opened or broke, or a statement got no answer within its deadline (deadlines.ts). What was
  * being written may or may not have been committed, so the answer is in doubt, never a refusal.
  */
-const LOST = /Query read timeout|Connection terminated|timeout exceeded when trying to connect|Connection timed out|ECONNRESET|ECONNREFUSED|EPIPE|canceling statement due to statement timeout/i;
+const LOST =
+  /Query read timeout|Connection terminated|timeout exceeded when trying to connect|Connection timed out|ECONNRESET|ECONNREFUSED|EPIPE|canceling statement due to statement timeout/i;
 
 export function isDatabaseLoss(error: unknown): boolean {
   // TypeORM wraps pg's error as `driverError`; others chain theirs as `cause`.

@@ -5,7 +5,8 @@ import { errorText, log } from '../log';
 const SHUTDOWN_CODES: ReadonlySet<unknown> = new Set(['57P01', '57P03']);
 
 /** Whether the database ended the connection because it shuts down: a stop or a restart, not a failure. */
-export const isDatabaseShutdown = (error: unknown): boolean => SHUTDOWN_CODES.has((error as { code?: unknown } | null)?.code);
+export const isDatabaseShutdown = (error: unknown): boolean =>
+  SHUTDOWN_CODES.has((error as { code?: unknown } | null)?.code);
 
 /** Logs a failure of background work: a warning when the database is shutting down (a stop is not a failure), else an error. */
 export function logWorkFailure(error: unknown, message: string): void {

@@ -29,7 +29,8 @@ export function requireIdempotencyKey(key: string): void {
 
 /** Whose keys these are: the acting member, or the staff's province (R21). */
 export function partyOf(caller: Caller | undefined): string {
-  if (!caller) throw new Refusal(RefusalCode.FORBIDDEN, 'Sign in: an idempotency key belongs to the party that sends it.');
+  if (!caller)
+    throw new Refusal(RefusalCode.FORBIDDEN, 'Sign in: an idempotency key belongs to the party that sends it.');
   if (caller.role === Role.MEMBER) return `member:${caller.memberId}`;
   if ('province' in caller) return `province:${caller.province}`;
   return `${caller.role.toLowerCase()}:${caller.subject}`;
@@ -60,7 +61,8 @@ export interface KeyClaim {
 }
 
 const slotOf = (claim: KeyClaim) => `${claim.party}|${claim.key}`;
-const hashOf = (claim: KeyClaim) => requestHash({ operation: claim.operation, request: { ...claim.request, idempotencyKey: undefined } });
+const hashOf = (claim: KeyClaim) =>
+  requestHash({ operation: claim.operation, request: { ...claim.request, idempotencyKey: undefined } });
 
 /** The operation id that stands for a claim wherever an operation needs a stable, party-scoped id. */
 export const operationIdOf = (claim: KeyClaim) => `${claim.operation}:${slotOf(claim)}`;
@@ -79,7 +81,10 @@ interface KeyRow {
 }
 
 const conflict = () =>
-  new Refusal(RefusalCode.IDEMPOTENCY_CONFLICT, 'This idempotency key was already used for a different request; use a new key for a new request.');
+  new Refusal(
+    RefusalCode.IDEMPOTENCY_CONFLICT,
+    'This idempotency key was already used for a different request; use a new key for a new request.',
+  );
 
 function storedRefusal(refusal: Refusal): string {
   const { code: _code, ...extensions } = refusal.extensions as Record<string, string | number | boolean>;
@@ -97,8 +102,15 @@ async function readKey(db: DataSource | EntityManager, slot: string): Promise<Ke
 }
 
 /** Keeps a refusal as the final answer of the key that asked for `operationId` (e.g. when recovery gets it). */
-export async function recordRefusal(db: DataSource | EntityManager, operationId: string, refusal: Refusal): Promise<void> {
-  await db.query(`UPDATE idempotency_record SET refusal = $2 WHERE operation_id = $1 AND refusal IS NULL`, [operationId, storedRefusal(refusal)]);
+export async function recordRefusal(
+  db: DataSource | EntityManager,
+  operationId: string,
+  refusal: Refusal,
+): Promise<void> {
+  await db.query(`UPDATE idempotency_record SET refusal = $2 WHERE operation_id = $1 AND refusal IS NULL`, [
+    operationId,
+    storedRefusal(refusal),
+  ]);
 }
 
 /**
@@ -106,7 +118,11 @@ export async function recordRefusal(db: DataSource | EntityManager, operationId:
  * spending). The key is claimed in the operation's own transaction, so a concurrent copy waits on
  * it; a refusal undoes the work (to a savepoint) but keeps the refusal with the key.
  */
-export async function onceInTransaction<R extends Json>(db: DataSource, claim: KeyClaim, work: (tx: EntityManager) => Promise<R>): Promise<R> {
+export async function onceInTransaction<R extends Json>(
+  db: DataSource,
+  claim: KeyClaim,
+  work: (tx: EntityManager) => Promise<R>,
+): Promise<R> {
   requireIdempotencyKey(claim.key);
   const slot = slotOf(claim);
   const hash = hashOf(claim);
@@ -159,7 +175,11 @@ export class KeptRefusal {
 /** Requests of this process still running, by key: copies share the first one's answer. */
 const running = new Map<string, { hash: string; answer: Promise<unknown> }>();
 
-export async function answerOnce<Recorded, R>(db: DataSource, claim: KeyClaim, operation: KeyedOperation<Recorded, R>): Promise<R> {
+export async function answerOnce<Recorded, R>(
+  db: DataSource,
+  claim: KeyClaim,
+  operation: KeyedOperation<Recorded, R>,
+): Promise<R> {
   requireIdempotencyKey(claim.key);
   const slot = slotOf(claim);
   const hash = hashOf(claim);
@@ -182,27 +202,37 @@ export async function answerOnce<Recorded, R>(db: DataSource, claim: KeyClaim, o
  * or stands for a recorded operation or a refusal; a copy from another process waits on the key's
  * row until that transaction ends, then reads what it stands for.
  */
-async function answerByKey<Recorded, R>(db: DataSource, slot: string, hash: string, operation: KeyedOperation<Recorded, R>): Promise<R> {
-  const claimed = await settle(db, slot, () => db.transaction(async (tx) => {
-    const [row] = (await tx.query(
-      `INSERT INTO idempotency_record (key, request_hash, operation_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING operation_id`,
-      [slot, hash, randomUUID()],
-    )) as { operation_id: string }[];
-    if (!row) return undefined;
-    await tx.query('SAVEPOINT record');
-    let recorded: Recorded | KeptRefusal;
-    try {
-      recorded = await operation.record(tx, row.operation_id);
-    } catch (error) {
-      if (!isRefusal(error)) throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT record');
-      recorded = new KeptRefusal(error);
-    }
-    if (recorded instanceof KeptRefusal) {
-      await tx.query(`UPDATE idempotency_record SET refusal = $2 WHERE key = $1`, [slot, storedRefusal(recorded.refusal)]);
-    }
-    return { recorded };
-  }));
+async function answerByKey<Recorded, R>(
+  db: DataSource,
+  slot: string,
+  hash: string,
+  operation: KeyedOperation<Recorded, R>,
+): Promise<R> {
+  const claimed = await settle(db, slot, () =>
+    db.transaction(async (tx) => {
+      const [row] = (await tx.query(
+        `INSERT INTO idempotency_record (key, request_hash, operation_id) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING operation_id`,
+        [slot, hash, randomUUID()],
+      )) as { operation_id: string }[];
+      if (!row) return undefined;
+      await tx.query('SAVEPOINT record');
+      let recorded: Recorded | KeptRefusal;
+      try {
+        recorded = await operation.record(tx, row.operation_id);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        await tx.query('ROLLBACK TO SAVEPOINT record');
+        recorded = new KeptRefusal(error);
+      }
+      if (recorded instanceof KeptRefusal) {
+        await tx.query(`UPDATE idempotency_record SET refusal = $2 WHERE key = $1`, [
+          slot,
+          storedRefusal(recorded.refusal),
+        ]);
+      }
+      return { recorded };
+    }),
+  );
   if (claimed === undefined) {
     const first = await readKey(db, slot);
     if (first.request_hash !== hash) throw conflict();
@@ -221,8 +251,13 @@ async function settle<T>(db: DataSource, slot: string, step: () => Promise<T>): 
   } catch (error) {
     if (error instanceof OutcomePending) throw error;
     if (isRefusal(error)) {
-      await db.query(`UPDATE idempotency_record SET refusal = $2 WHERE key = $1 AND refusal IS NULL`, [slot, storedRefusal(error)]);
-      const [kept] = (await db.query(`SELECT refusal FROM idempotency_record WHERE key = $1`, [slot])) as { refusal: StoredRefusal }[];
+      await db.query(`UPDATE idempotency_record SET refusal = $2 WHERE key = $1 AND refusal IS NULL`, [
+        slot,
+        storedRefusal(error),
+      ]);
+      const [kept] = (await db.query(`SELECT refusal FROM idempotency_record WHERE key = $1`, [slot])) as {
+        refusal: StoredRefusal;
+      }[];
       throw refusalOf(kept.refusal);
     }
     log.error({ error: errorText(error) }, 'keyed operation failed');

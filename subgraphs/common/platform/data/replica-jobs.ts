@@ -70,7 +70,10 @@ export class ExclusiveJobs {
       const [{ locked }] = (await client.query(`SELECT ${LOCK} AS locked`, [job])).rows as { locked: boolean }[];
       if (locked) return client;
     } catch (error) {
-      log.warn({ job, error: errorText(error) }, 'job lock: the database did not answer; the job waits for its next turn');
+      log.warn(
+        { job, error: errorText(error) },
+        'job lock: the database did not answer; the job waits for its next turn',
+      );
       this.connection = undefined;
     }
     this.running.delete(job);
@@ -79,7 +82,11 @@ export class ExclusiveJobs {
 
   private session(): Promise<Client> {
     this.connection ??= (async () => {
-      const client = new Client({ connectionString: this.databaseUrl, statement_timeout: 10_000, application_name: 'job locks' });
+      const client = new Client({
+        connectionString: this.databaseUrl,
+        statement_timeout: 10_000,
+        application_name: 'job locks',
+      });
       client.on('error', () => this.drop(client)); // the next job opens another
       await client.connect();
       return client;
@@ -92,17 +99,27 @@ export class ExclusiveJobs {
   }
 
   private drop(client: Client): void {
-    void this.connection?.then((current) => {
-      if (current === client) this.connection = undefined;
-    }, () => undefined);
+    void this.connection?.then(
+      (current) => {
+        if (current === client) this.connection = undefined;
+      },
+      () => undefined,
+    );
     client.end().catch(() => undefined);
   }
 }
 
 /** Runs a short SQL job in a transaction that holds the job's lock; skips it when another copy holds it. */
-export async function inTransactionAlone(db: DataSource, job: string, work: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+export async function inTransactionAlone(
+  db: DataSource,
+  job: string,
+  work: (tx: EntityManager) => Promise<void>,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [{ locked }] = (await tx.query(`SELECT pg_try_advisory_xact_lock(${JOB_LOCK_CLASS}, hashtext($1)) AS locked`, [job])) as { locked: boolean }[];
+    const [{ locked }] = (await tx.query(
+      `SELECT pg_try_advisory_xact_lock(${JOB_LOCK_CLASS}, hashtext($1)) AS locked`,
+      [job],
+    )) as { locked: boolean }[];
     if (locked) await work(tx);
     return locked;
   });
@@ -134,10 +151,18 @@ export async function whileHolding<T>(db: DataSource, job: string, work: () => P
 export function everyInOneCopy(
   job: string,
   intervalMs: number,
-  round: { jobs: ExclusiveJobs; work: () => Promise<unknown> } | { db: DataSource; sqlOnly: (tx: EntityManager) => Promise<void> },
+  round:
+    | { jobs: ExclusiveJobs; work: () => Promise<unknown> }
+    | { db: DataSource; sqlOnly: (tx: EntityManager) => Promise<void> },
 ): () => void {
-  const run = 'jobs' in round ? () => round.jobs.runAlone(job, round.work) : () => inTransactionAlone(round.db, job, round.sqlOnly);
-  const timer = setInterval(() => void run().catch((error: unknown) => logWorkFailure(error, `${job} failed`)), intervalMs);
+  const run =
+    'jobs' in round
+      ? () => round.jobs.runAlone(job, round.work)
+      : () => inTransactionAlone(round.db, job, round.sqlOnly);
+  const timer = setInterval(
+    () => void run().catch((error: unknown) => logWorkFailure(error, `${job} failed`)),
+    intervalMs,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -32,7 +32,10 @@ export class RequestReads implements Queryable {
         return (await runner.query(sql, parameters)) as T;
       } catch (error) {
         // A failed statement aborts the transaction: the request's other reads go on in a new one.
-        await runner.query('ROLLBACK').then(() => runner.query('BEGIN READ ONLY'), () => undefined);
+        await runner.query('ROLLBACK').then(
+          () => runner.query('BEGIN READ ONLY'),
+          () => undefined,
+        );
         throw error;
       }
     });

@@ -5,7 +5,9 @@ import { log } from '../log';
 import { requestObservationPlugin } from '../observability/requests';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
-  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
@@ -29,13 +31,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return withoutStack({ ...formatted, extensions: { ...formatted.extensions, code: refusedLiteral } });
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return withoutStack(formatted);
-  if (isForCaller(original)) return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
+  if (isForCaller(original))
+    return withoutStack({ ...formatted, extensions: { ...(original as GraphQLError).extensions } });
   if (isDatabaseLoss(original)) {
     // R30: a change may or may not have been committed; asking again (under the same key) gets the final answer.
-    log.warn({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'database lost while answering');
+    log.warn(
+      { error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') },
+      'database lost while answering',
+    );
     return { ...new OutcomePending(DATABASE_LOST_MESSAGE).toJSON(), path: formatted.path };
   }
-  log.error({ error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') }, 'internal error');
+  log.error(
+    { error: original instanceof Error ? original.message : formatted.message, path: formatted.path?.join('.') },
+    'internal error',
+  );
   return { message: 'Internal server error.', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 

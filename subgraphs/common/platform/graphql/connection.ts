@@ -5,7 +5,6 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-size';
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 
-
 @ObjectType()
 @Directive('@shareable')
 export class PageInfo {

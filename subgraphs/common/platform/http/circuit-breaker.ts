@@ -25,7 +25,10 @@ export class CircuitBreaker {
   private probing = false;
   private current: BreakerState = 'closed';
 
-  constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER, private readonly onChange?: (state: BreakerState) => void) {}
+  constructor(
+    private readonly settings: BreakerSettings = DEFAULT_BREAKER,
+    private readonly onChange?: (state: BreakerState) => void,
+  ) {}
 
   get state(): BreakerState {
     return this.current;
@@ -75,7 +78,10 @@ export class CircuitBreaker {
 export class Breakers {
   private readonly byPeer = new Map<string, CircuitBreaker>();
 
-  constructor(private readonly settings: BreakerSettings = DEFAULT_BREAKER, private readonly onChange?: (peer: string, state: BreakerState) => void) {}
+  constructor(
+    private readonly settings: BreakerSettings = DEFAULT_BREAKER,
+    private readonly onChange?: (peer: string, state: BreakerState) => void,
+  ) {}
 
   of(peer: string): CircuitBreaker {
     let breaker = this.byPeer.get(peer);

@@ -18,7 +18,10 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
 /** Parses CORS_ORIGINS ("https://a.example,http://localhost:5173"); anything but an exact origin stops the service. */
 export function corsPolicyFrom(text: string | undefined): CorsPolicy {
   const origins = new Set<string>();
-  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let origin: string | undefined;
     try {
       origin = new URL(entry).origin;
@@ -41,11 +44,16 @@ function allowedOrigin(policy: CorsPolicy, request: IncomingMessage): string | u
 /** The headers that let an allowed origin read the answer (none for any other). */
 export function corsHeaders(policy: CorsPolicy, request: IncomingMessage): Record<string, string> {
   const origin = allowedOrigin(policy, request);
-  return origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'origin' } : {};
+  return origin
+    ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'origin' }
+    : {};
 }
 
 /** The answer to a preflight (OPTIONS): 204 with what may be sent, for an allowed origin; 403 and nothing else otherwise. */
-export function preflight(policy: CorsPolicy, request: IncomingMessage): { status: number; headers: Record<string, string> } {
+export function preflight(
+  policy: CorsPolicy,
+  request: IncomingMessage,
+): { status: number; headers: Record<string, string> } {
   const origin = allowedOrigin(policy, request);
   if (!origin) return { status: 403, headers: { vary: 'origin' } };
   return {

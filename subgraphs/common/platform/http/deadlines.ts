@@ -44,7 +44,9 @@ export function deadlinesFrom(values: DeadlineValues): Deadlines {
     deadlines[setting.key] = values[name as keyof DeadlineValues] ?? setting.default;
   }
   if (deadlines.nationalCallMs <= deadlines.provinceCallMs) {
-    throw new Error('NATIONAL_CALL_TIMEOUT_MS must be longer than PROVINCE_CALL_TIMEOUT_MS: national waits for a province within it');
+    throw new Error(
+      'NATIONAL_CALL_TIMEOUT_MS must be longer than PROVINCE_CALL_TIMEOUT_MS: national waits for a province within it',
+    );
   }
   return deadlines;
 }

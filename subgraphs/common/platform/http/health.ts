@@ -27,7 +27,10 @@ function withinBound(check: ReadinessCheck, timeoutMs: number): Promise<void> {
   return Promise.race([check(), late]).finally(() => clearTimeout(timer));
 }
 
-export async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs = deadlines().readyCheckMs): Promise<JsonReply> {
+export async function readiness(
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs = deadlines().readyCheckMs,
+): Promise<JsonReply> {
   const names = Object.keys(checks);
   const outcomes = await Promise.allSettled(names.map((name) => withinBound(checks[name], timeoutMs)));
   const results = Object.fromEntries(

@@ -37,7 +37,12 @@ export interface ArrivingRequest {
 
 /** A refusal made before the operation is parsed: HTTP status, code, message, extra headers. */
 export class RefusedBeforeParsing extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -53,7 +58,12 @@ export interface StaticFile {
 /** A route that answers with a stream of its own (the gateway's subscriptions), authenticated and admitted as GraphQL is. */
 export interface StreamRoute<Context extends BaseContext> {
   path: string;
-  handle(context: Context, arriving: ArrivingRequest, request: IncomingMessage, response: ServerResponse): Promise<void>;
+  handle(
+    context: Context,
+    arriving: ArrivingRequest,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void>;
 }
 
 export interface HttpServiceOptions<Context extends BaseContext> {
@@ -101,7 +111,11 @@ function sendJson(response: ServerResponse, reply: JsonReply, headers: Record<st
 
 function sendRefusal(request: IncomingMessage, response: ServerResponse, refusal: RefusedBeforeParsing): void {
   noteCode(request, refusal.code);
-  sendJson(response, { status: refusal.status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } }, refusal.headers);
+  sendJson(
+    response,
+    { status: refusal.status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } },
+    refusal.headers,
+  );
 }
 
 /** A refusal thrown while authenticating (a GraphQLError with an HTTP status) as one made before parsing. */
@@ -127,7 +141,12 @@ async function sendMetrics(response: ServerResponse): Promise<void> {
 function sendFile(request: IncomingMessage, response: ServerResponse, file: StaticFile): void {
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
   const body = gzip ? file.gzipped : file.body;
-  const headers = { ...file.headers, etag: file.etag, vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) };
+  const headers = {
+    ...file.headers,
+    etag: file.etag,
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  };
   if (request.headers['if-none-match'] === file.etag) {
     response.writeHead(304, headers);
     return void response.end();
@@ -153,7 +172,8 @@ async function handle<Context extends BaseContext>(
   if (url.pathname === METRICS_PATH && request.method === 'GET' && metricsEnabled()) return sendMetrics(response);
   const file = request.method === 'GET' || request.method === 'HEAD' ? options.files?.get(url.pathname) : undefined;
   if (file) return sendFile(request, response, file);
-  if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url)) return sendFile(request, response, options.landingPage);
+  if (url.pathname === '/graphql' && options.landingPage && asksForLandingPage(request, url))
+    return sendFile(request, response, options.landingPage);
   const route = options.routes?.[`${request.method} ${url.pathname}`];
   const text = await readBody(request);
   if (route) {
@@ -226,7 +246,8 @@ export async function serveHttp<Context extends BaseContext>(
     if (closing) response.shouldKeepAlive = false; // a kept-alive connection ends with this answer
     if (closing && path === READY_PATH) return sendJson(response, STOPPING);
     if (path === '/graphql') observeRequest(request, response, 'graphql');
-    else if (path.startsWith(INTERNAL_PREFIX)) observeRequest(request, response, 'internal', path.slice(INTERNAL_PREFIX.length));
+    else if (path.startsWith(INTERNAL_PREFIX))
+      observeRequest(request, response, 'internal', path.slice(INTERNAL_PREFIX.length));
     handle(options, request, response).catch((error: unknown) => {
       if (response.headersSent) return response.destroy();
       if (error instanceof BodyTooLarge) {

@@ -15,7 +15,10 @@ export interface InternalOperation<In extends z.ZodType = z.ZodType, Out extends
   output: Out;
 }
 
-const operation = <In extends z.ZodType, Out extends z.ZodType>(input: In, output: Out): InternalOperation<In, Out> => ({ input, output });
+const operation = <In extends z.ZodType, Out extends z.ZodType>(
+  input: In,
+  output: Out,
+): InternalOperation<In, Out> => ({ input, output });
 
 /** Fen: a bigint in the domain, a string of decimal digits on the wire. */
 export const fenOnWire = z.codec(z.string().regex(/^-?\d+$/, 'must be whole fen in decimal digits'), z.bigint(), {
@@ -42,7 +45,12 @@ const fenText = z.string().regex(/^-?\d+$/);
 /** A province's operations, called by national with its service token. */
 export const provinceOperations = {
   enrol: operation(
-    z.object({ idNumber: z.string(), name: z.string(), insuranceType: z.enum(InsuranceType), poolingRegion: z.string() }),
+    z.object({
+      idNumber: z.string(),
+      name: z.string(),
+      insuranceType: z.enum(InsuranceType),
+      poolingRegion: z.string(),
+    }),
     z.object({ memberId, insuranceType: z.enum(InsuranceType), poolingRegion: z.string() }),
   ),
   memberStatus: operation(
@@ -54,7 +62,10 @@ export const provinceOperations = {
   captureHold: operation(holdMove, done),
   releaseHold: operation(holdMove, done),
   restoreHold: operation(holdMove, done),
-  spendOwn: operation(z.object({ memberId, operationId: id, amount: fenOnWire }), z.object({ parts: z.array(fundAmount) })),
+  spendOwn: operation(
+    z.object({ memberId, operationId: id, amount: fenOnWire }),
+    z.object({ parts: z.array(fundAmount) }),
+  ),
   refundToAccount: operation(
     z.object({ memberId, operationId: id, holdId: id.optional(), parts: z.array(fundAmount) }),
     z.object({ refunded: z.string() }),
@@ -65,8 +76,19 @@ export const provinceOperations = {
   ledgerAudit: operation(
     z.object({}),
     z.object({
-      accountRowsNotMatchingLedger: z.array(z.object({ memberId, fundSource: z.string(), balance: fenText, ledgerBalance: fenText, held: fenText, ledgerHeld: fenText })),
-      heldNotMatchingHolds: z.array(z.object({ memberId, fundSource: z.string(), held: fenText, holdsOutstanding: fenText })),
+      accountRowsNotMatchingLedger: z.array(
+        z.object({
+          memberId,
+          fundSource: z.string(),
+          balance: fenText,
+          ledgerBalance: fenText,
+          held: fenText,
+          ledgerHeld: fenText,
+        }),
+      ),
+      heldNotMatchingHolds: z.array(
+        z.object({ memberId, fundSource: z.string(), held: fenText, holdsOutstanding: fenText }),
+      ),
       figuresNotMatchingTables: z.array(z.object({ figure: z.string(), kept: z.string(), counted: z.string() })),
       holds: z.array(z.object({ id, outstanding: fenText })),
       totalHeld: fenText,
@@ -82,16 +104,20 @@ export const provinceOperations = {
   ),
   recordAccess: operation(
     z.object({
-      records: z.array(z.object({
-        id,
-        memberId,
-        data: z.enum(PersonalData),
-        readerRole: z.enum(Role),
-        readerProvince: z.string(),
-        readerSubject: z.string(),
-        operatorId: z.string().nullable(),
-        readAt: instantOnWire,
-      })).max(10_000),
+      records: z
+        .array(
+          z.object({
+            id,
+            memberId,
+            data: z.enum(PersonalData),
+            readerRole: z.enum(Role),
+            readerProvince: z.string(),
+            readerSubject: z.string(),
+            operatorId: z.string().nullable(),
+            readAt: instantOnWire,
+          }),
+        )
+        .max(10_000),
     }),
     z.object({ recorded: z.number().int() }),
   ),
@@ -104,13 +130,27 @@ const counts = <Keys extends string>(keys: readonly Keys[]) =>
 export const harnessOperations = {
   /** Sets the clock ({ now }), moves it on ({ advanceMs }) or takes another copy's offset ({ offsetMs }); answers the time and its offset. */
   clock: operation(
-    z.object({ now: z.iso.datetime({ offset: true }).optional(), advanceMs: z.number().int().optional(), offsetMs: z.number().int().optional() }),
+    z.object({
+      now: z.iso.datetime({ offset: true }).optional(),
+      advanceMs: z.number().int().optional(),
+      offsetMs: z.number().int().optional(),
+    }),
     z.object({ now: z.string(), offsetMs: z.number() }),
   ),
-  recover: operation(z.object({}), counts(['returnedTransfers', 'enrolments', 'transfers', 'settlements', 'steps', 'moves', 'accountMoves'])),
+  recover: operation(
+    z.object({}),
+    counts(['returnedTransfers', 'enrolments', 'transfers', 'settlements', 'steps', 'moves', 'accountMoves']),
+  ),
   recoveryBacklog: operation(
     z.object({}),
-    counts(['pendingEnrolments', 'pendingTransfers', 'pendingSettlements', 'unappliedSteps', 'unfinishedMoves', 'movingAccounts']),
+    counts([
+      'pendingEnrolments',
+      'pendingTransfers',
+      'pendingSettlements',
+      'unappliedSteps',
+      'unfinishedMoves',
+      'movingAccounts',
+    ]),
   ),
 } as const;
 
@@ -124,8 +164,12 @@ export type OutputOf<Ops extends Operations, Name extends keyof Ops> = z.output<
 
 /** The wire form of a value (what JSON carries), and back. */
 export const toWire = (schema: z.ZodType, value: unknown): unknown => z.encode(schema, value);
-export const fromWire = <Schema extends z.ZodType>(schema: Schema, wire: unknown) => z.safeDecode(schema, wire as z.input<Schema>);
+export const fromWire = <Schema extends z.ZodType>(schema: Schema, wire: unknown) =>
+  z.safeDecode(schema, wire as z.input<Schema>);
 
 /** A one-line account of why a payload does not match its schema. */
 export const mismatch = (error: z.ZodError): string =>
-  error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ');
+  error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`)
+    .join('; ');

@@ -4,7 +4,15 @@ import type { ServiceCredential, ServicePeers } from '../auth/service-credential
 import type { JsonReply, JsonRoute } from './http-server';
 import { isRefusal, Refusal, type RefusalCode, RefusalCode as Codes } from '../../domain/errors';
 import { notePeer } from '../observability/requests';
-import { fromWire, type InputOf, type InternalOperation, mismatch, type Operations, type OutputOf, toWire } from './internal-contract';
+import {
+  fromWire,
+  type InputOf,
+  type InternalOperation,
+  mismatch,
+  type Operations,
+  type OutputOf,
+  toWire,
+} from './internal-contract';
 import { deadlines } from './deadlines';
 
 /**
@@ -19,7 +27,10 @@ interface RefusalBody {
   refusal: { code: RefusalCode; message: string; details?: Record<string, string | number | boolean> };
 }
 
-const refused = (status: number, code: RefusalCode, message: string): JsonReply => ({ status, body: { refusal: { code, message } } satisfies RefusalBody });
+const refused = (status: number, code: RefusalCode, message: string): JsonReply => ({
+  status,
+  body: { refusal: { code, message } } satisfies RefusalBody,
+});
 
 /**
  * Wraps an operation as a route that admits the named peers only, decodes and checks the payload
@@ -39,10 +50,17 @@ export function internalRoute<Op extends InternalOperation>(
     if (!callers.includes(peer)) return refused(403, Codes.FORBIDDEN, `${peer} may not call this operation.`);
     const input = fromWire(contract.input, body ?? {});
     if (!input.success) {
-      return refused(400, Codes.INVALID_INTERNAL_PAYLOAD, `The payload does not match the operation (${mismatch(input.error)}); nothing was done.`);
+      return refused(
+        400,
+        Codes.INVALID_INTERNAL_PAYLOAD,
+        `The payload does not match the operation (${mismatch(input.error)}); nothing was done.`,
+      );
     }
     try {
-      return { status: 200, body: { result: toWire(contract.output, await operation(input.data as z.output<Op['input']>, peer)) } };
+      return {
+        status: 200,
+        body: { result: toWire(contract.output, await operation(input.data as z.output<Op['input']>, peer)) },
+      };
     } catch (error) {
       if (isRefusal(error)) {
         const { code: _code, ...details } = error.extensions as Record<string, string | number | boolean>;
@@ -86,7 +104,10 @@ export function internalClient<Ops extends Operations>(
   timeoutMs = deadlines().provinceCallMs,
 ): InternalClient<Ops> {
   return {
-    async call<Name extends keyof Ops & string>(operation: Name, input: InputOf<Ops, Name>): Promise<OutputOf<Ops, Name>> {
+    async call<Name extends keyof Ops & string>(
+      operation: Name,
+      input: InputOf<Ops, Name>,
+    ): Promise<OutputOf<Ops, Name>> {
       const contract = operations[operation];
       const payload = JSON.stringify(toWire(contract.input, input));
       let status: number;
@@ -116,7 +137,10 @@ export function internalClient<Ops extends Operations>(
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: HTTP ${status}`);
       }
       const result = fromWire(contract.output, body.result);
-      if (!result.success) throw new ServiceUnreachable(`${operation} at ${baseUrl}: the answer does not match the operation (${mismatch(result.error)})`);
+      if (!result.success)
+        throw new ServiceUnreachable(
+          `${operation} at ${baseUrl}: the answer does not match the operation (${mismatch(result.error)})`,
+        );
       return result.data as OutputOf<Ops, Name>;
     },
   };

@@ -18,7 +18,11 @@ export function failedAtOnce(error: unknown): boolean {
 }
 
 /** Runs a read, trying it again after a quick connection failure while `deadline` (epoch ms) leaves room. */
-export async function retryRead<T>(read: () => Promise<T>, deadline: number, retryable: (error: unknown) => boolean = failedAtOnce): Promise<T> {
+export async function retryRead<T>(
+  read: () => Promise<T>,
+  deadline: number,
+  retryable: (error: unknown) => boolean = failedAtOnce,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await read();

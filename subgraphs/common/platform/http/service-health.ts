@@ -13,7 +13,13 @@ export function healthRoute(db: Queryable, about: Record<string, string> = {}): 
   return async () => {
     let timer: NodeJS.Timeout | undefined;
     const silent = new Promise<'silent'>((resolve) => (timer = setTimeout(() => resolve('silent'), DATABASE_CHECK_MS)));
-    const answer = await Promise.race([db.query('SELECT 1').then(() => 'ok' as const, () => 'failed' as const), silent]);
+    const answer = await Promise.race([
+      db.query('SELECT 1').then(
+        () => 'ok' as const,
+        () => 'failed' as const,
+      ),
+      silent,
+    ]);
     clearTimeout(timer);
     if (answer === 'ok') return { status: 200, body: { status: 'ok', ...about } };
     return { status: 503, body: { status: 'database unreachable', ...about } };

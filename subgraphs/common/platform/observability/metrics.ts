@@ -70,7 +70,11 @@ export function countRequest(kind: string, operation: string, codes: Iterable<st
 }
 
 /** A histogram of durations in seconds with the usual buckets. */
-export function durationHistogram<Label extends string>(name: string, help: string, labelNames: readonly Label[]): Histogram<Label> {
+export function durationHistogram<Label extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly Label[],
+): Histogram<Label> {
   return new Histogram({ name, help, labelNames, buckets: DURATION_BUCKETS });
 }
 

@@ -32,14 +32,26 @@ type ObservedContext = { [OBSERVED]?: ObservedRequest };
 const TRACE_PARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
 /** Starts observing a request; the log line and metrics follow when the response is done. */
-export function observeRequest(request: IncomingMessage, response: ServerResponse, kind: RequestKind, operationName?: string): void {
+export function observeRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  kind: RequestKind,
+  operationName?: string,
+): void {
   const operation = operationName === undefined ? undefined : boundedOperationName(operationName);
   const span = trace.getActiveSpan();
   const spanContext = span?.spanContext();
   const traced = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   // Untraced services still log the trace id a client or proxy sent.
   const sent = TRACE_PARENT.exec(String(request.headers.traceparent ?? ''))?.[1];
-  const observed: ObservedRequest = { kind, operation, codes: new Set(), started: process.hrtime.bigint(), span, traceId: traced ?? sent };
+  const observed: ObservedRequest = {
+    kind,
+    operation,
+    codes: new Set(),
+    started: process.hrtime.bigint(),
+    span,
+    traceId: traced ?? sent,
+  };
   if (operation) span?.updateName(`${kind} ${operation}`);
   byRequest.set(request, observed);
   response.once('close', () => finish(observed, response));
@@ -50,7 +62,12 @@ export function observeContext(request: IncomingMessage, contextValue: object, c
   const observed = byRequest.get(request);
   if (!observed) return;
   (contextValue as ObservedContext)[OBSERVED] = observed;
-  if (caller) observed.caller = { callerRole: caller.role, callerProvince: provinceOf(caller), ...(caller.role === Role.SERVICE ? { peer: caller.subject } : {}) };
+  if (caller)
+    observed.caller = {
+      callerRole: caller.role,
+      callerProvince: provinceOf(caller),
+      ...(caller.role === Role.SERVICE ? { peer: caller.subject } : {}),
+    };
 }
 
 /** The deployment that called an internal operation (its service token named it). */
@@ -73,16 +90,19 @@ function finish(observed: ObservedRequest, response: ServerResponse): void {
     observed.span.setAttribute('wallet.error_codes', codes);
     if (codes.includes('INTERNAL_SERVER_ERROR')) observed.span.setStatus({ code: SpanStatusCode.ERROR });
   }
-  log.info({
-    traceId: observed.traceId,
-    kind: observed.kind,
-    operation,
-    ...observed.caller,
-    status: response.statusCode,
-    ...(response.writableFinished ? {} : { aborted: true }),
-    durationMs: Math.round(seconds * 10_000) / 10,
-    ...(codes.length > 0 ? { codes } : {}),
-  }, 'request');
+  log.info(
+    {
+      traceId: observed.traceId,
+      kind: observed.kind,
+      operation,
+      ...observed.caller,
+      status: response.statusCode,
+      ...(response.writableFinished ? {} : { aborted: true }),
+      durationMs: Math.round(seconds * 10_000) / 10,
+      ...(codes.length > 0 ? { codes } : {}),
+    },
+    'request',
+  );
 }
 
 /** Names a GraphQL request's operation (on its log line, metrics and span) and collects the codes of its errors. */
@@ -96,7 +116,10 @@ export function requestObservationPlugin<Context extends BaseContext>(): ApolloS
           observed.operation = boundedOperationName(operationName);
           const type = operation?.operation ?? 'operation';
           observed.span?.updateName(`${type} ${observed.operation}`);
-          observed.span?.setAttributes({ 'graphql.operation.name': observed.operation, 'graphql.operation.type': type });
+          observed.span?.setAttributes({
+            'graphql.operation.name': observed.operation,
+            'graphql.operation.type': type,
+          });
         },
         async willSendResponse({ request, response }) {
           observed.operation ??= boundedOperationName(request.operationName);

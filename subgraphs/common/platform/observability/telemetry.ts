@@ -13,8 +13,13 @@ export interface ServiceIdentity {
  * Names the service in its logs and metrics and starts tracing when configured. The first thing
  * each service's main does (through its `telemetry.ts`), before http, undici or pg are loaded.
  */
-export function startTelemetry(identity: ServiceIdentity, settings: TracingSettings & Pick<SharedSettings, 'LOG_LEVEL' | 'METRICS'>): void {
-  const labels = identity.province ? { service: identity.service, province: identity.province } : { service: identity.service };
+export function startTelemetry(
+  identity: ServiceIdentity,
+  settings: TracingSettings & Pick<SharedSettings, 'LOG_LEVEL' | 'METRICS'>,
+): void {
+  const labels = identity.province
+    ? { service: identity.service, province: identity.province }
+    : { service: identity.service };
   setLogLevel(settings.LOG_LEVEL);
   nameService(labels);
   logProcessWarnings();

@@ -1,5 +1,14 @@
 import {
-  type Attributes, context, type Context, type Link, propagation, ROOT_CONTEXT, type Span, SpanStatusCode, trace, TraceFlags,
+  type Attributes,
+  context,
+  type Context,
+  type Link,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -36,7 +45,11 @@ const REDACTED_QUERY_PARAMETERS = ['query', 'variables', 'extensions', 'operatio
 /** The variables of the shared configuration (config/shared.ts) that turn tracing on or off. */
 export type TracingSettings = Pick<
   SharedSettings,
-  'OTEL_SDK_DISABLED' | 'OTEL_TRACES_EXPORTER' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_TRACES_SAMPLER'
+  | 'OTEL_SDK_DISABLED'
+  | 'OTEL_TRACES_EXPORTER'
+  | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+  | 'OTEL_TRACES_SAMPLER'
 >;
 
 export function tracingConfigured(settings: TracingSettings): boolean {
@@ -55,10 +68,14 @@ export function startTracing(serviceName: string, settings: TracingSettings): vo
   if (provider || settings.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
   const exporting = tracingConfigured(settings);
   provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] })),
+    resource: resourceFromAttributes({ 'service.name': serviceName }).merge(
+      detectResources({ detectors: [envDetector] }),
+    ),
     // Without an exporter no span is recorded, yet every request has a trace id: made at the gateway
     // when the caller sent none, passed on to national and the provinces (W3C traceparent), logged.
-    ...(exporting ? { spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] } : { sampler: new AlwaysOffSampler() }),
+    ...(exporting
+      ? { spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }
+      : { sampler: new AlwaysOffSampler() }),
   });
   provider.register();
   registerInstrumentations({
@@ -78,7 +95,9 @@ export function startTracing(serviceName: string, settings: TracingSettings): vo
 
 /** Sends the spans not yet exported (before the process exits). */
 export async function flushTracing(): Promise<void> {
-  await provider?.shutdown().catch((error: unknown) => log.warn({ error: errorText(error) }, 'tracing: spans could not be flushed'));
+  await provider
+    ?.shutdown()
+    .catch((error: unknown) => log.warn({ error: errorText(error) }, 'tracing: spans could not be flushed'));
 }
 
 const tracer = () => trace.getTracer(TRACER);
@@ -115,14 +134,19 @@ export async function inSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const links = (options.links ?? []).filter((l): l is Link => l !== undefined);
-  return tracer().startActiveSpan(name, { attributes: options.attributes, links }, options.parent ?? context.active(), async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { attributes: options.attributes, links },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
