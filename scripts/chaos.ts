@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     replicas: whole('replicas', values.replicas, 1),
   });
   printReport(report, console.log);
-  process.exitCode = report.failed === 0 ? 0 : 1;
+  // Not process.exitCode: the embedded PostgreSQL's exit hook ends the process with 0 at beforeExit.
+  process.exit(report.failed === 0 ? 0 : 1);
 }
 
 main().catch((error: unknown) => {
