@@ -274,13 +274,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const faults: FaultRecord[] = [];
     let faultsDone = plan.length === 0;
     const faultLoop = async () => {
-      for (const [i, fault] of plan.entries()) {
-        while (done < ((i + 1) * options.operations) / (plan.length + 1)) await sleep(100);
+      const queue = plan.map((fault) => ({ fault, tries: 1 }));
+      for (let i = 0; i < queue.length; i++) {
+        const { fault, tries } = queue[i];
+        while (done < (Math.min(i + 1, plan.length) * options.operations) / (plan.length + 1)) await sleep(100);
         const record = await inject(cluster, fault, setupRandom);
         faults.push(record);
+        // A rare crash point may find no traffic in its wait (its operations refused while a link is down): armed again later.
+        const again = !record.killed && tries < CRASH_POINT_TRIES;
+        if (again) queue.push({ fault, tries: tries + 1 });
         log(
           `  ${done} operations: ${record.crashAt ? `crash of ${record.target} at ${record.crashAt}` : `SIGKILL of ${record.target}`}` +
-            `${record.killed ? '' : ' (not reached: restarted)'}, back in ${record.downMs} ms`,
+            `${record.killed ? '' : ` (not reached: restarted${again ? ', armed again later' : ''})`}, back in ${record.downMs} ms`,
         );
       }
       faultsDone = true;
@@ -347,10 +352,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         : []),
       {
         name: 'every planned crash point reached',
-        ok: faults.every((f) => f.killed),
+        ok: faults.every((f) => f.killed || reachedLater(faults, f)),
         detail:
           faults
-            .filter((f) => !f.killed)
+            .filter((f) => !f.killed && !reachedLater(faults, f))
             .map((f) => `${f.target} ${f.crashAt}`)
             .join(', ') || undefined,
       },
@@ -400,6 +405,12 @@ function timedSends(p: ReturnType<typeof platform>): { sentAt: number; outcome: 
   };
   return sent;
 }
+
+/** How many times a crash point is armed before the run says it was never reached. */
+const CRASH_POINT_TRIES = 3;
+
+const reachedLater = (faults: FaultRecord[], missed: FaultRecord) =>
+  faults.some((f) => f.killed && f.crashAt === missed.crashAt && f.target === missed.target);
 
 /** With copies: a request sent while one copy of a service was down reached the others, and was answered or refused for a rule of its own. */
 function answeredWhileCopyDown(sent: { sentAt: number; outcome: Outcome }[], faults: FaultRecord[]): Check {
