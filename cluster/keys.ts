@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
-import { type JsonWebKeySet, type KeyPair, newKeyPair, parseKeySet, parsePrivateKey, publicHalf, suiteOfJwk } from '../subgraphs/common/platform/auth/keys';
+import type { JWK } from '../subgraphs/common/platform/auth/jose-types';
+import {
+  type JsonWebKeySet,
+  type KeyPair,
+  newKeyPair,
+  parseKeySet,
+  parsePrivateKey,
+  publicHalf,
+  suiteOfJwk,
+} from '../subgraphs/common/platform/auth/keys';
 import { makeKeyEncryptionKeyFile } from '../subgraphs/common/platform/crypto/key-encryption-key';
 import type { CryptoSuite } from '../subgraphs/common/platform/crypto/suite';
 import { ServiceCredential } from '../subgraphs/common/platform/auth/service-credential';
@@ -31,7 +39,8 @@ const write = (file: string, value: unknown, mode: number) => {
   renameSync(temporary, file); // readers (services re-reading the JWKS) never see half a file
 };
 
-const newKid = (prefix: string) => `${prefix}-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+const newKid = (prefix: string) =>
+  `${prefix}-${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
 
 /** The folder of one suite's keys: the keys folder itself for `international`, its `gm` subfolder for `gm`. */
 export const suiteKeysDir = (keysDir: string, suite: CryptoSuite) => (suite === 'gm' ? join(keysDir, 'gm') : keysDir);
@@ -56,7 +65,10 @@ function readJwks(keysDir: string): JsonWebKeySet {
 /** A private key read from its file, refused if it is of another suite than asked. */
 function readPrivateKey(file: string, suite: CryptoSuite | undefined): JWK {
   const jwk = parsePrivateKey(readFileSync(file, 'utf8'), file);
-  if (suite && suiteOfJwk(jwk) !== suite) throw new Error(`${file} is a key of the ${suiteOfJwk(jwk)} suite, not ${suite}: use a keys folder of its own for each suite`);
+  if (suite && suiteOfJwk(jwk) !== suite)
+    throw new Error(
+      `${file} is a key of the ${suiteOfJwk(jwk)} suite, not ${suite}: use a keys folder of its own for each suite`,
+    );
   return jwk;
 }
 
@@ -67,7 +79,10 @@ const suiteOfFolder = (keysDir: string): CryptoSuite | undefined => {
 };
 
 /** The identity provider's signing key, made (with its JWKS) on first use. */
-export async function identityProvider(keysDir: string, suite: CryptoSuite = 'international'): Promise<SigningIdentity> {
+export async function identityProvider(
+  keysDir: string,
+  suite: CryptoSuite = 'international',
+): Promise<SigningIdentity> {
   mkdirSync(keysDir, { recursive: true });
   const file = join(keysDir, IDENTITY_FILE);
   if (!existsSync(file)) {
@@ -101,7 +116,11 @@ export async function retirePreviousIdentityKeys(keysDir: string): Promise<void>
 }
 
 /** A deployment's own service key pair (kid = its name), made on first use. */
-export async function deploymentKey(keysDir: string, name: string, suite: CryptoSuite = suiteOfFolder(keysDir) ?? 'international'): Promise<KeyPair> {
+export async function deploymentKey(
+  keysDir: string,
+  name: string,
+  suite: CryptoSuite = suiteOfFolder(keysDir) ?? 'international',
+): Promise<KeyPair> {
   mkdirSync(keysDir, { recursive: true });
   const file = privateKeyFile(keysDir, name);
   if (!existsSync(file)) {

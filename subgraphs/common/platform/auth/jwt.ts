@@ -1,6 +1,6 @@
 import { jwtVerify, SignJWT } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK, JWTPayload } from './jose-types';
 import type { TrustedKeySet } from './key-set';
 import { ALGORITHMS_OF, SIGNING_ALGORITHM, signingKeyOf } from './keys';
 import { isSm2Jwk, type JwtCheck, signSm2Jwt, type VerifiedJwt, verifySm2Jwt } from './sm2-jws';
@@ -26,5 +26,12 @@ export async function verifyJwt(token: string, keys: TrustedKeySet, check: JwtCh
     ...(check.issuer !== undefined ? { issuer: check.issuer } : {}),
     requiredClaims: [...check.requiredClaims],
   });
-  return { payload, protectedHeader: { alg: protectedHeader.alg as string, kid: protectedHeader.kid as string, typ: protectedHeader.typ } };
+  return {
+    payload,
+    protectedHeader: {
+      alg: protectedHeader.alg as string,
+      kid: protectedHeader.kid as string,
+      typ: protectedHeader.typ,
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, errors } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWTVerifyGetKey } from './jose-types';
 import type { CryptoSuite } from '../crypto/suite';
 import { type JsonWebKeySet, parseKeySet, requireSuite } from './keys';
 import { sm2KeyOfJwk } from './sm2-jws';
@@ -20,7 +20,8 @@ export interface KeySetOptions {
   suite?: CryptoSuite;
 }
 
-const describe = (source: KeySetSource) => ('url' in source ? source.url : 'file' in source ? source.file : 'the inline key set');
+const describe = (source: KeySetSource) =>
+  'url' in source ? source.url : 'file' in source ? source.file : 'the inline key set';
 
 async function read(source: KeySetSource, options: KeySetOptions): Promise<JsonWebKeySet> {
   const { label } = options;
@@ -29,7 +30,10 @@ async function read(source: KeySetSource, options: KeySetOptions): Promise<JsonW
   if ('inline' in source) text = source.inline;
   else if ('file' in source) text = readFileSync(source.file, 'utf8');
   else {
-    const response = await fetch(source.url, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
+    const response = await fetch(source.url, {
+      signal: AbortSignal.timeout(5000),
+      headers: { accept: 'application/json' },
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     text = await response.text();
   }
@@ -52,14 +56,24 @@ export class TrustedKeySet {
   private lastReadOnMissMs = 0;
   private timer?: NodeJS.Timeout;
 
-  private constructor(private readonly source: KeySetSource, private readonly options: KeySetOptions, set: JsonWebKeySet) {
+  private constructor(
+    private readonly source: KeySetSource,
+    private readonly options: KeySetOptions,
+    set: JsonWebKeySet,
+  ) {
     this.suite = options.suite ?? 'international';
     this.set = set;
     this.getKey = createLocalJWKSet(set);
     this.kids = kidsOf(set);
     this.count = set.keys.length;
     if (!('inline' in source) && options.refreshMs) {
-      this.timer = setInterval(() => void this.reload().catch((error: Error) => log.error(`${options.label}: ${error.message}; keeping the keys read before`)), options.refreshMs);
+      this.timer = setInterval(
+        () =>
+          void this.reload().catch((error: Error) =>
+            log.error(`${options.label}: ${error.message}; keeping the keys read before`),
+          ),
+        options.refreshMs,
+      );
       this.timer.unref();
     }
   }
@@ -69,7 +83,9 @@ export class TrustedKeySet {
     try {
       set = await read(source, options);
     } catch (error) {
-      throw new Error(`cannot read ${options.label} from ${describe(source)}: ${(error as Error).message}. The service does not start without the keys that check tokens.`);
+      throw new Error(
+        `cannot read ${options.label} from ${describe(source)}: ${(error as Error).message}. The service does not start without the keys that check tokens.`,
+      );
     }
     if (set.keys.length === 0) throw new Error(`${options.label} from ${describe(source)} holds no key`);
     return new TrustedKeySet(source, options, set);
@@ -94,7 +110,12 @@ export class TrustedKeySet {
     try {
       return await this.getKey(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || 'inline' in this.source || Date.now() - this.lastReadOnMissMs < 1000) throw error;
+      if (
+        !(error instanceof errors.JWKSNoMatchingKey) ||
+        'inline' in this.source ||
+        Date.now() - this.lastReadOnMissMs < 1000
+      )
+        throw error;
       this.lastReadOnMissMs = Date.now();
       await this.reload();
       return this.getKey(header, token);

@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, importJWK } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK } from './jose-types';
 import type { CryptoSuite } from '../crypto/suite';
 import { isSm2Jwk, newSm2Jwk, SM2_JWS_ALGORITHM } from './sm2-jws';
 
@@ -15,7 +15,10 @@ export const SIGNING_ALGORITHM = 'EdDSA';
 export const ASYMMETRIC_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256'] as const;
 
 /** The algorithms one suite accepts, and no other: a `gm` deployment refuses Ed25519, and the reverse. */
-export const ALGORITHMS_OF: Record<CryptoSuite, readonly string[]> = { international: ASYMMETRIC_ALGORITHMS, gm: [SM2_JWS_ALGORITHM] };
+export const ALGORITHMS_OF: Record<CryptoSuite, readonly string[]> = {
+  international: ASYMMETRIC_ALGORITHMS,
+  gm: [SM2_JWS_ALGORITHM],
+};
 
 /** The suite a JWK belongs to. */
 export const suiteOfJwk = (jwk: JWK): CryptoSuite => (isSm2Jwk(jwk) ? 'gm' : 'international');
@@ -33,7 +36,10 @@ export async function newKeyPair(kid: string, suite: CryptoSuite = 'internationa
   if (suite === 'gm') return newSm2Jwk(kid);
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
   const meta = { kid, alg: SIGNING_ALGORITHM, use: 'sig' };
-  return { privateJwk: { ...(await exportJWK(privateKey)), ...meta }, publicJwk: { ...(await exportJWK(publicKey)), ...meta } };
+  return {
+    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
+    publicJwk: { ...(await exportJWK(publicKey)), ...meta },
+  };
 }
 
 /** The public half of a JWK (a private JWK minus its private members). */
@@ -48,8 +54,13 @@ export function isPrivate(jwk: JWK): boolean {
 
 /** Refuses a key set holding a key of another suite than the deployment's (e.g. an Ed25519 key in a `gm` deployment). */
 export function requireSuite(set: JsonWebKeySet, suite: CryptoSuite, where: string): JsonWebKeySet {
-  const stranger = set.keys.find((k) => suiteOfJwk(k) !== suite || (k.alg !== undefined && !ALGORITHMS_OF[suite].includes(k.alg)));
-  if (stranger) throw new Error(`${where} holds key ${stranger.kid ?? '(no kid)'} (${stranger.kty}/${stranger.crv ?? stranger.alg ?? '?'}), which is not of this deployment's suite ${suite} (CRYPTO_SUITE)`);
+  const stranger = set.keys.find(
+    (k) => suiteOfJwk(k) !== suite || (k.alg !== undefined && !ALGORITHMS_OF[suite].includes(k.alg)),
+  );
+  if (stranger)
+    throw new Error(
+      `${where} holds key ${stranger.kid ?? '(no kid)'} (${stranger.kty}/${stranger.crv ?? stranger.alg ?? '?'}), which is not of this deployment's suite ${suite} (CRYPTO_SUITE)`,
+    );
   return set;
 }
 
@@ -62,8 +73,10 @@ export function parseKeySet(text: string, where: string): JsonWebKeySet {
     throw new Error(`${where} is not JSON`);
   }
   const keys = (value as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'object' || k === null)) throw new Error(`${where} is not a JWK Set ({"keys": [...]})`);
-  if ((keys as JWK[]).some(isPrivate)) throw new Error(`${where} holds a private key: a key set to verify with holds public keys only`);
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'object' || k === null))
+    throw new Error(`${where} is not a JWK Set ({"keys": [...]})`);
+  if ((keys as JWK[]).some(isPrivate))
+    throw new Error(`${where} holds a private key: a key set to verify with holds public keys only`);
   return { keys: keys as JWK[] };
 }
 
@@ -75,7 +88,8 @@ export function parsePrivateKey(text: string, where: string): JWK {
   } catch {
     throw new Error(`${where} is not JSON`);
   }
-  if (!jwk || !isPrivate(jwk) || typeof jwk.kid !== 'string') throw new Error(`${where} is not a private JWK with a kid`);
+  if (!jwk || !isPrivate(jwk) || typeof jwk.kid !== 'string')
+    throw new Error(`${where} is not a private JWK with a kid`);
   return jwk;
 }
 

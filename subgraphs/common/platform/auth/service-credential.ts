@@ -1,6 +1,6 @@
 import { decodeProtectedHeader } from 'jose';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK } from './jose-types';
 import { Role } from './caller';
 import type { TrustedKeySet } from './key-set';
 import { signJwt, verifyJwt } from './jwt';
@@ -35,7 +35,14 @@ export class ServiceCredential {
 export async function signServiceToken(privateJwk: JWK, ttlSeconds = TTL_SECONDS): Promise<string> {
   const name = privateJwk.kid as string;
   const now = Math.floor(Date.now() / 1000);
-  return signJwt(privateJwk, { role: Role.SERVICE, iss: name, sub: name, aud: INTERNAL_AUDIENCE, iat: now, exp: now + ttlSeconds });
+  return signJwt(privateJwk, {
+    role: Role.SERVICE,
+    iss: name,
+    sub: name,
+    aud: INTERNAL_AUDIENCE,
+    iat: now,
+    exp: now + ttlSeconds,
+  });
 }
 
 /**
@@ -60,9 +67,13 @@ export class ServicePeers {
     if (!token) return undefined;
     try {
       return await verifiedOnce(token, this.keys, async () => {
-        const { payload, protectedHeader } = await verifyJwt(token, this.keys, { audience: INTERNAL_AUDIENCE, requiredClaims: ['exp'] });
+        const { payload, protectedHeader } = await verifyJwt(token, this.keys, {
+          audience: INTERNAL_AUDIENCE,
+          requiredClaims: ['exp'],
+        });
         const name = protectedHeader.kid;
-        if (!name || payload.iss !== name || payload.sub !== name || payload.role !== Role.SERVICE) throw new Error('not a service token of its key');
+        if (!name || payload.iss !== name || payload.sub !== name || payload.role !== Role.SERVICE)
+          throw new Error('not a service token of its key');
         return { value: name, kid: name, payload };
       });
     } catch {

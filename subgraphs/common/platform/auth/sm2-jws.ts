@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK, JWTPayload } from './jose-types';
 import { newSm2KeyMaterial, sm2PrivateKey, sm2PublicKey, sm2Sign, sm2Verify } from '../crypto/sm2';
 
 /**
@@ -18,7 +18,10 @@ export const SM2_CURVE = 'SM2';
 
 /** A token refused; `code` follows jose's codes where one means the same (ERR_JWT_EXPIRED). */
 export class JwtRefused extends Error {
-  constructor(message: string, readonly code = 'ERR_JWT_INVALID') {
+  constructor(
+    message: string,
+    readonly code = 'ERR_JWT_INVALID',
+  ) {
     super(message);
   }
 }
@@ -49,7 +52,15 @@ export function sm2KeyOfJwk(jwk: JWK): KeyObject {
 
 export function newSm2Jwk(kid: string): { privateJwk: JWK; publicJwk: JWK } {
   const { x, y, d } = newSm2KeyMaterial();
-  const publicJwk: JWK = { kty: 'EC', crv: SM2_CURVE, x: x.toString('base64url'), y: y.toString('base64url'), kid, alg: SM2_JWS_ALGORITHM, use: 'sig' };
+  const publicJwk: JWK = {
+    kty: 'EC',
+    crv: SM2_CURVE,
+    x: x.toString('base64url'),
+    y: y.toString('base64url'),
+    kid,
+    alg: SM2_JWS_ALGORITHM,
+    use: 'sig',
+  };
   return { privateJwk: { ...publicJwk, d: d.toString('base64url') }, publicJwk };
 }
 
@@ -88,31 +99,49 @@ function jsonObject(part: string, what: string): Record<string, unknown> {
   } catch {
     value = undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JwtRefused(`the token's ${what} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new JwtRefused(`the token's ${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
 /** Verifies an SM2-signed JWT, the key found by its `kid`; throws JwtRefused. */
-export async function verifySm2Jwt(token: string, keyOf: (kid: string) => Promise<KeyObject | undefined>, check: JwtCheck, nowSeconds = Math.floor(Date.now() / 1000)): Promise<VerifiedJwt> {
+export async function verifySm2Jwt(
+  token: string,
+  keyOf: (kid: string) => Promise<KeyObject | undefined>,
+  check: JwtCheck,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<VerifiedJwt> {
   const parts = token.split('.');
   if (parts.length !== 3) throw new JwtRefused('a token is three parts');
   const header = jsonObject(parts[0], 'header');
-  if (header.alg !== SM2_JWS_ALGORITHM) throw new JwtRefused(`only ${SM2_JWS_ALGORITHM} tokens are accepted here`, 'ERR_JOSE_ALG_NOT_ALLOWED');
+  if (header.alg !== SM2_JWS_ALGORITHM)
+    throw new JwtRefused(`only ${SM2_JWS_ALGORITHM} tokens are accepted here`, 'ERR_JOSE_ALG_NOT_ALLOWED');
   if ('crit' in header) throw new JwtRefused('the token asks for extensions (crit) this verifier does not know');
   if (typeof header.kid !== 'string') throw new JwtRefused('the token names no key (kid)');
   const signature = canonicalBase64url(parts[2]);
   const key = await keyOf(header.kid);
   if (!key) throw new JwtRefused(`no key ${header.kid} in the key set`, 'ERR_JWKS_NO_MATCHING_KEY');
-  if (!signature || !sm2Verify(Buffer.from(`${parts[0]}.${parts[1]}`), signature, key)) throw new JwtRefused('the signature is not valid', 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+  if (!signature || !sm2Verify(Buffer.from(`${parts[0]}.${parts[1]}`), signature, key))
+    throw new JwtRefused('the signature is not valid', 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
   const payload = jsonObject(parts[1], 'payload') as JWTPayload;
-  for (const claim of check.requiredClaims) if (!(claim in payload)) throw new JwtRefused(`the token has no ${claim} claim`);
+  for (const claim of check.requiredClaims)
+    if (!(claim in payload)) throw new JwtRefused(`the token has no ${claim} claim`);
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
-    if (claim in payload && !Number.isFinite(payload[claim])) throw new JwtRefused(`the ${claim} claim is not a number`);
+    if (claim in payload && !Number.isFinite(payload[claim]))
+      throw new JwtRefused(`the ${claim} claim is not a number`);
   }
-  if (payload.exp !== undefined && payload.exp <= nowSeconds) throw new JwtRefused('the token has expired', 'ERR_JWT_EXPIRED');
+  if (payload.exp !== undefined && payload.exp <= nowSeconds)
+    throw new JwtRefused('the token has expired', 'ERR_JWT_EXPIRED');
   if (payload.nbf !== undefined && payload.nbf > nowSeconds) throw new JwtRefused('the token is not valid yet');
   if (check.issuer !== undefined && payload.iss !== check.issuer) throw new JwtRefused('unexpected issuer');
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
   if (!audiences.includes(check.audience)) throw new JwtRefused('unexpected audience');
-  return { payload, protectedHeader: { alg: SM2_JWS_ALGORITHM, kid: header.kid, ...(typeof header.typ === 'string' ? { typ: header.typ } : {}) } };
+  return {
+    payload,
+    protectedHeader: {
+      alg: SM2_JWS_ALGORITHM,
+      kid: header.kid,
+      ...(typeof header.typ === 'string' ? { typ: header.typ } : {}),
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // Types as an ES module's (jose is one): the declarations stay usable in a CommonJS project that checks them.
-import type { JWK, JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
+import type { JWK, JWTPayload } from './jose-types';
 import { isProvinceCode } from '../../domain/reference-data';
 import { provinceOfMemberId } from '../../domain/routing-keys';
 import { type Caller, Role } from './caller';
@@ -71,7 +71,12 @@ export async function issueToken(identity: SigningIdentity, request: TokenReques
  * tokens are kept; the oldest go first when the cache is full.
  */
 const VERIFIED_CAPACITY = 10_000;
-interface Verified<T> { keys: TrustedKeySet; kid: string | undefined; value: T; expiresAtMs: number }
+interface Verified<T> {
+  keys: TrustedKeySet;
+  kid: string | undefined;
+  value: T;
+  expiresAtMs: number;
+}
 const verified = new Map<string, Verified<unknown>>();
 
 export async function verifiedOnce<T>(
@@ -93,13 +98,21 @@ export async function verifyToken(policy: TokenPolicy, token: string): Promise<C
   return verifiedOnce(token, policy.keys, async () => {
     let result: VerifiedJwt;
     try {
-      result = await verifyJwt(token, policy.keys, { issuer: policy.issuer, audience: policy.audience, requiredClaims: ['exp', 'iat'] });
+      result = await verifyJwt(token, policy.keys, {
+        issuer: policy.issuer,
+        audience: policy.audience,
+        requiredClaims: ['exp', 'iat'],
+      });
     } catch (error) {
-      throw new InvalidToken((error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
+      throw new InvalidToken(
+        (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid',
+      );
     }
     const { exp, iat } = result.payload as { exp: number; iat: number };
     if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
-      throw new InvalidToken(`the token is valid for longer than ${MAX_TOKEN_LIFETIME_SECONDS / 86_400} days; ask for a new one`);
+      throw new InvalidToken(
+        `the token is valid for longer than ${MAX_TOKEN_LIFETIME_SECONDS / 86_400} days; ask for a new one`,
+      );
     }
     return { value: callerOf(result.payload), kid: result.protectedHeader.kid, payload: result.payload };
   });
@@ -108,7 +121,8 @@ export async function verifyToken(policy: TokenPolicy, token: string): Promise<C
 /** The caller named by verified claims. A caller token never names a service. */
 function callerOf(payload: JWTPayload): Caller {
   const subject = typeof payload.sub === 'string' ? payload.sub : '';
-  const province = typeof payload.province === 'string' && isProvinceCode(payload.province) ? payload.province : undefined;
+  const province =
+    typeof payload.province === 'string' && isProvinceCode(payload.province) ? payload.province : undefined;
   switch (payload.role) {
     case Role.MEMBER: {
       const memberProvince = provinceOfMemberId(subject);
