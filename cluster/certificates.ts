@@ -18,6 +18,13 @@ export const certificateKeyFile = (keysDir: string, name: string) => join(tlsDir
 const DAYS = '825';
 const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+/** A new P-256 private key, in a file that is mode 0600 before a byte of the key is written. */
+function privateKey(file: string): void {
+  writeFileSync(file, '', { mode: 0o600 });
+  chmodSync(file, 0o600); // whatever the umask
+  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
+}
+
 /** The development CA of a keys folder (made when absent); its certificate file. */
 export function developmentCa(keysDir: string): string {
   const dir = tlsDir(keysDir);
@@ -25,8 +32,7 @@ export function developmentCa(keysDir: string): string {
   const key = join(dir, 'ca.key');
   const cert = caCertificateFile(keysDir);
   if (existsSync(cert) && existsSync(key)) return cert;
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
-  chmodSync(key, 0o600);
+  privateKey(key);
   openssl([
     'req',
     '-x509',
@@ -53,8 +59,7 @@ export function deploymentCertificate(keysDir: string, name: string): { cert: st
   const dir = tlsDir(keysDir);
   const request = join(dir, `${name}.csr`);
   const extensions = join(dir, `${name}.ext`);
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
-  chmodSync(key, 0o600);
+  privateKey(key);
   openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}`, '-out', request]);
   writeFileSync(
     extensions,
