@@ -65,12 +65,17 @@ test('national given another CA cannot reach its provinces: its transfer is not 
   assert.deepEqual(again.errors, undefined);
 });
 
-test('in production, a service given an http: internal URL does not start: a configuration error', async () => {
+test('in production, a service given an http: internal URL does not start, nor one given a certificate without its key: configuration errors', async () => {
   await assert.rejects(
     cluster.restart('gateway', { NODE_ENV: 'production', NATIONAL_URL: 'http://127.0.0.1:9/graphql' }),
     /in production internal URLs must be https: .*NATIONAL_URL \(http:\/\/127\.0\.0\.1:9\/graphql\)/,
   );
   await cluster.restart('gateway');
+  await assert.rejects(
+    cluster.restart('32', { TLS_KEY_FILE: '' }),
+    /set both TLS_CERT_FILE and TLS_KEY_FILE, or neither/,
+  );
+  await cluster.restart('32');
   const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
   assert.ok(donor);
 });
