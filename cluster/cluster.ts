@@ -1,3 +1,5 @@
+import { developmentCa, tlsEnv } from './certificates';
+import { trustInternalCa } from '../subgraphs/common/platform/http/transit-tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +56,8 @@ export interface ClusterOptions {
   keysDir?: string;
   /** The cryptography suite of every deployment (CRYPTO_SUITE; default international). Its keys are made in its own folder. */
   cryptoSuite?: CryptoSuite;
+  /** HTTPS for every service and internal URL (the gateway's too), with a development CA and certificates made in keysDir/tls. Not with replicas. */
+  tls?: boolean;
   /** Tests: a key pair "test" that national trusts for its clock and recovery routes, and the provinces for their clocks. */
   testHarness?: boolean;
   /** Tests: every service's platform clock can be set (setClock, advanceClock); needs testHarness. */
@@ -223,7 +227,12 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     ];
     for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
+    if (options.tls && Object.values(options.replicas ?? {}).some((n) => n > 1))
+      throw new Error('tls: a cluster with replicas is not served over HTTPS (its round-robin fronts speak HTTP)');
+    // This process (the harness, the test's GraphQL clients) trusts the cluster's CA too.
+    if (options.tls) trustInternalCa({ TLS_CA_FILE: developmentCa(keysDir) });
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
+      ...(options.tls ? tlsEnv(keysDir, name) : { PLAIN_INTERNAL_HTTP: '1' }),
       CRYPTO_SUITE: cryptoSuite,
       JWKS_FILE: jwksFile(keysDir),
       JWKS_REFRESH_MS: String(options.jwksRefreshMs ?? 5000),
@@ -239,7 +248,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       return options.basePort + (key === 'national' ? 1 : 100 + options.provinces.indexOf(key));
     };
     const ports = new Map<string, number>();
-    const urlOf = (key: string) => `http://127.0.0.1:${ports.get(key)}`;
+    const urlOf = (key: string) => `${options.tls ? 'https' : 'http'}://127.0.0.1:${ports.get(key)}`;
     /** The URL a service at `from` is given for `to`: through the link's fault proxy when there are links. */
     const urlFrom = async (from: string, to: string) => (links ? links.urlThrough(from, to, urlOf(to)) : urlOf(to));
     const databaseUrlOf = async (service: string) =>
@@ -287,6 +296,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
           const started = await startServiceProcess({
             ...service,
             port: ports.get(key) as number,
+            https: options.tls,
             onOutput: options.onOutput,
             onSpawn: (spawned) => {
               launched.add(spawned);

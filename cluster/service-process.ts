@@ -54,6 +54,8 @@ export async function startServiceProcess(options: {
   env: Record<string, string>;
   onOutput?: (name: string, line: string) => void;
   readyTimeoutMs?: number;
+  /** The service serves HTTPS (its baseUrl is https:). */
+  https?: boolean;
   /** Told of the process as soon as it is spawned, before it is ready: whoever stops on failure stops it too. */
   onSpawn?: (service: ServiceProcess) => void;
 }): Promise<ServiceProcess> {
@@ -75,7 +77,7 @@ export async function startServiceProcess(options: {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const baseUrl = `http://127.0.0.1:${options.port}`;
+  const baseUrl = `${options.https ? 'https' : 'http'}://127.0.0.1:${options.port}`;
   const service: ServiceProcess = {
     name: options.name,
     port: options.port,

@@ -1,6 +1,7 @@
 import './telemetry'; // first: tracing starts before http and undici load
 import { breakerSettingsFrom } from '../subgraphs/common/platform/http/circuit-breaker';
 import { deadlinesFrom, useDeadlines } from '../subgraphs/common/platform/http/deadlines';
+import { serverTlsFrom, trustInternalCa } from '../subgraphs/common/platform/http/transit-tls';
 import { launcherSaysReady, runService } from '../subgraphs/common/platform/service-main';
 import { trustFrom } from '../subgraphs/common/platform/auth/trust-config';
 import { corsPolicyFrom } from '../subgraphs/common/platform/http/cors';
@@ -9,6 +10,7 @@ import { rateLimitFrom } from './rate-limit';
 import { startGateway } from './server';
 
 const config = gatewayConfig();
+trustInternalCa(config);
 const production = config.NODE_ENV === 'production';
 useDeadlines(deadlinesFrom(config));
 runService('gateway', async () =>
@@ -16,6 +18,7 @@ runService('gateway', async () =>
     port: config.PORT,
     breaker: breakerSettingsFrom(config),
     host: config.HOST,
+    tls: serverTlsFrom(config),
     production,
     subgraphUrls: { national: config.NATIONAL_URL },
     provinceUrls: Object.fromEntries(

@@ -1,3 +1,4 @@
+import type { ServerTls } from '../subgraphs/common/platform/http/transit-tls';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
@@ -38,6 +39,8 @@ export interface GatewayConfig {
   breaker?: BreakerSettings;
   port: number;
   host?: string;
+  /** HTTPS with this certificate and key; absent: plain HTTP. */
+  tls?: ServerTls;
   /** NODE_ENV=production: no introspection, no IDE by default. */
   production?: boolean;
   /** URL of every subgraph but `province`, by subgraph name. */
@@ -150,6 +153,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
   const service = await serveHttp({
     apollo,
     host: config.host,
+    tls: config.tls,
     port: config.port,
     files: new Map([...dashboardFiles(), ...(ide?.files ?? [])]),
     landingPage: ide?.index,

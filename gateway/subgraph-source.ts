@@ -1,7 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { lazyAgent } from '../subgraphs/common/platform/http/transit-tls';
 import type { CallerContext } from '../subgraphs/common/platform/auth/authenticate';
 import { type FetchTarget, timeFetch } from './gateway-metrics';
 import { retryRead } from '../subgraphs/common/platform/http/read-retry';
@@ -31,7 +32,7 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND'
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Kept-alive connections to every subgraph deployment, as many as there are concurrent fetches. */
-const connections = new Agent({ keepAliveTimeout: 30_000, maxResponseSize: MAX_RESPONSE_BYTES });
+const connections = lazyAgent({ keepAliveTimeout: 30_000, maxResponseSize: MAX_RESPONSE_BYTES });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -85,7 +86,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext & Record
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
         body: JSON.stringify({ query, variables, operationName, extensions }),
-        dispatcher: connections,
+        dispatcher: connections(),
         signal,
       });
       return { status: response.statusCode, text: await response.body.text() };

@@ -8,6 +8,7 @@ import {
   suiteKeysDir,
   trustedKeys,
 } from '../cluster/keys';
+import { caCertificateFile, deploymentCertificate } from '../cluster/certificates';
 import { cryptoSuiteNamed } from '../subgraphs/common/platform/crypto/suite';
 import { parseOptions, provinceCodes, runScript } from './cli';
 
@@ -17,7 +18,9 @@ Makes (once) the identity provider's key pair and every deployment's own key pai
 and prints the environment docker-compose.yml reads: the identity provider's public JWKS, each
 deployment's own private key (each container is given only its own), and the public keys each
 deployment trusts, and the key-encryption key file of national and of each province (personal data at
-rest, mode 0600; docker-compose.yml mounts each as a secret). Tokens for those containers: npm run -s token -- --data-dir <data-dir> ...
+rest, mode 0600; docker-compose.yml mounts each as a secret), and HTTPS between deployments: a development
+CA and a certificate per deployment for localhost and 127.0.0.1 (<keys>/tls, made with openssl, keys mode
+0600; docs/cryptography.md). Tokens for those containers: npm run -s token -- --data-dir <data-dir> ...
 
 CRYPTO_SUITE=gm npm run -s keys -- ...   SM2 keys (in <data-dir>/keys/gm), and CRYPTO_SUITE=gm in the
 environment printed, so that every container runs the gm suite.`;
@@ -48,6 +51,12 @@ async function main(): Promise<void> {
     )),
     `NATIONAL_KEK_FILE=${keyEncryptionKeyFile(keysDir, 'national')}`,
     ...provinces.map((p) => `PROVINCE_${p}_KEK_FILE=${keyEncryptionKeyFile(keysDir, `province-${p}`)}`),
+    `TLS_CA_FILE=${caCertificateFile(keysDir)}`,
+    ...['gateway', 'national', ...provinces.map((p) => `province-${p}`)].flatMap((name) => {
+      const { cert, key } = deploymentCertificate(keysDir, name);
+      const prefix = name.toUpperCase().replace('-', '_');
+      return [`${prefix}_TLS_CERT_FILE=${cert}`, `${prefix}_TLS_KEY_FILE=${key}`];
+    }),
     `NATIONAL_TRUSTED_SERVICE_KEYS=${single(await trustedKeys(keysDir, ['gateway']))}`,
     `PROVINCE_TRUSTED_SERVICE_KEYS=${single(await trustedKeys(keysDir, ['national', 'gateway']))}`,
   ];

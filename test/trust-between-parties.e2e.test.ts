@@ -443,6 +443,7 @@ describe('production mode at the gateway', () => {
       port: await freePort(),
       env: {
         NODE_ENV: 'production',
+        PLAIN_INTERNAL_HTTP: '1',
         TRUSTED_DOCUMENTS_FILE: join(dir, 'manifest.json'),
         RATE_LIMIT_PER_SECOND: '0.2',
         RATE_LIMIT_BURST: '3',

@@ -59,6 +59,8 @@ export interface TestClusterOptions {
   jitterMs?: number;
   /** The cryptography suite of every deployment: 'international' (default, Ed25519) or 'gm' (SM2/SM3/SM4). */
   cryptoSuite?: CryptoSuite;
+  /** HTTPS for every service and internal URL, the gateway's too (a development CA made in the cluster's keys folder, trusted by this process). */
+  tls?: boolean;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     testHarness: true,
     adjustableClock: true,
     cryptoSuite: options.cryptoSuite,
+    tls: options.tls,
     nationalEnv: options.nationalEnv,
     serviceEnv: options.serviceEnv,
     onOutput: options.onOutput,

@@ -106,6 +106,7 @@ export function configMap(service: ServiceShape, settings: Record<string, string
       HOST: '0.0.0.0',
       PORT: String(service.port),
       NODE_ENV: 'production',
+      PLAIN_INTERNAL_HTTP: '1', // internal calls stay http: in the cluster (a mesh sidecar may add mTLS); docs/cryptography.md
       JWKS_URL: JWKS_URL_EXAMPLE,
       SERVICE_KEY_FILE: `${SERVICE_KEY_DIR}/${SERVICE_KEY_FILE}`,
       DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),

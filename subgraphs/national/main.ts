@@ -5,11 +5,13 @@ import { deadlinesFrom, useDeadlines } from '../common/platform/http/deadlines';
 import { trustFrom } from '../common/platform/auth/trust-config';
 import { personalDataSettingsOf } from '../common/platform/crypto/personal-data-at-rest';
 import { armCrashPoint } from '../common/platform/crash-point';
+import { serverTlsFrom, trustInternalCa } from '../common/platform/http/transit-tls';
 import { runService } from '../common/platform/service-main';
 import { nationalConfig } from './config';
 import { startNationalService } from './server';
 
 const config = nationalConfig();
+trustInternalCa(config);
 armCrashPoint(config.CRASH_AT);
 useDeadlines(deadlinesFrom(config));
 runService('national', async () =>
@@ -18,6 +20,7 @@ runService('national', async () =>
     port: config.PORT,
     breaker: breakerSettingsFrom(config),
     host: config.HOST,
+    tls: serverTlsFrom(config),
     production: config.NODE_ENV === 'production',
     trust: await trustFrom(config),
     personalData: personalDataSettingsOf(config),

@@ -1,3 +1,4 @@
+import type { ServerTls } from '../common/platform/http/transit-tls';
 import { subgraphServer } from '../common/platform/graphql/apollo';
 import { callerOfRequest } from '../common/platform/auth/authenticate';
 import type { Caller } from '../common/platform/auth/caller';
@@ -41,6 +42,8 @@ export interface NationalServiceConfig {
   breaker?: BreakerSettings;
   port: number;
   host?: string;
+  /** HTTPS with this certificate and key; absent: plain HTTP. */
+  tls?: ServerTls;
   /** NODE_ENV=production: no introspection and no test harness. */
   production?: boolean;
   /** The identity provider's public keys, national's own service key, the peers it accepts calls from. */
@@ -123,6 +126,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     context: async (request) => context(await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
+    tls: config.tls,
     routes: {
       'GET /health': healthRoute(db),
       ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, true) }),

@@ -1,3 +1,4 @@
+import type { ServerTls } from '../common/platform/http/transit-tls';
 import { callerOfRequest } from '../common/platform/auth/authenticate';
 import type { ServiceTrust } from '../common/platform/auth/trust-config';
 import { openDatabase } from '../common/platform/data/database';
@@ -28,6 +29,8 @@ export interface ProvinceServiceConfig {
   personalData: PersonalDataSettings;
   port: number;
   host?: string;
+  /** HTTPS with this certificate and key; absent: plain HTTP. */
+  tls?: ServerTls;
   /** NODE_ENV=production: no introspection. */
   production?: boolean;
   /** The identity provider's public keys, and the peers it accepts internal calls from (national; the gateway for the SDL). */
@@ -76,6 +79,7 @@ export async function startProvinceService(config: ProvinceServiceConfig): Promi
       provinceContext(db, config.province, await callerOfRequest(graphTrust, request.headers.authorization)),
     port: config.port,
     host: config.host,
+    tls: config.tls,
     routes: {
       'GET /health': healthRoute(db, { province: config.province }),
       ...healthRoutes({ database: databaseAnswers(config.databaseUrl), keys: keysLoaded(config.trust, false) }),

@@ -30,7 +30,7 @@ export async function startTestCluster(
   nationalEnv: Record<string, string> = {},
   more: Pick<
     TestClusterOptions,
-    'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite'
+    'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite' | 'tls'
   > = {},
 ): Promise<TestCluster> {
   const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });

@@ -3,6 +3,7 @@ import { DEFAULT_AUDIENCE, DEFAULT_ISSUER } from '../auth/tokens';
 import { DEFAULT_BREAKER } from '../http/circuit-breaker';
 import { CRYPTO_SUITES } from '../crypto/suite';
 import { DEADLINE_SETTINGS } from '../http/deadlines';
+import { plainHttpUrls } from '../http/transit-tls';
 import { flag, oneOf, parsedBy, secret, text, url, wholeNumber } from './settings';
 
 /** How long a call across deployments or a database statement may wait (deadlines.ts). */
@@ -41,6 +42,28 @@ export const breakerSettings = {
     .default(DEFAULT_BREAKER.openMs)
     .describe('How long an open breaker fails calls fast before a probe goes through (ms).'),
 };
+
+/** HTTPS between deployments (docs/cryptography.md, "In transit"). */
+function transitSettings() {
+  return {
+    TLS_CERT_FILE: text('a file path')
+      .optional()
+      .describe('This service serves HTTPS with this certificate (PEM, its chain after it); with TLS_KEY_FILE.'),
+    TLS_KEY_FILE: text('a file path')
+      .optional()
+      .describe('The private key of TLS_CERT_FILE (PEM, mode 0600); with TLS_CERT_FILE.'),
+    TLS_CA_FILE: text('a file path')
+      .optional()
+      .describe(
+        "The CA (PEM) this service's internal clients trust besides the public roots: calls to subgraphs, provinces, national, JWKS_URL.",
+      ),
+    PLAIN_INTERNAL_HTTP: flag()
+      .default(false)
+      .describe(
+        '`1`: in production, internal URLs may still be http: (TLS ended by a mesh sidecar, a private network); otherwise they are refused at start.',
+      ),
+  };
+}
 
 /**
  * The variables every service reads (gateway, national, each province): its mode, its logs and
@@ -102,6 +125,7 @@ export const sharedSettings = {
     .default('parentbased_always_on')
     .describe('Tracing: which requests are traced (read by the SDK; logged at start).'),
   ...deadlineSettings,
+  ...transitSettings(),
 };
 
 /** Personal data at rest in national and every province (subgraphs/common/crypto/personal-data-at-rest.ts). */
@@ -131,7 +155,7 @@ export const platformClockSettings = {
 type Given<T> = { [K in keyof T]?: unknown };
 
 /** Identity keys may come from one place only; the same for the service key and the trusted keys. */
-export function oneSourceEach(settings: Given<typeof sharedSettings>): string | undefined {
+export function oneSourceEach(settings: Given<typeof sharedSettings> & Record<string, unknown>): string | undefined {
   const sets = [
     ['JWKS_URL', 'JWKS_FILE', 'JWKS'],
     ['SERVICE_KEY_FILE', 'SERVICE_KEY'],
@@ -143,6 +167,17 @@ export function oneSourceEach(settings: Given<typeof sharedSettings>): string | 
   }
   if (!settings.JWKS_URL && !settings.JWKS_FILE && !settings.JWKS)
     return "the identity provider's public keys are needed: set JWKS_URL, JWKS_FILE or JWKS";
+  return transitFault(settings);
+}
+
+/** A certificate needs its key; in production, every internal URL is https: unless PLAIN_INTERNAL_HTTP=1. */
+function transitFault(settings: Given<typeof sharedSettings> & Record<string, unknown>): string | undefined {
+  if (!settings.TLS_CERT_FILE !== !settings.TLS_KEY_FILE) return 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither';
+  if (settings.NODE_ENV !== 'production' || settings.PLAIN_INTERNAL_HTTP) return undefined;
+  const { JWKS_URL, NATIONAL_URL, PROVINCE_URLS } = settings;
+  const plain = plainHttpUrls({ JWKS_URL, NATIONAL_URL, PROVINCE_URLS });
+  if (plain.length)
+    return `in production internal URLs must be https: (or set PLAIN_INTERNAL_HTTP=1): ${plain.join(', ')}`;
   return undefined;
 }
 

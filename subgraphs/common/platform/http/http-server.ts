@@ -2,6 +2,8 @@ import { deadlines } from './deadlines';
 import { ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { ServerTls } from './transit-tls';
 import type { AddressInfo } from 'node:net';
 import { type CorsPolicy, corsHeaders, preflight } from './cors';
 import { INTERNAL_PREFIX } from './internal-rpc';
@@ -81,6 +83,8 @@ export interface HttpServiceOptions<Context extends BaseContext> {
   stream?: StreamRoute<Context>;
   port: number;
   host?: string;
+  /** HTTPS with this certificate and key (TLS_CERT_FILE, TLS_KEY_FILE); absent: plain HTTP. */
+  tls?: ServerTls;
 }
 
 export interface RunningHttpService {
@@ -241,7 +245,7 @@ export async function serveHttp<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningHttpService> {
   let closing = false;
-  const server: Server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0];
     if (closing) response.shouldKeepAlive = false; // a kept-alive connection ends with this answer
     if (closing && path === READY_PATH) return sendJson(response, STOPPING);
@@ -261,7 +265,8 @@ export async function serveHttp<Context extends BaseContext>(
       log.error({ path, error: errorText(error) }, 'request failed');
       sendJson(response, { status: 500, body: { errors: [{ message: 'Internal server error.' }] } });
     });
-  });
+  };
+  const server: Server | HttpsServer = options.tls ? createHttpsServer(options.tls, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const host = options.host ?? '127.0.0.1';
@@ -271,7 +276,7 @@ export async function serveHttp<Context extends BaseContext>(
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host}:${port}/graphql`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}/graphql`,
     port,
     async close() {
       closing = true;

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { lazyAgent } from './transit-tls';
 import type { z } from 'zod';
 import type { ServiceCredential, ServicePeers } from '../auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
@@ -91,7 +92,7 @@ export interface InternalClient<Ops extends Operations> {
 }
 
 /** Kept-alive connections for every internal client of this process (undici: far less CPU per call than fetch). */
-const connections = new Agent({ keepAliveTimeout: 30_000 });
+const connections = lazyAgent({ keepAliveTimeout: 30_000 });
 
 /**
  * A client for one service's internal operations (its contract); refusals come back as the same
@@ -118,7 +119,7 @@ export function internalClient<Ops extends Operations>(
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${await credential.token()}` },
           body: payload,
-          dispatcher: connections,
+          dispatcher: connections(),
           signal,
         });
         status = response.statusCode;
