@@ -18,6 +18,7 @@ import { postmasterPid } from './proc';
 import { type BenchReport, formatReport, machine, ratiosAndTargets, type ScenarioResult, writeReport } from './report';
 import { type Endpoints, type ScenarioInputs, selectedScenarios } from './scenarios';
 import { checkSeed } from './seed-check';
+import { waitUntilSealed } from './seed-sealed';
 import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
     await openTransferWindow(running.gatewayUrl, callers);
     await checkSeed(running.gatewayUrl, running.databaseUrls, config.provinces, shape, callers.dashboard);
     log('data loaded; every province reconciles');
+    const sealSeconds = await waitUntilSealed(running.databaseUrls, config.provinces);
+    log(`personal data of the bulk load sealed by the services in ${sealSeconds.toFixed(1)} s`);
 
     const connections = Math.max(config.readConcurrency, config.writeConcurrency);
     const endpoints: Endpoints = {

@@ -273,6 +273,11 @@ for (const suite of ['international', 'gm'] as const satisfies readonly CryptoSu
         `UPDATE person SET id_number = $2, id_number_sealed = NULL, id_number_key = NULL WHERE member_id = $1`,
         [ids[1], person.idNumber],
       );
+      // Until it is sealed, national reads the plain row as it is.
+      const unsealed = await cluster
+        .as({ member: ids[1] })
+        .ok(`query($id: ID!) { member(id: $id) { idNumber } }`, { id: ids[1] });
+      assert.equal(unsealed.member.idNumber, person.idNumber);
       const deadline = Date.now() + 60_000;
       while (
         (await cluster.sql('national', `SELECT 1 FROM person WHERE id_number = $1`, [person.idNumber])).length > 0

@@ -36,12 +36,15 @@ export const sealedIdNumberColumns = (alias = '') =>
 
 export interface SealedIdNumberRow {
   personKey: string;
-  idNumberSealed: Buffer;
-  idNumberKey: number;
+  idNumberSealed: Buffer | null;
+  idNumberKey: number | null;
 }
 
+/** A row not sealed yet (written past the service, e.g. a bulk load, until the background job seals it) holds the plain number. */
 export const openIdNumber = (row: SealedIdNumberRow): string =>
-  personalDataKeys().open(row.idNumberSealed, row.idNumberKey, context(row.personKey));
+  row.idNumberSealed === null || row.idNumberKey === null
+    ? row.personKey
+    : personalDataKeys().open(row.idNumberSealed, row.idNumberKey, context(row.personKey));
 
 /** A plain ID number in the tables (a database made before encryption, or a bulk load past the service) is 18 characters, a key 64. */
 const PLAIN = 'length(id_number) <> 64';
