@@ -215,7 +215,8 @@ describe('a start, a second start, and a stop', () => {
     const result = await run(
       CLUSTER,
       ['--port', String(base), '--provinces', '32,13', '--data-dir', dataDir, '--quiet'],
-      { DATABASE_URL_13: 'postgres://postgres:postgres@127.0.0.1:1/nowhere' },
+      // Without a short start-up wait, province 13 would keep trying its database for DB_START_WAIT_MS (two minutes).
+      { DATABASE_URL_13: 'postgres://postgres:postgres@127.0.0.1:1/nowhere', DB_START_WAIT_MS: '2000' },
     );
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, /province 13 exited before it was ready/);
