@@ -61,16 +61,22 @@ export async function sealPlainPersons(db: DataSource, keys: PersonalDataKeys): 
       const rows = (await tx.query(
         `SELECT id_number AS plain FROM person WHERE ${PLAIN} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
       )) as { plain: string }[];
-      for (const { plain } of rows) {
-        const key = personKeyOf(keys, plain);
-        const { sealed: value, keyId } = keys.seal(plain, context(key));
+      if (rows.length === 0) return 0;
+      const plains = rows.map((r) => r.plain);
+      const personKeys = plains.map((plain) => personKeyOf(keys, plain));
+      const seals = plains.map((plain, i) => keys.seal(plain, context(personKeys[i])));
+      await tx.query(
+        `UPDATE person p SET id_number = v.key, id_number_sealed = v.sealed, id_number_key = v.key_id
+         FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int[]) AS v(plain, key, sealed, key_id)
+         WHERE p.id_number = v.plain`,
+        [plains, personKeys, seals.map((x) => x.sealed), seals.map((x) => x.keyId)],
+      );
+      for (const table of ['ended_membership', 'account_move'])
         await tx.query(
-          `UPDATE person SET id_number = $2, id_number_sealed = $3, id_number_key = $4 WHERE id_number = $1`,
-          [plain, key, value, keyId],
+          `UPDATE ${table} t SET id_number = v.key FROM unnest($1::text[], $2::text[]) AS v(plain, key)
+           WHERE t.id_number = v.plain`,
+          [plains, personKeys],
         );
-        await tx.query(`UPDATE ended_membership SET id_number = $2 WHERE id_number = $1`, [plain, key]);
-        await tx.query(`UPDATE account_move SET id_number = $2 WHERE id_number = $1`, [plain, key]);
-      }
       return rows.length;
     });
     sealed += count;

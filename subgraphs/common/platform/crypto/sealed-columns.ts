@@ -10,7 +10,7 @@ import type { PersonalDataKeys } from './personal-data-keys';
  * - `resealOldValues`, the second step of a rotation: seals again, with the current key, what an
  *   older key sealed, while the service serves.
  * Both work in batches of their own transactions (rows taken FOR UPDATE SKIP LOCKED, so replicas
- * share the work) and pick up where they stopped: an interrupted run loses nothing.
+ * share the work; one UPDATE per batch) and pick up where they stopped: an interrupted run loses nothing.
  */
 export interface SealedColumn {
   table: string;
@@ -31,20 +31,27 @@ const BATCH = 500;
 export async function sealPlainValues(db: DataSource, keys: PersonalDataKeys, column: SealedColumn): Promise<number> {
   if (column.sealPlain) return column.sealPlain(db, keys);
   if (!column.plain) return 0;
+  const { plain, index } = column;
   let sealed = 0;
   for (;;) {
     const count = await db.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT ${column.id} AS id, ${column.plain} AS plain FROM ${column.table} WHERE ${column.plain} IS NOT NULL LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        `SELECT ${column.id} AS id, ${plain} AS plain FROM ${column.table} WHERE ${plain} IS NOT NULL LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
       )) as { id: string; plain: string }[];
-      for (const row of rows) {
-        const { sealed: value, keyId } = keys.seal(row.plain, column.context(row.id));
-        const index = column.index ? `, ${column.index.column} = $4` : '';
-        await tx.query(
-          `UPDATE ${column.table} SET ${column.plain} = NULL, ${column.sealed} = $2, ${column.key} = $3${index} WHERE ${column.id} = $1`,
-          [row.id, value, keyId, ...(column.index ? [column.index.of(keys, row.plain)] : [])],
-        );
-      }
+      if (rows.length === 0) return 0;
+      const seals = rows.map((row) => keys.seal(row.plain, column.context(row.id)));
+      await tx.query(
+        `UPDATE ${column.table} t SET ${plain} = NULL, ${column.sealed} = v.sealed, ${column.key} = v.key
+           ${index ? `, ${index.column} = v.index` : ''}
+         FROM unnest($1::text[], $2::bytea[], $3::int[], $4::bytea[]) AS v(id, sealed, key, index)
+         WHERE t.${column.id} = v.id`,
+        [
+          rows.map((r) => r.id),
+          seals.map((x) => x.sealed),
+          seals.map((x) => x.keyId),
+          rows.map((r) => (index ? index.of(keys, r.plain) : null)),
+        ],
+      );
       return rows.length;
     });
     sealed += count;
@@ -61,15 +68,16 @@ export async function resealOldValues(db: DataSource, keys: PersonalDataKeys, co
          WHERE ${column.key} <> $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [keys.currentKeyId],
       )) as { id: string; sealed: Buffer; key: number }[];
-      for (const row of rows) {
+      if (rows.length === 0) return 0;
+      const seals = rows.map((row) => {
         const context = column.context(row.id);
-        const { sealed, keyId } = keys.seal(keys.open(row.sealed, row.key, context), context);
-        await tx.query(`UPDATE ${column.table} SET ${column.sealed} = $2, ${column.key} = $3 WHERE ${column.id} = $1`, [
-          row.id,
-          sealed,
-          keyId,
-        ]);
-      }
+        return keys.seal(keys.open(row.sealed, row.key, context), context);
+      });
+      await tx.query(
+        `UPDATE ${column.table} t SET ${column.sealed} = v.sealed, ${column.key} = v.key
+         FROM unnest($1::text[], $2::bytea[], $3::int[]) AS v(id, sealed, key) WHERE t.${column.id} = v.id`,
+        [rows.map((r) => r.id), seals.map((x) => x.sealed), seals.map((x) => x.keyId)],
+      );
       return rows.length;
     });
     resealed += count;
