@@ -77,11 +77,32 @@ export function internalRoute<Op extends InternalOperation>(
 export class ServiceUnreachable extends Error {
   /** No answer within the deadline (a silent peer), as against a refused or reset connection (a process that is down). */
   readonly timedOut: boolean;
+  /** The request never left: no connection was made (refused, or a TLS handshake that failed), so the peer did nothing. */
+  readonly neverSent: boolean;
 
-  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
+  constructor(message: string, options: { cause?: unknown; timedOut?: boolean; neverSent?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.timedOut = options.timedOut ?? false;
+    this.neverSent = options.neverSent ?? false;
   }
+}
+
+/**
+ * Errors that can only happen before a request is written: the connection refused, or the TLS
+ * handshake failed (undici writes nothing before `secureConnect`): a peer certificate that does not
+ * chain to the trusted CA, has expired or is not yet valid, names another host, or a handshake alert.
+ * A reset or a timeout is not among them: the request may have been read.
+ */
+const NEVER_CONNECTED =
+  /^(ECONNREFUSED|EPROTO|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.+|CERT_.+|UNABLE_TO_.+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+/** Whether `error` (or an error it wraps) says the connection was never made. */
+export function neverConnected(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && NEVER_CONNECTED.test(code)) return true;
+  }
+  return false;
 }
 
 /** The other side refused the payload as not matching the operation (a bug of the caller): nothing was done there. */
@@ -126,7 +147,11 @@ export function internalClient<Ops extends Operations>(
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
         const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error, timedOut: signal.aborted });
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, {
+          cause: error,
+          timedOut: signal.aborted,
+          neverSent: !signal.aborted && neverConnected(error),
+        });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);
