@@ -32,7 +32,8 @@ test('every front speaks HTTPS; transfers go through the fronts of the gateway, 
   const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
   const beneficiary = await enrol(cluster, { region: '510100', type: 'RESIDENT' });
   const relationship = await relate(cluster, donor, beneficiary);
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 2; i++) {
+    // two, then one with a copy down: R24 allows a donor three a day
     const sent = await transfer(cluster, relationship, '1.00');
     assert.deepEqual(sent.errors, undefined);
   }

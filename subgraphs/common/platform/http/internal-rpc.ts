@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { lazyAgent } from './transit-tls';
+import { failedToConnect, lazyAgent } from './transit-tls';
 import type { z } from 'zod';
 import type { ServiceCredential, ServicePeers } from '../auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
@@ -87,24 +87,6 @@ export class ServiceUnreachable extends Error {
   }
 }
 
-/**
- * Errors that can only happen before a request is written: the connection refused, or the TLS
- * handshake failed (undici writes nothing before `secureConnect`): a peer certificate that does not
- * chain to the trusted CA, has expired or is not yet valid, names another host, or a handshake alert.
- * A reset or a timeout is not among them: the request may have been read.
- */
-const NEVER_CONNECTED =
-  /^(ECONNREFUSED|EPROTO|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_.+|CERT_.+|UNABLE_TO_.+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
-
-/** Whether `error` (or an error it wraps) says the connection was never made. */
-export function neverConnected(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code && NEVER_CONNECTED.test(code)) return true;
-  }
-  return false;
-}
-
 /** The other side refused the payload as not matching the operation (a bug of the caller): nothing was done there. */
 export class InternalPayloadRefused extends Error {}
 
@@ -150,7 +132,7 @@ export function internalClient<Ops extends Operations>(
         throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, {
           cause: error,
           timedOut: signal.aborted,
-          neverSent: !signal.aborted && neverConnected(error),
+          neverSent: !signal.aborted && failedToConnect(error),
         });
       }
       if (body && 'refusal' in body && status === 422) {
