@@ -13,6 +13,7 @@ import {
   enrol,
   key,
   relate,
+  settle,
   startTestCluster,
   type TestCluster,
   TRANSFER,
@@ -47,10 +48,11 @@ test('every service serves HTTPS and a query and a transfer go through end to en
   assert.equal(sent.data?.transferQuota?.amount, '10.00');
 });
 
-test('national given another CA cannot reach its provinces: the handshake fails before anything is sent, so its transfer is refused (PROVINCE_UNAVAILABLE), nothing recorded; with the right CA it goes through', async (t) => {
+test('national given another CA cannot reach its provinces: the handshake fails before anything is sent, so its transfer and its settlement are refused (PROVINCE_UNAVAILABLE), nothing recorded; with the right CA they go through', async (t) => {
   const donor = await enrol(cluster, { region: '320500', currentYear: '100.00' });
   const beneficiary = await enrol(cluster, { region: '130100', currentYear: '1.00' });
   const relationship = await relate(cluster, donor, beneficiary);
+  const patient = await enrol(cluster, { region: '130100', currentYear: '50.00' });
   await cluster.restart('national', { TLS_CA_FILE: developmentCa(otherKeys) });
   const idempotencyKey = key('tls-transfer');
   const send = () =>
@@ -69,6 +71,12 @@ test('national given another CA cannot reach its provinces: the handshake fails 
     );
     assert.equal(n, 0, 'no transfer is left recorded');
     assert.deepEqual(codes(await send()), ['PROVINCE_UNAVAILABLE'], 'the key keeps its refusal');
+    // An employee's settlement, national's first call to province 13: the debit of the own account never left.
+    const settled = await settle(cluster, patient, '20.00', '130100');
+    assert.deepEqual(codes(settled), ['PROVINCE_UNAVAILABLE'], JSON.stringify(settled.errors));
+    t.diagnostic(settled.errors?.[0]?.message ?? '');
+    const left = await cluster.sql('national', 'SELECT id FROM settlement WHERE beneficiary_id = $1', [patient]);
+    assert.equal(left.length, 0, 'no settlement is left recorded');
   } finally {
     await cluster.restart('national');
   }
@@ -78,6 +86,14 @@ test('national given another CA cannot reach its provinces: the handshake fails 
   assert.deepEqual(again.errors, undefined);
   const holds = await cluster.sql('32', 'SELECT id FROM hold WHERE member_id = $1', [donor]);
   assert.equal(holds.length, 1, 'one hold: the refused transfer held nothing');
+  const paid = await settle(cluster, patient, '20.00', '130100');
+  assert.deepEqual(paid.errors, undefined);
+  const [account] = await cluster.sql<{ balance: string }>(
+    '13',
+    `SELECT balance FROM account WHERE member_id = $1 AND fund_source = 'CURRENT_YEAR'`,
+    [patient],
+  );
+  assert.equal(account.balance, '3000', 'debited once: the refused settlement took nothing');
 });
 
 /** The identity provider's JWK Set served over HTTPS, with a certificate of the CA of `keysDir`. */
