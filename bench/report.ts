@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { AllProvincesFigures } from './all-provinces';
 import type { BenchConfig } from './config';
+import { type CryptoFigures, cryptoTargets, formatCryptoFigures } from './crypto-cost';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
 import type { PageLoad } from './page-size';
@@ -47,6 +48,8 @@ export interface BenchReport {
   walletEvents?: WalletEventsResult;
   /** A second cluster running every province (BENCH_ALL_PROVINCES=0 leaves it out). */
   allProvinces?: AllProvincesFigures;
+  /** The cryptography suites' token checks and at-rest primitives (crypto-cost.ts). */
+  crypto?: CryptoFigures;
 }
 
 /** The machine; `loadAverageAtStart` (1 min) shows whether something else was running when the benchmark began. */
@@ -88,6 +91,7 @@ const nationalCommits = (result: ScenarioResult | undefined) => result?.commitsP
 export function ratiosAndTargets(
   s: Record<string, ScenarioResult>,
   all?: AllProvincesFigures,
+  crypto?: CryptoFigures,
 ): { ratios: Record<string, number>; targets: Target[] } {
   const ratios: Record<string, number> = {
     gatewayOverheadP50: ratio(s.federatedRead?.p50Ms, s.directRead?.p50Ms),
@@ -162,6 +166,7 @@ export function ratiosAndTargets(
     },
     { name: 'costliest request that passes: gateway CPU ms', value: ratios.costliestGatewayCpuMs, target: '≤ 100' },
     { name: 'throughput lost to traces at 10% sampling, %', value: ratios.tracedAt10Cost, target: '≤ 5' },
+    ...cryptoTargets(s, crypto),
   ];
   const targets: Target[] = candidates
     .filter((t) => Number.isFinite(t.value))
@@ -231,6 +236,7 @@ export function formatReport(report: BenchReport): string {
     );
   }
   lines.push(`  data still reconciles after the writes: ${report.consistentAfterLoad ? 'yes' : 'NO'}`);
+  lines.push(...formatCryptoFigures(report.scenarios, report.crypto));
   const events = report.walletEvents;
   if (events) {
     lines.push(

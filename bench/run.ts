@@ -23,6 +23,7 @@ import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
+import { type CryptoFigures, measureCryptoCost } from './crypto-cost';
 import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     floor: withFloor,
     walletEvents: withWalletEvents,
     telemetry: withTelemetry,
+    crypto: withCrypto,
   } = selectedScenarios(config);
   const workDir = mkdtempSync(join(tmpdir(), 'wallet-bench-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'wallet-bench-pg-')); // its own folder: initdb may run as another user
@@ -207,6 +209,14 @@ async function main(): Promise<void> {
       const page = ops.federatedRead(endpoints.gateway, pairs, callers);
       Object.assign(results, await measureTelemetryCost(running, page, config, watched, log));
     }
+    let crypto: CryptoFigures | undefined;
+    if (withCrypto) {
+      log(`cryptography suites: member page, enrolment, search by ID number at one caller, ${config.rounds} rounds`);
+      const side = { gateway: endpoints.gateway, pairs, callers, processes: () => watched.processes, dataDir };
+      const measured = await measureCryptoCost(side, config, (url) => endpoint(url, 1), log);
+      Object.assign(results, measured.scenarios);
+      crypto = measured.figures;
+    }
 
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
     const dashboardPage = await dashboardFirstLoad(running.gateway.baseUrl);
@@ -215,7 +225,7 @@ async function main(): Promise<void> {
     await cluster.stop();
     cluster = undefined;
     const allProvinces = process.env.BENCH_ALL_PROVINCES === '0' ? undefined : await measureAllProvinces(config, log);
-    const { ratios, targets } = ratiosAndTargets(results, allProvinces);
+    const { ratios, targets } = ratiosAndTargets(results, allProvinces, crypto);
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
     const report: BenchReport = {
       finishedAt: new Date().toISOString(),
@@ -229,6 +239,7 @@ async function main(): Promise<void> {
       dashboardFirstLoad: dashboardPage,
       walletEvents,
       allProvinces,
+      crypto,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);

@@ -254,21 +254,23 @@ export function allScenarios(config: BenchConfig): Scenario[] {
   ];
 }
 
-/** Measured on their own, after the scenarios: the commit floor, wallet events (wallet-events.ts) and the telemetry cost (telemetry-cost.ts: every service restarted per mode). */
-const APART = ['walletEvents', 'floor', 'telemetry'];
+/** Measured on their own, after the scenarios: the commit floor, wallet events (wallet-events.ts), the telemetry cost (telemetry-cost.ts: every service restarted per mode) and the cryptography suites (crypto-cost.ts: a second cluster in the gm suite). */
+const APART = ['walletEvents', 'floor', 'telemetry', 'crypto'];
 
-/** BENCH_SCENARIOS=key,key runs only those (and the floor, wallet events or the telemetry cost only if named). */
+/** BENCH_SCENARIOS=key,key runs only those (and the floor, wallet events, the telemetry or the cryptography cost only if named). */
 export function selectedScenarios(config: BenchConfig): {
   scenarios: Scenario[];
   floor: boolean;
   walletEvents: boolean;
   telemetry: boolean;
+  crypto: boolean;
 } {
   const wanted = process.env.BENCH_SCENARIOS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const all = allScenarios(config);
-  if (!wanted || wanted.length === 0) return { scenarios: all, floor: true, walletEvents: true, telemetry: true };
+  if (!wanted || wanted.length === 0)
+    return { scenarios: all, floor: true, walletEvents: true, telemetry: true, crypto: true };
   const unknown = wanted.filter((key) => !APART.includes(key) && !all.some((s) => s.key === key));
   if (unknown.length > 0)
     throw new Error(
@@ -279,5 +281,6 @@ export function selectedScenarios(config: BenchConfig): {
     floor: wanted.includes('floor'),
     walletEvents: wanted.includes('walletEvents'),
     telemetry: wanted.includes('telemetry'),
+    crypto: wanted.includes('crypto'),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -86,6 +86,12 @@ export function deploymentCertificate(keysDir: string, name: string): { cert: st
   rmSync(request);
   rmSync(extensions);
   return { cert, key };
+}
+
+/** What the round-robin front of a service with copies serves (the service's certificate) and trusts (the CA). */
+export function frontTls(keysDir: string, name: string): { cert: Buffer; key: Buffer; ca: Buffer } {
+  const { cert, key } = deploymentCertificate(keysDir, name);
+  return { cert: readFileSync(cert), key: readFileSync(key), ca: readFileSync(developmentCa(keysDir)) };
 }
 
 /** The environment of a service that serves HTTPS and trusts the CA of the keys folder. */

@@ -1,4 +1,4 @@
-import { developmentCa, tlsEnv } from './certificates';
+import { developmentCa, frontTls, tlsEnv } from './certificates';
 import { trustInternalCa } from '../subgraphs/common/platform/http/transit-tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -56,7 +56,7 @@ export interface ClusterOptions {
   keysDir?: string;
   /** The cryptography suite of every deployment (CRYPTO_SUITE; default international). Its keys are made in its own folder. */
   cryptoSuite?: CryptoSuite;
-  /** HTTPS for every service and internal URL (the gateway's too), with a development CA and certificates made in keysDir/tls. Not with replicas. */
+  /** HTTPS for every service and internal URL (the gateway's too), with a development CA and certificates made in keysDir/tls. With replicas, their round-robin fronts speak HTTPS too. */
   tls?: boolean;
   /** Tests: a key pair "test" that national trusts for its clock and recovery routes, and the provinces for their clocks. */
   testHarness?: boolean;
@@ -227,8 +227,6 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     ];
     for (const name of deployments) await deploymentKey(keysDir, name, cryptoSuite); // one after another: made once, never raced
     // Each service: the identity provider's public keys, its own private key, the public keys of the peers it trusts.
-    if (options.tls && Object.values(options.replicas ?? {}).some((n) => n > 1))
-      throw new Error('tls: a cluster with replicas is not served over HTTPS (its round-robin fronts speak HTTP)');
     // This process (the harness, the test's GraphQL clients) trusts the cluster's CA too.
     if (options.tls) trustInternalCa({ TLS_CA_FILE: developmentCa(keysDir) });
     const keysOf = async (name: string, peers: string[]): Promise<Record<string, string>> => ({
@@ -261,6 +259,9 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
     const copiesOf = (service: string) =>
       replicas(service) === 1 ? [service] : Array.from({ length: replicas(service) }, (_, i) => `${service}#${i + 1}`);
     const serviceOf = (copy: string) => copy.split('#')[0];
+    /** The deployment (its keys, its certificate) a service is: 'gateway', 'national' or 'province-<code>'. */
+    const deploymentOf = (service: string) =>
+      service === 'gateway' || service === 'national' ? service : `province-${service}`;
     const startFront = async (service: string) => {
       if (replicas(service) === 1 || fronts.has(service)) return;
       for (let attempt = 1; ; attempt++) {
@@ -274,6 +275,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
               ports.get(service) as number,
               () => copiesOf(service).flatMap((c) => ports.get(c) ?? []),
               steer,
+              options.tls ? frontTls(keysDir, deploymentOf(service)) : undefined,
             ),
           );
           return;

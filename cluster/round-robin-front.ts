@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, request } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 
 /**
@@ -10,10 +11,21 @@ import type { Socket } from 'node:net';
  * it goes to the next copy. A copy that dies while it answers resets its caller's connection, as
  * a crash behind a proxy does: that request is in doubt, the others are not.
  *
+ * With `tls`, the front speaks HTTPS on both sides, as the cluster does: it serves the service's
+ * certificate and verifies each copy's against the CA, so a cluster with copies runs over TLS too
+ * (a proxy that re-encrypts, as an ingress in front of HTTPS pods does).
+ *
  * `steer` may name the copy that takes every request of a path first (a copy armed with a crash
  * point of that internal operation: a fault-injection run reaches the point in that copy as soon as
  * one such request comes, however many copies share the work); when it refuses, the others do.
  */
+/** The service's certificate and key (PEM), served by the front, and the CA its copies' certificates chain to. */
+export interface FrontTls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
+
 export interface RoundRobinFront {
   port: number;
   close(): Promise<void>;
@@ -36,10 +48,11 @@ export async function startRoundRobinFront(
   port: number,
   copyPorts: () => number[],
   steer: (path: string) => number | undefined = () => undefined,
+  tls?: FrontTls,
 ): Promise<RoundRobinFront> {
   const sockets = new Set<Socket>();
   let next = 0;
-  const server = createServer({ requestTimeout: 0 }, (incoming, outgoing) => {
+  const handle = (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('error', () => outgoing.destroy());
@@ -59,7 +72,7 @@ export async function startRoundRobinFront(
           ...endToEnd(incoming.headers),
           ...(body.length > 0 ? { 'content-length': String(body.length) } : {}),
         };
-        const upstream = request(
+        const upstream = (tls ? tlsRequest : request)(
           {
             host: '127.0.0.1',
             port: ports[attempt],
@@ -67,6 +80,7 @@ export async function startRoundRobinFront(
             path: incoming.url,
             headers,
             agent: false,
+            ...(tls ? { ca: tls.ca } : {}),
           },
           (answer) => {
             outgoing.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
@@ -85,7 +99,10 @@ export async function startRoundRobinFront(
       };
       send(0);
     });
-  });
+  };
+  const server = tls
+    ? createTlsServer({ requestTimeout: 0, cert: tls.cert, key: tls.key }, handle)
+    : createServer({ requestTimeout: 0 }, handle);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -110,11 +110,28 @@ export class ProvinceDirectory {
         if (error.timedOut) breaker.silent();
         else breaker.answered();
         this.suspect.add(province);
-        throw notAnswering(province);
+        if (!error.neverSent) throw notAnswering(province);
+        log.warn({ province, error: error.message }, `province ${province} not reached: the request was not sent`);
+        throw new ProvinceNotReached(province);
       }
       breaker.answered();
       throw error;
     }
+  }
+}
+
+/**
+ * PROVINCE_UNAVAILABLE where the request never left national (the connection refused, or the TLS
+ * handshake failed): the province did nothing, so a money path may answer this refusal (R30) even
+ * after recording its operation, by removing the record, instead of OUTCOME_PENDING.
+ */
+export class ProvinceNotReached extends Refusal {
+  constructor(province: string) {
+    super(
+      RefusalCode.PROVINCE_UNAVAILABLE,
+      `Province ${province} could not be reached (no connection, or its certificate was not accepted); nothing was done. Try again later.`,
+      { province },
+    );
   }
 }
 

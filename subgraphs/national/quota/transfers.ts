@@ -6,6 +6,7 @@ import type { FundSource } from '../../common/domain/enums';
 import { crashPoint } from '../../common/platform/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
 import { answerOnce, partyOf, recordRefusal } from '../../common/platform/data/idempotency';
+import { ProvinceNotReached } from '../provinces/province-directory';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
@@ -136,7 +137,7 @@ export async function transferQuota(ctx: NationalContext, request: TransferReque
     record: (tx, id) => recordTransfer(ctx, tx, id, request),
     complete: ({ transfer, donorId }) => {
       crashPoint('recordTransfer', 'after');
-      return completeTransfer(ctx, transfer, donorId);
+      return completeTransfer(ctx, transfer, donorId, { firstAttempt: true });
     },
     resume: async (id) => {
       const transfer = await findTransfer(ctx.db, id);
@@ -218,11 +219,16 @@ async function recordTransfer(
   return { transfer: toRecord(pending), donorId };
 }
 
-/** Steps (2) and (3); safe to repeat. Used by the request, its repeats and the recovery worker. */
+/**
+ * Steps (2) and (3); safe to repeat. Used by the request, its repeats and the recovery worker.
+ * `firstAttempt`: no hold was ever asked for under this transfer's id before, so a call that never
+ * left (ProvinceNotReached) leaves nothing anywhere and the transfer is refused, not in doubt.
+ */
 export async function completeTransfer(
   ctx: NationalContext,
   transfer: TransferRecord,
   donorId: string,
+  { firstAttempt = false } = {},
 ): Promise<TransferRecord> {
   try {
     await ctx.provinces.call(transfer.donorProvince, 'placeHold', {
@@ -232,11 +238,13 @@ export async function completeTransfer(
       amount: transfer.amount,
     });
   } catch (error) {
-    if (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
+    const notReached = firstAttempt && error instanceof ProvinceNotReached;
+    if (!notReached && (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE)) {
       throw new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
     }
-    // The province's refusal is final for this hold id: no later attempt can hold it.
-    const refusal = await explainShortfall(ctx, error, donorId, transfer.amount);
+    // The province's refusal is final for this hold id: no later attempt can hold it. A first call that
+    // never reached it held nothing: the recovery worker waits RECOVERY_GRACE_SECONDS before it tries one.
+    const refusal = notReached ? error : await explainShortfall(ctx, error as Refusal, donorId, transfer.amount);
     await ctx.db.transaction(async (tx) => {
       await tx.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
       await recordRefusal(tx, transfer.id, refusal);

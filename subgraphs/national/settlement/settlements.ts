@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { FundSource, InsuranceType } from '../../common/domain/enums';
 import { crashPoint } from '../../common/platform/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
-import { answerOnce, type KeptRefusal, partyOf } from '../../common/platform/data/idempotency';
+import { answerOnce, type KeptRefusal, partyOf, recordRefusal } from '../../common/platform/data/idempotency';
+import { ProvinceNotReached } from '../provinces/province-directory';
 import { mayActFor, requireStaffOf } from '../../common/platform/auth/access';
 import { checkAmount, type Fen } from '../../common/domain/money';
 import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
@@ -48,7 +49,7 @@ export async function settleExpense(ctx: NationalContext, request: ExpenseReques
     record: (tx, id) => recordSettlement(ctx, tx, id, request),
     complete: ({ settlement, employee }) => {
       crashPoint('recordSettlement', 'after');
-      return completeSettlement(ctx, settlement, employee);
+      return completeSettlement(ctx, settlement, employee, { firstAttempt: true });
     },
     resume: async (id) => completeSettlement(ctx, await requireSettlement(ctx.db, id)),
   });
@@ -111,11 +112,14 @@ async function recordSettlement(
 /**
  * Steps (2)–(4), safe to repeat: the own account (employees, R14), then in one transaction the
  * quota and the settlement, then the captures. Used by the request, its repeats and recovery.
+ * `firstAttempt`: the own account was never asked before under this settlement's id, so a call
+ * that never left (ProvinceNotReached) leaves nothing anywhere and the settlement is refused.
  */
 export async function completeSettlement(
   ctx: NationalContext,
   pending: SettlementRecord,
   employee?: boolean,
+  { firstAttempt = false } = {},
 ): Promise<SettlementRecord> {
   if (pending.state !== 'PENDING') {
     await applyStepsOf(ctx.db, ctx.provinces, pending.id);
@@ -125,7 +129,7 @@ export async function completeSettlement(
   // its province booked under the settlement's id is what the answer says was paid from the account.
   const own =
     (employee ?? (await insuranceTypeOfMembership(ctx.db, pending.beneficiaryId)) === InsuranceType.EMPLOYEE)
-      ? await spendOwnAccount(ctx, pending)
+      ? await spendOwnAccount(ctx, pending, firstAttempt)
       : { currentYear: 0n, accumulated: 0n };
   crashPoint('settleQuota', 'before');
   const { settled, steps } = await ctx.db.transaction(async (tx) => {
@@ -166,6 +170,7 @@ export async function completeSettlement(
 async function spendOwnAccount(
   ctx: NationalContext,
   settlement: SettlementRecord,
+  firstAttempt: boolean,
 ): Promise<{ currentYear: Fen; accumulated: Fen }> {
   const province = provinceOfMemberId(settlement.beneficiaryId) as string;
   const { parts } = await ctx.provinces
@@ -174,7 +179,15 @@ async function spendOwnAccount(
       operationId: settlement.id,
       amount: settlement.amount,
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
+      if (firstAttempt && error instanceof ProvinceNotReached) {
+        // Nothing was asked of the province: the settlement goes, its key keeps the refusal (R30).
+        await ctx.db.transaction(async (tx) => {
+          await tx.query(`DELETE FROM settlement WHERE id = $1 AND state = 'PENDING'`, [settlement.id]);
+          await recordRefusal(tx, settlement.id, error);
+        });
+        throw error;
+      }
       if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
         throw new OutcomePending(
           `Province ${province} did not answer while the beneficiary's own account was being debited.`,

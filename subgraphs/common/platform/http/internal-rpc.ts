@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { lazyAgent } from './transit-tls';
+import { failedToConnect, lazyAgent } from './transit-tls';
 import type { z } from 'zod';
 import type { ServiceCredential, ServicePeers } from '../auth/service-credential';
 import type { JsonReply, JsonRoute } from './http-server';
@@ -77,10 +77,13 @@ export function internalRoute<Op extends InternalOperation>(
 export class ServiceUnreachable extends Error {
   /** No answer within the deadline (a silent peer), as against a refused or reset connection (a process that is down). */
   readonly timedOut: boolean;
+  /** The request never left: no connection was made (refused, or a TLS handshake that failed), so the peer did nothing. */
+  readonly neverSent: boolean;
 
-  constructor(message: string, options: { cause?: unknown; timedOut?: boolean } = {}) {
+  constructor(message: string, options: { cause?: unknown; timedOut?: boolean; neverSent?: boolean } = {}) {
     super(message, { cause: options.cause });
     this.timedOut = options.timedOut ?? false;
+    this.neverSent = options.neverSent ?? false;
   }
 }
 
@@ -126,7 +129,11 @@ export function internalClient<Ops extends Operations>(
         body = (await response.body.json().catch(() => undefined)) as typeof body;
       } catch (error) {
         const why = signal.aborted ? `no answer within ${timeoutMs} ms` : (error as Error).message;
-        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, { cause: error, timedOut: signal.aborted });
+        throw new ServiceUnreachable(`${operation} at ${baseUrl}: ${why}`, {
+          cause: error,
+          timedOut: signal.aborted,
+          neverSent: !signal.aborted && failedToConnect(error),
+        });
       }
       if (body && 'refusal' in body && status === 422) {
         throw new Refusal(body.refusal.code, body.refusal.message, body.refusal.details);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher, setGlobalDispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher, setGlobalDispatcher } from 'undici';
 
 /** What a service serves HTTPS with: its certificate chain and private key (PEM). */
 export interface ServerTls {
@@ -37,11 +37,33 @@ export function trustInternalCa(settings: TransitSettings): void {
 /** The `connect` options of an internal client's undici Agent: the trusted CAs, if TLS_CA_FILE is set. */
 export const internalConnect = (): { ca?: string[] } => (trusted ? { ca: trusted } : {});
 
+/** Errors of a connection that was never made (refused, timed out, or a TLS handshake that failed). */
+const notConnected = new WeakSet<Error>();
+
+/** Whether `error` (or an error it wraps) came from making the connection: a request on it was never sent. */
+export function failedToConnect(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (notConnected.has(e)) return true;
+  return false;
+}
+
+/**
+ * undici's connector with the trusted CAs, marking every error it reports: it reports only before a
+ * socket is handed over (a TLS socket after `secureConnect`), so nothing was written on it.
+ */
+function markingConnector(): buildConnector.connector {
+  const connect = buildConnector(internalConnect());
+  return (options, callback) =>
+    connect(options, (...result) => {
+      if (result[0]) notConnected.add(result[0]);
+      callback(...result);
+    });
+}
+
 /** An undici Agent made at its first use, so that it sees the CA trusted at start. */
 export function lazyAgent(options: Omit<Agent.Options, 'connect'>): () => Dispatcher {
   let agent: Agent | undefined;
   return () => {
-    agent ??= new Agent({ ...options, connect: internalConnect() });
+    agent ??= new Agent({ ...options, connect: markingConnector() });
     return agent;
   };
 }
