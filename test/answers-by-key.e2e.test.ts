@@ -320,6 +320,28 @@ describe('R30: in doubt is not refused', () => {
     }
   });
 
+  test('a first call that never left, made when recovery may already have taken the transfer over: in doubt, and the same key gets the final answer', async () => {
+    const { donor, relationship } = await family();
+    // With no grace, recovery may take a PENDING transfer at once: the request must not give its row up.
+    await cluster.restart('national', { RECOVERY_GRACE_SECONDS: '0' });
+    await cluster.stopService('32');
+    const input = {
+      relationshipId: relationship,
+      amount: '10.00',
+      fundSource: 'CURRENT_YEAR',
+      idempotencyKey: key('gone'),
+    };
+    try {
+      const first = await cluster.as({ member: donor }).query(TRANSFER, { input });
+      assert.deepEqual(codes(first), ['OUTCOME_PENDING'], JSON.stringify(first));
+    } finally {
+      await cluster.restart('32');
+      await cluster.restart('national');
+    }
+    const final = await cluster.as({ member: donor }).ok(TRANSFER, { input });
+    assert.equal(final.transferQuota.state, 'COMMITTED');
+  });
+
   test("the beneficiary's province killed while debiting their own account: OUTCOME_PENDING, then the final answer", async () => {
     const donor = await enrol(cluster, { region: '510100', currentYear: '500.00' });
     const employee = await enrol(cluster, { region: '320500', currentYear: '20.00' });

@@ -12,6 +12,7 @@ import { requireRelationship } from '../relationships/relationships';
 import { requireSettlement } from '../settlement/settlement-store';
 import { completeSettlement } from '../settlement/settlements';
 import { applyPendingSteps } from '../steps/province-steps';
+import { useRecoveryGrace } from './recovery-grace';
 
 /**
  * Drives every unfinished operation to a final state after a crash at any step: enrolments and
@@ -126,6 +127,7 @@ export function startRecoveryWorker(
   intervalMs: number,
   graceSeconds: number,
 ): () => void {
+  useRecoveryGrace(graceSeconds);
   return everyInOneCopy(RECOVERY_JOB, intervalMs, { jobs, work: () => recoverOnce(context(), graceSeconds) });
 }
 
