@@ -23,6 +23,7 @@ import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
+import { lastTestRun } from './test-run';
 import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
@@ -215,7 +216,8 @@ async function main(): Promise<void> {
     await cluster.stop();
     cluster = undefined;
     const allProvinces = process.env.BENCH_ALL_PROVINCES === '0' ? undefined : await measureAllProvinces(config, log);
-    const { ratios, targets } = ratiosAndTargets(results, allProvinces);
+    const testRun = lastTestRun();
+    const { ratios, targets } = ratiosAndTargets(results, { all: allProvinces, walletEvents, memory, testRun });
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
     const report: BenchReport = {
       finishedAt: new Date().toISOString(),
@@ -229,6 +231,7 @@ async function main(): Promise<void> {
       dashboardFirstLoad: dashboardPage,
       walletEvents,
       allProvinces,
+      testRun,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);
