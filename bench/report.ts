@@ -6,6 +6,7 @@ import type { BenchConfig } from './config';
 import type { LoadStats } from './load';
 import type { MemoryPeak } from './memory';
 import type { PageLoad } from './page-size';
+import type { StatementFigures } from './statements';
 import type { TestRun } from './test-run';
 import type { WalletEventsResult } from './wallet-events';
 
@@ -16,7 +17,15 @@ export interface ScenarioResult extends LoadStats {
   cpuMsPerOperation?: Record<string, number>;
   /** Approximate commits per operation by database (see db-activity.ts). */
   commitsPerOperation?: Record<string, number>;
+  /** Execution ms per operation by database of the statements the services sent (statements.ts). */
+  statementMsPerOperation?: Record<string, number>;
+  /** The statements that took longest, per operation (statements.ts). */
+  statements?: StatementFigures[];
 }
+
+/** The scenarios whose top statements the report prints (all of them are in latest.json). */
+const STATEMENTS_SHOWN = ['transfers', 'settlements', 'federatedRead', 'staffPage'];
+const STATEMENT_LINES = 12;
 
 export interface Target {
   name: string;
@@ -268,6 +277,21 @@ export function formatReport(report: BenchReport): string {
       .join(', ');
     if (perDatabase) lines.push(`  ${pad(s.label, 58)} ${perDatabase}`);
   }
+  for (const key of STATEMENTS_SHOWN) {
+    const s = report.scenarios[key];
+    if (!s?.statements?.length) continue;
+    const byDatabase = Object.entries(s.statementMsPerOperation ?? {})
+      .map(([db, ms]) => `${db} ${num(ms, 3)}`)
+      .join(', ');
+    lines.push('', `PostgreSQL statements per operation, ${s.label} (execution ms by database: ${byDatabase}):`);
+    lines.push(
+      `  ${pad('database', 12)}${'calls'.padStart(7)}${'ms'.padStart(8)}  statement (↳ run by a trigger or function)`,
+    );
+    for (const st of s.statements.slice(0, STATEMENT_LINES))
+      lines.push(
+        `  ${pad(st.database, 12)}${num(st.calls, 2).padStart(7)}${num(st.ms, 3).padStart(8)}  ${st.nested ? '↳ ' : ''}${st.query.slice(0, 110)}`,
+      );
+  }
   lines.push('', 'targets:');
   for (const t of report.targets)
     lines.push(`  ${t.pass ? 'PASS' : 'MISS'}  ${pad(t.name, 48)} ${num(t.value, 2).padStart(7)}  (${t.target})`);
@@ -298,6 +322,10 @@ export function formatReport(report: BenchReport): string {
     );
     lines.push(
       `  delay from transferQuota's answer to the receipt: p50 ${num(events.delayP50Ms)} ms, p99 ${num(events.delayP99Ms)} ms, max ${num(events.delayMaxMs)} ms`,
+    );
+    lines.push(
+      `  of which until its row was readable (older transactions still running): p50 ${num(events.untilReadableP50Ms)} ms, p99 ${num(events.untilReadableP99Ms)} ms;` +
+        ` from then to its arrival (the gateway's poll, answering the event, the stream): p50 ${num(events.afterReadableP50Ms)} ms, p99 ${num(events.afterReadableP99Ms)} ms`,
     );
     lines.push(`  receipts missing 30 s after the load: ${events.missing}`);
     for (const error of events.firstErrors) lines.push(`  error: ${error}`);

@@ -23,6 +23,7 @@ import { PILOT_REGION, seedShape } from './seed-people';
 import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
+import { prepareStatements, STATEMENT_SETTINGS } from './statements';
 import { lastTestRun } from './test-run';
 import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
@@ -105,9 +106,11 @@ async function main(): Promise<void> {
       deleteDataAtStop: true,
       healthCheckIntervalMs: 10_000,
       onProgress: log,
+      postgresSettings: STATEMENT_SETTINGS,
     });
     const running = cluster;
-    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national });
+    await prepareStatements(running.databaseUrls.national);
+    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national, statements: true });
     for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
       watched.processes.set(service.name, service.child.pid ?? 0);
     }
@@ -181,6 +184,7 @@ async function main(): Promise<void> {
       );
       walletEvents = await measureWalletEvents({
         streamUrl: `${running.gatewayUrl}/stream`,
+        nationalDatabaseUrl: running.databaseUrls.national,
         gateway: endpoints.gateway,
         pairs,
         callers,

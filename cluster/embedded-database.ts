@@ -19,6 +19,8 @@ export async function startEmbeddedDatabase(options: {
   databases: string[];
   reset?: boolean;
   persistent?: boolean;
+  /** Server settings (`-c name=value`), e.g. the benchmark's `shared_preload_libraries`. */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedDatabase> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
   linkPostgresLibraries();
@@ -30,7 +32,11 @@ export async function startEmbeddedDatabase(options: {
     persistent: options.persistent ?? true,
     createPostgresUser: process.getuid?.() === 0,
     // Each service's pool may open up to 10 connections: room for all of them (31 provinces and more).
-    postgresFlags: ['-c', `max_connections=${Math.max(100, 12 * options.databases.length + 20)}`],
+    postgresFlags: [
+      '-c',
+      `max_connections=${Math.max(100, 12 * options.databases.length + 20)}`,
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: () => undefined,
     onError: () => undefined,
   });
