@@ -42,7 +42,7 @@ export class EventHorizonWatcher {
     while (!this.stopped) {
       const { rows } = await this.client.query<{ tx: string; seq: string; transfer_id: string | null }>(
         `SELECT tx::text AS tx, id::text AS seq, transfer_id FROM wallet_event
-         WHERE (tx, id) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, id`,
+         WHERE (tx, id) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY wallet_event.tx, wallet_event.id`,
         [this.cursor?.tx, this.cursor?.seq],
       );
       const now = performance.now();
