@@ -24,6 +24,8 @@ import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
 import { type CryptoFigures, measureCryptoCost } from './crypto-cost';
+import { prepareStatements, STATEMENT_SETTINGS } from './statements';
+import { lastTestRun } from './test-run';
 import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 
@@ -106,9 +108,11 @@ async function main(): Promise<void> {
       deleteDataAtStop: true,
       healthCheckIntervalMs: 10_000,
       onProgress: log,
+      postgresSettings: STATEMENT_SETTINGS,
     });
     const running = cluster;
-    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national });
+    await prepareStatements(running.databaseUrls.national);
+    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national, statements: true });
     for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
       watched.processes.set(service.name, service.child.pid ?? 0);
     }
@@ -182,6 +186,7 @@ async function main(): Promise<void> {
       );
       walletEvents = await measureWalletEvents({
         streamUrl: `${running.gatewayUrl}/stream`,
+        nationalDatabaseUrl: running.databaseUrls.national,
         gateway: endpoints.gateway,
         pairs,
         callers,
@@ -225,7 +230,8 @@ async function main(): Promise<void> {
     await cluster.stop();
     cluster = undefined;
     const allProvinces = process.env.BENCH_ALL_PROVINCES === '0' ? undefined : await measureAllProvinces(config, log);
-    const { ratios, targets } = ratiosAndTargets(results, allProvinces, crypto);
+    const testRun = lastTestRun();
+    const { ratios, targets } = ratiosAndTargets(results, { all: allProvinces, walletEvents, memory, testRun, crypto });
     const { resultsDir: _resultsDir, cpuProfileDir: _cpuProfileDir, ...shown } = config;
     const report: BenchReport = {
       finishedAt: new Date().toISOString(),
@@ -240,6 +246,7 @@ async function main(): Promise<void> {
       walletEvents,
       allProvinces,
       crypto,
+      testRun,
     };
     console.log(formatReport(report));
     log(`written to ${writeReport(config.resultsDir, report)}`);

@@ -4,6 +4,7 @@ import { subscribeOverSse, type Subscription } from '../cluster/subscription-cli
 import type { AidPair } from './bench-data';
 import type { Callers } from './callers';
 import { type GraphQLEndpoint, runLoad } from './load';
+import { EventHorizonWatcher } from './event-horizon';
 import { roundRobin, TRANSFER } from './operations';
 
 /**
@@ -26,6 +27,14 @@ export interface WalletEventsResult {
   delayP50Ms: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /**
+   * The delay in two parts (event-horizon.ts), p50 and p99 of each: from the answer until the
+   * receipt's row was readable by the feed's rule (0 when it already was), and from then to its arrival.
+   */
+  untilReadableP50Ms: number;
+  untilReadableP99Ms: number;
+  afterReadableP50Ms: number;
+  afterReadableP99Ms: number;
   /** Receipts not told within 30 s after the load ended (0 expected). */
   missing: number;
   firstErrors: string[];
@@ -44,6 +53,8 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export async function measureWalletEvents(options: {
   streamUrl: string;
+  /** National's database, watched for when each receipt became readable. */
+  nationalDatabaseUrl: string;
   gateway: GraphQLEndpoint;
   pairs: readonly AidPair[];
   callers: Callers;
@@ -90,6 +101,7 @@ export async function measureWalletEvents(options: {
     `${open.length} subscriptions open in ${openSeconds.toFixed(1)} s; transfers for ${options.seconds} s at concurrency ${options.concurrency}`,
   );
 
+  const watcher = await EventHorizonWatcher.start(options.nationalDatabaseUrl);
   try {
     const answered = new Map<string, number>(); // transfer id → when transferQuota answered
     const next = roundRobin(followed);
@@ -122,6 +134,15 @@ export async function measureWalletEvents(options: {
     const delays = [...answered]
       .flatMap(([id, at]) => (told.has(id) ? [(told.get(id) as number) - at] : []))
       .sort((a, b) => a - b);
+    const parts = [...answered].flatMap(([id, at]) => {
+      const readable = watcher.readableAt.get(id);
+      const arrived = told.get(id);
+      return readable === undefined || arrived === undefined
+        ? []
+        : [{ until: Math.max(0, readable - at), after: Math.max(0, arrived - Math.max(readable, at)) }];
+    });
+    const until = parts.map((p) => p.until).sort((a, b) => a - b);
+    const after = parts.map((p) => p.after).sort((a, b) => a - b);
     const duringLoad = [...told.values()].filter((at) => at >= started && at <= ended).length;
     return {
       label: `walletEvents: receipts to ${open.length} open subscriptions`,
@@ -135,10 +156,15 @@ export async function measureWalletEvents(options: {
       delayP50Ms: percentile(delays, 50),
       delayP99Ms: percentile(delays, 99),
       delayMaxMs: delays.at(-1) ?? Number.NaN,
+      untilReadableP50Ms: percentile(until, 50),
+      untilReadableP99Ms: percentile(until, 99),
+      afterReadableP50Ms: percentile(after, 50),
+      afterReadableP99Ms: percentile(after, 99),
       missing: answered.size - delays.length,
       firstErrors: [...run.firstErrors, ...errors].slice(0, 5),
     };
   } finally {
+    await watcher.stop();
     for (const subscription of open) subscription.close();
   }
 }

@@ -43,6 +43,8 @@ export interface ClusterOptions {
   /** Fixed ports for the services: national at base+1, provinces from base+100. Absent: free ports. */
   basePort?: number;
   postgresPort?: number;
+  /** Settings of the embedded PostgreSQL server (`-c name=value`). */
+  postgresSettings?: Record<string, string>;
   /** Connection strings that replace the embedded database, by "national" or province code. */
   databaseUrls?: Record<string, string>;
   healthCheckIntervalMs?: number;
@@ -212,6 +214,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         databases: embeddedNeeded.map(databaseName),
         reset: options.reset,
         persistent: !options.ephemeral,
+        settings: options.postgresSettings,
       });
     }
     const databaseUrls = Object.fromEntries(

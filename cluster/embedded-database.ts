@@ -21,13 +21,19 @@ export async function startEmbeddedDatabase(options: {
   databases: string[];
   reset?: boolean;
   persistent?: boolean;
+  /** Server settings (`-c name=value`), e.g. the benchmark's `shared_preload_libraries`. */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedDatabase> {
   if (options.reset) rmSync(options.dataDir, { recursive: true, force: true });
   linkPostgresLibraries();
   const pg = embeddedPostgres(options.dataDir, options.port, {
     persistent: options.persistent ?? true,
     // Each service's pool may open up to 10 connections: room for all of them (31 provinces and more).
-    postgresFlags: ['-c', `max_connections=${Math.max(100, 12 * options.databases.length + 20)}`],
+    postgresFlags: [
+      '-c',
+      `max_connections=${Math.max(100, 12 * options.databases.length + 20)}`,
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await copyPristineDataDir(options.dataDir);
   await pg.start();

@@ -33,6 +33,8 @@ export interface TestClusterOptions {
   basePort?: number;
   /** The embedded PostgreSQL's port. Default: a free one. */
   postgresPort?: number;
+  /** Settings of the embedded PostgreSQL server, e.g. `{ shared_preload_libraries: 'pg_stat_statements' }`. */
+  postgresSettings?: Record<string, string>;
   /** Where the platform clock starts (Beijing time rules read it: R24, R25). Default: the system time. */
   clock?: Date;
   /** How often the gateway checks every province's schema (an unhealthy one is checked every second). Default 500 ms. */
@@ -76,6 +78,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     gatewayPort: options.gatewayPort,
     basePort: options.basePort,
     postgresPort: options.postgresPort,
+    postgresSettings: options.postgresSettings,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 500,
     replicas: options.replicas,
     jwksRefreshMs: 500,

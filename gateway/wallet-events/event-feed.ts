@@ -10,6 +10,11 @@ import { errorText, log } from '../../subgraphs/common/platform/log';
  * subscribers of its member. It polls (every `pollMs`, at once again while rows keep coming):
  * national writes no NOTIFY, which would make the money paths' commits wait for each other. Any
  * number of gateways follow the same table, each on its own; none changes it.
+ *
+ * While nobody subscribes to this gateway, the loop sleeps and reads nothing (each poll is a round
+ * trip and a commit in national's database, 20 a second). The first subscriber wakes it, and it
+ * takes up the table from the horizon as it is then, as on first contact; a subscriber resuming
+ * (`after`) reads what it missed only once that starting point is set, so nothing falls between.
  */
 export interface FeedEvent {
   id: string;
@@ -26,6 +31,8 @@ interface Row {
 }
 
 const BATCH = 500;
+// Order by the table's columns, not by the text the queries answer (a bare `tx` in ORDER BY names
+// the output column: "1007" < "981").
 // Read only what committed behind every running transaction: nothing can appear behind it later.
 const SETTLED = 'tx < pg_snapshot_xmin(pg_current_snapshot())';
 
@@ -46,6 +53,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class EventFeed {
   private readonly followers = new Map<string, Set<Follower>>();
   private cursor?: EventPosition;
+  /** The query that sets `cursor` on first contact (shared by the loop and resuming subscribers). */
+  private anchoring?: Promise<void>;
+  /** Told when a first subscriber arrives or the feed stops: the loop sleeps without subscribers. */
+  private wakeUp?: () => void;
   private stopped = false;
   private failing = false;
   private running?: Promise<void>;
@@ -61,6 +72,7 @@ export class EventFeed {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wakeUp?.();
     await this.running;
   }
 
@@ -80,6 +92,7 @@ export class EventFeed {
     let set = this.followers.get(memberId);
     if (!set) this.followers.set(memberId, (set = new Set()));
     set.add(follower);
+    this.wakeUp?.();
     let open = true;
     if (after) void this.catchUp(memberId, follower, () => open);
     return () => {
@@ -101,9 +114,10 @@ export class EventFeed {
     for (let last = follower.last as EventPosition; open(); ) {
       let rows: Row[];
       try {
+        await this.anchor(); // the feed's starting point first: what this read leaves, the feed reads
         ({ rows } = await this.db.query<Row>(
           `SELECT tx::text AS tx, id::text AS seq, member_id FROM wallet_event
-           WHERE member_id = $1 AND (tx, id) > ($2::xid8, $3::bigint) AND ${SETTLED} ORDER BY tx, id LIMIT ${BATCH}`,
+           WHERE member_id = $1 AND (tx, id) > ($2::xid8, $3::bigint) AND ${SETTLED} ORDER BY wallet_event.tx, wallet_event.id LIMIT ${BATCH}`,
           [memberId, String(last.tx), String(last.seq)],
         ));
       } catch (error) {
@@ -125,6 +139,10 @@ export class EventFeed {
 
   private async follow(): Promise<void> {
     while (!this.stopped) {
+      if (this.followers.size === 0) {
+        await this.idle();
+        continue;
+      }
       let more = false;
       try {
         more = await this.readOnce();
@@ -137,19 +155,41 @@ export class EventFeed {
     }
   }
 
+  /** Forgets where it was (nobody to tell what comes meanwhile), and sleeps until a subscriber arrives. */
+  private async idle(): Promise<void> {
+    this.cursor = undefined;
+    this.anchoring = undefined;
+    await new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+      if (this.followers.size > 0 || this.stopped) resolve();
+    });
+    this.wakeUp = undefined;
+  }
+
+  /** First contact: live events are those of transactions not finished yet, and later ones. */
+  private anchor(): Promise<void> {
+    this.anchoring ??= this.db
+      .query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`)
+      .then(
+        ({ rows }) => {
+          this.cursor ??= { tx: BigInt(rows[0].xmin), seq: 0n };
+        },
+        (error: unknown) => {
+          this.anchoring = undefined;
+          throw error;
+        },
+      );
+    return this.anchoring;
+  }
+
   /** One batch of the table past the cursor; true when there may be more at once. */
   private async readOnce(): Promise<boolean> {
-    if (!this.cursor) {
-      // First contact: live events are those of transactions not finished yet, and later ones.
-      const { rows } = await this.db.query<{ xmin: string }>(
-        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
-      );
-      this.cursor = { tx: BigInt(rows[0].xmin), seq: 0n };
-    }
+    await this.anchor();
+    const cursor = this.cursor as EventPosition;
     const { rows } = await this.db.query<Row>(
       `SELECT tx::text AS tx, id::text AS seq, member_id FROM wallet_event
-       WHERE (tx, id) > ($1::xid8, $2::bigint) AND ${SETTLED} ORDER BY tx, id LIMIT ${BATCH}`,
-      [String(this.cursor.tx), String(this.cursor.seq)],
+       WHERE (tx, id) > ($1::xid8, $2::bigint) AND ${SETTLED} ORDER BY wallet_event.tx, wallet_event.id LIMIT ${BATCH}`,
+      [String(cursor.tx), String(cursor.seq)],
     );
     for (const row of rows) {
       const event = eventOf(row);
