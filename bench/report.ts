@@ -114,8 +114,6 @@ export interface OtherFigures {
 /** The ratios the targets are about, from the scenarios' figures (NaN when one was not run). */
 export function ratiosAndTargets(
   s: Record<string, ScenarioResult>,
-  all?: AllProvincesFigures,
-  crypto?: CryptoFigures,
   { all, walletEvents, memory, testRun, crypto }: OtherFigures = {},
 ): { ratios: Record<string, number>; targets: Target[] } {
   const ratios: Record<string, number> = {
