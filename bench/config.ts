@@ -8,6 +8,8 @@ export interface BenchConfig {
   warmupSeconds: number;
   /** Scenarios compared with each other (a ratio's two sides) run interleaved in this many rounds. */
   rounds: number;
+  /** Rounds of the telemetry comparison (each mode restarted, warmed up and measured `seconds` per round). */
+  telemetryRounds: number;
   /** Members loaded per province. */
   membersPerProvince: number;
   /** Concurrent requests of the write scenarios and of the floor. */
@@ -39,6 +41,7 @@ export function readConfig(resultsDir: string): BenchConfig {
     seconds,
     warmupSeconds: positiveNumber('BENCH_WARMUP_SECONDS', Math.min(2, Math.max(1, seconds / 5))),
     rounds: Math.floor(positiveNumber('BENCH_ROUNDS', 3)),
+    telemetryRounds: Math.floor(positiveNumber('BENCH_TELEMETRY_ROUNDS', 6)),
     membersPerProvince: members,
     writeConcurrency: Math.floor(positiveNumber('BENCH_WRITE_CONCURRENCY', 32)),
     readConcurrency: Math.floor(positiveNumber('BENCH_READ_CONCURRENCY', 32)),

@@ -38,14 +38,18 @@ export async function runLoad(options: {
   concurrency: number;
   seconds: number;
   operation: Operation;
+  /** Stop after starting this many operations, if the deadline has not come first (a warm-up of fixed work). */
+  operations?: number;
 }): Promise<LoadRun> {
   const latenciesMs: number[] = [];
   const firstErrors: string[] = [];
   let errors = 0;
+  let begunOperations = 0;
+  const limit = options.operations ?? Number.POSITIVE_INFINITY;
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   const worker = async (index: number) => {
-    while (performance.now() < deadline) {
+    while (performance.now() < deadline && begunOperations++ < limit) {
       const begun = performance.now();
       try {
         await options.operation(index);

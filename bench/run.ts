@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     }
     if (withTelemetry) {
       log(
-        `telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.rounds} rounds`,
+        `telemetry cost: the member page at concurrency ${config.readConcurrency}, every service restarted per mode, ${config.telemetryRounds} rounds`,
       );
       const page = ops.federatedRead(endpoints.gateway, pairs, callers);
       Object.assign(results, await measureTelemetryCost(running, page, config, watched, log));

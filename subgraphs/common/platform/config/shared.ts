@@ -123,7 +123,12 @@ export const sharedSettings = {
     .describe('Tracing: `none` turns it off whatever the endpoint.'),
   OTEL_TRACES_SAMPLER: text('a sampler name')
     .default('parentbased_always_on')
-    .describe('Tracing: which requests are traced (read by the SDK; logged at start).'),
+    .describe(
+      'Tracing: which requests are traced, decided where a request enters a service (always_on, always_off, traceidratio, or parentbased_ of one of them: the caller decides when it sent a traceparent); a request not traced costs no instrumentation.',
+    ),
+  OTEL_TRACES_SAMPLER_ARG: text('a ratio from 0 to 1')
+    .optional()
+    .describe('Tracing: the share of requests traced with a `traceidratio` sampler (default 1).'),
   ...deadlineSettings,
   ...transitSettings(),
 };

@@ -10,6 +10,7 @@ import { INTERNAL_PREFIX } from './internal-rpc';
 import { errorText, log } from '../log';
 import { METRICS_PATH, metricsEnabled, metricsText } from '../observability/metrics';
 import { noteCode, observeContext, observeRequest } from '../observability/requests';
+import { inRequestTrace } from '../observability/trace-context';
 import type { CallerContext } from '../auth/authenticate';
 import { READY_PATH, STOPPING } from './health';
 
@@ -245,7 +246,9 @@ export async function serveHttp<Context extends BaseContext>(
   options: HttpServiceOptions<Context>,
 ): Promise<RunningHttpService> {
   let closing = false;
-  const listener = (request: IncomingMessage, response: ServerResponse) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) =>
+    inRequestTrace(request, () => serve(request, response));
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '').split('?')[0];
     if (closing) response.shouldKeepAlive = false; // a kept-alive connection ends with this answer
     if (closing && path === READY_PATH) return sendJson(response, STOPPING);

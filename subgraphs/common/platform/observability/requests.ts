@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Caller, provinceOf, Role } from '../auth/caller';
 import { log } from '../log';
 import { boundedOperationName, countRequest } from './metrics';
+import { parseTraceParent, unrecordedTrace } from './trace-context';
 
 /**
  * Every GraphQL request and internal operation a service serves, seen once: one JSON log line
@@ -29,8 +30,6 @@ const byRequest = new WeakMap<IncomingMessage, ObservedRequest>();
 const OBSERVED = Symbol('observed request');
 type ObservedContext = { [OBSERVED]?: ObservedRequest };
 
-const TRACE_PARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
-
 /** Starts observing a request; the log line and metrics follow when the response is done. */
 export function observeRequest(
   request: IncomingMessage,
@@ -40,10 +39,10 @@ export function observeRequest(
 ): void {
   const operation = operationName === undefined ? undefined : boundedOperationName(operationName);
   const span = trace.getActiveSpan();
-  const spanContext = span?.spanContext();
+  const spanContext = unrecordedTrace() ?? span?.spanContext();
   const traced = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
-  // Untraced services still log the trace id a client or proxy sent.
-  const sent = TRACE_PARENT.exec(String(request.headers.traceparent ?? ''))?.[1];
+  // A service without the tracing SDK still logs the trace id a client or proxy sent.
+  const sent = parseTraceParent(request.headers.traceparent)?.traceId;
   const observed: ObservedRequest = {
     kind,
     operation,

@@ -19,6 +19,8 @@ import { detectResources, envDetector, resourceFromAttributes } from '@opentelem
 import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SharedSettings } from '../config/shared';
 import { errorText, log } from '../log';
+import { entrySampling } from './sampling';
+import { propagateUnrecordedTraces, unrecordedTrace } from './trace-context';
 
 /**
  * OpenTelemetry tracing of a service: the official Node SDK with the instrumentations of Node's
@@ -29,6 +31,11 @@ import { errorText, log } from '../log';
  * HTTP); without one, trace ids are still made, propagated and logged, and no span is recorded.
  * With export, the standard variables configure it too: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
  * `OTEL_TRACES_SAMPLER`(`_ARG`), `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`, …
+ *
+ * What a request costs follows the sampling decision, made once where it enters (sampling.ts): a
+ * sampled request runs through the instrumentations; any other request, and every request of a
+ * service that exports nothing, runs without them, its trace id kept and passed on by
+ * trace-context.ts (the instrumentations are not even loaded when nothing is exported).
  *
  * Work started by a timer (recovery, the R32 forwarder, the gateway's health checks) makes no
  * spans of its own unless it opens one (`inSpan`): SQL and calls need a parent span, so idle
@@ -50,6 +57,7 @@ export type TracingSettings = Pick<
   | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
   | 'OTEL_EXPORTER_OTLP_ENDPOINT'
   | 'OTEL_TRACES_SAMPLER'
+  | 'OTEL_TRACES_SAMPLER_ARG'
 >;
 
 export function tracingConfigured(settings: TracingSettings): boolean {
@@ -67,6 +75,7 @@ let provider: NodeTracerProvider | undefined;
 export function startTracing(serviceName: string, settings: TracingSettings): void {
   if (provider || settings.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
   const exporting = tracingConfigured(settings);
+  const sampling = entrySampling(settings.OTEL_TRACES_SAMPLER, settings.OTEL_TRACES_SAMPLER_ARG);
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(
       detectResources({ detectors: [envDetector] }),
@@ -74,14 +83,18 @@ export function startTracing(serviceName: string, settings: TracingSettings): vo
     // Without an exporter no span is recorded, yet every request has a trace id: made at the gateway
     // when the caller sent none, passed on to national and the provinces (W3C traceparent), logged.
     ...(exporting
-      ? { spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }
+      ? { sampler: sampling.sampler, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }
       : { sampler: new AlwaysOffSampler() }),
   });
   provider.register();
+  propagateUnrecordedTraces(exporting);
+  if (!exporting) return;
   registerInstrumentations({
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        // Not sampled: served without instrumentation, in an unrecorded trace (trace-context.ts).
+        ignoreIncomingRequestHook: (request) =>
+          UNTRACED_PATHS.has((request.url ?? '').split('?')[0]) || !sampling.traceRequest(request),
         requireParentforOutgoingSpans: true,
         redactedQueryParamsServer: REDACTED_QUERY_PARAMETERS,
       }),
@@ -90,7 +103,10 @@ export function startTracing(serviceName: string, settings: TracingSettings): vo
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     ],
   });
-  if (exporting) log.info({ sampler: settings.OTEL_TRACES_SAMPLER }, 'tracing: exporting spans over OTLP/HTTP');
+  log.info(
+    { sampler: settings.OTEL_TRACES_SAMPLER, ratio: settings.OTEL_TRACES_SAMPLER_ARG },
+    'tracing: exporting spans over OTLP/HTTP',
+  );
 }
 
 /** Sends the spans not yet exported (before the process exits). */
@@ -102,9 +118,9 @@ export async function flushTracing(): Promise<void> {
 
 const tracer = () => trace.getTracer(TRACER);
 
-/** The trace id of the request being served, if it is traced. */
+/** The trace id of the request being served (recorded or not), if it has one. */
 export function activeTraceId(): string | undefined {
-  const spanContext = trace.getActiveSpan()?.spanContext();
+  const spanContext = unrecordedTrace() ?? trace.getActiveSpan()?.spanContext();
   return spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
 }
 
@@ -126,13 +142,16 @@ export function linkTo(traceParent: string | null | undefined): Link | undefined
 
 /**
  * Runs `work` in a span of its own: a child of the request being served, or the root of a new
- * trace when there is none (work of a timer). An error thrown marks the span failed.
+ * trace when there is none (work of a timer). An error thrown marks the span failed. Within a
+ * request not sampled, no span: the work stays in that request's unrecorded trace.
  */
 export async function inSpan<T>(
   name: string,
   options: { attributes?: Attributes; links?: (Link | undefined)[]; parent?: Context },
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  const unrecorded = options.parent ? undefined : unrecordedTrace();
+  if (unrecorded) return work(trace.wrapSpanContext(unrecorded));
   const links = (options.links ?? []).filter((l): l is Link => l !== undefined);
   return tracer().startActiveSpan(
     name,
