@@ -59,6 +59,7 @@ export class FaultProxy implements LinkControl {
   state: LinkState = { kind: 'open' };
   latency: Latency = { rttMs: 0, jitterMs: 0 };
   port = 0;
+  host = '127.0.0.1';
 
   constructor(
     readonly name: string,
@@ -73,6 +74,7 @@ export class FaultProxy implements LinkControl {
       server.listen(0, host, () => resolve());
     });
     this.port = (server.address() as { port: number }).port;
+    this.host = host;
     return this.port;
   }
 
