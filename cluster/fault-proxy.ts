@@ -194,12 +194,13 @@ export class FaultProxy implements LinkControl {
 /**
  * Calls `then` at `due` (performance.now()), never before and as soon after as the event loop
  * allows. A timer alone would not do: it fires on whole milliseconds of a clock read when the loop
- * turned, so up to a millisecond early or late. The timer wakes the loop 2 ms before; the rest is
- * waited in turns of the loop (setImmediate), which still serve every other socket meanwhile.
+ * turned, so up to a millisecond early or late. The timer wakes the loop a millisecond before; the
+ * rest is waited in turns of the loop (setImmediate), which serve every other socket meanwhile and
+ * cost at most about that millisecond of CPU per wait.
  */
 function at(due: number, then: () => void): void {
   const left = due - performance.now();
   if (left <= 0) then();
-  else if (left > 2) setTimeout(() => at(due, then), left - 2).unref();
+  else if (left > 1) setTimeout(() => at(due, then), left - 1).unref();
   else setImmediate(() => at(due, then)); // not unref'd: an unref'd immediate lets the loop block in its poll
 }
