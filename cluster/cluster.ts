@@ -16,6 +16,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-databas
 import type { CryptoSuite } from '../subgraphs/common/platform/crypto/suite';
 import type { LinkControl } from './fault-proxy';
 import { Links } from './links';
+import { makeNamespaces, type Namespaces } from './namespaces';
 import {
   credentialOf,
   deploymentKey,
@@ -80,6 +81,12 @@ export interface ClusterOptions {
   latencyMs?: number;
   /** Up to this much more, at random, on each direction of those links. */
   jitterMs?: number;
+  /**
+   * Each service (gateway, national, each province) in its own network namespace with its own
+   * address, reached only through its links' fault proxies (implies faultLinks; see docs/network.md).
+   * Needs root and `ip netns`: without them the start fails saying so. Not with replicas or tls.
+   */
+  namespaces?: boolean;
 }
 
 export interface Cluster {
@@ -137,6 +144,8 @@ export interface Cluster {
   link(from: string, to: string): LinkControl;
   /** Heals every link (the latency stays). */
   healAll(): void;
+  /** The network namespace a service runs in (clusters started with namespaces), for `ip netns exec`. */
+  namespaceOf(service: string): string | undefined;
   /** Tells the gateway that the cluster is ready (with healthWaitsForReady): its GET /health may now say ok. */
   markReady(): void;
   /** Stops every service running now, whatever was restarted, then the embedded database. */
@@ -197,10 +206,17 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
   const allKeysDir =
     options.keysDir ?? (options.ephemeral ? mkdtempSync(join(tmpdir(), 'wallet-keys-')) : `${options.dataDir}-keys`);
   const keysDir = suiteKeysDir(allKeysDir, cryptoSuite);
-  const links = options.faultLinks || options.latencyMs ? new Links(options.latencyMs, options.jitterMs) : undefined;
+  if (options.namespaces && (options.tls || Object.values(options.replicas ?? {}).some((n) => n > 1)))
+    throw new Error('namespaces: a cluster in namespaces runs without replicas and without tls');
+  const namespaces: Namespaces | undefined = options.namespaces ? makeNamespaces(['gateway', ...services]) : undefined;
+  const links =
+    options.faultLinks || options.latencyMs || namespaces
+      ? new Links(options.latencyMs, options.jitterMs, namespaces?.rootAddressOf)
+      : undefined;
   const stopAll = async () => {
     await Promise.all([...launched].reverse().map((s) => s.stop()));
     await links?.close();
+    namespaces?.remove();
     await Promise.all([...fronts.values()].map((f) => f.close()));
     await embedded?.stop();
     if (options.ephemeral && !options.keysDir) rmSync(allKeysDir, { recursive: true, force: true });
@@ -249,7 +265,8 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
       return options.basePort + (key === 'national' ? 1 : 100 + options.provinces.indexOf(key));
     };
     const ports = new Map<string, number>();
-    const urlOf = (key: string) => `${options.tls ? 'https' : 'http'}://127.0.0.1:${ports.get(key)}`;
+    const hostOf = (key: string) => namespaces?.addressOf(key.split('#')[0]) ?? '127.0.0.1';
+    const urlOf = (key: string) => `${options.tls ? 'https' : 'http'}://${hostOf(key)}:${ports.get(key)}`;
     /** The URL a service at `from` is given for `to`: through the link's fault proxy when there are links. */
     const urlFrom = async (from: string, to: string) => (links ? links.urlThrough(from, to, urlOf(to)) : urlOf(to));
     const databaseUrlOf = async (service: string) =>
@@ -300,8 +317,11 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         try {
           const started = await startServiceProcess({
             ...service,
+            env: namespaces ? { ...service.env, HOST: hostOf(key) } : service.env, // its own address only, in its namespace
             port: ports.get(key) as number,
             https: options.tls,
+            namespace: namespaces?.nameOf(serviceOf(key)),
+            host: hostOf(key),
             onOutput: options.onOutput,
             onSpawn: (spawned) => {
               launched.add(spawned);
@@ -389,7 +409,11 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         script: SCRIPTS.gateway,
         env: {
           NATIONAL_URL: `${await urlFrom('gateway', 'national')}/graphql`,
-          NATIONAL_DATABASE_URL: databaseUrls.national, // the walletEvents subscription reads national's events there
+          // The walletEvents subscription reads national's events there (from a namespace, through a link).
+          NATIONAL_DATABASE_URL:
+            links && namespaces
+              ? await links.urlThrough('gateway', 'db', databaseUrls.national)
+              : databaseUrls.national,
           ...(await keysOf('gateway', [])),
           PROVINCE_URLS: await provinceUrls('gateway'),
           HEALTH_CHECK_INTERVAL_MS: String(options.healthCheckIntervalMs ?? 10_000),
@@ -488,6 +512,7 @@ export async function startCluster(selected: ClusterOptions): Promise<Cluster> {
         return links.link(from, to);
       },
       healAll: () => links?.all().forEach((link) => link.heal()),
+      namespaceOf: (service) => namespaces?.nameOf(service),
       markReady() {
         ready = true;
         for (const copy of copiesOf('gateway')) running.get(copy)?.tell({ ready: true });

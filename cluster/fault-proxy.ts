@@ -47,8 +47,8 @@ export interface LinkControl {
 interface Pair {
   client: Socket;
   server?: Socket;
-  /** When each direction may deliver its next chunk: chunks never overtake each other. */
-  nextAt: Record<Direction, number>;
+  /** Chunks on their way in each direction, with when each is due (performance.now()), in order: none overtakes another. */
+  onTheWay: Record<Direction, { chunk: Buffer; due: number }[]>;
   /** Chunks a broken link is holding back, delivered in order once it heals (as TCP retransmits). */
   held: Record<Direction, Buffer[]>;
 }
@@ -59,6 +59,7 @@ export class FaultProxy implements LinkControl {
   state: LinkState = { kind: 'open' };
   latency: Latency = { rttMs: 0, jitterMs: 0 };
   port = 0;
+  host = '127.0.0.1';
 
   constructor(
     readonly name: string,
@@ -73,6 +74,7 @@ export class FaultProxy implements LinkControl {
       server.listen(0, host, () => resolve());
     });
     this.port = (server.address() as { port: number }).port;
+    this.host = host;
     return this.port;
   }
 
@@ -118,7 +120,7 @@ export class FaultProxy implements LinkControl {
   }
 
   private accept(client: Socket): void {
-    const pair: Pair = { client, nextAt: { requests: 0, replies: 0 }, held: { requests: [], replies: [] } };
+    const pair: Pair = { client, onTheWay: { requests: [], replies: [] }, held: { requests: [], replies: [] } };
     this.pairs.add(pair);
     const forget = () => {
       this.pairs.delete(pair);
@@ -146,24 +148,33 @@ export class FaultProxy implements LinkControl {
       server.on('data', (chunk: Buffer) => this.forward(pair, 'replies', chunk));
       for (const chunk of pending.splice(0)) this.forward(pair, 'requests', chunk);
     };
-    if (this.latency.rttMs > 0) setTimeout(open, this.latency.rttMs).unref();
-    else open();
+    at(performance.now() + this.latency.rttMs, open);
   }
 
-  /** Delivers a chunk after half the round trip (plus jitter), in order; a broken link holds it back. */
+  /** Delivers a chunk half the round trip (plus jitter) after it came, in order; a broken link holds it back. */
   private forward(pair: Pair, direction: Direction, chunk: Buffer): void {
     if (this.silences(direction)) return void pair.held[direction].push(chunk);
+    const onTheWay = pair.onTheWay[direction];
     const wait = this.latency.rttMs / 2 + Math.random() * this.latency.jitterMs;
-    const at = Math.max(Date.now() + wait, pair.nextAt[direction]);
-    pair.nextAt[direction] = at;
-    const deliver = () => {
-      if (this.silences(direction)) return void pair.held[direction].push(chunk); // broke while on its way
-      const to = direction === 'requests' ? pair.server : pair.client;
-      if (to && !to.destroyed) to.write(chunk);
-    };
-    const delayMs = at - Date.now();
-    if (delayMs <= 0) deliver();
-    else setTimeout(deliver, delayMs).unref();
+    const due = Math.max(performance.now() + wait, onTheWay.at(-1)?.due ?? 0);
+    onTheWay.push({ chunk, due });
+    if (onTheWay.length === 1) this.release(pair, direction); // otherwise the release of the one before comes back for it
+  }
+
+  /**
+   * Delivers every chunk of one direction whose time has come, then waits for the next one: one
+   * wait per direction at a time, however many chunks are on their way, each released at its own due time.
+   */
+  private release(pair: Pair, direction: Direction): void {
+    const onTheWay = pair.onTheWay[direction];
+    const to = direction === 'requests' ? pair.server : pair.client;
+    while (onTheWay.length > 0 && onTheWay[0].due <= performance.now()) {
+      const { chunk } = onTheWay.shift() as { chunk: Buffer };
+      if (this.silences(direction))
+        pair.held[direction].push(chunk); // broke while on its way
+      else if (to && !to.destroyed) to.write(chunk);
+    }
+    if (onTheWay.length > 0) at(onTheWay[0].due, () => this.release(pair, direction));
   }
 
   private silences(direction: Direction): boolean {
@@ -178,4 +189,18 @@ export class FaultProxy implements LinkControl {
     pair.client.resetAndDestroy();
     pair.server?.resetAndDestroy();
   }
+}
+
+/**
+ * Calls `then` at `due` (performance.now()), never before and as soon after as the event loop
+ * allows. A timer alone would not do: it fires on whole milliseconds of a clock read when the loop
+ * turned, so up to a millisecond early or late. The timer wakes the loop a millisecond before; the
+ * rest is waited in turns of the loop (setImmediate), which serve every other socket meanwhile and
+ * cost at most about that millisecond of CPU per wait.
+ */
+function at(due: number, then: () => void): void {
+  const left = due - performance.now();
+  if (left <= 0) then();
+  else if (left > 1) setTimeout(() => at(due, then), left - 1).unref();
+  else setImmediate(() => at(due, then)); // not unref'd: an unref'd immediate lets the loop block in its poll
 }

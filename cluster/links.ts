@@ -11,6 +11,8 @@ export class Links {
   constructor(
     private readonly latencyMs = 0,
     private readonly jitterMs = 0,
+    /** Where the proxies of a service's links listen: the address it can reach (its namespace's way out), or loopback. */
+    private readonly listenHostOf: (from: string) => string = () => '127.0.0.1',
   ) {}
 
   /** The address a service at `from` is given for `to`: its link's proxy, opened on first use. */
@@ -25,10 +27,10 @@ export class Links {
       proxy = new FaultProxy(name, target);
       // The database link is inside a data centre: the WAN latency applies between deployments only.
       if (to !== 'db') proxy.delay(this.latencyMs, { jitterMs: this.jitterMs });
-      await proxy.listen();
+      await proxy.listen(this.listenHostOf(from));
       this.proxies.set(name, proxy);
     }
-    return { host: '127.0.0.1', port: proxy.port };
+    return { host: proxy.host, port: proxy.port };
   }
 
   /** A URL whose host and port are replaced by the link's proxy. */

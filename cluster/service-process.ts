@@ -58,9 +58,15 @@ export async function startServiceProcess(options: {
   https?: boolean;
   /** Told of the process as soon as it is spawned, before it is ready: whoever stops on failure stops it too. */
   onSpawn?: (service: ServiceProcess) => void;
+  /** Runs it in this network namespace (`ip netns exec`, which becomes the service: same pid, same channel). */
+  namespace?: string;
+  /** The address it is reached at (default 127.0.0.1): its own in its namespace. */
+  host?: string;
 }): Promise<ServiceProcess> {
   const lines: string[] = [];
-  const child = spawn(process.execPath, [...profilingFlags(options.name), options.script], {
+  const command = [process.execPath, ...profilingFlags(options.name), options.script];
+  if (options.namespace) command.unshift('ip', 'netns', 'exec', options.namespace);
+  const child = spawn(command[0], command.slice(1), {
     env: { ...process.env, ...options.env, PORT: String(options.port) },
     // The channel: messages from the launcher, and the service stops when its launcher is gone.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -77,7 +83,7 @@ export async function startServiceProcess(options: {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const baseUrl = `${options.https ? 'https' : 'http'}://127.0.0.1:${options.port}`;
+  const baseUrl = `${options.https ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${options.port}`;
   const service: ServiceProcess = {
     name: options.name,
     port: options.port,

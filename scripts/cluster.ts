@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Cluster, startCluster } from '../cluster/cluster';
 import { loadDemoData } from '../cluster/demo-data';
+import { namespacesUnavailable } from '../cluster/namespaces';
 import { portProblem } from '../cluster/service-process';
 import { DEFAULT_DATA_DIR, secondStartRefusal, takeStartLock } from '../cluster/start-lock';
 import { type CryptoSuite, cryptoSuiteNamed } from '../subgraphs/common/platform/crypto/suite';
@@ -22,6 +23,10 @@ const HELP = `npm start -- [options]   starts the whole platform on this machine
                          the cryptography suite of every deployment (env CRYPTO_SUITE; default
                          international: Ed25519; gm: SM2/SM3/SM4). Its keys are made in <data-dir>/keys
                          (gm: <data-dir>/keys/gm); see docs/cryptography.md
+  --namespaces           each service (gateway, national, each province) in its own network namespace
+                         and address, reaching the others and the databases only through a fault
+                         proxy per link (root and ip netns needed); the gateway is then at its own
+                         address (printed at start), not at localhost; see docs/network.md
 
   DATABASE_URL_NATIONAL, DATABASE_URL_<code> (e.g. DATABASE_URL_32): a connection string
   that replaces the embedded database for that deployment.
@@ -38,6 +43,7 @@ interface StartOptions {
   demo: boolean;
   quiet: boolean;
   cryptoSuite: CryptoSuite;
+  namespaces: boolean;
 }
 
 /** The options, each checked before anything is started or written. */
@@ -51,6 +57,7 @@ function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOpt
       'no-demo': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'crypto-suite': { type: 'string' },
+      namespaces: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     args,
@@ -84,7 +91,10 @@ function startOptions(args: readonly string[], env: NodeJS.ProcessEnv): StartOpt
       ),
     );
   }
+  const why = values.namespaces ? namespacesUnavailable() : undefined;
+  if (why) throw new UsageError(`--namespaces: ${why}; nothing was started`);
   return {
+    namespaces: values.namespaces,
     provinces,
     port,
     postgresPort,
@@ -169,6 +179,7 @@ async function main(): Promise<void> {
     postgresPort: options.postgresPort,
     databaseUrls,
     healthWaitsForReady: true,
+    namespaces: options.namespaces,
     onProgress: (line) => console.log(`… ${line}`),
     onOutput: options.quiet ? undefined : (service, line) => console.log(`[${service}] ${line}`),
   });

@@ -100,6 +100,68 @@ describe('FaultProxy: one link between two deployments, broken and healed at run
     }
   });
 
+  test('a delayed link delivers no byte before its time, and keeps their order under jitter', async () => {
+    // A server that notes when each byte arrived (this process's clock, as the sender's).
+    const arrivals: { at: number; text: string }[] = [];
+    const timed = createServer((socket) => {
+      socket.setEncoding('utf8');
+      socket.on('data', (text: string) => arrivals.push({ at: performance.now(), text }));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => timed.listen(0, '127.0.0.1', resolve));
+    const slow = new FaultProxy('test->timed', { host: '127.0.0.1', port: (timed.address() as { port: number }).port });
+    await slow.listen();
+    slow.delay(60, { jitterMs: 40 });
+    const socket = await connectTo(slow.port);
+    try {
+      const sent: { at: number; text: string }[] = [];
+      for (let i = 0; i < 40; i++) {
+        const text = `<${i}>`;
+        sent.push({ at: performance.now(), text });
+        socket.write(text);
+        if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve)); // some chunks alone, some together
+      }
+      const expected = sent.map((s) => s.text).join('');
+      await until(() => arrivals.map((a) => a.text).join('').length >= expected.length, 30_000);
+      assert.equal(arrivals.map((a) => a.text).join(''), expected, 'every byte, in the order sent');
+      // Each byte arrives at least half the round trip after it was written (the one-way delay).
+      let received = '';
+      for (const arrival of arrivals) {
+        for (const { at, text } of sent.filter((s) => {
+          const start = expected.indexOf(s.text);
+          return start >= received.length && start < received.length + arrival.text.length;
+        })) {
+          assert.ok(
+            arrival.at - at >= 30,
+            `${text} arrived ${(arrival.at - at).toFixed(2)} ms after it was written, before its 30 ms`,
+          );
+        }
+        received += arrival.text;
+      }
+    } finally {
+      socket.destroy();
+      await slow.close();
+      await new Promise((resolve) => timed.close(resolve));
+    }
+  });
+
+  test('a large message crosses a delayed link whole, however TCP splits it', async () => {
+    proxy.delay(20, { jitterMs: 10 });
+    try {
+      const socket = await open();
+      const message = Array.from({ length: 20_000 }, (_, i) => `${i};`).join('');
+      let echoed = '';
+      socket.on('data', (text: string) => {
+        echoed += text;
+      });
+      socket.write(message);
+      await until(() => echoed.length >= `echo: ${message}`.length, 30_000);
+      assert.equal(echoed.replaceAll('echo: ', ''), message);
+    } finally {
+      proxy.delay(0);
+    }
+  });
+
   test('a black hole accepts connections and answers nothing, open ones go silent, and healing delivers what was held', async () => {
     const existing = await open();
     proxy.blackhole();

@@ -106,6 +106,7 @@ describe('options are refused before anything starts', () => {
       '--reset',
       '--no-demo',
       '--quiet',
+      '--namespaces',
       '"starting"',
     ]) {
       assert.ok(result.stdout.includes(text), `--help mentions ${text}`);

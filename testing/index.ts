@@ -59,6 +59,8 @@ export interface TestClusterOptions {
   latencyMs?: number;
   /** Up to this much more, at random, each way on those links. */
   jitterMs?: number;
+  /** Each service in its own network namespace and address, reached only through its links (root and `ip netns` needed; see docs/network.md). */
+  namespaces?: boolean;
   /** The cryptography suite of every deployment: 'international' (default, Ed25519) or 'gm' (SM2/SM3/SM4). */
   cryptoSuite?: CryptoSuite;
   /** HTTPS for every service and internal URL, the gateway's too (a development CA made in the cluster's keys folder, trusted by this process). */
@@ -93,6 +95,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     faultLinks: options.faultLinks,
     latencyMs: options.latencyMs,
     jitterMs: options.jitterMs,
+    namespaces: options.namespaces,
   });
   try {
     if (options.clock) await cluster.setClock(options.clock);
@@ -118,4 +121,5 @@ export function beijingTime(time: string, options: { day?: Date; days?: number }
 export const idNumber = (first17: string): string => withCheckCharacter(first17);
 
 export type { LinkControl } from '../cluster/fault-proxy';
+export { namespacesUnavailable } from '../cluster/namespaces';
 export type { Cluster, CryptoSuite, GraphClient, GraphQLResponse, Reconciliation, ServiceProcess, Subscription, Who };

@@ -30,7 +30,15 @@ export async function startTestCluster(
   nationalEnv: Record<string, string> = {},
   more: Pick<
     TestClusterOptions,
-    'serviceEnv' | 'onOutput' | 'faultLinks' | 'latencyMs' | 'jitterMs' | 'replicas' | 'cryptoSuite' | 'tls'
+    | 'serviceEnv'
+    | 'onOutput'
+    | 'faultLinks'
+    | 'latencyMs'
+    | 'jitterMs'
+    | 'replicas'
+    | 'cryptoSuite'
+    | 'tls'
+    | 'namespaces'
   > = {},
 ): Promise<TestCluster> {
   const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
