@@ -13,6 +13,7 @@ import { noteCode, observeContext, observeRequest } from '../observability/reque
 import { inRequestTrace } from '../observability/trace-context';
 import type { CallerContext } from '../auth/authenticate';
 import { READY_PATH, STOPPING } from './health';
+import { isDatabaseShutdown } from '../data/database-shutdown';
 
 /**
  * On shutdown, how long requests in flight may take to finish before their connections are cut.
@@ -265,7 +266,10 @@ export async function serveHttp<Context extends BaseContext>(
         });
       }
       noteCode(request, 'INTERNAL_SERVER_ERROR');
-      log.error({ path, error: errorText(error) }, 'request failed');
+      // A request cut by its database stopping (Ctrl-C reaches PostgreSQL too) is a stop, not a failure.
+      if (isDatabaseShutdown(error))
+        log.warn({ path, error: errorText(error) }, 'request failed: the database is stopping');
+      else log.error({ path, error: errorText(error) }, 'request failed');
       sendJson(response, { status: 500, body: { errors: [{ message: 'Internal server error.' }] } });
     });
   };
