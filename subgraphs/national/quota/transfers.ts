@@ -7,7 +7,7 @@ import { crashPoint } from '../../common/platform/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
 import { answerOnce, partyOf, recordRefusal } from '../../common/platform/data/idempotency';
 import { ProvinceNotReached } from '../provinces/province-directory';
-import { giveUpUnsentRow } from '../recovery/recovery-grace';
+import { refuseUnsent } from '../recovery/recovery-grace';
 import { checkAmount, type Fen, fenFromDb, formatYuan } from '../../common/domain/money';
 import { provinceOfMemberId } from '../../common/domain/routing-keys';
 import type { NationalContext } from '../context';
@@ -239,22 +239,20 @@ export async function completeTransfer(
       amount: transfer.amount,
     });
   } catch (error) {
-    const notReached = firstAttempt && error instanceof ProvinceNotReached;
-    if (!notReached && (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE)) {
-      throw new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
+    const inDoubt = () =>
+      new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
+    // A first call that never reached the province held nothing: refused while recovery cannot have tried one.
+    if (firstAttempt && error instanceof ProvinceNotReached) {
+      if (await refuseUnsent(ctx.db, 'transfer', transfer.id, ctx.now(), error)) throw error;
+      throw inDoubt();
     }
-    // The province's refusal is final for this hold id: no later attempt can hold it. A first call that
-    // never reached it held nothing, and is refused while recovery cannot have tried one (recovery-grace.ts).
-    const refusal = notReached ? error : await explainShortfall(ctx, error as Refusal, donorId, transfer.amount);
-    const refused = await ctx.db.transaction(async (tx) => {
-      if (notReached) {
-        if (!(await giveUpUnsentRow(tx, 'transfer', transfer.id, ctx.now()))) return false;
-      } else await tx.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
+    if (!isRefusal(error) || error.code === RefusalCode.PROVINCE_UNAVAILABLE) throw inDoubt();
+    // The province's refusal is final for this hold id: no later attempt can hold it.
+    const refusal = await explainShortfall(ctx, error, donorId, transfer.amount);
+    await ctx.db.transaction(async (tx) => {
+      await tx.query(`DELETE FROM transfer WHERE id = $1 AND state = 'PENDING'`, [transfer.id]);
       await recordRefusal(tx, transfer.id, refusal);
-      return true;
     });
-    if (!refused)
-      throw new OutcomePending(`Province ${transfer.donorProvince} did not answer while the money was being held.`);
     throw refusal;
   }
   crashPoint('commitTransfer', 'before');

@@ -2,9 +2,9 @@ import type { EntityManager } from 'typeorm';
 import { FundSource, InsuranceType } from '../../common/domain/enums';
 import { crashPoint } from '../../common/platform/crash-point';
 import { isRefusal, OutcomePending, Refusal, RefusalCode } from '../../common/domain/errors';
-import { answerOnce, type KeptRefusal, partyOf, recordRefusal } from '../../common/platform/data/idempotency';
+import { answerOnce, type KeptRefusal, partyOf } from '../../common/platform/data/idempotency';
 import { ProvinceNotReached } from '../provinces/province-directory';
-import { giveUpUnsentRow } from '../recovery/recovery-grace';
+import { refuseUnsent } from '../recovery/recovery-grace';
 import { mayActFor, requireStaffOf } from '../../common/platform/auth/access';
 import { checkAmount, type Fen } from '../../common/domain/money';
 import { findPoolingRegion, provinceOfRegion } from '../../common/domain/reference-data';
@@ -183,12 +183,7 @@ async function spendOwnAccount(
     .catch(async (error: unknown) => {
       if (firstAttempt && error instanceof ProvinceNotReached) {
         // Nothing was asked of the province: the settlement goes, its key keeps the refusal (R30).
-        const refused = await ctx.db.transaction(async (tx) => {
-          if (!(await giveUpUnsentRow(tx, 'settlement', settlement.id, ctx.now()))) return false;
-          await recordRefusal(tx, settlement.id, error);
-          return true;
-        });
-        if (refused) throw error;
+        if (await refuseUnsent(ctx.db, 'settlement', settlement.id, ctx.now(), error)) throw error;
       }
       if (isRefusal(error) && error.code === RefusalCode.PROVINCE_UNAVAILABLE) {
         throw new OutcomePending(
