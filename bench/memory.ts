@@ -1,4 +1,4 @@
-import { childrenOf, peakKiBOf } from './proc';
+import { childrenOf, peakKiBOf, resetPeakOf } from './proc';
 
 /**
  * Peak resident memory (VmHWM from /proc/<pid>/status) of the cluster's processes, sampled during
@@ -10,8 +10,15 @@ export interface MemoryPeak {
   peakMiB: number;
 }
 
+/** The gateway's peak during one phase of the run (from one "measuring …" line to the next). */
+export interface PhasePeak {
+  phase: string;
+  peakMiB: number;
+}
+
 export class MemorySampler {
   private readonly peaks = new Map<string, MemoryPeak>();
+  private readonly phases: PhasePeak[] = [];
   private readonly backendPids = new Set<number>();
   private largestBackend: MemoryPeak | undefined;
   private timer?: NodeJS.Timeout;
@@ -25,6 +32,23 @@ export class MemorySampler {
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Starts a phase: the gateway's peak is started afresh (after the overall peaks took the last
+   * one in), so that each phase shows its own. Without permission to reset, no phases are kept.
+   */
+  phase(name: string): void {
+    this.sample();
+    const gateway = this.services().get('gateway');
+    if (gateway === undefined || !resetPeakOf(gateway)) return;
+    this.phases.push({ phase: name, peakMiB: 0 });
+    this.sample();
+  }
+
+  /** The gateway's peak in each phase, in the order they ran. */
+  phasePeaks(): PhasePeak[] {
+    return this.phases.filter((p) => p.peakMiB > 0);
   }
 
   stop(): MemoryPeak[] {
@@ -43,6 +67,8 @@ export class MemorySampler {
     const peakMiB = Math.round((kib / 1024) * 10) / 10;
     const known = this.peaks.get(process);
     if (!known || known.peakMiB < peakMiB) this.peaks.set(process, { process, pid, peakMiB });
+    const phase = this.phases.at(-1);
+    if (process === 'gateway' && phase && phase.peakMiB < peakMiB) phase.peakMiB = peakMiB;
     return peakMiB;
   }
 

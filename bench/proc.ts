@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Reading processes from /proc (Linux); every function answers undefined or nothing elsewhere. */
@@ -62,6 +62,16 @@ export function peakKiBOf(pid: number): number | undefined {
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Starts the process's peak resident set size (VmHWM) afresh from its current size; false when not allowed. */
+export function resetPeakOf(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -5,7 +5,7 @@ import type { AllProvincesFigures } from './all-provinces';
 import type { BenchConfig } from './config';
 import { type CryptoFigures, cryptoTargets, formatCryptoFigures } from './crypto-cost';
 import type { LoadStats } from './load';
-import type { MemoryPeak } from './memory';
+import type { MemoryPeak, PhasePeak } from './memory';
 import type { PageLoad } from './page-size';
 import type { StatementFigures } from './statements';
 import type { TestRun } from './test-run';
@@ -54,6 +54,8 @@ export interface BenchReport {
   ratios: Record<string, number>;
   targets: Target[];
   memory: MemoryPeak[];
+  /** The gateway's peak in each phase of the run. */
+  gatewayPhases?: PhasePeak[];
   consistentAfterLoad: boolean;
   /** The national dashboard page's first load (HTML and every file it names), as served. */
   dashboardFirstLoad?: PageLoad;
@@ -375,6 +377,10 @@ export function formatReport(report: BenchReport): string {
   }
   lines.push('', 'peak memory (VmHWM):');
   for (const p of report.memory) lines.push(`  ${pad(p.process, 44)} ${num(p.peakMiB).padStart(8)} MiB`);
+  if (report.gatewayPhases?.length) {
+    lines.push('', "the gateway's peak in each phase of the run (VmHWM started afresh at each):");
+    for (const p of report.gatewayPhases) lines.push(`  ${num(p.peakMiB).padStart(8)} MiB  ${p.phase.slice(0, 100)}`);
+  }
   return lines.join('\n');
 }
 

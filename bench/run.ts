@@ -36,7 +36,13 @@ import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
 const config = readConfig(join(__dirname, '..', '..', 'bench', 'results'));
 const begun = Date.now();
 const loadAverageAtStart = loadavg()[0];
-const log = (line: string) => console.log(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+/** Lines that start a phase of the run, each with the gateway's own memory peak. */
+const PHASE = /^(loading|measuring|telemetry cost|wallet events|cryptography suites)\b/;
+let memorySampler: MemorySampler | undefined;
+const log = (line: string) => {
+  if (PHASE.test(line)) memorySampler?.phase(line);
+  console.log(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+};
 
 /** R24 limits that let the benchmark run at any hour: no night window, 1,000 transfers a day. */
 const POLICY = `mutation($input: TransferPolicyInput!) { setTransferPolicy(input: $input) { code } }`;
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       () => postmasterPid(dataDir),
     );
     sampler.start();
+    memorySampler = sampler;
 
     const seedStarted = Date.now();
     log(
@@ -226,6 +233,7 @@ async function main(): Promise<void> {
     const consistentAfterLoad = await reconciles(running.gatewayUrl, callers);
     const dashboardPage = await dashboardFirstLoad(running.gateway.baseUrl);
     const memory = sampler.stop();
+    memorySampler = undefined;
     await Promise.all(opened.splice(0).map((e) => e.close()));
     await cluster.stop();
     cluster = undefined;
@@ -241,6 +249,7 @@ async function main(): Promise<void> {
       ratios,
       targets,
       memory,
+      gatewayPhases: sampler.phasePeaks(),
       consistentAfterLoad,
       dashboardFirstLoad: dashboardPage,
       walletEvents,
