@@ -59,6 +59,7 @@ interface KeptPast {
 /** The counts of past days, by first day, last day, scope and filter; the oldest go first past this many. */
 const MOST_KEPT = 256;
 const keptPast = new Map<string, KeptPast>();
+const counting = new Map<string, Promise<void>>();
 
 function keep(key: string, past: KeptPast): void {
   keptPast.delete(key);
@@ -77,16 +78,33 @@ export async function readDistinctPeople(
 ): Promise<Map<string, People>> {
   const pastLast = last < today ? last : dayBefore(today);
   const key = [first, pastLast, scope ?? '', filter.category ?? '', filter.insuranceType ?? ''].join(' ');
+  // Dashboards opened at once before anything is kept wait for the first count, not each its own.
+  await counting.get(key);
   const kept = keptPast.get(key);
-  const rows: Row[] = await db.query(READ, [
-    first,
-    last,
-    scope ?? null,
-    filter.category ?? null,
-    filter.insuranceType ?? null,
-    pastLast,
-    kept?.changes ?? null,
-  ]);
+  const answer = count(
+    db,
+    [first, last, scope ?? null, filter.category ?? null, filter.insuranceType ?? null, pastLast],
+    key,
+    kept,
+  );
+  if (!kept) {
+    const done = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    counting.set(key, done);
+    void done.then(() => counting.get(key) === done && counting.delete(key));
+  }
+  return answer;
+}
+
+async function count(
+  db: Queryable,
+  parameters: (string | null)[],
+  key: string,
+  kept: KeptPast | undefined,
+): Promise<Map<string, People>> {
+  const rows: Row[] = await db.query(READ, [...parameters, kept?.changes ?? null]);
   const changes = (rows.find((row) => row.part === 'changes') as Row).donors;
   let past = kept;
   if (past?.changes !== changes) {
