@@ -18,10 +18,13 @@ export interface People {
  * A settlement stamped yesterday and committed today adds to a past day: the sum moves, the
  * statement counts again, so the answer stays exact whatever the clock or the commit order; the
  * cut only decides what is usually kept. One statement: the sum, the past (only when the sum is
- * not the kept one), and today, in one snapshot.
+ * not the kept one), and today, in one snapshot. The sum goes with the database's oid: a database
+ * replaced by a copy under a running service starts its sums again.
  */
 const READ = `
-  WITH changes AS (SELECT coalesce(sum(changes), 0)::text AS n FROM aid_participant_change WHERE day BETWEEN $1::date AND $6::date),
+  WITH changes AS (
+    SELECT (SELECT oid FROM pg_database WHERE datname = current_database()) || ':' || coalesce(sum(changes), 0) AS n
+    FROM aid_participant_change WHERE day BETWEEN $1::date AND $6::date),
   today AS (
     SELECT DISTINCT left(region, 2) AS province, role, member_id FROM aid_participant
     WHERE day > $6::date AND day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3)
