@@ -286,4 +286,53 @@ describe('R23 breakdowns follow the money', () => {
     }
     await balanced(cluster);
   });
+
+  test('distinct people are exact right after a change: today read live, past days counted again when they change', async () => {
+    const people = (s: Statistics) => [
+      s.distinctDonors,
+      s.distinctBeneficiaries,
+      ...[ofProvince(s, '32')?.distinctDonors, ofProvince(s, '32')?.distinctBeneficiaries],
+    ];
+    const day0 = { ...days, to: days.from };
+    assert.deepEqual(people(await statistics(cluster, 'dashboard', days)), [2, 2, 1, 1]);
+    assert.deepEqual(people(await statistics(cluster, 'dashboard', day0)), [2, 2, 1, 1]);
+
+    // Today (day 1): a new beneficiary of the son, who gave on day 0 already and counts once.
+    m.grandson = await enrol(cluster, { region: '320500', name: '伍小明' });
+    assert.equal(
+      (await transfer(cluster, await relate(cluster, m.son, m.grandson, 'CHILD'), '60.00')).errors,
+      undefined,
+    );
+    assert.equal((await settle(cluster, m.grandson, '30.00', '320500')).data?.settleExpense.quotaPaid, '30.00');
+    assert.deepEqual(
+      people(await statistics(cluster, 'dashboard', days)),
+      [2, 3, 1, 2],
+      'the settlement just made counts',
+    );
+    assert.deepEqual(people(await statistics(cluster, 'dashboard', { ...days, from: days.to })), [1, 1, 1, 1]);
+    assert.deepEqual(people(await statistics(cluster, 'dashboard', day0)), [2, 2, 1, 1], 'day 0 did not change');
+
+    // A participant of a past day written now (an aid stamped before midnight, committed after): day 0 counts it.
+    const late = `INSERT INTO aid_participant VALUES ($1, '320500', '32', 'OUTPATIENT', 'EMPLOYEE', 'BENEFICIARY', $2)`;
+    await cluster.sql('national', late, [days.from, m.grandson]);
+    try {
+      assert.deepEqual(people(await statistics(cluster, 'dashboard', day0)), [2, 3, 1, 2], 'a past day that changed');
+      assert.deepEqual(
+        people(await statistics(cluster, 'dashboard', days)),
+        [2, 3, 1, 2],
+        'counted once in the whole period',
+      );
+    } finally {
+      await cluster.sql('national', `DELETE FROM aid_participant WHERE day = $1 AND member_id = $2`, [
+        days.from,
+        m.grandson,
+      ]);
+    }
+    assert.deepEqual(
+      people(await statistics(cluster, 'dashboard', day0)),
+      [2, 2, 1, 1],
+      'and when it is taken out again',
+    );
+    await balanced(cluster);
+  });
 });

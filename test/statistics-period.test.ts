@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Refusal } from '../subgraphs/common/domain/errors';
 import {
+  beijingDayOf,
+  dayBefore,
   daysOf,
   parseMonthPeriod,
   parsePeriod,
@@ -65,4 +67,13 @@ test('periods of weeks (Monday to Sunday) and of days, and the periods they are 
     );
   }
   assert.equal(parsePeriod(PeriodUnit.DAY, '2026-01-01', '2026-04-02').buckets.length, 92);
+});
+
+test("the Beijing day of a time, and the day before (where a period's kept distinct people end)", () => {
+  assert.equal(beijingDayOf(new Date('2026-11-04T15:59:59.999Z')), '2026-11-04');
+  assert.equal(beijingDayOf(new Date('2026-11-04T16:00:00Z')), '2026-11-05', 'Beijing midnight is 16:00 UTC');
+  assert.equal(beijingDayOf(new Date('2026-12-31T16:00:00Z')), '2027-01-01');
+  assert.equal(dayBefore('2026-03-01'), '2026-02-28');
+  assert.equal(dayBefore('2024-03-01'), '2024-02-29');
+  assert.equal(dayBefore('2027-01-01'), '2026-12-31');
 });

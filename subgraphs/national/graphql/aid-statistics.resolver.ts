@@ -70,7 +70,7 @@ export class AidStatisticsResolver {
       comparable(period, previousPeriod, read),
       comparable(period, yearEarlier, read),
       listProvinces(ctx.reads, 100, undefined),
-      readBreakdowns(ctx.reads, period, scope, filter),
+      readBreakdowns(ctx.reads, period, scope, filter, asOf),
     ]);
     const provinces = new Map(provinceRows.map((row) => [row.code, toProvince(row, ctx)]));
     const shown = scope ? [scope] : [...new Set([...ctx.provinces.connected, ...tally.provinces.keys()])].sort(byCode);

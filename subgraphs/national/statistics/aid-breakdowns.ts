@@ -1,13 +1,14 @@
 import { type Fen, fenFromDb } from '../../common/domain/money';
 import type { Queryable } from '../../common/platform/data/request-reads';
 import type { AidFilter } from './kept-figures';
-import { daysOf, type Period } from './period';
+import { type People, readDistinctPeople } from './distinct-people';
+import { beijingDayOf, daysOf, type Period } from './period';
 
 /**
  * R23's breakdowns of a period, by province, as migration AidBreakdowns keeps them: families by
  * the donor's province, quota flows of the province's donors, distinct donors and beneficiaries of
  * the aid spent in the province (and of the whole scope: a sum of provinces would count a member
- * twice). One round trip.
+ * twice; distinct-people.ts). Two statements.
  */
 export class FamilyCounts {
   established = 0;
@@ -31,11 +32,6 @@ export class QuotaFlows {
   }
 }
 
-export interface People {
-  donors: number;
-  beneficiaries: number;
-}
-
 export interface Breakdowns {
   families: Map<string, FamilyCounts>;
   quota: Map<string, QuotaFlows>;
@@ -55,15 +51,10 @@ const READ = `
   UNION ALL
   SELECT 'spent', donor_province, sum(aid_amount)::text, NULL, NULL, NULL
   FROM aid_day_figure WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR donor_province = $3) GROUP BY 2
-  UNION ALL
-  SELECT 'people', coalesce(left(region, 2), ''), count(DISTINCT member_id) FILTER (WHERE role = 'DONOR')::text,
-         count(DISTINCT member_id) FILTER (WHERE role = 'BENEFICIARY')::text, NULL, NULL
-  FROM aid_participant WHERE day BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR left(region, 2) = $3)
-    AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR insurance_type = $5)
-  GROUP BY GROUPING SETS ((left(region, 2)), ())`;
+`;
 
 type Row = {
-  kind: 'family' | 'quota' | 'spent' | 'people';
+  kind: 'family' | 'quota' | 'spent';
   province: string;
   a: string;
   b: string | null;
@@ -81,16 +72,14 @@ export async function readBreakdowns(
   period: Period,
   scope: string | undefined,
   filter: AidFilter,
+  asOf: Date,
 ): Promise<Breakdowns> {
   const { first, last } = daysOf(period);
-  const rows: Row[] = await db.query(READ, [
-    first,
-    last,
-    scope ?? null,
-    filter.category ?? null,
-    filter.insuranceType ?? null,
+  const [rows, people] = await Promise.all([
+    db.query<Row[]>(READ, [first, last, scope ?? null]),
+    readDistinctPeople(db, first, last, beijingDayOf(asOf), scope, filter),
   ]);
-  const result: Breakdowns = { families: new Map(), quota: new Map(), people: new Map() };
+  const result: Breakdowns = { families: new Map(), quota: new Map(), people };
   for (const row of rows) {
     if (row.kind === 'family') {
       Object.assign(
@@ -110,10 +99,8 @@ export async function readBreakdowns(
           returnedOnDissolution: fenFromDb(row.c as string),
         },
       );
-    } else if (row.kind === 'spent') {
-      entry(result.quota, row.province, () => new QuotaFlows()).spent = fenFromDb(row.a);
     } else {
-      result.people.set(row.province, { donors: Number(row.a), beneficiaries: Number(row.b) });
+      entry(result.quota, row.province, () => new QuotaFlows()).spent = fenFromDb(row.a);
     }
   }
   return result;

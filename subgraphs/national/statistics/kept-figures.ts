@@ -77,7 +77,7 @@ export async function readKeptDays(
 
 /** Folds the figure rows of database sessions that have ended into one, so the rows stay few. */
 export async function foldStatisticsRows(db: Queryable): Promise<void> {
-  await db.query(`SELECT fold_statistics_rows(), fold_day_statistics_rows()`);
+  await db.query(`SELECT fold_statistics_rows(), fold_day_statistics_rows(), fold_participant_changes()`);
 }
 
 /** The R23 figure rows waiting to be folded (their session has ended), per table, and the age of the oldest of each. */
@@ -92,6 +92,7 @@ export async function unfoldedStatisticsRows(db: DataSource): Promise<UnfoldedRo
       'wallet_day_figure',
       'family_day_figure',
       'quota_day_figure',
+      'aid_participant_change',
     ]
       .map(
         (table) =>

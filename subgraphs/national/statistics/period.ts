@@ -140,3 +140,9 @@ export function yearEarlier(period: Period): Period {
           `${String(Number(day.slice(0, 4)) - 1).padStart(4, '0')}${day.slice(4) === '-02-29' ? '-02-28' : day.slice(4)}`;
   return parsePeriod(period.unit, shift(period.from), shift(period.to));
 }
+
+/** The Beijing calendar day (UTC+8 all year) of a time: "2026-11-05". */
+export const beijingDayOf = (time: Date): string => dayName(time.getTime() + 8 * 3_600_000);
+
+/** The day before a day: "2026-11-04" for "2026-11-05". */
+export const dayBefore = (day: string): string => dayName(Date.parse(`${day}T00:00:00Z`) - DAY_MS);
