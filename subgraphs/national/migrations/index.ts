@@ -15,6 +15,7 @@ import { AidDayFigures1733500000000 } from './1733500000000-AidDayFigures';
 import { AidBreakdowns1733600000000 } from './1733600000000-AidBreakdowns';
 import { ReconciliationResults1733626000000 } from './1733626000000-ReconciliationResults';
 import { PersonalDataAtRest1733700000000 } from './1733700000000-PersonalDataAtRest';
+import { OneFigureTriggerPerChange1733900000001 } from './1733900000001-OneFigureTriggerPerChange';
 
 /** The national database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const NATIONAL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const NATIONAL_MIGRATIONS = [
   AidBreakdowns1733600000000,
   ReconciliationResults1733626000000,
   PersonalDataAtRest1733700000000,
+  OneFigureTriggerPerChange1733900000001,
 ];
