@@ -36,7 +36,8 @@ export async function sealPlainValues(db: DataSource, keys: PersonalDataKeys, co
   for (;;) {
     const count = await db.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT ${column.id} AS id, ${plain} AS plain FROM ${column.table} WHERE ${plain} IS NOT NULL LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        `SELECT ${column.id} AS id, ${plain} AS plain FROM ${column.table} WHERE ${plain} IS NOT NULL
+         ORDER BY ${column.id} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`, // in the order of the partial index of plain values: read by it
       )) as { id: string; plain: string }[];
       if (rows.length === 0) return 0;
       const seals = rows.map((row) => keys.seal(row.plain, column.context(row.id)));
