@@ -22,6 +22,16 @@ export interface BenchConfig {
   resultsDir: string;
   /** If set, services are started with --cpu-prof writing here. */
   cpuProfileDir?: string;
+  /** pg_stat_statements' tracking: `all` (statements run by triggers and functions too), `top`, or `off` (not loaded). */
+  statementTracking: StatementTracking;
+}
+
+export type StatementTracking = 'all' | 'top' | 'off';
+
+function statementTracking(): StatementTracking {
+  const text = process.env.BENCH_STATEMENTS || 'all';
+  if (text === 'all' || text === 'top' || text === 'off') return text;
+  throw new Error(`BENCH_STATEMENTS must be all, top or off, not "${text}"`);
 }
 
 function positiveNumber(name: string, fallback: number): number {
@@ -48,5 +58,6 @@ export function readConfig(resultsDir: string): BenchConfig {
     walletEventSubscriptions: Math.floor(positiveNumber('BENCH_SUBSCRIPTIONS', 1000)),
     resultsDir,
     cpuProfileDir: process.env.BENCH_CPU_PROF_DIR || undefined,
+    statementTracking: statementTracking(),
   };
 }

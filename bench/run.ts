@@ -24,7 +24,7 @@ import { seedNational, seedProvince } from './seed';
 import { SETTLEMENTS_PER_DONOR } from './seed-settlements';
 import { measureTelemetryCost } from './telemetry-cost';
 import { type CryptoFigures, measureCryptoCost } from './crypto-cost';
-import { prepareStatements, STATEMENT_SETTINGS } from './statements';
+import { prepareStatements, statementSettings } from './statements';
 import { lastTestRun } from './test-run';
 import * as ops from './operations';
 import { measureWalletEvents, type WalletEventsResult } from './wallet-events';
@@ -114,11 +114,12 @@ async function main(): Promise<void> {
       deleteDataAtStop: true,
       healthCheckIntervalMs: 10_000,
       onProgress: log,
-      postgresSettings: STATEMENT_SETTINGS,
+      postgresSettings: config.statementTracking === 'off' ? undefined : statementSettings(config.statementTracking),
     });
     const running = cluster;
-    await prepareStatements(running.databaseUrls.national);
-    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national, statements: true });
+    const statements = config.statementTracking !== 'off';
+    if (statements) await prepareStatements(running.databaseUrls.national);
+    Object.assign(watched, { dataDir, statsUrl: running.databaseUrls.national, statements });
     for (const service of [running.gateway, running.national, ...running.provinces.values()]) {
       watched.processes.set(service.name, service.child.pid ?? 0);
     }

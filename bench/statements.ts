@@ -2,15 +2,18 @@ import { Client } from 'pg';
 
 /**
  * PostgreSQL's share statement by statement: the embedded server of the benchmark runs with
- * pg_stat_statements (track = all, so that statements run by triggers and functions are seen too,
- * beside the top-level statement that fired them). Around each measured run the counters are
+ * pg_stat_statements (by default track = all, so that statements run by triggers and functions are
+ * seen too, beside the top-level statement that fired them; BENCH_STATEMENTS=top or off to measure
+ * what the tracking itself costs). Around each measured run the counters are
  * reset and read; per operation, each statement's calls and execution milliseconds by database.
  */
-export const STATEMENT_SETTINGS: Record<string, string> = {
-  shared_preload_libraries: 'pg_stat_statements',
-  'pg_stat_statements.track': 'all',
-  'pg_stat_statements.max': '5000',
-};
+export function statementSettings(tracking: 'all' | 'top'): Record<string, string> {
+  return {
+    shared_preload_libraries: 'pg_stat_statements',
+    'pg_stat_statements.track': tracking,
+    'pg_stat_statements.max': '5000',
+  };
+}
 
 export interface StatementFigures {
   database: string;

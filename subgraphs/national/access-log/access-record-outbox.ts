@@ -71,5 +71,11 @@ export function startAccessRecordForwarder(
   return everyInOneCopy('access-record forwarding', intervalMs, {
     jobs,
     work: () => forwardAccessRecords(db, provinces),
+    due: async () => {
+      const [{ waiting }] = (await db.query(
+        `SELECT EXISTS (SELECT 1 FROM access_record_outbox WHERE forwarded_at IS NULL) AS waiting`,
+      )) as { waiting: boolean }[];
+      return waiting;
+    },
   });
 }

@@ -16,6 +16,8 @@ import { AidBreakdowns1733600000000 } from './1733600000000-AidBreakdowns';
 import { ReconciliationResults1733626000000 } from './1733626000000-ReconciliationResults';
 import { PersonalDataAtRest1733700000000 } from './1733700000000-PersonalDataAtRest';
 import { ParticipantChanges1733800000000 } from './1733800000000-ParticipantChanges';
+import { OneFigureTriggerPerChange1733900000001 } from './1733900000001-OneFigureTriggerPerChange';
+import { UnsealedValuesByIndex1733900000002 } from './1733900000002-UnsealedValuesByIndex';
 
 /** The national database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const NATIONAL_MIGRATIONS = [
@@ -37,4 +39,6 @@ export const NATIONAL_MIGRATIONS = [
   ReconciliationResults1733626000000,
   PersonalDataAtRest1733700000000,
   ParticipantChanges1733800000000,
+  OneFigureTriggerPerChange1733900000001,
+  UnsealedValuesByIndex1733900000002,
 ];

@@ -59,7 +59,7 @@ export async function sealPlainPersons(db: DataSource, keys: PersonalDataKeys): 
   for (;;) {
     const count = await db.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT id_number AS plain FROM person WHERE ${PLAIN} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        `SELECT id_number AS plain FROM person WHERE ${PLAIN} ORDER BY id_number LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`, // by the partial index
       )) as { plain: string }[];
       if (rows.length === 0) return 0;
       const plains = rows.map((r) => r.plain);

@@ -45,15 +45,7 @@ export async function recoverOnce(ctx: NationalContext, graceSeconds: number): P
 }
 
 async function recoverRound(ctx: NationalContext, graceSeconds: number): Promise<RecoveryResult> {
-  const result: RecoveryResult = {
-    returnedTransfers: 0,
-    enrolments: 0,
-    transfers: 0,
-    settlements: 0,
-    steps: 0,
-    moves: 0,
-    accountMoves: 0,
-  };
+  const result: RecoveryResult = { ...NOTHING_RECOVERED };
   // The span names the operation by its id; an enrolment by nothing (its key is the person's ID number).
   const attempt = async (kind: string, id: string | undefined, work: () => Promise<unknown>) => {
     try {
@@ -128,7 +120,45 @@ export function startRecoveryWorker(
   graceSeconds: number,
 ): () => void {
   useRecoveryGrace(graceSeconds);
-  return everyInOneCopy(RECOVERY_JOB, intervalMs, { jobs, work: () => recoverOnce(context(), graceSeconds) });
+  return everyInOneCopy(RECOVERY_JOB, intervalMs, {
+    jobs,
+    work: () => recoverOnce(context(), graceSeconds),
+    due: async () => {
+      if (await recoveryDue(context(), graceSeconds)) return true;
+      countRecoveryRound({ ...NOTHING_RECOVERED }); // a round that found nothing to do is a completed round
+      return false;
+    },
+  });
+}
+
+const NOTHING_RECOVERED: RecoveryResult = {
+  returnedTransfers: 0,
+  enrolments: 0,
+  transfers: 0,
+  settlements: 0,
+  steps: 0,
+  moves: 0,
+  accountMoves: 0,
+};
+
+/**
+ * Whether a round would find anything, in one read: each of its queries' conditions, or a wider
+ * one (enrolments, moves: any waiting at all). Anything written after this read waits for the next round.
+ */
+async function recoveryDue(ctx: NationalContext, graceSeconds: number): Promise<boolean> {
+  const older = `created_at <= $2::timestamptz - make_interval(secs => $1)`;
+  const [{ due }] = (await ctx.db.query(
+    `SELECT EXISTS (SELECT 1 FROM person WHERE state = 'PENDING')
+         OR EXISTS (SELECT 1 FROM transfer WHERE state = 'PENDING' AND ${older})
+         OR EXISTS (SELECT 1 FROM settlement WHERE state = 'PENDING' AND ${older})
+         OR EXISTS (SELECT 1 FROM province_step WHERE applied_at IS NULL AND ${older})
+         OR EXISTS (SELECT 1 FROM ${UNFINISHED_MOVES})
+         OR EXISTS (SELECT 1 FROM account_move WHERE state = 'WAITING_FOR_MEMBERSHIP')
+         OR EXISTS (SELECT 1 FROM transfer WHERE state = 'COMMITTED' AND accepted_at IS NULL AND returned_at IS NULL AND accept_by <= $2)
+       AS due`,
+    [graceSeconds, ctx.now()],
+  )) as { due: boolean }[];
+  return due;
 }
 
 /** The lock every recovery round holds, periodic or asked for: two copies never recover at once. */

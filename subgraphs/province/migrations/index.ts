@@ -8,6 +8,7 @@ import { PortalLists1733200000000 } from './1733200000000-PortalLists';
 import { FigureRowAge1733217000000 } from './1733217000000-FigureRowAge';
 import { PlatformClock1733400000000 } from './1733400000000-PlatformClock';
 import { PersonalDataAtRest1733700000000 } from './1733700000000-PersonalDataAtRest';
+import { UnsealedValuesByIndex1733900000001 } from './1733900000001-UnsealedValuesByIndex';
 
 /** The province database's schema, oldest first: run at start and by the `migrate` entry point. */
 export const PROVINCE_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const PROVINCE_MIGRATIONS = [
   FigureRowAge1733217000000,
   PlatformClock1733400000000,
   PersonalDataAtRest1733700000000,
+  UnsealedValuesByIndex1733900000001,
 ];

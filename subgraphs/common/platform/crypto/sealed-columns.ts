@@ -36,7 +36,8 @@ export async function sealPlainValues(db: DataSource, keys: PersonalDataKeys, co
   for (;;) {
     const count = await db.transaction(async (tx) => {
       const rows = (await tx.query(
-        `SELECT ${column.id} AS id, ${plain} AS plain FROM ${column.table} WHERE ${plain} IS NOT NULL LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        `SELECT ${column.id} AS id, ${plain} AS plain FROM ${column.table} WHERE ${plain} IS NOT NULL
+         ORDER BY ${column.id} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`, // in the order of the partial index of plain values: read by it
       )) as { id: string; plain: string }[];
       if (rows.length === 0) return 0;
       const seals = rows.map((row) => keys.seal(row.plain, column.context(row.id)));
@@ -59,13 +60,15 @@ export async function sealPlainValues(db: DataSource, keys: PersonalDataKeys, co
   }
 }
 
+// "Another key than the current one" as two ranges, which the key column's index answers (`<>` reads
+// the whole table): this runs every PII_RESEAL_INTERVAL_MS and almost always finds nothing.
 export async function resealOldValues(db: DataSource, keys: PersonalDataKeys, column: SealedColumn): Promise<number> {
   let resealed = 0;
   for (;;) {
     const count = await db.transaction(async (tx) => {
       const rows = (await tx.query(
         `SELECT ${column.id} AS id, ${column.sealed} AS sealed, ${column.key} AS key FROM ${column.table}
-         WHERE ${column.key} <> $1 LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+         WHERE (${column.key} < $1 OR ${column.key} > $1) LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         [keys.currentKeyId],
       )) as { id: string; sealed: Buffer; key: number }[];
       if (rows.length === 0) return 0;
