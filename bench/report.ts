@@ -366,6 +366,10 @@ export function formatReport(report: BenchReport): string {
       `  of which until its row was readable (older transactions still running): p50 ${num(events.untilReadableP50Ms)} ms, p99 ${num(events.untilReadableP99Ms)} ms;` +
         ` from then to its arrival (the gateway's poll, answering the event, the stream): p50 ${num(events.afterReadableP50Ms)} ms, p99 ${num(events.afterReadableP99Ms)} ms`,
     );
+    const cpu = Object.entries(events.cpuMsPerTransfer ?? {})
+      .map(([label, ms]) => `${label} ${num(ms)}`)
+      .join(', ');
+    lines.push(`  CPU ms per transfer and its receipt, by process: ${cpu}`);
     lines.push(`  receipts missing 30 s after the load: ${events.missing}`);
     for (const error of events.firstErrors) lines.push(`  error: ${error}`);
   }

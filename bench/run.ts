@@ -14,6 +14,7 @@ import { measureGroup, type Watched } from './measure';
 import { MemorySampler } from './memory';
 import { dashboardFirstLoad } from './page-size';
 import { type Peers, startPeers, writeSupergraphWithUrls } from './peers/start-peers';
+import { cpuTimes } from './cpu-usage';
 import { postmasterPid } from './proc';
 import { type BenchReport, formatReport, machine, ratiosAndTargets, type ScenarioResult, writeReport } from './report';
 import { type Endpoints, type ScenarioInputs, selectedScenarios } from './scenarios';
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
         subscriptions: config.walletEventSubscriptions,
         seconds: config.seconds,
         concurrency: config.writeConcurrency,
+        cpuNow: () => cpuTimes(watched.processes, postmasterPid(watched.dataDir)),
         log,
       });
     }

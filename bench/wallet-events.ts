@@ -3,7 +3,9 @@ import type { FormattedExecutionResult } from 'graphql';
 import { subscribeOverSse, type Subscription } from '../cluster/subscription-client';
 import type { AidPair } from './bench-data';
 import type { Callers } from './callers';
+import { type CpuTimes, withOthers } from './cpu-usage';
 import { type GraphQLEndpoint, runLoad } from './load';
+import { addDifference, perOperation } from './tally';
 import { EventHorizonWatcher } from './event-horizon';
 import { roundRobin, TRANSFER } from './operations';
 
@@ -35,6 +37,11 @@ export interface WalletEventsResult {
   untilReadableP99Ms: number;
   afterReadableP50Ms: number;
   afterReadableP99Ms: number;
+  /**
+   * CPU ms each process spent during the load per transfer (its transferQuota and its receipt,
+   * subscriptions open meanwhile): the gateway's share is what delivering costs beside the mutation.
+   */
+  cpuMsPerTransfer: Record<string, number>;
   /** Receipts not told within 30 s after the load ended (0 expected). */
   missing: number;
   firstErrors: string[];
@@ -61,6 +68,8 @@ export async function measureWalletEvents(options: {
   subscriptions: number;
   seconds: number;
   concurrency: number;
+  /** CPU ms by process so far (cpu-usage.ts). */
+  cpuNow: () => CpuTimes;
   log: (line: string) => void;
 }): Promise<WalletEventsResult> {
   const followed = [...new Map(options.pairs.map((p) => [p.beneficiaryId, p])).values()].slice(
@@ -105,6 +114,8 @@ export async function measureWalletEvents(options: {
   try {
     const answered = new Map<string, number>(); // transfer id → when transferQuota answered
     const next = roundRobin(followed);
+    const cpuMs = new Map<string, number>();
+    const cpuBefore = options.cpuNow();
     const started = performance.now();
     const run = await runLoad({
       concurrency: options.concurrency,
@@ -127,6 +138,7 @@ export async function measureWalletEvents(options: {
       },
     });
     const ended = performance.now();
+    addDifference(cpuMs, cpuBefore, options.cpuNow());
     const drainDeadline = ended + DRAIN_MS;
     while ([...answered.keys()].some((id) => !told.has(id)) && performance.now() < drainDeadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -160,6 +172,7 @@ export async function measureWalletEvents(options: {
       untilReadableP99Ms: percentile(until, 99),
       afterReadableP50Ms: percentile(after, 50),
       afterReadableP99Ms: percentile(after, 99),
+      cpuMsPerTransfer: perOperation(withOthers(cpuMs), run.latenciesMs.length, 0.01, 2),
       missing: answered.size - delays.length,
       firstErrors: [...run.firstErrors, ...errors].slice(0, 5),
     };

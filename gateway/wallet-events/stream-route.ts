@@ -57,7 +57,7 @@ const refused = (error: GraphQLError): Refused => refusedWith([error]);
 
 export function walletEventsRoute(options: WalletEventsOptions): WalletEventsRoute {
   const streams = new Set<EventStream>();
-  const limit = concurrencyLimit(options.concurrency ?? 16);
+  const limit = concurrencyLimit(options.concurrency ?? 64);
 
   const runEvent = async (context: GatewayContext, subscription: EventSubscription, event: FeedEvent) => {
     const response = await options.apollo.executeOperation(

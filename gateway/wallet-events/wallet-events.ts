@@ -15,7 +15,7 @@ export interface WalletEventsConfig {
   databaseUrl: string;
   /** How often the table is read when nothing is coming (ms; default 50). */
   pollMs?: number;
-  /** Events answered at once across all subscriptions (default 16). */
+  /** Events answered at once across all subscriptions (default 64). */
   concurrency?: number;
 }
 

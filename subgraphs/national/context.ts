@@ -34,8 +34,9 @@ export function nationalContext(
   provinces: ProvinceDirectory,
   clock: Clock = systemClock,
   caller?: Caller,
+  queries: DataSource = db,
 ): NationalContext {
-  const reads = new RequestReads(db);
+  const reads = new RequestReads(db, queries);
   return {
     caller,
     db,

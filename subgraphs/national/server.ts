@@ -3,7 +3,7 @@ import { subgraphServer } from '../common/platform/graphql/apollo';
 import { callerOfRequest } from '../common/platform/auth/authenticate';
 import type { Caller } from '../common/platform/auth/caller';
 import type { ServiceTrust } from '../common/platform/auth/trust-config';
-import { openDatabase } from '../common/platform/data/database';
+import { openDatabase, openQueryPool } from '../common/platform/data/database';
 import { harnessCallers, startPlatformClock } from '../common/platform/platform-clock';
 import { NATIONAL_MIGRATIONS } from './migrations';
 import { serveHttp, type RunningHttpService } from '../common/platform/http/http-server';
@@ -33,6 +33,8 @@ import type { BreakerSettings } from '../common/platform/http/circuit-breaker';
 import { healthRoute } from '../common/platform/http/service-health';
 
 const FOLDING = 'folding statistics rows';
+/** Connections for query operations' reads, beside the main pool's 10 (database.ts, openQueryPool). */
+const QUERY_POOL_SIZE = 10;
 
 export interface NationalServiceConfig {
   databaseUrl: string;
@@ -80,6 +82,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     await db.destroy();
     throw error;
   }
+  const queries = await openQueryPool(db, QUERY_POOL_SIZE);
   await syncRegistry(db);
   // Background work runs in one copy of national at a time, whatever the number of copies (docs/replicas-and-restore.md).
   const jobs = new ExclusiveJobs(config.databaseUrl);
@@ -95,6 +98,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
   const provinces = new ProvinceDirectory(config.provinceUrls, credential, config.breaker);
   const recording = recordingPool(config.databaseUrl);
   watchPool('main', poolOf(db));
+  watchPool('queries', poolOf(queries));
   watchPool('recording', recording);
   watchFoldLag(() => unfoldedStatisticsRows(db));
   watchOutbox(
@@ -110,7 +114,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
     { production: config.production },
   );
   await apollo.start();
-  const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller);
+  const context = (caller?: Caller) => nationalContext(db, provinces, clock, caller, queries);
   const stopForwarding = startAccessRecordForwarder(jobs, db, provinces, config.accessForwardIntervalMs ?? 1000);
   const stopRecovery = startRecoveryWorker(
     jobs,
@@ -157,6 +161,7 @@ export async function startNationalService(config: NationalServiceConfig): Promi
       stopForwarding();
       await jobs.close();
       await recording.end();
+      await queries.destroy();
       await db.destroy();
     },
   };

@@ -1,4 +1,4 @@
-import { DataSource, type MixedList, type EntitySchema, type ValueTransformer } from 'typeorm';
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema, type ValueTransformer } from 'typeorm';
 import type { Fen } from '../../domain/money';
 import { databaseWaits, deadlines } from '../http/deadlines';
 import { isDatabaseLoss } from './database-loss';
@@ -38,6 +38,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   await reachAtStart(dataSource);
   await whileHolding(dataSource, 'migrations', () => dataSource.runMigrations({ transaction: 'each' }));
   return dataSource;
+}
+
+/**
+ * A second pool on the same database for the read-only transactions of query operations
+ * (request-reads.ts): a read then never waits for a connection behind the money paths'
+ * transactions, which hold the main pool's connections while they run (a wallet event answered
+ * while transfers flow waited there for most of its delay).
+ */
+export async function openQueryPool(db: DataSource, poolSize: number): Promise<DataSource> {
+  const queries = new DataSource({
+    ...db.options,
+    migrations: [],
+    extra: { max: poolSize, Client: PreparingClient, ...databaseWaits() },
+  } as DataSourceOptions);
+  await reachAtStart(queries);
+  return queries;
 }
 
 /** PostgreSQL still starting, shutting down or out of connections: it will take them again. */

@@ -16,7 +16,11 @@ export class RequestReads implements Queryable {
   /** The last statement sent: resolvers read side by side, but one connection takes one statement at a time. */
   private previous: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: DataSource) {}
+  /** `queries`: where a query operation's read transaction takes its connection (default `db`). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly queries: DataSource = db,
+  ) {}
 
   /** Told by readsPlugin once the operation is known. */
   operationIs(kind: string): void {
@@ -58,7 +62,7 @@ export class RequestReads implements Queryable {
   }
 
   private async begin(): Promise<QueryRunner> {
-    const runner = this.db.createQueryRunner();
+    const runner = this.queries.createQueryRunner();
     await runner.connect();
     await runner.query('BEGIN READ ONLY');
     return runner;
