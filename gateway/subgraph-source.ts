@@ -35,8 +35,17 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND'
 /** A response larger than this is a broken subgraph, not an answer. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
-/** Kept-alive connections to every subgraph deployment, as many as there are concurrent fetches. */
-const connections = lazyAgent({ keepAliveTimeout: 30_000, maxResponseSize: MAX_RESPONSE_BYTES });
+/**
+ * Kept-alive connections to every subgraph deployment, as many as there are concurrent fetches.
+ * No undici headers or body timeout: each fetch's deadline is its abort signal, and undici's own
+ * timers, armed and refreshed on every fetch, cost the gateway more CPU than the deadline itself.
+ */
+const connections = lazyAgent({
+  keepAliveTimeout: 30_000,
+  maxResponseSize: MAX_RESPONSE_BYTES,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+});
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

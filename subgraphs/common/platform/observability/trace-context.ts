@@ -28,7 +28,21 @@ export function parseTraceParent(header: string | string[] | undefined): TracePa
   return { traceId: match[1], spanId: match[2], sampled: (Number.parseInt(match[3], 16) & 1) === 1 };
 }
 
-const newSpanId = () => randomBytes(8).toString('hex');
+/** Random bytes drawn a few kilobytes at a time: one call into the CSPRNG per request and per call costs more than the id. */
+const RANDOM_POOL_BYTES = 4096;
+let randomPool = Buffer.alloc(0);
+let randomUsed = 0;
+
+function randomHex(bytes: number): string {
+  if (randomUsed + bytes > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES);
+    randomUsed = 0;
+  }
+  randomUsed += bytes;
+  return randomPool.toString('hex', randomUsed - bytes, randomUsed);
+}
+
+const newSpanId = () => randomHex(8);
 
 /**
  * Whether the trace of a request is kept on the request itself rather than in its async context:
@@ -44,7 +58,7 @@ export function keepTracesOnRequests(): void {
 }
 
 const unrecordedTraceOf = (request: IncomingMessage): SpanContext => ({
-  traceId: parseTraceParent(request.headers.traceparent)?.traceId ?? randomBytes(16).toString('hex'),
+  traceId: parseTraceParent(request.headers.traceparent)?.traceId ?? randomHex(16),
   spanId: newSpanId(),
   traceFlags: TraceFlags.NONE,
 });
