@@ -22,6 +22,7 @@ import { deadlines } from '../subgraphs/common/platform/http/deadlines';
 import { watchDeploymentHealth } from './gateway-metrics';
 import { log } from '../subgraphs/common/platform/log';
 import { requestObservationPlugin } from '../subgraphs/common/platform/observability/requests';
+import { traceToPassOn } from '../subgraphs/common/platform/observability/trace-context';
 import { checkMoneyAtTheGateway } from './money-input';
 import { ProvinceRouter } from './province-router';
 import { MAX_TOKENS, queryLimitsPlugin, routedFieldsOf } from './query-limits';
@@ -161,6 +162,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningHttpSe
     stream: walletEvents?.route,
     context: async (request) => ({
       authorization: request.headers.authorization,
+      trace: traceToPassOn(request),
       caller: await callerOfRequest({ policy: config.trust.policy }, request.headers.authorization),
     }),
     admit: (context, arriving) => {

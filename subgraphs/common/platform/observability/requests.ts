@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Caller, provinceOf, Role } from '../auth/caller';
 import { log } from '../log';
 import { boundedOperationName, countRequest } from './metrics';
-import { parseTraceParent, unrecordedTrace } from './trace-context';
+import { parseTraceParent, unrecordedTraceOfRequest } from './trace-context';
 
 /**
  * Every GraphQL request and internal operation a service serves, seen once: one JSON log line
@@ -39,7 +39,7 @@ export function observeRequest(
 ): void {
   const operation = operationName === undefined ? undefined : boundedOperationName(operationName);
   const span = trace.getActiveSpan();
-  const spanContext = unrecordedTrace() ?? span?.spanContext();
+  const spanContext = unrecordedTraceOfRequest(request) ?? span?.spanContext();
   const traced = spanContext && trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
   // A service without the tracing SDK still logs the trace id a client or proxy sent.
   const sent = parseTraceParent(request.headers.traceparent)?.traceId;

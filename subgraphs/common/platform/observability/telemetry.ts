@@ -16,6 +16,7 @@ export interface ServiceIdentity {
 export function startTelemetry(
   identity: ServiceIdentity,
   settings: TracingSettings & Pick<SharedSettings, 'LOG_LEVEL' | 'METRICS'>,
+  passesTracesOn = false,
 ): void {
   const labels = identity.province
     ? { service: identity.service, province: identity.province }
@@ -24,5 +25,5 @@ export function startTelemetry(
   nameService(labels);
   logProcessWarnings();
   startMetrics(labels, settings.METRICS === 'on');
-  startTracing(identity.province ? `province-${identity.province}` : identity.service, settings);
+  startTracing(identity.province ? `province-${identity.province}` : identity.service, settings, passesTracesOn);
 }

@@ -20,7 +20,7 @@ import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider } from '@opent
 import type { SharedSettings } from '../config/shared';
 import { errorText, log } from '../log';
 import { entrySampling } from './sampling';
-import { propagateUnrecordedTraces, unrecordedTrace } from './trace-context';
+import { keepTracesOnRequests, propagateUnrecordedTraces, unrecordedTrace } from './trace-context';
 
 /**
  * OpenTelemetry tracing of a service: the official Node SDK with the instrumentations of Node's
@@ -71,10 +71,17 @@ let provider: NodeTracerProvider | undefined;
 /**
  * Starts tracing when configured. Must run before the instrumented modules (http, undici, pg) are
  * first loaded: each service's `telemetry.ts` is the first import of its main.
+ * `passesTracesOn`: the service puts the trace on the calls it makes by itself (the gateway's data
+ * sources), so when nothing is exported it needs no tracer provider and no async context: the
+ * trace of a request is kept on the request (trace-context.ts).
  */
-export function startTracing(serviceName: string, settings: TracingSettings): void {
+export function startTracing(serviceName: string, settings: TracingSettings, passesTracesOn = false): void {
   if (provider || settings.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return;
   const exporting = tracingConfigured(settings);
+  if (!exporting && passesTracesOn) {
+    keepTracesOnRequests();
+    return;
+  }
   const sampling = entrySampling(settings.OTEL_TRACES_SAMPLER, settings.OTEL_TRACES_SAMPLER_ARG);
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(
