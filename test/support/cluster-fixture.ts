@@ -23,6 +23,26 @@ export interface TestCluster extends Cluster, GraphClient {
   sql<Row = Record<string, unknown>>(service: string, text: string, params?: unknown[]): Promise<Row[]>;
 }
 
+/**
+ * The embedded PostgreSQL of the project's test clusters, set to spend less CPU on what no test
+ * looks at (docs/testing.md says why each is safe). Only here: the kit's own defaults stay those of
+ * a real server, since the benchmark and the chaos run measure and break a real one.
+ * - fsync and full_page_writes off: both guard against an operating-system crash or a power loss
+ *   only. A killed service or a killed PostgreSQL loses nothing the kernel already holds, and no
+ *   test crashes the operating system. synchronous_commit stays on: an answered commit is in the WAL.
+ * - no autovacuum: a test cluster lives for minutes, on small tables;
+ * - no I/O worker processes (io_method=sync), no logical replication launcher: nothing uses them;
+ * - smaller shared buffers: a test's data is a few megabytes.
+ */
+export const TEST_POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
+  fsync: 'off',
+  full_page_writes: 'off',
+  autovacuum: 'off',
+  io_method: 'sync',
+  max_logical_replication_workers: '0',
+  shared_buffers: '32MB',
+};
+
 /** A test cluster of the kit (testing/), standing at 10:00 Beijing time today (R24 forbids transfers at night). */
 export async function startTestCluster(
   provinces: ProvinceSelection = ['32', '13', '51'],
@@ -41,7 +61,14 @@ export async function startTestCluster(
     | 'namespaces'
   > = {},
 ): Promise<TestCluster> {
-  const cluster = await startKitCluster({ provinces, dataDir, nationalEnv, clock: beijingTime('10:00:00'), ...more });
+  const cluster = await startKitCluster({
+    provinces,
+    dataDir,
+    nationalEnv,
+    clock: beijingTime('10:00:00'),
+    postgresSettings: TEST_POSTGRES_SETTINGS,
+    ...more,
+  });
   const anonymous = graphClient(cluster.gatewayUrl);
   const extras: Omit<TestCluster, keyof Cluster> = {
     query: anonymous.query,

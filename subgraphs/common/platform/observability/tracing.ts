@@ -10,11 +10,6 @@ import {
   trace,
   TraceFlags,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { SharedSettings } from '../config/shared';
@@ -83,19 +78,21 @@ export function startTracing(serviceName: string, settings: TracingSettings, pas
     return;
   }
   const sampling = entrySampling(settings.OTEL_TRACES_SAMPLER, settings.OTEL_TRACES_SAMPLER_ARG);
+  const exporters = exporting ? exportingModules() : undefined;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }).merge(
       detectResources({ detectors: [envDetector] }),
     ),
     // Without an exporter no span is recorded, yet every request has a trace id: made at the gateway
     // when the caller sent none, passed on to national and the provinces (W3C traceparent), logged.
-    ...(exporting
-      ? { sampler: sampling.sampler, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] }
+    ...(exporters
+      ? { sampler: sampling.sampler, spanProcessors: [new BatchSpanProcessor(new exporters.OTLPTraceExporter())] }
       : { sampler: new AlwaysOffSampler() }),
   });
   provider.register();
   propagateUnrecordedTraces(exporting);
-  if (!exporting) return;
+  if (!exporters) return;
+  const { registerInstrumentations, HttpInstrumentation, UndiciInstrumentation, PgInstrumentation } = exporters;
   registerInstrumentations({
     instrumentations: [
       new HttpInstrumentation({
@@ -114,6 +111,26 @@ export function startTracing(serviceName: string, settings: TracingSettings, pas
     { sampler: settings.OTEL_TRACES_SAMPLER, ratio: settings.OTEL_TRACES_SAMPLER_ARG },
     'tracing: exporting spans over OTLP/HTTP',
   );
+}
+
+/**
+ * The exporter and the instrumentations, loaded only by a service that exports spans: loading them
+ * costs about a tenth of a second of CPU per process start, and a test run starts hundreds of processes.
+ */
+function exportingModules() {
+  const load = <T>(name: string) => require(name) as T;
+  type Exporter = typeof import('@opentelemetry/exporter-trace-otlp-http');
+  type Instrumentation = typeof import('@opentelemetry/instrumentation');
+  type Http = typeof import('@opentelemetry/instrumentation-http');
+  type Pg = typeof import('@opentelemetry/instrumentation-pg');
+  type Undici = typeof import('@opentelemetry/instrumentation-undici');
+  return {
+    OTLPTraceExporter: load<Exporter>('@opentelemetry/exporter-trace-otlp-http').OTLPTraceExporter,
+    registerInstrumentations: load<Instrumentation>('@opentelemetry/instrumentation').registerInstrumentations,
+    HttpInstrumentation: load<Http>('@opentelemetry/instrumentation-http').HttpInstrumentation,
+    PgInstrumentation: load<Pg>('@opentelemetry/instrumentation-pg').PgInstrumentation,
+    UndiciInstrumentation: load<Undici>('@opentelemetry/instrumentation-undici').UndiciInstrumentation,
+  };
 }
 
 /** Sends the spans not yet exported (before the process exits). */
